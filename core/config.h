@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - INI configuration and plugin loader (core internals).
+ *
+ * The INI is parsed into plain data first (iommu__config_parse), the
+ * plugin is loaded (iommu__plugin_load), and only then the backend's own
+ * section is checked against the plugin's parameter table
+ * (iommu__config_backend_params).  Every error message names the file,
+ * the line and the key: "FILE:LINE: [SECTION] KEY: what is wrong".
+ */
+#ifndef IOMMU_CORE_CONFIG_H
+#define IOMMU_CORE_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu/iommu.h"
+#include "iommu/plugin.h"
+
+#define IOMMU__NAME_MAX 64
+#define IOMMU__VALUE_MAX 512
+
+/* [device.NAME] */
+struct iommu__dev_cfg {
+	char name[IOMMU__NAME_MAX];
+	uint32_t id;           /* "id": BDF "bb:dd.f" or a number */
+	bool has_id;
+	char group[IOMMU__NAME_MAX]; /* "group": label; "" if none */
+	char alias[IOMMU__NAME_MAX]; /* "alias": another [device.X] name */
+	unsigned int features; /* "features": aux,sva,iopf (1 << FEAT) */
+	unsigned int pasid_bits; /* "pasid_bits": 0..20 */
+	int line;              /* line of the section header */
+};
+
+/* A key of the backend's section, checked once the plugin is loaded. */
+struct iommu__kv {
+	char key[IOMMU__NAME_MAX];
+	char value[IOMMU__VALUE_MAX];
+	int line;
+};
+
+struct iommu__config {
+	char file[PATH_MAX];        /* as given, or "<string>" */
+	char dir[PATH_MAX];         /* directory of the file ("." for strings) */
+	/* [iommu] */
+	char backend[IOMMU__NAME_MAX];    /* "backend" (required) */
+	char plugin[PATH_MAX];            /* "plugin": path, "" if absent */
+	char plugin_dir[PATH_MAX];        /* "plugin_dir", "" if absent */
+	enum iommu_domain_type default_type; /* "default_domain": dma|identity */
+	bool strict;                      /* "invalidation": strict|deferred */
+	/* [memory] */
+	bool has_ram;
+	uint64_t ram_base;   /* "ram_base" (default 0) */
+	uint64_t ram_size;   /* "ram_size" */
+	uint64_t table_base; /* "table_base" (required) */
+	uint64_t table_size; /* "table_size" (required) */
+	/* [device.NAME] sections, in file order */
+	struct iommu__dev_cfg *devs;
+	size_t nr_devs;
+	/* the section named after the backend */
+	struct iommu__kv *bparams;
+	size_t nr_bparams;
+	int backend_section_line; /* 0 if absent */
+};
+
+/**
+ * iommu__config_parse() - parse an INI file or string
+ * @path: file to read, or NULL to parse @text
+ * @text: INI text when @path is NULL
+ * @cfg: zeroed by the call, filled on success; free with
+ *       iommu__config_free() in every case
+ * @err: receives "FILE:LINE: [SECTION] KEY: reason" on failure
+ * Return: 0; -ENOENT file missing; -EINVAL any syntax or value error;
+ * -ENOMEM.
+ */
+int iommu__config_parse(const char *path, const char *text,
+			struct iommu__config *cfg, char *err, size_t errlen);
+
+/**
+ * iommu__config_backend_params() - check the backend section
+ * @values: room for @plugin->nr_params values, filled in table order
+ * (absent keys get the spec's default)
+ * Return: 0; -EINVAL unknown key, bad value or out of range (message
+ * names file, line and key).
+ */
+int iommu__config_backend_params(const struct iommu__config *cfg,
+				 const struct iommu_plugin *plugin,
+				 uint64_t *values, char *err, size_t errlen);
+
+void iommu__config_free(struct iommu__config *cfg);
+
+/* Parse "bb:dd.f" or a number (decimal or 0x) into a vendor ID. */
+int iommu__parse_dev_id(const char *s, uint32_t *out);
+
+/* Parse a number with optional K/M/G/T suffix (binary). */
+int iommu__parse_size(const char *s, uint64_t *out);
+
+struct iommu__plugin_handle {
+	void *dl;
+	const struct iommu_plugin *desc;
+	char path[PATH_MAX];
+};
+
+/**
+ * iommu__plugin_load() - find, dlopen and check a backend plugin
+ * @cfg: gives backend name, "plugin" and "plugin_dir" (relative paths are
+ *       taken from the INI file's directory)
+ * Search: the "plugin" key; then "plugin_dir"/iommu-NAME.so; then each
+ * directory of $IOMMU_PLUGIN_PATH (colon-separated); then the build's own
+ * plugin folder.  Refuses, naming the path and the reason: missing file,
+ * dlopen failure, no entry symbol iommu_plugin_NAME, NULL descriptor, bad
+ * magic, other major, newer minor, descriptor too small, name not the
+ * INI's, a required op missing.
+ * Return: 0; -ENOENT not found; -ENOEXEC refused.
+ */
+int iommu__plugin_load(const struct iommu__config *cfg,
+		       struct iommu__plugin_handle *out, char *err,
+		       size_t errlen);
+
+/* dlclose unless $IOMMU_NO_DLCLOSE=1. */
+void iommu__plugin_unload(struct iommu__plugin_handle *h);
+
+#endif /* IOMMU_CORE_CONFIG_H */

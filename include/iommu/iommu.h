@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iommu.h - the public API a VMM embeds.
+ *
+ * A context (struct iommu_ctx) is one IOMMU: a backend plugin loaded from an
+ * INI file, its device model (the hardware) and its driver, the simulated
+ * physical memory both of them use, the devices behind the IOMMU, their
+ * groups and the domains they are attached to.
+ *
+ * Conventions:
+ *  - Action functions return 0 or a negative errno; predicates return bool
+ *    (false also for bad input); allocators return int and an out-pointer.
+ *  - Devices are named by their vendor ID (PCI BDF for VT-d and AMD-Vi,
+ *    StreamID for SMMUv3, endpoint ID for virtio-iommu), groups by the
+ *    number iommu_dev_group() gives, domains by the handle
+ *    iommu_domain_alloc() gives.  A handle from another context, or one
+ *    already freed and not reused, gets -EINVAL.
+ *
+ * Concurrency (see README, "Threads"):
+ *  - iommu_map(), iommu_unmap(), iommu_unmap_fast(), iommu_iotlb_sync(),
+ *    iommu_iova_to_phys() and the iommu_dma_* calls may run from several
+ *    threads at once on disjoint IOVA ranges, also of the same domain.
+ *  - Attach, detach, ownership and aux calls serialize per group; they may
+ *    run concurrently with DMA (a DMA sees the old or the new domain).
+ *  - iommu_dev_add(), iommu_dev_remove(), iommu_domain_free() and
+ *    iommu_ctx_destroy() must not race with calls that use the same device
+ *    or domain.  iommu_ctx_destroy() must be the last call on a context.
+ */
+#ifndef IOMMU_IOMMU_H
+#define IOMMU_IOMMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct iommu_ctx;
+struct iommu_domain;
+
+/* ---- Basic types ------------------------------------------------------ */
+
+enum iommu_domain_type {
+	IOMMU_DOMAIN_BLOCKED = 1,   /* every DMA faults */
+	IOMMU_DOMAIN_IDENTITY = 2,  /* IOVA == physical address */
+	IOMMU_DOMAIN_UNMANAGED = 3, /* the VMM maps and unmaps */
+	IOMMU_DOMAIN_DMA = 4,       /* the library's DMA API owns the IOVAs */
+};
+
+/* Mapping permissions (prot) for iommu_map() and iommu_dma_map(). */
+#define IOMMU_READ  (1u << 0)
+#define IOMMU_WRITE (1u << 1)
+#define IOMMU_MMIO  (1u << 2) /* device memory: no caching or merging */
+#define IOMMU_PROT_MASK (IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO)
+
+/* Access kinds for the DMA API and for faults. */
+#define IOMMU_ACCESS_READ  (1u << 0)
+#define IOMMU_ACCESS_WRITE (1u << 1)
+
+/* "No PASID": a DMA request without a PASID prefix. */
+#define IOMMU_NO_PASID UINT32_MAX
+
+/* The vendor's kind of device ID. */
+enum iommu_id_kind {
+	IOMMU_ID_PCI_BDF = 1,   /* bus << 8 | dev << 3 | fn */
+	IOMMU_ID_STREAM_ID = 2, /* SMMUv3 StreamID */
+	IOMMU_ID_ENDPOINT = 3,  /* virtio-iommu endpoint ID */
+};
+
+enum iommu_dev_feature {
+	IOMMU_DEV_FEAT_AUX = 0,  /* auxiliary domains through PASIDs */
+	IOMMU_DEV_FEAT_SVA = 1,  /* shared virtual addressing */
+	IOMMU_DEV_FEAT_IOPF = 2, /* I/O page faults */
+	IOMMU_DEV_FEAT_COUNT
+};
+
+enum iommu_cap {
+	IOMMU_CAP_CACHE_COHERENCY = 0, /* DMA is coherent with CPU caches */
+	IOMMU_CAP_NOEXEC = 1,          /* no-execute mappings */
+	IOMMU_CAP_PRE_BOOT_PROTECTION = 2,
+	IOMMU_CAP_DEFERRED_FLUSH = 3, /* deferred invalidation is cheap */
+	IOMMU_CAP_COUNT
+};
+
+enum iommu_resv_type {
+	IOMMU_RESV_DIRECT = 1,   /* must be identity mapped */
+	IOMMU_RESV_RESERVED = 2, /* must never be mapped */
+	IOMMU_RESV_MSI = 3,      /* hardware MSI window, translated apart */
+	IOMMU_RESV_SW_MSI = 4,   /* software-managed MSI window */
+};
+
+/* A reserved IOVA region; [start, last] inclusive. */
+struct iommu_resv_region {
+	uint64_t start;
+	uint64_t last;
+	enum iommu_resv_type type;
+	unsigned int prot;
+};
+
+/* ---- Faults ----------------------------------------------------------- */
+
+enum iommu_fault_reason {
+	IOMMU_FAULT_UNKNOWN = 0,
+	IOMMU_FAULT_NO_DOMAIN = 1,   /* device on no translation (blocked) */
+	IOMMU_FAULT_NOT_MAPPED = 2,  /* no translation for the address */
+	IOMMU_FAULT_PERMISSION = 3,  /* translation present, access denied */
+	IOMMU_FAULT_TABLE_FETCH = 4, /* a table lies outside memory */
+	IOMMU_FAULT_BAD_ENTRY = 5,   /* reserved bits or malformed entry */
+	IOMMU_FAULT_ADDR_SIZE = 6,   /* address beyond the supported width */
+	IOMMU_FAULT_BAD_PASID = 7,   /* PASID not enabled or out of range */
+	IOMMU_FAULT_BAD_DEVICE = 8,  /* unknown device / invalid context */
+};
+
+#define IOMMU_FAULT_F_ADDR_VALID  (1u << 0)
+#define IOMMU_FAULT_F_PASID_VALID (1u << 1)
+
+/**
+ * struct iommu_fault - one normalized fault, as the driver decoded it
+ * @dev_id: device vendor ID
+ * @pasid: PASID, valid with IOMMU_FAULT_F_PASID_VALID
+ * @addr: faulting IOVA, valid with IOMMU_FAULT_F_ADDR_VALID
+ * @access: IOMMU_ACCESS_* of the faulting request (0 if unknown)
+ * @reason: normalized reason
+ * @vendor_code: the vendor's own reason code, for logs
+ * @flags: IOMMU_FAULT_F_*
+ */
+struct iommu_fault {
+	uint32_t dev_id;
+	uint32_t pasid;
+	uint64_t addr;
+	unsigned int access;
+	enum iommu_fault_reason reason;
+	uint32_t vendor_code;
+	uint32_t flags;
+};
+
+/* Return value is ignored today; handlers should return 0. */
+typedef int (*iommu_domain_fault_fn)(struct iommu_domain *domain,
+				     const struct iommu_fault *fault,
+				     void *cookie);
+typedef int (*iommu_ctx_fault_fn)(struct iommu_ctx *ctx,
+				  const struct iommu_fault *fault,
+				  void *cookie);
+
+/* ---- Logging and stats ------------------------------------------------ */
+
+enum iommu_log_level {
+	IOMMU_LOG_ERR = 0,
+	IOMMU_LOG_WARN = 1,
+	IOMMU_LOG_INFO = 2,
+	IOMMU_LOG_DEBUG = 3,
+};
+
+typedef void (*iommu_log_fn)(void *cookie, enum iommu_log_level level,
+			     const char *msg);
+
+enum iommu_stat {
+	IOMMU_STAT_TRANSLATIONS = 0, /* DMA translations requested */
+	IOMMU_STAT_IOTLB_HITS,
+	IOMMU_STAT_IOTLB_MISSES,
+	IOMMU_STAT_WALKS,         /* table walks / mapping lookups */
+	IOMMU_STAT_INVAL_CMDS,    /* invalidation commands executed */
+	IOMMU_STAT_FAULTS,        /* faults the device model recorded */
+	IOMMU_STAT_FAULTS_LOST,   /* faults dropped: record queue full */
+	IOMMU_STAT_FAULTS_REPORTED, /* faults delivered to the core */
+	IOMMU_STAT_QUEUE_CMDS,    /* requests/commands the device consumed */
+	IOMMU_STAT_COUNT
+};
+
+struct iommu_stats {
+	uint64_t v[IOMMU_STAT_COUNT];
+};
+
+/* ---- Creating a context ----------------------------------------------- */
+
+/* A RAM region the VMM owns: [base, base + size) backed by @host. */
+struct iommu_ram_region {
+	uint64_t base;
+	uint64_t size;
+	void *host;
+};
+
+/**
+ * struct iommu_translation - result of a DMA translation
+ * @phys: physical address of the IOVA
+ * @len: bytes from @phys that are contiguous and have the same rights
+ *       (at most the length asked for)
+ * @perm: IOMMU_READ/IOMMU_WRITE the translation allows
+ */
+struct iommu_translation {
+	uint64_t phys;
+	uint64_t len;
+	unsigned int perm;
+};
+
+/**
+ * struct iommu_bus_ops - the driver's only way to the hardware
+ *
+ * By default the driver of a context is bound to the plugin's own device
+ * model.  A VMM can bind it to another implementation of the same hardware
+ * (iommu_ctx_opts.bus).  All offsets are from the IOMMU's register window;
+ * for virtio-iommu that window is a virtio-mmio (version 2) transport.
+ *
+ * @mmio_read: read @size (1, 2, 4 or 8) bytes at @offset; 0 or -errno
+ * @mmio_write: write them; 0 or -errno
+ * @translate: optional; how DMA is translated when the bus is not the
+ *             built-in model (iommu_dma_* return -EOPNOTSUPP without it).
+ *             0, or -EFAULT when the hardware faulted the request.
+ */
+struct iommu_bus_ops {
+	int (*mmio_read)(void *opaque, uint64_t offset, unsigned int size,
+			 uint64_t *val);
+	int (*mmio_write)(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t val);
+	int (*translate)(void *opaque, uint32_t dev_id, uint32_t pasid,
+			 uint64_t iova, uint64_t len, unsigned int access,
+			 struct iommu_translation *out);
+};
+
+/* Flags for iommu_ctx_opts.flags. */
+/* Device model only: no driver is probed; a guest programs the model
+ * through iommu_hw_mmio_*.  Domain calls return -ENODEV. */
+#define IOMMU_CTX_NO_DRIVER (1u << 0)
+
+/**
+ * struct iommu_ctx_opts - how to create a context
+ * @ini_path: INI file; exactly one of @ini_path and @ini_string
+ * @ini_string: INI text (messages name the file "<string>")
+ * @log, @log_cookie, @log_level: log sink and threshold; NULL log prints
+ *     to stderr
+ * @ram, @nr_ram: RAM regions the VMM owns, registered before the backend
+ *     probes (the INI's [memory] ram_size then may be omitted)
+ * @bus, @bus_opaque: bind the driver to other hardware (NULL: the model)
+ * @irq, @irq_cookie: called when the device model raises an interrupt and
+ *     no driver of this library serves it (IOMMU_CTX_NO_DRIVER)
+ * @flags: IOMMU_CTX_*
+ * @errbuf, @errbuf_len: receives the first error message of a failed
+ *     create (file, line, key), NUL-terminated; may be NULL
+ */
+struct iommu_ctx_opts {
+	const char *ini_path;
+	const char *ini_string;
+	iommu_log_fn log;
+	void *log_cookie;
+	enum iommu_log_level log_level;
+	const struct iommu_ram_region *ram;
+	size_t nr_ram;
+	const struct iommu_bus_ops *bus;
+	void *bus_opaque;
+	void (*irq)(void *cookie, unsigned int vector);
+	void *irq_cookie;
+	unsigned int flags;
+	char *errbuf;
+	size_t errbuf_len;
+};
+
+/**
+ * iommu_ctx_create() - load the configured backend and build the platform
+ * @opts: what to create; see struct iommu_ctx_opts
+ * @out: receives the context
+ *
+ * Parses the INI, loads the plugin, sets up memory, creates the device
+ * model, probes the driver and adds every configured device.
+ * Context: not thread-safe with respect to @out.
+ * Return: 0; -EINVAL bad opts or configuration; -ENOENT file or plugin
+ * not found; -ENOEXEC plugin refused; -ENOMEM; or the backend's error.
+ */
+int iommu_ctx_create(const struct iommu_ctx_opts *opts,
+		     struct iommu_ctx **out);
+
+/**
+ * iommu_ctx_destroy() - free everything the context holds
+ * Devices are released, domains freed, the plugin unloaded.  NULL is a
+ * no-op.
+ */
+void iommu_ctx_destroy(struct iommu_ctx *ctx);
+
+/* Name of the loaded backend ("virtio", "vtd", ...); NULL for bad input. */
+const char *iommu_ctx_backend(const struct iommu_ctx *ctx);
+
+/* Vendor ID kind of the backend's devices; 0 for bad input. */
+enum iommu_id_kind iommu_ctx_id_kind(const struct iommu_ctx *ctx);
+
+/* Is invalidation strict (unmap waits for the hardware)? */
+bool iommu_ctx_strict(const struct iommu_ctx *ctx);
+
+/* Default domain type from the INI; 0 for bad input. */
+enum iommu_domain_type iommu_ctx_default_domain_type(const struct iommu_ctx *ctx);
+
+/* ---- Physical memory -------------------------------------------------- */
+
+/**
+ * iommu_mem_add_ram() - register a RAM region at run time
+ * @host: backing memory of at least @size bytes, or NULL to have the
+ *        library allocate (zeroed) memory
+ * Return: 0; -EINVAL zero size, overflow or overlap with another region;
+ * -ENOMEM.
+ */
+int iommu_mem_add_ram(struct iommu_ctx *ctx, uint64_t base, uint64_t size,
+		      void *host);
+
+/* Bounds-checked copy from/to physical memory. -EFAULT outside RAM. */
+int iommu_mem_read(struct iommu_ctx *ctx, uint64_t pa, void *buf, size_t len);
+int iommu_mem_write(struct iommu_ctx *ctx, uint64_t pa, const void *buf,
+		    size_t len);
+
+/* Host pointer for [pa, pa + len) if it lies in one region, else NULL. */
+void *iommu_mem_ptr(struct iommu_ctx *ctx, uint64_t pa, size_t len);
+
+/**
+ * iommu_mem_table_alloc() - take pages from the table range
+ * @size: power of two, at least 4096; the result is @size-aligned, zeroed
+ * Return: 0; -EINVAL bad size; -ENOMEM range exhausted.
+ */
+int iommu_mem_table_alloc(struct iommu_ctx *ctx, size_t size, uint64_t *pa);
+/* Give pages back; -EINVAL if [pa, pa + size) was not allocated so. */
+int iommu_mem_table_free(struct iommu_ctx *ctx, uint64_t pa, size_t size);
+
+/* ---- Devices and groups ----------------------------------------------- */
+
+/**
+ * struct iommu_dev_config - a device behind the IOMMU
+ * @id: vendor ID (see enum iommu_id_kind)
+ * @name: optional label for logs (copied)
+ * @group: optional group label: devices with the same label share a
+ *         group (the topology cannot isolate them); NULL for none
+ * @alias: optional vendor ID of a device this one aliases (DMA alias,
+ *         same group); @has_alias says whether it is set
+ * @features: bitmask of 1 << IOMMU_DEV_FEAT_* the device itself supports
+ * @pasid_bits: PASID width the device supports (0: no PASID)
+ */
+struct iommu_dev_config {
+	uint32_t id;
+	const char *name;
+	const char *group;
+	uint32_t alias;
+	bool has_alias;
+	unsigned int features;
+	unsigned int pasid_bits;
+};
+
+/**
+ * iommu_dev_add() - add a device at run time
+ * The device gets a group (the configured topology, then the backend's
+ * device_group) and, if its group is new, the group's default domain; if
+ * the group exists, the device joins the group's current domain.
+ * Return: 0; -EINVAL bad config or ID beyond the vendor's ID width;
+ * -EEXIST ID in use; -ENOENT alias names no device; -ENOMEM; backend error.
+ */
+int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg);
+
+/**
+ * iommu_dev_remove() - remove a device
+ * Return: 0; -ENODEV unknown; -EBUSY aux domains attached, or the group is
+ * claimed by a DMA owner, or the device has live DMA-API mappings.
+ */
+int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id);
+
+/* Vendor ID of the device configured as [device.NAME]. -ENODEV unknown. */
+int iommu_dev_lookup(struct iommu_ctx *ctx, const char *name, uint32_t *dev_id);
+
+/* Group number of a device. -ENODEV unknown device. */
+int iommu_dev_group(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t *group);
+
+/**
+ * iommu_group_devices() - list a group's device IDs
+ * @ids: room for @max IDs (may be NULL when @max is 0)
+ * @count: receives the number of devices (may exceed @max)
+ * Return: 0; -ENODEV unknown group; -EINVAL NULL @count.
+ */
+int iommu_group_devices(struct iommu_ctx *ctx, uint32_t group, uint32_t *ids,
+			size_t max, size_t *count);
+
+/* Capability of a device; the same for every device of a group. */
+bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
+		       enum iommu_cap cap);
+
+/* Device features (rule 7). has: device and backend both support it. */
+bool iommu_dev_has_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			   enum iommu_dev_feature feat);
+bool iommu_dev_feature_enabled(struct iommu_ctx *ctx, uint32_t dev_id,
+			       enum iommu_dev_feature feat);
+/* Return: 0; -ENODEV unknown device; -EINVAL bad feature;
+ * -EOPNOTSUPP the device or backend lacks it; -EBUSY (disable) in use. */
+int iommu_dev_enable_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			     enum iommu_dev_feature feat);
+int iommu_dev_disable_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			      enum iommu_dev_feature feat);
+
+/**
+ * iommu_get_resv_regions() - reserved regions of a device
+ * @out: room for @max regions; @count receives how many there are
+ * Return: 0; -ENODEV unknown device; -EINVAL NULL @count.
+ */
+int iommu_get_resv_regions(struct iommu_ctx *ctx, uint32_t dev_id,
+			   struct iommu_resv_region *out, size_t max,
+			   size_t *count);
+/* The union over the group's devices, merged and sorted. */
+int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
+				 struct iommu_resv_region *out, size_t max,
+				 size_t *count);
+
+/* ---- Domains ---------------------------------------------------------- */
+
+/**
+ * iommu_domain_alloc() - allocate a domain
+ * BLOCKED and IDENTITY give the backend's static domains (freeing them is
+ * a no-op).  UNMANAGED and DMA give new paging domains.
+ * Return: 0; -EINVAL bad type; -EOPNOTSUPP type unsupported; -ENOMEM;
+ * -ENOSPC no domain ID left; -ENODEV context without a driver.
+ */
+int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
+		       struct iommu_domain **out);
+
+/* Free a domain.  -EINVAL bad handle; -EBUSY still attached to a device
+ * (primary or aux). */
+int iommu_domain_free(struct iommu_domain *domain);
+
+/* Type of a domain; 0 for a bad handle. */
+enum iommu_domain_type iommu_domain_type(const struct iommu_domain *domain);
+
+/* Aperture [start, last]; -EINVAL bad handle or NULL outputs. */
+int iommu_domain_geometry(const struct iommu_domain *domain, uint64_t *start,
+			  uint64_t *last);
+
+/* Page sizes the domain can map (bit n set: 2^n bytes); 0 if none. */
+uint64_t iommu_domain_pgsize_bitmap(const struct iommu_domain *domain);
+
+/**
+ * iommu_attach_device() - attach a device's group of one to a domain
+ * Return: 0; -EINVAL bad handle or domain incompatible (no log); -ENODEV
+ * unknown device; -EBUSY group of more than one device, group on another
+ * non-default non-blocking domain, or aux domains attached (rule 8);
+ * -ENOMEM, -ENOSPC, backend errors.  A failure leaves the old domain.
+ */
+int iommu_attach_device(struct iommu_domain *domain, uint32_t dev_id);
+/* Return the group to its default (or, when owned, blocking) domain.
+ * -EINVAL the device is not on @domain. */
+int iommu_detach_device(struct iommu_domain *domain, uint32_t dev_id);
+int iommu_attach_group(struct iommu_domain *domain, uint32_t group);
+int iommu_detach_group(struct iommu_domain *domain, uint32_t group);
+
+/* Current primary domain of a device. -ENODEV unknown device. */
+int iommu_get_domain_for_dev(struct iommu_ctx *ctx, uint32_t dev_id,
+			     struct iommu_domain **out);
+
+/**
+ * iommu_group_claim_dma_owner() - claim a group for a VMM assignment
+ * @owner: non-NULL cookie; claiming again with the same owner is -EBUSY
+ * The group moves to the blocking domain.
+ * Return: 0; -ENODEV unknown group; -EINVAL NULL owner; -EBUSY already
+ * owned, or DMA-API mappings live, or on a non-default domain.
+ */
+int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
+				void *owner);
+/* Release; the group returns to its default domain.  -EINVAL not owned
+ * by @owner. */
+int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
+				  void *owner);
+bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group);
+
+/* ---- Map and unmap (rule 9, 10) --------------------------------------- */
+
+/**
+ * iommu_map() - map [iova, iova + size) to [paddr, paddr + size)
+ * @prot: IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO, at least one of R/W
+ * Uses the largest pages the alignment and the page-size bitmap allow.
+ * All or nothing.  Only on UNMANAGED domains (a DMA domain's IOVAs belong
+ * to iommu_dma_map()).
+ * Return: 0; -EINVAL bad handle, zero size, bad prot, misaligned to the
+ * smallest page, or the domain is not UNMANAGED; -ERANGE outside the
+ * aperture; -EEXIST overlaps a mapping; -ENOMEM; backend errors.
+ */
+int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t paddr,
+	      uint64_t size, unsigned int prot);
+
+/**
+ * iommu_unmap() - unmap whole pages from @iova on, then sync
+ * Removes pages from @iova while they lie wholly inside the range; stops
+ * at a hole or at a page that the range would cut (never splits).
+ * @unmapped: receives the bytes removed (may be short)
+ * In strict mode no DMA uses the old translation once this returns.
+ * Return: 0; -EINVAL bad handle, misaligned, zero size or not UNMANAGED.
+ */
+int iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size,
+		uint64_t *unmapped);
+
+/* Ranges gathered by unmap for one invalidation at sync. */
+struct iommu_iotlb_gather {
+	uint64_t start;  /* lowest IOVA touched */
+	uint64_t end;    /* last IOVA touched, inclusive; start > end: empty */
+	uint64_t pgsize; /* largest page removed */
+	unsigned int pending; /* backend: commands queued, not yet waited */
+};
+
+/* Initialize a gather to empty. */
+void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g);
+
+/* Like iommu_unmap() but leaves the invalidation to iommu_iotlb_sync(). */
+int iommu_unmap_fast(struct iommu_domain *domain, uint64_t iova, uint64_t size,
+		     struct iommu_iotlb_gather *gather, uint64_t *unmapped);
+/* Issue the gathered invalidation and wait for it. */
+int iommu_iotlb_sync(struct iommu_domain *domain,
+		     struct iommu_iotlb_gather *gather);
+/* Invalidate everything the domain may have cached (deferred mode). */
+int iommu_flush_iotlb_all(struct iommu_domain *domain);
+
+/* Software lookup in the domain's own tables.  -ENOENT not mapped. */
+int iommu_iova_to_phys(struct iommu_domain *domain, uint64_t iova,
+		       uint64_t *phys);
+
+/* ---- Auxiliary domains (rule 8) --------------------------------------- */
+
+/**
+ * iommu_aux_attach_device() - attach @domain to @dev_id through a PASID
+ * The domain gets a PASID from the system-wide allocator on its first aux
+ * attach and keeps it until freed.
+ * Return: 0; -EINVAL bad handle, not UNMANAGED, or AUX not enabled on the
+ * device; -ENODEV unknown device; -EEXIST already attached; -ENOSPC no
+ * PASID; -EOPNOTSUPP backend without aux; backend errors.
+ */
+int iommu_aux_attach_device(struct iommu_domain *domain, uint32_t dev_id);
+int iommu_aux_detach_device(struct iommu_domain *domain, uint32_t dev_id);
+/* PASID of @domain on @dev_id; -ENOENT not aux-attached there. */
+int iommu_aux_get_pasid(struct iommu_domain *domain, uint32_t dev_id,
+			uint32_t *pasid);
+
+/* ---- Faults (rule 11) ------------------------------------------------- */
+
+/* Per-domain handler; NULL fn removes it.  -EINVAL bad handle. */
+int iommu_set_fault_handler(struct iommu_domain *domain,
+			    iommu_domain_fault_fn fn, void *cookie);
+/* Context-wide handler for faults no domain handler took. */
+int iommu_set_ctx_fault_handler(struct iommu_ctx *ctx, iommu_ctx_fault_fn fn,
+				void *cookie);
+
+/* ---- DMA API for emulated devices ------------------------------------- */
+
+/**
+ * iommu_dma_translate() - translate one DMA request through the IOMMU
+ * @pasid: IOMMU_NO_PASID or a PASID
+ * @len: bytes wanted (> 0); @out->len may be shorter
+ * @access: IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ * A failed translation is recorded by the hardware and reported through
+ * the fault handlers before this returns.
+ * Return: 0; -EFAULT translation fault; -ENODEV unknown device; -EINVAL
+ * bad arguments; -EOPNOTSUPP external bus without translate.
+ */
+int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+			uint64_t iova, uint64_t len, unsigned int access,
+			struct iommu_translation *out);
+
+/* Device DMA through the IOMMU, crossing page boundaries.  -EFAULT at the
+ * first piece that faults or lies outside RAM (earlier pieces are done). */
+int iommu_dma_read(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		   uint64_t iova, void *buf, size_t len);
+int iommu_dma_write(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		    uint64_t iova, const void *buf, size_t len);
+
+/**
+ * iommu_dma_map() - the library's DMA API: map @paddr for @dev_id
+ * On a DMA domain an IOVA is allocated (never in a reserved region); on
+ * an IDENTITY domain the IOVA is @paddr.
+ * Return: 0; -EINVAL bad args; -ENODEV unknown device; -EPERM the group is
+ * on a blocked or unmanaged domain; -ENOSPC no IOVA space; -ENOMEM.
+ */
+int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
+		  uint64_t size, unsigned int prot, uint64_t *iova);
+/* Undo one iommu_dma_map() exactly.  -ENOENT no such mapping. */
+int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
+		    uint64_t size);
+
+/* ---- The device model, for a VMM that exposes it to a guest ----------- */
+
+/* Access the model's registers (for virtio: a virtio-mmio window).
+ * Return: 0; -EINVAL bad size or offset. */
+int iommu_hw_mmio_read(struct iommu_ctx *ctx, uint64_t offset,
+		       unsigned int size, uint64_t *val);
+int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
+			unsigned int size, uint64_t val);
+/* Doorbell for queue @queue (virtio: the QueueNotify write). */
+int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue);
+
+/* ---- Logging and stats ------------------------------------------------ */
+
+int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,
+		  enum iommu_log_level level);
+int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out);
+int iommu_reset_stats(struct iommu_ctx *ctx);
+/* Name of a stat ("translations", ...); NULL if out of range. */
+const char *iommu_stat_name(enum iommu_stat stat);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMU_IOMMU_H */

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plugin.h - the ABI between the core and a backend plugin.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * iommu_plugin_NAME(), returning a pointer to a static const struct
+ * iommu_plugin.  Everything else in it is hidden.  The descriptor holds
+ * two halves that never call each other:
+ *
+ *  - hw: the device model (the hardware).  Registers behind mmio_read and
+ *    mmio_write, the queues it consumes, the walker and caches behind
+ *    translate, and fault records in the vendor's format.
+ *  - ops: the driver.  It reaches the hardware only through the bus it is
+ *    given at probe (MMIO read/write) and through physical memory, writes
+ *    the vendor's real tables and commands, and reports decoded faults.
+ *
+ * No mutable globals: all state lives in the instances create() and
+ * probe() return, so several instances live in one process.
+ *
+ * Versioning: ops tables are append-only.  A new slot bumps
+ * IOMMU_PLUGIN_ABI_MINOR; the core reads a slot only if the plugin's minor
+ * is new enough.  A NULL optional slot means the core's fallback.
+ */
+#ifndef IOMMU_PLUGIN_H
+#define IOMMU_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
+#define IOMMU_PLUGIN_ABI_MAJOR 1
+#define IOMMU_PLUGIN_ABI_MINOR 0
+
+/* ---- Services the core gives a plugin --------------------------------- */
+
+struct iommu_host;
+
+/**
+ * struct iommu_host_ops - core services, valid for the instance's life
+ * @log: printf-style message at a level
+ * @mem_read, @mem_write: bounds-checked physical memory; -EFAULT outside
+ *     RAM (a guest may program any address: never trust one)
+ * @mem_ptr: host pointer for [pa, pa + len) if in one RAM region, else NULL
+ * @table_alloc: zeroed, @size-aligned pages from the table range; @size a
+ *     power of two >= 4096; -ENOMEM when exhausted
+ * @table_free: give them back
+ * @raise_irq: the device model signals interrupt @vector
+ * @report_fault: the driver delivers one decoded fault
+ * @stat_add: add to a counter (thread-safe)
+ */
+struct iommu_host_ops {
+	void (*log)(struct iommu_host *host, enum iommu_log_level level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	int (*mem_read)(struct iommu_host *host, uint64_t pa, void *buf,
+			size_t len);
+	int (*mem_write)(struct iommu_host *host, uint64_t pa, const void *buf,
+			 size_t len);
+	void *(*mem_ptr)(struct iommu_host *host, uint64_t pa, size_t len);
+	int (*table_alloc)(struct iommu_host *host, size_t size, uint64_t *pa);
+	void (*table_free)(struct iommu_host *host, uint64_t pa, size_t size);
+	void (*raise_irq)(struct iommu_host *host, unsigned int vector);
+	void (*report_fault)(struct iommu_host *host,
+			     const struct iommu_fault *fault);
+	void (*stat_add)(struct iommu_host *host, enum iommu_stat stat,
+			 uint64_t n);
+};
+
+struct iommu_host {
+	const struct iommu_host_ops *ops;
+};
+
+/* The bus a driver is bound to (see struct iommu_bus_ops in iommu.h). */
+struct iommu_bus {
+	const struct iommu_bus_ops *ops;
+	void *opaque;
+};
+
+/* ---- Backend parameters (the INI section named after the backend) ----- */
+
+enum iommu_param_type {
+	IOMMU_PARAM_U64 = 1,  /* decimal or 0x hex, within [min, max] */
+	IOMMU_PARAM_SIZE = 2, /* like U64, with optional K/M/G suffix */
+	IOMMU_PARAM_BOOL = 3, /* yes/no, true/false, on/off, 1/0 */
+	IOMMU_PARAM_ENUM = 4, /* one of @choices; value is its index */
+};
+
+/**
+ * struct iommu_param_spec - one key of the backend's INI section
+ * @name: key
+ * @type: how the value is written
+ * @min, @max: inclusive range (U64, SIZE)
+ * @def: value when the key is absent
+ * @choices: NULL-terminated names (ENUM)
+ * @help: one line for error messages and docs
+ */
+struct iommu_param_spec {
+	const char *name;
+	enum iommu_param_type type;
+	uint64_t min;
+	uint64_t max;
+	uint64_t def;
+	const char *const *choices;
+	const char *help;
+};
+
+/* ---- Device model (hardware) ------------------------------------------ */
+
+/**
+ * struct iommu_dma_req - one DMA request as the hardware sees it
+ * @dev_id: requester (vendor ID)
+ * @pasid: IOMMU_NO_PASID or the PASID prefix
+ * @iova: input address
+ * @len: bytes wanted, > 0
+ * @access: IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ */
+struct iommu_dma_req {
+	uint32_t dev_id;
+	uint32_t pasid;
+	uint64_t iova;
+	uint64_t len;
+	unsigned int access;
+};
+
+/**
+ * struct iommu_hw_ops - the device model; all slots required unless noted
+ * @create: make an instance; @params are the backend section's values in
+ *     the order of the descriptor's param table
+ * @destroy: free it
+ * @mmio_read, @mmio_write: register access; -EINVAL bad offset or size
+ * @translate: translate @req; 0 and @out, or -EFAULT after recording the
+ *     fault in the vendor's format (and raising the interrupt)
+ * @endpoint_add, @endpoint_remove: the platform tells the hardware which
+ *     requester IDs exist behind it
+ * @notify: optional doorbell for queue @queue
+ *
+ * Context: translate may run on several threads at once and concurrently
+ * with mmio_write; the model locks what it must.
+ */
+struct iommu_hw_ops {
+	int (*create)(struct iommu_host *host, const uint64_t *params,
+		      void **hw);
+	void (*destroy)(void *hw);
+	int (*mmio_read)(void *hw, uint64_t offset, unsigned int size,
+			 uint64_t *val);
+	int (*mmio_write)(void *hw, uint64_t offset, unsigned int size,
+			  uint64_t val);
+	int (*translate)(void *hw, const struct iommu_dma_req *req,
+			 struct iommu_translation *out);
+	int (*endpoint_add)(void *hw, uint32_t dev_id);
+	void (*endpoint_remove)(void *hw, uint32_t dev_id);
+	int (*notify)(void *hw, unsigned int queue);
+};
+
+/* ---- Driver ----------------------------------------------------------- */
+
+/**
+ * struct iommu_dev_info - a device as the driver sees it
+ * @id: vendor ID
+ * @features: 1 << IOMMU_DEV_FEAT_* the device supports (from the config)
+ * @pasid_bits: PASID width of the device
+ * @priv: the driver's per-device state (set by probe_device)
+ */
+struct iommu_dev_info {
+	uint32_t id;
+	unsigned int features;
+	unsigned int pasid_bits;
+	void *priv;
+};
+
+/* Core settings the driver needs at probe. */
+struct iommu_core_cfg {
+	bool strict;                          /* strict invalidation */
+	enum iommu_domain_type default_type;  /* DMA or IDENTITY */
+};
+
+struct iommu_domain_ops;
+
+/**
+ * struct iommu_domain_info - what the driver tells the core of a domain
+ * @ops: the domain's ops (identity and blocked may have only attach_dev)
+ * @pgsize_bitmap: page sizes (bit n: 2^n bytes); 0 for non-paging
+ * @aperture_start, @aperture_last: inclusive IOVA range
+ */
+struct iommu_domain_info {
+	const struct iommu_domain_ops *ops;
+	uint64_t pgsize_bitmap;
+	uint64_t aperture_start;
+	uint64_t aperture_last;
+};
+
+/**
+ * struct iommu_ops - the driver; all slots required unless noted
+ * @probe: find the hardware through @bus, set it up; tables come from
+ *     host->ops->table_alloc
+ * @release: tear down (devices are released and domains freed before)
+ * @probe_device, @release_device: per-device state
+ * @device_group: optional; devices with equal *@key share a group (the
+ *     configured topology merges further)
+ * @domain_alloc: a paging domain (UNMANAGED, DMA), or for BLOCKED and
+ *     IDENTITY the instance's static domain (the same pointer each time);
+ *     -EOPNOTSUPP if the type is not supported
+ * @get_resv_regions: optional; the device's reserved regions
+ * @capable: optional; NULL means no capability
+ * @dev_enable_feat, @dev_disable_feat: optional; NULL means the backend
+ *     has no device features.  The core checks the device supports it.
+ * @backend_features: 1 << IOMMU_DEV_FEAT_* the backend can provide
+ * @irq: optional; interrupt @vector from the hardware
+ */
+struct iommu_ops {
+	int (*probe)(struct iommu_host *host, const struct iommu_bus *bus,
+		     const uint64_t *params, const struct iommu_core_cfg *cfg,
+		     void **inst);
+	void (*release)(void *inst);
+	int (*probe_device)(void *inst, struct iommu_dev_info *dev);
+	void (*release_device)(void *inst, struct iommu_dev_info *dev);
+	int (*device_group)(void *inst, const struct iommu_dev_info *dev,
+			    uint64_t *key);
+	int (*domain_alloc)(void *inst, enum iommu_domain_type type,
+			    struct iommu_domain_info *info, void **dom);
+	int (*get_resv_regions)(void *inst, struct iommu_dev_info *dev,
+				struct iommu_resv_region *out, size_t max,
+				size_t *count);
+	bool (*capable)(void *inst, struct iommu_dev_info *dev,
+			enum iommu_cap cap);
+	int (*dev_enable_feat)(void *inst, struct iommu_dev_info *dev,
+			       enum iommu_dev_feature feat);
+	int (*dev_disable_feat)(void *inst, struct iommu_dev_info *dev,
+				enum iommu_dev_feature feat);
+	unsigned int backend_features;
+	void (*irq)(void *inst, unsigned int vector);
+};
+
+/**
+ * struct iommu_domain_ops - per-domain driver ops
+ * @attach_dev: move @dev from whatever domain it is on to this one; on
+ *     failure the device stays on its old domain, working.  There is no
+ *     detach: the core attaches the default or blocking domain.
+ * @map_pages: map @pgcount pages of @pgsize; *@mapped gets the bytes done
+ *     even on failure (the core unmaps them); -EEXIST on a present entry
+ * @unmap_pages: remove whole pages from @iova on, each wholly inside
+ *     [iova, iova + pgsize * pgcount); stop at a hole or at a page that
+ *     would be cut; record what was touched in @gather; return bytes
+ * @iotlb_sync_map: optional; after map (caching mode)
+ * @iotlb_sync: issue @gather's invalidation and wait; reset is the core's
+ * @flush_iotlb_all: optional; invalidate all of the domain
+ * @iova_to_phys: software lookup; -ENOENT not mapped
+ * @aux_attach_dev, @aux_detach_dev: optional; PASID attach
+ * @free: free a paging domain (never called for static ones)
+ *
+ * Context: map_pages, unmap_pages, iotlb_sync and iova_to_phys may run on
+ * several threads at once for disjoint ranges of one domain.
+ */
+struct iommu_domain_ops {
+	int (*attach_dev)(void *dom, struct iommu_dev_info *dev);
+	int (*map_pages)(void *dom, uint64_t iova, uint64_t paddr,
+			 uint64_t pgsize, uint64_t pgcount, unsigned int prot,
+			 uint64_t *mapped);
+	uint64_t (*unmap_pages)(void *dom, uint64_t iova, uint64_t pgsize,
+				uint64_t pgcount,
+				struct iommu_iotlb_gather *gather);
+	int (*iotlb_sync_map)(void *dom, uint64_t iova, uint64_t size);
+	int (*iotlb_sync)(void *dom, struct iommu_iotlb_gather *gather);
+	int (*flush_iotlb_all)(void *dom);
+	int (*iova_to_phys)(void *dom, uint64_t iova, uint64_t *phys);
+	int (*aux_attach_dev)(void *dom, struct iommu_dev_info *dev,
+			      uint32_t pasid);
+	void (*aux_detach_dev)(void *dom, struct iommu_dev_info *dev,
+			       uint32_t pasid);
+	void (*free)(void *dom);
+};
+
+/* ---- The descriptor --------------------------------------------------- */
+
+/**
+ * struct iommu_plugin - what iommu_plugin_NAME() returns
+ * @magic: IOMMU_PLUGIN_MAGIC
+ * @abi_major, @abi_minor: the ABI the plugin was built against
+ * @size: sizeof(struct iommu_plugin) of that build
+ * @name: backend name; must equal the INI's [iommu] backend
+ * @id_kind: kind of device ID
+ * @id_bits: width of a device ID (16 for a BDF)
+ * @params, @nr_params: the keys of the backend's INI section
+ * @hw: device model
+ * @ops: driver
+ */
+struct iommu_plugin {
+	uint64_t magic;
+	uint16_t abi_major;
+	uint16_t abi_minor;
+	uint32_t size;
+	const char *name;
+	const char *description;
+	enum iommu_id_kind id_kind;
+	unsigned int id_bits;
+	const struct iommu_param_spec *params;
+	size_t nr_params;
+	const struct iommu_hw_ops *hw;
+	const struct iommu_ops *ops;
+};
+
+#define IOMMU_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+/* Define the one exported symbol, iommu_plugin_NAME(). */
+#define IOMMU_PLUGIN_DEFINE(NAME, DESC)                                       \
+	IOMMU_PLUGIN_EXPORT const struct iommu_plugin *iommu_plugin_##NAME(void); \
+	const struct iommu_plugin *iommu_plugin_##NAME(void)                   \
+	{                                                                      \
+		return (DESC);                                                 \
+	}
+
+/* Alignment helpers shared by plugins and the core. */
+static inline bool iommu_is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMU_PLUGIN_H */

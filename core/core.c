@@ -1,0 +1,1127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * core.c - contexts, host services for plugins, devices and groups.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* ---- Logging ---------------------------------------------------------- */
+
+static const char *const level_names[] = { "error", "warning", "info",
+					   "debug" };
+
+static void log_stderr(void *cookie, enum iommu_log_level level,
+		       const char *msg)
+{
+	(void)cookie;
+	fprintf(stderr, "iommu: %s: %s\n", level_names[level], msg);
+}
+
+static void vlog(struct iommu_ctx *ctx, enum iommu_log_level level,
+		 const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if ((unsigned int)level > IOMMU_LOG_DEBUG || level > ctx->log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctx->log_fn(ctx->log_cookie, level, msg);
+}
+
+void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,
+		  enum iommu_log_level level)
+{
+	if (!ctx || (unsigned int)level > IOMMU_LOG_DEBUG)
+		return -EINVAL;
+	ctx->log_fn = fn ? fn : log_stderr;
+	ctx->log_cookie = fn ? cookie : NULL;
+	ctx->log_level = level;
+	return 0;
+}
+
+/* ---- Host services given to the plugin -------------------------------- */
+
+static void host_log(struct iommu_host *h, enum iommu_log_level level,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(iommu__host_ctx(h), level, fmt, ap);
+	va_end(ap);
+}
+
+static int host_mem_read(struct iommu_host *h, uint64_t pa, void *buf,
+			 size_t len)
+{
+	if (!buf && len)
+		return -EINVAL;
+	return iommu__mem_rw(&iommu__host_ctx(h)->mem, pa, buf, len, false);
+}
+
+static int host_mem_write(struct iommu_host *h, uint64_t pa, const void *buf,
+			  size_t len)
+{
+	if (!buf && len)
+		return -EINVAL;
+	return iommu__mem_rw(&iommu__host_ctx(h)->mem, pa, (void *)buf, len,
+			     true);
+}
+
+static void *host_mem_ptr(struct iommu_host *h, uint64_t pa, size_t len)
+{
+	return iommu__mem_ptr(&iommu__host_ctx(h)->mem, pa, len);
+}
+
+static int host_table_alloc(struct iommu_host *h, size_t size, uint64_t *pa)
+{
+	return iommu__table_alloc(&iommu__host_ctx(h)->mem, size, pa);
+}
+
+static void host_table_free(struct iommu_host *h, uint64_t pa, size_t size)
+{
+	struct iommu_ctx *ctx = iommu__host_ctx(h);
+
+	if (iommu__table_free(&ctx->mem, pa, size))
+		iommu__log(ctx, IOMMU_LOG_WARN,
+			   "table_free of [0x%llx, +0x%zx) that was not allocated",
+			   (unsigned long long)pa, size);
+}
+
+static void host_raise_irq(struct iommu_host *h, unsigned int vector)
+{
+	struct iommu_ctx *ctx = iommu__host_ctx(h);
+
+	/* The built-in model's interrupt goes to our driver when it drives
+	 * that model; otherwise to whoever the VMM says serves it. */
+	if (ctx->has_driver && ctx->bus_builtin) {
+		void *drv = atomic_load_explicit(&ctx->drv,
+						 memory_order_acquire);
+		if (drv && ctx->desc->ops->irq)
+			ctx->desc->ops->irq(drv, vector);
+		return;
+	}
+	if (ctx->irq_fn)
+		ctx->irq_fn(ctx->irq_cookie, vector);
+}
+
+static void host_stat_add(struct iommu_host *h, enum iommu_stat stat,
+			  uint64_t n)
+{
+	if ((unsigned int)stat < IOMMU_STAT_COUNT)
+		iommu__stat(iommu__host_ctx(h), stat, n);
+}
+
+static const struct iommu_host_ops host_ops = {
+	.log = host_log,
+	.mem_read = host_mem_read,
+	.mem_write = host_mem_write,
+	.mem_ptr = host_mem_ptr,
+	.table_alloc = host_table_alloc,
+	.table_free = host_table_free,
+	.raise_irq = host_raise_irq,
+	.report_fault = iommu__report_fault,
+	.stat_add = host_stat_add,
+};
+
+/* The default bus: straight to the plugin's own device model. */
+static int builtin_mmio_read(void *opaque, uint64_t off, unsigned int size,
+			     uint64_t *val)
+{
+	struct iommu_ctx *ctx = opaque;
+
+	return ctx->desc->hw->mmio_read(ctx->hw, off, size, val);
+}
+
+static int builtin_mmio_write(void *opaque, uint64_t off, unsigned int size,
+			      uint64_t val)
+{
+	struct iommu_ctx *ctx = opaque;
+
+	return ctx->desc->hw->mmio_write(ctx->hw, off, size, val);
+}
+
+static const struct iommu_bus_ops builtin_bus_ops = {
+	.mmio_read = builtin_mmio_read,
+	.mmio_write = builtin_mmio_write,
+};
+
+/* ---- Devices and groups ----------------------------------------------- */
+
+/* Index of the first device with id >= @id.  topo_lock held. */
+static size_t dev_index(const struct iommu_ctx *ctx, uint32_t id)
+{
+	size_t lo = 0, hi = ctx->nr_devs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ctx->devs[mid]->info.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct iommu__dev *iommu__dev_find(struct iommu_ctx *ctx, uint32_t id)
+{
+	size_t i = dev_index(ctx, id);
+
+	return i < ctx->nr_devs && ctx->devs[i]->info.id == id ? ctx->devs[i] :
+								 NULL;
+}
+
+struct iommu__group *iommu__group_find(struct iommu_ctx *ctx, uint32_t id)
+{
+	for (size_t i = 0; i < ctx->nr_groups; i++)
+		if (ctx->groups[i]->id == id)
+			return ctx->groups[i];
+	return NULL;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*arr, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static struct iommu__group *group_new(struct iommu_ctx *ctx)
+{
+	struct iommu__group *g;
+
+	if (grow((void **)&ctx->groups, &ctx->cap_groups, ctx->nr_groups + 1,
+		 sizeof(*ctx->groups)))
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	pthread_mutex_init(&g->lock, NULL);
+	g->id = ctx->next_group_id++;
+	ctx->groups[ctx->nr_groups++] = g;
+	return g;
+}
+
+static void group_delete(struct iommu_ctx *ctx, struct iommu__group *g)
+{
+	for (size_t i = 0; i < ctx->nr_groups; i++) {
+		if (ctx->groups[i] == g) {
+			ctx->groups[i] = ctx->groups[--ctx->nr_groups];
+			break;
+		}
+	}
+	pthread_mutex_destroy(&g->lock);
+	free(g->devs);
+	free(g);
+}
+
+/* The group a new device belongs to: alias, then label, then the
+ * backend's key.  NULL and *@fresh if it needs a new group. */
+static struct iommu__group *group_for(struct iommu_ctx *ctx,
+				      const struct iommu_dev_config *cfg,
+				      bool has_key, uint64_t key)
+{
+	if (cfg->has_alias) {
+		struct iommu__dev *a = iommu__dev_find(ctx, cfg->alias);
+		return a ? a->group : NULL;
+	}
+	for (size_t i = 0; i < ctx->nr_groups; i++) {
+		struct iommu__group *g = ctx->groups[i];
+		if (cfg->group && cfg->group[0] && !strcmp(g->label, cfg->group))
+			return g;
+		if ((!cfg->group || !cfg->group[0]) && has_key && g->has_key &&
+		    g->key == key)
+			return g;
+	}
+	return NULL;
+}
+
+int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
+{
+	const struct iommu_plugin *p;
+	struct iommu__dev *dev;
+	struct iommu__group *g;
+	bool new_group = false;
+	uint64_t key = 0;
+	bool has_key = false;
+	int ret;
+
+	if (!ctx || !cfg)
+		return -EINVAL;
+	p = ctx->desc;
+	if (p->id_bits < 32 && cfg->id >> p->id_bits)
+		return -EINVAL;
+	if (cfg->features & ~((1u << IOMMU_DEV_FEAT_COUNT) - 1) ||
+	    cfg->pasid_bits > IOMMU__MAX_PASID_BITS ||
+	    (cfg->group && strlen(cfg->group) >= IOMMU__NAME_MAX))
+		return -EINVAL;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->info.id = cfg->id;
+	dev->info.features = cfg->features;
+	dev->info.pasid_bits = cfg->pasid_bits;
+	snprintf(dev->name, sizeof(dev->name), "%s",
+		 cfg->name ? cfg->name : "");
+
+	pthread_rwlock_wrlock(&ctx->topo_lock);
+	if (iommu__dev_find(ctx, cfg->id)) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	if (cfg->has_alias && !iommu__dev_find(ctx, cfg->alias)) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	ret = grow((void **)&ctx->devs, &ctx->cap_devs, ctx->nr_devs + 1,
+		   sizeof(*ctx->devs));
+	if (ret)
+		goto err_unlock;
+
+	ret = p->hw->endpoint_add(ctx->hw, cfg->id);
+	if (ret)
+		goto err_unlock;
+	if (ctx->has_driver) {
+		ret = p->ops->probe_device(ctx->drv, &dev->info);
+		if (ret)
+			goto err_endpoint;
+		if (p->ops->device_group) {
+			ret = p->ops->device_group(ctx->drv, &dev->info, &key);
+			if (ret)
+				goto err_release;
+			has_key = true;
+		}
+	}
+
+	g = group_for(ctx, cfg, has_key, key);
+	if (!g) {
+		g = group_new(ctx);
+		if (!g) {
+			ret = -ENOMEM;
+			goto err_release;
+		}
+		new_group = true;
+		snprintf(g->label, sizeof(g->label), "%s",
+			 cfg->group ? cfg->group : "");
+		g->has_key = has_key;
+		g->key = key;
+	}
+	pthread_mutex_lock(&g->lock);
+	ret = grow((void **)&g->devs, &g->cap_devs, g->nr_devs + 1,
+		   sizeof(*g->devs));
+	if (ret)
+		goto err_group;
+	dev->group = g;
+	if (ctx->has_driver) {
+		struct iommu_domain *d = atomic_load(&g->domain);
+		if (new_group) {
+			if (ctx->default_type == IOMMU_DOMAIN_IDENTITY)
+				d = ctx->identity;
+			else
+				ret = iommu__domain_new(ctx, IOMMU_DOMAIN_DMA, &d);
+			if (ret)
+				goto err_group;
+		}
+		ret = d->info.ops->attach_dev(d->priv, &dev->info);
+		if (ret) {
+			if (new_group && !d->is_static)
+				iommu__domain_destroy(d);
+			goto err_group;
+		}
+		if (new_group) {
+			g->default_domain = d;
+			atomic_store(&g->domain, d);
+			atomic_fetch_add(&d->users, 1);
+		}
+	}
+	g->devs[g->nr_devs++] = dev;
+	pthread_mutex_unlock(&g->lock);
+
+	size_t i = dev_index(ctx, cfg->id);
+	memmove(&ctx->devs[i + 1], &ctx->devs[i],
+		(ctx->nr_devs - i) * sizeof(*ctx->devs));
+	ctx->devs[i] = dev;
+	ctx->nr_devs++;
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	iommu__log(ctx, IOMMU_LOG_DEBUG, "device 0x%x (%s) added to group %u",
+		   cfg->id, dev->name, g->id);
+	return 0;
+
+err_group:
+	pthread_mutex_unlock(&g->lock);
+	if (new_group)
+		group_delete(ctx, g);
+err_release:
+	if (ctx->has_driver)
+		p->ops->release_device(ctx->drv, &dev->info);
+err_endpoint:
+	p->hw->endpoint_remove(ctx->hw, cfg->id);
+err_unlock:
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	free(dev);
+	return ret;
+}
+
+/* Take @dev out of everything.  topo_lock held for writing.  With
+ * @force (context teardown) nothing may refuse. */
+static int dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
+			     bool force)
+{
+	struct iommu__group *g = dev->group;
+	const struct iommu_plugin *p = ctx->desc;
+
+	pthread_mutex_lock(&g->lock);
+	if (!force && (dev->nr_aux || g->owner ||
+		       (g->dma_live && g->nr_devs == 1))) {
+		pthread_mutex_unlock(&g->lock);
+		return -EBUSY;
+	}
+	iommu__dev_drop_aux(dev);
+	for (size_t i = 0; i < g->nr_devs; i++) {
+		if (g->devs[i] == dev) {
+			g->devs[i] = g->devs[--g->nr_devs];
+			break;
+		}
+	}
+	if (ctx->has_driver)
+		p->ops->release_device(ctx->drv, &dev->info);
+	p->hw->endpoint_remove(ctx->hw, dev->info.id);
+	bool empty = g->nr_devs == 0;
+	if (empty) {
+		struct iommu_domain *d = atomic_load(&g->domain);
+		if (d)
+			atomic_fetch_sub(&d->users, 1);
+		if (g->default_domain && !g->default_domain->is_static)
+			iommu__domain_destroy(g->default_domain);
+	}
+	pthread_mutex_unlock(&g->lock);
+	if (empty)
+		group_delete(ctx, g);
+
+	size_t i = dev_index(ctx, dev->info.id);
+	memmove(&ctx->devs[i], &ctx->devs[i + 1],
+		(ctx->nr_devs - i - 1) * sizeof(*ctx->devs));
+	ctx->nr_devs--;
+	free(dev->aux);
+	free(dev);
+	return 0;
+}
+
+int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id)
+{
+	struct iommu__dev *dev;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	pthread_rwlock_wrlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	ret = dev ? dev_remove_locked(ctx, dev, false) : -ENODEV;
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+int iommu_dev_lookup(struct iommu_ctx *ctx, const char *name, uint32_t *dev_id)
+{
+	int ret = -ENODEV;
+
+	if (!ctx || !name || !dev_id)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	for (size_t i = 0; i < ctx->nr_devs; i++) {
+		if (!strcmp(ctx->devs[i]->name, name)) {
+			*dev_id = ctx->devs[i]->info.id;
+			ret = 0;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+int iommu_dev_group(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t *group)
+{
+	struct iommu__dev *dev;
+	int ret = -ENODEV;
+
+	if (!ctx || !group)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (dev) {
+		*group = dev->group->id;
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+int iommu_group_devices(struct iommu_ctx *ctx, uint32_t group, uint32_t *ids,
+			size_t max, size_t *count)
+{
+	struct iommu__group *g;
+	int ret = -ENODEV;
+
+	if (!ctx || !count || (max && !ids))
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	g = iommu__group_find(ctx, group);
+	if (g) {
+		pthread_mutex_lock(&g->lock);
+		for (size_t i = 0; i < g->nr_devs && i < max; i++)
+			ids[i] = g->devs[i]->info.id;
+		*count = g->nr_devs;
+		pthread_mutex_unlock(&g->lock);
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
+		       enum iommu_cap cap)
+{
+	struct iommu__dev *dev;
+	bool ret = false;
+
+	if (!ctx || (unsigned int)cap >= IOMMU_CAP_COUNT || !ctx->has_driver ||
+	    !ctx->desc->ops->capable)
+		return false;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	/* Capabilities are per group: ask for the group's first device so
+	 * that every member answers the same. */
+	if (dev)
+		ret = ctx->desc->ops->capable(ctx->drv,
+					      &dev->group->devs[0]->info, cap);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+/* ---- Device features -------------------------------------------------- */
+
+static bool feat_supported(struct iommu_ctx *ctx, const struct iommu__dev *dev,
+			   enum iommu_dev_feature f)
+{
+	const struct iommu_ops *ops = ctx->desc->ops;
+
+	return ctx->has_driver && ops->dev_enable_feat &&
+	       ops->dev_disable_feat && (ops->backend_features >> f & 1) &&
+	       (dev->info.features >> f & 1);
+}
+
+bool iommu_dev_has_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			   enum iommu_dev_feature feat)
+{
+	struct iommu__dev *dev;
+	bool ret = false;
+
+	if (!ctx || (unsigned int)feat >= IOMMU_DEV_FEAT_COUNT)
+		return false;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (dev)
+		ret = feat_supported(ctx, dev, feat);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+bool iommu_dev_feature_enabled(struct iommu_ctx *ctx, uint32_t dev_id,
+			       enum iommu_dev_feature feat)
+{
+	struct iommu__dev *dev;
+	bool ret = false;
+
+	if (!ctx || (unsigned int)feat >= IOMMU_DEV_FEAT_COUNT)
+		return false;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (dev) {
+		pthread_mutex_lock(&dev->group->lock);
+		ret = dev->enabled >> feat & 1;
+		pthread_mutex_unlock(&dev->group->lock);
+	}
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+static int feature_set(struct iommu_ctx *ctx, uint32_t dev_id,
+		       enum iommu_dev_feature feat, bool on)
+{
+	struct iommu__dev *dev;
+	int ret;
+
+	if (!ctx || (unsigned int)feat >= IOMMU_DEV_FEAT_COUNT)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (!dev) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (!feat_supported(ctx, dev, feat)) {
+		iommu__log(ctx, IOMMU_LOG_INFO,
+			   "device 0x%x: feature %d not supported", dev_id, feat);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	pthread_mutex_lock(&dev->group->lock);
+	if (on == (bool)(dev->enabled >> feat & 1)) {
+		ret = on ? 0 : -EINVAL;
+	} else if (!on && feat == IOMMU_DEV_FEAT_AUX && dev->nr_aux) {
+		ret = -EBUSY;
+	} else {
+		const struct iommu_ops *ops = ctx->desc->ops;
+		ret = on ? ops->dev_enable_feat(ctx->drv, &dev->info, feat) :
+			   ops->dev_disable_feat(ctx->drv, &dev->info, feat);
+		if (!ret)
+			dev->enabled ^= 1u << feat;
+	}
+	pthread_mutex_unlock(&dev->group->lock);
+out:
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+int iommu_dev_enable_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			     enum iommu_dev_feature feat)
+{
+	return feature_set(ctx, dev_id, feat, true);
+}
+
+int iommu_dev_disable_feature(struct iommu_ctx *ctx, uint32_t dev_id,
+			      enum iommu_dev_feature feat)
+{
+	return feature_set(ctx, dev_id, feat, false);
+}
+
+/* ---- Reserved regions ------------------------------------------------- */
+
+static int dev_resv(struct iommu_ctx *ctx, struct iommu__dev *dev,
+		    struct iommu_resv_region *out, size_t max, size_t *count)
+{
+	*count = 0;
+	if (!ctx->has_driver || !ctx->desc->ops->get_resv_regions)
+		return 0;
+	return ctx->desc->ops->get_resv_regions(ctx->drv, &dev->info, out, max,
+						 count);
+}
+
+int iommu_get_resv_regions(struct iommu_ctx *ctx, uint32_t dev_id,
+			   struct iommu_resv_region *out, size_t max,
+			   size_t *count)
+{
+	struct iommu__dev *dev;
+	int ret = -ENODEV;
+
+	if (!ctx || !count || (max && !out))
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (dev)
+		ret = dev_resv(ctx, dev, out, max, count);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+static int resv_cmp(const void *a, const void *b)
+{
+	const struct iommu_resv_region *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sorted union of the group's regions; overlapping regions of one type
+ * merge.  topo_lock held. */
+int iommu__group_resv(struct iommu_ctx *ctx, struct iommu__group *g,
+		      struct iommu_resv_region **out, size_t *count)
+{
+	struct iommu_resv_region *all = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < g->nr_devs; i++) {
+		size_t c = 0;
+		ret = dev_resv(ctx, g->devs[i], NULL, 0, &c);
+		if (ret)
+			goto err;
+		if (!c)
+			continue;
+		struct iommu_resv_region *p =
+			realloc(all, (n + c) * sizeof(*all));
+		if (!p) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		all = p;
+		size_t got = 0;
+		ret = dev_resv(ctx, g->devs[i], all + n, c, &got);
+		if (ret)
+			goto err;
+		n += got < c ? got : c;
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), resv_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && all[m - 1].type == all[i].type &&
+		    all[i].start <= all[m - 1].last + 1 &&
+		    all[m - 1].last != UINT64_MAX) {
+			if (all[i].last > all[m - 1].last)
+				all[m - 1].last = all[i].last;
+			continue;
+		}
+		all[m++] = all[i];
+	}
+	*out = all;
+	*count = m;
+	return 0;
+err:
+	free(all);
+	return ret;
+}
+
+int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
+				 struct iommu_resv_region *out, size_t max,
+				 size_t *count)
+{
+	struct iommu_resv_region *all = NULL;
+	struct iommu__group *g;
+	size_t n = 0;
+	int ret = -ENODEV;
+
+	if (!ctx || !count || (max && !out))
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	g = iommu__group_find(ctx, group);
+	if (g)
+		ret = iommu__group_resv(ctx, g, &all, &n);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = all[i];
+	*count = n;
+	free(all);
+	return 0;
+}
+
+/* ---- Context ---------------------------------------------------------- */
+
+/* snprintf into an error buffer; truncation is acceptable there. */
+static void errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static void set_err(const struct iommu_ctx_opts *opts, const char *msg)
+{
+	if (opts && opts->errbuf && opts->errbuf_len)
+		snprintf(opts->errbuf, opts->errbuf_len, "%s", msg);
+}
+
+static void ctx_free(struct iommu_ctx *ctx)
+{
+	const struct iommu_plugin *p = ctx->desc;
+
+	pthread_rwlock_wrlock(&ctx->topo_lock);
+	while (ctx->nr_devs)
+		dev_remove_locked(ctx, ctx->devs[ctx->nr_devs - 1], true);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	while (ctx->domains)
+		iommu__domain_destroy(ctx->domains);
+	free(ctx->blocked);
+	free(ctx->identity);
+	if (ctx->drv)
+		p->ops->release(ctx->drv);
+	if (ctx->hw)
+		p->hw->destroy(ctx->hw);
+	iommu__mem_fini(&ctx->mem);
+	free(ctx->params);
+	free(ctx->devs);
+	free(ctx->groups);
+	free(ctx->pasid_used);
+	if (ctx->plugin.dl)
+		iommu__plugin_unload(&ctx->plugin);
+	iommu__config_free(&ctx->cfg);
+	pthread_rwlock_destroy(&ctx->topo_lock);
+	pthread_mutex_destroy(&ctx->domains_lock);
+	pthread_mutex_destroy(&ctx->pasid_lock);
+	pthread_mutex_destroy(&ctx->mem.add_lock);
+	pthread_mutex_destroy(&ctx->mem.table_lock);
+	free(ctx);
+}
+
+/* Wrap the backend's static BLOCKED or IDENTITY domain. */
+static int static_domain(struct iommu_ctx *ctx, enum iommu_domain_type type,
+			 struct iommu_domain **out)
+{
+	struct iommu_domain *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (!d)
+		return -ENOMEM;
+	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
+	if (ret || !d->info.ops || !d->info.ops->attach_dev) {
+		free(d);
+		return ret ? ret : -EINVAL;
+	}
+	d->magic = IOMMU__DOMAIN_MAGIC;
+	d->ctx = ctx;
+	d->type = type;
+	d->is_static = true;
+	d->pasid = IOMMU_NO_PASID;
+	*out = d;
+	return 0;
+}
+
+static int add_config_devices(struct iommu_ctx *ctx, char *err, size_t errlen)
+{
+	const struct iommu__config *cfg = &ctx->cfg;
+
+	for (size_t i = 0; i < cfg->nr_devs; i++) {
+		const struct iommu__dev_cfg *dc = &cfg->devs[i];
+		struct iommu_dev_config dev = {
+			.id = dc->id,
+			.name = dc->name,
+			.group = dc->group,
+			.features = dc->features,
+			.pasid_bits = dc->pasid_bits,
+		};
+		if (dc->alias[0]) {
+			for (size_t j = 0; j < cfg->nr_devs; j++)
+				if (!strcmp(cfg->devs[j].name, dc->alias))
+					dev.alias = cfg->devs[j].id;
+			dev.has_alias = true;
+		}
+		int ret = iommu_dev_add(ctx, &dev);
+		if (ret == -ENOENT && dev.has_alias) {
+			errf(err, errlen,
+				 "%s:%d: [device.%s] alias: device '%s' must come before its alias",
+				 cfg->file, dc->line, dc->name, dc->alias);
+			return -EINVAL;
+		}
+		if (ret) {
+			errf(err, errlen,
+				 "%s:%d: [device.%s] id: cannot add device 0x%x: %s",
+				 cfg->file, dc->line, dc->name, dc->id,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
+{
+	char err[1024] = "";
+	struct iommu_ctx *ctx;
+	const struct iommu_plugin *p;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!opts || !out || !!opts->ini_path == !!opts->ini_string ||
+	    (opts->nr_ram && !opts->ram) ||
+	    (opts->bus && (!opts->bus->mmio_read || !opts->bus->mmio_write)) ||
+	    (unsigned int)opts->log_level > IOMMU_LOG_DEBUG ||
+	    opts->flags & ~IOMMU_CTX_NO_DRIVER) {
+		set_err(opts, "iommu_ctx_create: bad options (exactly one of ini_path and ini_string; bus needs mmio_read and mmio_write)");
+		return -EINVAL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		set_err(opts, "out of memory");
+		return -ENOMEM;
+	}
+	ctx->host.ops = &host_ops;
+	ctx->log_fn = opts->log ? opts->log : log_stderr;
+	ctx->log_cookie = opts->log_cookie;
+	ctx->log_level = opts->log ? opts->log_level :
+		(opts->log_level > IOMMU_LOG_WARN ? opts->log_level : IOMMU_LOG_WARN);
+	ctx->irq_fn = opts->irq;
+	ctx->irq_cookie = opts->irq_cookie;
+	pthread_rwlock_init(&ctx->topo_lock, NULL);
+	pthread_mutex_init(&ctx->domains_lock, NULL);
+	pthread_mutex_init(&ctx->pasid_lock, NULL);
+	pthread_mutex_init(&ctx->mem.add_lock, NULL);
+	pthread_mutex_init(&ctx->mem.table_lock, NULL);
+	ctx->next_group_id = 1;
+
+	ret = iommu__config_parse(opts->ini_path, opts->ini_string, &ctx->cfg,
+				  err, sizeof(err));
+	if (ret)
+		goto err;
+	ctx->strict = ctx->cfg.strict;
+	ctx->default_type = ctx->cfg.default_type;
+
+	ret = iommu__plugin_load(&ctx->cfg, &ctx->plugin, err, sizeof(err));
+	if (ret)
+		goto err;
+	p = ctx->desc = ctx->plugin.desc;
+	ctx->params = calloc(p->nr_params ? p->nr_params : 1, sizeof(uint64_t));
+	if (!ctx->params) {
+		ret = -ENOMEM;
+		errf(err, sizeof(err), "out of memory");
+		goto err;
+	}
+	ret = iommu__config_backend_params(&ctx->cfg, p, ctx->params, err,
+					   sizeof(err));
+	if (ret)
+		goto err;
+	ctx->pasid_used = calloc(1u << IOMMU__MAX_PASID_BITS, 1);
+	if (!ctx->pasid_used) {
+		ret = -ENOMEM;
+		errf(err, sizeof(err), "out of memory");
+		goto err;
+	}
+	ctx->pasid_used[0] = 1; /* PASID 0 stands for "no PASID" on VT-d */
+
+	ret = iommu__mem_init(ctx, opts, err, sizeof(err));
+	if (ret)
+		goto err;
+
+	ret = p->hw->create(&ctx->host, ctx->params, &ctx->hw);
+	if (ret) {
+		errf(err, sizeof(err),
+			 "%s: [%s]: the %s device model refused the configuration: %s (see the log)",
+			 ctx->cfg.file, p->name, p->name, strerror(-ret));
+		goto err;
+	}
+
+	if (opts->bus) {
+		ctx->bus.ops = opts->bus;
+		ctx->bus.opaque = opts->bus_opaque;
+	} else {
+		ctx->bus.ops = &builtin_bus_ops;
+		ctx->bus.opaque = ctx;
+		ctx->bus_builtin = true;
+	}
+	ctx->has_driver = !(opts->flags & IOMMU_CTX_NO_DRIVER);
+	if (ctx->has_driver) {
+		struct iommu_core_cfg ccfg = {
+			.strict = ctx->strict,
+			.default_type = ctx->default_type,
+		};
+		void *drv = NULL;
+		ret = p->ops->probe(&ctx->host, &ctx->bus, ctx->params, &ccfg,
+				    &drv);
+		if (ret) {
+			errf(err, sizeof(err),
+				 "%s: the %s driver failed to probe the hardware: %s (see the log)",
+				 ctx->cfg.file, p->name, strerror(-ret));
+			goto err;
+		}
+		atomic_store_explicit(&ctx->drv, drv, memory_order_release);
+		ret = static_domain(ctx, IOMMU_DOMAIN_BLOCKED, &ctx->blocked);
+		if (ret) {
+			errf(err, sizeof(err),
+				 "%s: backend %s has no blocking domain: %s",
+				 ctx->plugin.path, p->name, strerror(-ret));
+			goto err;
+		}
+		ret = static_domain(ctx, IOMMU_DOMAIN_IDENTITY, &ctx->identity);
+		if (ret && (ret != -EOPNOTSUPP ||
+			    ctx->default_type == IOMMU_DOMAIN_IDENTITY)) {
+			errf(err, sizeof(err),
+				 "%s: [iommu] default_domain: backend %s has no identity domain: %s",
+				 ctx->cfg.file, p->name, strerror(-ret));
+			goto err;
+		}
+	}
+
+	ret = add_config_devices(ctx, err, sizeof(err));
+	if (ret)
+		goto err;
+	*out = ctx;
+	return 0;
+
+err:
+	if (!err[0])
+		errf(err, sizeof(err), "iommu_ctx_create: %s",
+			 strerror(-ret));
+	iommu__log(ctx, IOMMU_LOG_ERR, "%s", err);
+	set_err(opts, err);
+	ctx_free(ctx);
+	return ret;
+}
+
+void iommu_ctx_destroy(struct iommu_ctx *ctx)
+{
+	if (ctx)
+		ctx_free(ctx);
+}
+
+const char *iommu_ctx_backend(const struct iommu_ctx *ctx)
+{
+	return ctx ? ctx->desc->name : NULL;
+}
+
+enum iommu_id_kind iommu_ctx_id_kind(const struct iommu_ctx *ctx)
+{
+	return ctx ? ctx->desc->id_kind : 0;
+}
+
+bool iommu_ctx_strict(const struct iommu_ctx *ctx)
+{
+	return ctx && ctx->strict;
+}
+
+enum iommu_domain_type iommu_ctx_default_domain_type(const struct iommu_ctx *ctx)
+{
+	return ctx ? ctx->default_type : 0;
+}
+
+/* ---- Memory (public) -------------------------------------------------- */
+
+int iommu_mem_add_ram(struct iommu_ctx *ctx, uint64_t base, uint64_t size,
+		      void *host)
+{
+	if (!ctx)
+		return -EINVAL;
+	return iommu__mem_add(&ctx->mem, base, size, host);
+}
+
+int iommu_mem_read(struct iommu_ctx *ctx, uint64_t pa, void *buf, size_t len)
+{
+	if (!ctx || (!buf && len))
+		return -EINVAL;
+	return iommu__mem_rw(&ctx->mem, pa, buf, len, false);
+}
+
+int iommu_mem_write(struct iommu_ctx *ctx, uint64_t pa, const void *buf,
+		    size_t len)
+{
+	if (!ctx || (!buf && len))
+		return -EINVAL;
+	return iommu__mem_rw(&ctx->mem, pa, (void *)buf, len, true);
+}
+
+void *iommu_mem_ptr(struct iommu_ctx *ctx, uint64_t pa, size_t len)
+{
+	return ctx ? iommu__mem_ptr(&ctx->mem, pa, len) : NULL;
+}
+
+int iommu_mem_table_alloc(struct iommu_ctx *ctx, size_t size, uint64_t *pa)
+{
+	if (!ctx)
+		return -EINVAL;
+	return iommu__table_alloc(&ctx->mem, size, pa);
+}
+
+int iommu_mem_table_free(struct iommu_ctx *ctx, uint64_t pa, size_t size)
+{
+	if (!ctx)
+		return -EINVAL;
+	return iommu__table_free(&ctx->mem, pa, size);
+}
+
+/* ---- Device model entry points ---------------------------------------- */
+
+static bool mmio_size_ok(unsigned int size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+int iommu_hw_mmio_read(struct iommu_ctx *ctx, uint64_t offset,
+		       unsigned int size, uint64_t *val)
+{
+	if (!ctx || !val || !mmio_size_ok(size))
+		return -EINVAL;
+	return ctx->desc->hw->mmio_read(ctx->hw, offset, size, val);
+}
+
+int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
+			unsigned int size, uint64_t val)
+{
+	if (!ctx || !mmio_size_ok(size))
+		return -EINVAL;
+	return ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
+}
+
+int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (!ctx->desc->hw->notify)
+		return -EOPNOTSUPP;
+	return ctx->desc->hw->notify(ctx->hw, queue);
+}
+
+/* ---- Stats ------------------------------------------------------------ */
+
+static const char *const stat_names[IOMMU_STAT_COUNT] = {
+	[IOMMU_STAT_TRANSLATIONS] = "translations",
+	[IOMMU_STAT_IOTLB_HITS] = "iotlb_hits",
+	[IOMMU_STAT_IOTLB_MISSES] = "iotlb_misses",
+	[IOMMU_STAT_WALKS] = "walks",
+	[IOMMU_STAT_INVAL_CMDS] = "inval_cmds",
+	[IOMMU_STAT_FAULTS] = "faults",
+	[IOMMU_STAT_FAULTS_LOST] = "faults_lost",
+	[IOMMU_STAT_FAULTS_REPORTED] = "faults_reported",
+	[IOMMU_STAT_QUEUE_CMDS] = "queue_cmds",
+};
+
+const char *iommu_stat_name(enum iommu_stat stat)
+{
+	return (unsigned int)stat < IOMMU_STAT_COUNT ? stat_names[stat] : NULL;
+}
+
+int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
+{
+	if (!ctx || !out)
+		return -EINVAL;
+	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
+		out->v[i] = atomic_load_explicit(&ctx->stats[i],
+						 memory_order_relaxed);
+	return 0;
+}
+
+int iommu_reset_stats(struct iommu_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
+		atomic_store(&ctx->stats[i], 0);
+	return 0;
+}
+
+int iommu_set_ctx_fault_handler(struct iommu_ctx *ctx, iommu_ctx_fault_fn fn,
+				void *cookie)
+{
+	if (!ctx)
+		return -EINVAL;
+	atomic_store(&ctx->fault_cookie, cookie);
+	atomic_store(&ctx->fault_fn, fn);
+	return 0;
+}

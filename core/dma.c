@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dma.c - what emulated devices call: translation, DMA reads and writes,
+ * the library's own DMA API (IOVA allocation on DMA domains), and the
+ * delivery of decoded faults to handlers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* ---- Fault delivery (rule 11) ----------------------------------------- */
+
+static struct iommu_domain *domain_by_pasid(struct iommu_ctx *ctx,
+					    uint32_t pasid)
+{
+	struct iommu_domain *d;
+
+	pthread_mutex_lock(&ctx->domains_lock);
+	for (d = ctx->domains; d; d = d->next)
+		if (d->pasid == pasid)
+			break;
+	pthread_mutex_unlock(&ctx->domains_lock);
+	return d;
+}
+
+/*
+ * Called by the driver, once per decoded fault, possibly from inside a
+ * translation, an attach or a device add (the interrupt arrives where it
+ * arrives).  It takes no lock that those paths hold: the topology lock
+ * only if it is free for reading, the group's domain by atomic load.
+ */
+void iommu__report_fault(struct iommu_host *host,
+			 const struct iommu_fault *fault)
+{
+	struct iommu_ctx *ctx = iommu__host_ctx(host);
+	struct iommu_domain *d = NULL;
+
+	if (!fault)
+		return;
+	iommu__stat(ctx, IOMMU_STAT_FAULTS_REPORTED, 1);
+	if (fault->flags & IOMMU_FAULT_F_PASID_VALID &&
+	    fault->pasid != IOMMU_NO_PASID) {
+		d = domain_by_pasid(ctx, fault->pasid);
+	} else if (!pthread_rwlock_tryrdlock(&ctx->topo_lock)) {
+		struct iommu__dev *dev = iommu__dev_find(ctx, fault->dev_id);
+		if (dev)
+			d = atomic_load(&dev->group->domain);
+		pthread_rwlock_unlock(&ctx->topo_lock);
+	}
+	if (d) {
+		iommu_domain_fault_fn fn = atomic_load(&d->fault_fn);
+		if (fn) {
+			fn(d, fault, atomic_load(&d->fault_cookie));
+			return;
+		}
+	}
+	iommu_ctx_fault_fn cfn = atomic_load(&ctx->fault_fn);
+	if (cfn) {
+		cfn(ctx, fault, atomic_load(&ctx->fault_cookie));
+		return;
+	}
+	iommu__log(ctx, IOMMU_LOG_INFO,
+		   "fault: device 0x%x pasid %u addr 0x%llx access %u reason %d (vendor 0x%x)",
+		   fault->dev_id, fault->pasid, (unsigned long long)fault->addr,
+		   fault->access, fault->reason, fault->vendor_code);
+}
+
+/* ---- Translation ------------------------------------------------------ */
+
+static bool dev_exists(struct iommu_ctx *ctx, uint32_t dev_id)
+{
+	bool ret;
+
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	ret = iommu__dev_find(ctx, dev_id) != NULL;
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	return ret;
+}
+
+static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		     uint64_t iova, uint64_t len, unsigned int access,
+		     struct iommu_translation *out)
+{
+	struct iommu_dma_req req = {
+		.dev_id = dev_id,
+		.pasid = pasid,
+		.iova = iova,
+		.len = len,
+		.access = access,
+	};
+	int ret;
+
+	iommu__stat(ctx, IOMMU_STAT_TRANSLATIONS, 1);
+	if (ctx->bus_builtin)
+		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
+	else if (ctx->bus.ops->translate)
+		ret = ctx->bus.ops->translate(ctx->bus.opaque, dev_id, pasid,
+					      iova, len, access, out);
+	else
+		return -EOPNOTSUPP;
+	if (!ret && (out->len == 0 || out->len > len))
+		return -EIO; /* a model that answers nonsense */
+	return ret;
+}
+
+static int dma_args_ok(struct iommu_ctx *ctx, uint32_t pasid, uint64_t iova,
+		       uint64_t len, unsigned int access)
+{
+	if (!ctx || !len || iova + (len - 1) < iova)
+		return -EINVAL;
+	if (access != IOMMU_ACCESS_READ && access != IOMMU_ACCESS_WRITE)
+		return -EINVAL;
+	if (pasid != IOMMU_NO_PASID && pasid >> IOMMU__MAX_PASID_BITS)
+		return -EINVAL;
+	return 0;
+}
+
+int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+			uint64_t iova, uint64_t len, unsigned int access,
+			struct iommu_translation *out)
+{
+	int ret = dma_args_ok(ctx, pasid, iova, len, access);
+
+	if (ret)
+		return ret;
+	if (!out)
+		return -EINVAL;
+	if (!dev_exists(ctx, dev_id))
+		return -ENODEV;
+	return translate(ctx, dev_id, pasid, iova, len, access, out);
+}
+
+static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		  uint64_t iova, void *buf, size_t len, bool write)
+{
+	unsigned int access = write ? IOMMU_ACCESS_WRITE : IOMMU_ACCESS_READ;
+	uint8_t *p = buf;
+	int ret = dma_args_ok(ctx, pasid, iova, len, access);
+
+	if (ret)
+		return ret;
+	if (!buf)
+		return -EINVAL;
+	if (!dev_exists(ctx, dev_id))
+		return -ENODEV;
+	while (len) {
+		struct iommu_translation t;
+		ret = translate(ctx, dev_id, pasid, iova, len, access, &t);
+		if (ret)
+			return ret;
+		ret = iommu__mem_rw(&ctx->mem, t.phys, p, t.len, write);
+		if (ret)
+			return ret;
+		p += t.len;
+		iova += t.len;
+		len -= t.len;
+	}
+	return 0;
+}
+
+int iommu_dma_read(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		   uint64_t iova, void *buf, size_t len)
+{
+	return dma_rw(ctx, dev_id, pasid, iova, buf, len, false);
+}
+
+int iommu_dma_write(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		    uint64_t iova, const void *buf, size_t len)
+{
+	return dma_rw(ctx, dev_id, pasid, iova, (void *)buf, len, true);
+}
+
+/* ---- The DMA API and its IOVA allocator -------------------------------- */
+
+void iommu__domain_iova_fini(struct iommu_domain *d)
+{
+	free(d->iovas);
+	d->iovas = NULL;
+	d->nr_iovas = d->cap_iovas = 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t alast, uint64_t b, uint64_t blast)
+{
+	return a <= blast && b <= alast;
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+/*
+ * First fit from the bottom of the aperture (never IOVA 0), skipping the
+ * live ranges and the reserved regions.  d->iova_lock held.
+ */
+static int iova_alloc(struct iommu_domain *d,
+		      const struct iommu_resv_region *resv, size_t nr_resv,
+		      uint64_t size, uint64_t align, uint64_t *out)
+{
+	uint64_t lo = d->info.aperture_start ? d->info.aperture_start : align;
+	uint64_t last = d->info.aperture_last;
+	size_t i = 0;
+
+	for (;;) {
+		uint64_t a = align_up(lo, align);
+		if (a < lo || a > last || size - 1 > last - a)
+			return -ENOSPC;
+		uint64_t alast = a + size - 1;
+		bool moved = false;
+		while (i < d->nr_iovas &&
+		       d->iovas[i].iova + d->iovas[i].size - 1 < a)
+			i++;
+		if (i < d->nr_iovas &&
+		    overlaps(a, alast, d->iovas[i].iova,
+			     d->iovas[i].iova + d->iovas[i].size - 1)) {
+			lo = d->iovas[i].iova + d->iovas[i].size;
+			moved = true;
+		}
+		for (size_t r = 0; !moved && r < nr_resv; r++) {
+			if (overlaps(a, alast, resv[r].start, resv[r].last)) {
+				if (resv[r].last == UINT64_MAX)
+					return -ENOSPC;
+				lo = resv[r].last + 1;
+				moved = true;
+			}
+		}
+		if (!moved) {
+			*out = a;
+			return 0;
+		}
+		if (lo == 0)
+			return -ENOSPC;
+	}
+}
+
+static int iova_insert(struct iommu_domain *d, uint64_t iova, uint64_t size)
+{
+	size_t i = 0;
+
+	if (d->nr_iovas == d->cap_iovas) {
+		size_t n = d->cap_iovas ? d->cap_iovas * 2 : 16;
+		struct iommu__iova *p = realloc(d->iovas, n * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		d->iovas = p;
+		d->cap_iovas = n;
+	}
+	while (i < d->nr_iovas && d->iovas[i].iova < iova)
+		i++;
+	memmove(&d->iovas[i + 1], &d->iovas[i],
+		(d->nr_iovas - i) * sizeof(*d->iovas));
+	d->iovas[i] = (struct iommu__iova){ iova, size };
+	d->nr_iovas++;
+	return 0;
+}
+
+static void iova_remove(struct iommu_domain *d, size_t i)
+{
+	memmove(&d->iovas[i], &d->iovas[i + 1],
+		(d->nr_iovas - i - 1) * sizeof(*d->iovas));
+	d->nr_iovas--;
+}
+
+static int group_of(struct iommu_ctx *ctx, uint32_t dev_id,
+		    struct iommu__group **out)
+{
+	struct iommu__dev *dev;
+
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, dev_id);
+	if (!dev) {
+		pthread_rwlock_unlock(&ctx->topo_lock);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&dev->group->lock);
+	*out = dev->group;
+	return 0;
+}
+
+static void group_done(struct iommu_ctx *ctx, struct iommu__group *g)
+{
+	pthread_mutex_unlock(&g->lock);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+}
+
+int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
+		  uint64_t size, unsigned int prot, uint64_t *iova)
+{
+	struct iommu_resv_region *resv = NULL;
+	struct iommu__group *g;
+	struct iommu_domain *d;
+	size_t nr_resv = 0;
+	int ret;
+
+	if (!ctx || !iova || !size || paddr + (size - 1) < paddr ||
+	    prot & ~IOMMU_PROT_MASK || !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+	if (!ctx->has_driver)
+		return -ENODEV;
+	ret = group_of(ctx, dev_id, &g);
+	if (ret)
+		return ret;
+	d = atomic_load(&g->domain);
+	if (d->type == IOMMU_DOMAIN_IDENTITY) {
+		*iova = paddr;
+		goto out;
+	}
+	if (d->type != IOMMU_DOMAIN_DMA) {
+		ret = -EPERM;
+		goto out;
+	}
+
+	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
+	uint64_t off = paddr & (pg - 1);
+	uint64_t base = paddr - off;
+	uint64_t msize = align_up(size + off, pg);
+	if (msize < size) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Align the IOVA like the physical address, up to the largest page
+	 * that fits, so that large pages can be used. */
+	uint64_t align = pg;
+	uint64_t sizes = d->info.pgsize_bitmap;
+	for (uint64_t s = pg; s && s <= msize; s <<= 1)
+		if (sizes & s && !(base & (s - 1)))
+			align = s;
+
+	ret = iommu__group_resv(ctx, g, &resv, &nr_resv);
+	if (ret)
+		goto out;
+	pthread_mutex_lock(&d->iova_lock);
+	uint64_t a = 0;
+	ret = iova_alloc(d, resv, nr_resv, msize, align, &a);
+	if (!ret)
+		ret = iova_insert(d, a, msize);
+	pthread_mutex_unlock(&d->iova_lock);
+	free(resv);
+	if (ret)
+		goto out;
+	ret = iommu__map_range(d, a, base, msize, prot);
+	if (ret) {
+		pthread_mutex_lock(&d->iova_lock);
+		for (size_t i = 0; i < d->nr_iovas; i++)
+			if (d->iovas[i].iova == a) {
+				iova_remove(d, i);
+				break;
+			}
+		pthread_mutex_unlock(&d->iova_lock);
+		goto out;
+	}
+	g->dma_live++;
+	*iova = a + off;
+out:
+	group_done(ctx, g);
+	return ret;
+}
+
+int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
+		    uint64_t size)
+{
+	struct iommu__group *g;
+	struct iommu_domain *d;
+	int ret;
+
+	if (!ctx || !size || iova + (size - 1) < iova)
+		return -EINVAL;
+	if (!ctx->has_driver)
+		return -ENODEV;
+	ret = group_of(ctx, dev_id, &g);
+	if (ret)
+		return ret;
+	d = atomic_load(&g->domain);
+	if (d->type == IOMMU_DOMAIN_IDENTITY)
+		goto out;
+	if (d->type != IOMMU_DOMAIN_DMA) {
+		ret = -ENOENT;
+		goto out;
+	}
+	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
+	uint64_t off = iova & (pg - 1);
+	uint64_t base = iova - off;
+	uint64_t msize = align_up(size + off, pg);
+	size_t i;
+
+	pthread_mutex_lock(&d->iova_lock);
+	for (i = 0; i < d->nr_iovas; i++)
+		if (d->iovas[i].iova == base && d->iovas[i].size == msize)
+			break;
+	if (i == d->nr_iovas) {
+		pthread_mutex_unlock(&d->iova_lock);
+		ret = -ENOENT;
+		goto out;
+	}
+	pthread_mutex_unlock(&d->iova_lock);
+
+	/* The IOVA is reused at once, so the DMA API always waits for the
+	 * invalidation, whatever the invalidation mode. */
+	struct iommu_iotlb_gather gather;
+	uint64_t done = 0;
+	iommu_iotlb_gather_init(&gather);
+	iommu__unmap_range(d, base, msize, &gather, &done);
+	ret = d->info.ops->iotlb_sync(d->priv, &gather);
+	if (done != msize)
+		iommu__log(ctx, IOMMU_LOG_ERR,
+			   "dma_unmap: backend removed 0x%llx of 0x%llx bytes at 0x%llx",
+			   (unsigned long long)done, (unsigned long long)msize,
+			   (unsigned long long)base);
+	pthread_mutex_lock(&d->iova_lock);
+	for (i = 0; i < d->nr_iovas; i++)
+		if (d->iovas[i].iova == base) {
+			iova_remove(d, i);
+			break;
+		}
+	pthread_mutex_unlock(&d->iova_lock);
+	g->dma_live--;
+out:
+	group_done(ctx, g);
+	return ret;
+}

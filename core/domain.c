@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: MIT
+/*
+ * domain.c - domains, attach and detach, DMA ownership, auxiliary domains,
+ * map and unmap (DESIGN rules 2-10).
+ *
+ * Attach is by group: every device of a group is on the group's domain.
+ * A backend has no detach; the core "detaches" by attaching the group's
+ * default domain (or, while a DMA owner holds the group, the blocking
+ * domain).  A failed attach puts the devices already moved back on the
+ * old domain, so the group is never split.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+bool iommu__domain_valid(const struct iommu_domain *d)
+{
+	return d && d->magic == IOMMU__DOMAIN_MAGIC && d->ctx;
+}
+
+int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
+		      struct iommu_domain **out)
+{
+	struct iommu_domain *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (!d)
+		return -ENOMEM;
+	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	const struct iommu_domain_ops *ops = d->info.ops;
+	uint64_t bm = d->info.pgsize_bitmap;
+	if (!ops || !ops->attach_dev || !ops->map_pages || !ops->unmap_pages ||
+	    !ops->iotlb_sync || !ops->iova_to_phys || !ops->free || !bm ||
+	    d->info.aperture_start > d->info.aperture_last) {
+		iommu__log(ctx, IOMMU_LOG_ERR,
+			   "backend %s returned a paging domain without its ops, page sizes or aperture",
+			   ctx->desc->name);
+		if (ops && ops->free)
+			ops->free(d->priv);
+		free(d);
+		return -EINVAL;
+	}
+	d->magic = IOMMU__DOMAIN_MAGIC;
+	d->ctx = ctx;
+	d->type = type;
+	d->pasid = IOMMU_NO_PASID;
+	pthread_mutex_init(&d->iova_lock, NULL);
+	pthread_mutex_lock(&ctx->domains_lock);
+	d->next = ctx->domains;
+	ctx->domains = d;
+	pthread_mutex_unlock(&ctx->domains_lock);
+	*out = d;
+	return 0;
+}
+
+static void pasid_free(struct iommu_ctx *ctx, uint32_t pasid)
+{
+	if (pasid == IOMMU_NO_PASID)
+		return;
+	pthread_mutex_lock(&ctx->pasid_lock);
+	ctx->pasid_used[pasid] = 0;
+	pthread_mutex_unlock(&ctx->pasid_lock);
+}
+
+void iommu__domain_destroy(struct iommu_domain *d)
+{
+	struct iommu_ctx *ctx = d->ctx;
+
+	pthread_mutex_lock(&ctx->domains_lock);
+	for (struct iommu_domain **pp = &ctx->domains; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctx->domains_lock);
+	pasid_free(ctx, d->pasid);
+	d->info.ops->free(d->priv);
+	iommu__domain_iova_fini(d);
+	pthread_mutex_destroy(&d->iova_lock);
+	d->magic = 0;
+	free(d);
+}
+
+int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
+		       struct iommu_domain **out)
+{
+	if (out)
+		*out = NULL;
+	if (!ctx || !out)
+		return -EINVAL;
+	if (!ctx->has_driver)
+		return -ENODEV;
+	switch (type) {
+	case IOMMU_DOMAIN_BLOCKED:
+		*out = ctx->blocked;
+		return 0;
+	case IOMMU_DOMAIN_IDENTITY:
+		if (!ctx->identity)
+			return -EOPNOTSUPP;
+		*out = ctx->identity;
+		return 0;
+	case IOMMU_DOMAIN_UNMANAGED:
+	case IOMMU_DOMAIN_DMA:
+		return iommu__domain_new(ctx, type, out);
+	default:
+		return -EINVAL;
+	}
+}
+
+int iommu_domain_free(struct iommu_domain *d)
+{
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	if (d->is_static)
+		return 0;
+	if (atomic_load(&d->users))
+		return -EBUSY;
+	iommu__domain_destroy(d);
+	return 0;
+}
+
+enum iommu_domain_type iommu_domain_type(const struct iommu_domain *d)
+{
+	return iommu__domain_valid(d) ? d->type : 0;
+}
+
+int iommu_domain_geometry(const struct iommu_domain *d, uint64_t *start,
+			  uint64_t *last)
+{
+	if (!iommu__domain_valid(d) || !start || !last)
+		return -EINVAL;
+	*start = d->info.aperture_start;
+	*last = d->info.aperture_last;
+	return 0;
+}
+
+uint64_t iommu_domain_pgsize_bitmap(const struct iommu_domain *d)
+{
+	return iommu__domain_valid(d) ? d->info.pgsize_bitmap : 0;
+}
+
+int iommu_set_fault_handler(struct iommu_domain *d, iommu_domain_fault_fn fn,
+			    void *cookie)
+{
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	atomic_store(&d->fault_cookie, cookie);
+	atomic_store(&d->fault_fn, fn);
+	return 0;
+}
+
+/* ---- Attach ----------------------------------------------------------- */
+
+/* Move every device of @g to @d, or none.  g->lock held. */
+int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d)
+{
+	struct iommu_domain *old = atomic_load(&g->domain);
+	int ret = 0;
+	size_t i;
+
+	if (old == d)
+		return 0;
+	for (i = 0; i < g->nr_devs; i++) {
+		ret = d->info.ops->attach_dev(d->priv, &g->devs[i]->info);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i--) {
+			int r = old->info.ops->attach_dev(old->priv,
+							  &g->devs[i]->info);
+			if (r)
+				iommu__log(d->ctx, IOMMU_LOG_ERR,
+					   "device 0x%x: cannot return to its old domain: %d",
+					   g->devs[i]->info.id, r);
+		}
+		return ret;
+	}
+	atomic_fetch_add(&d->users, 1);
+	if (old)
+		atomic_fetch_sub(&old->users, 1);
+	atomic_store(&g->domain, d);
+	return 0;
+}
+
+static bool group_has_aux(const struct iommu__group *g)
+{
+	for (size_t i = 0; i < g->nr_devs; i++)
+		if (g->devs[i]->nr_aux)
+			return true;
+	return false;
+}
+
+/* Look up a group by number or through a device; lock it. */
+static int group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
+		     struct iommu__group **out)
+{
+	struct iommu__group *g;
+
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	if (by_dev) {
+		struct iommu__dev *dev = iommu__dev_find(ctx, id);
+		g = dev ? dev->group : NULL;
+	} else {
+		g = iommu__group_find(ctx, id);
+	}
+	if (!g) {
+		pthread_rwlock_unlock(&ctx->topo_lock);
+		return -ENODEV;
+	}
+	pthread_mutex_lock(&g->lock);
+	*out = g;
+	return 0;
+}
+
+static void group_put(struct iommu_ctx *ctx, struct iommu__group *g)
+{
+	pthread_mutex_unlock(&g->lock);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+}
+
+static int attach(struct iommu_domain *d, bool by_dev, uint32_t id)
+{
+	struct iommu__group *g;
+	int ret;
+
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	ret = group_get(d->ctx, by_dev, id, &g);
+	if (ret)
+		return ret;
+	struct iommu_domain *cur = atomic_load(&g->domain);
+	if (by_dev && g->nr_devs != 1)
+		ret = -EBUSY; /* rule 6: a device alone only in a group of one */
+	else if (group_has_aux(g))
+		ret = -EBUSY; /* rule 8 */
+	else if (cur == d)
+		ret = 0;
+	else if (cur != g->default_domain && cur != d->ctx->blocked)
+		ret = -EBUSY; /* rule 5: detach first */
+	else
+		ret = iommu__group_set_domain(g, d);
+	group_put(d->ctx, g);
+	return ret;
+}
+
+static int detach(struct iommu_domain *d, bool by_dev, uint32_t id)
+{
+	struct iommu__group *g;
+	int ret;
+
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	ret = group_get(d->ctx, by_dev, id, &g);
+	if (ret)
+		return ret;
+	if (by_dev && g->nr_devs != 1)
+		ret = -EBUSY;
+	else if (atomic_load(&g->domain) != d)
+		ret = -EINVAL;
+	else
+		ret = iommu__group_set_domain(
+			g, g->owner ? d->ctx->blocked : g->default_domain);
+	group_put(d->ctx, g);
+	return ret;
+}
+
+int iommu_attach_device(struct iommu_domain *d, uint32_t dev_id)
+{
+	return attach(d, true, dev_id);
+}
+
+int iommu_detach_device(struct iommu_domain *d, uint32_t dev_id)
+{
+	return detach(d, true, dev_id);
+}
+
+int iommu_attach_group(struct iommu_domain *d, uint32_t group)
+{
+	return attach(d, false, group);
+}
+
+int iommu_detach_group(struct iommu_domain *d, uint32_t group)
+{
+	return detach(d, false, group);
+}
+
+int iommu_get_domain_for_dev(struct iommu_ctx *ctx, uint32_t dev_id,
+			     struct iommu_domain **out)
+{
+	struct iommu__group *g;
+	int ret;
+
+	if (!ctx || !out)
+		return -EINVAL;
+	ret = group_get(ctx, true, dev_id, &g);
+	if (ret)
+		return ret;
+	*out = atomic_load(&g->domain);
+	group_put(ctx, g);
+	return *out ? 0 : -ENODEV;
+}
+
+/* ---- DMA ownership (rule 5) ------------------------------------------- */
+
+int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
+				void *owner)
+{
+	struct iommu__group *g;
+	int ret;
+
+	if (!ctx || !owner)
+		return -EINVAL;
+	if (!ctx->has_driver)
+		return -ENODEV;
+	ret = group_get(ctx, false, group, &g);
+	if (ret)
+		return ret;
+	if (g->owner || g->dma_live ||
+	    atomic_load(&g->domain) != g->default_domain) {
+		ret = -EBUSY;
+	} else {
+		ret = iommu__group_set_domain(g, ctx->blocked);
+		if (!ret)
+			g->owner = owner;
+	}
+	group_put(ctx, g);
+	return ret;
+}
+
+int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
+				  void *owner)
+{
+	struct iommu__group *g;
+	int ret;
+
+	if (!ctx || !owner)
+		return -EINVAL;
+	ret = group_get(ctx, false, group, &g);
+	if (ret)
+		return ret;
+	if (g->owner != owner) {
+		ret = -EINVAL;
+	} else if (group_has_aux(g)) {
+		ret = -EBUSY;
+	} else {
+		ret = iommu__group_set_domain(g, g->default_domain);
+		if (!ret)
+			g->owner = NULL;
+	}
+	group_put(ctx, g);
+	return ret;
+}
+
+bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group)
+{
+	struct iommu__group *g;
+	bool ret;
+
+	if (!ctx || group_get(ctx, false, group, &g))
+		return false;
+	ret = g->owner != NULL;
+	group_put(ctx, g);
+	return ret;
+}
+
+/* ---- Auxiliary domains (rule 8) --------------------------------------- */
+
+static int pasid_alloc(struct iommu_ctx *ctx, unsigned int bits,
+		       uint32_t *pasid)
+{
+	uint32_t max = 1u << bits;
+	int ret = -ENOSPC;
+
+	pthread_mutex_lock(&ctx->pasid_lock);
+	for (uint32_t p = 1; p < max; p++) {
+		if (!ctx->pasid_used[p]) {
+			ctx->pasid_used[p] = 1;
+			*pasid = p;
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctx->pasid_lock);
+	return ret;
+}
+
+static struct iommu__aux *aux_find(struct iommu__dev *dev,
+				   const struct iommu_domain *d)
+{
+	for (size_t i = 0; i < dev->nr_aux; i++)
+		if (dev->aux[i].domain == d)
+			return &dev->aux[i];
+	return NULL;
+}
+
+int iommu_aux_attach_device(struct iommu_domain *d, uint32_t dev_id)
+{
+	struct iommu_ctx *ctx;
+	struct iommu__group *g;
+	struct iommu__dev *dev;
+	int ret;
+
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	ctx = d->ctx;
+	ret = group_get(ctx, true, dev_id, &g);
+	if (ret)
+		return ret;
+	dev = iommu__dev_find(ctx, dev_id);
+	if (d->type != IOMMU_DOMAIN_UNMANAGED ||
+	    !(dev->enabled >> IOMMU_DEV_FEAT_AUX & 1)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!d->info.ops->aux_attach_dev || !d->info.ops->aux_detach_dev) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	if (aux_find(dev, d)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (dev->nr_aux == dev->cap_aux) {
+		size_t n = dev->cap_aux ? dev->cap_aux * 2 : 4;
+		struct iommu__aux *a = realloc(dev->aux, n * sizeof(*a));
+		if (!a) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		dev->aux = a;
+		dev->cap_aux = n;
+	}
+	/* The PASID is system-wide: the domain keeps it on every device. */
+	bool fresh = d->pasid == IOMMU_NO_PASID;
+	if (fresh) {
+		ret = pasid_alloc(ctx, dev->info.pasid_bits, &d->pasid);
+		if (ret)
+			goto out;
+	} else if (dev->info.pasid_bits < 32 &&
+		   d->pasid >> dev->info.pasid_bits) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = d->info.ops->aux_attach_dev(d->priv, &dev->info, d->pasid);
+	if (ret) {
+		if (fresh) {
+			pasid_free(ctx, d->pasid);
+			d->pasid = IOMMU_NO_PASID;
+		}
+		goto out;
+	}
+	dev->aux[dev->nr_aux++] = (struct iommu__aux){ d, d->pasid };
+	atomic_fetch_add(&d->users, 1);
+out:
+	group_put(ctx, g);
+	return ret;
+}
+
+static void aux_remove(struct iommu__dev *dev, struct iommu__aux *a)
+{
+	struct iommu_domain *d = a->domain;
+
+	d->info.ops->aux_detach_dev(d->priv, &dev->info, a->pasid);
+	atomic_fetch_sub(&d->users, 1);
+	*a = dev->aux[--dev->nr_aux];
+}
+
+/* Detach every aux domain of @dev (device removal).  g->lock held. */
+void iommu__dev_drop_aux(struct iommu__dev *dev)
+{
+	while (dev->nr_aux)
+		aux_remove(dev, &dev->aux[dev->nr_aux - 1]);
+}
+
+int iommu_aux_detach_device(struct iommu_domain *d, uint32_t dev_id)
+{
+	struct iommu__group *g;
+	struct iommu__aux *a;
+	int ret;
+
+	if (!iommu__domain_valid(d))
+		return -EINVAL;
+	ret = group_get(d->ctx, true, dev_id, &g);
+	if (ret)
+		return ret;
+	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
+	if (a)
+		aux_remove(iommu__dev_find(d->ctx, dev_id), a);
+	else
+		ret = -ENOENT;
+	group_put(d->ctx, g);
+	return ret;
+}
+
+int iommu_aux_get_pasid(struct iommu_domain *d, uint32_t dev_id,
+			uint32_t *pasid)
+{
+	struct iommu__group *g;
+	struct iommu__aux *a;
+	int ret;
+
+	if (!iommu__domain_valid(d) || !pasid)
+		return -EINVAL;
+	ret = group_get(d->ctx, true, dev_id, &g);
+	if (ret)
+		return ret;
+	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
+	if (a)
+		*pasid = a->pasid;
+	else
+		ret = -ENOENT;
+	group_put(d->ctx, g);
+	return ret;
+}
+
+/* ---- Map and unmap (rules 9, 10) -------------------------------------- */
+
+static uint64_t min_page(const struct iommu_domain *d)
+{
+	return d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
+}
+
+/*
+ * The page size for the next step at @iova/@paddr with @left bytes to go:
+ * the largest size in the bitmap that both addresses are aligned to and
+ * that fits.  *@count pages of it may follow one another before a larger
+ * size could start (the next boundary of the next larger size).
+ */
+static uint64_t pick_pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr,
+			    uint64_t left, uint64_t *count)
+{
+	uint64_t addr = iova | paddr;
+	uint64_t sizes = bitmap;
+	uint64_t pg = 0;
+
+	/* Sizes the alignment allows: below the lowest set address bit. */
+	if (addr)
+		sizes &= (addr & -addr) | ((addr & -addr) - 1);
+	/* Sizes that fit in what is left (left > 0). */
+	uint64_t top = 1ull << (63 - __builtin_clzll(left));
+	sizes &= top | (top - 1);
+	if (!sizes)
+		return 0;
+	pg = 1ull << (63 - __builtin_clzll(sizes));
+
+	uint64_t n = left / pg;
+	uint64_t bigger = bitmap & ~((pg << 1) - 1);
+	if (pg << 1 && bigger) {
+		uint64_t next = bigger & -bigger;
+		if (!((iova ^ paddr) & (next - 1))) {
+			uint64_t to_boundary = next - (iova & (next - 1));
+			if (to_boundary / pg < n)
+				n = to_boundary / pg;
+		}
+	}
+	*count = n;
+	return pg;
+}
+
+static int map_checks(struct iommu_domain *d, uint64_t iova, uint64_t size)
+{
+	uint64_t mask = min_page(d) - 1;
+
+	if (!size || (iova | size) & mask)
+		return -EINVAL;
+	if (iova + (size - 1) < iova)
+		return -ERANGE;
+	if (iova < d->info.aperture_start ||
+	    iova + (size - 1) > d->info.aperture_last)
+		return -ERANGE;
+	return 0;
+}
+
+int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		       struct iommu_iotlb_gather *g, uint64_t *unmapped)
+{
+	uint64_t done = 0;
+
+	while (done < size) {
+		uint64_t count = 0;
+		uint64_t pg = pick_pgsize(d->info.pgsize_bitmap, iova + done, 0,
+					  size - done, &count);
+		if (!pg)
+			break;
+		uint64_t want = pg * count;
+		uint64_t got = d->info.ops->unmap_pages(d->priv, iova + done,
+							pg, count, g);
+		if (got > want)
+			got = want;
+		done += got;
+		if (got < want)
+			break;
+	}
+	*unmapped = done;
+	return 0;
+}
+
+int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
+		     uint64_t size, unsigned int prot)
+{
+	uint64_t done = 0;
+	int ret = 0;
+
+	while (done < size) {
+		uint64_t count = 0, mapped = 0;
+		uint64_t pg = pick_pgsize(d->info.pgsize_bitmap, iova + done,
+					  paddr + done, size - done, &count);
+		if (!pg) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = d->info.ops->map_pages(d->priv, iova + done, paddr + done,
+					     pg, count, prot, &mapped);
+		done += mapped < pg * count ? mapped : pg * count;
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* All or nothing: take back what this call mapped. */
+		if (done) {
+			struct iommu_iotlb_gather g;
+			uint64_t un = 0;
+			iommu_iotlb_gather_init(&g);
+			iommu__unmap_range(d, iova, done, &g, &un);
+			d->info.ops->iotlb_sync(d->priv, &g);
+		}
+		return ret;
+	}
+	if (d->info.ops->iotlb_sync_map)
+		return d->info.ops->iotlb_sync_map(d->priv, iova, size);
+	return 0;
+}
+
+int iommu_map(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
+	      uint64_t size, unsigned int prot)
+{
+	int ret;
+
+	if (!iommu__domain_valid(d) || d->type != IOMMU_DOMAIN_UNMANAGED)
+		return -EINVAL;
+	if (prot & ~IOMMU_PROT_MASK || !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+	ret = map_checks(d, iova, size);
+	if (ret)
+		return ret;
+	if (paddr & (min_page(d) - 1) || paddr + (size - 1) < paddr)
+		return -EINVAL;
+	return iommu__map_range(d, iova, paddr, size, prot);
+}
+
+void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
+{
+	if (!g)
+		return;
+	g->start = UINT64_MAX;
+	g->end = 0;
+	g->pgsize = 0;
+	g->pending = 0;
+}
+
+int iommu_unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		     struct iommu_iotlb_gather *g, uint64_t *unmapped)
+{
+	int ret;
+
+	if (!iommu__domain_valid(d) || d->type != IOMMU_DOMAIN_UNMANAGED ||
+	    !g || !unmapped)
+		return -EINVAL;
+	*unmapped = 0;
+	ret = map_checks(d, iova, size);
+	if (ret)
+		return ret;
+	return iommu__unmap_range(d, iova, size, g, unmapped);
+}
+
+int iommu_iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
+{
+	int ret;
+
+	if (!iommu__domain_valid(d) || !g || d->is_static)
+		return -EINVAL;
+	ret = d->info.ops->iotlb_sync(d->priv, g);
+	iommu_iotlb_gather_init(g);
+	return ret;
+}
+
+int iommu_unmap(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		uint64_t *unmapped)
+{
+	struct iommu_iotlb_gather g;
+	uint64_t dummy;
+	int ret;
+
+	iommu_iotlb_gather_init(&g);
+	ret = iommu_unmap_fast(d, iova, size, &g, unmapped ? unmapped : &dummy);
+	if (ret)
+		return ret;
+	/* Deferred mode leaves the invalidation to iommu_flush_iotlb_all(). */
+	if (d->ctx->strict)
+		return iommu_iotlb_sync(d, &g);
+	return 0;
+}
+
+int iommu_flush_iotlb_all(struct iommu_domain *d)
+{
+	struct iommu_iotlb_gather g;
+
+	if (!iommu__domain_valid(d) || d->is_static)
+		return -EINVAL;
+	if (d->info.ops->flush_iotlb_all)
+		return d->info.ops->flush_iotlb_all(d->priv);
+	/* Fallback: a sync of the whole aperture. */
+	g.start = d->info.aperture_start;
+	g.end = d->info.aperture_last;
+	g.pgsize = min_page(d);
+	g.pending = 1;
+	return d->info.ops->iotlb_sync(d->priv, &g);
+}
+
+int iommu_iova_to_phys(struct iommu_domain *d, uint64_t iova, uint64_t *phys)
+{
+	if (!iommu__domain_valid(d) || !phys)
+		return -EINVAL;
+	switch (d->type) {
+	case IOMMU_DOMAIN_IDENTITY:
+		*phys = iova;
+		return 0;
+	case IOMMU_DOMAIN_BLOCKED:
+		return -ENOENT;
+	default:
+		return d->info.ops->iova_to_phys(d->priv, iova, phys);
+	}
+}

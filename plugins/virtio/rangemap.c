@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rangemap.c - AVL tree of non-overlapping inclusive ranges, keyed by start.
+ *
+ * Because entries never overlap, ordering by start is also ordering by
+ * last, so every search is a single descent.  Removal relinks nodes rather
+ * than copying payloads, so a pointer to an entry stays valid until that
+ * very entry is removed.  Recursion depth is bounded by the tree height
+ * (at most about 1.44 * log2(n) + 2, i.e. under 100 for any n that fits
+ * in memory).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "rangemap.h"
+
+struct rangemap_node {
+	struct rangemap_entry e; /* first: entry pointer == node pointer */
+	struct rangemap_node *left;
+	struct rangemap_node *right;
+	int height;
+};
+
+static int node_height(const struct rangemap_node *n)
+{
+	return n ? n->height : 0;
+}
+
+static void node_update(struct rangemap_node *n)
+{
+	int hl = node_height(n->left), hr = node_height(n->right);
+
+	n->height = (hl > hr ? hl : hr) + 1;
+}
+
+static struct rangemap_node *rotate_right(struct rangemap_node *n)
+{
+	struct rangemap_node *l = n->left;
+
+	n->left = l->right;
+	l->right = n;
+	node_update(n);
+	node_update(l);
+	return l;
+}
+
+static struct rangemap_node *rotate_left(struct rangemap_node *n)
+{
+	struct rangemap_node *r = n->right;
+
+	n->right = r->left;
+	r->left = n;
+	node_update(n);
+	node_update(r);
+	return r;
+}
+
+/* Restore the AVL invariant at @n, whose subtrees are valid AVL trees. */
+static struct rangemap_node *rebalance(struct rangemap_node *n)
+{
+	int bal = node_height(n->left) - node_height(n->right);
+
+	if (bal > 1) {
+		if (node_height(n->left->left) < node_height(n->left->right))
+			n->left = rotate_left(n->left);
+		return rotate_right(n);
+	}
+	if (bal < -1) {
+		if (node_height(n->right->right) < node_height(n->right->left))
+			n->right = rotate_right(n->right);
+		return rotate_left(n);
+	}
+	node_update(n);
+	return n;
+}
+
+void rangemap_init(struct rangemap *m)
+{
+	if (!m)
+		return;
+	m->root = NULL;
+	m->count = 0;
+}
+
+static void free_tree(struct rangemap_node *n)
+{
+	while (n) {
+		struct rangemap_node *r = n->right;
+
+		free_tree(n->left);
+		free(n);
+		n = r;
+	}
+}
+
+void rangemap_clear(struct rangemap *m)
+{
+	if (!m)
+		return;
+	free_tree(m->root);
+	m->root = NULL;
+	m->count = 0;
+}
+
+/* The caller has checked that @nn overlaps nothing in the tree. */
+static struct rangemap_node *insert_node(struct rangemap_node *n,
+					 struct rangemap_node *nn)
+{
+	if (!n)
+		return nn;
+	if (nn->e.start < n->e.start)
+		n->left = insert_node(n->left, nn);
+	else
+		n->right = insert_node(n->right, nn);
+	return rebalance(n);
+}
+
+int rangemap_insert(struct rangemap *m, uint64_t start, uint64_t last,
+		    uint64_t phys, uint32_t flags)
+{
+	struct rangemap_node *nn;
+
+	if (!m || last < start)
+		return -EINVAL;
+	if (rangemap_first_overlap(m, start, last))
+		return -EEXIST;
+	nn = calloc(1, sizeof(*nn));
+	if (!nn)
+		return -ENOMEM;
+	nn->e.start = start;
+	nn->e.last = last;
+	nn->e.phys = phys;
+	nn->e.flags = flags;
+	nn->height = 1;
+	m->root = insert_node(m->root, nn);
+	m->count++;
+	return 0;
+}
+
+const struct rangemap_entry *rangemap_find(const struct rangemap *m,
+					   uint64_t addr)
+{
+	const struct rangemap_node *n = m ? m->root : NULL;
+
+	while (n) {
+		if (addr < n->e.start)
+			n = n->left;
+		else if (addr > n->e.last)
+			n = n->right;
+		else
+			return &n->e;
+	}
+	return NULL;
+}
+
+const struct rangemap_entry *
+rangemap_first_overlap(const struct rangemap *m, uint64_t start, uint64_t last)
+{
+	const struct rangemap_node *n = m ? m->root : NULL;
+	const struct rangemap_node *best = NULL;
+
+	if (last < start)
+		return NULL;
+	/* Lowest entry with e.last >= start; then it must begin by @last. */
+	while (n) {
+		if (n->e.last >= start) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	if (best && best->e.start <= last)
+		return &best->e;
+	return NULL;
+}
+
+const struct rangemap_entry *rangemap_next(const struct rangemap *m,
+					   const struct rangemap_entry *e)
+{
+	const struct rangemap_node *n = m ? m->root : NULL;
+	const struct rangemap_node *best = NULL;
+
+	if (!e)
+		return NULL;
+	while (n) {
+		if (n->e.start > e->start) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best ? &best->e : NULL;
+}
+
+/* Unlink the lowest node of @n into *@min; return the new subtree root. */
+static struct rangemap_node *unlink_min(struct rangemap_node *n,
+					struct rangemap_node **min)
+{
+	if (!n->left) {
+		*min = n;
+		return n->right;
+	}
+	n->left = unlink_min(n->left, min);
+	return rebalance(n);
+}
+
+static struct rangemap_node *remove_node(struct rangemap_node *n,
+					 uint64_t start,
+					 struct rangemap_node **gone)
+{
+	struct rangemap_node *succ;
+
+	if (!n)
+		return NULL;
+	if (start < n->e.start) {
+		n->left = remove_node(n->left, start, gone);
+	} else if (start > n->e.start) {
+		n->right = remove_node(n->right, start, gone);
+	} else {
+		*gone = n;
+		if (!n->left)
+			return n->right;
+		if (!n->right)
+			return n->left;
+		/* Put the successor node in n's place (relink, no copy). */
+		succ = NULL;
+		n->right = unlink_min(n->right, &succ);
+		succ->left = n->left;
+		succ->right = n->right;
+		return rebalance(succ);
+	}
+	return rebalance(n);
+}
+
+int rangemap_remove(struct rangemap *m, uint64_t start)
+{
+	struct rangemap_node *gone = NULL;
+
+	if (!m)
+		return -ENOENT;
+	m->root = remove_node(m->root, start, &gone);
+	if (!gone)
+		return -ENOENT;
+	free(gone);
+	m->count--;
+	return 0;
+}

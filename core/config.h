@@ -32,6 +32,7 @@ struct iommu__dev_cfg {
 	unsigned int features; /* "features": aux,sva,iopf (1 << FEAT) */
 	unsigned int pasid_bits; /* "pasid_bits": 0..20 */
 	int line;              /* line of the section header */
+	int alias_line;        /* line of the "alias" key, 0 if none */
 };
 
 /* A key of the backend's section, checked once the plugin is loaded. */
@@ -46,6 +47,7 @@ struct iommu__config {
 	char dir[PATH_MAX];         /* directory of the file ("." for strings) */
 	/* [iommu] */
 	char backend[IOMMU__NAME_MAX];    /* "backend" (required) */
+	int backend_line;                 /* its line, for loader messages */
 	char plugin[PATH_MAX];            /* "plugin": path, "" if absent */
 	char plugin_dir[PATH_MAX];        /* "plugin_dir", "" if absent */
 	enum iommu_domain_type default_type; /* "default_domain": dma|identity */

@@ -234,6 +234,7 @@ static void group_delete(struct iommu_ctx *ctx, struct iommu__group *g)
 		}
 	}
 	pthread_mutex_destroy(&g->lock);
+	free(g->ident);
 	free(g->devs);
 	free(g);
 }

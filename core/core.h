@@ -103,6 +103,9 @@ struct iommu__group {
 	struct iommu_domain *default_domain;
 	void *owner;
 	uint64_t dma_live; /* live iommu_dma_map() mappings */
+	/* iommu_dma_map() records while on an IDENTITY domain (iova == pa) */
+	struct iommu__iova *ident;
+	size_t nr_ident, cap_ident;
 };
 
 struct iommu_ctx {

@@ -235,32 +235,41 @@ static int iova_alloc(struct iommu_domain *d,
 	}
 }
 
-static int iova_insert(struct iommu_domain *d, uint64_t iova, uint64_t size)
+/* Insert into a sorted array of ranges. */
+static int iova_insert(struct iommu__iova **arr, size_t *nr, size_t *cap,
+		       uint64_t iova, uint64_t size)
 {
 	size_t i = 0;
 
-	if (d->nr_iovas == d->cap_iovas) {
-		size_t n = d->cap_iovas ? d->cap_iovas * 2 : 16;
-		struct iommu__iova *p = realloc(d->iovas, n * sizeof(*p));
+	if (*nr == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		struct iommu__iova *p = realloc(*arr, n * sizeof(*p));
 		if (!p)
 			return -ENOMEM;
-		d->iovas = p;
-		d->cap_iovas = n;
+		*arr = p;
+		*cap = n;
 	}
-	while (i < d->nr_iovas && d->iovas[i].iova < iova)
+	while (i < *nr && (*arr)[i].iova < iova)
 		i++;
-	memmove(&d->iovas[i + 1], &d->iovas[i],
-		(d->nr_iovas - i) * sizeof(*d->iovas));
-	d->iovas[i] = (struct iommu__iova){ iova, size };
-	d->nr_iovas++;
+	memmove(&(*arr)[i + 1], &(*arr)[i], (*nr - i) * sizeof(**arr));
+	(*arr)[i] = (struct iommu__iova){ iova, size };
+	(*nr)++;
 	return 0;
 }
 
-static void iova_remove(struct iommu_domain *d, size_t i)
+/* Remove the range that is exactly [iova, +size); -ENOENT if none. */
+static int iova_remove(struct iommu__iova *arr, size_t *nr, uint64_t iova,
+		       uint64_t size)
 {
-	memmove(&d->iovas[i], &d->iovas[i + 1],
-		(d->nr_iovas - i - 1) * sizeof(*d->iovas));
-	d->nr_iovas--;
+	for (size_t i = 0; i < *nr; i++) {
+		if (arr[i].iova == iova && arr[i].size == size) {
+			memmove(&arr[i], &arr[i + 1],
+				(*nr - i - 1) * sizeof(*arr));
+			(*nr)--;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 static int group_of(struct iommu_ctx *ctx, uint32_t dev_id,
@@ -304,7 +313,14 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 		return ret;
 	d = atomic_load(&g->domain);
 	if (d->type == IOMMU_DOMAIN_IDENTITY) {
-		*iova = paddr;
+		/* Kept so that unmap can tell a mapping from a mistake and an
+		 * owner claim sees the group is in use. */
+		ret = iova_insert(&g->ident, &g->nr_ident, &g->cap_ident, paddr,
+				  size);
+		if (!ret) {
+			g->dma_live++;
+			*iova = paddr;
+		}
 		goto out;
 	}
 	if (d->type != IOMMU_DOMAIN_DMA) {
@@ -335,7 +351,8 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 	uint64_t a = 0;
 	ret = iova_alloc(d, resv, nr_resv, msize, align, &a);
 	if (!ret)
-		ret = iova_insert(d, a, msize);
+		ret = iova_insert(&d->iovas, &d->nr_iovas, &d->cap_iovas, a,
+				  msize);
 	pthread_mutex_unlock(&d->iova_lock);
 	free(resv);
 	if (ret)
@@ -343,11 +360,7 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 	ret = iommu__map_range(d, a, base, msize, prot);
 	if (ret) {
 		pthread_mutex_lock(&d->iova_lock);
-		for (size_t i = 0; i < d->nr_iovas; i++)
-			if (d->iovas[i].iova == a) {
-				iova_remove(d, i);
-				break;
-			}
+		iova_remove(d->iovas, &d->nr_iovas, a, msize);
 		pthread_mutex_unlock(&d->iova_lock);
 		goto out;
 	}
@@ -373,8 +386,12 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 	if (ret)
 		return ret;
 	d = atomic_load(&g->domain);
-	if (d->type == IOMMU_DOMAIN_IDENTITY)
+	if (d->type == IOMMU_DOMAIN_IDENTITY) {
+		ret = iova_remove(g->ident, &g->nr_ident, iova, size);
+		if (!ret)
+			g->dma_live--;
 		goto out;
+	}
 	if (d->type != IOMMU_DOMAIN_DMA) {
 		ret = -ENOENT;
 		goto out;
@@ -409,11 +426,7 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 			   (unsigned long long)done, (unsigned long long)msize,
 			   (unsigned long long)base);
 	pthread_mutex_lock(&d->iova_lock);
-	for (i = 0; i < d->nr_iovas; i++)
-		if (d->iovas[i].iova == base) {
-			iova_remove(d, i);
-			break;
-		}
+	iova_remove(d->iovas, &d->nr_iovas, base, msize);
 	pthread_mutex_unlock(&d->iova_lock);
 	g->dma_live--;
 out:

@@ -194,6 +194,91 @@ struct iommu__group *iommu__group_find(struct iommu_ctx *ctx, uint32_t id)
 	return NULL;
 }
 
+/*
+ * Lock-free membership test for the DMA path.  ctx->nr_devs and the
+ * array are read inside the seqlock; a torn read is retried.
+ */
+bool iommu__dev_exists(struct iommu_ctx *ctx, uint32_t id)
+{
+	for (;;) {
+		unsigned int seq = atomic_load_explicit(&ctx->ids_seq,
+							memory_order_acquire);
+		if (seq & 1)
+			continue;
+		_Atomic uint32_t *ids =
+			atomic_load_explicit(&ctx->ids, memory_order_acquire);
+		size_t n = atomic_load_explicit(
+			(_Atomic size_t *)&ctx->nr_devs, memory_order_relaxed);
+		size_t lo = 0, hi = ids ? n : 0;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (atomic_load_explicit(&ids[mid],
+						 memory_order_relaxed) < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		bool found = lo < n && ids &&
+			     atomic_load_explicit(&ids[lo],
+						  memory_order_relaxed) == id;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&ctx->ids_seq,
+					 memory_order_relaxed) == seq)
+			return found;
+	}
+}
+
+/* Make room for one more ID.  topo_lock held for writing. */
+static int ids_reserve(struct iommu_ctx *ctx)
+{
+	if (ctx->nr_devs < ctx->cap_ids)
+		return 0;
+	size_t cap = ctx->cap_ids ? ctx->cap_ids * 2 : 16;
+	_Atomic uint32_t *n = calloc(cap, sizeof(*n));
+	void **r = realloc(ctx->retired,
+			   (ctx->nr_retired + 1) * sizeof(*ctx->retired));
+	if (!n || !r) {
+		free(n);
+		if (r)
+			ctx->retired = r;
+		return -ENOMEM;
+	}
+	ctx->retired = r;
+	_Atomic uint32_t *old = atomic_load(&ctx->ids);
+	for (size_t i = 0; i < ctx->nr_devs; i++)
+		atomic_store_explicit(&n[i], atomic_load(&old[i]),
+				      memory_order_relaxed);
+	atomic_store_explicit(&ctx->ids, n, memory_order_release);
+	if (old)
+		ctx->retired[ctx->nr_retired++] = (void *)old;
+	ctx->cap_ids = cap;
+	return 0;
+}
+
+/* Insert or remove @id at @pos in the ID view, inside the seqlock. */
+static void ids_update(struct iommu_ctx *ctx, size_t pos, uint32_t id,
+		       bool insert)
+{
+	_Atomic uint32_t *ids = atomic_load(&ctx->ids);
+	size_t n = ctx->nr_devs;
+
+	atomic_fetch_add_explicit(&ctx->ids_seq, 1, memory_order_acq_rel);
+	atomic_thread_fence(memory_order_release);
+	if (insert) {
+		for (size_t i = n; i > pos; i--)
+			atomic_store_explicit(&ids[i], atomic_load(&ids[i - 1]),
+					      memory_order_relaxed);
+		atomic_store_explicit(&ids[pos], id, memory_order_relaxed);
+	} else {
+		for (size_t i = pos; i + 1 < n; i++)
+			atomic_store_explicit(&ids[i], atomic_load(&ids[i + 1]),
+					      memory_order_relaxed);
+	}
+	atomic_store_explicit((_Atomic size_t *)&ctx->nr_devs,
+			      insert ? n + 1 : n - 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ctx->ids_seq, 1, memory_order_release);
+}
+
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -300,6 +385,8 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 	}
 	ret = grow((void **)&ctx->devs, &ctx->cap_devs, ctx->nr_devs + 1,
 		   sizeof(*ctx->devs));
+	if (!ret)
+		ret = ids_reserve(ctx);
 	if (ret)
 		goto err_unlock;
 
@@ -366,7 +453,7 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 	memmove(&ctx->devs[i + 1], &ctx->devs[i],
 		(ctx->nr_devs - i) * sizeof(*ctx->devs));
 	ctx->devs[i] = dev;
-	ctx->nr_devs++;
+	ids_update(ctx, i, cfg->id, true); /* raises nr_devs */
 	pthread_rwlock_unlock(&ctx->topo_lock);
 	iommu__log(ctx, IOMMU_LOG_DEBUG, "device 0x%x (%s) added to group %u",
 		   cfg->id, dev->name, g->id);
@@ -426,7 +513,7 @@ static int dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
 	size_t i = dev_index(ctx, dev->info.id);
 	memmove(&ctx->devs[i], &ctx->devs[i + 1],
 		(ctx->nr_devs - i - 1) * sizeof(*ctx->devs));
-	ctx->nr_devs--;
+	ids_update(ctx, i, 0, false); /* lowers nr_devs */
 	free(dev->aux);
 	free(dev);
 	return 0;
@@ -770,6 +857,10 @@ static void ctx_free(struct iommu_ctx *ctx)
 	iommu__mem_fini(&ctx->mem);
 	free(ctx->params);
 	free(ctx->devs);
+	free((void *)atomic_load(&ctx->ids));
+	for (size_t i = 0; i < ctx->nr_retired; i++)
+		free(ctx->retired[i]);
+	free(ctx->retired);
 	free(ctx->groups);
 	free(ctx->pasid_used);
 	if (ctx->plugin.dl)
@@ -806,40 +897,77 @@ static int static_domain(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	return 0;
 }
 
+/*
+ * Add the configured devices.  A device named by another's alias is added
+ * before it, whatever their order in the file (the parser has checked
+ * that every alias names a device and that no alias names itself).
+ */
 static int add_config_devices(struct iommu_ctx *ctx, char *err, size_t errlen)
 {
 	const struct iommu__config *cfg = &ctx->cfg;
+	size_t n = cfg->nr_devs, left = n;
+	bool *done = calloc(n ? n : 1, sizeof(*done));
 
-	for (size_t i = 0; i < cfg->nr_devs; i++) {
-		const struct iommu__dev_cfg *dc = &cfg->devs[i];
-		struct iommu_dev_config dev = {
-			.id = dc->id,
-			.name = dc->name,
-			.group = dc->group,
-			.features = dc->features,
-			.pasid_bits = dc->pasid_bits,
-		};
-		if (dc->alias[0]) {
-			for (size_t j = 0; j < cfg->nr_devs; j++)
-				if (!strcmp(cfg->devs[j].name, dc->alias))
+	if (!done) {
+		errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	while (left) {
+		size_t before = left;
+		for (size_t i = 0; i < n; i++) {
+			const struct iommu__dev_cfg *dc = &cfg->devs[i];
+			struct iommu_dev_config dev = {
+				.id = dc->id,
+				.name = dc->name,
+				.group = dc->group,
+				.features = dc->features,
+				.pasid_bits = dc->pasid_bits,
+			};
+			bool ready = true;
+			if (done[i])
+				continue;
+			if (dc->alias[0]) {
+				for (size_t j = 0; j < n; j++) {
+					if (strcmp(cfg->devs[j].name, dc->alias))
+						continue;
 					dev.alias = cfg->devs[j].id;
-			dev.has_alias = true;
+					ready = done[j];
+				}
+				dev.has_alias = true;
+			}
+			if (!ready)
+				continue;
+			int ret = iommu_dev_add(ctx, &dev);
+			if (ret) {
+				errf(err, errlen,
+				     "%s:%d: [device.%s] %s: cannot add device 0x%x: %s",
+				     cfg->file,
+				     ret == -ENOENT && dc->alias[0] ? dc->alias_line :
+								       dc->line,
+				     dc->name,
+				     ret == -ENOENT && dc->alias[0] ? "alias" : "id",
+				     dc->id, strerror(-ret));
+				free(done);
+				return ret;
+			}
+			done[i] = true;
+			left--;
 		}
-		int ret = iommu_dev_add(ctx, &dev);
-		if (ret == -ENOENT && dev.has_alias) {
-			errf(err, errlen,
-				 "%s:%d: [device.%s] alias: device '%s' must come before its alias",
-				 cfg->file, dc->line, dc->name, dc->alias);
+		if (left == before) {
+			for (size_t i = 0; i < n; i++) {
+				if (done[i])
+					continue;
+				errf(err, errlen,
+				     "%s:%d: [device.%s] alias: aliases form a cycle",
+				     cfg->file, cfg->devs[i].alias_line,
+				     cfg->devs[i].name);
+				break;
+			}
+			free(done);
 			return -EINVAL;
 		}
-		if (ret) {
-			errf(err, errlen,
-				 "%s:%d: [device.%s] id: cannot add device 0x%x: %s",
-				 cfg->file, dc->line, dc->name, dc->id,
-				 strerror(-ret));
-			return ret;
-		}
 	}
+	free(done);
 	return 0;
 }
 

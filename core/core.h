@@ -131,6 +131,15 @@ struct iommu_ctx {
 	size_t nr_groups, cap_groups;
 	uint32_t next_group_id;
 
+	/* The device IDs again, for the DMA path: readers take no lock and
+	 * retry while ids_seq is odd or moved (a seqlock); writers hold
+	 * topo_lock.  Replaced arrays are kept until the context dies. */
+	_Atomic unsigned int ids_seq;
+	_Atomic uint32_t *_Atomic ids;
+	size_t cap_ids;
+	void **retired;
+	size_t nr_retired;
+
 	pthread_mutex_t domains_lock;
 	struct iommu_domain *domains;
 	struct iommu_domain *blocked;
@@ -168,6 +177,7 @@ void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct iommu__dev *iommu__dev_find(struct iommu_ctx *ctx, uint32_t id);
 struct iommu__group *iommu__group_find(struct iommu_ctx *ctx, uint32_t id);
+bool iommu__dev_exists(struct iommu_ctx *ctx, uint32_t id);
 
 /* mem.c */
 int iommu__mem_init(struct iommu_ctx *ctx, const struct iommu_ctx_opts *opts,

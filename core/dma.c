@@ -69,16 +69,6 @@ void iommu__report_fault(struct iommu_host *host,
 
 /* ---- Translation ------------------------------------------------------ */
 
-static bool dev_exists(struct iommu_ctx *ctx, uint32_t dev_id)
-{
-	bool ret;
-
-	pthread_rwlock_rdlock(&ctx->topo_lock);
-	ret = iommu__dev_find(ctx, dev_id) != NULL;
-	pthread_rwlock_unlock(&ctx->topo_lock);
-	return ret;
-}
-
 static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		     uint64_t iova, uint64_t len, unsigned int access,
 		     struct iommu_translation *out)
@@ -127,7 +117,7 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return ret;
 	if (!out)
 		return -EINVAL;
-	if (!dev_exists(ctx, dev_id))
+	if (!iommu__dev_exists(ctx, dev_id))
 		return -ENODEV;
 	return translate(ctx, dev_id, pasid, iova, len, access, out);
 }
@@ -143,7 +133,7 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return ret;
 	if (!buf)
 		return -EINVAL;
-	if (!dev_exists(ctx, dev_id))
+	if (!iommu__dev_exists(ctx, dev_id))
 		return -ENODEV;
 	while (len) {
 		struct iommu_translation t;

@@ -10,8 +10,17 @@ def _plugin(env, name, srcs):
              LINKFLAGS=['-Wl,-z,defs'],
              CPPPATH=['#core/pt'])
     e['SHLIBPREFIX'] = ''
+    # The page-table helpers of core/pt are compiled into every plugin
+    # (a plugin links with -z defs and cannot reach the core's symbols).
+    pt_dir = os.path.join(env['SRC_ROOT'], 'core', 'pt')
+    objs = []
+    if os.path.isdir(pt_dir):
+        for f in sorted(os.listdir(pt_dir)):
+            if f.endswith('.c'):
+                objs.append(e.SharedObject('pt_' + f[:-2],
+                                           e.File(os.path.join(pt_dir, f))))
     lib = e.SharedLibrary(os.path.join(env['PLUGIN_DIR'], 'iommu-' + name),
-                          srcs)
+                          list(srcs) + objs)
     return lib
 
 

@@ -136,7 +136,13 @@ struct iommu_fault {
 	uint32_t flags;
 };
 
-/* Return value is ignored today; handlers should return 0. */
+/*
+ * Fault handlers run on the thread whose DMA (or register access) made the
+ * hardware report the fault, before that call returns.  A handler may call
+ * map, unmap and the DMA API, but not attach, detach, ownership, aux or
+ * device add/remove calls (they take the group lock the faulting path may
+ * hold).  Return value is ignored today; handlers should return 0.
+ */
 typedef int (*iommu_domain_fault_fn)(struct iommu_domain *domain,
 				     const struct iommu_fault *fault,
 				     void *cookie);
@@ -482,7 +488,8 @@ int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t paddr,
  * at a hole or at a page that the range would cut (never splits).
  * @unmapped: receives the bytes removed (may be short)
  * In strict mode no DMA uses the old translation once this returns.
- * Return: 0; -EINVAL bad handle, misaligned, zero size or not UNMANAGED.
+ * Return: 0; -EINVAL bad handle, misaligned, zero size or not UNMANAGED;
+ * -ERANGE outside the aperture.
  */
 int iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size,
 		uint64_t *unmapped);
@@ -568,7 +575,9 @@ int iommu_dma_write(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
  */
 int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 		  uint64_t size, unsigned int prot, uint64_t *iova);
-/* Undo one iommu_dma_map() exactly.  -ENOENT no such mapping. */
+/* Undo one iommu_dma_map() exactly (same IOVA and size); waits for the
+ * invalidation whatever the invalidation mode, since the IOVA is reused.
+ * -ENOENT no such mapping (also after the group moved domains). */
 int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 		    uint64_t size);
 

@@ -168,7 +168,8 @@ enum iommu_stat {
 	IOMMU_STAT_IOTLB_MISSES,
 	IOMMU_STAT_WALKS,         /* table walks / mapping lookups */
 	IOMMU_STAT_INVAL_CMDS,    /* invalidation commands executed */
-	IOMMU_STAT_FAULTS,        /* faults the device model recorded */
+	IOMMU_STAT_FAULTS,        /* faults the device model recorded
+				   * (not those counted in FAULTS_LOST) */
 	IOMMU_STAT_FAULTS_LOST,   /* faults dropped: record queue full */
 	IOMMU_STAT_FAULTS_REPORTED, /* faults delivered to the core */
 	IOMMU_STAT_QUEUE_CMDS,    /* requests/commands the device consumed */
@@ -486,7 +487,7 @@ int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t paddr,
  * iommu_unmap() - unmap whole pages from @iova on, then sync
  * Removes pages from @iova while they lie wholly inside the range; stops
  * at a hole or at a page that the range would cut (never splits).
- * @unmapped: receives the bytes removed (may be short)
+ * @unmapped: receives the bytes removed (may be short); may be NULL
  * In strict mode no DMA uses the old translation once this returns.
  * Return: 0; -EINVAL bad handle, misaligned, zero size or not UNMANAGED;
  * -ERANGE outside the aperture.

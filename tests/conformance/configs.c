@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * configs.c - the one table of backend configurations the suite runs on.
+ *
+ * Adding a backend (or a variant of one) is adding one entry to
+ * conf_table[].  An entry is the [iommu] choices plus the text of the
+ * backend's own INI section; the platform part (memory and devices) is
+ * the same for every entry, so every test finds the same devices.
+ *
+ * The runner (main.c) can replace the table: --plugin PATH runs the
+ * entries of that backend against PATH (or, for a backend the table does
+ * not know, one entry per [iommu] variant without a backend section), and
+ * --ini FILE runs FILE as the only configuration.  It tells the parameter
+ * generator through environment variables, read here in the parent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+/**
+ * struct conf_entry - a configuration of the table
+ * @backend: [iommu] backend
+ * @suffix: appended to @backend to name the configuration
+ * @default_domain: [iommu] default_domain
+ * @invalidation: [iommu] invalidation
+ * @section: body of the [@backend] section ("" for none)
+ * @flags: CONF_F_*
+ */
+struct conf_entry {
+	const char *backend;
+	const char *suffix;
+	const char *default_domain;
+	const char *invalidation;
+	const char *section;
+	unsigned int flags;
+};
+
+/*
+ * virtio: 4K, 2M and 1G pages; a 48-bit input range so that -ERANGE is
+ * reachable (the ident entry keeps the whole 64-bit space to check the
+ * overflow rule instead); the first entry moves the MSI window low, into
+ * the path of a bottom-up IOVA allocator; an endpoint on no domain is
+ * blocked from reset (boot_bypass = no) so that a context without driver
+ * faults every DMA.
+ */
+static const struct conf_entry conf_table[] = {
+    {"virtio", "", "dma", "strict",
+     "page_size_mask = 0x40201000\n"
+     "input_end = 0xffffffffffff\n"
+     "msi_base = 0x200000\n"
+     "msi_size = 1M\n"
+     "boot_bypass = no\n",
+     CONF_F_RESET_BLOCKS},
+    {"virtio", "-ident", "identity", "strict",
+     "page_size_mask = 0x40201000\n"
+     "boot_bypass = no\n",
+     CONF_F_RESET_BLOCKS},
+    {"virtio", "-idmap", "identity", "strict",
+     "page_size_mask = 0x1000\n"
+     "input_end = 0xffffffffff\n"
+     "identity_bypass = no\n"
+     "boot_bypass = no\n",
+     CONF_F_RESET_BLOCKS},
+    {"virtio", "-lazy", "dma", "deferred",
+     "page_size_mask = 0x40201000\n"
+     "input_end = 0xffffffffffff\n"
+     "event_queue_size = 8\n"
+     "boot_bypass = no\n",
+     CONF_F_RESET_BLOCKS},
+};
+
+#define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))
+
+/* The platform: RAM, the table range and the devices of conf.h. */
+static const char conf_platform[] = "[memory]\n"
+				    "ram_size = 256M\n"
+				    "table_base = 0x8000000\n"
+				    "table_size = 16M\n"
+				    "[device.solo]\n"
+				    "id = 0x08\n"
+				    "[device.solo2]\n"
+				    "id = 0x18\n"
+				    "[device.pair0]\n"
+				    "id = 0x10\n"
+				    "group = pair\n"
+				    "[device.pair1]\n"
+				    "id = 0x11\n"
+				    "group = pair\n"
+				    "[device.auxdev]\n"
+				    "id = 0x20\n"
+				    "features = aux\n"
+				    "pasid_bits = 20\n";
+
+static void conf_build(struct conf_param *out, const struct conf_entry *e,
+		       const char *backend, const char *plugin,
+		       bool with_section)
+{
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s%s", backend, e->suffix);
+	n = snprintf(out->ini, sizeof(out->ini),
+		     "[iommu]\nbackend = %s\n%s%s%sdefault_domain = %s\n"
+		     "invalidation = %s\n%s",
+		     backend, plugin ? "plugin = " : "", plugin ? plugin : "",
+		     plugin ? "\n" : "", e->default_domain, e->invalidation,
+		     conf_platform);
+	if (with_section && e->section[0] && n > 0 &&
+	    (size_t)n < sizeof(out->ini))
+		snprintf(out->ini + n, sizeof(out->ini) - n, "[%s]\n%s",
+			 backend, e->section);
+	out->flags = with_section ? e->flags : 0;
+}
+
+/* Backend name from a plugin file name "…/iommu-NAME.so". */
+static void conf_backend_from_path(const char *path, char *name, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "iommu-", 6))
+		base += 6;
+	dot = strstr(base, ".so");
+	snprintf(name, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base),
+		 base);
+}
+
+/*
+ * conf_fill() - the configurations to run, from the environment
+ * @out: room for CONF_TABLE_LEN entries (or NULL to count)
+ * Return: how many.
+ */
+static size_t conf_fill(struct conf_param *out)
+{
+	const char *ini = getenv(CONF_ENV_INI);
+	const char *plugin = getenv(CONF_ENV_PLUGIN);
+	const char *bname = getenv(CONF_ENV_BACKEND);
+	char backend[CONF_NAME_MAX];
+	size_t n = 0, i, j;
+
+	if (ini && *ini) {
+		if (out) {
+			const char *base = strrchr(ini, '/');
+			const char *dot;
+
+			base = base ? base + 1 : ini;
+			dot = strrchr(base, '.');
+			memset(out, 0, sizeof(*out));
+			snprintf(out->name, sizeof(out->name), "%.*s",
+				 dot ? (int)(dot - base) : (int)strlen(base),
+				 base);
+			snprintf(out->ini_path, sizeof(out->ini_path), "%s",
+				 ini);
+		}
+		return 1;
+	}
+	if (!plugin || !*plugin) {
+		for (i = 0; i < CONF_TABLE_LEN; i++, n++)
+			if (out)
+				conf_build(&out[n], &conf_table[i],
+					   conf_table[i].backend, NULL, true);
+		return n;
+	}
+	if (bname && *bname)
+		snprintf(backend, sizeof(backend), "%s", bname);
+	else
+		conf_backend_from_path(plugin, backend, sizeof(backend));
+	for (i = 0; i < CONF_TABLE_LEN; i++) {
+		if (strcmp(conf_table[i].backend, backend))
+			continue;
+		if (out)
+			conf_build(&out[n], &conf_table[i], backend, plugin,
+				   true);
+		n++;
+	}
+	if (n)
+		return n;
+	/* A backend the table does not know: each [iommu] variant
+	 * (default domain, invalidation) once, with the backend's defaults
+	 * (no backend section). */
+	for (i = 0; i < CONF_TABLE_LEN; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(conf_table[j].default_domain,
+				    conf_table[i].default_domain) &&
+			    !strcmp(conf_table[j].invalidation,
+				    conf_table[i].invalidation))
+				seen = true;
+		if (seen)
+			continue;
+		if (out)
+			conf_build(&out[n], &conf_table[i], backend, plugin,
+				   false);
+		n++;
+	}
+	return n;
+}
+
+static void conf_params_free(struct criterion_test_params *crp)
+{
+	cr_free(crp->params);
+}
+
+struct criterion_test_params conf_params(void)
+{
+	size_t n = conf_fill(NULL);
+	struct conf_param *a = cr_malloc(n * sizeof(*a));
+
+	if (!a) {
+		fprintf(stderr, "conformance: out of parameter memory\n");
+		abort();
+	}
+	conf_fill(a);
+	return cr_make_param_array(struct conf_param, a, n, conf_params_free);
+}
+
+/* For the runner's --list-configs. */
+void conf_print(FILE *f)
+{
+	size_t n = conf_fill(NULL), i;
+	struct conf_param *a = calloc(n, sizeof(*a));
+
+	if (!a)
+		return;
+	conf_fill(a);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "# configuration %s\n", a[i].name);
+		if (a[i].ini_path[0])
+			fprintf(f, "# (file %s)\n\n", a[i].ini_path);
+		else
+			fprintf(f, "%s\n", a[i].ini);
+	}
+	free(a);
+}

@@ -70,6 +70,26 @@ static const struct conf_entry conf_table[] = {
      "event_queue_size = 8\n"
      "boot_bypass = no\n",
      CONF_F_RESET_BLOCKS},
+    /*
+     * vtd: legacy root/context tables with a 48-bit second stage;
+     * scalable mode with a 48-bit second stage (aux through PASID
+     * entries); scalable mode with 5-level first-stage tables (57 bits).
+     */
+    {"vtd", "-legacy", "dma", "strict",
+     "translation = legacy\n"
+     "aw = 48\n",
+     0},
+    {"vtd", "-sm-ss", "dma", "strict",
+     "translation = scalable\n"
+     "stage = second\n"
+     "aw = 48\n",
+     0},
+    {"vtd", "-sm-fs57", "dma", "strict",
+     "translation = scalable\n"
+     "stage = first\n"
+     "aw = 57\n"
+     "fl_5level = yes\n",
+     0},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))
@@ -78,7 +98,7 @@ static const struct conf_entry conf_table[] = {
 static const char conf_platform[] = "[memory]\n"
 				    "ram_size = 256M\n"
 				    "table_base = 0x8000000\n"
-				    "table_size = 16M\n"
+				    "table_size = 32M\n"
 				    "[device.solo]\n"
 				    "id = 0x08\n"
 				    "[device.solo2]\n"

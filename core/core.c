@@ -610,16 +610,29 @@ bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
 	return ret;
 }
 
+int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (!ctx->has_driver || !ctx->desc->ops->irq)
+		return -ENODEV;
+	ctx->desc->ops->irq(ctx->drv, vector);
+	return 0;
+}
+
 /* ---- Device features -------------------------------------------------- */
 
 static bool feat_supported(struct iommu_ctx *ctx, const struct iommu__dev *dev,
 			   enum iommu_dev_feature f)
 {
 	const struct iommu_ops *ops = ctx->desc->ops;
+	unsigned int have = ops->backend_features;
 
-	return ctx->has_driver && ops->dev_enable_feat &&
-	       ops->dev_disable_feat && (ops->backend_features >> f & 1) &&
-	       (dev->info.features >> f & 1);
+	if (!ctx->has_driver || !ops->dev_enable_feat || !ops->dev_disable_feat)
+		return false;
+	if (ctx->desc->abi_minor >= 1 && ops->instance_features)
+		have &= ops->instance_features(ctx->drv);
+	return (have >> f & 1) && (dev->info.features >> f & 1);
 }
 
 bool iommu_dev_has_feature(struct iommu_ctx *ctx, uint32_t dev_id,

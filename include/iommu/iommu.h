@@ -593,6 +593,15 @@ int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
 /* Doorbell for queue @queue (virtio: the QueueNotify write). */
 int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue);
 
+/**
+ * iommu_ctx_irq() - deliver an interrupt of external hardware to the driver
+ * For a context whose driver is bound to other hardware (opts.bus): when
+ * that hardware raises interrupt @vector, the VMM calls this so the driver
+ * reads its fault records.  (The built-in model's interrupts need no call.)
+ * Return: 0; -EINVAL NULL @ctx; -ENODEV no driver or it takes no interrupts.
+ */
+int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector);
+
 /* ---- Logging and stats ------------------------------------------------ */
 
 int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,

@@ -37,7 +37,7 @@ extern "C" {
 
 #define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
 #define IOMMU_PLUGIN_ABI_MAJOR 1
-#define IOMMU_PLUGIN_ABI_MINOR 0
+#define IOMMU_PLUGIN_ABI_MINOR 1
 
 /* ---- Services the core gives a plugin --------------------------------- */
 
@@ -213,6 +213,9 @@ struct iommu_domain_info {
  *     has no device features.  The core checks the device supports it.
  * @backend_features: 1 << IOMMU_DEV_FEAT_* the backend can provide
  * @irq: optional; interrupt @vector from the hardware
+ * @instance_features: optional (ABI 1.1); the features this instance can
+ *     provide, when the hardware or its mode narrows @backend_features
+ *     (VT-d in legacy mode has no PASIDs).  NULL: @backend_features.
  */
 struct iommu_ops {
 	int (*probe)(struct iommu_host *host, const struct iommu_bus *bus,
@@ -236,6 +239,8 @@ struct iommu_ops {
 				enum iommu_dev_feature feat);
 	unsigned int backend_features;
 	void (*irq)(void *inst, unsigned int vector);
+	/* ABI 1.1 */
+	unsigned int (*instance_features)(void *inst);
 };
 
 /**

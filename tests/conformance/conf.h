@@ -29,6 +29,9 @@
 /* Flags of a configuration (struct conf_param.flags). */
 /* With IOMMU_CTX_NO_DRIVER, the hardware at reset faults every DMA. */
 #define CONF_F_RESET_BLOCKS (1u << 0)
+/* The page format cannot express write-only: a writable page is readable
+ * (x86 first-stage tables, ARM LPAE). */
+#define CONF_F_WRITE_IMPLIES_READ (1u << 1)
 
 /**
  * struct conf_param - one backend configuration, as plain data

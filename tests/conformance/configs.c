@@ -89,7 +89,7 @@ static const struct conf_entry conf_table[] = {
      "stage = first\n"
      "aw = 57\n"
      "fl_5level = yes\n",
-     0},
+     CONF_F_WRITE_IMPLIES_READ},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))

@@ -53,6 +53,7 @@ struct model {
 	uint64_t bitmap;
 	uint64_t ap_start, ap_last;
 	bool strict;
+	bool write_implies_read;
 	bool attached;
 	bool default_dma;
 };
@@ -120,6 +121,8 @@ static int model_map(struct model *m, uint64_t iova, uint64_t pa, uint64_t size,
 			p->npages = (uint32_t)k;
 			p->phys = pa + i * m->min;
 			p->prot = prot & (IOMMU_READ | IOMMU_WRITE);
+			if (m->write_implies_read && (prot & IOMMU_WRITE))
+				p->prot |= IOMMU_READ;
 		}
 		iova += s;
 		pa += s;
@@ -469,6 +472,7 @@ CONF_TEST(diff, random_ops_match_model, .timeout = 600)
 		      df.m.ap_last >= WIN_BASE + WIN_SIZE - 1,
 		  "aperture does not hold the test window");
 	df.m.strict = iommu_ctx_strict(df.t->ctx);
+	df.m.write_implies_read = p->flags & CONF_F_WRITE_IMPLIES_READ;
 	df.m.default_dma = default_is_dma(df.t);
 	df.m.npages = WIN_SIZE / df.m.min;
 	df.m.pg = calloc(df.m.npages, sizeof(*df.m.pg));

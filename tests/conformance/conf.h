@@ -52,6 +52,7 @@ struct conf_param {
 #define CONF_ENV_PLUGIN	 "IOMMU_CONF_PLUGIN"  /* --plugin PATH */
 #define CONF_ENV_BACKEND "IOMMU_CONF_BACKEND" /* --backend NAME */
 #define CONF_ENV_INI	 "IOMMU_CONF_INI"     /* --ini FILE */
+#define CONF_ENV_ONLY	 "IOMMU_CONF_ONLY"    /* --config NAME[,NAME...] */
 
 /* The parameter array for every test (configs.c). */
 struct criterion_test_params conf_params(void);

@@ -149,6 +149,22 @@ static void conf_backend_from_path(const char *path, char *name, size_t len)
 		 base);
 }
 
+/* Is @name one of the comma-separated names of @list? */
+static bool conf_name_listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && !strncmp(p, name, n))
+			return true;
+		p += n + (end ? 1 : 0);
+	}
+	return false;
+}
+
 /*
  * conf_fill() - the configurations to run, from the environment
  * @out: room for CONF_TABLE_LEN entries (or NULL to count)
@@ -179,10 +195,19 @@ static size_t conf_fill(struct conf_param *out)
 		return 1;
 	}
 	if (!plugin || !*plugin) {
-		for (i = 0; i < CONF_TABLE_LEN; i++, n++)
+		const char *only = getenv(CONF_ENV_ONLY);
+
+		for (i = 0; i < CONF_TABLE_LEN; i++) {
+			struct conf_param tmp;
+
+			conf_build(&tmp, &conf_table[i], conf_table[i].backend,
+				   NULL, true);
+			if (only && *only && !conf_name_listed(only, tmp.name))
+				continue;
 			if (out)
-				conf_build(&out[n], &conf_table[i],
-					   conf_table[i].backend, NULL, true);
+				out[n] = tmp;
+			n++;
+		}
 		return n;
 	}
 	if (bname && *bname)

@@ -7,6 +7,7 @@
  *   --plugin PATH    run every test against the plugin at PATH
  *   --backend NAME   the plugin's backend name (default: from iommu-NAME.so)
  *   --ini FILE       run against FILE as the only configuration
+ *   --config NAMES   run only the table's configurations named (comma list)
  *   --list-configs   print the INI of every configuration and exit
  * The choice travels to the parameter generators (configs.c) in
  * environment variables; test workers inherit them.
@@ -30,6 +31,7 @@ static void usage_extra(const char *prog)
 	       "    --backend NAME: its backend name (default: NAME of "
 	       "iommu-NAME.so)\n"
 	       "    --ini FILE: run against FILE as the only configuration\n"
+	       "    --config NAME[,NAME...]: only these configurations of the table\n"
 	       "    --list-configs: print the configurations and exit\n"
 	       "environment: IOMMU_SEED (differential test seed), "
 	       "IOMMU_LONG=1 (10^6 random operations),\n"
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
 			backend = v;
 		else if ((v = take_opt(argc, argv, &i, "--ini")))
 			ini = v;
+		else if ((v = take_opt(argc, argv, &i, "--config")))
+			setenv(CONF_ENV_ONLY, v, 1);
 		else if (!strcmp(argv[i], "--list-configs"))
 			list = true;
 		else {

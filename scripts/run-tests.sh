@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# run-tests.sh - set up, build (debug and asan) and run every test.
+#
+#  1. scripts/setup.sh
+#  2. scons -Q -j2 (debug) and scons -Q -j2 flavour=asan
+#  3. every test program found under build/<flavour>/tests/, both flavours;
+#     the asan lane fails on any 'ERROR: .*Sanitizer' or 'runtime error:'
+#     line, since a leak in a Criterion test child leaves exit codes at 0
+#  4. the conformance suite (debug) under valgrind, children traced
+#     (Criterion workers are exec'd, so valgrind follows each one)
+#  5. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
+#     and once under valgrind
+#
+# All output goes to build/logs/run-tests.log; the last line is
+# "N passed, M failed" (Criterion's test counts summed, plus one per other
+# step) and the exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+LOG=build/logs/run-tests.log
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+VALGRIND_TIMEOUT=${VALGRIND_TIMEOUT:-900}
+# Criterion workers are exec'd, so valgrind (--trace-children) follows each
+# one; two at a time halve the wall time on two cores.
+VALGRIND_JOBS=${VALGRIND_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -gt 2 ] && n=2; echo "$n")}
+SAN_RE='ERROR: .*Sanitizer|runtime error:'
+ASAN_ENV=(ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:print_stacktrace=1
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	  IOMMU_NO_DLCLOSE=1)
+VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
+	  --error-exitcode=1 --trace-children=yes)
+
+passed=0
+failed=0
+failures=()
+
+mkdir -p build/logs
+: >"$LOG"
+start=$(date +%s)
+
+say() { echo "$*" | tee -a "$LOG"; }
+
+finish() {
+	local t=$(($(date +%s) - start))
+	say ""
+	if [ ${#failures[@]} -ne 0 ]; then
+		say "failed steps:"
+		printf '  %s\n' "${failures[@]}" | tee -a "$LOG"
+	fi
+	say "log: $LOG (${t}s)"
+	say "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+# A file is a test program if it is an executable ELF with an interpreter
+# (a shared object, e.g. a deliberately broken plugin, has none).
+is_test_program() {
+	local f=$1
+	case $f in
+	*.so | *.so.* | *.o | *.os | *.a) return 1 ;;
+	esac
+	[ -f "$f" ] && [ -x "$f" ] || return 1
+	[ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || return 1
+	if command -v readelf >/dev/null 2>&1; then
+		readelf -lW "$f" 2>/dev/null | grep -q 'INTERP' || return 1
+	fi
+	return 0
+}
+
+discover() {
+	local f
+	[ -d "build/$1/tests" ] || return 0
+	find "build/$1/tests" -type f | sort | while read -r f; do
+		is_test_program "$f" && echo "$f"
+	done
+}
+
+# run_step LABEL KIND CMD... : run one program, log its output, count it.
+# KIND: "plain" (pass = exit 0 and no sanitizer line) or "valgrind" (also
+# no 'ERROR SUMMARY: N>0' from any traced process).  Criterion's synthesis
+# line, when there is one, adds its test counts.
+run_step() {
+	local label=$1 kind=$2
+	shift 2
+	local out rc synth t p f c bad=0 why=() t0=$SECONDS
+	out=$(mktemp)
+	{
+		echo ""
+		echo "==== $label"
+		echo "\$ $*"
+	} >>"$LOG"
+	timeout --kill-after=10 "$TIMEOUT" "$@" >"$out" 2>&1
+	rc=$?
+	cat "$out" >>"$LOG"
+
+	[ "$rc" -eq 0 ] || { bad=1; why+=("exit $rc"); }
+	[ "$rc" -eq 124 ] && why+=("timeout ${TIMEOUT}s")
+	if grep -qE "$SAN_RE" "$out"; then
+		bad=1
+		why+=("sanitizer report")
+	fi
+	if [ "$kind" = valgrind ] &&
+		grep -qE 'ERROR SUMMARY: [1-9]' "$out"; then
+		bad=1
+		why+=("valgrind errors")
+	fi
+	# Criterion aborts this way when a worker dies before it starts,
+	# e.g. when the test program is relinked while it runs.
+	if grep -q 'Could not spawn test instance' "$out"; then
+		bad=1
+		why+=("Criterion could not start a worker")
+	fi
+
+	synth=$(sed 's/\x1b\[[0-9;]*m//g' "$out" |
+		grep -E 'Synthesis: Tested: [0-9]+' | tail -n1)
+	if [ -n "$synth" ]; then
+		t=$(sed -E 's/.*Tested: ([0-9]+).*/\1/' <<<"$synth")
+		p=$(sed -E 's/.*Passing: ([0-9]+).*/\1/' <<<"$synth")
+		f=$(sed -E 's/.*Failing: ([0-9]+).*/\1/' <<<"$synth")
+		c=$(sed -nE 's/.*Crashing: ([0-9]+).*/\1/p' <<<"$synth")
+		c=${c:-0}
+		passed=$((passed + p))
+		failed=$((failed + f + c))
+		[ $((f + c)) -eq 0 ] || why+=("$f failing, $c crashing")
+		# A clean count with a bad run (leak in a child, crash at
+		# exit) still fails: one more failure for the program.
+		if [ "$bad" -eq 1 ] && [ $((f + c)) -eq 0 ]; then
+			failed=$((failed + 1))
+		fi
+		[ $((f + c)) -eq 0 ] || bad=1
+		synth="$t tested, $p passing, $f failing, $c crashing"
+	else
+		if [ "$bad" -eq 0 ]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+		synth="no Criterion summary"
+	fi
+
+	synth="$synth, $((SECONDS - t0))s"
+	if [ "$bad" -eq 0 ]; then
+		say "PASS  $label ($synth)"
+	else
+		local IFS=,
+		say "FAIL  $label ($synth; ${why[*]})"
+		failures+=("$label: ${why[*]}")
+		unset IFS
+		echo "----- last lines of $label:"
+		grep -E "$SAN_RE|ERROR SUMMARY: [1-9]|FAIL|\[FAIL\]|Assertion|error" "$out" |
+			head -n 20
+		tail -n 15 "$out"
+		echo "-----"
+	fi
+	rm -f "$out"
+}
+
+say "== setup"
+if ! scripts/setup.sh >>"$LOG" 2>&1; then
+	say "setup failed: see $LOG"
+	failed=$((failed + 1))
+	failures+=("setup")
+	finish
+fi
+
+flavours=(debug asan)
+for fl in "${flavours[@]}"; do
+	say "== build $fl"
+	t0=$SECONDS
+	if scons -Q -j2 flavour="$fl" >>"$LOG" 2>&1; then
+		passed=$((passed + 1))
+		say "PASS  build $fl ($((SECONDS - t0))s)"
+	else
+		say "FAIL  build $fl (see $LOG)"
+		tail -n 30 "$LOG"
+		failed=$((failed + 1))
+		failures+=("build $fl")
+		finish
+	fi
+done
+
+TIMEOUT=$TEST_TIMEOUT
+for fl in "${flavours[@]}"; do
+	say "== tests ($fl)"
+	mapfile -t bins < <(discover "$fl")
+	if [ ${#bins[@]} -eq 0 ]; then
+		say "FAIL  no test programs under build/$fl/tests"
+		failed=$((failed + 1))
+		failures+=("no tests ($fl)")
+		continue
+	fi
+	for b in "${bins[@]}"; do
+		label="$fl ${b#build/"$fl"/}"
+		if [ "$fl" = asan ]; then
+			run_step "$label" plain env "${ASAN_ENV[@]}" "$b"
+		else
+			run_step "$label" plain "$b"
+		fi
+	done
+done
+
+say "== valgrind"
+TIMEOUT=$VALGRIND_TIMEOUT
+conf=build/debug/tests/conformance/conformance
+if [ -x "$conf" ]; then
+	# The differential test runs 10^5 operations per configuration in
+	# the debug and asan lanes; 10^4 are enough to find memory errors.
+	run_step "valgrind conformance" valgrind env \
+		IOMMU_DIFF_OPS="${VALGRIND_DIFF_OPS:-10000}" "${VALGRIND[@]}" \
+		"$conf" --jobs "$VALGRIND_JOBS"
+else
+	say "FAIL  valgrind: $conf was not built"
+	failed=$((failed + 1))
+	failures+=("valgrind conformance: not built")
+fi
+run_step "valgrind main job" valgrind "${VALGRIND[@]}" \
+	build/debug/tools/iommu-vmm conf/default.ini
+
+say "== main job"
+TIMEOUT=$TEST_TIMEOUT
+run_step "debug main job" plain build/debug/tools/iommu-vmm conf/default.ini
+run_step "asan main job" plain env "${ASAN_ENV[@]}" \
+	build/asan/tools/iommu-vmm conf/default.ini
+
+finish

@@ -2,7 +2,7 @@
 # run-bench.sh - set up, build the release flavour and run the benchmarks:
 # iommu-bench (the public API path on the INI's backend) and iommu-ptbench
 # (the page-table engine of core/pt alone).
-#   scripts/run-bench.sh [INI]    (default conf/virtio.ini)
+#   scripts/run-bench.sh [INI]    (default: conf/virtio.ini, then conf/vtd.ini)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ini=${1:-conf/virtio.ini}
@@ -12,4 +12,10 @@ scons -Q -j2 flavour=release build/release/bench build/release/plugins \
 	build/release/core
 build/release/bench/iommu-bench "$ini"
 echo
+# With no INI given, the VT-d platform too (its page tables, IOTLB and
+# invalidation queue).
+if [ $# -eq 0 ]; then
+	build/release/bench/iommu-bench conf/vtd.ini
+	echo
+fi
 exec build/release/bench/iommu-ptbench

@@ -205,11 +205,11 @@ TIMEOUT=$VALGRIND_TIMEOUT
 conf=build/debug/tests/conformance/conformance
 if [ -x "$conf" ]; then
 	# Valgrind costs about 2 s of CPU per test (it restarts for every
-	# Criterion worker), so this lane runs every test on one
-	# configuration per backend ($VALGRIND_CONFIGS, "" for all) and the
+	# Criterion worker), so this lane runs every test on a
+	# few configurations ($VALGRIND_CONFIGS, "" for all) and the
 	# differential test with 3000 operations; the debug and asan lanes
 	# run every configuration and 10^5 operations.
-	cfgs=${VALGRIND_CONFIGS-virtio,vtd-sm-ss}
+	cfgs=${VALGRIND_CONFIGS-virtio,virtio-lazy,vtd-sm-ss,vtd-sm-fs57}
 	run_step "valgrind conformance" valgrind env \
 		IOMMU_DIFF_OPS="${VALGRIND_DIFF_OPS:-3000}" "${VALGRIND[@]}" \
 		"$conf" ${cfgs:+--config "$cfgs"} --jobs "$VALGRIND_JOBS"

@@ -157,59 +157,83 @@ PT_ALWAYS_INLINE uint64_t pt_unmap_body(struct pt *pt, enum pt_fmt F,
 					pt_unmap_fn self)
 {
 	const uint64_t size = 1ull << pt_shift(lvl);
-	uint64_t done = 0;
+	const uint64_t start = st->start, last = st->last;
+	uint64_t addr = st->addr, done = 0;
+	unsigned int idx = pt_index(addr, lvl);
 
 	if (!lvl) {
 		/* Leaf table: every 4 KiB entry from the cursor up to the end
 		 * of the range or of the table is wholly inside. */
-		unsigned int idx = pt_index(st->addr, 0);
-		uint64_t left = ((st->last - st->addr) >> 12) + 1;
+		uint64_t left = ((last - addr) >> 12) + 1;
 		unsigned int n = PT_ENTRIES - idx, i;
+		uint64_t *p = &tbl[idx];
 
 		if (left < n)
 			n = (unsigned int)left;
 		for (i = 0; i < n; i++) {
-			if (!pt_fmt_present(F, pt_load_relaxed(&tbl[idx + i])))
+			if (!pt_fmt_present(F, pt_load_relaxed(&p[i])))
 				break;
-			pt_store(&tbl[idx + i], 0);
+			pt_store(&p[i], 0);
 		}
 		done = (uint64_t)i << 12;
 		if (i && st->max_leaf < size)
 			st->max_leaf = size;
-		st->addr += done;
-		if (i < n || !st->addr)
+		addr += done;
+		st->addr = addr;
+		if (i < n || !addr)
 			st->stop = true;
 		return done;
 	}
-	for (unsigned int idx = pt_index(st->addr, lvl); idx < PT_ENTRIES;
-	     idx++) {
-		uint64_t base = st->addr & ~(size - 1);
+	for (; idx < PT_ENTRIES; idx++) {
+		uint64_t base = addr & ~(size - 1);
 		uint64_t *p = &tbl[idx];
 		uint64_t e = pt_load(p);
 
-		if (!pt_fmt_present(F, e)) {
-			st->stop = true;
-			return done;
-		}
+		if (!pt_fmt_present(F, e))
+			goto stop;
 		if (pt_fmt_is_leaf(F, e, lvl)) {
-			if (base < st->start || base + (size - 1) > st->last) {
-				st->stop = true;
-				return done;
-			}
+			uint64_t end;
+			unsigned int n;
+
+			if (base < start || base + (size - 1) > last)
+				goto stop;
+			/* A run of leaves: the following entries start on a
+			 * boundary, so each lies inside while it ends by
+			 * @last; clear them in one loop. */
 			pt_store(p, 0);
-			done += size;
 			if (size > st->max_leaf)
 				st->max_leaf = size;
+			addr = base + size;
+			done += size;
+			if (!addr || addr > last)
+				goto end;
+			end = (last - addr + 1) >> pt_shift(lvl);
+			n = PT_ENTRIES - 1 - idx;
+			if (end < n)
+				n = (unsigned int)end;
+			for (unsigned int i = 1; i <= n; i++) {
+				e = pt_load(&p[i]);
+				if (!pt_fmt_present(F, e) ||
+				    !pt_fmt_is_leaf(F, e, lvl)) {
+					idx += i - 1;
+					goto next;
+				}
+				pt_store(&p[i], 0);
+				addr += size;
+				done += size;
+			}
+			idx += n;
+			if (!addr || addr > last)
+				goto end;
+			continue;
 		} else {
 			uint64_t cpa = pt_fmt_oa(F, e, lvl, false);
 			uint64_t *child = pt_tbl(pt, cpa);
-			bool whole =
-			    base >= st->start && base + (size - 1) <= st->last;
+			bool whole = base >= start && base + (size - 1) <= last;
 
-			if (PT_UNLIKELY(!child)) {
-				st->stop = true;
-				return done;
-			}
+			if (PT_UNLIKELY(!child))
+				goto stop;
+			st->addr = addr;
 			done += self(pt, child, lvl - 1, st);
 			if (st->stop)
 				return done;
@@ -218,12 +242,20 @@ PT_ALWAYS_INLINE uint64_t pt_unmap_body(struct pt *pt, enum pt_fmt F,
 					  base + (size - 1)))
 				pt_store(p, 0);
 		}
-		st->addr = base + size;
-		if (!st->addr || st->addr > st->last) {
-			st->stop = !st->addr; /* wrapped: nothing after */
-			return done;
-		}
+		addr = base + size;
+		if (!addr || addr > last)
+			goto end;
+	next:;
 	}
+	st->addr = addr;
+	return done;
+end:
+	st->addr = addr;
+	st->stop = !addr; /* wrapped: nothing after */
+	return done;
+stop:
+	st->addr = addr;
+	st->stop = true;
 	return done;
 }
 

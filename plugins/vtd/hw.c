@@ -123,6 +123,14 @@
  *    Every cache has an atomic generation bumped by each invalidation
  *    before it purges; a walk started before an invalidation does not
  *    insert its (possibly stale) result.
+ *  - Each set also has a sequence count (odd while a lock holder changes
+ *    it): a lookup that finds its entry already most recently used (or
+ *    finds nothing) in a stable set takes no lock; an IOTLB invalidation
+ *    skips, without the lock, a stable set holding nothing it removes.
+ *    Inserts make seq odd before they read the generation (seq_cst on
+ *    both sides), so an invalidation never misses an insert in flight.
+ *  - The IOTLB set depends on DID, level and page number only: a small
+ *    page-selective invalidation probes just the sets its pages map to.
  *  - host->ops->raise_irq is never called with a lock held.
  */
 #include <endian.h>
@@ -214,6 +222,7 @@ struct hw_slot {
 struct hw_set {
 	pthread_mutex_t lock;
 	uint64_t tick;
+	unsigned int seq; /* atomic: odd while a lock holder changes the set */
 };
 
 struct hw_cache {
@@ -253,6 +262,7 @@ struct vtd_hw {
 	unsigned int nr_pending;
 
 	struct hw_cache ctxc, pasidc, tlbc;
+	bool tlb_fl; /* atomic, sticky: a first-stage entry was inserted */
 };
 
 /* Interrupts to raise once the locks are dropped. */
@@ -378,23 +388,71 @@ static uint64_t hw_cache_gen(struct hw_cache *c)
 	return __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
 }
 
+/* The set of @hash: its high 32 bits scaled to nsets (no division). */
+static unsigned int hw_cache_set(const struct hw_cache *c, uint64_t hash)
+{
+	return (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+}
+
+/*
+ * Writers of a set (slots, stamps, tick) hold its lock and bracket the
+ * change with hw_set_wbegin()/hw_set_wend(), so that hw_cache_lookup() can
+ * read the set without the lock and retry under it when seq moved.
+ */
+static void hw_set_wbegin(struct hw_set *st)
+{
+	__atomic_store_n(&st->seq, st->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void hw_set_wend(struct hw_set *st)
+{
+	__atomic_store_n(&st->seq, st->seq + 1, __ATOMIC_RELEASE);
+}
+
 /*
  * hw_cache_lookup() - find the entry equal to @key in set @hash
  * Copies it into @out and marks it most recently used.
- * Context: takes the set's lock.
+ * Context: lock-free when the set is stable and the entry found is already
+ * the most recently used one of its set (or absent); else takes the
+ * set's lock.
  */
-static bool hw_cache_lookup(struct hw_cache *c, uint64_t hash, hw_eq_fn eq,
+static inline __attribute__((always_inline)) bool
+hw_cache_lookup(struct hw_cache *c, uint64_t hash, hw_eq_fn eq,
 			    const struct hw_slot *key, struct hw_slot *out)
 {
-	unsigned int set = (unsigned int)(hash % c->nsets);
+	unsigned int set = hw_cache_set(c, hash);
 	struct hw_set *st = &c->sets[set];
 	struct hw_slot *s = &c->slots[(size_t)set * c->ways];
-	bool hit = false;
+	unsigned int seq = __atomic_load_n(&st->seq, __ATOMIC_ACQUIRE);
+	bool hit = false, mru = false;
 
+	if (!(seq & 1)) {
+		for (unsigned int w = 0; w < c->ways; w++) {
+			uint64_t stamp = __atomic_load_n(&s[w].stamp,
+							 __ATOMIC_RELAXED);
+
+			if (stamp && eq(&s[w], key)) {
+				*out = s[w];
+				mru = stamp == __atomic_load_n(
+						       &st->tick,
+						       __ATOMIC_RELAXED);
+				hit = true;
+				break;
+			}
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&st->seq, __ATOMIC_RELAXED) == seq &&
+		    (!hit || mru))
+			return hit;
+	}
+	hit = false;
 	pthread_mutex_lock(&st->lock);
 	for (unsigned int w = 0; w < c->ways; w++) {
 		if (s[w].stamp && eq(&s[w], key)) {
+			hw_set_wbegin(st);
 			s[w].stamp = ++st->tick;
+			hw_set_wend(st);
 			*out = s[w];
 			hit = true;
 			break;
@@ -413,14 +471,12 @@ static bool hw_cache_lookup(struct hw_cache *c, uint64_t hash, hw_eq_fn eq,
 static void hw_cache_insert(struct hw_cache *c, uint64_t hash, hw_eq_fn eq,
 			    const struct hw_slot *e, uint64_t gen)
 {
-	unsigned int set = (unsigned int)(hash % c->nsets);
+	unsigned int set = hw_cache_set(c, hash);
 	struct hw_set *st = &c->sets[set];
 	struct hw_slot *s = &c->slots[(size_t)set * c->ways];
 	struct hw_slot *victim = NULL;
 
 	pthread_mutex_lock(&st->lock);
-	if (hw_cache_gen(c) != gen)
-		goto out;
 	for (unsigned int w = 0; w < c->ways; w++) {
 		if (s[w].stamp && eq(&s[w], e)) {
 			victim = &s[w];
@@ -429,9 +485,17 @@ static void hw_cache_insert(struct hw_cache *c, uint64_t hash, hw_eq_fn eq,
 		if (!victim || (victim->stamp && s[w].stamp < victim->stamp))
 			victim = &s[w];
 	}
-	*victim = *e;
-	victim->stamp = ++st->tick;
-out:
+	/*
+	 * seq goes odd before the generation is read (both seq_cst):
+	 * hw_tlb_inval_set() bumps the generation before it reads seq, so
+	 * either it sees this set busy or this insert sees the new generation.
+	 */
+	__atomic_fetch_add(&st->seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
+		*victim = *e;
+		victim->stamp = ++st->tick;
+	}
+	hw_set_wend(st);
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -450,9 +514,11 @@ static void hw_cache_inval(struct hw_cache *c,
 		struct hw_slot *s = &c->slots[(size_t)set * c->ways];
 
 		pthread_mutex_lock(&st->lock);
+		hw_set_wbegin(st);
 		for (unsigned int w = 0; w < c->ways; w++)
 			if (s[w].stamp && (!pred || pred(&s[w], arg)))
 				s[w].stamp = 0;
+		hw_set_wend(st);
 		pthread_mutex_unlock(&st->lock);
 	}
 }
@@ -487,10 +553,19 @@ static bool hw_tlb_eq(const struct hw_slot *s, const struct hw_slot *k)
 	       a->stage == b->stage && a->sm == b->sm;
 }
 
+/*
+ * The IOTLB set of an entry depends on its DID, level and page only (not
+ * on SID or PASID), so that a page-selective invalidation, which names the
+ * DID and the range, can probe just the sets the range maps to.
+ */
+static inline uint64_t hw_tlb_hash_of(uint16_t did, unsigned int level, uint64_t vpn)
+{
+	return hw_mix(vpn * 8 + level) ^ hw_mix((uint64_t)did << 32 | 1);
+}
+
 static uint64_t hw_tlb_hash(const struct hw_tlb *t)
 {
-	return hw_mix(t->vpn * 8 + t->level) ^
-	       hw_mix((uint64_t)t->sid << 32 | t->pasid);
+	return hw_tlb_hash_of(t->did, t->level, t->vpn);
 }
 
 /* What an invalidation removes. */
@@ -501,6 +576,7 @@ struct hw_match {
 	uint32_t pasid;
 	uint16_t sid, sid_mask;
 	uint64_t first, last; /* byte range, inclusive */
+	uint64_t vfirst[4], vlast[4]; /* [level]: page numbers it covers */
 };
 
 static bool hw_ctx_pred(const struct hw_slot *s, const void *arg)
@@ -527,11 +603,10 @@ static bool hw_pe_pred(const struct hw_slot *s, const void *arg)
 	return !m->pasid_on || s->u.pe.pasid == m->pasid;
 }
 
-static bool hw_tlb_pred(const struct hw_slot *s, const void *arg)
+static inline bool hw_tlb_pred(const struct hw_slot *s, const void *arg)
 {
 	const struct hw_match *m = arg;
 	const struct hw_tlb *t = &s->u.tlb;
-	uint64_t base, last;
 
 	if (m->did_on && t->did != m->did)
 		return false;
@@ -543,9 +618,82 @@ static bool hw_tlb_pred(const struct hw_slot *s, const void *arg)
 		return true;
 	if (m->fl_any_addr && t->stage == HW_ST_FL)
 		return true;
-	base = t->vpn << vtd_level_shift(t->level);
-	last = base + ((1ull << vtd_level_shift(t->level)) - 1);
-	return base <= m->last && last >= m->first;
+	/* A page overlaps the range iff its number is within the range's. */
+	return t->level >= 1 && t->level <= 3 &&
+	       t->vpn >= m->vfirst[t->level] && t->vpn <= m->vlast[t->level];
+}
+
+/*
+ * Remove the entries of IOTLB set @set that @m accepts.  A stable set
+ * (seq even and unchanged) in which nothing matches is left alone without
+ * its lock.  Context: the generation was bumped (seq_cst) before; takes
+ * the set's lock only when something may match.
+ */
+static void hw_tlb_inval_set(struct hw_cache *c, unsigned int set,
+			     const struct hw_match *m)
+{
+	struct hw_set *st = &c->sets[set];
+	struct hw_slot *s = &c->slots[(size_t)set * c->ways];
+	unsigned int seq;
+	bool match = false;
+
+	seq = __atomic_load_n(&st->seq, __ATOMIC_SEQ_CST);
+	if (!(seq & 1)) {
+		for (unsigned int w = 0; w < c->ways && !match; w++)
+			match = __atomic_load_n(&s[w].stamp,
+						__ATOMIC_RELAXED) &&
+				hw_tlb_pred(&s[w], m);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!match &&
+		    __atomic_load_n(&st->seq, __ATOMIC_RELAXED) == seq)
+			return;
+	}
+	pthread_mutex_lock(&st->lock);
+	hw_set_wbegin(st);
+	for (unsigned int w = 0; w < c->ways; w++)
+		if (s[w].stamp && hw_tlb_pred(&s[w], m))
+			s[w].stamp = 0;
+	hw_set_wend(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * hw_tlb_inval() - remove every IOTLB entry @m accepts
+ * A DID-qualified range that spans fewer pages (of sizes 4K, 2M and 1G
+ * together) than there are sets probes only the sets those pages hash to;
+ * anything else scans every set.  A type-2 page invalidation also removes
+ * every first-stage entry of the DID whatever its address, so it scans
+ * every set once a first-stage entry was ever cached.
+ * Context: bumps the generation first; takes each set's lock in turn.
+ */
+static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
+{
+	struct hw_cache *c = &hw->tlbc;
+	uint64_t probes = 0;
+	unsigned int level;
+
+	__atomic_add_fetch(&c->gen, 1, __ATOMIC_SEQ_CST);
+	if (!m->range_on || !m->did_on ||
+	    (m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST)))
+		goto scan_all;
+	for (level = 1; level <= 3; level++)
+		probes += m->vlast[level] - m->vfirst[level] + 1;
+	if (probes > c->nsets)
+		goto scan_all;
+	for (level = 1; level <= 3; level++) {
+		for (uint64_t vpn = m->vfirst[level]; vpn <= m->vlast[level];
+		     vpn++)
+			hw_tlb_inval_set(c,
+					 hw_cache_set(c, hw_tlb_hash_of(
+								 m->did, level,
+								 vpn)),
+					 m);
+	}
+	return;
+
+scan_all:
+	for (unsigned int set = 0; set < c->nsets; set++)
+		hw_tlb_inval_set(c, set, m);
 }
 
 /* Set @m's range to 2^@am pages at @addr (low bits ignored). */
@@ -556,6 +704,10 @@ static void hw_match_range(struct hw_match *m, uint64_t addr, unsigned int am)
 	m->range_on = true;
 	m->first = addr & ~(size - 1);
 	m->last = m->first + (size - 1);
+	for (unsigned int level = 1; level <= 3; level++) {
+		m->vfirst[level] = m->first >> vtd_level_shift(level);
+		m->vlast[level] = m->last >> vtd_level_shift(level);
+	}
 }
 
 /* ---- Fault recording (vtd 7.1, 7.2) ----------------------------------- */
@@ -1235,6 +1387,14 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t->out = w->out;
 	t->perm = (uint8_t)w->perm;
 	t->wd = w->wd;
+	/*
+	 * Set before the insert checks the generation: an IOTLB_REG-style
+	 * page invalidation that reads it clear after bumping the
+	 * generation makes this insert back off.
+	 */
+	if (t->stage == HW_ST_FL && !__atomic_load_n(&hw->tlb_fl,
+						     __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
 	hw_cache_insert(&hw->tlbc, hw_tlb_hash(t), hw_tlb_eq, &s, gen);
 }
 
@@ -1379,7 +1539,7 @@ static void hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		hw_match_range(&m, addr, am);
 		m.fl_any_addr = true;
 	}
-	hw_cache_inval(&hw->tlbc, hw_tlb_pred, &m);
+	hw_tlb_inval(hw, &m);
 }
 
 /* Type 6 (vtd 9.2): PASID-selective or page-selective (FL only). */
@@ -1393,7 +1553,7 @@ static void hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		hw_match_range(&m, addr, am);
 		m.fl_only = true;
 	}
-	hw_cache_inval(&hw->tlbc, hw_tlb_pred, &m);
+	hw_tlb_inval(hw, &m);
 }
 
 static void hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,

@@ -227,7 +227,7 @@ static void map_unmap(struct pt *pt, struct iommu_host *host,
 			uint64_t iova = (1ull << 32) + s * span;
 			uint64_t pa = (s * span) % (1ull << 40);
 			uint64_t mapped = 0;
-			int ret = pt_map(pt, iova, pa, pgsize, count,
+			int ret = pt_map(pt, iova, pa, pgsize * count,
 					 IOMMU_READ | IOMMU_WRITE, &mapped, &fl);
 			if (ret || mapped != span) {
 				fprintf(stderr, "pt_map: %d (%" PRIu64 ")\n",
@@ -265,7 +265,7 @@ static double lookup(struct pt *pt)
 	uint64_t mapped = 0, n = 0, t0, t, sink = 0, k = 7;
 	struct pt_free_list fl = { 0 };
 
-	if (pt_map(pt, 1ull << 33, 1ull << 30, PAGE, npages,
+	if (pt_map(pt, 1ull << 33, 1ull << 30, PAGE * npages,
 		   IOMMU_READ | IOMMU_WRITE, &mapped, &fl)) {
 		failed = 1;
 		return 0;

@@ -1,28 +1,48 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pt.h - the page-table engine: radix IOMMU page tables in simulated
- * physical memory, written the way a driver writes them.
+ * pt.h - the page-table engine: IOMMU page tables of every vendor format
+ * in simulated physical memory, written the way a driver writes them, and
+ * one walker that device models use to read them the way hardware does.
  *
- * One engine, several entry formats.  A format is a set of static inline
- * encode/decode helpers (pt_fmt.h); the walkers in pt.c are instantiated
- * once per format, so the inner loops have no function pointers.  Every
- * format here has 4 KiB tables of 512 64-bit entries (9 bits per level).
- * Levels are numbered from 0: level 0 holds only 4 KiB leaves, level 1
- * 2 MiB entries, level 2 1 GiB entries, and so on.
+ * One algorithm (pt_algo.h: map, unmap, iova_to_phys, iterate, dirty
+ * tracking, the model walk), instantiated at compile time once per format
+ * (fmt_*.c): each format is a set of static inline functions that say how
+ * big its tables are, which page sizes each level holds and how an entry
+ * is read and written.  The public calls below switch to the format's
+ * instance once per call; no call per entry goes through a pointer.
  *
- * Formats:
- *  - PT_FMT_VTDSS: VT-d second stage (vtd.md 5.1).  R bit 0, W bit 1,
- *    PS bit 7 on 2 MiB / 1 GiB leaves, address 51:12; present = R|W.
- *  - PT_FMT_X86_64: x86-64 / VT-d first stage (vtd.md 5.2).  P, R/W, U/S,
- *    A, D, PS; 4 or 5 levels; the lower canonical half only.
+ * Levels are numbered from 0: level 0 holds only the smallest pages (the
+ * granule); level L resolves the input bits from shift(L) = g + (g - 3) * L
+ * up, g being the granule's log2 (12, 14 or 16).  The top level is
+ * levels - 1; its table may hold fewer entries (a short input size) or more
+ * (Arm stage-2 concatenated tables) than the others.
  *
- * Threads: pt_map(), pt_unmap() and pt_iova_to_phys() may run at the same
- * time on disjoint IOVA ranges of one table.  New tables are installed with
- * a compare-and-swap on the parent entry, so two threads never lose one;
- * leaves of disjoint ranges never collide.  A table page is freed only when
- * an unmap covers the table's whole IOVA span (no other thread can then be
+ * Formats (the section numbers are those of the vendor sheets):
+ *  - PT_FMT_VTDSS   VT-d second stage (vtd 5.1): 3..5 levels, 4K/2M/1G.
+ *  - PT_FMT_X86_64  x86-64 paging, VT-d first stage (vtd 5.2): 4 or 5
+ *                   levels, 4K/2M/1G, the lower canonical half.
+ *  - PT_FMT_AMDV2   AMD-Vi guest (v2) tables (amdvi 4.1): the x86-64
+ *                   format with AMD's geometry.
+ *  - PT_FMT_AMDV1   AMD-Vi host (v1) tables (amdvi 3): modes 1..6, the
+ *                   NextLevel field, pages of any power of two through
+ *                   NextLevel 7 (amdvi 3.5).
+ *  - PT_FMT_LPAE_S1 Arm VMSAv8-64 stage 1 (smmuv3 4): 4K/16K/64K granule,
+ *                   input 32..48 bits, output up to 52 bits, contiguous
+ *                   hint (PT_FEAT_CONTIG).
+ *  - PT_FMT_LPAE_S2 Arm VMSAv8-64 stage 2 (smmuv3 4.10), with 2..16
+ *                   concatenated top tables (smmuv3 4.4).
+ *
+ * Threads: pt_map(), pt_unmap(), pt_iova_to_phys(), pt_iterate() and
+ * pt_read_and_clear_dirty() may run at the same time on disjoint IOVA
+ * ranges of one table, and pt_walk() (a device model) at any time.  New
+ * tables are installed with a compare-and-swap on the parent entry, so two
+ * threads never lose one; leaves of disjoint ranges never collide; dirty
+ * bits are cleared with atomic read-modify-write, so a walker setting one
+ * at the same time is never lost.  A table page is freed only when an
+ * unmap covers the table's whole IOVA span (no other thread can then be
  * using it) and only after the caller invalidated: unmap hands the pages
- * back in a struct pt_free_list.
+ * back in a struct pt_free_list.  pt_init(), pt_destroy() and
+ * pt_set_dirty_tracking() must not run with other calls on the same table.
  */
 #ifndef IOMMU_CORE_PT_H
 #define IOMMU_CORE_PT_H
@@ -33,51 +53,83 @@
 
 #include "iommu/plugin.h"
 
-#define PT_TABLE_SIZE 4096u
-#define PT_ENTRIES    512u
-#define PT_MAX_LEVELS 5u
+#define PT_MAX_LEVELS 6u
 
 enum pt_fmt {
-	PT_FMT_VTDSS = 1,  /* VT-d second stage */
-	PT_FMT_X86_64 = 2, /* x86-64 paging (VT-d first stage) */
+	PT_FMT_VTDSS = 1,   /* VT-d second stage */
+	PT_FMT_X86_64 = 2,  /* x86-64 paging (VT-d first stage) */
+	PT_FMT_AMDV1 = 3,   /* AMD-Vi host (v1) tables */
+	PT_FMT_AMDV2 = 4,   /* AMD-Vi guest (v2) tables, x86-64 format */
+	PT_FMT_LPAE_S1 = 5, /* Arm VMSAv8-64 stage 1 */
+	PT_FMT_LPAE_S2 = 6, /* Arm VMSAv8-64 stage 2 */
+	PT_FMT_COUNT
 };
+
+/* Format features (struct pt_cfg.features). */
+#define PT_FEAT_SNOOP  (1u << 0) /* vtdss: SNP (bit 11) in leaves (ECAP.SC) */
+#define PT_FEAT_CONTIG (1u << 1) /* lpae: map may use contiguous runs */
+#define PT_FEAT_FC     (1u << 2) /* amdv1: FC (bit 60) in leaves, as Linux */
+#define PT_FEAT_NG     (1u << 3) /* lpae_s1: nG (bit 11) in leaves, as Linux */
+#define PT_FEAT_DIRTY  (1u << 4) /* the hardware can track dirty pages */
+
+/* Protection beyond IOMMU_READ / IOMMU_WRITE / IOMMU_MMIO (iommu.h). */
+#define PT_PROT_NOEXEC (1u << 8)  /* lpae: PXN | UXN (XN at stage 2) */
+#define PT_PROT_PRIV   (1u << 9)  /* lpae_s1: privileged only (AP[1] = 0) */
+#define PT_PROT_NC     (1u << 10) /* lpae: non-cacheable (AttrIndx 0 / 0x5) */
 
 /**
  * struct pt_cfg - what a table looks like
  * @fmt: entry format
- * @levels: number of levels, 3..5 (vtdss) or 4..5 (x86_64)
- * @ia_bits: input width: IOVAs below 2^@ia_bits are accepted
- * @oa_bits: output width (HAW): addresses at or above 2^@oa_bits refused
- * @pgsize_bitmap: leaf sizes allowed (bit 12, 21, 30 at most)
- * @snoop: vtdss: set SNP (bit 11) in leaves (ECAP.SC)
+ * @granule_lg2: 12, 14 or 16 (lpae); 0 means 12 (the only one elsewhere)
+ * @levels: vtdss 3..5, x86_64 and amdv2 4..5, amdv1 1..6 (DTE.Mode);
+ *     0 for lpae (derived from @ia_bits, smmuv3 4.2 and 4.4)
+ * @ia_bits: input width: IOVAs below 2^@ia_bits are accepted; 0 means the
+ *     whole width of @levels (lpae: required, 25..48 with the granule's
+ *     limits)
+ * @oa_bits: output width: addresses at or above 2^@oa_bits are refused
+ *     (13..52; lpae at 52 needs the 64K granule)
+ * @pgsize_bitmap: leaf sizes the caller allows; 0 means all the format
+ *     can hold (pt_pgsizes() tells which those are)
+ * @features: PT_FEAT_*
  */
 struct pt_cfg {
 	enum pt_fmt fmt;
+	unsigned int granule_lg2;
 	unsigned int levels;
 	unsigned int ia_bits;
 	unsigned int oa_bits;
 	uint64_t pgsize_bitmap;
-	bool snoop;
+	unsigned int features;
 };
+
+struct pt_fmt_ops;
 
 /**
  * struct pt - one page table
- * @cfg: its configuration
+ * @cfg: its configuration (levels and ia_bits filled in by pt_init())
  * @host: where table pages come from
  * @root_pa: physical address of the top-level table
+ * @top_bits: index bits of the top-level table (more than the granule's
+ *     stride for concatenated stage-2 tables)
+ * @pgsizes: the leaf sizes map uses (the format's, within the caller's)
  *
- * The rest is private: a fast physical-to-host translation for table
- * pages (table memory is RAM, so the pointer is stable).
+ * The rest is private.
  */
 struct pt {
 	struct pt_cfg cfg;
 	struct iommu_host *host;
 	uint64_t root_pa;
+	unsigned int top_bits;
+	uint64_t pgsizes;
+	/* private */
+	const struct pt_fmt_ops *fops;
 	uint64_t *root;
+	size_t root_size;
 	intptr_t delta;	  /* host pointer - PA for table pages */
 	uint64_t lo, hi;  /* PA range covered by delta (atomics) */
 	bool mixed;	  /* some page has another delta (atomic) */
-	uint64_t oa_mask; /* address bits 51:12 under oa_bits */
+	bool dirty;	  /* dirty tracking on: leaves are written clean */
+	uint8_t lvl_of[64]; /* leaf size log2 -> level */
 };
 
 /* One table page to free after the invalidation of [start, last]. */
@@ -85,6 +137,7 @@ struct pt_free_ent {
 	uint64_t pa;
 	uint64_t start;
 	uint64_t last;
+	uint32_t size;
 };
 
 /* Table pages an unmap (or a map replacing an empty table) released. */
@@ -96,15 +149,17 @@ struct pt_free_list {
 };
 
 /**
- * pt_init() - allocate the top-level table
- * @pt: the table to set up
- * @host: table memory
- * @cfg: format and geometry
- *
+ * pt_init() - check @cfg and allocate the top-level table
  * Return: 0; -EINVAL bad @cfg; -ENOMEM no table memory; -EFAULT table
  * memory is not RAM.
  */
 int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg);
+
+/**
+ * pt_pgsizes() - leaf sizes a format can hold under @cfg
+ * Return: the bitmap, 0 if @cfg is invalid.
+ */
+uint64_t pt_pgsizes(const struct pt_cfg *cfg);
 
 /**
  * pt_destroy() - free every table page
@@ -114,21 +169,22 @@ int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg);
 void pt_destroy(struct pt *pt);
 
 /**
- * pt_map() - write @pgcount leaves of @pgsize from @iova to @pa
- * @prot: IOMMU_READ / IOMMU_WRITE
+ * pt_map() - map [@iova, @iova + @len) to @pa
+ * @prot: IOMMU_READ / IOMMU_WRITE, IOMMU_MMIO, PT_PROT_*
  * @mapped: receives the bytes mapped (0 on failure: all or nothing)
  * @freed: receives empty tables replaced by large leaves (may be NULL,
  *     then an empty table in the way gives -EEXIST); the caller must
- *     invalidate the range (with IH = 0) before freeing them
+ *     invalidate the range before freeing them
  *
- * Return: 0; -EINVAL bad size or alignment; -ERANGE beyond the input or
- * output width; -EEXIST a target entry is present (nothing is left
- * mapped); -ENOMEM no table memory; -EFAULT table memory not RAM.
- * Context: concurrent with other calls on disjoint ranges.
+ * Uses the largest leaves (contiguous runs included) that the alignment
+ * of @iova and @pa, the length and the format's sizes allow.
+ * Return: 0; -EINVAL bad length or alignment (to the smallest page) or no
+ * access in @prot; -ERANGE beyond the input or output width; -EEXIST a
+ * target entry is present (nothing is left mapped); -ENOMEM no table
+ * memory; -EFAULT table memory not RAM.
  */
-int pt_map(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t pgsize,
-	   uint64_t pgcount, unsigned int prot, uint64_t *mapped,
-	   struct pt_free_list *freed);
+int pt_map(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
+	   unsigned int prot, uint64_t *mapped, struct pt_free_list *freed);
 
 /**
  * pt_unmap() - remove whole leaves from @iova on
@@ -136,10 +192,12 @@ int pt_map(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t pgsize,
  * @freed: receives table pages that became empty (free after invalidating)
  * @max_leaf: receives the largest leaf size removed (0 if none)
  *
- * Leaves of any size are removed while each lies wholly inside the range;
- * the walk stops at a hole or at a leaf that the range would cut.
+ * Leaves of any size (a contiguous run is one leaf) are removed while each
+ * lies wholly inside the range; the walk stops at a hole or at a leaf the
+ * range would cut.  A table whose whole span lies inside the range and
+ * holds no hole is unlinked after one read-only scan, its leaves left as
+ * they are.
  * Return: bytes unmapped (a prefix of the range).
- * Context: concurrent with other calls on disjoint ranges.
  */
 uint64_t pt_unmap(struct pt *pt, uint64_t iova, uint64_t len,
 		  struct pt_free_list *freed, uint64_t *max_leaf);
@@ -151,11 +209,79 @@ uint64_t pt_unmap(struct pt *pt, uint64_t iova, uint64_t len,
  */
 int pt_iova_to_phys(struct pt *pt, uint64_t iova, uint64_t *phys);
 
+/* What pt_iterate() shows its callback. */
+struct pt_visit {
+	uint64_t iova;	   /* first address of the leaf or table span */
+	uint64_t pa;	   /* leaf: output address; table: the table's PA */
+	uint64_t entry;	   /* the (first) entry, CPU order */
+	unsigned int lg2;  /* log2 of the leaf size or table span */
+	unsigned int level;
+	bool table;	   /* a table, shown after everything under it */
+};
+
+/* Return 0 to go on, anything else to stop the iteration with it. */
+typedef int (*pt_visit_fn)(void *ctx, const struct pt_visit *v);
+
+/**
+ * pt_iterate() - call @fn for every leaf in [@iova, @iova + @len)
+ * @tables: also call @fn for each table wholly inside the range, after
+ *     the entries under it
+ * Return: 0, what @fn returned, -EINVAL, -EFAULT a table outside RAM.
+ */
+int pt_iterate(struct pt *pt, uint64_t iova, uint64_t len, bool tables,
+	       pt_visit_fn fn, void *ctx);
+
+/* ---- dirty tracking ------------------------------------------------------ */
+
+/**
+ * struct pt_dirty_bitmap - where read_and_clear_dirty records pages
+ * @bits: bit i stands for [@iova + i * 2^@pgshift, + 2^@pgshift)
+ * @iova: address of bit 0
+ * @pgshift: log2 of the page a bit stands for (>= 12)
+ * @nbits: bits in @bits
+ */
+struct pt_dirty_bitmap {
+	uint64_t *bits;
+	uint64_t iova;
+	unsigned int pgshift;
+	uint64_t nbits;
+};
+
+#define PT_DIRTY_NO_CLEAR (1u << 0) /* report, leave the dirty state */
+
+/**
+ * pt_set_dirty_tracking() - start or stop dirty tracking
+ *
+ * On: every writable leaf is made clean, and later maps write clean
+ * leaves; the hardware (pt_walk() with PT_WALK_HD) marks them dirty on a
+ * write.  Off: writable leaves go back to the plain writable form.
+ * Return: 0; -EOPNOTSUPP the format has no dirty state or the table was
+ * made without PT_FEAT_DIRTY; -EFAULT a table outside RAM.
+ */
+int pt_set_dirty_tracking(struct pt *pt, bool on);
+
+/**
+ * pt_read_and_clear_dirty() - report dirty leaves of a range
+ * @flags: PT_DIRTY_NO_CLEAR
+ *
+ * Sets the bits of every page of each dirty leaf in the range (a 2 MiB
+ * leaf sets all of its 4K bits) and, unless NO_CLEAR, makes it clean with
+ * an atomic update, so a concurrent hardware write is never lost.
+ * Return: 0; -EINVAL bad arguments; -EOPNOTSUPP no dirty state;
+ * -EFAULT a table outside RAM.
+ */
+int pt_read_and_clear_dirty(struct pt *pt, uint64_t iova, uint64_t len,
+			    struct pt_dirty_bitmap *bm, unsigned int flags);
+
+/* ---- free lists ---------------------------------------------------------- */
+
 /* Free the pages of @list (after the invalidation) and empty it. */
 void pt_free_pages(struct iommu_host *host, struct pt_free_list *list);
 /* Release the list's own memory (pages must have been freed). */
 void pt_free_list_fini(struct pt_free_list *list);
 /* Move all entries of @from to @to; -ENOMEM leaves both unchanged. */
 int pt_free_list_splice(struct pt_free_list *to, struct pt_free_list *from);
+
+#include "pt_walk.h"
 
 #endif /* IOMMU_CORE_PT_H */

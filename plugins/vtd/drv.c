@@ -841,7 +841,10 @@ static int vtd_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
 
 	if (!dom || !mapped)
 		return -EINVAL;
-	ret = pt_map(&dom->pt, iova, paddr, pgsize, pgcount, prot, mapped, &fl);
+	if (!pgsize || pgcount > UINT64_MAX / pgsize)
+		return -EINVAL;
+	ret = pt_map(&dom->pt, iova, paddr, pgsize * pgcount, prot, mapped,
+		     &fl);
 	if (fl.n) {
 		/* Empty tables were replaced by large leaves: the hardware
 		 * may cache them, so invalidate (IH=0) before freeing. */
@@ -1269,7 +1272,6 @@ static int vtd_drv_domain_alloc(void *inst, enum iommu_domain_type type,
 		cfg.levels = vtd_aw_to_levels(v->aw);
 		cfg.ia_bits = v->sl_width;
 		cfg.pgsize_bitmap = v->sl_pgsizes;
-		cfg.snoop = false;
 	}
 	ret = pt_init(&dom->pt, v->host, &cfg);
 	if (ret)

@@ -1,0 +1,861 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pt_algo.h - the page-table algorithm, written once.
+ *
+ * A format file (fmt_*.c) defines the format's inline functions and
+ * includes this file, which instantiates map, unmap, iova_to_phys,
+ * iterate, the dirty-tracking calls and the model walker for that format
+ * and fills `const struct pt_fmt_ops PTF_OPS`.  Nothing here knows a
+ * format: every entry is read and written through the ptf_* functions, so
+ * the compiler folds them into straight-line code per format.
+ *
+ * What a format defines before including this file:
+ *
+ *   PTF_OPS             name of the ops table (pt_fmt_NAME)
+ *   PTF_ID, PTF_NAME    enum pt_fmt value, name string
+ *   PTF_G(pt)           granule log2 (a constant, or the configured one)
+ *   PTF_RUNS            1 if a leaf may span several entries (a contiguous
+ *                       run, an AMD NextLevel-7 page), else 0
+ *   PTF_DIRTY           1 if the format has a dirty state
+ *   PTF_WK_G(d)         granule log2 of a walk description
+ *   PTF_WK_TABLE_A      bits the hardware sets in a table entry it walks
+ *                       through when PT_WALK_HA is on (0 if none)
+ *
+ *   driver side (encode, and the minimum decode the algorithm needs):
+ *   bool ptf_present(e)                     entry is valid
+ *   bool ptf_is_table(e, lvl)               a valid entry points to a table
+ *   uint64_t ptf_table_pa(pt, e)            its table's address
+ *   uint64_t ptf_mk_table(pt, pa)           table entry for @pa
+ *   unsigned ptf_leaf_lg2(pt, e, lvl)       size of the leaf (whole run)
+ *   uint64_t ptf_leaf_oa(pt, e, lg2)        its output address (aligned)
+ *   uint64_t ptf_leaf_attr(pt, prot)        leaf bits for IOMMU_* / PT_PROT_*
+ *   uint64_t ptf_mk_leaf(pt, pa, lg2, lvl, attr)  first entry of a leaf
+ *   uint64_t ptf_leaf_step(pt, lg2, lvl)    added per further entry of it
+ *   int ptf_geom(cfg, geom)                 check a config, say its shape
+ *   with PTF_DIRTY: ptf_d_writable(e), ptf_d_dirty(e), ptf_d_clean(e),
+ *                   ptf_d_plain(e) (writable leaf without tracking)
+ *
+ *   model side (decode, written apart from the encoders):
+ *   int ptf_wk_geom(d, geom)                check a walk description
+ *   bool ptf_wk_in_range(d, geom, ia)       input address accepted
+ *   int ptf_wk_entry(d, w, e, lvl, access)  decode one entry: 0 with
+ *                                           w->leaf or w->next, else a
+ *                                           pt_walk_err
+ *   uint64_t ptf_wk_leaf_a(e)               bits HA sets in the leaf
+ *   bool ptf_wk_no_af(e)                    leaf lacks its access flag
+ *   uint64_t ptf_wk_set_dirty(e)            the leaf after a write (HD)
+ *   bool ptf_wk_dirty(e)                    the leaf is dirty
+ */
+#include "pt_defs.h"
+
+#define PTA_CAT2(a, b) a##_##b
+#define PTA_CAT(a, b)  PTA_CAT2(a, b)
+#define PTA(x)	       PTA_CAT(PTF_OPS, x)
+
+/* ---- geometry ------------------------------------------------------------ */
+
+PT_ALWAYS_INLINE unsigned int pta_shift(const struct pt *pt, unsigned int lvl)
+{
+	const unsigned int g = PTF_G(pt);
+
+	return g + (g - 3) * lvl;
+}
+
+PT_ALWAYS_INLINE unsigned int pta_bits(const struct pt *pt, unsigned int lvl)
+{
+	return lvl == pt->cfg.levels - 1 ? pt->top_bits : PTF_G(pt) - 3;
+}
+
+PT_ALWAYS_INLINE unsigned int pta_index(const struct pt *pt, uint64_t iova,
+					unsigned int lvl)
+{
+	return (unsigned int)(iova >> pta_shift(pt, lvl)) &
+	       ((1u << pta_bits(pt, lvl)) - 1);
+}
+
+/* Bytes of a table that is not the top one. */
+PT_ALWAYS_INLINE size_t pta_tsize(const struct pt *pt)
+{
+	return (size_t)1 << PTF_G(pt);
+}
+
+/* ---- map ----------------------------------------------------------------- */
+
+/* Is the subtree under @tbl (at @lvl) free of valid entries? */
+static bool PTA(empty)(struct pt *pt, const uint64_t *tbl, unsigned int lvl)
+{
+	const unsigned int n = 1u << (PTF_G(pt) - 3);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t e = pt_load(&tbl[i]);
+		const uint64_t *child;
+
+		if (!e)
+			continue;
+		if (!ptf_present(e) || !lvl || !ptf_is_table(e, lvl))
+			return false;
+		child = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
+		if (!child || !PTA(empty)(pt, child, lvl - 1))
+			return false;
+	}
+	return true;
+}
+
+/* Queue every table of the subtree under @pa (at @lvl, from @base). */
+static int PTA(collect)(struct pt *pt, uint64_t pa, unsigned int lvl,
+			uint64_t base, struct pt_free_list *fl)
+{
+	const uint64_t *tbl = pt_tbl(pt, pa, pta_tsize(pt));
+	const unsigned int n = 1u << (PTF_G(pt) - 3);
+	const unsigned int es = pta_shift(pt, lvl);
+	int err;
+
+	if (!tbl)
+		return -EFAULT;
+	for (unsigned int i = 0; lvl && i < n; i++) {
+		uint64_t e = pt_load(&tbl[i]);
+
+		if (ptf_present(e) && ptf_is_table(e, lvl)) {
+			err = PTA(collect)(pt, ptf_table_pa(pt, e), lvl - 1,
+					   base + ((uint64_t)i << es), fl);
+			if (err)
+				return err;
+		}
+	}
+	return pt__free_push(fl, pa, base,
+			     base + ((1ull << (es + PTF_G(pt) - 3)) - 1),
+			     pta_tsize(pt));
+}
+
+/*
+ * A valid entry @old sits where a leaf goes.  An empty table (left behind
+ * by unmaps that did not cover its whole span) is replaced by the leaf and
+ * its pages wait on @fl for the caller's invalidation; anything else is
+ * -EEXIST.
+ */
+static int PTA(replace)(struct pt *pt, uint64_t *p, uint64_t old,
+			uint64_t leaf, unsigned int lvl, uint64_t iova,
+			struct pt_free_list *fl)
+{
+	const uint64_t *child;
+	uint64_t cur = old;
+	size_t n0;
+
+	if (!lvl || !fl || !ptf_present(old) || !ptf_is_table(old, lvl))
+		return -EEXIST;
+	child = pt_tbl(pt, ptf_table_pa(pt, old), pta_tsize(pt));
+	if (!child || !PTA(empty)(pt, child, lvl - 1))
+		return -EEXIST;
+	n0 = fl->n;
+	if (PTA(collect)(pt, ptf_table_pa(pt, old), lvl - 1,
+			 iova & ~((1ull << pta_shift(pt, lvl)) - 1), fl)) {
+		fl->n = n0;
+		return -ENOMEM;
+	}
+	if (!pt_cas(p, &cur, leaf)) {
+		fl->n = n0;
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Table at @lvl that holds @iova, allocating what is missing. */
+PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
+				  unsigned int lvl, uint64_t **out)
+{
+	uint64_t *tbl = pt->root;
+
+	for (unsigned int l = pt->cfg.levels - 1; l > lvl; l--) {
+		uint64_t *p = &tbl[pta_index(pt, iova, l)];
+		uint64_t e = pt_load(p);
+
+		if (PT_UNLIKELY(!ptf_present(e))) {
+			uint64_t npa, cur = 0;
+			uint64_t *nva;
+			int err;
+
+			if (e)
+				return -EEXIST; /* software bits: not ours */
+			err = pt__alloc_table(pt, pta_tsize(pt), &npa, &nva);
+			if (err)
+				return err;
+			e = ptf_mk_table(pt, npa);
+			if (pt_cas(p, &cur, e)) {
+				tbl = nva;
+				continue;
+			}
+			/* Another thread installed one first. */
+			pt->host->ops->table_free(pt->host, npa, pta_tsize(pt));
+			e = cur;
+			if (!ptf_present(e))
+				return -EEXIST;
+		}
+		if (PT_UNLIKELY(!ptf_is_table(e, l)))
+			return -EEXIST; /* a larger page covers it */
+		tbl = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
+		if (PT_UNLIKELY(!tbl))
+			return -EFAULT;
+	}
+	*out = tbl;
+	return 0;
+}
+
+static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
+			   struct pt_free_list *fl, uint64_t *max_leaf);
+
+static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
+		    unsigned int prot, uint64_t *done_out,
+		    struct pt_free_list *fl)
+{
+	const uint64_t attr = ptf_leaf_attr(pt, prot);
+	const uint64_t iova0 = iova;
+	uint64_t done = 0;
+	int err = 0;
+
+	while (done < len) {
+		const uint64_t rem = len - done, a = iova | pa;
+		uint64_t cap = 1ull << (63 - __builtin_clzll(rem)), allowed;
+		unsigned int lg2, lvl, es, per_lg2, idx, nent;
+		uint64_t *tbl, n, size, next;
+
+		if (a && (a & -a) < cap)
+			cap = a & -a;
+		allowed = pt->pgsizes & (cap | (cap - 1));
+		lg2 = 63 - (unsigned int)__builtin_clzll(allowed);
+		lvl = pt->lvl_of[lg2];
+		size = 1ull << lg2;
+		err = PTA(descend)(pt, iova, lvl, &tbl);
+		if (err)
+			break;
+		es = pta_shift(pt, lvl);
+		per_lg2 = lg2 - es;
+		idx = pta_index(pt, iova, lvl);
+		nent = 1u << pta_bits(pt, lvl);
+		n = rem >> lg2;
+		if (n > (uint64_t)((nent - idx) >> per_lg2))
+			n = (nent - idx) >> per_lg2;
+		/* Stop where a larger leaf becomes possible. */
+		next = pt->pgsizes & ~((size << 1) - 1);
+		if (next) {
+			uint64_t nb = next & -next;
+
+			if (!((iova ^ pa) & (nb - 1)) && rem >= nb &&
+			    n > ((nb - (iova & (nb - 1))) >> lg2))
+				n = (nb - (iova & (nb - 1))) >> lg2;
+		}
+		if (!PTF_RUNS || !per_lg2) {
+			uint64_t *p = &tbl[idx];
+
+			for (uint64_t i = 0; i < n; i++) {
+				uint64_t e = ptf_mk_leaf(pt, pa, lg2, lvl, attr);
+				uint64_t old = pt_load_relaxed(&p[i]);
+
+				if (PT_UNLIKELY(old)) {
+					err = PTA(replace)(pt, &p[i], old, e,
+							   lvl, iova, fl);
+					if (err)
+						goto out;
+				} else {
+					pt_store(&p[i], e);
+				}
+				pa += size;
+				iova += size;
+				done += size;
+			}
+			continue;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			const unsigned int per = 1u << per_lg2;
+			uint64_t *p = &tbl[idx + (i << per_lg2)];
+			uint64_t e = ptf_mk_leaf(pt, pa, lg2, lvl, attr);
+			const uint64_t step = ptf_leaf_step(pt, lg2, lvl);
+
+			for (unsigned int j = 0; j < per; j++) {
+				uint64_t old = pt_load_relaxed(&p[j]);
+
+				if (PT_UNLIKELY(old)) {
+					err = PTA(replace)(pt, &p[j], old,
+							   e + j * step, lvl,
+							   iova, fl);
+					if (err) {
+						/* Take back this leaf's part. */
+						while (j--)
+							pt_store(&p[j], 0);
+						goto out;
+					}
+				} else {
+					pt_store(&p[j], e + j * step);
+				}
+			}
+			pa += size;
+			iova += size;
+			done += size;
+		}
+	}
+out:
+	if (err && done) {
+		/* All or nothing: the tables this call allocated stay (empty
+		 * and reusable). */
+		PTA(unmap)(pt, iova0, iova0 + done - 1, NULL, NULL);
+		done = 0;
+	}
+	*done_out = done;
+	return err;
+}
+
+/* ---- unmap --------------------------------------------------------------- */
+
+struct PTA(um) {
+	uint64_t last; /* inclusive */
+	uint64_t max_lg2;
+	bool stop;
+	struct pt_free_list *fl;
+};
+
+/*
+ * Read-only scan: is the subtree under @tbl (at @lvl, not the top) full of
+ * leaves, with no hole?  Queues the tables below @tbl on u->fl as it goes;
+ * the caller drops them again if not.
+ */
+static bool PTA(full)(struct pt *pt, const uint64_t *tbl, unsigned int lvl,
+		      uint64_t base, struct PTA(um) *u)
+{
+	const unsigned int n = 1u << (PTF_G(pt) - 3);
+	const unsigned int es = pta_shift(pt, lvl);
+
+	if (!lvl) {
+		uint64_t bad = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			bad |= !ptf_present(pt_load_relaxed(&tbl[i]));
+		if (bad)
+			return false;
+		if (PTF_RUNS) {
+			for (unsigned int i = 0; i < n; i++) {
+				unsigned int lg2 = ptf_leaf_lg2(
+					pt, pt_load_relaxed(&tbl[i]), 0);
+
+				if (lg2 > u->max_lg2)
+					u->max_lg2 = lg2;
+			}
+		} else if (es > u->max_lg2) {
+			u->max_lg2 = es;
+		}
+		return true;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t e = pt_load(&tbl[i]);
+
+		if (!ptf_present(e))
+			return false;
+		if (ptf_is_table(e, lvl)) {
+			uint64_t cpa = ptf_table_pa(pt, e);
+			const uint64_t *child = pt_tbl(pt, cpa, pta_tsize(pt));
+			uint64_t cbase = base + ((uint64_t)i << es);
+
+			if (!child ||
+			    !PTA(full)(pt, child, lvl - 1, cbase, u) ||
+			    pt__free_push(u->fl, cpa, cbase,
+					  cbase + ((1ull << es) - 1),
+					  pta_tsize(pt)))
+				return false;
+		} else {
+			unsigned int lg2 = ptf_leaf_lg2(pt, e, lvl);
+
+			if (lg2 > u->max_lg2)
+				u->max_lg2 = lg2;
+		}
+	}
+	return true;
+}
+
+/* Remove leaves of @tbl (at @lvl) from @addr on; returns the bytes. */
+static uint64_t PTA(unmap_tbl)(struct pt *pt, uint64_t *tbl, unsigned int lvl,
+			       uint64_t addr, struct PTA(um) *u)
+{
+	const unsigned int es = pta_shift(pt, lvl);
+	const uint64_t size = 1ull << es, last = u->last;
+	const unsigned int nent = 1u << pta_bits(pt, lvl);
+	unsigned int idx = pta_index(pt, addr, lvl);
+	uint64_t done = 0;
+
+	while (idx < nent) {
+		const uint64_t base = addr & ~(size - 1);
+		uint64_t *p = &tbl[idx];
+		uint64_t e = pt_load(p);
+
+		if (!ptf_present(e))
+			goto stop;
+		if (!lvl || !ptf_is_table(e, lvl)) {
+			const unsigned int lg2 =
+				PTF_RUNS ? ptf_leaf_lg2(pt, e, lvl) : es;
+			const uint64_t lsz = 1ull << lg2;
+
+			if ((addr & (lsz - 1)) || lsz - 1 > last - addr)
+				goto stop; /* the range would cut it */
+			if (lg2 > u->max_lg2)
+				u->max_lg2 = lg2;
+			if (PTF_RUNS && lg2 != es) {
+				const unsigned int per = 1u << (lg2 - es);
+
+				for (unsigned int j = 0; j < per; j++)
+					pt_store(&p[j], 0);
+				idx += per;
+				done += lsz;
+				addr += lsz;
+				if (!addr || addr > last)
+					goto end;
+				continue;
+			}
+			/* A run of leaves of this size: each following one
+			 * starts on its boundary and lies inside while it
+			 * ends by @last. */
+			uint64_t left = ((last - addr) >> es) + 1;
+			unsigned int n = nent - idx, i;
+
+			if (left < n)
+				n = (unsigned int)left;
+			pt_store(p, 0);
+			for (i = 1; i < n; i++) {
+				e = pt_load_relaxed(&p[i]);
+				if (!ptf_present(e) ||
+				    (lvl && ptf_is_table(e, lvl)) ||
+				    (PTF_RUNS && ptf_leaf_lg2(pt, e, lvl) != es))
+					break;
+				pt_store(&p[i], 0);
+			}
+			idx += i;
+			done += (uint64_t)i << es;
+			addr += (uint64_t)i << es;
+			if (!addr || addr > last)
+				goto end;
+			continue;
+		}
+		{
+			const uint64_t cpa = ptf_table_pa(pt, e);
+			uint64_t *child = pt_tbl(pt, cpa, pta_tsize(pt));
+			const bool whole = base == addr && size - 1 <= last - addr;
+
+			if (PT_UNLIKELY(!child))
+				goto stop;
+			if (whole && u->fl) {
+				size_t n0 = u->fl->n;
+
+				if (PTA(full)(pt, child, lvl - 1, base, u) &&
+				    !pt__free_push(u->fl, cpa, base,
+						   base + (size - 1),
+						   pta_tsize(pt))) {
+					pt_store(p, 0);
+					done += size;
+					goto next;
+				}
+				u->fl->n = n0;
+			}
+			done += PTA(unmap_tbl)(pt, child, lvl - 1, addr, u);
+			if (u->stop)
+				return done;
+			if (whole && u->fl &&
+			    !pt__free_push(u->fl, cpa, base, base + (size - 1),
+					   pta_tsize(pt)))
+				pt_store(p, 0);
+		}
+	next:
+		addr = base + size;
+		idx++;
+		if (!addr || addr > last)
+			goto end;
+	}
+	return done;
+end:
+	u->stop = !addr; /* wrapped: nothing after */
+	return done;
+stop:
+	u->stop = true;
+	return done;
+}
+
+static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
+			   struct pt_free_list *fl, uint64_t *max_leaf)
+{
+	struct PTA(um) u = {.last = last, .fl = fl};
+	uint64_t *tbl = pt->root, done;
+	unsigned int lvl = pt->cfg.levels - 1;
+
+	/* Go down without recursion while the range lies inside one entry
+	 * and does not cover it whole: nothing there can be freed. */
+	while (lvl) {
+		const unsigned int es = pta_shift(pt, lvl);
+		const uint64_t base = iova & ~((1ull << es) - 1);
+		uint64_t e;
+
+		if (last - base >= (1ull << es) - 1 ||
+		    (last >> es) != (iova >> es))
+			break;
+		e = pt_load(&tbl[pta_index(pt, iova, lvl)]);
+		if (!ptf_present(e))
+			return 0;
+		if (!ptf_is_table(e, lvl))
+			break; /* the walker stops there if it would be cut */
+		tbl = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
+		if (!tbl)
+			return 0;
+		lvl--;
+	}
+	done = PTA(unmap_tbl)(pt, tbl, lvl, iova, &u);
+	if (max_leaf)
+		*max_leaf = done ? 1ull << u.max_lg2 : 0;
+	return done;
+}
+
+/* ---- iova_to_phys -------------------------------------------------------- */
+
+static int PTA(iova_to_phys)(struct pt *pt, uint64_t iova, uint64_t *phys)
+{
+	const uint64_t *tbl = pt->root;
+
+	for (unsigned int l = pt->cfg.levels - 1;; l--) {
+		uint64_t e = pt_load(&tbl[pta_index(pt, iova, l)]);
+
+		if (!ptf_present(e))
+			return -ENOENT;
+		if (!l || !ptf_is_table(e, l)) {
+			unsigned int lg2 =
+				PTF_RUNS ? ptf_leaf_lg2(pt, e, l) : pta_shift(pt, l);
+
+			*phys = ptf_leaf_oa(pt, e, lg2) |
+				(iova & ((1ull << lg2) - 1));
+			return 0;
+		}
+		tbl = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
+		if (!tbl)
+			return -EFAULT;
+	}
+}
+
+/* ---- iterate and dirty tracking ------------------------------------------ */
+
+enum { PTA_IT_VISIT, PTA_IT_DIRTY, PTA_IT_TRACK };
+
+struct PTA(it) {
+	int mode;
+	bool tables, leaves;
+	uint64_t last;
+	pt_visit_fn fn;
+	void *ctx;
+	struct pt_dirty_bitmap *bm;
+	unsigned int flags;
+	bool on;
+};
+
+static void pta_bm_set(struct pt_dirty_bitmap *bm, uint64_t iova,
+		       uint64_t lg2)
+{
+	uint64_t first, last_bit, end = iova + ((1ull << lg2) - 1);
+
+	if (end < bm->iova || iova >= bm->iova + (bm->nbits << bm->pgshift))
+		return;
+	first = iova < bm->iova ? 0 : (iova - bm->iova) >> bm->pgshift;
+	last_bit = (end - bm->iova) >> bm->pgshift;
+	if (last_bit >= bm->nbits)
+		last_bit = bm->nbits - 1;
+	for (uint64_t b = first; b <= last_bit; b++)
+		bm->bits[b >> 6] |= 1ull << (b & 63);
+}
+
+/* One leaf (first entry @p) of the dirty walks. */
+PT_ALWAYS_INLINE void PTA(dirty_leaf)(struct pt *pt, uint64_t *p,
+				      unsigned int per, uint64_t iova,
+				      unsigned int lg2, struct PTA(it) *it)
+{
+#if PTF_DIRTY
+	bool dirty = false;
+
+	(void)pt;
+	for (unsigned int j = 0; j < per; j++) {
+		uint64_t e = pt_load(&p[j]), ne;
+
+		if (!ptf_d_writable(e))
+			return;
+		if (it->mode == PTA_IT_DIRTY) {
+			if (!ptf_d_dirty(e))
+				continue;
+			dirty = true;
+			if (it->flags & PT_DIRTY_NO_CLEAR)
+				continue;
+		}
+		do {
+			if (it->mode == PTA_IT_TRACK)
+				ne = it->on ? ptf_d_clean(e) : ptf_d_plain(e);
+			else
+				ne = ptf_d_clean(e);
+			if (ne == e)
+				break;
+		} while (!pt_cas(&p[j], &e, ne));
+	}
+	if (dirty)
+		pta_bm_set(it->bm, iova, lg2);
+#else
+	(void)pt, (void)p, (void)per, (void)iova, (void)lg2, (void)it;
+#endif
+}
+
+static int PTA(it_tbl)(struct pt *pt, uint64_t *tbl, unsigned int lvl,
+		       uint64_t addr, struct PTA(it) *it)
+{
+	const unsigned int es = pta_shift(pt, lvl);
+	const uint64_t size = 1ull << es;
+	const unsigned int nent = 1u << pta_bits(pt, lvl);
+	unsigned int idx = pta_index(pt, addr, lvl);
+	int ret;
+
+	for (; idx < nent; idx++) {
+		const uint64_t base = addr & ~(size - 1);
+		uint64_t e = pt_load(&tbl[idx]);
+
+		if (ptf_present(e) && lvl && ptf_is_table(e, lvl)) {
+			const uint64_t cpa = ptf_table_pa(pt, e);
+			uint64_t *child = pt_tbl(pt, cpa, pta_tsize(pt));
+			const bool whole =
+				base >= addr && size - 1 <= it->last - base;
+
+			if (!child)
+				return -EFAULT;
+			ret = PTA(it_tbl)(pt, child, lvl - 1, addr, it);
+			if (ret)
+				return ret;
+			if (it->mode == PTA_IT_VISIT && it->tables && whole) {
+				struct pt_visit v = {
+					.iova = base, .pa = cpa, .entry = e,
+					.lg2 = es, .level = lvl, .table = true};
+
+				ret = it->fn(it->ctx, &v);
+				if (ret)
+					return ret;
+			}
+		} else if (ptf_present(e)) {
+			const unsigned int lg2 =
+				PTF_RUNS ? ptf_leaf_lg2(pt, e, lvl) : es;
+			const uint64_t lbase = addr & ~((1ull << lg2) - 1);
+			const unsigned int per = 1u << (lg2 - es);
+
+			/* A run is shown once, at the first of its entries
+			 * the walk meets. */
+			if (it->mode != PTA_IT_VISIT) {
+				PTA(dirty_leaf)(pt, &tbl[idx & ~(per - 1)],
+						per, lbase, lg2, it);
+			} else if (it->leaves) {
+				struct pt_visit v = {
+					.iova = lbase,
+					.pa = ptf_leaf_oa(pt, e, lg2),
+					.entry = e,
+					.lg2 = lg2,
+					.level = lvl};
+
+				ret = it->fn(it->ctx, &v);
+				if (ret)
+					return ret;
+			}
+			if (per > 1 && (idx & (per - 1)) != per - 1) {
+				/* Skip to the run's last entry. */
+				unsigned int skip =
+					(per - 1) - (idx & (per - 1));
+
+				idx += skip;
+				addr = base + ((uint64_t)skip << es);
+				continue;
+			}
+		}
+		addr = base + size;
+		if (!addr || addr > it->last)
+			return 0;
+	}
+	return 0;
+}
+
+static int PTA(iterate)(struct pt *pt, uint64_t iova, uint64_t last,
+			unsigned int what, pt_visit_fn fn, void *ctx)
+{
+	struct PTA(it) it = {.mode = PTA_IT_VISIT,
+			     .tables = what & PT__IT_TABLES,
+			     .leaves = what & PT__IT_LEAVES,
+			     .last = last, .fn = fn, .ctx = ctx};
+
+	return PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, iova, &it);
+}
+
+static int PTA(dirty)(struct pt *pt, uint64_t iova, uint64_t last,
+		      struct pt_dirty_bitmap *bm, unsigned int flags)
+{
+	struct PTA(it) it = {.mode = PTA_IT_DIRTY, .last = last, .bm = bm,
+			     .flags = flags};
+
+	if (!PTF_DIRTY)
+		return -EOPNOTSUPP;
+	return PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, iova, &it);
+}
+
+static int PTA(set_dirty)(struct pt *pt, bool on)
+{
+	struct PTA(it) it = {.mode = PTA_IT_TRACK, .on = on};
+	int ret;
+
+	if (!PTF_DIRTY)
+		return -EOPNOTSUPP;
+	it.last = pt->cfg.ia_bits >= 64 ? UINT64_MAX
+					: (1ull << pt->cfg.ia_bits) - 1;
+	/* New leaves take the new form from here on; then the old ones are
+	 * converted (a concurrent map is not allowed, see pt.h). */
+	__atomic_store_n(&pt->dirty, on, __ATOMIC_RELEASE);
+	ret = PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, 0, &it);
+	return ret;
+}
+
+/* ---- the model walker ---------------------------------------------------- */
+
+/* Read the entry at @pa: 0, or -1 outside RAM. */
+static int pta_wk_read(struct iommu_host *host, uint64_t pa, uint64_t *e)
+{
+	const uint64_t *p = host->ops->mem_ptr ? host->ops->mem_ptr(host, pa, 8)
+					       : NULL;
+
+	if (p && !(pa & 7)) {
+		*e = pt_load(p);
+		return 0;
+	}
+	if (host->ops->mem_read(host, pa, e, 8))
+		return -1;
+	*e = le64toh(*e);
+	return 0;
+}
+
+/* Update the entry at @pa from @old to @upd(old): 0 or -1. */
+static int pta_wk_update(struct iommu_host *host, uint64_t pa, uint64_t set,
+			 bool dirty, uint64_t *val)
+{
+	uint64_t *p = host->ops->mem_ptr ? host->ops->mem_ptr(host, pa, 8)
+					 : NULL;
+	uint64_t e = *val, ne;
+
+	if (p && !(pa & 7)) {
+		do {
+			ne = e | set;
+			if (dirty)
+				ne = ptf_wk_set_dirty(ne);
+			if (ne == e)
+				break;
+		} while (!pt_cas(p, &e, ne));
+		*val = ne;
+		return 0;
+	}
+	ne = e | set;
+	if (dirty)
+		ne = ptf_wk_set_dirty(ne);
+	*val = ne;
+	ne = htole64(ne);
+	return host->ops->mem_write(host, pa, &ne, 8) ? -1 : 0;
+}
+
+static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
+		     uint64_t ia, unsigned int access, struct pt_walk_res *r)
+{
+	uint64_t tpas[PT_MAX_LEVELS], table, e = 0, epa = 0;
+	unsigned int ntp = 0, lvl;
+	struct pt_geom geom;
+	struct pt_wk w = {0};
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (ptf_wk_geom(d, &geom)) {
+		r->err = PT_WALK_BAD_DESC;
+		return -PT_WALK_BAD_DESC;
+	}
+	lvl = geom.levels - 1;
+	r->level = (int)lvl;
+	if (!ptf_wk_in_range(d, &geom, ia)) {
+		r->err = PT_WALK_RANGE;
+		return -PT_WALK_RANGE;
+	}
+	w.perm = d->perm ? d->perm : PT_PERM_ALL;
+	w.g = geom.g;
+	table = d->root;
+	for (;;) {
+		const unsigned int es = geom.g + (geom.g - 3) * lvl;
+		const unsigned int bits =
+			lvl == geom.levels - 1 ? geom.top_bits : geom.g - 3;
+		const uint64_t idx = (ia >> es) & ((1ull << bits) - 1);
+
+		epa = table + 8 * idx;
+		r->level = (int)lvl;
+		r->entry_pa = epa;
+		if (pta_wk_read(host, epa, &e)) {
+			err = PT_WALK_FETCH;
+			goto fail;
+		}
+		r->entry = e;
+		w.leaf = false;
+		err = ptf_wk_entry(d, &w, e, lvl, access);
+		if (err)
+			goto fail;
+		if (w.leaf)
+			break;
+		tpas[ntp++] = epa;
+		lvl = w.next_lvl;
+		table = w.next;
+	}
+	r->perm = w.perm;
+	r->size_lg2 = w.lg2;
+	r->oa = w.oa | (ia & ((1ull << w.lg2) - 1));
+	if (ptf_wk_no_af(e) && !(d->flags & (PT_WALK_HA | PT_WALK_AFFD)) &&
+	    access) {
+		err = PT_WALK_ACCESS;
+		goto fail;
+	}
+	if (access && !(d->flags & PT_WALK_NO_PERM) &&
+	    (w.perm & pta_need(access)) != pta_need(access)) {
+		err = PT_WALK_PERM;
+		goto fail;
+	}
+	if (access && (d->flags & (PT_WALK_HA | PT_WALK_HD))) {
+		const bool ha = d->flags & PT_WALK_HA;
+		const bool hd = (d->flags & PT_WALK_HD) && (access & PT_ACC_W);
+		const uint64_t la = ha ? ptf_wk_leaf_a(e) : 0;
+
+		for (unsigned int i = 0; ha && PTF_WK_TABLE_A && i < ntp; i++) {
+			uint64_t t;
+
+			if (pta_wk_read(host, tpas[i], &t) ||
+			    ((t & PTF_WK_TABLE_A) != PTF_WK_TABLE_A &&
+			     pta_wk_update(host, tpas[i], PTF_WK_TABLE_A, false,
+					   &t))) {
+				err = PT_WALK_AD_FAIL;
+				goto fail;
+			}
+		}
+		if ((e & la) != la || (hd && ptf_wk_set_dirty(e) != e)) {
+			if (pta_wk_update(host, epa, la, hd, &e)) {
+				err = PT_WALK_AD_FAIL;
+				goto fail;
+			}
+			r->entry = e;
+		}
+	}
+	r->dirty = ptf_wk_dirty(e);
+	return 0;
+fail:
+	r->err = (enum pt_walk_err)err;
+	r->perm = w.perm;
+	return -err;
+}
+
+const struct pt_fmt_ops PTF_OPS = {
+	.fmt = PTF_ID,
+	.name = PTF_NAME,
+	.geom = ptf_geom,
+	.map = PTA(map),
+	.unmap = PTA(unmap),
+	.iova_to_phys = PTA(iova_to_phys),
+	.iterate = PTA(iterate),
+	.dirty = PTA(dirty),
+	.set_dirty = PTA(set_dirty),
+	.walk = PTA(walk),
+};

@@ -20,8 +20,14 @@ static const struct pt_fmt_ops *pt_ops_of(unsigned int fmt)
 		return &pt_fmt_vtdss;
 	case PT_FMT_X86_64:
 		return &pt_fmt_x86_64;
+	case PT_FMT_AMDV1:
+		return &pt_fmt_amdv1;
 	case PT_FMT_AMDV2:
 		return &pt_fmt_amdv2;
+	case PT_FMT_LPAE_S1:
+		return &pt_fmt_lpae_s1;
+	case PT_FMT_LPAE_S2:
+		return &pt_fmt_lpae_s2;
 	default:
 		return NULL;
 	}

@@ -8,7 +8,9 @@
 #     line, since a leak in a Criterion test child leaves exit codes at 0
 #  4. the conformance suite (debug) under valgrind, children traced
 #     (Criterion workers are exec'd, so valgrind follows each one)
-#  5. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
+#  5. libiommu.so exports only the public iommu_* API, in each flavour
+#     (scripts/check-exports.sh)
+#  6. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
 #     and once under valgrind
 #
 # All output goes to build/logs/run-tests.log; the last line is
@@ -198,6 +200,12 @@ for fl in "${flavours[@]}"; do
 			run_step "$label" plain "$b"
 		fi
 	done
+done
+
+say "== exported symbols"
+for fl in "${flavours[@]}"; do
+	run_step "$fl libiommu exports" plain scripts/check-exports.sh \
+		"build/$fl/core/libiommu.so.1"
 done
 
 say "== valgrind"

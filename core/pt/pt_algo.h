@@ -410,7 +410,9 @@ static uint64_t PTA(unmap_tbl)(struct pt *pt, uint64_t *tbl, unsigned int lvl,
 			/* A run of leaves of this size: each following one
 			 * starts on its boundary and lies inside while it
 			 * ends by @last. */
-			uint64_t left = ((last - addr) >> es) + 1;
+			const uint64_t span = last - addr;
+			uint64_t left = (span >> es) +
+					((span & (size - 1)) == size - 1);
 			unsigned int n = nent - idx, i;
 
 			if (left < n)

@@ -54,10 +54,13 @@ static int h_alloc(struct iommu_host *hh, size_t size, uint64_t *pa)
 	struct pth *h = H(hh);
 	uint64_t n = size / PG;
 
+	int ret = -ENOMEM;
+
 	if (size < PG || (size & (size - 1)))
 		return -EINVAL;
+	pthread_mutex_lock(&h->lock);
 	if (h->fail_after && h->allocs >= h->fail_after)
-		return -ENOMEM;
+		goto out;
 	for (uint64_t p = 0; p + n <= PTH_RAM / 2 / PG; p += n) {
 		uint64_t i;
 
@@ -70,15 +73,19 @@ static int h_alloc(struct iommu_host *hh, size_t size, uint64_t *pa)
 		h->live_pages += n;
 		h->allocs++;
 		*pa = p * PG;
-		return 0;
+		ret = 0;
+		break;
 	}
-	return -ENOMEM;
+out:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
 }
 
 static void h_tfree(struct iommu_host *hh, uint64_t pa, size_t size)
 {
 	struct pth *h = H(hh);
 
+	pthread_mutex_lock(&h->lock);
 	for (uint64_t i = 0; i < size / PG; i++) {
 		uint64_t p = pa / PG + i;
 
@@ -89,6 +96,7 @@ static void h_tfree(struct iommu_host *hh, uint64_t pa, size_t size)
 		h->used[p] = 0;
 		h->live_pages--;
 	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 static void h_irq(struct iommu_host *h, unsigned int v)
@@ -125,6 +133,7 @@ struct pth *pth_new(void)
 	if (!h)
 		return NULL;
 	h->host.ops = &pth_ops;
+	pthread_mutex_init(&h->lock, NULL);
 	h->ram = calloc(1, PTH_RAM);
 	h->used = calloc(1, PTH_RAM / PG);
 	if (!h->ram || !h->used) {
@@ -140,6 +149,7 @@ void pth_free(struct pth *h)
 		return;
 	free(h->ram);
 	free(h->used);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
 

@@ -8,6 +8,7 @@
 #ifndef PTH_H
 #define PTH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ struct pth {
 	uint64_t allocs;
 	int bad_free;	       /* frees of pages that were not allocated */
 	uint64_t hand_next;    /* pth_page() cursor */
+	pthread_mutex_t lock;  /* table_alloc / table_free from threads */
 };
 
 /* Set up / tear down the suite's host (RAM zeroed). */

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * variants.c - the configurations of the parameterized engine tests:
+ * every format, each granule of the Arm formats, each level count the
+ * sheets allow (vtd 5.1/5.2, amdvi 3.2/4.1, smmuv3 4.2/4.4).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "variants.h"
+
+#define D  PT_FEAT_DIRTY
+#define C  PT_FEAT_CONTIG
+#define NG PT_FEAT_NG
+
+const struct variant pt_variants[] = {
+	{"vtdss-3", PT_FMT_VTDSS, 12, 3, 0, 48, D},
+	{"vtdss-4", PT_FMT_VTDSS, 12, 4, 0, 48, D | PT_FEAT_SNOOP},
+	{"vtdss-5", PT_FMT_VTDSS, 12, 5, 0, 52, D},
+	{"x86_64-4", PT_FMT_X86_64, 12, 4, 47, 48, D},
+	{"x86_64-5", PT_FMT_X86_64, 12, 5, 56, 52, D},
+	{"amdv2-4", PT_FMT_AMDV2, 12, 4, 47, 52, D},
+	{"amdv2-5", PT_FMT_AMDV2, 12, 5, 56, 52, D},
+};
+
+const unsigned int pt_nvariants = sizeof(pt_variants) / sizeof(pt_variants[0]);
+
+struct pt_cfg variant_cfg(const struct variant *v)
+{
+	struct pt_cfg cfg = {
+		.fmt = v->fmt,
+		.granule_lg2 = v->granule_lg2,
+		.levels = v->levels,
+		.ia_bits = v->ia_bits,
+		.oa_bits = v->oa_bits,
+		.features = v->features,
+	};
+
+	return cfg;
+}
+
+struct pt_walk_desc variant_desc(const struct pt *pt)
+{
+	struct pt_walk_desc d = {
+		.fmt = pt->cfg.fmt,
+		.root = pt->root_pa,
+		.granule_lg2 = (uint8_t)pt->cfg.granule_lg2,
+		.levels = (uint8_t)pt->cfg.levels,
+		.top_bits = (uint8_t)pt->top_bits,
+		.ia_bits = (uint8_t)(pt->cfg.ia_bits >= 64 ? 0
+							   : pt->cfg.ia_bits),
+		.oa_bits = (uint8_t)pt->cfg.oa_bits,
+	};
+
+	return d;
+}
+
+uint64_t test_seed(const char *what)
+{
+	const char *env = getenv("PT_TEST_SEED");
+	uint64_t seed;
+
+	if (env && *env)
+		seed = strtoull(env, NULL, 0);
+	else
+		seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
+	if (!seed)
+		seed = 1;
+	fprintf(stderr, "%s: seed %" PRIu64 " (set PT_TEST_SEED to repeat)\n",
+		what, seed);
+	return seed;
+}

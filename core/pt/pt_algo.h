@@ -22,6 +22,12 @@
  *                       through when PT_WALK_HA is on (0 if none)
  *
  *   driver side (encode, and the minimum decode the algorithm needs):
+ *   PTF_RUN_MASK        optional: bits that may mark a leaf spanning
+ *                       several entries (default: all bits)
+ *   PTF_VALID_BIT0(e)   optional: an expression whose bit 0 says the entry
+ *                       is valid, cheap enough to vectorize (default:
+ *                       ptf_present(e))
+ *
  *   bool ptf_present(e)                     entry is valid
  *   bool ptf_is_table(e, lvl)               a valid entry points to a table
  *   uint64_t ptf_table_pa(pt, e)            its table's address
@@ -47,6 +53,13 @@
  *   bool ptf_wk_dirty(e)                    the leaf is dirty
  */
 #include "pt_defs.h"
+
+#ifndef PTF_RUN_MASK
+#define PTF_RUN_MASK (~0ull)
+#endif
+#ifndef PTF_VALID_BIT0
+#define PTF_VALID_BIT0(e) ((uint64_t)ptf_present(e))
+#endif
 
 #define PTA_CAT2(a, b) a##_##b
 #define PTA_CAT(a, b)  PTA_CAT2(a, b)
@@ -324,13 +337,20 @@ static bool PTA(full)(struct pt *pt, const uint64_t *tbl, unsigned int lvl,
 	const unsigned int es = pta_shift(pt, lvl);
 
 	if (!lvl) {
-		uint64_t bad = 0;
+		/* Branch-free reductions the compiler vectorizes: plain
+		 * loads are enough, since no other thread may write a table
+		 * whose whole span this unmap owns. */
+		uint64_t all = ~0ull, any = 0;
 
-		for (unsigned int i = 0; i < n; i++)
-			bad |= !ptf_present(pt_load_relaxed(&tbl[i]));
-		if (bad)
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t e = le64toh(tbl[i]);
+
+			all &= PTF_VALID_BIT0(e);
+			any |= e;
+		}
+		if (!(all & 1))
 			return false;
-		if (PTF_RUNS) {
+		if (PTF_RUNS && (any & PTF_RUN_MASK)) {
 			for (unsigned int i = 0; i < n; i++) {
 				unsigned int lg2 = ptf_leaf_lg2(
 					pt, pt_load_relaxed(&tbl[i]), 0);

@@ -191,6 +191,7 @@ int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg)
 	pt->cfg.levels = g.levels;
 	pt->cfg.ia_bits = g.ia_bits;
 	pt->top_bits = g.top_bits;
+	pt->ia_last = g.ia_bits >= 64 ? UINT64_MAX : (1ull << g.ia_bits) - 1;
 	pt->pgsizes = sizes;
 	pt->fops = ops;
 	pt->host = host;
@@ -214,10 +215,9 @@ int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg)
 	return 0;
 }
 
-static uint64_t pt_ia_last(const struct pt *pt)
+static inline uint64_t pt_ia_last(const struct pt *pt)
 {
-	return pt->cfg.ia_bits >= 64 ? UINT64_MAX
-				     : (1ull << pt->cfg.ia_bits) - 1;
+	return pt->ia_last;
 }
 
 static int pt_destroy_visit(void *ctx, const struct pt_visit *v)

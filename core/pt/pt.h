@@ -123,6 +123,7 @@ struct pt {
 	uint64_t pgsizes;
 	/* private */
 	const struct pt_fmt_ops *fops;
+	uint64_t ia_last; /* last input address */
 	uint64_t *root;
 	size_t root_size;
 	intptr_t delta;	  /* host pointer - PA for table pages */

@@ -86,6 +86,14 @@ PT_ALWAYS_INLINE unsigned int pta_index(const struct pt *pt, uint64_t iova,
 	       ((1u << pta_bits(pt, lvl)) - 1);
 }
 
+/* Index at a level known not to be the top one (a constant mask). */
+PT_ALWAYS_INLINE unsigned int pta_index_low(const struct pt *pt,
+					    uint64_t iova, unsigned int lvl)
+{
+	return (unsigned int)(iova >> pta_shift(pt, lvl)) &
+	       ((1u << (PTF_G(pt) - 3)) - 1);
+}
+
 /* Bytes of a table that is not the top one. */
 PT_ALWAYS_INLINE size_t pta_tsize(const struct pt *pt)
 {
@@ -176,10 +184,13 @@ static int PTA(replace)(struct pt *pt, uint64_t *p, uint64_t old,
 PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
 				  unsigned int lvl, uint64_t **out)
 {
-	uint64_t *tbl = pt->root;
+	uint64_t *tbl = pt->root, *p;
+	unsigned int l = pt->cfg.levels - 1;
 
-	for (unsigned int l = pt->cfg.levels - 1; l > lvl; l--) {
-		uint64_t *p = &tbl[pta_index(pt, iova, l)];
+	if (l == lvl)
+		goto done;
+	p = &tbl[pta_index(pt, iova, l)];
+	for (;;) {
 		uint64_t e = pt_load(p);
 
 		if (PT_UNLIKELY(!ptf_present(e))) {
@@ -195,7 +206,7 @@ PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
 			e = ptf_mk_table(pt, npa);
 			if (pt_cas(p, &cur, e)) {
 				tbl = nva;
-				continue;
+				goto next;
 			}
 			/* Another thread installed one first. */
 			pt->host->ops->table_free(pt->host, npa, pta_tsize(pt));
@@ -208,7 +219,12 @@ PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
 		tbl = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
 		if (PT_UNLIKELY(!tbl))
 			return -EFAULT;
+	next:
+		if (--l == lvl)
+			break;
+		p = &tbl[pta_index_low(pt, iova, l)];
 	}
+done:
 	*out = tbl;
 	return 0;
 }
@@ -534,10 +550,10 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 static int PTA(iova_to_phys)(struct pt *pt, uint64_t iova, uint64_t *phys)
 {
 	const uint64_t *tbl = pt->root;
+	unsigned int l = pt->cfg.levels - 1;
+	uint64_t e = pt_load(&tbl[pta_index(pt, iova, l)]);
 
-	for (unsigned int l = pt->cfg.levels - 1;; l--) {
-		uint64_t e = pt_load(&tbl[pta_index(pt, iova, l)]);
-
+	for (;; e = pt_load(&tbl[pta_index_low(pt, iova, --l)])) {
 		if (!ptf_present(e))
 			return -ENOENT;
 		if (!l || !ptf_is_table(e, l)) {
@@ -683,7 +699,9 @@ static int PTA(it_tbl)(struct pt *pt, uint64_t *tbl, unsigned int lvl,
 					(per - 1) - (idx & (per - 1));
 
 				idx += skip;
-				addr = base + ((uint64_t)skip << es);
+				addr = base + ((uint64_t)(skip + 1) << es);
+				if (!addr || addr > it->last)
+					return 0;
 				continue;
 			}
 		}
@@ -799,6 +817,7 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 	}
 	w.perm = d->perm ? d->perm : PT_PERM_ALL;
 	w.g = geom.g;
+	w.ia = ia;
 	table = d->root;
 	for (;;) {
 		const unsigned int es = geom.g + (geom.g - 3) * lvl;

@@ -104,6 +104,7 @@ struct pt_wk {
 	uint64_t oa;	       /* leaf: output address (aligned) */
 	uint32_t perm;	       /* accumulated PT_PERM_* */
 	unsigned int g;	       /* granule of the walk */
+	uint64_t ia;	       /* the input address */
 };
 
 /* The permissions @access needs. */

@@ -201,9 +201,11 @@ ParameterizedTest(const struct variant *v, engine, short_unmap_stops)
 
 	setup(v, &c);
 	g = 1ull << c.g;
-	cr_assert_eq(pt_map(&c.pt, c.base, 0x100000000ull % c.pa_limit, 4 * g,
-			    IOMMU_READ, &mapped, &c.fl), 0);
-	cr_assert_eq(pt_map(&c.pt, c.base + 5 * g, 0, 2 * g, IOMMU_WRITE,
+	/* Output addresses an odd number of granules apart from anything
+	 * larger, so that every leaf is one granule page. */
+	cr_assert_eq(pt_map(&c.pt, c.base, g, 4 * g, IOMMU_READ, &mapped,
+			    &c.fl), 0);
+	cr_assert_eq(pt_map(&c.pt, c.base + 5 * g, 9 * g, 2 * g, IOMMU_WRITE,
 			    &mapped, &c.fl), 0);
 	/* [0, 4g) mapped, hole at 4g, [5g, 7g) mapped */
 	cr_assert_eq(pt_unmap(&c.pt, c.base + g, 8 * g, &c.fl, NULL), 3 * g);
@@ -334,7 +336,7 @@ ParameterizedTest(const struct variant *v, engine, dirty_set_read_clear)
 	struct ctx c;
 	struct pt_walk_desc d;
 	struct pt_walk_res r;
-	uint64_t *bits, g, s, mapped, nbits, words, want;
+	uint64_t *bits, g, s, mapped, nbits, words, want, off = 0;
 	struct pt_dirty_bitmap bm;
 	bool big;
 
@@ -342,18 +344,21 @@ ParameterizedTest(const struct variant *v, engine, dirty_set_read_clear)
 	d = variant_desc(&c.pt);
 	d.flags = PT_WALK_HD | PT_WALK_HA;
 	g = 1ull << c.g;
-	/* Granule leaves at [0, 8g), and a leaf of the next size at 2s. */
+	/* Granule leaves at [0, 8g), and a leaf of the next size up at
+	 * @off, past them. */
 	s = c.sizes & ~((g << 1) - 1);
 	s &= -s;
-	big = s && 4 * s <= c.win && 4 * s <= c.pa_limit;
-	nbits = big ? 3 * (s >> c.g) : 64;
+	if (s)
+		off = s >= 16 * g ? 2 * s : 16 * g;
+	big = s && off + 2 * s <= c.win && 4 * s <= c.pa_limit;
+	nbits = big ? (off + s) >> c.g : 64;
 	words = (nbits + 63) / 64;
 	bits = calloc(words, 8);
 	cr_assert_not_null(bits);
-	cr_assert_eq(pt_map(&c.pt, c.base, c.pa_limit / 4, 8 * g,
+	cr_assert_eq(pt_map(&c.pt, c.base, c.pa_limit / 4 + g, 8 * g,
 			    IOMMU_READ | IOMMU_WRITE, &mapped, &c.fl), 0);
 	if (big)
-		cr_assert_eq(pt_map(&c.pt, c.base + 2 * s, c.pa_limit / 2, s,
+		cr_assert_eq(pt_map(&c.pt, c.base + off, c.pa_limit / 2, s,
 				    IOMMU_READ | IOMMU_WRITE, &mapped, &c.fl),
 			     0);
 	cr_assert_eq(pt_set_dirty_tracking(&c.pt, true), 0, "%s", v->name);
@@ -369,7 +374,7 @@ ParameterizedTest(const struct variant *v, engine, dirty_set_read_clear)
 	cr_assert(!r.dirty);
 	want = 1;
 	if (big) {
-		cr_assert_eq(pt_walk(&c.h->host, &d, c.base + 2 * s + 8,
+		cr_assert_eq(pt_walk(&c.h->host, &d, c.base + off + 8,
 				     PT_ACC_W, &r), 0);
 		want += s >> c.g;
 	}
@@ -515,7 +520,7 @@ static void *worker_run(void *arg)
 	struct pt_free_list fl = {0};
 
 	for (int i = 0; i < 2000 && !w->err; i++) {
-		uint64_t iova = w->base + (uint64_t)(i % 64) * 3 * g;
+		uint64_t iova = w->base + (uint64_t)(i % 32) * 3 * g;
 
 		if (pt_map(pt, iova, iova, 2 * g, IOMMU_READ, &mapped, &fl) ||
 		    pt_iova_to_phys(pt, iova + g, &phys) || phys != iova + g ||
@@ -544,7 +549,7 @@ ParameterizedTest(const struct variant *v, engine, concurrent_disjoint_ranges)
 	uint64_t step;
 
 	setup(v, &c);
-	step = (1ull << c.g) * 3 * 64;
+	step = c.win / 2; /* 32 runs of 3 granules fit in each half */
 	for (int i = 0; i < 2; i++) {
 		w[i] = (struct worker){&c, c.base + (uint64_t)i * step, 0};
 		cr_assert_eq(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);

@@ -23,6 +23,12 @@ const struct variant pt_variants[] = {
 	{"x86_64-5", PT_FMT_X86_64, 12, 5, 56, 52, D},
 	{"amdv2-4", PT_FMT_AMDV2, 12, 4, 47, 52, D},
 	{"amdv2-5", PT_FMT_AMDV2, 12, 5, 56, 52, D},
+	{"amdv1-1", PT_FMT_AMDV1, 12, 1, 0, 52, D},
+	{"amdv1-2", PT_FMT_AMDV1, 12, 2, 0, 52, D},
+	{"amdv1-3", PT_FMT_AMDV1, 12, 3, 0, 52, D | PT_FEAT_FC},
+	{"amdv1-4", PT_FMT_AMDV1, 12, 4, 0, 52, D},
+	{"amdv1-5", PT_FMT_AMDV1, 12, 5, 0, 52, D},
+	{"amdv1-6", PT_FMT_AMDV1, 12, 6, 0, 52, D | PT_FEAT_FC},
 };
 
 const unsigned int pt_nvariants = sizeof(pt_variants) / sizeof(pt_variants[0]);

@@ -14,7 +14,10 @@
  *  - translate(): legacy (root -> context -> second stage) and scalable
  *    mode (root -> 256-bit context -> PASID directory -> 512-bit PASID
  *    entry -> first stage, second stage or pass-through), in the walk order
- *    of vtd 10, one fault reason per condition (vtd 7.3, 7.4).
+ *    of vtd 10, one fault reason per condition (vtd 7.3, 7.4).  The paging
+ *    structures are walked by core/pt's pt_walk() (PT_FMT_VTDSS for the
+ *    second stage, PT_FMT_X86_64 for the first, which also sets A/D); the
+ *    model turns its result into the fault reason.
  *  - Caches: context cache, PASID cache and IOTLB, set-associative (8 ways,
  *    LRU per set; "N entries" is rounded up to a multiple of the ways).
  *    Nothing is wiped when full: one entry is evicted.  Entries stay (stale)
@@ -143,6 +146,7 @@
 
 #include "iommu/plugin.h"
 #include "params.h"
+#include "pt.h"
 #include "regs.h"
 
 #define HW_VER  0x30
@@ -243,7 +247,7 @@ struct vtd_hw {
 	unsigned int mgaw;       /* MGAW + 1, bits */
 	unsigned int pasid_bits; /* 0: no PASID */
 	uint64_t ptr_rsvd;       /* bits >= HAW of a structure pointer */
-	uint64_t pte_rsvd;       /* bits HAW..51 of a paging entry */
+	uint8_t haw;             /* host address width, bits */
 	bool cm, sm, fs, ss, pt, nest, sp2m, sp1g, fl1g, fl5;
 
 	uint64_t live; /* atomic; see HW_LIVE_TES */
@@ -1011,6 +1015,19 @@ static unsigned int hw_need(const struct iommu_dma_req *req)
 	return req->access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
 }
 
+/* pt_walk() access of @req: every request is a user (non-privileged) one. */
+static unsigned int hw_walk_acc(const struct iommu_dma_req *req)
+{
+	return req->access == IOMMU_ACCESS_WRITE ? PT_ACC_W : PT_ACC_R;
+}
+
+/* IOMMU_READ / IOMMU_WRITE from the user permissions a walk granted. */
+static unsigned int hw_walk_perm(uint32_t perm)
+{
+	return (perm & PT_PERM_UR ? IOMMU_READ : 0u) |
+	       (perm & PT_PERM_UW ? IOMMU_WRITE : 0u);
+}
+
 /* Reason for a not-present / permission miss at the second stage. */
 static uint8_t hw_sl_perm_fr(const struct hw_xl *x)
 {
@@ -1020,142 +1037,101 @@ static uint8_t hw_sl_perm_fr(const struct hw_xl *x)
 }
 
 /*
- * hw_sl_walk() - second-stage walk (vtd 5.1)
- * Order per level: read, present / permission, reserved bits.
+ * hw_sl_walk() - second-stage walk (vtd 5.1) through pt_walk()
+ * PT_FMT_VTDSS checks, per level: read, present / permission, reserved
+ * bits (TM always, address bits at or above the HAW, PS where the unit
+ * has no such page).  The caller has checked the input width.
  * Return: 0 and @w, or the fault reason (w->notpresent for R = W = 0).
  */
 static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			  struct hw_walk *w)
 {
-	uint64_t iova = x->req->iova, table = x->root, pte, rsvd;
-	unsigned int need = hw_need(x->req), perm = IOMMU_READ | IOMMU_WRITE;
+	const struct pt_walk_desc d = {
+		.fmt = PT_FMT_VTDSS,
+		.root = x->root,
+		.levels = x->levels,
+		.oa_bits = hw->haw,
+		/* 4 KiB always; bit 1: 2 MiB, bit 2: 1 GiB (SLLPS) */
+		.leaf_levels = (uint8_t)(1u | (hw->sp2m ? 2u : 0u) |
+					 (hw->sp1g ? 4u : 0u)),
+		.rsvd = VTD_SL_PTE_TM,
+	};
+	struct pt_walk_res r;
 
-	for (unsigned int level = x->levels; level >= 1; level--) {
-		bool leaf;
-
-		if (hw_read_qw(hw, table + 8ull * vtd_level_index(iova, level),
-			       &pte, 1))
-			return x->sm ? VTD_FR_SM_SL_READ_ERR : VTD_FR_SL_READ_ERR;
-		if (!(pte & VTD_SL_PTE_PRESENT)) {
-			w->notpresent = true;
-			return hw_sl_perm_fr(x);
-		}
-		if (!(pte & VTD_SL_PTE_R))
-			perm &= ~IOMMU_READ;
-		if (!(pte & VTD_SL_PTE_W))
-			perm &= ~IOMMU_WRITE;
-		if (!(perm & need))
-			return hw_sl_perm_fr(x);
-		leaf = level == 1 ||
-		       ((pte & VTD_SL_PTE_PS) && (level == 2 || level == 3));
-		rsvd = hw->pte_rsvd | VTD_SL_PTE_TM;
-		if (level >= 4)
-			rsvd |= VTD_SL_PTE_PS | VTD_SL_PTE_SNP;
-		else if (!leaf)
-			rsvd |= VTD_SL_PTE_SNP;
-		else if (level == 2)
-			rsvd |= VTD_GENMASK(20, 12) |
-				(hw->sp2m ? 0 : VTD_SL_PTE_PS);
-		else if (level == 3)
-			rsvd |= VTD_GENMASK(29, 12) |
-				(hw->sp1g ? 0 : VTD_SL_PTE_PS);
-		if (pte & rsvd)
-			return x->sm ? VTD_FR_SM_SL_RSVD : VTD_FR_SL_RSVD;
-		if (leaf) {
-			w->level = level;
-			w->perm = perm;
-			w->out = pte & VTD_SL_PTE_ADDR &
-				 ~((1ull << vtd_level_shift(level)) - 1);
-			return 0;
-		}
-		table = pte & VTD_SL_PTE_ADDR;
+	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
+	switch (r.err) {
+	case PT_WALK_OK:
+		break;
+	case PT_WALK_NOT_PRESENT:
+		w->notpresent = true;
+		return hw_sl_perm_fr(x);
+	case PT_WALK_PERM:
+		return hw_sl_perm_fr(x);
+	case PT_WALK_RSVD:
+		return x->sm ? VTD_FR_SM_SL_RSVD : VTD_FR_SL_RSVD;
+	case PT_WALK_RANGE: /* not reached: the caller checked the width */
+		return x->sm ? VTD_FR_SM_ADDR_BEYOND_MAX
+			     : VTD_FR_ADDR_BEYOND_MGAW;
+	default: /* PT_WALK_FETCH; nothing else without HA / HD */
+		return x->sm ? VTD_FR_SM_SL_READ_ERR : VTD_FR_SL_READ_ERR;
 	}
-	return VTD_FR_SM_SL_READ_ERR; /* not reached: level 1 is a leaf */
-}
-
-/* Set @bits in the paging entry at @pa (hardware A/D update). */
-static int hw_pte_set_bits(struct vtd_hw *hw, uint64_t pa, uint64_t bits)
-{
-	uint64_t *p = NULL, v;
-
-	if (hw->host->ops->mem_ptr)
-		p = hw->host->ops->mem_ptr(hw->host, pa, 8);
-	if (p && !(pa & 7)) {
-		__atomic_fetch_or(p, htole64(bits), __ATOMIC_SEQ_CST);
-		return 0;
-	}
-	if (hw_read_qw(hw, pa, &v, 1))
-		return -EFAULT;
-	v = htole64(v | bits);
-	return hw->host->ops->mem_write(hw->host, pa, &v, 8);
+	w->level = (unsigned int)r.level + 1; /* VT-d levels count from 1 */
+	w->perm = hw_walk_perm(r.perm);
+	w->out = r.oa & ~((1ull << r.size_lg2) - 1);
+	return 0;
 }
 
 /*
- * hw_fl_walk() - first-stage walk (vtd 5.2), 4 or 5 levels
- * Order: canonical check; per level read, present, reserved, U/S; then
- * write permission; then the A/D updates.
+ * hw_fl_walk() - first-stage walk (vtd 5.2), 4 or 5 levels, through
+ * pt_walk()
+ * PT_FMT_X86_64 checks: canonical input; per level read, present,
+ * reserved, U/S; then write permission; then the A/D updates (A in every
+ * entry walked, D in the leaf on a write; atomic where the host maps the
+ * memory).
  * Return: 0 and @w, or the fault reason.
  */
 static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			  struct hw_walk *w)
 {
-	uint64_t iova = x->req->iova, table = x->root, pte = 0, rsvd;
-	uint64_t pas[5];
-	unsigned int width = x->levels == 5 ? 57 : 48, n = 0, level;
-	unsigned int perm = IOMMU_READ | IOMMU_WRITE;
+	const struct pt_walk_desc d = {
+		.fmt = PT_FMT_X86_64,
+		.root = x->root,
+		.levels = x->levels,
+		.oa_bits = hw->haw,
+		/* 4 KiB and 2 MiB always (vtd 12.3); 1 GiB with FL1GP */
+		.leaf_levels = (uint8_t)(3u | (hw->fl1g ? 4u : 0u)),
+		.flags = PT_WALK_HA | PT_WALK_HD |
+			 (x->nxe ? PT_WALK_NXE : 0u),
+	};
 	bool write = x->req->access == IOMMU_ACCESS_WRITE;
+	struct pt_walk_res r;
 
-	if ((uint64_t)((int64_t)(iova << (64 - width)) >> (64 - width)) != iova)
+	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
+	switch (r.err) {
+	case PT_WALK_OK:
+		break;
+	case PT_WALK_RANGE:
 		return VTD_FR_SM_NON_CANONICAL;
-	for (level = x->levels; level >= 1; level--) {
-		uint64_t pa = table + 8ull * vtd_level_index(iova, level);
-		bool leaf;
-
-		if (hw_read_qw(hw, pa, &pte, 1))
-			return level == x->levels ? VTD_FR_SM_FL_ROOT_ERR
-						  : VTD_FR_SM_FL_READ_ERR;
-		if (!(pte & VTD_FL_PTE_P)) {
-			w->notpresent = true;
-			return VTD_FR_SM_FL_NOT_PRESENT;
-		}
-		leaf = level == 1 ||
-		       ((pte & VTD_FL_PTE_PS) && (level == 2 || level == 3));
-		rsvd = hw->pte_rsvd | (x->nxe ? 0 : VTD_FL_PTE_XD);
-		if (level >= 4)
-			rsvd |= VTD_FL_PTE_PS;
-		else if (leaf && level == 3)
-			rsvd |= VTD_GENMASK(29, 13) |
-				(hw->fl1g ? 0 : VTD_FL_PTE_PS);
-		else if (leaf && level == 2)
-			rsvd |= VTD_GENMASK(20, 13);
-		if (pte & rsvd)
-			return VTD_FR_SM_FL_RSVD;
-		if (!(pte & VTD_FL_PTE_US))
-			return VTD_FR_SM_FL_USER;
-		if (!(pte & VTD_FL_PTE_RW))
-			perm &= ~IOMMU_WRITE;
-		pas[n++] = pa;
-		if (leaf)
-			break;
-		table = pte & VTD_FL_PTE_ADDR;
+	case PT_WALK_FETCH:
+		return r.level == x->levels - 1 ? VTD_FR_SM_FL_ROOT_ERR
+						: VTD_FR_SM_FL_READ_ERR;
+	case PT_WALK_NOT_PRESENT:
+		w->notpresent = true;
+		return VTD_FR_SM_FL_NOT_PRESENT;
+	case PT_WALK_RSVD:
+		return VTD_FR_SM_FL_RSVD;
+	case PT_WALK_PERM:
+		/* U/S = 0 fails at its level with the user bits cleared;
+		 * only the write check after the leaf keeps them. */
+		return r.perm & PT_PERM_UR ? VTD_FR_SM_WRITE
+					   : VTD_FR_SM_FL_USER;
+	default: /* PT_WALK_AD_FAIL */
+		return VTD_FR_SM_FL_AD_FAIL;
 	}
-	if (write && !(perm & IOMMU_WRITE))
-		return VTD_FR_SM_WRITE;
-	/* pas[n - 1] is the leaf; pte still holds its value. */
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t bits = VTD_FL_PTE_A;
-
-		if (i == n - 1 && write)
-			bits |= VTD_FL_PTE_D;
-		if (i == n - 1 && (pte & bits) == bits)
-			continue;
-		if (hw_pte_set_bits(hw, pas[i], bits))
-			return VTD_FR_SM_FL_AD_FAIL;
-	}
-	w->level = level;
-	w->out = pte & VTD_FL_PTE_ADDR & ~((1ull << vtd_level_shift(level)) - 1);
-	w->perm = perm;
-	if ((perm & IOMMU_WRITE) && !write && !(pte & VTD_FL_PTE_D)) {
+	w->level = (unsigned int)r.level + 1; /* VT-d levels count from 1 */
+	w->out = r.oa & ~((1ull << r.size_lg2) - 1);
+	w->perm = hw_walk_perm(r.perm);
+	if ((w->perm & IOMMU_WRITE) && !write && !(r.entry & VTD_FL_PTE_D)) {
 		/* Writable, but a write must walk again to set D. */
 		w->perm = IOMMU_READ;
 		w->wd = true;
@@ -2221,7 +2197,7 @@ static int hw_load_params(struct vtd_hw *hw, const uint64_t *p)
 	hw->mgaw = (unsigned int)aw;
 	hw->nfr = (unsigned int)p[VTD_P_HW_NFR];
 	hw->ptr_rsvd = VTD_GENMASK(63, haw);
-	hw->pte_rsvd = haw < 52 ? VTD_GENMASK(51, haw) : 0;
+	hw->haw = (uint8_t)haw;
 	hw->cm = p[VTD_P_HW_CM];
 	hw->sm = p[VTD_P_HW_SCALABLE];
 	hw->sp2m = p[VTD_P_HW_SP2M];

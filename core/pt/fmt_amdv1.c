@@ -146,21 +146,13 @@ PT_ALWAYS_INLINE uint64_t ptf_table_pa(const struct pt *pt, uint64_t e)
  * @lvl - 1, AMD level @lvl: NextLevel = @lvl.  Permissions are granted in
  * full here and narrowed at the leaf, as Linux does.
  */
-PT_ALWAYS_INLINE uint64_t amdv1_mk_pde(const struct pt *pt, uint64_t pa,
+PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa,
 				       unsigned int lvl)
 {
 	(void)pt;
 	return pa | (uint64_t)lvl << AMDV1_NL_SHIFT | AMDV1_PR | AMDV1_IR |
 	       AMDV1_IW;
 }
-
-/*
- * pt_algo.h's ptf_mk_table(pt, pa) has no level, but a PDE must carry
- * NextLevel.  Its one caller, the descent in map, holds the level of the
- * entry it writes in `l`; the macro takes it from there (a compile error,
- * not a wrong entry, if that ever changes).
- */
-#define ptf_mk_table(pt, pa) amdv1_mk_pde((pt), (pa), l)
 
 /*
  * 3.5: NextLevel 0 maps the level's own size; NextLevel 7 codes 2^k as

@@ -27,7 +27,6 @@
 #define PTF_G(pt) ((void)(pt), 12u)
 #define PTF_RUNS  0
 #define PTF_RUN_MASK 0ull
-#define PTF_VALID_BIT0(e) ((e) | ((e) >> 1))
 #define PTF_DIRTY 1
 #define PTF_WK_TABLE_A 0ull
 
@@ -57,6 +56,12 @@ PT_ALWAYS_INLINE bool ptf_present(uint64_t e)
 	return e & (VTDSS_R | VTDSS_W);
 }
 
+/* R or W: bit 0 of e | e >> 1. */
+PT_ALWAYS_INLINE uint64_t ptf_valid_bit0(uint64_t e)
+{
+	return e | (e >> 1);
+}
+
 PT_ALWAYS_INLINE bool ptf_is_table(uint64_t e, unsigned int lvl)
 {
 	return lvl && !(e & VTDSS_PS);
@@ -68,9 +73,10 @@ PT_ALWAYS_INLINE uint64_t ptf_table_pa(const struct pt *pt, uint64_t e)
 	return e & VTDSS_ADDR;
 }
 
-PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa)
+PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa,
+				       unsigned int lvl)
 {
-	(void)pt;
+	(void)pt, (void)lvl;
 	return pa | VTDSS_R | VTDSS_W; /* vtd T5 */
 }
 

@@ -17,21 +17,19 @@
  *   PTF_RUNS            1 if a leaf may span several entries (a contiguous
  *                       run, an AMD NextLevel-7 page), else 0
  *   PTF_DIRTY           1 if the format has a dirty state
- *   PTF_WK_G(d)         granule log2 of a walk description
  *   PTF_WK_TABLE_A      bits the hardware sets in a table entry it walks
  *                       through when PT_WALK_HA is on (0 if none)
  *
  *   driver side (encode, and the minimum decode the algorithm needs):
- *   PTF_RUN_MASK        optional: bits that may mark a leaf spanning
- *                       several entries (default: all bits)
- *   PTF_VALID_BIT0(e)   optional: an expression whose bit 0 says the entry
- *                       is valid, cheap enough to vectorize (default:
- *                       ptf_present(e))
+ *   PTF_RUN_MASK        bits that may mark a leaf spanning several
+ *                       entries (0 if PTF_RUNS is 0)
  *
  *   bool ptf_present(e)                     entry is valid
+ *   uint64_t ptf_valid_bit0(e)              bit 0 says the same, branch-free
+ *                                           (whole-table scans vectorize)
  *   bool ptf_is_table(e, lvl)               a valid entry points to a table
  *   uint64_t ptf_table_pa(pt, e)            its table's address
- *   uint64_t ptf_mk_table(pt, pa)           table entry for @pa
+ *   uint64_t ptf_mk_table(pt, pa, lvl)      entry at @lvl for the table @pa
  *   unsigned ptf_leaf_lg2(pt, e, lvl)       size of the leaf (whole run)
  *   uint64_t ptf_leaf_oa(pt, e, lg2)        its output address (aligned)
  *   uint64_t ptf_leaf_attr(pt, prot)        leaf bits for IOMMU_* / PT_PROT_*
@@ -53,13 +51,6 @@
  *   bool ptf_wk_dirty(e)                    the leaf is dirty
  */
 #include "pt_defs.h"
-
-#ifndef PTF_RUN_MASK
-#define PTF_RUN_MASK (~0ull)
-#endif
-#ifndef PTF_VALID_BIT0
-#define PTF_VALID_BIT0(e) ((uint64_t)ptf_present(e))
-#endif
 
 #define PTA_CAT2(a, b) a##_##b
 #define PTA_CAT(a, b)  PTA_CAT2(a, b)
@@ -203,7 +194,7 @@ PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
 			err = pt__alloc_table(pt, pta_tsize(pt), &npa, &nva);
 			if (err)
 				return err;
-			e = ptf_mk_table(pt, npa);
+			e = ptf_mk_table(pt, npa, l);
 			if (pt_cas(p, &cur, e)) {
 				tbl = nva;
 				goto next;
@@ -361,7 +352,7 @@ static bool PTA(full)(struct pt *pt, const uint64_t *tbl, unsigned int lvl,
 		for (unsigned int i = 0; i < n; i++) {
 			uint64_t e = le64toh(tbl[i]);
 
-			all &= PTF_VALID_BIT0(e);
+			all &= ptf_valid_bit0(e);
 			any |= e;
 		}
 		if (!(all & 1))

@@ -26,7 +26,6 @@
 #define PTF_G(pt) ((void)(pt), 12u)
 #define PTF_RUNS  0
 #define PTF_RUN_MASK 0ull
-#define PTF_VALID_BIT0(e) (e)
 #define PTF_DIRTY 1
 #define PTF_WK_TABLE_A X86_A
 
@@ -56,6 +55,11 @@ PT_ALWAYS_INLINE bool ptf_present(uint64_t e)
 	return e & X86_P;
 }
 
+PT_ALWAYS_INLINE uint64_t ptf_valid_bit0(uint64_t e)
+{
+	return e; /* P is bit 0 */
+}
+
 PT_ALWAYS_INLINE bool ptf_is_table(uint64_t e, unsigned int lvl)
 {
 	return lvl && !(e & X86_PS);
@@ -67,9 +71,10 @@ PT_ALWAYS_INLINE uint64_t ptf_table_pa(const struct pt *pt, uint64_t e)
 	return e & X86_ADDR;
 }
 
-PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa)
+PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa,
+				       unsigned int lvl)
 {
-	(void)pt;
+	(void)pt, (void)lvl;
 	return pa | X86_P | X86_RW | X86_US | X86_A; /* vtd T7 */
 }
 

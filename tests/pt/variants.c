@@ -29,6 +29,19 @@ const struct variant pt_variants[] = {
 	{"amdv1-4", PT_FMT_AMDV1, 12, 4, 0, 52, D},
 	{"amdv1-5", PT_FMT_AMDV1, 12, 5, 0, 52, D},
 	{"amdv1-6", PT_FMT_AMDV1, 12, 6, 0, 52, D | PT_FEAT_FC},
+	{"lpae_s1-4k-48", PT_FMT_LPAE_S1, 12, 0, 48, 48, D | C | NG},
+	{"lpae_s1-4k-39", PT_FMT_LPAE_S1, 12, 0, 39, 44, D},
+	{"lpae_s1-4k-32", PT_FMT_LPAE_S1, 12, 0, 32, 40, D | C},
+	{"lpae_s1-16k-48", PT_FMT_LPAE_S1, 14, 0, 48, 48, D | C},
+	{"lpae_s1-16k-36", PT_FMT_LPAE_S1, 14, 0, 36, 48, D},
+	{"lpae_s1-64k-48", PT_FMT_LPAE_S1, 16, 0, 48, 52, D | C | NG},
+	{"lpae_s1-64k-42", PT_FMT_LPAE_S1, 16, 0, 42, 48, D},
+	{"lpae_s2-4k-48", PT_FMT_LPAE_S2, 12, 0, 48, 48, D | C},
+	{"lpae_s2-4k-40", PT_FMT_LPAE_S2, 12, 0, 40, 48, D},
+	{"lpae_s2-16k-48", PT_FMT_LPAE_S2, 14, 0, 48, 48, D | C},
+	{"lpae_s2-16k-40", PT_FMT_LPAE_S2, 14, 0, 40, 44, D},
+	{"lpae_s2-64k-48", PT_FMT_LPAE_S2, 16, 0, 48, 52, D | C},
+	{"lpae_s2-64k-42", PT_FMT_LPAE_S2, 16, 0, 42, 48, D},
 };
 
 const unsigned int pt_nvariants = sizeof(pt_variants) / sizeof(pt_variants[0]);

@@ -72,6 +72,7 @@
 /* Only a NextLevel-7 page spans several entries; its NextLevel sets all
  * of bits 11:9, which no other AMD level-1 entry has. */
 #define PTF_RUN_MASK AMDV1_NL
+#define PTF_OA_LINEAR(pt) 1
 #define PTF_DIRTY 1
 #define PTF_WK_G(d) ((void)(d), 12u)
 #define PTF_WK_TABLE_A AMDV1_A

@@ -27,6 +27,7 @@
 #define PTF_G(pt) ((void)(pt), 12u)
 #define PTF_RUNS  0
 #define PTF_RUN_MASK 0ull
+#define PTF_OA_LINEAR(pt) 1
 #define PTF_DIRTY 1
 #define PTF_WK_TABLE_A 0ull
 

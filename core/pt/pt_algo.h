@@ -23,6 +23,8 @@
  *   driver side (encode, and the minimum decode the algorithm needs):
  *   PTF_RUN_MASK        bits that may mark a leaf spanning several
  *                       entries (0 if PTF_RUNS is 0)
+ *   PTF_OA_LINEAR(pt)   true if a leaf entry for pa + size is the entry for
+ *                       pa plus size (the address field is plain bits)
  *
  *   bool ptf_present(e)                     entry is valid
  *   uint64_t ptf_valid_bit0(e)              bit 0 says the same, branch-free
@@ -51,6 +53,13 @@
  *   bool ptf_wk_dirty(e)                    the leaf is dirty
  */
 #include "pt_defs.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PTA_SCAN_ATTR \
+	__attribute__((target_clones("avx2", "default"), optimize("O3")))
+#else
+#define PTA_SCAN_ATTR
+#endif
 
 #define PTA_CAT2(a, b) a##_##b
 #define PTA_CAT(a, b)  PTA_CAT2(a, b)
@@ -265,9 +274,9 @@ static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
 		}
 		if (!PTF_RUNS || !per_lg2) {
 			uint64_t *p = &tbl[idx];
+			uint64_t e = ptf_mk_leaf(pt, pa, lg2, lvl, attr);
 
 			for (uint64_t i = 0; i < n; i++) {
-				uint64_t e = ptf_mk_leaf(pt, pa, lg2, lvl, attr);
 				uint64_t old = pt_load_relaxed(&p[i]);
 
 				if (PT_UNLIKELY(old)) {
@@ -281,6 +290,11 @@ static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
 				pa += size;
 				iova += size;
 				done += size;
+				/* The next leaf: its address field moves with
+				 * the address where the format allows. */
+				e = PTF_OA_LINEAR(pt)
+					    ? e + size
+					    : ptf_mk_leaf(pt, pa, lg2, lvl, attr);
 			}
 			continue;
 		}
@@ -333,6 +347,28 @@ struct PTA(um) {
 };
 
 /*
+ * Is every entry of a leaf table valid?  A branch-free reduction, built
+ * for AVX2 as well where the compiler can (picked at load time), since an
+ * unmap of whole tables costs this scan and nothing else per page.  Plain
+ * loads are enough: no other thread may write a table whose whole span
+ * this unmap owns.  *@any gets the OR of the entries (run bits).
+ */
+PTA_SCAN_ATTR static bool PTA(scan)(const uint64_t *tbl, unsigned int n,
+				    uint64_t *any)
+{
+	uint64_t all = ~0ull, or = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t e = le64toh(tbl[i]);
+
+		all &= ptf_valid_bit0(e);
+		or |= e;
+	}
+	*any = or;
+	return all & 1;
+}
+
+/*
  * Read-only scan: is the subtree under @tbl (at @lvl, not the top) full of
  * leaves, with no hole?  Queues the tables below @tbl on u->fl as it goes;
  * the caller drops them again if not.
@@ -344,18 +380,9 @@ static bool PTA(full)(struct pt *pt, const uint64_t *tbl, unsigned int lvl,
 	const unsigned int es = pta_shift(pt, lvl);
 
 	if (!lvl) {
-		/* Branch-free reductions the compiler vectorizes: plain
-		 * loads are enough, since no other thread may write a table
-		 * whose whole span this unmap owns. */
-		uint64_t all = ~0ull, any = 0;
+		uint64_t any = 0;
 
-		for (unsigned int i = 0; i < n; i++) {
-			uint64_t e = le64toh(tbl[i]);
-
-			all &= ptf_valid_bit0(e);
-			any |= e;
-		}
-		if (!(all & 1))
+		if (!PTA(scan)(tbl, n, &any))
 			return false;
 		if (PTF_RUNS && (any & PTF_RUN_MASK)) {
 			for (unsigned int i = 0; i < n; i++) {
@@ -449,7 +476,8 @@ static uint64_t PTA(unmap_tbl)(struct pt *pt, uint64_t *tbl, unsigned int lvl,
 				e = pt_load_relaxed(&p[i]);
 				if (!ptf_present(e) ||
 				    (lvl && ptf_is_table(e, lvl)) ||
-				    (PTF_RUNS && ptf_leaf_lg2(pt, e, lvl) != es))
+				    (PTF_RUNS && (e & PTF_RUN_MASK) &&
+				     ptf_leaf_lg2(pt, e, lvl) != es))
 					break;
 				pt_store(&p[i], 0);
 			}

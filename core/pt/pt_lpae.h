@@ -43,6 +43,7 @@
 #define PTF_WK_G(d)    ((d)->granule_lg2 ? (d)->granule_lg2 : 12u)
 #define PTF_RUNS       1
 #define PTF_RUN_MASK   LPAE_CONT
+#define PTF_OA_LINEAR(pt) (PTF_G(pt) != 16) /* 64K: OA[51:48] sit in bits 15:12 */
 #define PTF_DIRTY      1
 #define PTF_WK_TABLE_A 0ull /* AF in tables needs HAFT: not modelled */
 

@@ -123,8 +123,16 @@ static void host_raise_irq(struct iommu_host *h, unsigned int vector)
 static void host_stat_add(struct iommu_host *h, enum iommu_stat stat,
 			  uint64_t n)
 {
-	if ((unsigned int)stat < IOMMU_STAT_COUNT)
-		iommu__stat(iommu__host_ctx(h), stat, n);
+	struct iommu_ctx *ctx = iommu__host_ctx(h);
+
+	if ((unsigned int)stat >= IOMMU_STAT_COUNT)
+		return;
+	iommu__stat(ctx, stat, n);
+	/* Told to the VMM once the model has returned (dma.c), not here:
+	 * the model may hold its own locks. */
+	if (stat == IOMMU_STAT_FAULTS_LOST && n)
+		atomic_fetch_add_explicit(&ctx->lost_pending, n,
+					  memory_order_relaxed);
 }
 
 static const struct iommu_host_ops host_ops = {
@@ -362,7 +370,8 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 		return -EINVAL;
 	if (cfg->features & ~((1u << IOMMU_DEV_FEAT_COUNT) - 1) ||
 	    cfg->pasid_bits > IOMMU__MAX_PASID_BITS ||
-	    (cfg->group && strlen(cfg->group) >= IOMMU__NAME_MAX))
+	    (cfg->group && strlen(cfg->group) >= IOMMU__NAME_MAX) ||
+	    (cfg->name && strlen(cfg->name) >= IOMMU__NAME_MAX))
 		return -EINVAL;
 
 	dev = calloc(1, sizeof(*dev));
@@ -441,6 +450,7 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 			goto err_group;
 		}
 		if (new_group) {
+			d->is_default = true;
 			g->default_domain = d;
 			atomic_store(&g->domain, d);
 			atomic_fetch_add(&d->users, 1);
@@ -533,63 +543,6 @@ int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id)
 	return ret;
 }
 
-int iommu_dev_lookup(struct iommu_ctx *ctx, const char *name, uint32_t *dev_id)
-{
-	int ret = -ENODEV;
-
-	if (!ctx || !name || !dev_id)
-		return -EINVAL;
-	pthread_rwlock_rdlock(&ctx->topo_lock);
-	for (size_t i = 0; i < ctx->nr_devs; i++) {
-		if (!strcmp(ctx->devs[i]->name, name)) {
-			*dev_id = ctx->devs[i]->info.id;
-			ret = 0;
-			break;
-		}
-	}
-	pthread_rwlock_unlock(&ctx->topo_lock);
-	return ret;
-}
-
-int iommu_dev_group(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t *group)
-{
-	struct iommu__dev *dev;
-	int ret = -ENODEV;
-
-	if (!ctx || !group)
-		return -EINVAL;
-	pthread_rwlock_rdlock(&ctx->topo_lock);
-	dev = iommu__dev_find(ctx, dev_id);
-	if (dev) {
-		*group = dev->group->id;
-		ret = 0;
-	}
-	pthread_rwlock_unlock(&ctx->topo_lock);
-	return ret;
-}
-
-int iommu_group_devices(struct iommu_ctx *ctx, uint32_t group, uint32_t *ids,
-			size_t max, size_t *count)
-{
-	struct iommu__group *g;
-	int ret = -ENODEV;
-
-	if (!ctx || !count || (max && !ids))
-		return -EINVAL;
-	pthread_rwlock_rdlock(&ctx->topo_lock);
-	g = iommu__group_find(ctx, group);
-	if (g) {
-		pthread_mutex_lock(&g->lock);
-		for (size_t i = 0; i < g->nr_devs && i < max; i++)
-			ids[i] = g->devs[i]->info.id;
-		*count = g->nr_devs;
-		pthread_mutex_unlock(&g->lock);
-		ret = 0;
-	}
-	pthread_rwlock_unlock(&ctx->topo_lock);
-	return ret;
-}
-
 bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
 		       enum iommu_cap cap)
 {
@@ -617,6 +570,7 @@ int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector)
 	if (!ctx->has_driver || !ctx->desc->ops->irq)
 		return -ENODEV;
 	ctx->desc->ops->irq(ctx->drv, vector);
+	iommu__fault_lost_flush(ctx);
 	return 0;
 }
 
@@ -861,8 +815,10 @@ static void ctx_free(struct iommu_ctx *ctx)
 	pthread_rwlock_unlock(&ctx->topo_lock);
 	while (ctx->domains)
 		iommu__domain_destroy(ctx->domains);
-	free(ctx->blocked);
-	free(ctx->identity);
+	if (ctx->blocked)
+		iommu__domain_slot_free(ctx->blocked);
+	if (ctx->identity)
+		iommu__domain_slot_free(ctx->identity);
 	if (ctx->drv)
 		p->ops->release(ctx->drv);
 	if (ctx->hw)
@@ -885,27 +841,29 @@ static void ctx_free(struct iommu_ctx *ctx)
 	pthread_mutex_destroy(&ctx->mem.add_lock);
 	pthread_mutex_destroy(&ctx->mem.table_lock);
 	free(ctx);
+	iommu__handles_put();
 }
 
 /* Wrap the backend's static BLOCKED or IDENTITY domain. */
 static int static_domain(struct iommu_ctx *ctx, enum iommu_domain_type type,
 			 struct iommu_domain **out)
 {
-	struct iommu_domain *d = calloc(1, sizeof(*d));
+	struct iommu_domain *d;
 	int ret;
 
-	if (!d)
-		return -ENOMEM;
+	ret = iommu__domain_slot(&d);
+	if (ret)
+		return ret;
 	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
 	if (ret || !d->info.ops || !d->info.ops->attach_dev) {
-		free(d);
+		iommu__domain_slot_free(d);
 		return ret ? ret : -EINVAL;
 	}
-	d->magic = IOMMU__DOMAIN_MAGIC;
 	d->ctx = ctx;
 	d->type = type;
 	d->is_static = true;
 	d->pasid = IOMMU_NO_PASID;
+	iommu__domain_publish(d);
 	*out = d;
 	return 0;
 }
@@ -1006,6 +964,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 		set_err(opts, "out of memory");
 		return -ENOMEM;
 	}
+	iommu__handles_get(); /* ctx_free() puts it */
 	ctx->host.ops = &host_ops;
 	ctx->log_fn = opts->log ? opts->log : log_stderr;
 	ctx->log_cookie = opts->log_cookie;
@@ -1195,29 +1154,43 @@ static bool mmio_size_ok(unsigned int size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
+/* The guest's accesses to the model may make it drop faults (a full
+ * record queue): told to the VMM once the model has returned. */
 int iommu_hw_mmio_read(struct iommu_ctx *ctx, uint64_t offset,
 		       unsigned int size, uint64_t *val)
 {
+	int ret;
+
 	if (!ctx || !val || !mmio_size_ok(size))
 		return -EINVAL;
-	return ctx->desc->hw->mmio_read(ctx->hw, offset, size, val);
+	ret = ctx->desc->hw->mmio_read(ctx->hw, offset, size, val);
+	iommu__fault_lost_flush(ctx);
+	return ret;
 }
 
 int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
 			unsigned int size, uint64_t val)
 {
+	int ret;
+
 	if (!ctx || !mmio_size_ok(size))
 		return -EINVAL;
-	return ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
+	ret = ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
+	iommu__fault_lost_flush(ctx);
+	return ret;
 }
 
 int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue)
 {
+	int ret;
+
 	if (!ctx)
 		return -EINVAL;
 	if (!ctx->desc->hw->notify)
 		return -EOPNOTSUPP;
-	return ctx->desc->hw->notify(ctx->hw, queue);
+	ret = ctx->desc->hw->notify(ctx->hw, queue);
+	iommu__fault_lost_flush(ctx);
+	return ret;
 }
 
 /* ---- Stats ------------------------------------------------------------ */

@@ -8,6 +8,8 @@
  *   ctx->domains_lock, ctx->pasid_lock, domain->iova_lock (leaf locks)
  * Map, unmap and translate take only topo_lock for reading (translate) or
  * nothing (map/unmap: the domain handle is the caller's to keep alive).
+ * The handle table (handle.c) has its own process-wide lock, a leaf taken
+ * only to allocate and free domains; looking a handle up takes none.
  */
 #ifndef IOMMU_CORE_CORE_H
 #define IOMMU_CORE_CORE_H
@@ -21,7 +23,6 @@
 #include "iommu/iommu.h"
 #include "iommu/plugin.h"
 
-#define IOMMU__DOMAIN_MAGIC 0x4e4d4f44u /* "DOMN" */
 #define IOMMU__MAX_RAM 64
 #define IOMMU__PAGE_SIZE 4096ull
 #define IOMMU__MAX_PASID_BITS 20
@@ -47,6 +48,9 @@ struct iommu__mem {
 	uint64_t table_base;
 	uint64_t table_size;
 	uint64_t *bitmap;
+	/* per page: log2(pages) + 1 where a live allocation starts, else 0,
+	 * so that a free must name exactly one allocation */
+	uint8_t *starts;
 	size_t nr_pages;
 	size_t hint;
 };
@@ -57,11 +61,16 @@ struct iommu__iova {
 	uint64_t size;
 };
 
+/*
+ * A domain lives in a slot of the handle table; the VMM holds its handle
+ * (see handle.c), the core passes real pointers around.
+ */
 struct iommu_domain {
-	uint32_t magic;
+	uintptr_t handle; /* the value the VMM holds */
 	struct iommu_ctx *ctx;
 	enum iommu_domain_type type;
 	bool is_static;
+	bool is_default; /* a group's default domain: freed with the group */
 	void *priv;
 	struct iommu_domain_info info;
 	_Atomic int users; /* groups on it as primary + aux attachments */
@@ -74,6 +83,77 @@ struct iommu_domain {
 	size_t nr_iovas, cap_iovas;
 	struct iommu_domain *next; /* ctx->domains list */
 };
+
+/* ---- Domain handles (handle.c) ------------------------------------------
+ *
+ * A handle is (generation << 21) | (slot index << 1) | 1: odd, so never an
+ * aligned address and never NULL.  The slot index picks a chunk from a
+ * fixed directory and a slot in it; chunks are allocated when needed and
+ * never move, so a lookup is a mask, one load of the chunk pointer, one
+ * load of the slot's generation and a compare.  A slot's generation is
+ * IOMMU__H_FREE (which no handle encodes) while the slot holds no live
+ * domain.
+ */
+#define IOMMU__H_IDX_BITS 20 /* up to 2^20 live domains per process */
+#define IOMMU__H_SLOTS (1u << IOMMU__H_IDX_BITS)
+#define IOMMU__H_CHUNK_LG2 7
+#define IOMMU__H_CHUNK (1u << IOMMU__H_CHUNK_LG2)
+#define IOMMU__H_DIR (IOMMU__H_SLOTS >> IOMMU__H_CHUNK_LG2)
+#define IOMMU__H_GEN_SHIFT (IOMMU__H_IDX_BITS + 1)
+#define IOMMU__H_GEN_MAX ((UINT64_C(1) << (64 - IOMMU__H_GEN_SHIFT)) - 1)
+#define IOMMU__H_FREE UINT64_MAX
+
+_Static_assert(sizeof(uintptr_t) == sizeof(uint64_t),
+	       "domain handles encode a 43-bit generation in a pointer");
+
+struct iommu__hslot {
+	_Atomic uint64_t gen; /* of the live domain, or IOMMU__H_FREE */
+	uint32_t next_free;   /* free list: slot index + 1, 0 ends it */
+	struct iommu_domain dom;
+};
+
+struct iommu__hchunk {
+	struct iommu__hslot slot[IOMMU__H_CHUNK];
+};
+
+extern struct iommu__hchunk *_Atomic iommu__hdir[IOMMU__H_DIR];
+
+/*
+ * iommu__domain_get() - the domain behind a handle, or NULL
+ *
+ * Checks the tag bit, then the generation the slot holds now; anything
+ * else (a freed domain, a destroyed context's, a garbage value) is NULL.
+ * Reads only the directory (static) and a live chunk.
+ * Context: lock-free; safe against concurrent allocation and free of
+ * other domains.
+ */
+static inline struct iommu_domain *
+iommu__domain_get(const struct iommu_domain *h)
+{
+	uintptr_t v = (uintptr_t)h;
+	uint32_t idx = (uint32_t)(v >> 1) & (IOMMU__H_SLOTS - 1);
+	struct iommu__hchunk *c;
+	struct iommu__hslot *s;
+
+	if (!(v & 1))
+		return NULL;
+	c = atomic_load_explicit(&iommu__hdir[idx >> IOMMU__H_CHUNK_LG2],
+				 memory_order_acquire);
+	if (!c)
+		return NULL;
+	s = &c->slot[idx & (IOMMU__H_CHUNK - 1)];
+	if (atomic_load_explicit(&s->gen, memory_order_acquire) !=
+	    (uint64_t)(v >> IOMMU__H_GEN_SHIFT))
+		return NULL;
+	return &s->dom;
+}
+
+/* The handle of a live domain, as the VMM sees it. */
+static inline struct iommu_domain *
+iommu__domain_handle(const struct iommu_domain *d)
+{
+	return (struct iommu_domain *)d->handle;
+}
 
 struct iommu__aux {
 	struct iommu_domain *domain;
@@ -150,6 +230,10 @@ struct iommu_ctx {
 
 	_Atomic(iommu_ctx_fault_fn) fault_fn;
 	_Atomic(void *) fault_cookie;
+	/* Lost faults not yet told to lost_fn (see iommu__fault_lost_flush) */
+	_Atomic uint64_t lost_pending;
+	_Atomic(iommu_fault_lost_fn) lost_fn;
+	_Atomic(void *) lost_cookie;
 
 	iommu_log_fn log_fn;
 	void *log_cookie;
@@ -191,12 +275,23 @@ int iommu__mem_rw(struct iommu__mem *mem, uint64_t pa, void *buf, size_t len,
 int iommu__table_alloc(struct iommu__mem *mem, size_t size, uint64_t *pa);
 int iommu__table_free(struct iommu__mem *mem, uint64_t pa, size_t size);
 
+/* handle.c */
+void iommu__handles_get(void);
+void iommu__handles_put(void);
+int iommu__domain_slot(struct iommu_domain **out);
+void iommu__domain_publish(struct iommu_domain *d);
+void iommu__domain_revoke(struct iommu_domain *d);
+void iommu__domain_slot_free(struct iommu_domain *d);
+
 /* domain.c */
-bool iommu__domain_valid(const struct iommu_domain *d);
 int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		      struct iommu_domain **out);
 void iommu__domain_destroy(struct iommu_domain *d);
 int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d);
+bool iommu__group_has_aux(const struct iommu__group *g);
+int iommu__group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
+		     struct iommu__group **out);
+void iommu__group_put(struct iommu_ctx *ctx, struct iommu__group *g);
 int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		       struct iommu_iotlb_gather *g, uint64_t *unmapped);
 int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
@@ -210,5 +305,6 @@ int iommu__group_resv(struct iommu_ctx *ctx, struct iommu__group *g,
 void iommu__report_fault(struct iommu_host *host,
 			 const struct iommu_fault *fault);
 void iommu__domain_iova_fini(struct iommu_domain *d);
+void iommu__fault_lost_flush(struct iommu_ctx *ctx);
 
 #endif /* IOMMU_CORE_CORE_H */

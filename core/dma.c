@@ -52,7 +52,9 @@ void iommu__report_fault(struct iommu_host *host,
 	if (d) {
 		iommu_domain_fault_fn fn = atomic_load(&d->fault_fn);
 		if (fn) {
-			fn(d, fault, atomic_load(&d->fault_cookie));
+			/* The VMM knows the domain by its handle only. */
+			fn(iommu__domain_handle(d), fault,
+			   atomic_load(&d->fault_cookie));
 			return;
 		}
 	}
@@ -65,6 +67,59 @@ void iommu__report_fault(struct iommu_host *host,
 		   "fault: device 0x%x pasid %u addr 0x%llx access %u reason %d (vendor 0x%x)",
 		   fault->dev_id, fault->pasid, (unsigned long long)fault->addr,
 		   fault->access, fault->reason, fault->vendor_code);
+}
+
+int iommu_set_fault_handler(struct iommu_domain *handle,
+			    iommu_domain_fault_fn fn, void *cookie)
+{
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	atomic_store(&d->fault_cookie, cookie);
+	atomic_store(&d->fault_fn, fn);
+	return 0;
+}
+
+/**
+ * iommu__fault_lost_flush() - tell the VMM about faults the hardware dropped
+ * @ctx: context
+ *
+ * The device model counts a dropped fault record with stat_add(), from
+ * inside a translation or a register access, maybe holding its locks; the
+ * core only adds it to lost_pending there.  The entry points that called
+ * into the model call this once the model has returned, so the handler
+ * runs where a fault handler would and may call into the library.  The
+ * exchange hands each lost fault to exactly one call, whichever thread
+ * gets there first.
+ * Context: lock-free.
+ */
+void iommu__fault_lost_flush(struct iommu_ctx *ctx)
+{
+	iommu_fault_lost_fn fn;
+	uint64_t n;
+
+	if (!atomic_load_explicit(&ctx->lost_pending, memory_order_relaxed))
+		return;
+	fn = atomic_load(&ctx->lost_fn);
+	if (!fn)
+		return;
+	n = atomic_exchange(&ctx->lost_pending, 0);
+	if (n)
+		fn(ctx, n, atomic_load(&ctx->lost_cookie));
+}
+
+int iommu_set_fault_lost_handler(struct iommu_ctx *ctx, iommu_fault_lost_fn fn,
+				 void *cookie)
+{
+	if (!ctx)
+		return -EINVAL;
+	atomic_store(&ctx->lost_fn, NULL);
+	atomic_store(&ctx->lost_cookie, cookie);
+	/* A new handler counts from now on. */
+	atomic_store(&ctx->lost_pending, 0);
+	atomic_store(&ctx->lost_fn, fn);
+	return 0;
 }
 
 /* ---- Translation ------------------------------------------------------ */
@@ -90,6 +145,7 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 					      iova, len, access, out);
 	else
 		return -EOPNOTSUPP;
+	iommu__fault_lost_flush(ctx);
 	if (!ret && (out->len == 0 || out->len > len))
 		return -EIO; /* a model that answers nonsense */
 	return ret;

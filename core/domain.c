@@ -15,22 +15,18 @@
 
 #include "core.h"
 
-bool iommu__domain_valid(const struct iommu_domain *d)
-{
-	return d && d->magic == IOMMU__DOMAIN_MAGIC && d->ctx;
-}
-
 int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		      struct iommu_domain **out)
 {
-	struct iommu_domain *d = calloc(1, sizeof(*d));
+	struct iommu_domain *d;
 	int ret;
 
-	if (!d)
-		return -ENOMEM;
+	ret = iommu__domain_slot(&d);
+	if (ret)
+		return ret;
 	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
 	if (ret) {
-		free(d);
+		iommu__domain_slot_free(d);
 		return ret;
 	}
 	const struct iommu_domain_ops *ops = d->info.ops;
@@ -43,10 +39,9 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 			   ctx->desc->name);
 		if (ops && ops->free)
 			ops->free(d->priv);
-		free(d);
+		iommu__domain_slot_free(d);
 		return -EINVAL;
 	}
-	d->magic = IOMMU__DOMAIN_MAGIC;
 	d->ctx = ctx;
 	d->type = type;
 	d->pasid = IOMMU_NO_PASID;
@@ -55,6 +50,7 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	d->next = ctx->domains;
 	ctx->domains = d;
 	pthread_mutex_unlock(&ctx->domains_lock);
+	iommu__domain_publish(d);
 	*out = d;
 	return 0;
 }
@@ -72,6 +68,7 @@ void iommu__domain_destroy(struct iommu_domain *d)
 {
 	struct iommu_ctx *ctx = d->ctx;
 
+	iommu__domain_revoke(d); /* stale at once, also during teardown */
 	pthread_mutex_lock(&ctx->domains_lock);
 	for (struct iommu_domain **pp = &ctx->domains; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
@@ -84,13 +81,15 @@ void iommu__domain_destroy(struct iommu_domain *d)
 	d->info.ops->free(d->priv);
 	iommu__domain_iova_fini(d);
 	pthread_mutex_destroy(&d->iova_lock);
-	d->magic = 0;
-	free(d);
+	iommu__domain_slot_free(d);
 }
 
 int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		       struct iommu_domain **out)
 {
+	struct iommu_domain *d = NULL;
+	int ret;
+
 	if (out)
 		*out = NULL;
 	if (!ctx || !out)
@@ -99,61 +98,68 @@ int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		return -ENODEV;
 	switch (type) {
 	case IOMMU_DOMAIN_BLOCKED:
-		*out = ctx->blocked;
-		return 0;
+		d = ctx->blocked;
+		break;
 	case IOMMU_DOMAIN_IDENTITY:
 		if (!ctx->identity)
 			return -EOPNOTSUPP;
-		*out = ctx->identity;
-		return 0;
+		d = ctx->identity;
+		break;
 	case IOMMU_DOMAIN_UNMANAGED:
 	case IOMMU_DOMAIN_DMA:
-		return iommu__domain_new(ctx, type, out);
+		ret = iommu__domain_new(ctx, type, &d);
+		if (ret)
+			return ret;
+		break;
 	default:
 		return -EINVAL;
 	}
+	*out = iommu__domain_handle(d);
+	return 0;
 }
 
-int iommu_domain_free(struct iommu_domain *d)
+int iommu_domain_free(struct iommu_domain *handle)
 {
-	if (!iommu__domain_valid(d))
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
 		return -EINVAL;
 	if (d->is_static)
 		return 0;
-	if (atomic_load(&d->users))
+	/* A default domain belongs to its group even while the group is
+	 * elsewhere (owned, or on a VMM domain): it goes with the group. */
+	if (atomic_load(&d->users) || d->is_default)
 		return -EBUSY;
 	iommu__domain_destroy(d);
 	return 0;
 }
 
-enum iommu_domain_type iommu_domain_type(const struct iommu_domain *d)
+enum iommu_domain_type iommu_domain_type(const struct iommu_domain *handle)
 {
-	return iommu__domain_valid(d) ? d->type : 0;
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	return d ? d->type : 0;
 }
 
-int iommu_domain_geometry(const struct iommu_domain *d, uint64_t *start,
+int iommu_domain_geometry(const struct iommu_domain *handle, uint64_t *start,
 			  uint64_t *last)
 {
-	if (!iommu__domain_valid(d) || !start || !last)
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	if (!start || !last)
 		return -EINVAL;
 	*start = d->info.aperture_start;
 	*last = d->info.aperture_last;
 	return 0;
 }
 
-uint64_t iommu_domain_pgsize_bitmap(const struct iommu_domain *d)
+uint64_t iommu_domain_pgsize_bitmap(const struct iommu_domain *handle)
 {
-	return iommu__domain_valid(d) ? d->info.pgsize_bitmap : 0;
-}
+	struct iommu_domain *d = iommu__domain_get(handle);
 
-int iommu_set_fault_handler(struct iommu_domain *d, iommu_domain_fault_fn fn,
-			    void *cookie)
-{
-	if (!iommu__domain_valid(d))
-		return -EINVAL;
-	atomic_store(&d->fault_cookie, cookie);
-	atomic_store(&d->fault_fn, fn);
-	return 0;
+	return d ? d->info.pgsize_bitmap : 0;
 }
 
 /* ---- Attach ----------------------------------------------------------- */
@@ -190,7 +196,7 @@ int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d)
 	return 0;
 }
 
-static bool group_has_aux(const struct iommu__group *g)
+bool iommu__group_has_aux(const struct iommu__group *g)
 {
 	for (size_t i = 0; i < g->nr_devs; i++)
 		if (g->devs[i]->nr_aux)
@@ -199,7 +205,7 @@ static bool group_has_aux(const struct iommu__group *g)
 }
 
 /* Look up a group by number or through a device; lock it. */
-static int group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
+int iommu__group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
 		     struct iommu__group **out)
 {
 	struct iommu__group *g;
@@ -220,26 +226,27 @@ static int group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
 	return 0;
 }
 
-static void group_put(struct iommu_ctx *ctx, struct iommu__group *g)
+void iommu__group_put(struct iommu_ctx *ctx, struct iommu__group *g)
 {
 	pthread_mutex_unlock(&g->lock);
 	pthread_rwlock_unlock(&ctx->topo_lock);
 }
 
-static int attach(struct iommu_domain *d, bool by_dev, uint32_t id)
+static int attach(struct iommu_domain *handle, bool by_dev, uint32_t id)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu__group *g;
 	int ret;
 
-	if (!iommu__domain_valid(d))
+	if (!d)
 		return -EINVAL;
-	ret = group_get(d->ctx, by_dev, id, &g);
+	ret = iommu__group_get(d->ctx, by_dev, id, &g);
 	if (ret)
 		return ret;
 	struct iommu_domain *cur = atomic_load(&g->domain);
 	if (by_dev && g->nr_devs != 1)
 		ret = -EBUSY; /* rule 6: a device alone only in a group of one */
-	else if (group_has_aux(g))
+	else if (iommu__group_has_aux(g))
 		ret = -EBUSY; /* rule 8 */
 	else if (cur == d)
 		ret = 0;
@@ -247,18 +254,19 @@ static int attach(struct iommu_domain *d, bool by_dev, uint32_t id)
 		ret = -EBUSY; /* rule 5: detach first */
 	else
 		ret = iommu__group_set_domain(g, d);
-	group_put(d->ctx, g);
+	iommu__group_put(d->ctx, g);
 	return ret;
 }
 
-static int detach(struct iommu_domain *d, bool by_dev, uint32_t id)
+static int detach(struct iommu_domain *handle, bool by_dev, uint32_t id)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu__group *g;
 	int ret;
 
-	if (!iommu__domain_valid(d))
+	if (!d)
 		return -EINVAL;
-	ret = group_get(d->ctx, by_dev, id, &g);
+	ret = iommu__group_get(d->ctx, by_dev, id, &g);
 	if (ret)
 		return ret;
 	if (by_dev && g->nr_devs != 1)
@@ -268,7 +276,7 @@ static int detach(struct iommu_domain *d, bool by_dev, uint32_t id)
 	else
 		ret = iommu__group_set_domain(
 			g, g->owner ? d->ctx->blocked : g->default_domain);
-	group_put(d->ctx, g);
+	iommu__group_put(d->ctx, g);
 	return ret;
 }
 
@@ -292,22 +300,6 @@ int iommu_detach_group(struct iommu_domain *d, uint32_t group)
 	return detach(d, false, group);
 }
 
-int iommu_get_domain_for_dev(struct iommu_ctx *ctx, uint32_t dev_id,
-			     struct iommu_domain **out)
-{
-	struct iommu__group *g;
-	int ret;
-
-	if (!ctx || !out)
-		return -EINVAL;
-	ret = group_get(ctx, true, dev_id, &g);
-	if (ret)
-		return ret;
-	*out = atomic_load(&g->domain);
-	group_put(ctx, g);
-	return *out ? 0 : -ENODEV;
-}
-
 /* ---- DMA ownership (rule 5) ------------------------------------------- */
 
 int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
@@ -320,10 +312,13 @@ int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 		return -EINVAL;
 	if (!ctx->has_driver)
 		return -ENODEV;
-	ret = group_get(ctx, false, group, &g);
+	ret = iommu__group_get(ctx, false, group, &g);
 	if (ret)
 		return ret;
-	if (g->owner || g->dma_live ||
+	/* Rule 5: not while the library's DMA API or a PASID of a device
+	 * still uses the group (seed 004: a claim must not pull the group
+	 * from under aux domains the VMM cannot see being cut off). */
+	if (g->owner || g->dma_live || iommu__group_has_aux(g) ||
 	    atomic_load(&g->domain) != g->default_domain) {
 		ret = -EBUSY;
 	} else {
@@ -331,7 +326,7 @@ int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 		if (!ret)
 			g->owner = owner;
 	}
-	group_put(ctx, g);
+	iommu__group_put(ctx, g);
 	return ret;
 }
 
@@ -343,19 +338,19 @@ int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 
 	if (!ctx || !owner)
 		return -EINVAL;
-	ret = group_get(ctx, false, group, &g);
+	ret = iommu__group_get(ctx, false, group, &g);
 	if (ret)
 		return ret;
 	if (g->owner != owner) {
 		ret = -EINVAL;
-	} else if (group_has_aux(g)) {
+	} else if (iommu__group_has_aux(g)) {
 		ret = -EBUSY;
 	} else {
 		ret = iommu__group_set_domain(g, g->default_domain);
 		if (!ret)
 			g->owner = NULL;
 	}
-	group_put(ctx, g);
+	iommu__group_put(ctx, g);
 	return ret;
 }
 
@@ -364,10 +359,10 @@ bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group)
 	struct iommu__group *g;
 	bool ret;
 
-	if (!ctx || group_get(ctx, false, group, &g))
+	if (!ctx || iommu__group_get(ctx, false, group, &g))
 		return false;
 	ret = g->owner != NULL;
-	group_put(ctx, g);
+	iommu__group_put(ctx, g);
 	return ret;
 }
 
@@ -401,17 +396,18 @@ static struct iommu__aux *aux_find(struct iommu__dev *dev,
 	return NULL;
 }
 
-int iommu_aux_attach_device(struct iommu_domain *d, uint32_t dev_id)
+int iommu_aux_attach_device(struct iommu_domain *handle, uint32_t dev_id)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_ctx *ctx;
 	struct iommu__group *g;
 	struct iommu__dev *dev;
 	int ret;
 
-	if (!iommu__domain_valid(d))
+	if (!d)
 		return -EINVAL;
 	ctx = d->ctx;
-	ret = group_get(ctx, true, dev_id, &g);
+	ret = iommu__group_get(ctx, true, dev_id, &g);
 	if (ret)
 		return ret;
 	dev = iommu__dev_find(ctx, dev_id);
@@ -460,7 +456,7 @@ int iommu_aux_attach_device(struct iommu_domain *d, uint32_t dev_id)
 	dev->aux[dev->nr_aux++] = (struct iommu__aux){ d, d->pasid };
 	atomic_fetch_add(&d->users, 1);
 out:
-	group_put(ctx, g);
+	iommu__group_put(ctx, g);
 	return ret;
 }
 
@@ -480,15 +476,16 @@ void iommu__dev_drop_aux(struct iommu__dev *dev)
 		aux_remove(dev, &dev->aux[dev->nr_aux - 1]);
 }
 
-int iommu_aux_detach_device(struct iommu_domain *d, uint32_t dev_id)
+int iommu_aux_detach_device(struct iommu_domain *handle, uint32_t dev_id)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu__group *g;
 	struct iommu__aux *a;
 	int ret;
 
-	if (!iommu__domain_valid(d))
+	if (!d)
 		return -EINVAL;
-	ret = group_get(d->ctx, true, dev_id, &g);
+	ret = iommu__group_get(d->ctx, true, dev_id, &g);
 	if (ret)
 		return ret;
 	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
@@ -496,20 +493,23 @@ int iommu_aux_detach_device(struct iommu_domain *d, uint32_t dev_id)
 		aux_remove(iommu__dev_find(d->ctx, dev_id), a);
 	else
 		ret = -ENOENT;
-	group_put(d->ctx, g);
+	iommu__group_put(d->ctx, g);
 	return ret;
 }
 
-int iommu_aux_get_pasid(struct iommu_domain *d, uint32_t dev_id,
+int iommu_aux_get_pasid(struct iommu_domain *handle, uint32_t dev_id,
 			uint32_t *pasid)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu__group *g;
 	struct iommu__aux *a;
 	int ret;
 
-	if (!iommu__domain_valid(d) || !pasid)
+	if (!d)
 		return -EINVAL;
-	ret = group_get(d->ctx, true, dev_id, &g);
+	if (!pasid)
+		return -EINVAL;
+	ret = iommu__group_get(d->ctx, true, dev_id, &g);
 	if (ret)
 		return ret;
 	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
@@ -517,7 +517,7 @@ int iommu_aux_get_pasid(struct iommu_domain *d, uint32_t dev_id,
 		*pasid = a->pasid;
 	else
 		ret = -ENOENT;
-	group_put(d->ctx, g);
+	iommu__group_put(d->ctx, g);
 	return ret;
 }
 
@@ -639,12 +639,15 @@ int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 	return 0;
 }
 
-int iommu_map(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
+int iommu_map(struct iommu_domain *handle, uint64_t iova, uint64_t paddr,
 	      uint64_t size, unsigned int prot)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	int ret;
 
-	if (!iommu__domain_valid(d) || d->type != IOMMU_DOMAIN_UNMANAGED)
+	if (!d)
+		return -EINVAL;
+	if (d->type != IOMMU_DOMAIN_UNMANAGED)
 		return -EINVAL;
 	if (prot & ~IOMMU_PROT_MASK || !(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return -EINVAL;
@@ -666,13 +669,12 @@ void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
 	g->pending = 0;
 }
 
-int iommu_unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
-		     struct iommu_iotlb_gather *g, uint64_t *unmapped)
+static int unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		      struct iommu_iotlb_gather *g, uint64_t *unmapped)
 {
 	int ret;
 
-	if (!iommu__domain_valid(d) || d->type != IOMMU_DOMAIN_UNMANAGED ||
-	    !g || !unmapped)
+	if (d->type != IOMMU_DOMAIN_UNMANAGED || !g || !unmapped)
 		return -EINVAL;
 	*unmapped = 0;
 	ret = map_checks(d, iova, size);
@@ -681,39 +683,66 @@ int iommu_unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	return iommu__unmap_range(d, iova, size, g, unmapped);
 }
 
-int iommu_iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
+int iommu_unmap_fast(struct iommu_domain *handle, uint64_t iova,
+		     uint64_t size, struct iommu_iotlb_gather *g,
+		     uint64_t *unmapped)
+{
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	return unmap_fast(d, iova, size, g, unmapped);
+}
+
+static int iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 {
 	int ret;
 
-	if (!iommu__domain_valid(d) || !g || d->is_static)
+	if (!g || d->is_static)
 		return -EINVAL;
 	ret = d->info.ops->iotlb_sync(d->priv, g);
 	iommu_iotlb_gather_init(g);
 	return ret;
 }
 
-int iommu_unmap(struct iommu_domain *d, uint64_t iova, uint64_t size,
+int iommu_iotlb_sync(struct iommu_domain *handle,
+		     struct iommu_iotlb_gather *g)
+{
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	return iotlb_sync(d, g);
+}
+
+int iommu_unmap(struct iommu_domain *handle, uint64_t iova, uint64_t size,
 		uint64_t *unmapped)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_iotlb_gather g;
 	uint64_t dummy;
 	int ret;
 
+	if (!d)
+		return -EINVAL;
 	iommu_iotlb_gather_init(&g);
-	ret = iommu_unmap_fast(d, iova, size, &g, unmapped ? unmapped : &dummy);
+	ret = unmap_fast(d, iova, size, &g, unmapped ? unmapped : &dummy);
 	if (ret)
 		return ret;
 	/* Deferred mode leaves the invalidation to iommu_flush_iotlb_all(). */
 	if (d->ctx->strict)
-		return iommu_iotlb_sync(d, &g);
+		return iotlb_sync(d, &g);
 	return 0;
 }
 
-int iommu_flush_iotlb_all(struct iommu_domain *d)
+int iommu_flush_iotlb_all(struct iommu_domain *handle)
 {
+	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_iotlb_gather g;
 
-	if (!iommu__domain_valid(d) || d->is_static)
+	if (!d)
+		return -EINVAL;
+	if (d->is_static)
 		return -EINVAL;
 	if (d->info.ops->flush_iotlb_all)
 		return d->info.ops->flush_iotlb_all(d->priv);
@@ -725,9 +754,14 @@ int iommu_flush_iotlb_all(struct iommu_domain *d)
 	return d->info.ops->iotlb_sync(d->priv, &g);
 }
 
-int iommu_iova_to_phys(struct iommu_domain *d, uint64_t iova, uint64_t *phys)
+int iommu_iova_to_phys(struct iommu_domain *handle, uint64_t iova,
+		       uint64_t *phys)
 {
-	if (!iommu__domain_valid(d) || !phys)
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	if (!phys)
 		return -EINVAL;
 	switch (d->type) {
 	case IOMMU_DOMAIN_IDENTITY:

@@ -9,7 +9,11 @@
  *
  * The table allocator hands out naturally aligned power-of-two blocks of
  * 4 KiB pages from the configured table range, so that IOMMU tables live
- * in memory another party (a guest, an external model) can see.
+ * in memory another party (a guest, an external model) can see.  It
+ * remembers where each block starts and its size: a free must give back
+ * one whole block, since freeing part of one (or two neighbours as one)
+ * would let the next allocation hand out pages that are still a live
+ * table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -182,7 +186,8 @@ int iommu__mem_init(struct iommu_ctx *ctx, const struct iommu_ctx_opts *opts,
 	mem->table_size = cfg->table_size;
 	mem->nr_pages = cfg->table_size / IOMMU__PAGE_SIZE;
 	mem->bitmap = calloc((mem->nr_pages + 63) / 64, sizeof(uint64_t));
-	if (!mem->bitmap) {
+	mem->starts = calloc(mem->nr_pages ? mem->nr_pages : 1, 1);
+	if (!mem->bitmap || !mem->starts) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -199,6 +204,8 @@ void iommu__mem_fini(struct iommu__mem *mem)
 	atomic_store(&mem->nr, 0);
 	free(mem->bitmap);
 	mem->bitmap = NULL;
+	free(mem->starts);
+	mem->starts = NULL;
 }
 
 static bool bit_test(const uint64_t *bm, size_t i)
@@ -239,6 +246,7 @@ int iommu__table_alloc(struct iommu__mem *mem, size_t size, uint64_t *pa)
 			if (j < n)
 				continue;
 			bits_set(mem->bitmap, i, n, true);
+			mem->starts[i] = (uint8_t)(__builtin_ctzll(n) + 1);
 			*pa = mem->table_base + i * IOMMU__PAGE_SIZE;
 			mem->hint = i + n;
 			ret = 0;
@@ -268,10 +276,11 @@ int iommu__table_free(struct iommu__mem *mem, uint64_t pa, size_t size)
 	if (i + n > mem->nr_pages)
 		return -EINVAL;
 	pthread_mutex_lock(&mem->table_lock);
-	for (size_t j = 0; j < n; j++)
-		if (!bit_test(mem->bitmap, i + j))
-			ret = -EINVAL;
+	/* Exactly one live allocation of this size starts here. */
+	if (mem->starts[i] != __builtin_ctzll(n) + 1)
+		ret = -EINVAL;
 	if (!ret) {
+		mem->starts[i] = 0;
 		bits_set(mem->bitmap, i, n, false);
 		if (i < mem->hint)
 			mem->hint = i;

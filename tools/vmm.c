@@ -3,7 +3,8 @@
  * vmm.c - iommu-vmm, the main job: a program that plays an embedding VMM.
  *
  * It creates a context from an INI file (default conf/default.ini), lists
- * the platform's devices and groups, then runs the scenarios a VMM meets
+ * the platform's devices (with their INI names) and groups through the
+ * library's listing calls, then runs the scenarios a VMM meets
  * and prints one line per step, "OK" or "FAIL: why":
  *
  *  (a) seed 001: a parent device with work queues.  WQ1 serves the host
@@ -30,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <ini.h>
 
 #include "iommu/iommu.h"
 
@@ -65,9 +64,8 @@ struct vmm {
 	unsigned int faults;
 	struct iommu_fault last_fault;
 	uint64_t faults_total;
-	/* device names from the INI's [device.NAME] sections */
-	char names[MAX_DEVS][64];
-	unsigned int nr_names;
+	/* faults the hardware dropped, as the lost-fault handler told */
+	uint64_t faults_lost;
 };
 
 /* ---- Report lines ---------------------------------------------------- */
@@ -220,6 +218,16 @@ static int on_ctx_fault(struct iommu_ctx *ctx, const struct iommu_fault *fault,
 	(void)ctx;
 	fault_record(cookie, "context", fault);
 	return 0;
+}
+
+static void on_faults_lost(struct iommu_ctx *ctx, uint64_t lost, void *cookie)
+{
+	struct vmm *v = cookie;
+
+	(void)ctx;
+	v->faults_lost += lost;
+	printf("      %" PRIu64 " fault(s) lost: the fault queue was full\n",
+	       lost);
 }
 
 static void fault_reset(struct vmm *v)
@@ -387,82 +395,65 @@ static void domain_free(struct vmm *v, struct iommu_domain *d, const char *vm)
 
 /* ---- The platform ---------------------------------------------------- */
 
-static int ini_collect(void *user, const char *section, const char *name,
-		       const char *value)
+/* One device's line: its INI name, ID, group, domain and features. */
+static void list_device(struct vmm *v, uint32_t id)
 {
-	struct vmm *v = user;
-	const char *dev;
+	char name[IOMMU_DEV_NAME_MAX];
+	struct iommu_domain *d;
+	bool aux, sva, iopf;
+	uint32_t g;
 
-	(void)name;
-	(void)value;
-	if (strncmp(section, "device.", 7))
-		return 1;
-	dev = section + 7;
-	for (unsigned int i = 0; i < v->nr_names; i++)
-		if (!strcmp(v->names[i], dev))
-			return 1;
-	if (v->nr_names < MAX_DEVS && strlen(dev) < sizeof(v->names[0]))
-		strcpy(v->names[v->nr_names++], dev);
-	return 1;
+	if (iommu_dev_name(v->ctx, id, name, sizeof(name)) ||
+	    iommu_dev_group(v->ctx, id, &g)) {
+		printf("  %-12s (not found)\n", "?");
+		return;
+	}
+	aux = iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_AUX);
+	sva = iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_SVA);
+	iopf = iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_IOPF);
+	printf("  %-12s id %-6" PRIu32 " group %-3" PRIu32
+	       " domain %-9s usable features%s%s%s%s\n",
+	       name, id, g, type_name(dev_domain_type(v, id, &d)),
+	       aux ? " aux" : "", sva ? " sva" : "", iopf ? " iopf" : "",
+	       aux || sva || iopf ? "" : " none");
 }
 
-static void list_platform(struct vmm *v, const char *ini)
+/* The devices with their INI names and the groups, as the library lists
+ * them (the program never reads the INI itself). */
+static void list_platform(struct vmm *v)
 {
-	uint32_t groups[MAX_DEVS];
-	unsigned int nr_groups = 0;
+	uint32_t ids[MAX_DEVS], groups[MAX_DEVS];
+	size_t nr_devs = 0, nr_groups = 0;
+	int rc;
 
 	printf("platform: backend %s, %s invalidation, default domain %s\n",
 	       iommu_ctx_backend(v->ctx),
 	       iommu_ctx_strict(v->ctx) ? "strict" : "deferred",
 	       type_name(iommu_ctx_default_domain_type(v->ctx)));
 
-	/* The API names devices by ID; the INI gives their names. */
-	if (ini_parse(ini, ini_collect, v) < 0)
-		printf("  (cannot reread %s for device names)\n", ini);
 	printf("devices:\n");
-	for (unsigned int i = 0; i < v->nr_names; i++) {
-		uint32_t id, g;
-		struct iommu_domain *d;
+	rc = iommu_dev_list(v->ctx, ids, MAX_DEVS, &nr_devs);
+	if (rc)
+		printf("  (cannot list the devices: %s)\n", errname(rc));
+	else if (nr_devs > MAX_DEVS)
+		printf("  (%zu devices; the first %d follow)\n", nr_devs,
+		       MAX_DEVS);
+	for (size_t i = 0; !rc && i < nr_devs && i < MAX_DEVS; i++)
+		list_device(v, ids[i]);
 
-		if (iommu_dev_lookup(v->ctx, v->names[i], &id) ||
-		    iommu_dev_group(v->ctx, id, &g)) {
-			printf("  %-12s (not found)\n", v->names[i]);
-			continue;
-		}
-		printf("  %-12s id %-6" PRIu32 " group %-3" PRIu32
-		       " domain %-9s usable features%s%s%s%s\n",
-		       v->names[i], id, g,
-		       type_name(dev_domain_type(v, id, &d)),
-		       iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_AUX)
-			   ? " aux"
-			   : "",
-		       iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_SVA)
-			   ? " sva"
-			   : "",
-		       iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_IOPF)
-			   ? " iopf"
-			   : "",
-		       (iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_AUX) ||
-			iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_SVA) ||
-			iommu_dev_has_feature(v->ctx, id, IOMMU_DEV_FEAT_IOPF))
-			   ? ""
-			   : " none");
-		bool seen = false;
-		for (unsigned int k = 0; k < nr_groups; k++)
-			seen |= groups[k] == g;
-		if (!seen && nr_groups < MAX_DEVS)
-			groups[nr_groups++] = g;
-	}
 	printf("groups:\n");
-	for (unsigned int k = 0; k < nr_groups; k++) {
-		uint32_t ids[MAX_DEVS];
+	rc = iommu_group_list(v->ctx, groups, MAX_DEVS, &nr_groups);
+	if (rc)
+		printf("  (cannot list the groups: %s)\n", errname(rc));
+	for (size_t k = 0; !rc && k < nr_groups && k < MAX_DEVS; k++) {
+		uint32_t dev[MAX_DEVS];
 		size_t n = 0;
 
-		if (iommu_group_devices(v->ctx, groups[k], ids, MAX_DEVS, &n))
+		if (iommu_group_devices(v->ctx, groups[k], dev, MAX_DEVS, &n))
 			continue;
 		printf("  group %-3" PRIu32 ":", groups[k]);
 		for (size_t j = 0; j < n && j < MAX_DEVS; j++)
-			printf(" %" PRIu32, ids[j]);
+			printf(" %" PRIu32, dev[j]);
 		printf("\n");
 	}
 }
@@ -932,7 +923,8 @@ static void print_stats(struct vmm *v)
 	     "faults reported by the core (%" PRIu64 ") == faults our "
 	     "handlers got (%" PRIu64 ")",
 	     st.v[IOMMU_STAT_FAULTS_REPORTED], v->faults_total);
-	step(v, st.v[IOMMU_STAT_FAULTS_LOST] == 0, "no fault was lost");
+	step(v, st.v[IOMMU_STAT_FAULTS_LOST] == 0 && v->faults_lost == 0,
+	     "no fault was lost");
 }
 
 static void usage(const char *argv0)
@@ -993,8 +985,12 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "iommu-vmm: context fault handler: %s\n",
 			errname(rc));
+	rc = iommu_set_fault_lost_handler(v.ctx, on_faults_lost, &v);
+	if (rc)
+		fprintf(stderr, "iommu-vmm: lost-fault handler: %s\n",
+			errname(rc));
 
-	list_platform(&v, ini);
+	list_platform(&v);
 	scenario_seed(&v);
 	scenario_assign(&v);
 	scenario_blocked(&v);

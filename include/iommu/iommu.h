@@ -13,15 +13,25 @@
  *  - Devices are named by their vendor ID (PCI BDF for VT-d and AMD-Vi,
  *    StreamID for SMMUv3, endpoint ID for virtio-iommu), groups by the
  *    number iommu_dev_group() gives, domains by the handle
- *    iommu_domain_alloc() gives.  A handle from another context, or one
- *    already freed and not reused, gets -EINVAL.
+ *    iommu_domain_alloc() gives.
+ *  - A domain handle is an encoded number (a slot of the library's handle
+ *    table and a generation), never an address: a freed handle, a handle
+ *    of a destroyed context or a garbage value gets -EINVAL (0 or false
+ *    from the calls that return a value), and the library reads no freed
+ *    memory to find that out.  A freed handle is never handed out again
+ *    (see docs/architecture.md, "Domain handles").  A call that takes a
+ *    context and a domain gets -EINVAL for a domain of another context.
  *
  * Concurrency (see README, "Threads"):
  *  - iommu_map(), iommu_unmap(), iommu_unmap_fast(), iommu_iotlb_sync(),
  *    iommu_iova_to_phys() and the iommu_dma_* calls may run from several
  *    threads at once on disjoint IOVA ranges, also of the same domain.
- *  - Attach, detach, ownership and aux calls serialize per group; they may
- *    run concurrently with DMA (a DMA sees the old or the new domain).
+ *  - Attach, detach, replace, ownership and aux calls serialize per group;
+ *    they may run concurrently with DMA (a DMA sees the old or the new
+ *    domain).
+ *  - The listing calls (iommu_dev_list(), iommu_group_list(), ...) may run
+ *    from any thread, but not from a fault handler (they take the locks
+ *    the faulting path may hold).
  *  - iommu_dev_add(), iommu_dev_remove(), iommu_domain_free() and
  *    iommu_ctx_destroy() must not race with calls that use the same device
  *    or domain.  iommu_ctx_destroy() must be the last call on a context.
@@ -142,6 +152,8 @@ struct iommu_fault {
  * map, unmap and the DMA API, but not attach, detach, ownership, aux or
  * device add/remove calls (they take the group lock the faulting path may
  * hold).  Return value is ignored today; handlers should return 0.
+ * A domain handler gets the handle of its domain, the same value
+ * iommu_domain_alloc() and iommu_get_domain_for_dev() give.
  */
 typedef int (*iommu_domain_fault_fn)(struct iommu_domain *domain,
 				     const struct iommu_fault *fault,
@@ -149,6 +161,18 @@ typedef int (*iommu_domain_fault_fn)(struct iommu_domain *domain,
 typedef int (*iommu_ctx_fault_fn)(struct iommu_ctx *ctx,
 				  const struct iommu_fault *fault,
 				  void *cookie);
+/*
+ * Called when the hardware dropped fault records (its record queue was
+ * full, or nobody serviced it): @lost faults were lost since the previous
+ * call (or since the handler was installed).  IOMMU_STAT_FAULTS_LOST
+ * keeps the running total.  It runs on the thread whose call made the
+ * hardware drop them (a DMA, iommu_hw_mmio_*(), iommu_hw_notify(),
+ * iommu_ctx_irq()), after the device model has returned, before that call
+ * returns, under the same rules as the fault handlers; faults dropped
+ * during another call (an attach, a map) are told at the next of those.
+ */
+typedef void (*iommu_fault_lost_fn)(struct iommu_ctx *ctx, uint64_t lost,
+				    void *cookie);
 
 /* ---- Logging and stats ------------------------------------------------ */
 
@@ -322,7 +346,14 @@ void *iommu_mem_ptr(struct iommu_ctx *ctx, uint64_t pa, size_t len);
  * Return: 0; -EINVAL bad size; -ENOMEM range exhausted.
  */
 int iommu_mem_table_alloc(struct iommu_ctx *ctx, size_t size, uint64_t *pa);
-/* Give pages back; -EINVAL if [pa, pa + size) was not allocated so. */
+/**
+ * iommu_mem_table_free() - give back one allocation of the table range
+ * @pa, @size: exactly what one iommu_mem_table_alloc() gave (its address
+ *     and size): part of an allocation, a range spanning two, a range
+ *     never allocated or a misaligned one is refused and nothing is freed
+ * Context: thread-safe.
+ * Return: 0; -EINVAL NULL @ctx, or not exactly one live allocation.
+ */
 int iommu_mem_table_free(struct iommu_ctx *ctx, uint64_t pa, size_t size);
 
 /* ---- Devices and groups ----------------------------------------------- */
@@ -348,13 +379,18 @@ struct iommu_dev_config {
 	unsigned int pasid_bits;
 };
 
+/* Longest device name (INI [device.NAME] or iommu_dev_config.name), with
+ * its terminating NUL. */
+#define IOMMU_DEV_NAME_MAX 64
+
 /**
  * iommu_dev_add() - add a device at run time
  * The device gets a group (the configured topology, then the backend's
  * device_group) and, if its group is new, the group's default domain; if
  * the group exists, the device joins the group's current domain.
- * Return: 0; -EINVAL bad config or ID beyond the vendor's ID width;
- * -EEXIST ID in use; -ENOENT alias names no device; -ENOMEM; backend error.
+ * Return: 0; -EINVAL bad config, ID beyond the vendor's ID width, or a
+ * name or group label of IOMMU_DEV_NAME_MAX bytes or more; -EEXIST ID in
+ * use; -ENOENT alias names no device; -ENOMEM; backend error.
  */
 int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg);
 
@@ -365,8 +401,36 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg);
  */
 int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id);
 
-/* Vendor ID of the device configured as [device.NAME]. -ENODEV unknown. */
+/* Vendor ID of the device configured as [device.NAME] (or added with that
+ * iommu_dev_config.name).  -ENODEV unknown, or "". */
 int iommu_dev_lookup(struct iommu_ctx *ctx, const char *name, uint32_t *dev_id);
+
+/**
+ * iommu_dev_list() - the IDs of every device, in ascending order
+ * @ids: room for @max IDs (may be NULL when @max is 0)
+ * @count: receives the number of devices (may exceed @max)
+ * A VMM enumerates the platform with this and iommu_dev_name().
+ * Context: thread-safe; takes the topology lock for reading, so the list
+ * is one consistent snapshot (a device added or removed meanwhile is in
+ * it or not).
+ * Return: 0; -EINVAL NULL @ctx or @count, or @max > 0 with NULL @ids.
+ */
+int iommu_dev_list(struct iommu_ctx *ctx, uint32_t *ids, size_t max,
+		   size_t *count);
+
+/**
+ * iommu_dev_name() - the name of a device
+ * @buf: receives the NUL-terminated name: NAME of its [device.NAME]
+ *       section, or iommu_dev_config.name ("" for a device added without
+ *       one); iommu_dev_lookup() maps a name back to @dev_id ("" names
+ *       no device)
+ * @len: size of @buf; IOMMU_DEV_NAME_MAX always suffices
+ * Context: thread-safe (topology lock for reading).
+ * Return: 0; -EINVAL NULL @ctx or @buf, or @len 0; -ENODEV unknown device;
+ * -ERANGE @len too small for the name (@buf is left unchanged).
+ */
+int iommu_dev_name(struct iommu_ctx *ctx, uint32_t dev_id, char *buf,
+		   size_t len);
 
 /* Group number of a device. -ENODEV unknown device. */
 int iommu_dev_group(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t *group);
@@ -379,6 +443,16 @@ int iommu_dev_group(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t *group);
  */
 int iommu_group_devices(struct iommu_ctx *ctx, uint32_t group, uint32_t *ids,
 			size_t max, size_t *count);
+
+/**
+ * iommu_group_list() - the numbers of every group, in ascending order
+ * @groups: room for @max numbers (may be NULL when @max is 0)
+ * @count: receives the number of groups (may exceed @max)
+ * Context: thread-safe (topology lock for reading; one snapshot).
+ * Return: 0; -EINVAL NULL @ctx or @count, or @max > 0 with NULL @groups.
+ */
+int iommu_group_list(struct iommu_ctx *ctx, uint32_t *groups, size_t max,
+		     size_t *count);
 
 /* Capability of a device; the same for every device of a group. */
 bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
@@ -421,8 +495,9 @@ int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
 int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		       struct iommu_domain **out);
 
-/* Free a domain.  -EINVAL bad handle; -EBUSY still attached to a device
- * (primary or aux). */
+/* Free a domain; its handle becomes stale at once.  -EINVAL bad or stale
+ * handle; -EBUSY still attached to a device (primary or aux), or it is a
+ * group's default domain (the library frees those with their group). */
 int iommu_domain_free(struct iommu_domain *domain);
 
 /* Type of a domain; 0 for a bad handle. */
@@ -454,11 +529,62 @@ int iommu_get_domain_for_dev(struct iommu_ctx *ctx, uint32_t dev_id,
 			     struct iommu_domain **out);
 
 /**
+ * iommu_group_replace_domain() - move a group from one VMM domain to another
+ * @group: a group on a non-default, non-blocking domain (one the VMM
+ *         attached)
+ * @domain: the domain to move to: of @ctx, neither the blocking domain nor
+ *          the group's default domain
+ * Every device of the group goes straight from its old domain to @domain,
+ * with no window through the blocking domain (as iommufd does when a VMM
+ * changes a device's address space): a DMA during the call uses the old
+ * or the new domain, never faults for lack of one.  Replacing with the
+ * domain the group is on succeeds and does nothing.  A failure leaves the
+ * group on its old domain, fully working.
+ * Context: serializes with attach, detach, ownership and aux calls on the
+ * group; may run concurrently with DMA.
+ * Return: 0; -EINVAL NULL @ctx, bad or stale handle, a domain of another
+ * context, @domain blocking or the group's default, the group not on a
+ * VMM domain (use iommu_attach_group()), or @domain incompatible; -ENODEV
+ * unknown group or context without a driver; -EBUSY a device of the
+ * group has aux domains (rule 8) or DMA-API mappings live; -ENOMEM,
+ * -ENOSPC, backend errors.
+ */
+int iommu_group_replace_domain(struct iommu_ctx *ctx, uint32_t group,
+			       struct iommu_domain *domain);
+
+/**
+ * struct iommu_attachment - one attachment of a domain
+ * @dev_id: the device
+ * @pasid: IOMMU_NO_PASID when the domain is the device's primary domain,
+ *         else the PASID through which it is the device's aux domain
+ */
+struct iommu_attachment {
+	uint32_t dev_id;
+	uint32_t pasid;
+};
+
+/**
+ * iommu_domain_devices() - the devices a domain is attached to
+ * @out: room for @max attachments (may be NULL when @max is 0), ordered
+ *       by device ID, then PASID (a primary attachment last)
+ * @count: receives the number of attachments (may exceed @max)
+ * Context: thread-safe, not from a fault handler; the devices are a
+ * snapshot (topology lock) and each group's attachments are read under
+ * that group's lock, so a concurrent attach elsewhere shows or not.
+ * Return: 0; -EINVAL bad or stale handle, NULL @count, or @max > 0 with
+ * NULL @out.
+ */
+int iommu_domain_devices(struct iommu_domain *domain,
+			 struct iommu_attachment *out, size_t max,
+			 size_t *count);
+
+/**
  * iommu_group_claim_dma_owner() - claim a group for a VMM assignment
  * @owner: non-NULL cookie; claiming again with the same owner is -EBUSY
  * The group moves to the blocking domain.
  * Return: 0; -ENODEV unknown group; -EINVAL NULL owner; -EBUSY already
- * owned, or DMA-API mappings live, or on a non-default domain.
+ * owned, or DMA-API mappings live, or on a non-default domain, or a
+ * device of the group has PASID (aux) attachments (rule 5).
  */
 int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				void *owner);
@@ -543,6 +669,17 @@ int iommu_set_fault_handler(struct iommu_domain *domain,
 /* Context-wide handler for faults no domain handler took. */
 int iommu_set_ctx_fault_handler(struct iommu_ctx *ctx, iommu_ctx_fault_fn fn,
 				void *cookie);
+
+/**
+ * iommu_set_fault_lost_handler() - learn that the hardware dropped faults
+ * @fn: called with the number lost (see iommu_fault_lost_fn); NULL
+ *      removes it.  Installing a handler starts its count afresh.
+ * Context: thread-safe; a call already running may still reach the old
+ * handler.
+ * Return: 0; -EINVAL NULL @ctx.
+ */
+int iommu_set_fault_lost_handler(struct iommu_ctx *ctx, iommu_fault_lost_fn fn,
+				 void *cookie);
 
 /* ---- DMA API for emulated devices ------------------------------------- */
 

@@ -32,6 +32,12 @@
 /* The page format cannot express write-only: a writable page is readable
  * (x86 first-stage tables, ARM LPAE). */
 #define CONF_F_WRITE_IMPLIES_READ (1u << 1)
+/* A domain no device is on does not exist in the hardware: virtio-iommu
+ * creates it, empty, at the first ATTACH, and the driver's MAP requests
+ * for its mappings follow that ATTACH.  A DMA while a device moves to
+ * such a domain may fault for lack of a mapping (it never lands anywhere
+ * else); a move to a domain another device is on has no such window. */
+#define CONF_F_EMPTY_DOMAIN_WINDOW (1u << 2)
 
 /**
  * struct conf_param - one backend configuration, as plain data

@@ -44,7 +44,8 @@ struct conf_entry {
  * overflow rule instead); the first entry moves the MSI window low, into
  * the path of a bottom-up IOVA allocator; an endpoint on no domain is
  * blocked from reset (boot_bypass = no) so that a context without driver
- * faults every DMA.
+ * faults every DMA.  A domain exists in the device only while an
+ * endpoint is attached to it (CONF_F_EMPTY_DOMAIN_WINDOW).
  */
 static const struct conf_entry conf_table[] = {
     {"virtio", "", "dma", "strict",
@@ -53,23 +54,23 @@ static const struct conf_entry conf_table[] = {
      "msi_base = 0x200000\n"
      "msi_size = 1M\n"
      "boot_bypass = no\n",
-     CONF_F_RESET_BLOCKS},
+     CONF_F_RESET_BLOCKS | CONF_F_EMPTY_DOMAIN_WINDOW},
     {"virtio", "-ident", "identity", "strict",
      "page_size_mask = 0x40201000\n"
      "boot_bypass = no\n",
-     CONF_F_RESET_BLOCKS},
+     CONF_F_RESET_BLOCKS | CONF_F_EMPTY_DOMAIN_WINDOW},
     {"virtio", "-idmap", "identity", "strict",
      "page_size_mask = 0x1000\n"
      "input_end = 0xffffffffff\n"
      "identity_bypass = no\n"
      "boot_bypass = no\n",
-     CONF_F_RESET_BLOCKS},
+     CONF_F_RESET_BLOCKS | CONF_F_EMPTY_DOMAIN_WINDOW},
     {"virtio", "-lazy", "dma", "deferred",
      "page_size_mask = 0x40201000\n"
      "input_end = 0xffffffffffff\n"
      "event_queue_size = 8\n"
      "boot_bypass = no\n",
-     CONF_F_RESET_BLOCKS},
+     CONF_F_RESET_BLOCKS | CONF_F_EMPTY_DOMAIN_WINDOW},
     /*
      * vtd: legacy root/context tables with a 48-bit second stage;
      * scalable mode with a 48-bit second stage (aux through PASID

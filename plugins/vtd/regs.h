@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * regs.h - Intel VT-d layouts shared by the driver (drv.c) and the device
- * model (hw.c): register offsets and fields, root/context/PASID entries,
- * second- and first-stage paging entries, invalidation descriptors, fault
- * records and fault reason codes.  Values from spec/vtd.md; section
- * numbers ("vtd 2.2") refer to that sheet.
+ * regs.h - Intel VT-d layouts shared by the driver (drv_*.c) and the
+ * device model (hw_*.c): register offsets and fields, root/context/PASID
+ * entries, second- and first-stage paging entries, invalidation
+ * descriptors, fault records and fault reason codes.  Values from
+ * spec/vtd.md; section numbers ("vtd 2.2") refer to that sheet.
  *
  * Every field is a 64-bit mask over the word it lives in (VTD_GENMASK);
  * vtd_field_get()/vtd_field_prep() extract and place a value.  Single-bit

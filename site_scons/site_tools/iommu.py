@@ -2,13 +2,45 @@
 import os
 
 
+# The backend library of each build root (one flavour per scons run).
+_plugin_libs = {}
+
+
+def _plugin_lib(env):
+    """plugins/lib as a static library of PIC objects with hidden symbols,
+    built once per flavour into build/<flavour>/plugins/lib/libilib.a and
+    linked into every plugin (and tests/lib).  None if plugins/lib has no
+    sources."""
+    root = env['BUILD_ROOT']
+    if root in _plugin_libs:
+        return _plugin_libs[root]
+    src_dir = os.path.join(env['SRC_ROOT'], 'plugins', 'lib')
+    out_dir = os.path.join(root, 'plugins', 'lib')
+    srcs = []
+    if os.path.isdir(src_dir):
+        srcs = sorted(f for f in os.listdir(src_dir) if f.endswith('.c'))
+    if not srcs:
+        _plugin_libs[root] = None
+        return None
+    e = env.Clone()
+    e.Append(CCFLAGS=['-fPIC', '-fvisibility=hidden'],
+             CPPPATH=['#plugins/lib'])
+    objs = [e.SharedObject(os.path.join(out_dir, f[:-2]),
+                           e.File(os.path.join(src_dir, f)))
+            for f in srcs]
+    lib = e.StaticLibrary(os.path.join(out_dir, 'ilib'), objs)
+    _plugin_libs[root] = lib
+    return lib
+
+
 def _plugin(env, name, srcs):
     """A backend plugin: iommu-NAME.so in build/<flavour>/plugins, hidden
-    visibility (only iommu_plugin_NAME is exported), no undefined symbols."""
+    visibility (only iommu_plugin_NAME is exported), no undefined symbols;
+    core/pt and plugins/lib linked in."""
     e = env.Clone()
     e.Append(CCFLAGS=['-fPIC', '-fvisibility=hidden'],
              LINKFLAGS=['-Wl,-z,defs'],
-             CPPPATH=['#core/pt'])
+             CPPPATH=['#core/pt', '#plugins/lib'])
     e['SHLIBPREFIX'] = ''
     # The page-table helpers of core/pt are compiled into every plugin
     # (a plugin links with -z defs and cannot reach the core's symbols).
@@ -19,8 +51,17 @@ def _plugin(env, name, srcs):
             if f.endswith('.c'):
                 objs.append(e.SharedObject('pt_' + f[:-2],
                                            e.File(os.path.join(pt_dir, f))))
+    # The backend library as -lilib, after the objects: the linker takes
+    # from it only what the plugin uses.  (SCons refuses a static library
+    # node among a shared library's sources.)
+    blib = _plugin_lib(env)
+    if blib:
+        e.Append(LIBS=['ilib'],
+                 LIBPATH=[os.path.join(env['BUILD_ROOT'], 'plugins', 'lib')])
     lib = e.SharedLibrary(os.path.join(env['PLUGIN_DIR'], 'iommu-' + name),
                           list(srcs) + objs)
+    if blib:
+        e.Depends(lib, blib)
     return lib
 
 
@@ -34,11 +75,31 @@ def _program_env(env):
     return e
 
 
+# One object per build directory (see _tsan_objs).
+_tsan_shim = {}
+
+
+def _tsan_objs(env):
+    """Objects every test program of the tsan flavour links: without
+    tests/stress/tsan_criterion.c, Criterion cannot place its shared arena
+    beside TSan's shadow memory and most runs abort before the first test
+    (that file says why and how)."""
+    if env['FLAVOUR'] != 'tsan':
+        return []
+    root = env['BUILD_ROOT']
+    if root not in _tsan_shim:
+        src = env.File(os.path.join(env['SRC_ROOT'], 'tests', 'stress',
+                                    'tsan_criterion.c'))
+        _tsan_shim[root] = env.Object(
+            os.path.join(root, 'tests', 'tsan_criterion.o'), src)
+    return _tsan_shim[root]
+
+
 def _test(env, name, srcs, core):
     """A Criterion test program linked against the static core."""
     e = _program_env(env)
     e.MergeFlags(env['CRITERION_FLAGS'])
-    return e.Program(name, srcs + [core])
+    return e.Program(name, srcs + _tsan_objs(e) + [core])
 
 
 def _tool(env, name, srcs, core):
@@ -48,6 +109,7 @@ def _tool(env, name, srcs, core):
 
 def generate(env):
     env.AddMethod(_plugin, 'IommuPlugin')
+    env.AddMethod(_plugin_lib, 'IommuPluginLib')
     env.AddMethod(_test, 'IommuTest')
     env.AddMethod(_tool, 'IommuProgram')
     env.AddMethod(_program_env, 'IommuProgramEnv')

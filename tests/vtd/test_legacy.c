@@ -743,7 +743,7 @@ Test(guest_legacy, fault_event_interrupt_and_mask)
 
 /*
  * GCMD (2.4): software changes one command per write, keeping the other
- * persistent enables.  The model (hw.c header) applies a write that
+ * persistent enables.  The model (hw.h header) applies a write that
  * changes exactly one command (TE or QIE toggled, SRTP or WBF set) and
  * ignores a write that changes more than one.
  */
@@ -925,7 +925,7 @@ Test(guest_legacy, random_mappings_translate_and_invalidate)
 
 /*
  * With CAP.CM = 1 hardware may cache not-present entries.  The model does
- * (hw.c header): a not-present paging entry becomes a 4 KiB IOTLB entry
+ * (hw.h header): a not-present paging entry becomes a 4 KiB IOTLB entry
  * with the request's DID, a not-present root/context entry a context-cache
  * entry with DID 0; both fault again until invalidated.  With CM = 0
  * nothing negative is cached.

@@ -22,7 +22,7 @@
 /*
  * Second-stage walk failures in scalable mode: the sheet leaves the code
  * open (7.4, 12 #20/#26) and points at the SM codes of Linux's strings.
- * The model uses those (hw.c header): SSL.2 0x79 for a missing or
+ * The model uses those (hw.h header): SSL.2 0x79 for a missing or
  * not-permitted entry, SSL.3 0x7A reserved bits, SSL.1 0x78 read error,
  * SGN.4 0x83 input beyond the width.  Requests without PASID get PP = 0.
  */

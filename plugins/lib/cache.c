@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cache.c - the set-associative cache with generations (see ilib_cache.h
+ * for the concurrency rules).
+ *
+ * A slot is slot_words 64-bit words: the LRU stamp (0: empty), then the
+ * key, then the value.  Every word a lock-free reader may look at (stamp,
+ * key, value, the set's tick and seq) is written with an atomic store and
+ * read with an atomic load, even under the lock; plain accesses are used
+ * only for what readers never see (the slot array pointer, sizes).
+ *
+ * The seqlock needs no fences: slot words are stored with release and
+ * loaded with acquire.  A reader that sees any word of a change therefore
+ * also sees the odd count stored before it, when it reads the count again
+ * after its copy; and the even count a reader starts from makes the whole
+ * change before it visible.  Fences would do the same with relaxed
+ * accesses, but ThreadSanitizer does not model them (GCC refuses them
+ * under -fsanitize=thread), and on x86 acquire loads and release stores
+ * are plain moves.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ilib_cache.h"
+
+/* Load a word a writer may be storing: see the comment at the top. */
+static uint64_t ld(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* Store a word a lock-free reader may be loading. */
+static void st(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
+			    unsigned int way)
+{
+	return c->slots + ((size_t)set * c->ways + way) * c->slot_words;
+}
+
+/* Copy @n words from @src to @dst, each with an atomic (acquire) load. */
+static void copy_in(uint64_t *dst, const uint64_t *src, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		dst[i] = ld(&src[i]);
+}
+
+/* Does the key at @slot_key (atomic loads) equal @key? */
+static bool key_eq(const struct ilib_cache *c, const uint64_t *slot_key,
+		   const uint64_t *key)
+{
+	for (unsigned int i = 0; i < c->key_words; i++)
+		if (ld(&slot_key[i]) != key[i])
+			return false;
+	return true;
+}
+
+/*
+ * Writers of a set (slots, tick) hold its lock and bracket the change with
+ * set_wbegin()/set_wend(): seq is odd while it changes.  The release
+ * stores of the words in between order the odd count before them; the
+ * release store of the even count orders them before it.
+ */
+static void set_wbegin(struct ilib_cache_set *s)
+{
+	__atomic_store_n(&s->seq,
+			 __atomic_load_n(&s->seq, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+}
+
+static void set_wend(struct ilib_cache_set *s)
+{
+	__atomic_store_n(&s->seq,
+			 __atomic_load_n(&s->seq, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
+
+int ilib_cache_init(struct ilib_cache *c, uint64_t entries,
+		    unsigned int max_ways, unsigned int key_words,
+		    unsigned int val_words)
+{
+	unsigned int i;
+
+	if (!c || !entries || entries > ILIB_CACHE_MAX_ENTRIES || !max_ways ||
+	    max_ways > ILIB_CACHE_MAX_WAYS || !key_words ||
+	    key_words > ILIB_CACHE_MAX_WORDS ||
+	    val_words > ILIB_CACHE_MAX_WORDS - key_words)
+		return -EINVAL;
+	c->ways = entries < max_ways ? (unsigned int)entries : max_ways;
+	c->nsets = (unsigned int)((entries + c->ways - 1) / c->ways);
+	c->key_words = key_words;
+	c->val_words = val_words;
+	c->slot_words = 1 + key_words + val_words;
+	c->gen = 0;
+	c->sets = calloc(c->nsets, sizeof(*c->sets));
+	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
+			  sizeof(*c->slots));
+	if (!c->sets || !c->slots)
+		goto err_free;
+	for (i = 0; i < c->nsets; i++) {
+		if (pthread_mutex_init(&c->sets[i].lock, NULL))
+			goto err_locks;
+	}
+	return 0;
+
+err_locks:
+	while (i--)
+		pthread_mutex_destroy(&c->sets[i].lock);
+err_free:
+	free(c->sets);
+	free(c->slots);
+	c->sets = NULL;
+	c->slots = NULL;
+	return -ENOMEM;
+}
+
+void ilib_cache_fini(struct ilib_cache *c)
+{
+	if (!c || !c->sets)
+		return;
+	for (unsigned int i = 0; i < c->nsets; i++)
+		pthread_mutex_destroy(&c->sets[i].lock);
+	free(c->sets);
+	free(c->slots);
+	c->sets = NULL;
+	c->slots = NULL;
+}
+
+unsigned int ilib_cache_nsets(const struct ilib_cache *c)
+{
+	return c && c->sets ? c->nsets : 0;
+}
+
+unsigned int ilib_cache_set_of(const struct ilib_cache *c, uint64_t hash)
+{
+	if (!c || !c->sets)
+		return 0;
+	return (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+}
+
+uint64_t ilib_cache_gen(struct ilib_cache *c)
+{
+	return c ? __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE) : 0;
+}
+
+/*
+ * The seqlock read: find @key in @set without the lock.  Return: true if
+ * the result (*@hit, and @val on a hit) may be used: the set was stable
+ * around the copy and the entry, if any, is already the most recently
+ * used one (so there is no stamp to update).
+ */
+static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
+			    const uint64_t *key, uint64_t *val, bool *hit)
+{
+	struct ilib_cache_set *s = &c->sets[set];
+	unsigned int seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	bool mru = false;
+
+	*hit = false;
+	if (seq & 1)
+		return false;
+	for (unsigned int w = 0; w < c->ways; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+		uint64_t stamp = ld(&slot[0]);
+
+		if (!stamp || !key_eq(c, slot + 1, key))
+			continue;
+		copy_in(val, slot + 1 + c->key_words, c->val_words);
+		mru = stamp == ld(&s->tick);
+		*hit = true;
+		break;
+	}
+	/* The acquire loads above keep this re-read after them. */
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
+		return false;
+	return !*hit || mru;
+}
+
+bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		       uint64_t *val)
+{
+	struct ilib_cache_set *s;
+	unsigned int set;
+	bool hit;
+
+	if (!c || !c->sets || !key || (c->val_words && !val))
+		return false;
+	set = ilib_cache_set_of(c, hash);
+	if (lookup_lockless(c, set, key, val, &hit))
+		return hit;
+	s = &c->sets[set];
+	hit = false;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned int w = 0; w < c->ways; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+
+		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key))
+			continue;
+		set_wbegin(s);
+		st(&s->tick, ld(&s->tick) + 1);
+		st(&slot[0], ld(&s->tick));
+		set_wend(s);
+		copy_in(val, slot + 1 + c->key_words, c->val_words);
+		hit = true;
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return hit;
+}
+
+bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		       const uint64_t *val, uint64_t gen)
+{
+	struct ilib_cache_set *s;
+	uint64_t *victim = NULL;
+	unsigned int set;
+	bool stored = false;
+
+	if (!c || !c->sets || !key || (c->val_words && !val))
+		return false;
+	set = ilib_cache_set_of(c, hash);
+	s = &c->sets[set];
+	pthread_mutex_lock(&s->lock);
+	for (unsigned int w = 0; w < c->ways; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+		uint64_t stamp = ld(&slot[0]);
+
+		if (stamp && key_eq(c, slot + 1, key)) {
+			victim = slot;
+			break;
+		}
+		/* The first empty slot, else the least recently used. */
+		if (!victim || (ld(&victim[0]) && stamp < ld(&victim[0])))
+			victim = slot;
+	}
+	/*
+	 * seq goes odd before the generation is read (both seq_cst):
+	 * an invalidation bumps the generation before it reads seq, so
+	 * either it sees this set busy or this insert sees the new
+	 * generation.
+	 */
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
+		for (unsigned int i = 0; i < c->key_words; i++)
+			st(&victim[1 + i], key[i]);
+		for (unsigned int i = 0; i < c->val_words; i++)
+			st(&victim[1 + c->key_words + i], val[i]);
+		st(&s->tick, ld(&s->tick) + 1);
+		st(&victim[0], ld(&s->tick));
+		stored = true;
+	}
+	set_wend(s);
+	pthread_mutex_unlock(&s->lock);
+	return stored;
+}
+
+void ilib_cache_inval_begin(struct ilib_cache *c)
+{
+	if (c)
+		__atomic_add_fetch(&c->gen, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Does anything in @set match, read without the lock?  Return: false only
+ * if the set was stable around the scan and nothing matched.
+ */
+static bool inval_may_match(struct ilib_cache *c, unsigned int set,
+			    ilib_cache_pred pred, const void *arg)
+{
+	struct ilib_cache_set *s = &c->sets[set];
+	uint64_t copy[ILIB_CACHE_MAX_WORDS];
+	unsigned int seq = __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST);
+	bool match = false;
+
+	if (seq & 1)
+		return true;
+	for (unsigned int w = 0; w < c->ways && !match; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+
+		if (!ld(&slot[0]))
+			continue;
+		if (!pred)
+			return true;
+		copy_in(copy, slot + 1, c->key_words + c->val_words);
+		match = pred(copy, copy + c->key_words, arg);
+	}
+	return match || __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
+}
+
+void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
+			  ilib_cache_pred pred, const void *arg)
+{
+	struct ilib_cache_set *s;
+
+	if (!c || !c->sets || set >= c->nsets)
+		return;
+	if (!inval_may_match(c, set, pred, arg))
+		return;
+	s = &c->sets[set];
+	pthread_mutex_lock(&s->lock);
+	set_wbegin(s);
+	for (unsigned int w = 0; w < c->ways; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+
+		/* Under the lock no one else writes: read in place. */
+		if (ld(&slot[0]) &&
+		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg)))
+			st(&slot[0], 0);
+	}
+	set_wend(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
+		      const void *arg)
+{
+	if (!c || !c->sets)
+		return;
+	ilib_cache_inval_begin(c);
+	for (unsigned int set = 0; set < c->nsets; set++)
+		ilib_cache_inval_set(c, set, pred, arg);
+}

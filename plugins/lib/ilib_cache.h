@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ilib_cache.h - a set-associative translation cache for device models
+ * (IOTLB, context cache, PASID cache, STE/CD caches, DTE cache ...).
+ *
+ * Hardware caches are set-associative and evict one entry at a time; a
+ * model that wiped a whole cache when full would hide the stale-entry bugs
+ * a driver must be tested against.  So: @nsets sets of @ways slots, LRU
+ * within a set, and an entry stays (stale) until an invalidation removes
+ * it.
+ *
+ * Keys and values are opaque arrays of 64-bit words, of sizes fixed at
+ * init.  Two keys are equal iff all their words are; the user packs what
+ * identifies an entry into the key words (and zeroes unused bits) and
+ * anything it likes into the value words.  The user also supplies the
+ * 64-bit hash that picks the set (ilib_hash64() mixes well), so it can
+ * make the set depend on part of the key only: a range invalidation then
+ * probes just the sets the range maps to (ilib_cache_set_of()).
+ *
+ * Concurrency.  Lookups run on DMA threads, concurrently with inserts and
+ * invalidations from the register and queue side.
+ *  - Each set has a mutex and a sequence count that is odd while a lock
+ *    holder changes the set.  A lookup first reads the set without the
+ *    lock, copying each word it looks at with an atomic (acquire) load,
+ *    and keeps the result if the count was even and unchanged around the
+ *    copy (seqlock).  Writers store every word with atomic (release)
+ *    stores between the two increments.  So no load ever races with a
+ *    store (no data race for ThreadSanitizer, no torn word), and a torn
+ *    entry is never returned: a changed count sends the lookup to the
+ *    locked path.  No fences: see cache.c.
+ *  - The lock-free result is kept only if the entry found is already the
+ *    most recently used of its set (or nothing was found); otherwise the
+ *    lookup takes the lock to update the LRU stamp.
+ *  - The cache has a generation, bumped by every invalidation before it
+ *    purges.  A walker reads it (ilib_cache_gen()) before it reads the
+ *    tables and hands it to ilib_cache_insert(), which drops the result if
+ *    an invalidation began since: a walk in flight never re-inserts what
+ *    the invalidation removed.  Insert makes the set's count odd before it
+ *    reads the generation, and an invalidation bumps the generation
+ *    before it reads the count (all sequentially consistent), so either
+ *    the insert sees the new generation or the invalidation sees the set
+ *    busy and takes its lock.
+ *  - Lock order: one set lock at a time; none is held when a call returns.
+ */
+#ifndef ILIB_CACHE_H
+#define ILIB_CACHE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#pragma GCC visibility push(hidden)
+
+/* Key plus value words of one entry, at most. */
+#define ILIB_CACHE_MAX_WORDS 16u
+/* Entries of one cache, at most. */
+#define ILIB_CACHE_MAX_ENTRIES (1u << 24)
+/* Ways of one set, at most. */
+#define ILIB_CACHE_MAX_WAYS 64u
+
+/**
+ * struct ilib_cache_set - one set's lock and counters
+ * @lock: held by writers of the set
+ * @tick: last LRU stamp given in the set (atomic)
+ * @seq: odd while a lock holder changes the set (atomic)
+ */
+struct ilib_cache_set {
+	pthread_mutex_t lock;
+	uint64_t tick;
+	unsigned int seq;
+};
+
+/**
+ * struct ilib_cache - a set-associative cache (fields are private)
+ * @nsets: sets
+ * @ways: slots per set
+ * @key_words: words of a key
+ * @val_words: words of a value
+ * @slot_words: 1 + key + value: stamp (0: empty), key, value
+ * @sets: the sets
+ * @slots: nsets * ways slots of slot_words words
+ * @gen: bumped by every invalidation (atomic)
+ */
+struct ilib_cache {
+	unsigned int nsets, ways;
+	unsigned int key_words, val_words, slot_words;
+	struct ilib_cache_set *sets;
+	uint64_t *slots;
+	uint64_t gen;
+};
+
+/**
+ * ilib_cache_pred - which entries an invalidation removes
+ * @key: the entry's key words
+ * @val: its value words
+ * @arg: the invalidation's argument
+ *
+ * Called with the set's lock held, or on a private copy of the entry.
+ * Must not call into the cache.
+ */
+typedef bool (*ilib_cache_pred)(const uint64_t *key, const uint64_t *val,
+				const void *arg);
+
+/**
+ * ilib_hash64() - mix the bits of @x (a bijection on 64 bits)
+ * @x: what identifies the set of an entry
+ *
+ * Every input bit affects the high 32 bits, which ilib_cache_set_of()
+ * uses, so neighbouring page numbers spread over the sets.
+ * Return: the mixed value.
+ */
+static inline uint64_t ilib_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+/**
+ * ilib_cache_init() - make an empty cache
+ * @c: the cache
+ * @entries: capacity, 1..ILIB_CACHE_MAX_ENTRIES; rounded up to a multiple
+ *     of the ways
+ * @max_ways: associativity, 1..ILIB_CACHE_MAX_WAYS (fewer if @entries is
+ *     smaller: a cache of 3 entries is one set of 3 ways)
+ * @key_words: words of a key, >= 1
+ * @val_words: words of a value; key + value <= ILIB_CACHE_MAX_WORDS
+ *
+ * Return: 0; -EINVAL a size out of range; -ENOMEM.
+ */
+int ilib_cache_init(struct ilib_cache *c, uint64_t entries,
+		    unsigned int max_ways, unsigned int key_words,
+		    unsigned int val_words);
+
+/**
+ * ilib_cache_fini() - free the cache
+ * @c: the cache, or a zeroed one / one ilib_cache_init() failed on
+ *
+ * Context: no other call on @c may be running.
+ */
+void ilib_cache_fini(struct ilib_cache *c);
+
+/**
+ * ilib_cache_nsets() - how many sets
+ * @c: the cache
+ * Return: the number of sets (0 for NULL).
+ */
+unsigned int ilib_cache_nsets(const struct ilib_cache *c);
+
+/**
+ * ilib_cache_set_of() - the set an entry of hash @hash lives in
+ * @c: the cache
+ * @hash: the entry's hash
+ *
+ * The high 32 bits scaled to the number of sets (no division).
+ * Return: the set index (0 for NULL).
+ */
+unsigned int ilib_cache_set_of(const struct ilib_cache *c, uint64_t hash);
+
+/**
+ * ilib_cache_gen() - the generation, to read before a walk
+ * @c: the cache
+ * Return: the current generation (acquire).
+ */
+uint64_t ilib_cache_gen(struct ilib_cache *c);
+
+/**
+ * ilib_cache_lookup() - find the entry whose key equals @key
+ * @c: the cache
+ * @hash: @key's hash (the same one it was inserted with)
+ * @key: key_words words
+ * @val: val_words words: the value, if found (undefined otherwise)
+ *
+ * Marks the entry most recently used.
+ * Context: lock-free when the set is stable and the entry is already the
+ * most recently used one of its set (or absent); else takes the set lock.
+ * Return: true if found.
+ */
+bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		       uint64_t *val);
+
+/**
+ * ilib_cache_insert() - store an entry unless an invalidation began since
+ * @gen was read
+ * @c: the cache
+ * @hash: the set's hash
+ * @key: key_words words
+ * @val: val_words words
+ * @gen: ilib_cache_gen() read before the walk that produced @val
+ *
+ * Replaces the entry with an equal key, else takes an empty slot, else
+ * evicts the least recently used one of the set.
+ * Context: takes the set lock.
+ * Return: true if stored; false if @gen is stale (or bad arguments).
+ */
+bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		       const uint64_t *val, uint64_t gen);
+
+/**
+ * ilib_cache_inval_begin() - bump the generation
+ * @c: the cache
+ *
+ * Call before ilib_cache_inval_set() on the sets an invalidation covers:
+ * from here on, no walk that began earlier inserts.
+ */
+void ilib_cache_inval_begin(struct ilib_cache *c);
+
+/**
+ * ilib_cache_inval_set() - remove the entries of one set @pred accepts
+ * @c: the cache
+ * @set: the set, < ilib_cache_nsets()
+ * @pred: which entries; NULL: all
+ * @arg: passed to @pred
+ *
+ * A stable set in which nothing matches is left alone without its lock.
+ * Context: after ilib_cache_inval_begin(); takes the set lock only when
+ * something may match.
+ */
+void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
+			  ilib_cache_pred pred, const void *arg);
+
+/**
+ * ilib_cache_inval() - remove every entry @pred accepts
+ * @c: the cache
+ * @pred: which entries; NULL: all
+ * @arg: passed to @pred
+ *
+ * ilib_cache_inval_begin() then ilib_cache_inval_set() on every set.
+ * Context: takes one set lock at a time.
+ */
+void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
+		      const void *arg);
+
+#pragma GCC visibility pop
+
+#endif /* ILIB_CACHE_H */

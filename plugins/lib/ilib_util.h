@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ilib_util.h - small helpers every backend needs: parameter errors,
+ * clipping a translation to a window, counters.
+ */
+#ifndef ILIB_UTIL_H
+#define ILIB_UTIL_H
+
+#include <stdint.h>
+
+#include "iommu/plugin.h"
+
+#pragma GCC visibility push(hidden)
+
+/**
+ * ilib_bad_param() - refuse a parameter value, naming key and reason
+ * @host: where to log
+ * @tag: log prefix, the backend's name ("vtd")
+ * @key: the INI key
+ * @val: the value given
+ * @why: what is wrong with it ("not in [1, 256]")
+ *
+ * DESIGN: a value that was given but is invalid is an error naming its
+ * key, never replaced by a default.  Logs "TAG: parameter KEY = VAL: WHY"
+ * (VAL in decimal) at IOMMU_LOG_ERR.
+ * Return: -EINVAL, for "return ilib_bad_param(...)".
+ */
+int ilib_bad_param(struct iommu_host *host, const char *tag, const char *key,
+		   uint64_t val, const char *why);
+
+/**
+ * ilib_clip() - bytes of [@start, @start + @want) up to and including @last
+ * @start: first byte (a DMA request's address)
+ * @want: bytes asked for
+ * @last: last byte the translation covers (end of a page or window)
+ *
+ * Computed without overflow, also for @last = UINT64_MAX.
+ * Return: min(@want, @last - @start + 1); 0 if @want is 0 or @last <
+ * @start.
+ */
+static inline uint64_t ilib_clip(uint64_t start, uint64_t want, uint64_t last)
+{
+	uint64_t room;
+
+	if (!want || last < start)
+		return 0;
+	room = last - start; /* bytes after start */
+	return want - 1 <= room ? want : room + 1;
+}
+
+/**
+ * ilib_stat() - add @n to counter @stat, if the host keeps counters
+ * @host: the host
+ * @stat: which counter
+ * @n: how much; 0 does nothing
+ */
+void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n);
+
+#pragma GCC visibility pop
+
+#endif /* ILIB_UTIL_H */

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mem.c - guest and table memory helpers (see ilib_mem.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ilib_mem.h"
+
+/* [@pa, @pa + @len) wraps past 2^64; @len > 0. */
+static bool mem_wraps(uint64_t pa, size_t len)
+{
+	return pa + (len - 1) < pa;
+}
+
+int ilib_mem_read(struct iommu_host *host, uint64_t pa, void *buf, size_t len)
+{
+	if (!host || !host->ops || !host->ops->mem_read || !buf || !len)
+		return -EINVAL;
+	if (mem_wraps(pa, len))
+		return -EFAULT;
+	return host->ops->mem_read(host, pa, buf, len);
+}
+
+int ilib_mem_write(struct iommu_host *host, uint64_t pa, const void *buf,
+		   size_t len)
+{
+	if (!host || !host->ops || !host->ops->mem_write || !buf || !len)
+		return -EINVAL;
+	if (mem_wraps(pa, len))
+		return -EFAULT;
+	return host->ops->mem_write(host, pa, buf, len);
+}
+
+int ilib_mem_read_le64(struct iommu_host *host, uint64_t pa, uint64_t *qw,
+		       unsigned int n)
+{
+	int ret;
+
+	if (!qw || !n)
+		return -EINVAL;
+	ret = ilib_mem_read(host, pa, qw, 8u * (size_t)n);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < n; i++)
+		qw[i] = le64toh(qw[i]);
+	return 0;
+}
+
+void *ilib_table_ptr(struct iommu_host *host, uint64_t pa, size_t size)
+{
+	if (!host || !host->ops || !host->ops->mem_ptr || !size)
+		return NULL;
+	return host->ops->mem_ptr(host, pa, size);
+}
+
+int ilib_table_alloc(struct iommu_host *host, const char *tag, size_t size,
+		     uint64_t *pa, void **va)
+{
+	int err;
+
+	if (!host || !host->ops || !host->ops->table_alloc ||
+	    !host->ops->table_free || !host->ops->mem_ptr || !pa || !va ||
+	    size < 4096 || !iommu_is_pow2(size))
+		return -EINVAL;
+	err = host->ops->table_alloc(host, size, pa);
+	if (err)
+		return err;
+	*va = host->ops->mem_ptr(host, *pa, size);
+	if (!*va) {
+		host->ops->table_free(host, *pa, size);
+		if (host->ops->log)
+			host->ops->log(host, IOMMU_LOG_ERR,
+				       "%s: table memory 0x%llx is not RAM",
+				       tag ? tag : "iommu",
+				       (unsigned long long)*pa);
+		return -EFAULT;
+	}
+	memset(*va, 0, size);
+	return 0;
+}
+
+void ilib_table_free(struct iommu_host *host, uint64_t pa, size_t size)
+{
+	if (host && host->ops && host->ops->table_free && size)
+		host->ops->table_free(host, pa, size);
+}

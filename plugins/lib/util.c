@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - parameter errors and counters (see ilib_util.h).
+ */
+#include <errno.h>
+
+#include "ilib_util.h"
+
+int ilib_bad_param(struct iommu_host *host, const char *tag, const char *key,
+		   uint64_t val, const char *why)
+{
+	if (host && host->ops && host->ops->log)
+		host->ops->log(host, IOMMU_LOG_ERR,
+			       "%s: parameter %s = %llu: %s",
+			       tag ? tag : "iommu", key ? key : "?",
+			       (unsigned long long)val, why ? why : "invalid");
+	return -EINVAL;
+}
+
+void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n)
+{
+	if (n && host && host->ops && host->ops->stat_add)
+		host->ops->stat_add(host, stat, n);
+}

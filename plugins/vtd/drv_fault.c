@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * drv_fault.c - the VT-d driver's fault handling (vtd 7): the fault event
+ * reads the fault recording registers, clears them, and reports each as
+ * one struct iommu_fault.  The reason mapping is described in drv.h.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "drv.h"
+
+/*
+ * vtd_drv_fault_reason() - the normalized reason of fault reason @fr
+ * The one place that maps VT-d FR codes (vtd 7.3, 7.4).  @mapped tells,
+ * for read/write faults, whether the device's domain maps the address.
+ */
+static enum iommu_fault_reason vtd_drv_fault_reason(unsigned int fr,
+						    bool mapped)
+{
+	switch (fr) {
+	case VTD_FR_ROOT_NOT_PRESENT:
+	case VTD_FR_CTX_NOT_PRESENT:
+	case VTD_FR_SM_ROOT_NOT_PRESENT:
+	case VTD_FR_SM_CTX_NOT_PRESENT:
+	case VTD_FR_SM_PDE_NOT_PRESENT:
+	case VTD_FR_SM_PE_NOT_PRESENT:
+		return IOMMU_FAULT_NO_DOMAIN;
+	case VTD_FR_WRITE:
+	case VTD_FR_READ:
+	case VTD_FR_SM_SL_PERM:
+	case VTD_FR_SM_WRITE:
+	case VTD_FR_SM_READ:
+		return mapped ? IOMMU_FAULT_PERMISSION : IOMMU_FAULT_NOT_MAPPED;
+	case VTD_FR_SM_FL_NOT_PRESENT:
+		return IOMMU_FAULT_NOT_MAPPED;
+	case VTD_FR_SM_FL_USER:
+	case VTD_FR_SM_EXEC:
+	case VTD_FR_CTX_TT_BLOCKED:
+	case VTD_FR_INTR_RANGE:
+	case VTD_FR_SM_INTR_RANGE:
+	case VTD_FR_SM_CTX_DTE:
+	case VTD_FR_SM_CTX_PRE:
+	case VTD_FR_SM_PE_ERE:
+	case VTD_FR_SM_PE_SRE:
+		return IOMMU_FAULT_PERMISSION;
+	case VTD_FR_CTX_INVALID:
+	case VTD_FR_ROOT_RSVD:
+	case VTD_FR_CTX_RSVD:
+	case VTD_FR_SL_RSVD:
+	case VTD_FR_SM_ROOT_RSVD:
+	case VTD_FR_SM_CTX_RSVD:
+	case VTD_FR_SM_CTX_INVALID:
+	case VTD_FR_SM_RID_PASID:
+	case VTD_FR_SM_PDE_RSVD:
+	case VTD_FR_SM_PE_RSVD:
+	case VTD_FR_SM_PE_INVALID:
+	case VTD_FR_SM_FL_RSVD:
+	case VTD_FR_SM_SL_RSVD:
+	case VTD_FR_SM_SL_PTR_INVALID:
+	case VTD_FR_SM_TTM_INVALID:
+		return IOMMU_FAULT_BAD_ENTRY;
+	case VTD_FR_ADDR_BEYOND_MGAW:
+	case VTD_FR_SM_NON_CANONICAL:
+	case VTD_FR_SM_ADDR_BEYOND_MAX:
+	case VTD_FR_SM_SL_OUT_BEYOND:
+	case VTD_FR_SM_FL_NEST_WIDTH:
+		return IOMMU_FAULT_ADDR_SIZE;
+	case VTD_FR_SL_READ_ERR:
+	case VTD_FR_ROOT_READ_ERR:
+	case VTD_FR_CTX_READ_ERR:
+	case VTD_FR_SM_RTA_INVALID:
+	case VTD_FR_SM_ROOT_READ_ERR:
+	case VTD_FR_SM_CTX_READ_ERR:
+	case VTD_FR_SM_PDE_READ_ERR:
+	case VTD_FR_SM_PE_READ_ERR:
+	case VTD_FR_SM_FL_READ_ERR:
+	case VTD_FR_SM_FL_ROOT_ERR:
+	case VTD_FR_SM_SL_READ_ERR:
+		return IOMMU_FAULT_TABLE_FETCH;
+	case VTD_FR_SM_CTX_PASIDE:
+	case VTD_FR_SM_PASID_TOO_BIG:
+		return IOMMU_FAULT_BAD_PASID;
+	default:
+		return IOMMU_FAULT_UNKNOWN;
+	}
+}
+
+/* Does the domain the faulting (device, PASID) is on map f->addr? */
+static bool vtd_fault_mapped(struct vtd_drv *v, const struct iommu_fault *f)
+{
+	struct vtd_domain *dom = NULL;
+	struct vtd_dev *dev;
+	uint64_t phys;
+	bool mapped = false;
+
+	if (vtd_dev_held_by_me(v))
+		return false; /* inside our own attach: cannot look */
+	pthread_rwlock_rdlock(&v->dev_lock);
+	dev = vtd_dev_find(v, (uint16_t)f->dev_id);
+	if (dev && !(f->flags & IOMMU_FAULT_F_PASID_VALID)) {
+		dom = dev->domain;
+	} else if (dev) {
+		for (size_t i = 0; i < dev->nr_aux; i++)
+			if (dev->auxv[i].pasid == f->pasid)
+				dom = dev->auxv[i].dom;
+		if (!dom && !f->pasid)
+			dom = dev->domain; /* RID_PASID */
+	}
+	if (dom && dom->kind == VTD_DOM_PAGING)
+		mapped = !pt_iova_to_phys(&dom->pt, f->addr, &phys);
+	pthread_rwlock_unlock(&v->dev_lock);
+	return mapped;
+}
+
+static void vtd_decode_fault(struct vtd_drv *v, uint64_t lo, uint64_t hi,
+			     struct iommu_fault *f)
+{
+	unsigned int fr = (unsigned int)vtd_field_get(VTD_FRCD_QW1_FR, hi);
+
+	memset(f, 0, sizeof(*f));
+	f->dev_id = (uint32_t)vtd_field_get(VTD_FRCD_QW1_SID, hi);
+	f->addr = lo & VTD_FRCD_QW0_FI;
+	f->flags = IOMMU_FAULT_F_ADDR_VALID;
+	f->pasid = IOMMU_NO_PASID;
+	if (hi & VTD_FRCD_QW1_PP) {
+		f->pasid = (uint32_t)vtd_field_get(VTD_FRCD_QW1_PV, hi);
+		f->flags |= IOMMU_FAULT_F_PASID_VALID;
+	}
+	/* vtd 7.1: T1 = 1 read, 0 write (T2 = 0) */
+	f->access =
+	    hi & VTD_FRCD_QW1_T1 ? IOMMU_ACCESS_READ : IOMMU_ACCESS_WRITE;
+	f->vendor_code = fr;
+	f->reason = vtd_drv_fault_reason(fr, false);
+	if (f->reason == IOMMU_FAULT_NOT_MAPPED &&
+	    fr != VTD_FR_SM_FL_NOT_PRESENT)
+		f->reason = vtd_drv_fault_reason(fr, vtd_fault_mapped(v, f));
+}
+
+/**
+ * vtd_drv_irq() - the fault event
+ * Context: may run from a DMA thread inside translate; never takes q_lock;
+ * reports faults with no lock held.
+ */
+void vtd_drv_irq(void *inst, unsigned int vector)
+{
+	struct vtd_drv *v = inst;
+	struct iommu_fault faults[256];
+	uint64_t raw[256][2];
+	unsigned int nr = 0;
+	uint32_t fsts = 0;
+
+	(void)vector;
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->fault_lock);
+	if (ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts)) {
+		pthread_mutex_unlock(&v->fault_lock);
+		return;
+	}
+	/* A fault recorded while PPF is still set raises no new event, so
+	 * look again until PPF reads clear (bounded). */
+	for (unsigned int pass = 0;
+	     pass < 4 && (fsts & VTD_FSTS_PPF) && nr < 256; pass++) {
+		unsigned int i =
+		    (unsigned int)vtd_field_get(VTD_FSTS_FRI, fsts);
+
+		for (unsigned int k = 0; k < v->nfr && nr < 256; k++) {
+			uint64_t off = vtd_frcd_reg(v->cap, i % v->nfr);
+			uint64_t lo = 0, hi = 0;
+
+			i = (i + 1) % v->nfr;
+			if (ilib_mmio_read64(&v->bus, off + 8, &hi))
+				break;
+			if (!(hi & VTD_FRCD_QW1_F))
+				continue; /* scan them all: from FRI, wrapping
+					   */
+			ilib_mmio_read64(&v->bus, off, &lo);
+			ilib_mmio_write32(&v->bus, off + 12,
+					  (uint32_t)VTD_FRCD_DW3_F);
+			raw[nr][0] = lo;
+			raw[nr][1] = hi;
+			nr++;
+		}
+		if (ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts))
+			break;
+	}
+	if (fsts & VTD_FSTS_PFO) {
+		vlog(v, IOMMU_LOG_INFO, "fault records overflowed (PFO)");
+		ilib_mmio_write32(&v->bus, VTD_FSTS_REG,
+				  (uint32_t)VTD_FSTS_PFO);
+	}
+	if (fsts & VTD_FSTS_IQE)
+		vlog(v, IOMMU_LOG_DEBUG,
+		     "IQE pending: the submitter recovers the queue");
+	pthread_mutex_unlock(&v->fault_lock);
+	for (unsigned int k = 0; k < nr; k++)
+		vtd_decode_fault(v, raw[k][0], raw[k][1], &faults[k]);
+	for (unsigned int k = 0; k < nr; k++)
+		v->host->ops->report_fault(v->host, &faults[k]);
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw.h - the Intel VT-d DMA-remapping unit model (the "hardware"): its
+ * state, the declarations its files share, and the model's decisions.
+ *
+ * The driver reaches the model only through the register window
+ * (mmio_read/mmio_write) and through memory: root, context, PASID and
+ * paging structures, the invalidation queue and wait status dwords.
+ * Section numbers ("vtd 7.2") refer to spec/vtd.md.
+ *
+ * Files (this header holds every decision; the .c files say where they
+ * apply):
+ *  - hw_regs.c: the register file, GCMD/CCMD/IOTLB_REG commands, the
+ *    [vtd] keys, create/destroy and the ops table.
+ *  - hw_queue.c: the queued-invalidation consumer (vtd 6).
+ *  - hw_xlate.c: root/context/PASID fetches, the walks, translate().
+ *  - hw_cache.c: the VT-d side of the caches (keys, tags, what each
+ *    invalidation removes) over plugins/lib's ilib_cache.
+ *  - hw_fault.c: fault recording and the fault event (vtd 7).
+ *
+ *  - Registers (vtd 2): VER, CAP, ECAP (built from the [vtd] keys), GCMD /
+ *    GSTS, RTADDR, CCMD, FSTS, FECTL/FEDATA/FEADDR/FEUADDR, the NFR fault
+ *    recording registers at CAP.FRO, IQH/IQT/IQA/ICS/IECTL/IEDATA/IEADDR/
+ *    IEUADDR/IQERCD and IVA/IOTLB at ECAP.IRO.
+ *  - translate(): legacy (root -> context -> second stage) and scalable
+ *    mode (root -> 256-bit context -> PASID directory -> 512-bit PASID
+ *    entry -> first stage, second stage or pass-through), in the walk order
+ *    of vtd 10, one fault reason per condition (vtd 7.3, 7.4).  The paging
+ *    structures are walked by core/pt's pt_walk() (PT_FMT_VTDSS for the
+ *    second stage, PT_FMT_X86_64 for the first, which also sets A/D); the
+ *    model turns its result into the fault reason.
+ *  - Caches: context cache, PASID cache and IOTLB, set-associative (8 ways,
+ *    LRU per set; "N entries" is rounded up to a multiple of the ways),
+ *    three instances of plugins/lib's ilib_cache.
+ *    Nothing is wiped when full: one entry is evicted.  Entries stay (stale)
+ *    until the matching invalidation, by queue or by register.
+ *  - Queued invalidation (vtd 6): consumed on IQT writes (and when QIE is
+ *    enabled or IQE cleared), in order, on the writer's thread.
+ *  - Fault recording (vtd 7.1, 7.2) and the two events: vector
+ *    VTD_IRQ_FAULT (FECTL) and VTD_IRQ_INV (IECTL).
+ *
+ * Model constants: VER 3.0 (0x30); CAP.ND 6 (16-bit DIDs); CAP.FRO 0x22
+ * (FRCD[0] at 0x220); ECAP.IRO 0xF (IVA 0xF0, IOTLB_REG 0xF8); MAMV 18;
+ * PSI, DWD, DRD set; RWBF, AFL, PLMR, PHMR, ZLR, PI, ESRTPS, ESIRTPS clear.
+ * ECAP: C, QI, DT, SC always; PT per key; in scalable mode SMTS, SMPWCS,
+ * RPS and, per key, SLTS, FLTS, NEST, PASID + PSS.  No interrupt
+ * remapping, no page requests, no advanced fault log: those registers read
+ * 0 and ignore writes.  The window is FRO*16 + 16*NFR rounded up to 4 KiB
+ * (at least 4 KiB); offsets beyond it get -EINVAL.
+ *
+ * Decisions (vtd 12 disputed points and other choices):
+ *  - 12.1 AW 0 and AW 4 are reserved: never in SAGAW, so context/PASID
+ *    entries using them fault 0x03 / 0x5B.  12.2: SLLPS bits 36/37 never set.
+ *  - 12.3 first-stage 2 MiB pages are always allowed; 1 GiB needs FL1GP.
+ *  - 12.4 ND is 3 bits, FRO 10 bits, PSS 5 bits.
+ *  - 12.7 SL leaf bits 6:3 (EMT/IPAT) and bit 2 (X) are accepted and
+ *    ignored.  SL bit 62 (TM) is reserved in every entry (a 3.x unit),
+ *    even though ECAP.DT is set.  SNP (bit 11) is accepted in leaves
+ *    (ECAP.SC = 1) and reserved in non-leaf entries.
+ *  - 12.8 FL G bit is ignored.  12.9 PASID-entry QW3-QW7 must be 0 (0x5A).
+ *  - 12.11 ECAP.DIT = 0: PFSID fields of types 3 and 8 are reserved (IQE).
+ *  - 12.12 IEC descriptor: G = 1 is index-selective; accepted, no effect.
+ *  - 12.13 a wait with SW = IF = 0 is a valid fence (no effect); SW and IF
+ *    together do both (status write, then the interrupt flag); PD without
+ *    ECAP.PDS is a reserved field (IQE).
+ *  - 12.14 types 6, 7, 8 (and 9) in a 128-bit queue: IQE, IQEI 5.
+ *    Type 9 is an invalid type (ECAP.PRS = 0): IQE, IQEI 3.
+ *  - 12.16/12.17: FRCD AT = 0 (untranslated requests only), T2 = 0, T1 = 1
+ *    for reads.  12.18: PV is 20 bits; PP = 0 and PV = 0 for requests
+ *    without PASID, also in scalable mode.
+ *  - 12.20/12.26 scalable-mode second-stage codes: input beyond the width
+ *    0x83, read error 0x78 (any level), not present or missing permission
+ *    0x79, reserved bits 0x7A.  Legacy uses 0x04, 0x07 (any level, also
+ *    the top: QEMU says 0x03 there), 0x05/0x06, 0x0C.
+ *  - First stage: non-canonical 0x80, top-level read error 0x73, lower
+ *    0x70, P = 0 0x71, reserved 0x72, U/S = 0 0x81 (every request is a
+ *    user request), write to read-only 0x85, A/D update failure 0x91.
+ *    A and D are set (atomically) after a successful walk.
+ *  - 12.21 FPD-qualified codes: QEMU's list (vtd 7.6) plus the scalable
+ *    equivalents this model uses: 0x41, 0x43-0x46, 0x48, 0x78, 0x79, 0x7A,
+ *    0x83, 0x84, 0x86.  FPD is read from context, PASID-directory and
+ *    PASID entries even when they are not present.
+ *  - 12.22 context-cache domain-selective invalidation removes legacy
+ *    entries of that DID and every scalable-mode entry (SM context entries
+ *    carry no DID); CCMD then reports CAIG = global when the unit runs in
+ *    scalable mode.  Device-selective ignores the DID (so it also removes
+ *    the DID-0 not-present entries caching mode keeps).
+ *  - 12.25 type-6 G = 0/1 are reserved: IQE.  Type-7 G = 2: IQE.
+ *  - 12.15 DR/DW accepted and ignored (nothing is ever in flight).
+ *  - Other: TTM 10, TTM 11 (no ADMS) and TTM 01 without SMTS make every
+ *    DMA fault 0x31; a request with PASID in legacy mode also faults 0x31.
+ *  - GCMD: a write may change one command only (TE or QIE toggled, SRTP
+ *    or WBF set).  A write that changes more than one is ignored and
+ *    logged.  Unsupported commands (EAFL, SFL, IRE, SIRTP, CFI) are
+ *    ignored.  RTPS stays set after SRTP; WBFS never reads 1.  SRTP and TE
+ *    changes do not touch the caches (ESRTPS = 0); cache entries remember
+ *    the mode they were read in.  QIE enable sets IQH = 0 and latches IQA;
+ *    QIE disable sets IQH = 0.
+ *  - IQE stops the queue with IQH on the bad descriptor; clearing IQE
+ *    (W1C) restarts processing at once.  IQERCD holds the IQEI code while
+ *    IQE is set.  Register-based invalidation (CCMD, IOTLB_REG) while QI
+ *    is enabled does nothing and leaves ICC / IVT set (as QEMU).
+ *  - Faults are not merged by SID (no "compression"): every fault takes
+ *    the next record; a full next record sets PFO; while PFO is set every
+ *    fault is lost (IOMMU_STAT_FAULTS_LOST).  FSTS.FRI reads the oldest
+ *    pending record.  The fault event fires when PPF/PFO/IQE/ICE/ITE go
+ *    from all-clear to set; FECTL.IP follows vtd 2.4.
+ *  - Caching mode (CM = 1): not-present results are cached too: a root or
+ *    context entry not present (0x01/0x02/0x39/0x41) as a context-cache
+ *    entry with DID 0, a not-present paging entry (at any level) as a 4 KiB
+ *    IOTLB entry with the request's DID/PASID.  They fault again until
+ *    invalidated.  PASID entries are never cached when not present.  With
+ *    CM = 0 nothing negative is cached.
+ *  - IOTLB entries are tagged by SID as well as DID, PASID (RID_PASID for
+ *    requests without PASID in scalable mode, none in legacy), page and
+ *    size; invalidations match DID/PASID/range only.  A write that hits a
+ *    cached read-only translation faults (0x05/0x79/0x85) without a walk,
+ *    except a first-stage entry that is writable but was cached before D
+ *    was set: that write walks again.
+ *  - Pass-through (TT 2, PGTT 4) and disabled translation are not cached.
+ *    TT 2 needs AW = the largest supported AW (else 0x03).
+ *  - A request without PASID to 0xFEE00000-0xFEEFFFFF is an interrupt
+ *    message, not DMA: identity, clipped to the window, never a fault.
+ *    A translation whose output page overlaps the window faults 0x0E
+ *    (legacy) / 0x87 (scalable); so does a PASID request through PT.
+ *  - PGTT 3 (nested) faults 0x5B even when NEST is advertised.
+ *  - Register access: 4 or 8 bytes, naturally aligned.  64-bit registers
+ *    take 8-byte or 4-byte (either half) accesses; 32-bit registers take
+ *    4-byte accesses only (8 bytes there: -EINVAL).  Reserved offsets
+ *    read 0 and ignore writes.
+ *
+ * Locking.  Lock order: reg_lock -> cache set locks.
+ *  - reg_lock (mutex) guards every register, the fault records and the
+ *    queue consumer.  translate() takes it only to record a fault.
+ *  - hw->live (atomic) holds the latched root table, TTM and TES, so
+ *    translate() never takes reg_lock on the success path.
+ *  - The caches follow ilib_cache's rules (plugins/lib/ilib_cache.h): a
+ *    mutex per set, translate() holds at most one at a time; lock-free
+ *    seqlock lookups of stable sets, with every slot word copied by an
+ *    atomic load; a generation bumped by each invalidation before it
+ *    purges, so a walk started before an invalidation does not insert
+ *    its (possibly stale) result; an invalidation skips, without the
+ *    lock, a stable set holding nothing it removes.
+ *  - The IOTLB set depends on DID, level and page number only: a small
+ *    page-selective invalidation probes just the sets its pages map to.
+ *  - host->ops->raise_irq is never called with a lock held.
+ */
+#ifndef VTD_HW_H
+#define VTD_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "iommu/plugin.h"
+#include "ilib.h"
+#include "params.h"
+#include "pt.h"
+#include "regs.h"
+
+#define HW_VER	0x30
+#define HW_ND	6
+#define HW_FRO	0x22
+#define HW_IRO	0x0f
+#define HW_MAMV 18
+#define HW_WAYS 8u
+
+/* hw_qi_exec(): a wait's status write failed (IQE with IQEI 0). */
+#define HW_IQE_STATUS 0x100u
+
+#define HW_NO_TAG UINT32_MAX /* IOTLB PASID tag of legacy-mode entries */
+
+/* hw->live: latched RTADDR (RTA and TTM) plus TES in bit 0. */
+#define HW_LIVE_TES VTD_BIT(0)
+
+/* FSTS bits whose rise fires the fault event. */
+#define HW_FSTS_EVENT                                                          \
+	(VTD_FSTS_PFO | VTD_FSTS_PPF | VTD_FSTS_IQE | VTD_FSTS_ICE |           \
+	 VTD_FSTS_ITE)
+
+enum hw_stage { HW_ST_SL = 0, HW_ST_FL = 1, HW_ST_PT = 2 };
+
+/* A context-cache entry: a decoded legacy or scalable-mode context. */
+struct hw_ctx {
+	uint16_t sid;
+	uint8_t ttm;	/* mode the entry was read in */
+	uint8_t neg_fr; /* CM = 1 cached not-present result; 0: valid */
+	bool fpd;
+	uint8_t tt;   /* legacy */
+	uint8_t aw;   /* legacy */
+	uint8_t pdts; /* scalable */
+	bool paside;  /* scalable */
+	uint16_t did; /* legacy; 0 for scalable and negative entries */
+	uint32_t rid_pasid;
+	uint64_t ptr; /* legacy SLPTPTR or scalable PASIDDIRPTR */
+};
+
+/* A PASID-cache entry: decoded PASID-directory + PASID-table entries. */
+struct hw_pe {
+	uint16_t sid;
+	uint16_t did;
+	uint32_t pasid;
+	bool fpd; /* directory or table entry FPD */
+	bool nxe;
+	uint8_t pgtt;
+	uint8_t levels; /* SL: AW + 2; FL: 4 or 5 */
+	uint8_t width;	/* SL input width */
+	uint64_t ptr;	/* SLPTPTR or FLPTPTR by PGTT */
+};
+
+/* An IOTLB entry. */
+struct hw_tlb {
+	uint16_t sid;
+	uint16_t did;
+	uint32_t pasid; /* HW_NO_TAG in legacy mode */
+	uint8_t level;	/* leaf level: 1, 2 or 3 */
+	uint8_t stage;	/* HW_ST_SL or HW_ST_FL */
+	uint8_t perm;	/* IOMMU_READ | IOMMU_WRITE */
+	bool neg;	/* CM = 1 not-present result */
+	bool wd;	/* FL: writable, cached before D was set */
+	bool sm;	/* read in scalable mode */
+	uint64_t vpn;	/* input address >> level shift */
+	uint64_t out;	/* output address of the page */
+};
+
+struct vtd_hw {
+	struct iommu_host *host;
+
+	/* parameters and derived constants (read-only after create) */
+	uint64_t cap, ecap;
+	uint64_t window;
+	unsigned int nfr;
+	unsigned int aw_max;	 /* largest AW code in SAGAW */
+	unsigned int mgaw;	 /* MGAW + 1, bits */
+	unsigned int pasid_bits; /* 0: no PASID */
+	uint64_t ptr_rsvd;	 /* bits >= HAW of a structure pointer */
+	uint8_t haw;		 /* host address width, bits */
+	bool cm, sm, fs, ss, pt, nest, sp2m, sp1g, fl1g, fl5;
+
+	uint64_t live;	  /* atomic; see HW_LIVE_TES */
+	bool nest_warned; /* atomic */
+
+	pthread_mutex_t reg_lock;
+	uint32_t gsts;
+	uint64_t rtaddr, ccmd, iva, iotlb;
+	uint32_t fsts; /* RW1C bits only; PPF and FRI are derived */
+	uint32_t fri;
+	uint32_t fectl, fedata, feaddr, feuaddr;
+	uint64_t iqh, iqt, iqa, iqa_live, iqercd;
+	uint32_t ics, iectl, iedata, ieaddr, ieuaddr;
+	uint64_t (*frcd)[2];
+	unsigned int frcd_next;
+	unsigned int nr_pending;
+
+	struct ilib_cache ctxc, pasidc, tlbc;
+	bool tlb_fl; /* atomic, sticky: a first-stage entry was inserted */
+};
+
+/* Interrupts to raise once the locks are dropped. */
+struct hw_irqs {
+	bool fault, inv;
+};
+
+/* What translate() knows about the request so far. */
+struct hw_xl {
+	const struct iommu_dma_req *req;
+	uint16_t sid;
+	bool has_pasid;
+	bool sm;
+	bool fpd;
+	bool nxe;
+	uint8_t stage;
+	uint8_t levels;
+	uint16_t did;
+	uint32_t tag;
+	uint64_t root;
+};
+
+struct hw_walk {
+	uint64_t out;
+	unsigned int level;
+	unsigned int perm;
+	bool wd;
+	bool notpresent;
+};
+
+#define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
+
+/* ---- hw_fault.c ------------------------------------------------------- */
+
+uint32_t vtd_hw_fsts_now(const struct vtd_hw *hw);
+bool vtd_hw_fault_event(struct vtd_hw *hw, uint32_t before);
+void vtd_hw_fault_status_cleared(struct vtd_hw *hw);
+uint32_t vtd_hw_fri(struct vtd_hw *hw);
+int vtd_hw_fault(struct vtd_hw *hw, const struct hw_xl *x, uint8_t fr);
+void vtd_hw_raise(struct vtd_hw *hw, const struct hw_irqs *irq);
+
+/* ---- hw_cache.c ------------------------------------------------------- */
+
+int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params);
+void vtd_hw_caches_fini(struct vtd_hw *hw);
+bool vtd_hw_ctx_lookup(struct vtd_hw *hw, uint16_t sid, uint8_t ttm,
+		       struct hw_ctx *c);
+void vtd_hw_ctx_insert(struct vtd_hw *hw, const struct hw_ctx *c, uint64_t gen);
+bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
+		      struct hw_pe *p);
+void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen);
+bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t);
+void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen);
+void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
+		    uint16_t sid, unsigned int fm);
+void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
+		      uint64_t addr, unsigned int am);
+void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
+		       uint32_t pasid, uint64_t addr, unsigned int am);
+void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
+		   uint32_t pasid);
+
+/* ---- hw_queue.c ------------------------------------------------------- */
+
+void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq);
+
+/* ---- hw_xlate.c ------------------------------------------------------- */
+
+int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		     struct iommu_translation *out);
+
+#endif /* VTD_HW_H */

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_cache.c - the VT-d side of the model's three caches: context cache,
+ * PASID cache and IOTLB are ilib_cache instances (plugins/lib: sets, LRU,
+ * lock-free reads, generations); this file says what their keys and sets
+ * are (vtd 9.1) and what each invalidation (vtd 6.3, 6.4, 6.8, 6.9, 9.2;
+ * CCMD and IOTLB_REG, vtd 2.4) removes.  The decisions it follows
+ * (12.22 domain-selective context invalidation, IOTLB tags, caching
+ * mode) are in hw.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw.h"
+
+/* ilib_cache words holding a struct. */
+#define HW_WORDS(t) ((sizeof(t) + 7) / 8)
+
+_Static_assert(HW_WORDS(struct hw_ctx) < ILIB_CACHE_MAX_WORDS,
+	       "a context-cache entry must fit an ilib_cache slot");
+_Static_assert(HW_WORDS(struct hw_pe) < ILIB_CACHE_MAX_WORDS,
+	       "a PASID-cache entry must fit an ilib_cache slot");
+
+/*
+ * IOTLB key, 2 words: the tags an entry is found by.  vpn < 2^52 (the
+ * input address >> 12 or more), so level, stage and mode fit above it.
+ */
+#define HW_TLB_KEY_WORDS 2
+#define HW_TLB_VAL_WORDS 2
+#define HW_TLB_VPN	 VTD_GENMASK(55, 0)
+
+/* What an invalidation removes. */
+struct hw_match {
+	unsigned int gran; /* VTD_CC_* / 0 = everything for the others */
+	bool did_on, pasid_on, range_on, fl_only, fl_any_addr;
+	uint16_t did;
+	uint32_t pasid;
+	uint16_t sid, sid_mask;
+	uint64_t first, last;	      /* byte range, inclusive */
+	uint64_t vfirst[4], vlast[4]; /* [level]: page numbers it covers */
+};
+
+/**
+ * vtd_hw_caches_init() - the three caches, sized by the [vtd] keys
+ * @hw: model (zeroed caches)
+ * @params: the [vtd] values, already checked
+ *
+ * Return: 0; -ENOMEM (the caches made so far are freed).
+ */
+int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
+{
+	if (!hw || !params)
+		return -EINVAL;
+	if (ilib_cache_init(&hw->ctxc, params[VTD_P_HW_CTX_CACHE], HW_WAYS, 1,
+			    HW_WORDS(struct hw_ctx)) ||
+	    ilib_cache_init(&hw->pasidc, params[VTD_P_HW_PASID_CACHE], HW_WAYS,
+			    1, HW_WORDS(struct hw_pe)) ||
+	    ilib_cache_init(&hw->tlbc, params[VTD_P_HW_IOTLB], HW_WAYS,
+			    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS)) {
+		vtd_hw_caches_fini(hw);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vtd_hw_caches_fini(struct vtd_hw *hw)
+{
+	if (!hw)
+		return;
+	ilib_cache_fini(&hw->ctxc);
+	ilib_cache_fini(&hw->pasidc);
+	ilib_cache_fini(&hw->tlbc);
+}
+
+/*
+ * Context and PASID caches keep a decoded entry (struct hw_ctx, hw_pe) as
+ * their value words, under a one-word key.
+ */
+static bool hw_struct_lookup(struct ilib_cache *c, uint64_t hash, uint64_t key,
+			     void *out, size_t size)
+{
+	uint64_t w[ILIB_CACHE_MAX_WORDS];
+
+	if (!ilib_cache_lookup(c, hash, &key, w))
+		return false;
+	memcpy(out, w, size);
+	return true;
+}
+
+static void hw_struct_insert(struct ilib_cache *c, uint64_t hash, uint64_t key,
+			     const void *in, size_t size, uint64_t gen)
+{
+	uint64_t w[ILIB_CACHE_MAX_WORDS] = {0};
+
+	memcpy(w, in, size);
+	ilib_cache_insert(c, hash, &key, w, gen);
+}
+
+/* Context cache: one entry per (SID, mode it was read in). */
+static uint64_t hw_ctx_key(uint16_t sid, uint8_t ttm)
+{
+	return sid | (uint64_t)ttm << 16;
+}
+
+/* Look up @sid's context entry as read in mode @ttm; fills @c. */
+bool vtd_hw_ctx_lookup(struct vtd_hw *hw, uint16_t sid, uint8_t ttm,
+		       struct hw_ctx *c)
+{
+	uint64_t key = hw_ctx_key(sid, ttm);
+
+	return hw_struct_lookup(&hw->ctxc, ilib_hash64(key), key, c,
+				sizeof(*c));
+}
+
+/* Cache @c (c->sid, c->ttm are its key) unless an invalidation ran. */
+void vtd_hw_ctx_insert(struct vtd_hw *hw, const struct hw_ctx *c, uint64_t gen)
+{
+	uint64_t key = hw_ctx_key(c->sid, c->ttm);
+
+	hw_struct_insert(&hw->ctxc, ilib_hash64(key), key, c, sizeof(*c), gen);
+}
+
+/*
+ * PASID cache: one entry per (SID, PASID), hashed with bit 63 set (a salt,
+ * so that SID/PASID pairs do not land in the sets SID/TTM pairs would).
+ */
+static uint64_t hw_pe_key(uint16_t sid, uint32_t pasid)
+{
+	return sid | (uint64_t)pasid << 16;
+}
+
+bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
+		      struct hw_pe *p)
+{
+	uint64_t key = hw_pe_key(sid, pasid);
+
+	return hw_struct_lookup(&hw->pasidc, ilib_hash64(key | 1ull << 63), key,
+				p, sizeof(*p));
+}
+
+/* Cache @p (p->sid, p->pasid are its key) unless an invalidation ran. */
+void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen)
+{
+	uint64_t key = hw_pe_key(p->sid, p->pasid);
+
+	hw_struct_insert(&hw->pasidc, ilib_hash64(key | 1ull << 63), key, p,
+			 sizeof(*p), gen);
+}
+
+/* ---- IOTLB -------------------------------------------------------------- */
+
+static void hw_tlb_key(const struct hw_tlb *t, uint64_t key[HW_TLB_KEY_WORDS])
+{
+	key[0] = (t->vpn & HW_TLB_VPN) | (uint64_t)t->level << 56 |
+		 (uint64_t)t->stage << 60 | (uint64_t)t->sm << 62;
+	key[1] = t->pasid | (uint64_t)t->did << 32 | (uint64_t)t->sid << 48;
+}
+
+/* The tags of the entry with key @key (for the invalidation predicate). */
+static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
+{
+	t->vpn = key[0] & HW_TLB_VPN;
+	t->level = (uint8_t)((key[0] >> 56) & 0xf);
+	t->stage = (uint8_t)((key[0] >> 60) & 3);
+	t->sm = (key[0] >> 62) & 1;
+	t->pasid = (uint32_t)key[1];
+	t->did = (uint16_t)(key[1] >> 32);
+	t->sid = (uint16_t)(key[1] >> 48);
+}
+
+/*
+ * The IOTLB set of an entry depends on its DID, level and page only (not
+ * on SID or PASID), so that a page-selective invalidation, which names the
+ * DID and the range, can probe just the sets the range maps to.
+ */
+static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
+{
+	return ilib_hash64(vpn * 8 + level) ^
+	       ilib_hash64((uint64_t)did << 32 | 1);
+}
+
+/*
+ * vtd_hw_tlb_lookup() - the IOTLB entry tagged like @t
+ * @t: sid, did, pasid, level, stage, sm and vpn set; on a hit out, perm,
+ *     neg and wd are filled in
+ */
+bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t)
+{
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
+
+	hw_tlb_key(t, key);
+	if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn),
+			       key, val))
+		return false;
+	t->out = val[0];
+	t->perm = (uint8_t)(val[1] & 0xff);
+	t->neg = (val[1] >> 8) & 1;
+	t->wd = (val[1] >> 9) & 1;
+	return true;
+}
+
+/* Cache @t unless an IOTLB invalidation ran since @gen was read. */
+void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
+{
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
+
+	hw_tlb_key(t, key);
+	val[0] = t->out;
+	val[1] = t->perm | (uint64_t)t->neg << 8 | (uint64_t)t->wd << 9;
+	/*
+	 * Set before the insert checks the generation: an IOTLB_REG-style
+	 * page invalidation that reads it clear after bumping the
+	 * generation makes this insert back off.
+	 */
+	if (t->stage == HW_ST_FL &&
+	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
+	ilib_cache_insert(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn), key,
+			  val, gen);
+}
+
+/* ---- What invalidations remove ----------------------------------------- */
+
+static bool hw_ctx_pred(const uint64_t *key, const uint64_t *val,
+			const void *arg)
+{
+	const struct hw_match *m = arg;
+	struct hw_ctx c;
+
+	(void)key;
+	memcpy(&c, val, sizeof(c));
+	switch (m->gran) {
+	case VTD_CC_DOMAIN:
+		return c.ttm == VTD_TTM_SCALABLE || c.did == m->did;
+	case VTD_CC_DEVICE:
+		return (c.sid & m->sid_mask) == (m->sid & m->sid_mask);
+	default:
+		return true;
+	}
+}
+
+static bool hw_pe_pred(const uint64_t *key, const uint64_t *val,
+		       const void *arg)
+{
+	const struct hw_match *m = arg;
+	struct hw_pe p;
+
+	(void)key;
+	memcpy(&p, val, sizeof(p));
+	if (m->did_on && p.did != m->did)
+		return false;
+	return !m->pasid_on || p.pasid == m->pasid;
+}
+
+static bool hw_tlb_pred(const uint64_t *key, const uint64_t *val,
+			const void *arg)
+{
+	const struct hw_match *m = arg;
+	struct hw_tlb t;
+
+	(void)val;
+	hw_tlb_unkey(key, &t);
+	if (m->did_on && t.did != m->did)
+		return false;
+	if (m->pasid_on && t.pasid != m->pasid)
+		return false;
+	if (m->fl_only && t.stage != HW_ST_FL)
+		return false;
+	if (!m->range_on)
+		return true;
+	if (m->fl_any_addr && t.stage == HW_ST_FL)
+		return true;
+	/* A page overlaps the range iff its number is within the range's. */
+	return t.level >= 1 && t.level <= 3 && t.vpn >= m->vfirst[t.level] &&
+	       t.vpn <= m->vlast[t.level];
+}
+
+/*
+ * hw_tlb_inval() - remove every IOTLB entry @m accepts
+ * A DID-qualified range that spans fewer pages (of sizes 4K, 2M and 1G
+ * together) than there are sets probes only the sets those pages hash to;
+ * anything else scans every set.  A type-2 page invalidation also removes
+ * every first-stage entry of the DID whatever its address, so it scans
+ * every set once a first-stage entry was ever cached.
+ * Context: bumps the generation first; takes each set's lock in turn.
+ */
+static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
+{
+	struct ilib_cache *c = &hw->tlbc;
+	unsigned int nsets = ilib_cache_nsets(c), level;
+	uint64_t probes = 0;
+
+	ilib_cache_inval_begin(c);
+	if (!m->range_on || !m->did_on ||
+	    (m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST)))
+		goto scan_all;
+	for (level = 1; level <= 3; level++)
+		probes += m->vlast[level] - m->vfirst[level] + 1;
+	if (probes > nsets)
+		goto scan_all;
+	for (level = 1; level <= 3; level++) {
+		for (uint64_t vpn = m->vfirst[level]; vpn <= m->vlast[level];
+		     vpn++)
+			ilib_cache_inval_set(
+			    c,
+			    ilib_cache_set_of(c,
+					      hw_tlb_hash(m->did, level, vpn)),
+			    hw_tlb_pred, m);
+	}
+	return;
+
+scan_all:
+	for (unsigned int set = 0; set < nsets; set++)
+		ilib_cache_inval_set(c, set, hw_tlb_pred, m);
+}
+
+/* Set @m's range to 2^@am pages at @addr (low bits ignored). */
+static void hw_match_range(struct hw_match *m, uint64_t addr, unsigned int am)
+{
+	uint64_t size = 1ull << (VTD_PAGE_SHIFT + am);
+
+	m->range_on = true;
+	m->first = addr & ~(size - 1);
+	m->last = m->first + (size - 1);
+	for (unsigned int level = 1; level <= 3; level++) {
+		m->vfirst[level] = m->first >> vtd_level_shift(level);
+		m->vlast[level] = m->last >> vtd_level_shift(level);
+	}
+}
+
+/*
+ * vtd_hw_inv_ctx() - context-cache invalidation (vtd 6.3, CCMD)
+ * @gran: VTD_CC_GLOBAL, _DOMAIN or _DEVICE
+ * @fm: function mask (device-selective)
+ */
+void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
+		    uint16_t sid, unsigned int fm)
+{
+	struct hw_match m = {.gran = gran, .did = did, .sid = sid};
+
+	/* FM 0: compare all; 1: ignore SID bit 2; 2: bits 2:1; 3: bits 2:0. */
+	static const uint16_t masks[4] = {0xffff, 0xfffb, 0xfff9, 0xfff8};
+
+	m.sid_mask = masks[fm & 3];
+	ilib_cache_inval(&hw->ctxc, hw_ctx_pred, &m);
+}
+
+/* Type-2 / IOTLB_REG semantics (vtd 9.2). @gran VTD_IOTLB_*. */
+void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
+		      uint64_t addr, unsigned int am)
+{
+	struct hw_match m = {0};
+
+	if (gran != VTD_IOTLB_GLOBAL) {
+		m.did_on = true;
+		m.did = did;
+	}
+	if (gran == VTD_IOTLB_PAGE) {
+		hw_match_range(&m, addr, am);
+		m.fl_any_addr = true;
+	}
+	hw_tlb_inval(hw, &m);
+}
+
+/* Type 6 (vtd 9.2): PASID-selective or page-selective (FL only). */
+void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
+		       uint32_t pasid, uint64_t addr, unsigned int am)
+{
+	struct hw_match m = {
+	    .did_on = true, .did = did, .pasid_on = true, .pasid = pasid};
+
+	if (g == VTD_PIOTLB_G_PAGE) {
+		hw_match_range(&m, addr, am);
+		m.fl_only = true;
+	}
+	hw_tlb_inval(hw, &m);
+}
+
+/* Type 7 (vtd 6.9): global, domain- or PASID-selective. */
+void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
+		   uint32_t pasid)
+{
+	struct hw_match m = {0};
+
+	if (g != VTD_PC_G_GLOBAL) {
+		m.did_on = true;
+		m.did = did;
+	}
+	if (g == VTD_PC_G_PASID) {
+		m.pasid_on = true;
+		m.pasid = pasid;
+	}
+	ilib_cache_inval(&hw->pasidc, hw_pe_pred, &m);
+}

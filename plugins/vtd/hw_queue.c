@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_queue.c - the VT-d model's queued-invalidation consumer (vtd 6): the
+ * queue is an ilib_ring read through the host's bounds-checked memory;
+ * each descriptor is checked, then run against the caches.  Decisions on
+ * descriptor fields (12.11-12.14, 12.25, IQE handling) are in hw.h.
+ */
+#include <endian.h>
+#include <errno.h>
+
+#include "hw.h"
+
+static void hw_iqe(struct vtd_hw *hw, unsigned int iqei, struct hw_irqs *irq)
+{
+	uint32_t before = vtd_hw_fsts_now(hw);
+
+	hw->fsts |= (uint32_t)VTD_FSTS_IQE;
+	hw->iqercd = vtd_field_prep(VTD_IQERCD_IQEI, iqei);
+	if (vtd_hw_fault_event(hw, before))
+		irq->fault = true;
+}
+
+/*
+ * hw_qi_exec() - check and run one descriptor
+ * @dw: the queue holds 256-bit descriptors
+ * @inval: set when it was an invalidation (not a wait)
+ * Context: reg_lock held.  Return: 0, or the IQEI reason for IQE.
+ */
+static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
+			       bool dw, bool *inval, struct hw_irqs *irq)
+{
+	uint64_t q0 = d->qw[0], q1 = d->qw[1];
+	bool hi_zero = !dw || (!d->qw[2] && !d->qw[3]);
+	unsigned int type = vtd_inv_desc_type(q0), g, am;
+
+	*inval = true;
+	switch (type) {
+	case VTD_INV_CC:
+		g = (unsigned int)vtd_field_get(VTD_INV_CC_QW0_G, q0);
+		if ((q0 & VTD_INV_CC_QW0_RSVD) || q1 || !hi_zero || !g)
+			return VTD_IQEI_RSVD;
+		vtd_hw_inv_ctx(
+		    hw, g, (uint16_t)vtd_field_get(VTD_INV_CC_QW0_DID, q0),
+		    (uint16_t)vtd_field_get(VTD_INV_CC_QW0_SID, q0),
+		    (unsigned int)vtd_field_get(VTD_INV_CC_QW0_FM, q0));
+		return 0;
+	case VTD_INV_IOTLB:
+		g = (unsigned int)vtd_field_get(VTD_INV_IOTLB_QW0_G, q0);
+		am = (unsigned int)vtd_field_get(VTD_INV_IOTLB_QW1_AM, q1);
+		if ((q0 & VTD_INV_IOTLB_QW0_RSVD) ||
+		    (q1 & VTD_INV_IOTLB_QW1_RSVD) || !hi_zero || !g ||
+		    (g == VTD_IOTLB_PAGE && am > HW_MAMV))
+			return VTD_IQEI_RSVD;
+		vtd_hw_inv_iotlb(
+		    hw, g, (uint16_t)vtd_field_get(VTD_INV_IOTLB_QW0_DID, q0),
+		    q1 & VTD_INV_IOTLB_QW1_ADDR, am);
+		return 0;
+	case VTD_INV_DEV_TLB:
+		/* ECAP.DIT = 0: PFSID is reserved.  No device TLB here. */
+		if ((q0 &
+		     (VTD_INV_DEV_TLB_QW0_RSVD | VTD_INV_DEV_TLB_QW0_PFSID_LO |
+		      VTD_INV_DEV_TLB_QW0_PFSID_HI)) ||
+		    (q1 & VTD_INV_DEV_TLB_QW1_RSVD) || !hi_zero)
+			return VTD_IQEI_RSVD;
+		return 0;
+	case VTD_INV_IEC:
+		if ((q0 & VTD_INV_IEC_QW0_RSVD) || q1 || !hi_zero)
+			return VTD_IQEI_RSVD;
+		return 0;
+	case VTD_INV_WAIT:
+		*inval = false;
+		if ((q0 & VTD_INV_WAIT_QW0_RSVD) ||
+		    (q1 & VTD_INV_WAIT_QW1_RSVD) || !hi_zero ||
+		    ((q0 & VTD_INV_WAIT_QW0_PD) && !(hw->ecap & VTD_ECAP_PDS)))
+			return VTD_IQEI_RSVD;
+		if (q0 & VTD_INV_WAIT_QW0_SW) {
+			uint32_t data = htole32((uint32_t)vtd_field_get(
+			    VTD_INV_WAIT_QW0_SDATA, q0));
+
+			if (ilib_mem_write(hw->host,
+					   q1 & VTD_INV_WAIT_QW1_SADDR, &data,
+					   4))
+				return HW_IQE_STATUS;
+		}
+		if ((q0 & VTD_INV_WAIT_QW0_IF) && !(hw->ics & VTD_ICS_IWC)) {
+			hw->ics |= (uint32_t)VTD_ICS_IWC;
+			if (hw->iectl & VTD_IECTL_IM)
+				hw->iectl |= (uint32_t)VTD_IECTL_IP;
+			else
+				irq->inv = true;
+		}
+		return 0;
+	case VTD_INV_PIOTLB:
+		if (!dw)
+			return VTD_IQEI_BAD_WIDTH;
+		g = (unsigned int)vtd_field_get(VTD_INV_PIOTLB_QW0_G, q0);
+		am = (unsigned int)vtd_field_get(VTD_INV_PIOTLB_QW1_AM, q1);
+		if ((q0 & VTD_INV_PIOTLB_QW0_RSVD) ||
+		    (q1 & VTD_INV_PIOTLB_QW1_RSVD) || d->qw[2] || d->qw[3] ||
+		    (g != VTD_PIOTLB_G_PASID && g != VTD_PIOTLB_G_PAGE) ||
+		    (g == VTD_PIOTLB_G_PAGE && am > HW_MAMV))
+			return VTD_IQEI_RSVD;
+		vtd_hw_inv_piotlb(
+		    hw, g, (uint16_t)vtd_field_get(VTD_INV_PIOTLB_QW0_DID, q0),
+		    (uint32_t)vtd_field_get(VTD_INV_PIOTLB_QW0_PASID, q0),
+		    q1 & VTD_INV_PIOTLB_QW1_ADDR, am);
+		return 0;
+	case VTD_INV_PC:
+		if (!dw)
+			return VTD_IQEI_BAD_WIDTH;
+		g = (unsigned int)vtd_field_get(VTD_INV_PC_QW0_G, q0);
+		if ((q0 & VTD_INV_PC_QW0_RSVD) || q1 || d->qw[2] || d->qw[3] ||
+		    g == 2)
+			return VTD_IQEI_RSVD;
+		vtd_hw_inv_pc(
+		    hw, g, (uint16_t)vtd_field_get(VTD_INV_PC_QW0_DID, q0),
+		    (uint32_t)vtd_field_get(VTD_INV_PC_QW0_PASID, q0));
+		return 0;
+	case VTD_INV_PDEV_TLB:
+		if (!dw)
+			return VTD_IQEI_BAD_WIDTH;
+		if ((q0 & (VTD_INV_PDEV_TLB_QW0_PFSID_LO |
+			   VTD_INV_PDEV_TLB_QW0_PFSID_HI)) ||
+		    (q1 & VTD_INV_PDEV_TLB_QW1_RSVD) || d->qw[2] || d->qw[3])
+			return VTD_IQEI_RSVD;
+		return 0;
+	default:
+		/* 9 and 0xA need ECAP.PRS; the rest are undefined. */
+		return VTD_IQEI_BAD_TYPE;
+	}
+}
+
+/*
+ * vtd_hw_qi_run() - consume descriptors from IQH up to IQT (vtd 6.1)
+ * The queue is a ring of 2^QS 4 KiB pages of 128- or 256-bit descriptors
+ * with no wrap bit; IQH and IQT hold byte offsets.  Stops with IQH on a
+ * bad descriptor and IQE set.
+ * Context: reg_lock held; takes cache set locks.
+ */
+void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
+{
+	bool dw = hw->iqa_live & VTD_IQA_DW;
+	unsigned int qs = (unsigned int)vtd_field_get(VTD_IQA_QS, hw->iqa_live);
+	uint64_t cmds = 0, invals = 0;
+	struct ilib_ring q;
+	uint32_t head, tail;
+	int ret;
+
+	if (!(hw->gsts & VTD_GSTS_QIES) || (hw->fsts & VTD_FSTS_IQE))
+		return;
+	if (dw && !hw->sm) {
+		hw_iqe(hw, VTD_IQEI_BAD_WIDTH, irq);
+		return;
+	}
+	if (ilib_ring_init(&q, hw->iqa_live & VTD_IQA_IQA,
+			   dw ? VTD_INV_DESC_SIZE_256 : VTD_INV_DESC_SIZE_128,
+			   vtd_iq_entries(qs, dw), 0))
+		return; /* not reached: QS has 3 bits */
+	/* IQT of a 256-bit queue with bit 4 set first, then beyond the end. */
+	ret = ilib_ring_pos_of_offset(&q, hw->iqt & VTD_IQT_QT, &tail);
+	if (ret) {
+		hw_iqe(hw,
+		       ret == -EINVAL ? VTD_IQEI_TAIL_ALIGN : VTD_IQEI_BAD_TAIL,
+		       irq);
+		return;
+	}
+	/* IQH is the model's own: QIE set it to 0, this loop moves it. */
+	if (ilib_ring_pos_of_offset(&q, hw->iqh & VTD_IQH_QH, &head))
+		head = 0;
+	while (head != tail) {
+		struct vtd_inv_desc d = {{0}};
+		unsigned int bad;
+		bool inval;
+
+		if (ilib_ring_read_le64(&q, hw->host, head, d.qw)) {
+			hw_iqe(hw, VTD_IQEI_FETCH, irq);
+			break;
+		}
+		bad = hw_qi_exec(hw, &d, dw, &inval, irq);
+		if (bad) {
+			hw_iqe(hw, bad == HW_IQE_STATUS ? VTD_IQEI_NONE : bad,
+			       irq);
+			break;
+		}
+		cmds++;
+		invals += inval;
+		head = ilib_ring_next(&q, head);
+		hw->iqh = ilib_ring_offset(&q, head);
+	}
+	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
+}

@@ -1,0 +1,643 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_xlate.c - the VT-d model's translation (vtd 10): root, context and
+ * PASID structure fetches, the second- and first-stage walks through
+ * core/pt's pt_walk(), the caches on the way, and the fault reason of
+ * each failure.  The decisions on fault codes, caching mode, the
+ * interrupt window and pass-through are in hw.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw.h"
+
+/* ---- Structure fetches (vtd 3, 4, 10 steps 1-3) ------------------------ */
+
+static bool hw_aw_ok(const struct vtd_hw *hw, unsigned int aw)
+{
+	return aw < 5 && (vtd_field_get(VTD_CAP_SAGAW, hw->cap) & (1u << aw));
+}
+
+/*
+ * hw_fetch_legacy_ctx() - read root and context entry of @sid (legacy)
+ * Fills @c (c->fpd as soon as the context entry is read).
+ * Return: 0 or the fault reason.
+ */
+static uint8_t hw_fetch_legacy_ctx(struct vtd_hw *hw, uint64_t rta,
+				   uint16_t sid, struct hw_ctx *c)
+{
+	uint64_t root[2], ce[2], ctp;
+	unsigned int tt, aw;
+
+	if (ilib_mem_read_le64(
+		hw->host, rta + VTD_ROOT_ENTRY_SIZE * (sid >> 8u), root, 2))
+		return VTD_FR_ROOT_READ_ERR;
+	if (!(root[0] & VTD_ROOT_QW0_P))
+		return VTD_FR_ROOT_NOT_PRESENT;
+	if ((root[0] & (VTD_ROOT_QW0_RSVD | hw->ptr_rsvd)) || root[1])
+		return VTD_FR_ROOT_RSVD;
+	ctp = root[0] & VTD_ROOT_QW0_CTP;
+	if (ilib_mem_read_le64(hw->host,
+			       ctp + VTD_CTX_ENTRY_SIZE * (sid & 0xffu), ce, 2))
+		return VTD_FR_CTX_READ_ERR;
+	c->fpd = ce[0] & VTD_CTX_QW0_FPD;
+	if (!(ce[0] & VTD_CTX_QW0_P))
+		return VTD_FR_CTX_NOT_PRESENT;
+	if ((ce[0] & (VTD_CTX_QW0_RSVD | hw->ptr_rsvd)) ||
+	    (ce[1] & VTD_CTX_QW1_RSVD))
+		return VTD_FR_CTX_RSVD;
+	tt = (unsigned int)vtd_field_get(VTD_CTX_QW0_TT, ce[0]);
+	aw = (unsigned int)vtd_field_get(VTD_CTX_QW1_AW, ce[1]);
+	switch (tt) {
+	case VTD_CTX_TT_MULTI_LEVEL:
+		break;
+	case VTD_CTX_TT_DEV_TLB:
+		if (!(hw->ecap & VTD_ECAP_DT))
+			return VTD_FR_CTX_INVALID;
+		break;
+	case VTD_CTX_TT_PASS:
+		if (!hw->pt || aw != hw->aw_max)
+			return VTD_FR_CTX_INVALID;
+		break;
+	default:
+		return VTD_FR_CTX_INVALID;
+	}
+	if (!hw_aw_ok(hw, aw))
+		return VTD_FR_CTX_INVALID;
+	c->tt = (uint8_t)tt;
+	c->aw = (uint8_t)aw;
+	c->did = (uint16_t)vtd_field_get(VTD_CTX_QW1_DID, ce[1]);
+	c->ptr = ce[0] & VTD_CTX_QW0_SLPTPTR;
+	return 0;
+}
+
+/* As above for a scalable-mode root and 256-bit context entry. */
+static uint8_t hw_fetch_sm_ctx(struct vtd_hw *hw, uint64_t rta, uint16_t sid,
+			       struct hw_ctx *c)
+{
+	unsigned int devfn = sid & 0xffu;
+	uint64_t root[2], ce[4], half;
+
+	if (ilib_mem_read_le64(
+		hw->host, rta + VTD_ROOT_ENTRY_SIZE * (sid >> 8u), root, 2))
+		return VTD_FR_SM_ROOT_READ_ERR;
+	half = devfn >= VTD_SM_UPPER_DEVFN ? root[1] : root[0];
+	/* LP/UP, reserved bits 11:1 and the pointer sit alike in both. */
+	if (!(half & VTD_SM_ROOT_QW0_LP))
+		return VTD_FR_SM_ROOT_NOT_PRESENT;
+	if (half & (VTD_SM_ROOT_QW0_RSVD | hw->ptr_rsvd))
+		return VTD_FR_SM_ROOT_RSVD;
+	if (ilib_mem_read_le64(hw->host,
+			       (half & VTD_SM_ROOT_QW0_LCTP) +
+				   VTD_SM_CTX_ENTRY_SIZE * (devfn & 0x7fu),
+			       ce, 4))
+		return VTD_FR_SM_CTX_READ_ERR;
+	c->fpd = ce[0] & VTD_SM_CTX_QW0_FPD;
+	if (!(ce[0] & VTD_SM_CTX_QW0_P))
+		return VTD_FR_SM_CTX_NOT_PRESENT;
+	if ((ce[0] & (VTD_SM_CTX_QW0_RSVD | hw->ptr_rsvd)) ||
+	    (ce[1] & (VTD_SM_CTX_QW1_RSVD | VTD_SM_CTX_QW1_RID_PRIV)) ||
+	    ce[2] || ce[3])
+		return VTD_FR_SM_CTX_RSVD;
+	if ((ce[0] & VTD_SM_CTX_QW0_PRE) ||
+	    ((ce[0] & VTD_SM_CTX_QW0_DTE) && !(hw->ecap & VTD_ECAP_DT)))
+		return VTD_FR_SM_CTX_INVALID;
+	c->pdts = (uint8_t)vtd_field_get(VTD_SM_CTX_QW0_PDTS, ce[0]);
+	c->paside = ce[0] & VTD_SM_CTX_QW0_PASIDE;
+	c->rid_pasid = (uint32_t)vtd_field_get(VTD_SM_CTX_QW1_RID_PASID, ce[1]);
+	c->ptr = ce[0] & VTD_SM_CTX_QW0_PASIDDIRPTR;
+	return 0;
+}
+
+/*
+ * hw_fetch_pe() - read the PASID-directory and PASID-table entries
+ * @x: x->fpd gains the FPD bits read (also of entries not present)
+ * Return: 0 and @p, or the fault reason.
+ */
+static uint8_t hw_fetch_pe(struct vtd_hw *hw, struct hw_xl *x,
+			   const struct hw_ctx *c, uint32_t pasid,
+			   struct hw_pe *p)
+{
+	uint64_t pde, pe[8], fpd;
+	unsigned int pgtt, aw, flpm;
+
+	if (ilib_mem_read_le64(hw->host,
+			       c->ptr + VTD_PASID_DIR_ENTRY_SIZE *
+					    (pasid >> VTD_PASID_DIR_SHIFT),
+			       &pde, 1))
+		return VTD_FR_SM_PDE_READ_ERR;
+	fpd = pde & VTD_PDE_FPD;
+	x->fpd |= fpd != 0;
+	if (!(pde & VTD_PDE_P))
+		return VTD_FR_SM_PDE_NOT_PRESENT;
+	if (pde & (VTD_PDE_RSVD | hw->ptr_rsvd))
+		return VTD_FR_SM_PDE_RSVD;
+	if (ilib_mem_read_le64(hw->host,
+			       (pde & VTD_PDE_SMPTBLPTR) +
+				   VTD_PASID_ENTRY_SIZE *
+				       (pasid & VTD_PASID_TBL_MASK),
+			       pe, 8))
+		return VTD_FR_SM_PE_READ_ERR;
+	fpd |= pe[0] & VTD_PE_QW0_FPD;
+	x->fpd |= fpd != 0;
+	if (!(pe[0] & VTD_PE_QW0_P))
+		return VTD_FR_SM_PE_NOT_PRESENT;
+	if ((pe[0] & VTD_PE_QW0_RSVD) || (pe[1] & VTD_PE_QW1_RSVD) ||
+	    (pe[2] & VTD_PE_QW2_RSVD) || pe[3] || pe[4] || pe[5] || pe[6] ||
+	    pe[7])
+		return VTD_FR_SM_PE_RSVD;
+	pgtt = (unsigned int)vtd_field_get(VTD_PE_QW0_PGTT, pe[0]);
+	aw = (unsigned int)vtd_field_get(VTD_PE_QW0_AW, pe[0]);
+	flpm = (unsigned int)vtd_field_get(VTD_PE_QW2_FLPM, pe[2]);
+	memset(p, 0, sizeof(*p));
+	switch (pgtt) {
+	case VTD_PGTT_FL:
+		if (!hw->fs || flpm > VTD_FLPM_5LEVEL ||
+		    (flpm == VTD_FLPM_5LEVEL && !hw->fl5))
+			return VTD_FR_SM_PE_INVALID;
+		if (pe[2] & hw->ptr_rsvd)
+			return VTD_FR_SM_PE_RSVD;
+		p->levels = flpm == VTD_FLPM_5LEVEL ? 5 : 4;
+		p->ptr = pe[2] & VTD_PE_QW2_FLPTPTR;
+		break;
+	case VTD_PGTT_SL:
+		if (!hw->ss || !hw_aw_ok(hw, aw))
+			return VTD_FR_SM_PE_INVALID;
+		if (pe[0] & hw->ptr_rsvd)
+			return VTD_FR_SM_PE_RSVD;
+		p->levels = (uint8_t)vtd_aw_to_levels(aw);
+		p->width = (uint8_t)vtd_aw_to_width(aw);
+		if (p->width > hw->mgaw)
+			p->width = (uint8_t)hw->mgaw;
+		p->ptr = pe[0] & VTD_PE_QW0_SLPTPTR;
+		break;
+	case VTD_PGTT_PT:
+		if (!hw->pt)
+			return VTD_FR_SM_PE_INVALID;
+		break;
+	case VTD_PGTT_NESTED:
+		if (!__atomic_exchange_n(&hw->nest_warned, true,
+					 __ATOMIC_RELAXED))
+			hw_log(hw, IOMMU_LOG_WARN,
+			       "vtd: PGTT 011 (nested) is not modelled yet; "
+			       "faulting 0x5B");
+		return VTD_FR_SM_PE_INVALID;
+	default:
+		return VTD_FR_SM_PE_INVALID;
+	}
+	p->sid = x->sid;
+	p->pasid = pasid;
+	p->did = (uint16_t)vtd_field_get(VTD_PE_QW1_DID, pe[1]);
+	p->fpd = fpd != 0;
+	p->nxe = pe[2] & VTD_PE_QW2_NXE;
+	p->pgtt = (uint8_t)pgtt;
+	return 0;
+}
+
+/* ---- Page walks (vtd 5, 10 steps 4-5) --------------------------------- */
+
+static unsigned int hw_need(const struct iommu_dma_req *req)
+{
+	return req->access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
+}
+
+/* pt_walk() access of @req: every request is a user (non-privileged) one. */
+static unsigned int hw_walk_acc(const struct iommu_dma_req *req)
+{
+	return req->access == IOMMU_ACCESS_WRITE ? PT_ACC_W : PT_ACC_R;
+}
+
+/* IOMMU_READ / IOMMU_WRITE from the user permissions a walk granted. */
+static unsigned int hw_walk_perm(uint32_t perm)
+{
+	return (perm & PT_PERM_UR ? IOMMU_READ : 0u) |
+	       (perm & PT_PERM_UW ? IOMMU_WRITE : 0u);
+}
+
+/* Reason for a not-present / permission miss at the second stage. */
+static uint8_t hw_sl_perm_fr(const struct hw_xl *x)
+{
+	if (x->sm)
+		return VTD_FR_SM_SL_PERM;
+	return x->req->access == IOMMU_ACCESS_WRITE ? VTD_FR_WRITE
+						    : VTD_FR_READ;
+}
+
+/*
+ * hw_sl_walk() - second-stage walk (vtd 5.1) through pt_walk()
+ * PT_FMT_VTDSS checks, per level: read, present / permission, reserved
+ * bits (TM always, address bits at or above the HAW, PS where the unit
+ * has no such page).  The caller has checked the input width.
+ * Return: 0 and @w, or the fault reason (w->notpresent for R = W = 0).
+ */
+static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
+			  struct hw_walk *w)
+{
+	const struct pt_walk_desc d = {
+	    .fmt = PT_FMT_VTDSS,
+	    .root = x->root,
+	    .levels = x->levels,
+	    .oa_bits = hw->haw,
+	    /* 4 KiB always; bit 1: 2 MiB, bit 2: 1 GiB (SLLPS) */
+	    .leaf_levels =
+		(uint8_t)(1u | (hw->sp2m ? 2u : 0u) | (hw->sp1g ? 4u : 0u)),
+	    .rsvd = VTD_SL_PTE_TM,
+	};
+	struct pt_walk_res r;
+
+	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
+	switch (r.err) {
+	case PT_WALK_OK:
+		break;
+	case PT_WALK_NOT_PRESENT:
+		w->notpresent = true;
+		return hw_sl_perm_fr(x);
+	case PT_WALK_PERM:
+		return hw_sl_perm_fr(x);
+	case PT_WALK_RSVD:
+		return x->sm ? VTD_FR_SM_SL_RSVD : VTD_FR_SL_RSVD;
+	case PT_WALK_RANGE: /* not reached: the caller checked the width */
+		return x->sm ? VTD_FR_SM_ADDR_BEYOND_MAX
+			     : VTD_FR_ADDR_BEYOND_MGAW;
+	default: /* PT_WALK_FETCH; nothing else without HA / HD */
+		return x->sm ? VTD_FR_SM_SL_READ_ERR : VTD_FR_SL_READ_ERR;
+	}
+	w->level = (unsigned int)r.level + 1; /* VT-d levels count from 1 */
+	w->perm = hw_walk_perm(r.perm);
+	w->out = r.oa & ~((1ull << r.size_lg2) - 1);
+	return 0;
+}
+
+/*
+ * hw_fl_walk() - first-stage walk (vtd 5.2), 4 or 5 levels, through
+ * pt_walk()
+ * PT_FMT_X86_64 checks: canonical input; per level read, present,
+ * reserved, U/S; then write permission; then the A/D updates (A in every
+ * entry walked, D in the leaf on a write; atomic where the host maps the
+ * memory).
+ * Return: 0 and @w, or the fault reason.
+ */
+static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
+			  struct hw_walk *w)
+{
+	const struct pt_walk_desc d = {
+	    .fmt = PT_FMT_X86_64,
+	    .root = x->root,
+	    .levels = x->levels,
+	    .oa_bits = hw->haw,
+	    /* 4 KiB and 2 MiB always (vtd 12.3); 1 GiB with FL1GP */
+	    .leaf_levels = (uint8_t)(3u | (hw->fl1g ? 4u : 0u)),
+	    .flags = PT_WALK_HA | PT_WALK_HD | (x->nxe ? PT_WALK_NXE : 0u),
+	};
+	bool write = x->req->access == IOMMU_ACCESS_WRITE;
+	struct pt_walk_res r;
+
+	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
+	switch (r.err) {
+	case PT_WALK_OK:
+		break;
+	case PT_WALK_RANGE:
+		return VTD_FR_SM_NON_CANONICAL;
+	case PT_WALK_FETCH:
+		return r.level == x->levels - 1 ? VTD_FR_SM_FL_ROOT_ERR
+						: VTD_FR_SM_FL_READ_ERR;
+	case PT_WALK_NOT_PRESENT:
+		w->notpresent = true;
+		return VTD_FR_SM_FL_NOT_PRESENT;
+	case PT_WALK_RSVD:
+		return VTD_FR_SM_FL_RSVD;
+	case PT_WALK_PERM:
+		/* U/S = 0 fails at its level with the user bits cleared;
+		 * only the write check after the leaf keeps them. */
+		return r.perm & PT_PERM_UR ? VTD_FR_SM_WRITE
+					   : VTD_FR_SM_FL_USER;
+	default: /* PT_WALK_AD_FAIL */
+		return VTD_FR_SM_FL_AD_FAIL;
+	}
+	w->level = (unsigned int)r.level + 1; /* VT-d levels count from 1 */
+	w->out = r.oa & ~((1ull << r.size_lg2) - 1);
+	w->perm = hw_walk_perm(r.perm);
+	if ((w->perm & IOMMU_WRITE) && !write && !(r.entry & VTD_FL_PTE_D)) {
+		/* Writable, but a write must walk again to set D. */
+		w->perm = IOMMU_READ;
+		w->wd = true;
+	}
+	return 0;
+}
+
+/* ---- Translation ------------------------------------------------------- */
+
+static bool hw_overlaps_intr(uint64_t first, uint64_t last)
+{
+	return first <= VTD_INTR_ADDR_LAST && last >= VTD_INTR_ADDR_FIRST;
+}
+
+static void hw_identity(const struct iommu_dma_req *req, uint64_t last,
+			struct iommu_translation *out)
+{
+	out->phys = req->iova;
+	out->len = ilib_clip(req->iova, req->len, last);
+	out->perm = IOMMU_READ | IOMMU_WRITE;
+}
+
+/*
+ * hw_ctx_get() - the context entry of @x->sid in mode @ttm, cached
+ * Return: 0 and @c; or -EFAULT after the fault (negative entries too).
+ */
+static int hw_ctx_get(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta,
+		      uint8_t ttm, struct hw_ctx *c)
+{
+	struct hw_ctx n;
+	uint64_t gen;
+	uint8_t fr;
+
+	if (!vtd_hw_ctx_lookup(hw, x->sid, ttm, c)) {
+		gen = ilib_cache_gen(&hw->ctxc);
+		memset(&n, 0, sizeof(n));
+		n.sid = x->sid;
+		n.ttm = ttm;
+		fr = ttm == VTD_TTM_LEGACY
+			 ? hw_fetch_legacy_ctx(hw, rta, x->sid, &n)
+			 : hw_fetch_sm_ctx(hw, rta, x->sid, &n);
+		if (fr) {
+			bool np = fr == VTD_FR_ROOT_NOT_PRESENT ||
+				  fr == VTD_FR_CTX_NOT_PRESENT ||
+				  fr == VTD_FR_SM_ROOT_NOT_PRESENT ||
+				  fr == VTD_FR_SM_CTX_NOT_PRESENT;
+
+			x->fpd = n.fpd;
+			if (hw->cm && np) {
+				n.neg_fr = fr;
+				n.did = 0;
+				vtd_hw_ctx_insert(hw, &n, gen);
+			}
+			return vtd_hw_fault(hw, x, fr);
+		}
+		vtd_hw_ctx_insert(hw, &n, gen);
+		*c = n;
+	}
+	x->fpd = c->fpd;
+	if (c->neg_fr)
+		return vtd_hw_fault(hw, x, c->neg_fr);
+	return 0;
+}
+
+/* Legacy mode: context -> SL table or pass-through (vtd 10 legacy). */
+static int hw_xl_legacy(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
+{
+	struct hw_ctx c;
+	unsigned int width;
+	int ret;
+
+	if (x->has_pasid)
+		return vtd_hw_fault(hw, x, VTD_FR_SM_TTM_INVALID);
+	ret = hw_ctx_get(hw, x, rta, VTD_TTM_LEGACY, &c);
+	if (ret)
+		return ret;
+	if (c.tt == VTD_CTX_TT_PASS) {
+		x->stage = HW_ST_PT;
+		return 0;
+	}
+	x->stage = HW_ST_SL;
+	x->root = c.ptr;
+	x->levels = (uint8_t)vtd_aw_to_levels(c.aw);
+	x->did = c.did;
+	x->tag = HW_NO_TAG;
+	width = vtd_aw_to_width(c.aw);
+	if (width > hw->mgaw)
+		width = hw->mgaw;
+	if (x->req->iova >> width)
+		return vtd_hw_fault(hw, x, VTD_FR_ADDR_BEYOND_MGAW);
+	return 0;
+}
+
+/* Scalable mode: context -> PASID directory -> PASID entry (vtd 10 SM). */
+static int hw_xl_sm(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
+{
+	struct hw_ctx c;
+	struct hw_pe p;
+	uint64_t gen, npasid;
+	uint32_t pasid;
+	uint8_t fr;
+	int ret;
+
+	ret = hw_ctx_get(hw, x, rta, VTD_TTM_SCALABLE, &c);
+	if (ret)
+		return ret;
+	npasid = vtd_pdts_entries(c.pdts) << VTD_PASID_DIR_SHIFT;
+	if (x->has_pasid) {
+		pasid = x->req->pasid;
+		if (!hw->pasid_bits || !c.paside)
+			return vtd_hw_fault(hw, x, VTD_FR_SM_CTX_PASIDE);
+		if (pasid >= npasid || (pasid >> hw->pasid_bits))
+			return vtd_hw_fault(hw, x, VTD_FR_SM_PASID_TOO_BIG);
+	} else {
+		pasid = c.rid_pasid;
+		if (pasid >= npasid || (pasid >> hw->pasid_bits))
+			return vtd_hw_fault(hw, x, VTD_FR_SM_RID_PASID);
+	}
+
+	if (vtd_hw_pe_lookup(hw, x->sid, pasid, &p)) {
+		x->fpd |= p.fpd;
+	} else {
+		gen = ilib_cache_gen(&hw->pasidc);
+		fr = hw_fetch_pe(hw, x, &c, pasid, &p);
+		if (fr)
+			return vtd_hw_fault(hw, x, fr);
+		vtd_hw_pe_insert(hw, &p, gen);
+	}
+	x->did = p.did;
+	x->tag = pasid;
+	x->root = p.ptr;
+	x->levels = p.levels;
+	x->nxe = p.nxe;
+	switch (p.pgtt) {
+	case VTD_PGTT_PT:
+		x->stage = HW_ST_PT;
+		return 0;
+	case VTD_PGTT_FL:
+		x->stage = HW_ST_FL;
+		return 0;
+	default:
+		x->stage = HW_ST_SL;
+		if (x->req->iova >> p.width)
+			return vtd_hw_fault(hw, x, VTD_FR_SM_ADDR_BEYOND_MAX);
+		return 0;
+	}
+}
+
+/* Fill @out from the page at @page_out of level @level. */
+static void hw_out(const struct iommu_dma_req *req, uint64_t page_out,
+		   unsigned int level, unsigned int perm,
+		   struct iommu_translation *out)
+{
+	uint64_t size = 1ull << vtd_level_shift(level);
+	uint64_t off = req->iova & (size - 1);
+
+	out->phys = page_out + off;
+	out->len = req->len < size - off ? req->len : size - off;
+	out->perm = perm;
+}
+
+/*
+ * hw_tlb_find() - IOTLB lookup at levels 1, 2, 3 (those the stage has)
+ * Context: takes one set lock at a time.
+ */
+static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
+			struct hw_tlb *t)
+{
+	unsigned int maxl = 1;
+
+	if (x->stage == HW_ST_SL)
+		maxl = hw->sp1g ? 3 : hw->sp2m ? 2 : 1;
+	else
+		maxl = hw->fl1g ? 3 : 2;
+	memset(t, 0, sizeof(*t));
+	t->sid = x->sid;
+	t->did = x->did;
+	t->pasid = x->tag;
+	t->stage = x->stage;
+	t->sm = x->sm;
+	for (unsigned int level = 1; level <= maxl; level++) {
+		t->level = (uint8_t)level;
+		t->vpn = x->req->iova >> vtd_level_shift(level);
+		if (vtd_hw_tlb_lookup(hw, t))
+			return true;
+	}
+	return false;
+}
+
+/* Cache the walk's result @w (@neg: a CM = 1 not-present result). */
+static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
+		       const struct hw_walk *w, bool neg, uint64_t gen)
+{
+	struct hw_tlb t;
+
+	memset(&t, 0, sizeof(t));
+	t.sid = x->sid;
+	t.did = x->did;
+	t.pasid = x->tag;
+	t.stage = x->stage;
+	t.sm = x->sm;
+	t.neg = neg;
+	t.level = (uint8_t)(neg ? 1 : w->level);
+	t.vpn = x->req->iova >> vtd_level_shift(t.level);
+	t.out = w->out;
+	t.perm = (uint8_t)w->perm;
+	t.wd = w->wd;
+	vtd_hw_tlb_insert(hw, &t, gen);
+}
+
+/**
+ * vtd_hw_translate() - translate one DMA request (vtd 10)
+ * @opaque: model
+ * @req: dev_id a 16-bit SID; pasid IOMMU_NO_PASID or < 2^20; len > 0;
+ *     access IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ * @out: phys, len contiguous up to the end of the page (at most req->len)
+ *     and the page's permissions
+ *
+ * Context: any thread, concurrently with MMIO; takes cache set locks one
+ * at a time, and reg_lock to record a fault; raises the fault event after.
+ * Return: 0; -EFAULT after the fault was recorded (or FPD-suppressed);
+ * -EINVAL bad arguments.
+ */
+int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		     struct iommu_translation *out)
+{
+	struct vtd_hw *hw = opaque;
+	struct hw_walk w;
+	struct hw_tlb t;
+	struct hw_xl x;
+	uint64_t live, rta, gen, size;
+	unsigned int ttm, need;
+	uint8_t fr;
+	int ret;
+
+	if (!hw || !req || !out || !req->len || req->dev_id > 0xffff)
+		return -EINVAL;
+	if (req->access != IOMMU_ACCESS_READ &&
+	    req->access != IOMMU_ACCESS_WRITE)
+		return -EINVAL;
+	if (req->pasid != IOMMU_NO_PASID &&
+	    req->pasid >= (1u << VTD_PASID_MAX_BITS))
+		return -EINVAL;
+
+	live = __atomic_load_n(&hw->live, __ATOMIC_ACQUIRE);
+	if (!(live & HW_LIVE_TES)) {
+		hw_identity(req, UINT64_MAX, out);
+		return 0;
+	}
+	memset(&x, 0, sizeof(x));
+	x.req = req;
+	x.sid = (uint16_t)req->dev_id;
+	x.has_pasid = req->pasid != IOMMU_NO_PASID;
+	if (!x.has_pasid && req->iova >= VTD_INTR_ADDR_FIRST &&
+	    req->iova <= VTD_INTR_ADDR_LAST) {
+		/* An interrupt message, not DMA (vtd 8). */
+		hw_identity(req, VTD_INTR_ADDR_LAST, out);
+		return 0;
+	}
+	ttm = (unsigned int)vtd_field_get(VTD_RTADDR_TTM, live);
+	rta = live & VTD_RTADDR_RTA;
+	if (ttm == VTD_TTM_LEGACY) {
+		ret = hw_xl_legacy(hw, &x, rta);
+	} else if (ttm == VTD_TTM_SCALABLE && hw->sm) {
+		x.sm = true;
+		ret = hw_xl_sm(hw, &x, rta);
+	} else {
+		return vtd_hw_fault(hw, &x, VTD_FR_SM_TTM_INVALID);
+	}
+	if (ret)
+		return ret;
+
+	if (x.stage == HW_ST_PT) {
+		if (x.has_pasid &&
+		    hw_overlaps_intr(req->iova & VTD_PAGE_MASK,
+				     req->iova | (VTD_PAGE_SIZE - 1)))
+			return vtd_hw_fault(hw, &x, VTD_FR_SM_INTR_RANGE);
+		hw_identity(req, UINT64_MAX, out);
+		return 0;
+	}
+
+	need = hw_need(req);
+	if (hw_tlb_find(hw, &x, &t)) {
+		if (t.neg) {
+			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			return vtd_hw_fault(hw, &x,
+					    t.stage == HW_ST_FL
+						? VTD_FR_SM_FL_NOT_PRESENT
+						: hw_sl_perm_fr(&x));
+		}
+		if (t.perm & need) {
+			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			hw_out(req, t.out, t.level, t.perm, out);
+			return 0;
+		}
+		if (!t.wd) {
+			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			return vtd_hw_fault(hw, &x,
+					    t.stage == HW_ST_FL
+						? VTD_FR_SM_WRITE
+						: hw_sl_perm_fr(&x));
+		}
+		/* A first write through a clean FL page: walk to set D. */
+	}
+	ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	gen = ilib_cache_gen(&hw->tlbc);
+	memset(&w, 0, sizeof(w));
+	fr = x.stage == HW_ST_FL ? hw_fl_walk(hw, &x, &w)
+				 : hw_sl_walk(hw, &x, &w);
+	if (fr) {
+		if (w.notpresent && hw->cm)
+			hw_tlb_put(hw, &x, &w, true, gen);
+		return vtd_hw_fault(hw, &x, fr);
+	}
+	size = 1ull << vtd_level_shift(w.level);
+	if (hw_overlaps_intr(w.out, w.out + (size - 1)))
+		return vtd_hw_fault(
+		    hw, &x, x.sm ? VTD_FR_SM_INTR_RANGE : VTD_FR_INTR_RANGE);
+	hw_tlb_put(hw, &x, &w, false, gen);
+	hw_out(req, w.out, w.level, w.perm, out);
+	return 0;
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_cache.c - the set-associative cache: geometry, insert and lookup,
+ * LRU eviction within a set, invalidation by predicate and by set, the
+ * generation rule (a walk that began before an invalidation does not
+ * insert), and consistent lock-free reads while writers run.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+
+#include "ilib_cache.h"
+
+/* Keys of 2 words, values of 3; one set of 4 ways unless said. */
+#define KW 2
+#define VW 3
+
+static void key_of(uint64_t k, uint64_t key[KW])
+{
+	key[0] = k;
+	key[1] = ~k;
+}
+
+static void val_of(uint64_t k, uint64_t v, uint64_t val[VW])
+{
+	val[0] = v;
+	val[1] = v * 3 + k;
+	val[2] = ~v;
+}
+
+static bool has(struct ilib_cache *c, uint64_t k, uint64_t *v)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	if (!ilib_cache_lookup(c, 0, key, val))
+		return false;
+	if (v)
+		*v = val[0];
+	return true;
+}
+
+static bool put(struct ilib_cache *c, uint64_t k, uint64_t v, uint64_t gen)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	val_of(k, v, val);
+	return ilib_cache_insert(c, 0, key, val, gen);
+}
+
+Test(cache, init_refuses_bad_sizes)
+{
+	struct ilib_cache c;
+
+	cr_assert_eq(ilib_cache_init(&c, 0, 8, 1, 1), -EINVAL);
+	cr_assert_eq(
+	    ilib_cache_init(&c, ILIB_CACHE_MAX_ENTRIES + 1ull, 8, 1, 1),
+	    -EINVAL);
+	cr_assert_eq(ilib_cache_init(&c, 8, 0, 1, 1), -EINVAL);
+	cr_assert_eq(ilib_cache_init(&c, 8, ILIB_CACHE_MAX_WAYS + 1, 1, 1),
+		     -EINVAL);
+	cr_assert_eq(ilib_cache_init(&c, 8, 8, 0, 1), -EINVAL);
+	cr_assert_eq(ilib_cache_init(&c, 8, 8, 10, 7), -EINVAL);
+	cr_assert_eq(ilib_cache_init(NULL, 8, 8, 1, 1), -EINVAL);
+	cr_assert_eq(ilib_cache_init(&c, 8, 8, 10, 6), 0);
+	ilib_cache_fini(&c);
+}
+
+Test(cache, geometry_rounds_up_to_whole_sets)
+{
+	struct ilib_cache c;
+
+	cr_assert_eq(ilib_cache_init(&c, 3, 8, 1, 0), 0);
+	cr_assert_eq(ilib_cache_nsets(&c), 1, "3 entries: one set of 3");
+	cr_assert_eq(c.ways, 3);
+	ilib_cache_fini(&c);
+	cr_assert_eq(ilib_cache_init(&c, 20, 8, 1, 0), 0);
+	cr_assert_eq(ilib_cache_nsets(&c), 3, "20 entries: 3 sets of 8");
+	cr_assert_eq(ilib_cache_set_of(&c, 0), 0);
+	cr_assert_eq(ilib_cache_set_of(&c, UINT64_MAX), 2);
+	cr_assert_eq(ilib_cache_set_of(&c, 0x8000000000000000ull), 1);
+	ilib_cache_fini(&c);
+	ilib_cache_fini(&c); /* twice: harmless */
+}
+
+Test(cache, insert_then_lookup_and_replace_equal_key)
+{
+	struct ilib_cache c;
+	uint64_t v = 0, key[KW], val[VW];
+
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	cr_assert_not(has(&c, 1, NULL), "an empty cache hit");
+	cr_assert(put(&c, 1, 100, ilib_cache_gen(&c)));
+	cr_assert(has(&c, 1, &v));
+	cr_assert_eq(v, 100);
+	key_of(1, key);
+	cr_assert(ilib_cache_lookup(&c, 0, key, val));
+	cr_assert_eq(val[1], 301);
+	cr_assert_eq(val[2], ~100ull);
+	/* A key equal in its first word only is another key. */
+	key[1] = 0;
+	cr_assert_not(ilib_cache_lookup(&c, 0, key, val));
+	/* Equal key: replaced in place, no second copy. */
+	cr_assert(put(&c, 1, 200, ilib_cache_gen(&c)));
+	for (uint64_t k = 2; k <= 4; k++)
+		cr_assert(put(&c, k, k, ilib_cache_gen(&c)));
+	cr_assert(has(&c, 1, &v));
+	cr_assert_eq(v, 200);
+	for (uint64_t k = 2; k <= 4; k++)
+		cr_assert(has(&c, k, NULL), "key %llu was evicted",
+			  (unsigned long long)k);
+	ilib_cache_fini(&c);
+}
+
+Test(cache, full_set_evicts_the_least_recently_used)
+{
+	struct ilib_cache c;
+
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	for (uint64_t k = 1; k <= 4; k++)
+		cr_assert(put(&c, k, k, ilib_cache_gen(&c)));
+	cr_assert(has(&c, 1, NULL)); /* 1 is now the most recent */
+	cr_assert(put(&c, 5, 5, ilib_cache_gen(&c)));
+	cr_assert_not(has(&c, 2, NULL), "the LRU entry (2) survived");
+	cr_assert(has(&c, 1, NULL));
+	cr_assert(has(&c, 3, NULL));
+	cr_assert(has(&c, 4, NULL));
+	cr_assert(has(&c, 5, NULL));
+	/* The lookups above ran in the order 1, 3, 4, 5: 1 goes next, and
+	 * only 1 (nothing is wiped whole). */
+	cr_assert(put(&c, 6, 6, ilib_cache_gen(&c)));
+	cr_assert_not(has(&c, 1, NULL));
+	cr_assert(has(&c, 3, NULL));
+	cr_assert(has(&c, 4, NULL));
+	cr_assert(has(&c, 5, NULL));
+	cr_assert(has(&c, 6, NULL));
+	ilib_cache_fini(&c);
+}
+
+/* Predicate: keys whose first word is odd. */
+static bool odd_key(const uint64_t *key, const uint64_t *val, const void *arg)
+{
+	(void)val;
+	(void)arg;
+	return key[0] & 1;
+}
+
+/* Predicate: value word 0 equals *arg. */
+static bool val_is(const uint64_t *key, const uint64_t *val, const void *arg)
+{
+	(void)key;
+	return val[0] == *(const uint64_t *)arg;
+}
+
+Test(cache, an_emptied_slot_is_used_before_evicting)
+{
+	struct ilib_cache c;
+	uint64_t three = 3;
+
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	for (uint64_t k = 1; k <= 4; k++)
+		cr_assert(put(&c, k, k, ilib_cache_gen(&c)));
+	ilib_cache_inval(&c, val_is, &three);
+	cr_assert_not(has(&c, 3, NULL));
+	cr_assert(put(&c, 5, 5, ilib_cache_gen(&c)));
+	/* 1 is the least recently used, but 3's slot was free. */
+	for (uint64_t k = 1; k <= 5; k++)
+		cr_assert_eq(has(&c, k, NULL), k != 3, "key %llu",
+			     (unsigned long long)k);
+	ilib_cache_inval(&c, NULL, NULL);
+	for (uint64_t k = 1; k <= 5; k++)
+		cr_assert_not(has(&c, k, NULL), "NULL predicate kept %llu",
+			      (unsigned long long)k);
+	ilib_cache_fini(&c);
+}
+
+Test(cache, invalidation_removes_what_the_predicate_accepts)
+{
+	struct ilib_cache c;
+	uint64_t v = 14;
+
+	cr_assert_eq(ilib_cache_init(&c, 64, 8, KW, VW), 0);
+	for (uint64_t k = 1; k <= 16; k++) {
+		uint64_t key[KW], val[VW];
+
+		key_of(k, key);
+		val_of(k, k, val);
+		cr_assert(ilib_cache_insert(&c, ilib_hash64(k), key, val,
+					    ilib_cache_gen(&c)));
+	}
+	ilib_cache_inval(&c, odd_key, NULL);
+	ilib_cache_inval(&c, val_is, &v);
+	for (uint64_t k = 1; k <= 16; k++) {
+		uint64_t key[KW], val[VW];
+		bool want = !(k & 1) && k != 14;
+
+		key_of(k, key);
+		cr_assert_eq(ilib_cache_lookup(&c, ilib_hash64(k), key, val),
+			     want, "key %llu", (unsigned long long)k);
+	}
+	ilib_cache_fini(&c);
+}
+
+Test(cache, a_walk_started_before_an_invalidation_does_not_insert)
+{
+	struct ilib_cache c;
+	uint64_t gen;
+
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	gen = ilib_cache_gen(&c); /* the walk begins */
+	/* An invalidation runs while it reads the tables, even one that
+	 * removes nothing. */
+	ilib_cache_inval(&c, odd_key, NULL);
+	cr_assert_not(put(&c, 2, 2, gen), "a stale walk inserted");
+	cr_assert_not(has(&c, 2, NULL));
+	/* A walk that began after it inserts. */
+	gen = ilib_cache_gen(&c);
+	cr_assert(put(&c, 2, 2, gen));
+	cr_assert(has(&c, 2, NULL));
+	ilib_cache_fini(&c);
+}
+
+Test(cache, inval_set_touches_only_its_set)
+{
+	struct ilib_cache c;
+	uint64_t h0 = 0, h1 = UINT64_MAX, key[KW], val[VW];
+
+	cr_assert_eq(ilib_cache_init(&c, 16, 8, KW, VW), 0);
+	cr_assert_eq(ilib_cache_nsets(&c), 2);
+	key_of(1, key);
+	val_of(1, 1, val);
+	cr_assert(ilib_cache_insert(&c, h0, key, val, ilib_cache_gen(&c)));
+	cr_assert(ilib_cache_insert(&c, h1, key, val, ilib_cache_gen(&c)));
+	ilib_cache_inval_begin(&c);
+	ilib_cache_inval_set(&c, ilib_cache_set_of(&c, h1), NULL, NULL);
+	ilib_cache_inval_set(&c, 99, NULL, NULL); /* out of range: ignored */
+	cr_assert(ilib_cache_lookup(&c, h0, key, val));
+	cr_assert_not(ilib_cache_lookup(&c, h1, key, val));
+	ilib_cache_fini(&c);
+}
+
+Test(cache, bad_arguments_are_misses)
+{
+	struct ilib_cache c;
+	uint64_t key[KW] = {1, 2}, val[VW];
+
+	cr_assert_not(ilib_cache_lookup(NULL, 0, key, val));
+	cr_assert_not(ilib_cache_insert(NULL, 0, key, val, 0));
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	cr_assert_not(ilib_cache_lookup(&c, 0, NULL, val));
+	cr_assert_not(ilib_cache_lookup(&c, 0, key, NULL));
+	cr_assert_not(ilib_cache_insert(&c, 0, key, NULL, 0));
+	ilib_cache_inval(NULL, NULL, NULL);
+	ilib_cache_inval_begin(NULL);
+	ilib_cache_fini(&c);
+}
+
+/*
+ * Readers look up keys whose value words are all derived from the key and
+ * a version; writers keep replacing, evicting and invalidating.  A torn
+ * copy (words of two versions) fails the check.  Under the tsan flavour
+ * this is also the race test of the lock-free read path.
+ */
+#define RW_KEYS	   24
+#define RW_ITERS   20000
+#define RW_READERS 2
+
+struct rw_ctx {
+	struct ilib_cache c;
+	atomic_bool stop;
+	atomic_ulong hits, torn;
+};
+
+static void rw_val(uint64_t k, uint64_t ver, uint64_t val[VW])
+{
+	val[0] = ver;
+	val[1] = ver * 0x9e3779b97f4a7c15ull + k;
+	val[2] = ~(ver ^ k);
+}
+
+static void *rw_reader(void *arg)
+{
+	struct rw_ctx *x = arg;
+	uint64_t key[KW], val[VW], want[VW];
+
+	while (!atomic_load(&x->stop)) {
+		for (uint64_t k = 0; k < RW_KEYS; k++) {
+			key_of(k, key);
+			if (!ilib_cache_lookup(&x->c, ilib_hash64(k), key, val))
+				continue;
+			atomic_fetch_add(&x->hits, 1);
+			rw_val(k, val[0], want);
+			if (val[1] != want[1] || val[2] != want[2])
+				atomic_fetch_add(&x->torn, 1);
+		}
+	}
+	return NULL;
+}
+
+Test(cache, lockless_reads_are_never_torn)
+{
+	struct rw_ctx *x = calloc(1, sizeof(*x));
+	pthread_t t[RW_READERS];
+	unsigned int seed = (unsigned int)time(NULL);
+
+	cr_log_info("seed %u", seed);
+	srand(seed);
+	cr_assert_not_null(x);
+	/* 2 sets of 8: more keys than slots, so inserts evict. */
+	cr_assert_eq(ilib_cache_init(&x->c, 16, 8, KW, VW), 0);
+	for (int i = 0; i < RW_READERS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, rw_reader, x), 0);
+	for (uint64_t i = 0; i < RW_ITERS; i++) {
+		uint64_t k = (uint64_t)rand() % RW_KEYS, key[KW], val[VW];
+
+		key_of(k, key);
+		rw_val(k, i, val);
+		ilib_cache_insert(&x->c, ilib_hash64(k), key, val,
+				  ilib_cache_gen(&x->c));
+		if (i % 64 == 0)
+			ilib_cache_inval(&x->c, odd_key, NULL);
+	}
+	atomic_store(&x->stop, true);
+	for (int i = 0; i < RW_READERS; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(atomic_load(&x->torn), 0, "%lu torn reads",
+		     (unsigned long)atomic_load(&x->torn));
+	ilib_cache_fini(&x->c);
+	free(x);
+}

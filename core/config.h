@@ -101,9 +101,22 @@ int iommu__parse_size(const char *s, uint64_t *out);
 
 struct iommu__plugin_handle {
 	void *dl;
-	const struct iommu_plugin *desc;
+	const struct iommu_plugin *desc; /* = &desc_copy once loaded */
 	char path[PATH_MAX];
+	/* The plugin's tables, taken in at load (core/abi.c). */
+	struct iommu_plugin desc_copy;
+	struct iommu_hw_ops hw;
+	struct iommu_ops ops;
 };
+
+/*
+ * iommu__abi_take_plugin() - copy a plugin's descriptor and ops tables
+ * into @h's own, full tables and check them (core/abi.c)
+ * Return: NULL, or why the plugin is refused (written to @why).
+ */
+const char *iommu__abi_take_plugin(struct iommu__plugin_handle *h,
+				   const struct iommu_plugin *d, char *why,
+				   size_t whylen);
 
 /**
  * iommu__plugin_load() - find, dlopen and check a backend plugin

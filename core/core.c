@@ -399,7 +399,7 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 	if (ret)
 		goto err_unlock;
 
-	ret = p->hw->endpoint_add(ctx->hw, cfg->id);
+	ret = p->hw->endpoint_add ? p->hw->endpoint_add(ctx->hw, cfg->id) : 0;
 	if (ret)
 		goto err_unlock;
 	if (ctx->has_driver) {
@@ -477,7 +477,8 @@ err_release:
 	if (ctx->has_driver)
 		p->ops->release_device(ctx->drv, &dev->info);
 err_endpoint:
-	p->hw->endpoint_remove(ctx->hw, cfg->id);
+	if (p->hw->endpoint_remove)
+		p->hw->endpoint_remove(ctx->hw, cfg->id);
 err_unlock:
 	pthread_rwlock_unlock(&ctx->topo_lock);
 	free(dev);
@@ -507,7 +508,8 @@ static int dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
 	}
 	if (ctx->has_driver)
 		p->ops->release_device(ctx->drv, &dev->info);
-	p->hw->endpoint_remove(ctx->hw, dev->info.id);
+	if (p->hw->endpoint_remove)
+		p->hw->endpoint_remove(ctx->hw, dev->info.id);
 	bool empty = g->nr_devs == 0;
 	if (empty) {
 		struct iommu_domain *d = atomic_load(&g->domain);
@@ -584,7 +586,7 @@ static bool feat_supported(struct iommu_ctx *ctx, const struct iommu__dev *dev,
 
 	if (!ctx->has_driver || !ops->dev_enable_feat || !ops->dev_disable_feat)
 		return false;
-	if (ctx->desc->abi_minor >= 1 && ops->instance_features)
+	if (ops->instance_features)
 		have &= ops->instance_features(ctx->drv);
 	return (have >> f & 1) && (dev->info.features >> f & 1);
 }
@@ -855,9 +857,11 @@ static int static_domain(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	if (ret)
 		return ret;
 	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
-	if (ret || !d->info.ops || !d->info.ops->attach_dev) {
+	if (!ret)
+		ret = iommu__abi_take_domain_ops(ctx, d);
+	if (ret) {
 		iommu__domain_slot_free(d);
-		return ret ? ret : -EINVAL;
+		return ret;
 	}
 	d->ctx = ctx;
 	d->type = type;

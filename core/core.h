@@ -72,7 +72,8 @@ struct iommu_domain {
 	bool is_static;
 	bool is_default; /* a group's default domain: freed with the group */
 	void *priv;
-	struct iommu_domain_info info;
+	struct iommu_domain_info info; /* info.ops = &ops once taken in */
+	struct iommu_domain_ops ops;   /* the driver's, full size (abi.c) */
 	_Atomic int users; /* groups on it as primary + aux attachments */
 	uint32_t pasid;    /* system-wide PASID, IOMMU_NO_PASID until aux */
 	_Atomic(iommu_domain_fault_fn) fault_fn;
@@ -257,6 +258,14 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 }
 
 /* core.c */
+/*
+ * iommu__abi_take_domain_ops() - copy the domain ops the driver gave in
+ * d->info.ops into d->ops (full size, NULL past the driver's table) and
+ * point d->info.ops there (core/abi.c).
+ * Return: 0; -EINVAL too small a table or no attach_dev (logged).
+ */
+int iommu__abi_take_domain_ops(struct iommu_ctx *ctx, struct iommu_domain *d);
+
 void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct iommu__dev *iommu__dev_find(struct iommu_ctx *ctx, uint32_t id);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stddef.h>
+
 #include "core.h"
 
 int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
@@ -28,6 +30,15 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	if (ret) {
 		iommu__domain_slot_free(d);
 		return ret;
+	}
+	if (d->info.ops && iommu__abi_take_domain_ops(ctx, d)) {
+		/* The original table still says how to free it, if at all. */
+		if (d->info.ops->size >= offsetof(struct iommu_domain_ops, free) +
+					     sizeof(void *) &&
+		    d->info.ops->free)
+			d->info.ops->free(d->priv);
+		iommu__domain_slot_free(d);
+		return -EINVAL;
 	}
 	const struct iommu_domain_ops *ops = d->info.ops;
 	uint64_t bm = d->info.pgsize_bitmap;

@@ -16,6 +16,7 @@
  * versions, size) are read only once the size says they are there.
  */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,12 +137,10 @@ static int ldr_find(const struct iommu__config *cfg, char path[PATH_MAX],
  * a reason with numbers in it.
  */
 static const char *ldr_check(const struct iommu__config *cfg,
+			     struct iommu__plugin_handle *h,
 			     const struct iommu_plugin *d, char *why,
 			     size_t whylen)
 {
-	const struct iommu_hw_ops *hw;
-	const struct iommu_ops *ops;
-
 	if (!d)
 		return "the entry function returned a NULL descriptor";
 	if (d->magic != IOMMU_PLUGIN_MAGIC) {
@@ -165,10 +164,11 @@ static const char *ldr_check(const struct iommu__config *cfg,
 			 (unsigned int)IOMMU_PLUGIN_ABI_MINOR);
 		return why;
 	}
-	if (d->size < sizeof(struct iommu_plugin)) {
+	if (d->size < offsetof(struct iommu_plugin, ops) + sizeof(void *)) {
 		snprintf(why, whylen,
 			 "descriptor too small (%u bytes, at least %zu needed)",
-			 (unsigned int)d->size, sizeof(struct iommu_plugin));
+			 (unsigned int)d->size,
+			 offsetof(struct iommu_plugin, ops) + sizeof(void *));
 		return why;
 	}
 	if (!d->name)
@@ -189,31 +189,8 @@ static const char *ldr_check(const struct iommu__config *cfg,
 	}
 	if (d->nr_params && !d->params)
 		return "params is NULL with nr_params > 0";
-	hw = d->hw;
-	ops = d->ops;
-	if (!hw)
-		return "required hw ops table is NULL";
-	if (!ops)
-		return "required ops table is NULL";
-#define LDR_REQUIRE(tbl, op)                                                   \
-	do {                                                                   \
-		if (!(tbl)->op)                                                \
-			return "required op " #tbl "->" #op " is missing";     \
-	} while (0)
-	LDR_REQUIRE(hw, create);
-	LDR_REQUIRE(hw, destroy);
-	LDR_REQUIRE(hw, mmio_read);
-	LDR_REQUIRE(hw, mmio_write);
-	LDR_REQUIRE(hw, translate);
-	LDR_REQUIRE(hw, endpoint_add);
-	LDR_REQUIRE(hw, endpoint_remove);
-	LDR_REQUIRE(ops, probe);
-	LDR_REQUIRE(ops, release);
-	LDR_REQUIRE(ops, probe_device);
-	LDR_REQUIRE(ops, release_device);
-	LDR_REQUIRE(ops, domain_alloc);
-#undef LDR_REQUIRE
-	return NULL;
+	/* The tables, their sizes and required slots: core/abi.c. */
+	return iommu__abi_take_plugin(h, d, why, whylen);
 }
 
 static bool ldr_valid_name(const char *s)
@@ -296,7 +273,7 @@ int iommu__plugin_load(const struct iommu__config *cfg,
 		goto err_close;
 	}
 	desc = entry();
-	reason = ldr_check(cfg, desc, why, sizeof(why));
+	reason = ldr_check(cfg, out, desc, why, sizeof(why));
 	if (reason) {
 		ldr_msg(err, errlen,
 			"%s:%d: [iommu] backend: plugin %s refused: %s",
@@ -304,12 +281,12 @@ int iommu__plugin_load(const struct iommu__config *cfg,
 		goto err_close;
 	}
 	out->dl = dl;
-	out->desc = desc;
 	strcpy(out->path, path);
 	return 0;
 
 err_close:
 	/* Nothing of the plugin ran but its entry: always unmap it. */
+	memset(out, 0, sizeof(*out));
 	dlclose(dl);
 	return -ENOEXEC;
 }

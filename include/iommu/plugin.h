@@ -17,9 +17,15 @@
  * No mutable globals: all state lives in the instances create() and
  * probe() return, so several instances live in one process.
  *
- * Versioning: ops tables are append-only.  A new slot bumps
- * IOMMU_PLUGIN_ABI_MINOR; the core reads a slot only if the plugin's minor
- * is new enough.  A NULL optional slot means the core's fallback.
+ * Versioning (ABI 2): the descriptor and every ops table begin with their
+ * own size, sizeof() in the plugin's build.  Tables are append-only: a new
+ * slot goes at the end and bumps IOMMU_PLUGIN_ABI_MINOR.  At load the core
+ * copies each table into a full table of its own, zero-filled past the
+ * plugin's size, so a plugin built against an older, smaller layout keeps
+ * working: a slot it does not have reads as NULL, which means the core's
+ * fallback for an optional slot.  The loader refuses a table smaller than
+ * ABI 2.0's or a required slot that is NULL; core/abi.c is the one place
+ * that says which slots exist and which are required.
  */
 #ifndef IOMMU_PLUGIN_H
 #define IOMMU_PLUGIN_H
@@ -36,8 +42,21 @@ extern "C" {
 #endif
 
 #define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
-#define IOMMU_PLUGIN_ABI_MAJOR 1
+#define IOMMU_PLUGIN_ABI_MAJOR 2
 #define IOMMU_PLUGIN_ABI_MINOR 1
+
+/*
+ * IOMMU_TABLE_SIZE(type) - the size a plugin declares for an ops table:
+ * sizeof(type), or, when the plugin is built with
+ * IOMMU_PLUGIN_AS_ABI_2_0 defined, the size the table had in ABI 2.0 (what
+ * a plugin built against the 2.0 headers declares; the project's tests
+ * build one that way to show such a plugin still works).
+ */
+#ifdef IOMMU_PLUGIN_AS_ABI_2_0
+#define IOMMU_TABLE_SIZE(type) IOMMU_ABI_2_0_SIZE_##type
+#else
+#define IOMMU_TABLE_SIZE(type) sizeof(struct type)
+#endif
 
 /* ---- Services the core gives a plugin --------------------------------- */
 
@@ -131,20 +150,27 @@ struct iommu_dma_req {
 
 /**
  * struct iommu_hw_ops - the device model; all slots required unless noted
+ * @size: sizeof(struct iommu_hw_ops) in the plugin's build
  * @create: make an instance; @params are the backend section's values in
  *     the order of the descriptor's param table
  * @destroy: free it
  * @mmio_read, @mmio_write: register access; -EINVAL bad offset or size
  * @translate: translate @req; 0 and @out, or -EFAULT after recording the
  *     fault in the vendor's format (and raising the interrupt)
- * @endpoint_add, @endpoint_remove: the platform tells the hardware which
- *     requester IDs exist behind it
+ * @endpoint_add, @endpoint_remove: optional; the platform tells the
+ *     hardware which requester IDs exist behind it
  * @notify: optional doorbell for queue @queue
+ * @save, @load: optional (ABI 2.1); the model's state as a byte buffer
+ *     that begins with the backend's own format version, for migration
+ *     (the slots are fixed now; the core uses them with save/restore).
+ *     save: -ENOSPC with *@used the size needed when @len is too small;
+ *     load: -EINVAL for a buffer of another version or a bad state
  *
  * Context: translate may run on several threads at once and concurrently
  * with mmio_write; the model locks what it must.
  */
 struct iommu_hw_ops {
+	uint32_t size;
 	int (*create)(struct iommu_host *host, const uint64_t *params,
 		      void **hw);
 	void (*destroy)(void *hw);
@@ -157,7 +183,13 @@ struct iommu_hw_ops {
 	int (*endpoint_add)(void *hw, uint32_t dev_id);
 	void (*endpoint_remove)(void *hw, uint32_t dev_id);
 	int (*notify)(void *hw, unsigned int queue);
+	/* ABI 2.1 */
+	int (*save)(void *hw, void *buf, size_t len, size_t *used);
+	int (*load)(void *hw, const void *buf, size_t len);
 };
+
+#define IOMMU_ABI_2_0_SIZE_iommu_hw_ops \
+	((uint32_t)offsetof(struct iommu_hw_ops, save))
 
 /* ---- Driver ----------------------------------------------------------- */
 
@@ -198,6 +230,7 @@ struct iommu_domain_info {
 
 /**
  * struct iommu_ops - the driver; all slots required unless noted
+ * @size: sizeof(struct iommu_ops) in the plugin's build
  * @probe: find the hardware through @bus, set it up; tables come from
  *     host->ops->table_alloc
  * @release: tear down (devices are released and domains freed before)
@@ -213,11 +246,14 @@ struct iommu_domain_info {
  *     has no device features.  The core checks the device supports it.
  * @backend_features: 1 << IOMMU_DEV_FEAT_* the backend can provide
  * @irq: optional; interrupt @vector from the hardware
- * @instance_features: optional (ABI 1.1); the features this instance can
+ * @instance_features: optional; the features this instance can
  *     provide, when the hardware or its mode narrows @backend_features
  *     (VT-d in legacy mode has no PASIDs).  NULL: @backend_features.
+ * @save, @load: optional (ABI 2.1); the driver's state (domains, IDs,
+ *     table roots) as a versioned byte buffer, as for struct iommu_hw_ops
  */
 struct iommu_ops {
+	uint32_t size;
 	int (*probe)(struct iommu_host *host, const struct iommu_bus *bus,
 		     const uint64_t *params, const struct iommu_core_cfg *cfg,
 		     void **inst);
@@ -239,12 +275,17 @@ struct iommu_ops {
 				enum iommu_dev_feature feat);
 	unsigned int backend_features;
 	void (*irq)(void *inst, unsigned int vector);
-	/* ABI 1.1 */
 	unsigned int (*instance_features)(void *inst);
+	/* ABI 2.1 */
+	int (*save)(void *inst, void *buf, size_t len, size_t *used);
+	int (*load)(void *inst, const void *buf, size_t len);
 };
+
+#define IOMMU_ABI_2_0_SIZE_iommu_ops ((uint32_t)offsetof(struct iommu_ops, save))
 
 /**
  * struct iommu_domain_ops - per-domain driver ops
+ * @size: sizeof(struct iommu_domain_ops) in the plugin's build
  * @attach_dev: move @dev from whatever domain it is on to this one; on
  *     failure the device stays on its old domain, working.  There is no
  *     detach: the core attaches the default or blocking domain.
@@ -264,6 +305,7 @@ struct iommu_ops {
  * several threads at once for disjoint ranges of one domain.
  */
 struct iommu_domain_ops {
+	uint32_t size;
 	int (*attach_dev)(void *dom, struct iommu_dev_info *dev);
 	int (*map_pages)(void *dom, uint64_t iova, uint64_t paddr,
 			 uint64_t pgsize, uint64_t pgcount, unsigned int prot,
@@ -282,13 +324,16 @@ struct iommu_domain_ops {
 	void (*free)(void *dom);
 };
 
+#define IOMMU_ABI_2_0_SIZE_iommu_domain_ops \
+	((uint32_t)sizeof(struct iommu_domain_ops))
+
 /* ---- The descriptor --------------------------------------------------- */
 
 /**
  * struct iommu_plugin - what iommu_plugin_NAME() returns
  * @magic: IOMMU_PLUGIN_MAGIC
  * @abi_major, @abi_minor: the ABI the plugin was built against
- * @size: sizeof(struct iommu_plugin) of that build
+ * @size: sizeof(struct iommu_plugin) of that build (at least ABI 2.0's)
  * @name: backend name; must equal the INI's [iommu] backend
  * @id_kind: kind of device ID
  * @id_bits: width of a device ID (16 for a BDF)

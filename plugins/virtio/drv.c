@@ -310,6 +310,11 @@ static size_t viommu_drv_build_req(const struct viommu_req *r, uint8_t *buf)
 
 /* ---- virtqueue helpers (spec 7) ------------------------------------------ */
 
+/*
+ * used.idx, with acquire: the used elements and buffers the device wrote
+ * before it are complete.  The device also stores it atomically, so the
+ * two never race on it.
+ */
 static uint16_t vq_used_idx(const struct viommu_vq *vq)
 {
 	uint16_t raw = __atomic_load_n((const uint16_t *)(vq->used + 2),
@@ -2286,6 +2291,7 @@ static void viommu_drv_release(void *inst)
 /* ---- ops tables ---------------------------------------------------------- */
 
 static const struct iommu_domain_ops viommu_paging_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
 	.attach_dev = viommu_drv_attach_dev,
 	.map_pages = viommu_drv_map_pages,
 	.unmap_pages = viommu_drv_unmap_pages,
@@ -2297,10 +2303,12 @@ static const struct iommu_domain_ops viommu_paging_ops = {
 
 /* Static domains: the core never maps, unmaps or frees them. */
 static const struct iommu_domain_ops viommu_static_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
 	.attach_dev = viommu_drv_attach_dev,
 };
 
 const struct iommu_ops viommu_drv_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_ops),
 	.probe = viommu_drv_probe,
 	.release = viommu_drv_release,
 	.probe_device = viommu_drv_probe_device,

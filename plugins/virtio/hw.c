@@ -53,6 +53,7 @@
  *  - host->ops->raise_irq is never called with any lock held: the driver's
  *    handler calls back into mmio_read/mmio_write and notify.
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -333,7 +334,57 @@ static int hw_write16(struct viommu_hw *hw, uint64_t pa, uint16_t v)
 	return hw_mem_write(hw, pa, b, 2);
 }
 
-/* Publish one used element, then used.idx (7.3: len before idx). */
+/*
+ * The ring words a driver and the device both use while the queue runs:
+ * avail.idx and used_event (the driver writes, we read), used.idx and
+ * avail_event (we write, the driver reads), and avail.flags.  The driver
+ * may run on another thread, so each is one aligned 16-bit atomic access
+ * in guest memory: acquire when reading an index publishes the entries
+ * behind it to us, release when writing one publishes ours (7.3: the used
+ * element before used.idx).  Where the driver needs a store then a load
+ * ordered (event suppression, 7.4) both are seq_cst, as a full barrier
+ * would do; TSan understands this, not a fence.
+ *
+ * The word is reached through mem_ptr(), the host's bounds-checked
+ * lookup.  A word that is not 2-byte aligned (rings must be, 2.7) or not
+ * in one RAM region is copied through mem_read/mem_write as before: a
+ * driver that misplaces its rings gets no atomicity, and nothing outside
+ * RAM is ever touched.
+ */
+static uint16_t *hw_ring_word(struct viommu_hw *hw, uint64_t pa)
+{
+	if ((pa & 1) || !hw->host->ops->mem_ptr)
+		return NULL;
+	return hw->host->ops->mem_ptr(hw->host, pa, sizeof(uint16_t));
+}
+
+static int hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,
+			uint16_t *v)
+{
+	uint16_t *p = hw_ring_word(hw, pa);
+
+	if (!p)
+		return hw_read16(hw, pa, v);
+	*v = le16toh(__atomic_load_n(p, order));
+	return 0;
+}
+
+static int hw_ring_store(struct viommu_hw *hw, uint64_t pa, int order,
+			 uint16_t v)
+{
+	uint16_t *p = hw_ring_word(hw, pa);
+
+	if (!p)
+		return hw_write16(hw, pa, v);
+	__atomic_store_n(p, htole16(v), order);
+	return 0;
+}
+
+/*
+ * Publish one used element, then used.idx (7.3: len before idx).  The
+ * index store is seq_cst, not only release: hw_need_irq() then reads
+ * used_event or avail.flags, and that load must not pass it (7.4).
+ */
 static int hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
 			struct hw_queue *q, uint32_t id, uint32_t len)
 {
@@ -344,14 +395,17 @@ static int hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
 	vio_put32(e + 4, len);
 	if (hw_mem_write(hw, pa, e, sizeof(e)))
 		return -EFAULT;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	if (hw_write16(hw, s->device + 2, (uint16_t)(q->used_idx + 1)))
+	if (hw_ring_store(hw, s->device + 2, __ATOMIC_SEQ_CST,
+			  (uint16_t)(q->used_idx + 1)))
 		return -EFAULT;
 	q->used_idx++;
 	return 0;
 }
 
-/* Whether the driver wants an interrupt for used.idx moving old -> new. */
+/*
+ * Whether the driver wants an interrupt for used.idx moving old -> new.
+ * Context: after hw_push_used(), whose seq_cst store orders these loads.
+ */
 static bool hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
 			uint16_t old_idx, uint16_t new_idx)
 {
@@ -359,13 +413,13 @@ static bool hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
 
 	if (old_idx == new_idx)
 		return false;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (s->feat & BIT64(VIRTIO_F_EVENT_IDX)) {
-		if (hw_read16(hw, s->driver + 4 + 2ull * s->num, &v))
+		if (hw_ring_load(hw, s->driver + 4 + 2ull * s->num,
+				 __ATOMIC_SEQ_CST, &v))
 			return true;
 		return vring_need_event(v, new_idx, old_idx);
 	}
-	if (hw_read16(hw, s->driver, &v))
+	if (hw_ring_load(hw, s->driver, __ATOMIC_SEQ_CST, &v))
 		return true;
 	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
 }
@@ -810,7 +864,8 @@ static bool hw_process_requests(struct viommu_hw *hw)
 		goto out;
 	old_used = q->used_idx;
 	while (served < HW_NOTIFY_BUDGET) {
-		if (hw_read16(hw, s.driver + 2, &avail)) {
+		/* Acquire: the ring entries and descriptors before it. */
+		if (hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE, &avail)) {
 			hw_needs_reset(hw, "request queue: avail ring not RAM");
 			broken = true;
 			break;
@@ -818,16 +873,19 @@ static bool hw_process_requests(struct viommu_hw *hw)
 		if (avail == q->last_avail) {
 			if (!(s.feat & BIT64(VIRTIO_F_EVENT_IDX)))
 				break;
-			/* avail_event: notify us for the next request. */
-			if (hw_write16(hw, s.device + 4 + 8ull * s.num,
-				       q->last_avail)) {
+			/* avail_event: notify us for the next request.
+			 * Store then load, both seq_cst: a request the
+			 * driver published before it could see the new
+			 * avail_event is found by the second load. */
+			if (hw_ring_store(hw, s.device + 4 + 8ull * s.num,
+					  __ATOMIC_SEQ_CST, q->last_avail)) {
 				hw_needs_reset(
 					hw, "request queue: used ring not RAM");
 				broken = true;
 				break;
 			}
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (hw_read16(hw, s.driver + 2, &avail) ||
+			if (hw_ring_load(hw, s.driver + 2, __ATOMIC_SEQ_CST,
+					 &avail) ||
 			    avail == q->last_avail)
 				break;
 		}
@@ -836,7 +894,6 @@ static bool hw_process_requests(struct viommu_hw *hw)
 			broken = true;
 			break;
 		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		while (q->last_avail != avail && served < HW_NOTIFY_BUDGET) {
 			uint32_t len;
 
@@ -898,7 +955,9 @@ static void hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 
 	pthread_mutex_lock(&q->lock);
 	hw_snap(hw, VIOMMU_EVENT_VQ, &s);
-	if (!s.live || hw_read16(hw, s.driver + 2, &avail) ||
+	/* Acquire: the buffer the driver posted before it. */
+	if (!s.live ||
+	    hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE, &avail) ||
 	    avail == q->last_avail)
 		goto out;
 	if ((uint16_t)(avail - q->last_avail) > s.num) {
@@ -906,7 +965,6 @@ static void hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 		irq = true;
 		goto out;
 	}
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (hw_read16(hw, s.driver + 4 + 2ull * (q->last_avail % s.num),
 		      &head)) {
 		hw_needs_reset(hw, "event queue: avail ring not RAM");
@@ -1663,6 +1721,7 @@ err_free:
 }
 
 const struct iommu_hw_ops viommu_hw_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_hw_ops),
 	.create = viommu_hw_create,
 	.destroy = viommu_hw_destroy,
 	.mmio_read = viommu_hw_mmio_read,

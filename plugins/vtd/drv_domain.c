@@ -602,6 +602,7 @@ err_free:
 /* ---- ops tables ---------------------------------------------------------- */
 
 static const struct iommu_domain_ops vtd_paging_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = vtd_drv_attach_dev,
     .map_pages = vtd_drv_map_pages,
     .unmap_pages = vtd_drv_unmap_pages,
@@ -616,5 +617,6 @@ static const struct iommu_domain_ops vtd_paging_ops = {
 
 /* Static domains: the core never maps, unmaps or frees them. */
 static const struct iommu_domain_ops vtd_static_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = vtd_drv_attach_dev,
 };

@@ -523,6 +523,7 @@ static void vtd_drv_release(void *inst)
 }
 
 const struct iommu_ops vtd_drv_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_ops),
     .probe = vtd_drv_probe,
     .release = vtd_drv_release,
     .probe_device = vtd_drv_probe_device,

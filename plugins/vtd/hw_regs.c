@@ -609,6 +609,7 @@ err_free:
 }
 
 const struct iommu_hw_ops vtd_hw_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_hw_ops),
     .create = vtd_hw_create,
     .destroy = vtd_hw_destroy,
     .mmio_read = vtd_hw_mmio_read,

@@ -33,7 +33,7 @@ def _plugin_lib(env):
     return lib
 
 
-def _plugin(env, name, srcs):
+def _plugin(env, name, srcs, outdir=None, tag=''):
     """A backend plugin: iommu-NAME.so in build/<flavour>/plugins, hidden
     visibility (only iommu_plugin_NAME is exported), no undefined symbols;
     core/pt and plugins/lib linked in."""
@@ -49,7 +49,7 @@ def _plugin(env, name, srcs):
     if os.path.isdir(pt_dir):
         for f in sorted(os.listdir(pt_dir)):
             if f.endswith('.c'):
-                objs.append(e.SharedObject('pt_' + f[:-2],
+                objs.append(e.SharedObject(tag + 'pt_' + f[:-2],
                                            e.File(os.path.join(pt_dir, f))))
     # The backend library as -lilib, after the objects: the linker takes
     # from it only what the plugin uses.  (SCons refuses a static library
@@ -58,7 +58,10 @@ def _plugin(env, name, srcs):
     if blib:
         e.Append(LIBS=['ilib'],
                  LIBPATH=[os.path.join(env['BUILD_ROOT'], 'plugins', 'lib')])
-    lib = e.SharedLibrary(os.path.join(env['PLUGIN_DIR'], 'iommu-' + name),
+    # @outdir, @tag: a second build of a plugin elsewhere (the tests build
+    # one against the ABI 2.0 table sizes), its objects named apart.
+    lib = e.SharedLibrary(os.path.join(outdir or env['PLUGIN_DIR'],
+                                       'iommu-' + name),
                           list(srcs) + objs)
     if blib:
         e.Depends(lib, blib)

@@ -117,6 +117,7 @@ MAYBE_UNUSED static int t_domain_alloc(void *inst, enum iommu_domain_type type,
 }
 
 MAYBE_UNUSED static const struct iommu_hw_ops t_hw_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_hw_ops),
 	.create = t_create,
 	.destroy = t_destroy,
 	.mmio_read = t_mmio_read,
@@ -129,6 +130,11 @@ MAYBE_UNUSED static const struct iommu_hw_ops t_hw_ops = {
 };
 
 MAYBE_UNUSED static const struct iommu_ops t_ops = {
+#ifdef BROKEN_SMALL_OPS
+	.size = 16, /* smaller than any ABI 2 table */
+#else
+	.size = IOMMU_TABLE_SIZE(iommu_ops),
+#endif
 	.probe = t_probe,
 	.release = t_release,
 	.probe_device = t_probe_device,

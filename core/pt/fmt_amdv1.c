@@ -327,10 +327,7 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 			if (!lg2)
 				return PT_WALK_RSVD;
 		}
-		w->leaf = true;
-		w->lg2 = lg2;
-		w->oa = e & AMDV1_ADDR & ~((1ull << lg2) - 1);
-		return 0;
+		return pt_wk_leaf(w, lg2, e & AMDV1_ADDR);
 	}
 	if (nl > lvl)
 		return PT_WALK_RSVD; /* NextLevel >= this AMD level */
@@ -338,9 +335,7 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 	 * be zero: [12 + 9 * lvl - 1 : 12 + 9 * nl]. */
 	if (nl < lvl && (w->ia & PT_GENMASK(12 + 9 * lvl - 1, 12 + 9 * nl)))
 		return PT_WALK_NOT_PRESENT;
-	w->next = e & AMDV1_ADDR;
-	w->next_lvl = nl - 1;
-	return 0;
+	return pt_wk_table(w, e & AMDV1_ADDR, nl - 1);
 }
 
 

@@ -194,15 +194,9 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 				 : VTDSS_PS);
 	if (e & rsvd)
 		return PT_WALK_RSVD;
-	if (leaf) {
-		w->leaf = true;
-		w->lg2 = 12 + 9 * lvl;
-		w->oa = e & VTDSS_ADDR & ~((1ull << w->lg2) - 1);
-	} else {
-		w->next = e & VTDSS_ADDR;
-		w->next_lvl = lvl - 1;
-	}
-	return 0;
+	if (leaf)
+		return pt_wk_leaf(w, 12 + 9 * lvl, e & VTDSS_ADDR);
+	return pt_wk_table(w, e & VTDSS_ADDR, lvl - 1);
 }
 
 PT_ALWAYS_INLINE uint64_t ptf_wk_leaf_a(uint64_t e)

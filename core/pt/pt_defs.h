@@ -122,6 +122,24 @@ static inline uint32_t pta_need(unsigned int access)
 	return need;
 }
 
+/* What a format's ptf_wk_entry() returns for a leaf of 2^@lg2 whose
+ * address field reads @addr (aligned here), and for a table. */
+static inline int pt_wk_leaf(struct pt_wk *w, unsigned int lg2, uint64_t addr)
+{
+	w->leaf = true;
+	w->lg2 = lg2;
+	w->oa = addr & ~((1ull << lg2) - 1);
+	return 0;
+}
+
+static inline int pt_wk_table(struct pt_wk *w, uint64_t next,
+			      unsigned int next_lvl)
+{
+	w->next = next;
+	w->next_lvl = next_lvl;
+	return 0;
+}
+
 /* ---- table memory -------------------------------------------------------- */
 
 /* Host pointer of the table at @pa (of @size bytes), NULL outside RAM. */

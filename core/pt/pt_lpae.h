@@ -366,17 +366,14 @@ PT_ALWAYS_INLINE int lpae_wk_decode(const struct pt_walk_desc *d,
 		addr &= ~((1ull << (g + (g - 3) * lvl)) - 1);
 	if (addr >> oab)
 		return PT_WALK_ADDR_SIZE;
-	if (!leaf) {
-		w->next = addr;
-		w->next_lvl = lvl - 1;
-		return 0;
-	}
-	w->leaf = true;
-	w->lg2 = g + (g - 3) * lvl;
-	if (e & LPAE_CONT)
-		w->lg2 += (unsigned int)__builtin_ctz(lpae_wk_run(g, arm));
-	w->oa = addr & ~((1ull << w->lg2) - 1);
-	return 0;
+	if (!leaf)
+		return pt_wk_table(w, addr, lvl - 1);
+	return pt_wk_leaf(w,
+			  g + (g - 3) * lvl +
+				  (e & LPAE_CONT ? (unsigned int)__builtin_ctz(
+							   lpae_wk_run(g, arm))
+						 : 0),
+			  addr);
 }
 
 /* Step 7 of smmuv3 4.13: AF (bit 10) clear faults unless HA or AFFD. */

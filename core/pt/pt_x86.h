@@ -201,15 +201,9 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 		w->perm &= ~PT_PERM_W;
 	if ((d->flags & PT_WALK_NXE) && (e & X86_XD))
 		w->perm &= ~PT_PERM_X;
-	if (leaf) {
-		w->leaf = true;
-		w->lg2 = 12 + 9 * lvl;
-		w->oa = e & X86_ADDR & ~((1ull << w->lg2) - 1);
-	} else {
-		w->next = e & X86_ADDR;
-		w->next_lvl = lvl - 1;
-	}
-	return 0;
+	if (leaf)
+		return pt_wk_leaf(w, 12 + 9 * lvl, e & X86_ADDR);
+	return pt_wk_table(w, e & X86_ADDR, lvl - 1);
 }
 
 PT_ALWAYS_INLINE uint64_t ptf_wk_leaf_a(uint64_t e)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * regs.h - virtio-iommu and virtio-mmio layouts, shared by the driver
- * (drv.c) and the device model (hw.c).  Values from spec/virtio-iommu.md;
- * section numbers refer to that sheet.  The transport is virtio-mmio
- * version 2 (virtio 1.x, "MMIO Device Register Layout").
+ * (drv_*.c) and the device model (hw_*.c).  Values from
+ * spec/virtio-iommu.md; section numbers refer to that sheet.  The
+ * transport is virtio-mmio version 2 (virtio 1.x, "MMIO Device Register
+ * Layout").
  */
 #ifndef VIOMMU_REGS_H
 #define VIOMMU_REGS_H

@@ -430,7 +430,7 @@ VG_TEST(translate, read_from_write_only_faults_with_read_flag)
  * through the public API: the core refuses a DMA from a device it does
  * not know with -ENODEV before the model sees it.  So: no record, no
  * fault counted.  The model's UNKNOWN path is reached with a PASID, which
- * virtio-iommu does not have (hw.c decision).
+ * virtio-iommu does not have (hw.h decision).
  */
 VG_TEST(translate, unknown_endpoint_refused_before_model)
 {

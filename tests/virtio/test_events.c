@@ -111,7 +111,7 @@ Test(events, buffer_smaller_than_report_not_overrun)
 	vg_mem_rd(&g, VG_EVT_BUF, buf, 64);
 	memset(exp, VG_POISON, sizeof(exp));
 	vg_assert_bytes(buf + 16, exp + 16, 48, "bytes past the 16-byte buffer");
-	/* hw.c decision: the small buffer is consumed with used length 0 */
+	/* hw.h decision: the small buffer is consumed with used length 0 */
 	returned = vg_pop_used(&g, 1, &id, &len);
 	cr_assert(returned, "the 16-byte buffer was not returned");
 	cr_assert_eq(len, 0, "a 16-byte buffer came back with len %u", len);

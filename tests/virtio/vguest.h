@@ -7,7 +7,7 @@
  * kernel would.  It writes descriptor tables, available rings and request
  * bytes into the context's RAM with iommu_mem_write(), programs the
  * virtio-mmio window with iommu_hw_mmio_read/write(), rings QueueNotify
- * and reads the used ring back.  It never uses plugins/virtio/drv.c, so a
+ * and reads the used ring back.  It never uses plugins/virtio/drv_*.c, so a
  * misreading of the spec in the driver cannot hide one in the model.
  *
  * Guest physical layout (RAM is [0, 64 MiB)):

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw.h - the virtio-iommu device model (the "hardware"): its state, the
+ * declarations its files share, and the model's decisions.
+ *
+ * The model is a virtio-iommu device (spec sheet sections 1-7) behind a
+ * virtio-mmio version 2 register window.  The driver reaches it only
+ * through that window and through guest memory:
+ *
+ *  - Transport: magic/version/IDs, 64-bit feature negotiation through the
+ *    *_SEL registers, two split virtqueues (0 = requests, 1 = events),
+ *    InterruptStatus/ACK, Status and the 40-byte device config at 0x100.
+ *    Writing Status 0 resets the device: every domain, mapping, endpoint
+ *    attachment and queue is gone, config.bypass keeps its value.
+ *  - Request queue: consumed on QueueNotify (or the notify op) once
+ *    DRIVER_OK and FEATURES_OK are set and the queue is ready.  Each chain
+ *    is walked (NEXT, INDIRECT when negotiated, readable before writable),
+ *    the readable bytes are gathered, the request executed and the status
+ *    tail written at the start of the writable part.  A hostile chain
+ *    (loop, index out of range, nested indirect, buffer outside RAM,
+ *    writable part under 4 bytes) is returned with used length 0; when
+ *    only a readable buffer is outside RAM the tail says DEVERR.
+ *  - State: a set of endpoints (the platform adds them with endpoint_add),
+ *    domains created by their first ATTACH and destroyed with their
+ *    mappings when the last endpoint leaves, and per domain a rangemap of
+ *    mappings (one entry per MAP; UNMAP never splits one).
+ *  - translate() follows spec 6.3 and reports failures as 24-byte fault
+ *    records in event-queue buffers (spec 5).  Every fault record carries
+ *    ADDRESS and the READ or WRITE bit of the access (our choice: QEMU
+ *    omits the access bit for non-permission faults; the spec allows it).
+ *
+ * Files (this header holds every decision; the .c files say where they
+ * apply):
+ *  - hw_regs.c: the virtio-mmio registers, feature negotiation, Status
+ *    and reset, the device config, the [virtio] keys, create/destroy and
+ *    the ops table.
+ *  - hw_queue.c: the virtqueue consumer: snapshots, ring words, chains
+ *    (NEXT, INDIRECT), used ring and event index, the request loop.
+ *  - hw_req.c: endpoint and domain state; ATTACH, DETACH, MAP, UNMAP,
+ *    PROBE.
+ *  - hw_xlate.c: translate() (spec 6.3), bypass, endpoint_add/remove.
+ *  - hw_event.c: fault records in the event queue (spec 5).
+ * Guest memory, counters, clipping and parameter errors come from
+ * plugins/lib (ilib_*).
+ *
+ * Decisions where the spec leaves a choice (docs/architecture.md):
+ *  - A request type whose feature was not negotiated (MAP/UNMAP without
+ *    MAP_UNMAP, PROBE without PROBE) is an unknown type: used length 0.
+ *  - MAP whose physical range would wrap past 2^64: RANGE.
+ *  - UNMAP with virt_end < virt_start: INVAL.
+ *  - INPUT_RANGE and DOMAIN_RANGE limits apply when the feature is
+ *    offered (the config fields are then valid), negotiated or not.
+ *  - An event buffer smaller than 24 bytes is consumed and returned with
+ *    used length 0; the fault is lost (IOMMU_STAT_FAULTS_LOST).
+ *  - A DMA request with a PASID: virtio-iommu has no PASIDs, so it faults
+ *    with reason UNKNOWN.
+ *  - A ring (avail/used) outside RAM or an avail index more than the queue
+ *    size ahead sets DEVICE_NEEDS_RESET and a config interrupt.
+ *
+ * Locking.  Lock order: queue lock -> reg_lock -> state_lock.
+ *  - q[i].lock serializes the consumer side of queue i (its shadow
+ *    indices and scratch buffers).
+ *  - reg_lock guards the transport registers; the snapshot a consumer
+ *    takes of them is made under it.  bypass and the negotiated features
+ *    are also kept in atomics so translate() never takes reg_lock.
+ *  - state_lock (rwlock) guards endpoints, domains and mappings:
+ *    translate() reads, requests write.
+ *  - host->ops->raise_irq is never called with any lock held: the driver's
+ *    handler calls back into mmio_read/mmio_write and notify.
+ */
+#ifndef VIOMMU_HW_H
+#define VIOMMU_HW_H
+
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ilib_mem.h"
+#include "ilib_util.h"
+#include "iommu/plugin.h"
+#include "params.h"
+#include "rangemap.h"
+#include "regs.h"
+
+#define BIT64(n) (1ull << (n))
+
+/* Feature bits this model implements; anything else cannot be offered. */
+#define VIOMMU_HW_KNOWN_FEATURES                                               \
+	(BIT64(VIRTIO_IOMMU_F_INPUT_RANGE) |                                   \
+	 BIT64(VIRTIO_IOMMU_F_DOMAIN_RANGE) |                                  \
+	 BIT64(VIRTIO_IOMMU_F_MAP_UNMAP) | BIT64(VIRTIO_IOMMU_F_BYPASS) |      \
+	 BIT64(VIRTIO_IOMMU_F_PROBE) | BIT64(VIRTIO_IOMMU_F_MMIO) |            \
+	 BIT64(VIRTIO_IOMMU_F_BYPASS_CONFIG) | BIT64(VIRTIO_F_INDIRECT_DESC) | \
+	 BIT64(VIRTIO_F_EVENT_IDX) | BIT64(VIRTIO_F_VERSION_1))
+
+/* Readable and writable buffers of a small buffer are probed by copying. */
+#define HW_PROBE_COPY_MAX 4096u
+
+/* Requests served per notify at most, so a racing driver cannot pin us. */
+#define HW_NOTIFY_BUDGET 65536u
+
+struct hw_seg {
+	uint64_t addr;
+	uint32_t len;
+};
+
+/* A translated or bypass domain; lives from its first ATTACH. */
+struct hw_domain {
+	uint32_t id;
+	bool bypass;
+	uint32_t nr_eps; /* endpoints attached */
+	struct rangemap maps; /* virt -> phys, flags = MAP flags */
+};
+
+struct hw_queue {
+	pthread_mutex_t lock; /* consumer side; see the top comment */
+	/* transport registers, under hw->reg_lock */
+	uint32_t num;
+	bool ready;
+	uint64_t desc, driver, device;
+	/* consumer state, under lock */
+	uint16_t last_avail;
+	uint16_t used_idx;
+	struct hw_seg *segs; /* writable segments of the current chain */
+	unsigned int seg_cap;
+	uint8_t *scratch; /* PROBE reply / fault record */
+};
+
+struct viommu_hw {
+	struct iommu_host *host;
+
+	/* parameters (read-only after create) */
+	uint64_t features;
+	uint64_t page_size_mask;
+	uint64_t input_start, input_end;
+	uint32_t domain_start, domain_end;
+	uint32_t probe_size;
+	uint32_t queue_max;
+	uint64_t msi_base, msi_last;
+	bool has_msi;
+	uint64_t max_domains, max_mappings;
+
+	pthread_mutex_t reg_lock;
+	uint32_t status;
+	uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
+	uint32_t isr;
+	uint64_t driver_features;
+	uint64_t negotiated; /* atomic: driver_features once FEATURES_OK */
+	uint8_t bypass; /* atomic: config.bypass */
+	struct hw_queue q[VIOMMU_NR_VQS];
+
+	pthread_rwlock_t state_lock;
+	struct rangemap endpoints; /* key = id, phys = (uintptr_t)hw_domain */
+	struct rangemap domains; /* key = id, phys = (uintptr_t)hw_domain */
+	uint64_t nr_mappings;
+};
+
+/* What a consumer needs of the transport, copied under reg_lock. */
+struct hw_qsnap {
+	bool live;
+	uint32_t num;
+	uint64_t desc, driver, device;
+	uint64_t feat; /* negotiated */
+};
+
+/* A walked descriptor chain. */
+struct hw_chain {
+	uint8_t rd[VIOMMU_PROBE_RD_SIZE]; /* first readable bytes */
+	uint64_t rd_len; /* all readable bytes */
+	bool rd_bad; /* a readable buffer is not RAM */
+	struct hw_seg *ws; /* first writable segments */
+	unsigned int nws, ws_cap;
+	uint64_t ws_bytes; /* bytes covered by @ws */
+	uint64_t ws_need; /* stop storing segments here */
+	uint64_t wr_len; /* all writable bytes */
+};
+
+#define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
+
+static inline uint64_t hw_negotiated(struct viommu_hw *hw)
+{
+	return __atomic_load_n(&hw->negotiated, __ATOMIC_ACQUIRE);
+}
+
+static inline bool hw_offers(const struct viommu_hw *hw, unsigned int bit)
+{
+	return hw->features & BIT64(bit);
+}
+
+static inline struct hw_domain *hw_ep_domain(const struct rangemap_entry *ep)
+{
+	return (struct hw_domain *)(uintptr_t)ep->phys;
+}
+
+/* hw_queue.c */
+void viommu_hw_snap(struct viommu_hw *hw, unsigned int qi, struct hw_qsnap *s);
+void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why);
+int viommu_hw_read16(struct viommu_hw *hw, uint64_t pa, uint16_t *v);
+int viommu_hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,
+			uint16_t *v);
+int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
+			struct hw_queue *q, uint32_t id, uint32_t len);
+bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
+			uint16_t old_idx, uint16_t new_idx);
+int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint32_t head, struct hw_chain *c);
+int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
+			  const uint8_t *buf, uint64_t len);
+bool viommu_hw_process_requests(struct viommu_hw *hw);
+
+/* hw_req.c */
+struct rangemap_entry *viommu_hw_ep_find(struct viommu_hw *hw, uint32_t id);
+void viommu_hw_ep_detach(struct viommu_hw *hw, struct rangemap_entry *ep);
+void viommu_hw_state_reset(struct viommu_hw *hw);
+uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
+				 struct hw_queue *q, uint32_t head);
+
+/* hw_xlate.c */
+int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
+			struct iommu_translation *out);
+int viommu_hw_endpoint_add(void *opaque, uint32_t dev_id);
+void viommu_hw_endpoint_remove(void *opaque, uint32_t dev_id);
+
+/* hw_event.c */
+void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
+			    uint32_t flags, uint32_t ep, uint64_t addr);
+
+#endif /* VIOMMU_HW_H */

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_queue.c - the virtqueue consumer: chains, indirect tables,
+ * the used ring and event index ("Request queue", "A ring ... outside
+ * RAM" in hw.h).
+ * Locking and decisions: see hw.h.
+ */
+#include "hw.h"
+
+/*
+ * hw_in_ram() - whether the guest buffer [@pa, @pa + @len) is all RAM.
+ * One region: mem_ptr says so.  A small buffer spanning adjacent regions
+ * is checked by reading it; a large one spanning regions is refused.
+ */
+static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len)
+{
+	uint8_t tmp[HW_PROBE_COPY_MAX];
+
+	if (!len)
+		return true;
+	if (pa + (len - 1) < pa)
+		return false;
+	if (hw->host->ops->mem_ptr &&
+	    hw->host->ops->mem_ptr(hw->host, pa, (size_t)len))
+		return true;
+	if (len > sizeof(tmp))
+		return false;
+	return ilib_mem_read(hw->host, pa, tmp, (size_t)len) == 0;
+}
+
+/* ---- Transport snapshot and rings (virtio 1.x split ring, spec 7) ----- */
+
+static bool hw_status_live(uint32_t status)
+{
+	const uint32_t need =
+		VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK;
+
+	return (status & need) == need &&
+	       !(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET));
+}
+
+/* Context: reg_lock held. */
+static void hw_snap_locked(struct viommu_hw *hw, unsigned int qi,
+			   struct hw_qsnap *s)
+{
+	const struct hw_queue *q = &hw->q[qi];
+
+	s->live = q->ready && hw_status_live(hw->status);
+	s->num = q->num;
+	s->desc = q->desc;
+	s->driver = q->driver;
+	s->device = q->device;
+	s->feat = hw->driver_features;
+}
+
+void viommu_hw_snap(struct viommu_hw *hw, unsigned int qi, struct hw_qsnap *s)
+{
+	pthread_mutex_lock(&hw->reg_lock);
+	hw_snap_locked(hw, qi, s);
+	pthread_mutex_unlock(&hw->reg_lock);
+}
+
+/*
+ * The device found the queue unusable (ring outside RAM, corrupt index):
+ * DEVICE_NEEDS_RESET and a config-change interrupt, as virtio 1.x asks.
+ * Context: the queue lock may be held; takes reg_lock.  The caller raises
+ * the interrupt after dropping its locks.
+ */
+void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why)
+{
+	hw_log(hw, IOMMU_LOG_WARN, "virtio-iommu: %s: device needs reset", why);
+	pthread_mutex_lock(&hw->reg_lock);
+	hw->status |= VIRTIO_STATUS_NEEDS_RESET;
+	hw->isr |= VMMIO_INT_CONFIG;
+	pthread_mutex_unlock(&hw->reg_lock);
+}
+
+int viommu_hw_read16(struct viommu_hw *hw, uint64_t pa, uint16_t *v)
+{
+	uint8_t b[2];
+	int ret = ilib_mem_read(hw->host, pa, b, 2);
+
+	if (!ret)
+		*v = vio_le16(b);
+	return ret;
+}
+
+static int hw_write16(struct viommu_hw *hw, uint64_t pa, uint16_t v)
+{
+	uint8_t b[2];
+
+	vio_put16(b, v);
+	return ilib_mem_write(hw->host, pa, b, 2);
+}
+
+/*
+ * The ring words a driver and the device both use while the queue runs:
+ * avail.idx and used_event (the driver writes, we read), used.idx and
+ * avail_event (we write, the driver reads), and avail.flags.  The driver
+ * may run on another thread, so each is one aligned 16-bit atomic access
+ * in guest memory: acquire when reading an index publishes the entries
+ * behind it to us, release when writing one publishes ours (7.3: the used
+ * element before used.idx).  Where the driver needs a store then a load
+ * ordered (event suppression, 7.4) both are seq_cst, as a full barrier
+ * would do; TSan understands this, not a fence.
+ *
+ * The word is reached through mem_ptr(), the host's bounds-checked
+ * lookup.  A word that is not 2-byte aligned (rings must be, 2.7) or not
+ * in one RAM region is copied through mem_read/mem_write as before: a
+ * driver that misplaces its rings gets no atomicity, and nothing outside
+ * RAM is ever touched.
+ */
+static uint16_t *hw_ring_word(struct viommu_hw *hw, uint64_t pa)
+{
+	if ((pa & 1) || !hw->host->ops->mem_ptr)
+		return NULL;
+	return hw->host->ops->mem_ptr(hw->host, pa, sizeof(uint16_t));
+}
+
+int viommu_hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,
+			uint16_t *v)
+{
+	uint16_t *p = hw_ring_word(hw, pa);
+
+	if (!p)
+		return viommu_hw_read16(hw, pa, v);
+	*v = le16toh(__atomic_load_n(p, order));
+	return 0;
+}
+
+static int hw_ring_store(struct viommu_hw *hw, uint64_t pa, int order,
+			 uint16_t v)
+{
+	uint16_t *p = hw_ring_word(hw, pa);
+
+	if (!p)
+		return hw_write16(hw, pa, v);
+	__atomic_store_n(p, htole16(v), order);
+	return 0;
+}
+
+/*
+ * Publish one used element, then used.idx (7.3: len before idx).  The
+ * index store is seq_cst, not only release: viommu_hw_need_irq() then reads
+ * used_event or avail.flags, and that load must not pass it (7.4).
+ */
+int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
+			struct hw_queue *q, uint32_t id, uint32_t len)
+{
+	uint8_t e[8];
+	uint64_t pa = s->device + 4 + 8ull * (q->used_idx % s->num);
+
+	vio_put32(e, id);
+	vio_put32(e + 4, len);
+	if (ilib_mem_write(hw->host, pa, e, sizeof(e)))
+		return -EFAULT;
+	if (hw_ring_store(hw, s->device + 2, __ATOMIC_SEQ_CST,
+			  (uint16_t)(q->used_idx + 1)))
+		return -EFAULT;
+	q->used_idx++;
+	return 0;
+}
+
+/*
+ * Whether the driver wants an interrupt for used.idx moving old -> new.
+ * Context: after viommu_hw_push_used(), whose seq_cst store orders these loads.
+ */
+bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
+			uint16_t old_idx, uint16_t new_idx)
+{
+	uint16_t v;
+
+	if (old_idx == new_idx)
+		return false;
+	if (s->feat & BIT64(VIRTIO_F_EVENT_IDX)) {
+		if (viommu_hw_ring_load(hw, s->driver + 4 + 2ull * s->num,
+					__ATOMIC_SEQ_CST, &v))
+			return true;
+		return vring_need_event(v, new_idx, old_idx);
+	}
+	if (viommu_hw_ring_load(hw, s->driver, __ATOMIC_SEQ_CST, &v))
+		return true;
+	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+/*
+ * viommu_hw_walk_chain() - walk the chain at @head (spec 7.1, 7.4)
+ * @hw: model
+ * @s: queue snapshot
+ * @head: head descriptor index
+ * @c: out; c->ws, c->ws_cap and c->ws_need set by the caller
+ *
+ * Gathers the first readable bytes into c->rd and records the writable
+ * segments covering the first c->ws_need bytes.  Every buffer is checked
+ * to be RAM.  A readable buffer outside RAM only sets c->rd_bad.
+ *
+ * Return: 0; -EINVAL bad structure (head or next out of range, INDIRECT
+ * not negotiated, nested or with NEXT, bad table length, readable after
+ * writable), -ELOOP longer than the queue (or the indirect table),
+ * -EFAULT descriptor table or writable buffer outside RAM.
+ */
+int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint32_t head, struct hw_chain *c)
+{
+	uint64_t table = s->desc;
+	uint32_t tsize = s->num, limit = s->num, walked = 0, idx = head;
+	bool indirect = false, seen_wr = false;
+	uint8_t d[VRING_DESC_SIZE];
+
+	c->rd_len = 0;
+	c->rd_bad = false;
+	c->nws = 0;
+	c->ws_bytes = 0;
+	c->wr_len = 0;
+	memset(c->rd, 0, sizeof(c->rd));
+	if (head >= s->num)
+		return -EINVAL;
+	for (;;) {
+		uint64_t addr;
+		uint32_t len;
+		uint16_t flags, next;
+
+		if (++walked > limit)
+			return -ELOOP;
+		if (ilib_mem_read(hw->host,
+				  table + (uint64_t)VRING_DESC_SIZE * idx, d,
+				  sizeof(d)))
+			return -EFAULT;
+		addr = vio_le64(d);
+		len = vio_le32(d + 8);
+		flags = vio_le16(d + 12);
+		next = vio_le16(d + 14);
+
+		if (flags & VRING_DESC_F_INDIRECT) {
+			if (!(s->feat & BIT64(VIRTIO_F_INDIRECT_DESC)) ||
+			    indirect || (flags & VRING_DESC_F_NEXT))
+				return -EINVAL;
+			if (!len || len % VRING_DESC_SIZE)
+				return -EINVAL;
+			if (!hw_in_ram(hw, addr, len))
+				return -EFAULT;
+			table = addr;
+			tsize = len / VRING_DESC_SIZE;
+			limit = tsize < s->num ? tsize : s->num;
+			walked = 0;
+			idx = 0;
+			indirect = true;
+			continue;
+		}
+
+		if (flags & VRING_DESC_F_WRITE) {
+			seen_wr = true;
+			if (!hw_in_ram(hw, addr, len))
+				return -EFAULT;
+			if (len && c->ws_bytes < c->ws_need &&
+			    c->nws < c->ws_cap) {
+				c->ws[c->nws].addr = addr;
+				c->ws[c->nws].len = len;
+				c->nws++;
+				c->ws_bytes += len;
+			}
+			c->wr_len += len;
+		} else {
+			if (seen_wr)
+				return -EINVAL;
+			if (!hw_in_ram(hw, addr, len)) {
+				c->rd_bad = true;
+			} else if (c->rd_len < sizeof(c->rd)) {
+				uint64_t n = sizeof(c->rd) - c->rd_len;
+
+				if (n > len)
+					n = len;
+				if (n &&
+				    ilib_mem_read(hw->host, addr,
+						  c->rd + c->rd_len, (size_t)n))
+					c->rd_bad = true;
+			}
+			c->rd_len += len;
+		}
+		if (!(flags & VRING_DESC_F_NEXT))
+			return 0;
+		if (next >= tsize)
+			return -EINVAL;
+		idx = next;
+	}
+}
+
+/* Write @len bytes at the start of the chain's writable part. */
+int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
+			  const uint8_t *buf, uint64_t len)
+{
+	if (len > c->ws_bytes)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < c->nws && len; i++) {
+		uint64_t n = c->ws[i].len < len ? c->ws[i].len : len;
+
+		if (ilib_mem_write(hw->host, c->ws[i].addr, buf, (size_t)n))
+			return -EFAULT;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * viommu_hw_process_requests() - consume the request queue
+ * Return: true if the caller must raise the interrupt (InterruptStatus is
+ * already set).  Context: takes q[0].lock, reg_lock, state_lock; call
+ * with no lock held.
+ */
+bool viommu_hw_process_requests(struct viommu_hw *hw)
+{
+	struct hw_queue *q = &hw->q[VIOMMU_REQUEST_VQ];
+	struct hw_qsnap s;
+	uint64_t served = 0;
+	uint16_t old_used, avail, head;
+	bool irq = false, broken = false;
+
+	pthread_mutex_lock(&q->lock);
+	viommu_hw_snap(hw, VIOMMU_REQUEST_VQ, &s);
+	if (!s.live)
+		goto out;
+	old_used = q->used_idx;
+	while (served < HW_NOTIFY_BUDGET) {
+		/* Acquire: the ring entries and descriptors before it. */
+		if (viommu_hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE,
+					&avail)) {
+			viommu_hw_needs_reset(
+			    hw, "request queue: avail ring not RAM");
+			broken = true;
+			break;
+		}
+		if (avail == q->last_avail) {
+			if (!(s.feat & BIT64(VIRTIO_F_EVENT_IDX)))
+				break;
+			/* avail_event: notify us for the next request.
+			 * Store then load, both seq_cst: a request the
+			 * driver published before it could see the new
+			 * avail_event is found by the second load. */
+			if (hw_ring_store(hw, s.device + 4 + 8ull * s.num,
+					  __ATOMIC_SEQ_CST, q->last_avail)) {
+				viommu_hw_needs_reset(
+				    hw, "request queue: used ring not RAM");
+				broken = true;
+				break;
+			}
+			if (viommu_hw_ring_load(hw, s.driver + 2,
+						__ATOMIC_SEQ_CST, &avail) ||
+			    avail == q->last_avail)
+				break;
+		}
+		if ((uint16_t)(avail - q->last_avail) > s.num) {
+			viommu_hw_needs_reset(
+			    hw, "request queue: avail.idx corrupt");
+			broken = true;
+			break;
+		}
+		while (q->last_avail != avail && served < HW_NOTIFY_BUDGET) {
+			uint32_t len;
+
+			if (viommu_hw_read16(hw,
+					     s.driver + 4 +
+						 2ull * (q->last_avail % s.num),
+					     &head)) {
+				viommu_hw_needs_reset(
+				    hw, "request queue: avail ring not RAM");
+				broken = true;
+				break;
+			}
+			q->last_avail++;
+			served++;
+			len = viommu_hw_serve_request(hw, &s, q, head);
+			if (viommu_hw_push_used(hw, &s, q, head, len)) {
+				viommu_hw_needs_reset(
+				    hw, "request queue: used ring not RAM");
+				broken = true;
+				break;
+			}
+		}
+		if (broken)
+			break;
+	}
+	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, served);
+	irq = viommu_hw_need_irq(hw, &s, old_used, q->used_idx);
+	if (irq) {
+		pthread_mutex_lock(&hw->reg_lock);
+		hw->isr |= VMMIO_INT_VRING;
+		pthread_mutex_unlock(&hw->reg_lock);
+	}
+	irq |= broken; /* viommu_hw_needs_reset() set the config-change bit */
+out:
+	pthread_mutex_unlock(&q->lock);
+	return irq;
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_req.c - endpoint and domain state and the requests ATTACH,
+ * DETACH, MAP, UNMAP, PROBE ("State" and the request decisions in hw.h).
+ * Locking and decisions: see hw.h.
+ */
+#include "hw.h"
+
+/*
+ * The endpoint and domain maps are keyed by ID; only an entry's payload
+ * (phys = domain pointer) changes after insertion, never its key, so
+ * writing it in place keeps the map ordered.  Entries are heap objects
+ * owned by the map.
+ */
+struct rangemap_entry *viommu_hw_ep_find(struct viommu_hw *hw, uint32_t id)
+{
+	return (struct rangemap_entry *)rangemap_find(&hw->endpoints, id);
+}
+
+static struct hw_domain *hw_domain_find(struct viommu_hw *hw, uint32_t id)
+{
+	const struct rangemap_entry *e = rangemap_find(&hw->domains, id);
+
+	return e ? (struct hw_domain *)(uintptr_t)e->phys : NULL;
+}
+
+static void hw_domain_free(struct viommu_hw *hw, struct hw_domain *dom)
+{
+	hw->nr_mappings -= rangemap_count(&dom->maps);
+	rangemap_clear(&dom->maps);
+	rangemap_remove(&hw->domains, dom->id);
+	free(dom);
+}
+
+/* Detach endpoint @ep; its domain dies with its last endpoint. */
+void viommu_hw_ep_detach(struct viommu_hw *hw, struct rangemap_entry *ep)
+{
+	struct hw_domain *dom = hw_ep_domain(ep);
+
+	if (!dom)
+		return;
+	ep->phys = 0;
+	if (--dom->nr_eps == 0)
+		hw_domain_free(hw, dom);
+}
+
+/* Drop every domain and attachment.  Context: state_lock held for write. */
+void viommu_hw_state_reset(struct viommu_hw *hw)
+{
+	const struct rangemap_entry *e;
+
+	for (e = rangemap_first_overlap(&hw->endpoints, 0, UINT64_MAX); e;
+	     e = rangemap_next(&hw->endpoints, e))
+		((struct rangemap_entry *)e)->phys = 0;
+	while ((e = rangemap_first_overlap(&hw->domains, 0, UINT64_MAX)))
+		hw_domain_free(hw, (struct hw_domain *)(uintptr_t)e->phys);
+	hw->nr_mappings = 0;
+}
+
+/* ---- Requests (spec 2, 3) --------------------------------------------- */
+
+/* ATTACH (spec 2.3, 3.2).  Context: takes state_lock for write. */
+static uint8_t hw_req_attach(struct viommu_hw *hw, const struct hw_qsnap *s,
+			     const struct hw_chain *c)
+{
+	uint32_t dom_id, ep_id, flags, allowed = 0;
+	struct rangemap_entry *ep;
+	struct hw_domain *dom, *old;
+	uint8_t st = VIRTIO_IOMMU_S_OK;
+	bool bypass;
+
+	if (c->rd_len < VIOMMU_ATTACH_RD_SIZE)
+		return VIRTIO_IOMMU_S_INVAL;
+	dom_id = vio_le32(c->rd + VIOMMU_ATTACH_DOMAIN);
+	ep_id = vio_le32(c->rd + VIOMMU_ATTACH_EP);
+	flags = vio_le32(c->rd + VIOMMU_ATTACH_FLAGS);
+	if (vio_le32(c->rd + VIOMMU_ATTACH_RSVD))
+		return VIRTIO_IOMMU_S_INVAL;
+	if (s->feat & BIT64(VIRTIO_IOMMU_F_BYPASS_CONFIG))
+		allowed |= VIRTIO_IOMMU_ATTACH_F_BYPASS;
+	if (flags & ~allowed)
+		return VIRTIO_IOMMU_S_INVAL;
+	bypass = flags & VIRTIO_IOMMU_ATTACH_F_BYPASS;
+
+	pthread_rwlock_wrlock(&hw->state_lock);
+	ep = viommu_hw_ep_find(hw, ep_id);
+	if (!ep) {
+		st = VIRTIO_IOMMU_S_NOENT;
+		goto out;
+	}
+	if (hw_offers(hw, VIRTIO_IOMMU_F_DOMAIN_RANGE) &&
+	    (dom_id < hw->domain_start || dom_id > hw->domain_end)) {
+		st = VIRTIO_IOMMU_S_RANGE;
+		goto out;
+	}
+	old = hw_ep_domain(ep);
+	dom = hw_domain_find(hw, dom_id);
+	if (dom) {
+		/* The kind of a domain is fixed at creation. */
+		if (dom->bypass != bypass)
+			st = VIRTIO_IOMMU_S_INVAL;
+		if (dom == old || st)
+			goto out;
+	} else {
+		uint64_t nr = rangemap_count(&hw->domains);
+
+		/* The implicit detach may free the old domain first. */
+		if (old && old->nr_eps == 1)
+			nr--;
+		if (nr >= hw->max_domains) {
+			st = VIRTIO_IOMMU_S_NOMEM;
+			goto out;
+		}
+		dom = calloc(1, sizeof(*dom));
+		if (!dom) {
+			st = VIRTIO_IOMMU_S_NOMEM;
+			goto out;
+		}
+		dom->id = dom_id;
+		dom->bypass = bypass;
+		rangemap_init(&dom->maps);
+		if (rangemap_insert(&hw->domains, dom_id, dom_id,
+				    (uintptr_t)dom, 0)) {
+			free(dom);
+			st = VIRTIO_IOMMU_S_NOMEM;
+			goto out;
+		}
+	}
+	viommu_hw_ep_detach(hw, ep);
+	ep->phys = (uintptr_t)dom;
+	dom->nr_eps++;
+out:
+	pthread_rwlock_unlock(&hw->state_lock);
+	return st;
+}
+
+/* DETACH (spec 2.3, 3.2).  Context: takes state_lock for write. */
+static uint8_t hw_req_detach(struct viommu_hw *hw, const struct hw_chain *c)
+{
+	struct rangemap_entry *ep;
+	struct hw_domain *dom;
+	uint8_t st = VIRTIO_IOMMU_S_OK;
+
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, 1);
+	if (c->rd_len < VIOMMU_DETACH_RD_SIZE)
+		return VIRTIO_IOMMU_S_INVAL;
+	pthread_rwlock_wrlock(&hw->state_lock);
+	ep = viommu_hw_ep_find(hw, vio_le32(c->rd + VIOMMU_ATTACH_EP));
+	if (!ep) {
+		st = VIRTIO_IOMMU_S_NOENT;
+		goto out;
+	}
+	dom = hw_ep_domain(ep);
+	if (!dom || dom->id != vio_le32(c->rd + VIOMMU_ATTACH_DOMAIN)) {
+		st = VIRTIO_IOMMU_S_INVAL;
+		goto out;
+	}
+	viommu_hw_ep_detach(hw, ep);
+out:
+	pthread_rwlock_unlock(&hw->state_lock);
+	return st;
+}
+
+static bool hw_hits_msi(const struct viommu_hw *hw, uint64_t start,
+			uint64_t last)
+{
+	return hw->has_msi && start <= hw->msi_last && last >= hw->msi_base;
+}
+
+/* MAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
+static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
+			  const struct hw_chain *c)
+{
+	uint64_t vstart, vend, pstart, gmask;
+	uint32_t flags, allowed;
+	struct hw_domain *dom;
+	uint8_t st = VIRTIO_IOMMU_S_OK;
+
+	if (c->rd_len < VIOMMU_MAP_RD_SIZE)
+		return VIRTIO_IOMMU_S_INVAL;
+	vstart = vio_le64(c->rd + VIOMMU_MAP_VSTART);
+	vend = vio_le64(c->rd + VIOMMU_MAP_VEND);
+	pstart = vio_le64(c->rd + VIOMMU_MAP_PSTART);
+	flags = vio_le32(c->rd + VIOMMU_MAP_FLAGS);
+	allowed = VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE;
+	if (s->feat & BIT64(VIRTIO_IOMMU_F_MMIO))
+		allowed |= VIRTIO_IOMMU_MAP_F_MMIO;
+	gmask = (hw->page_size_mask & -hw->page_size_mask) - 1;
+
+	pthread_rwlock_wrlock(&hw->state_lock);
+	dom = hw_domain_find(hw, vio_le32(c->rd + VIOMMU_MAP_DOMAIN));
+	if (!dom)
+		st = VIRTIO_IOMMU_S_NOENT;
+	else if (dom->bypass || (flags & ~allowed) || vend <= vstart)
+		st = VIRTIO_IOMMU_S_INVAL;
+	else if ((vstart | pstart | (vend + 1)) & gmask)
+		st = VIRTIO_IOMMU_S_RANGE;
+	else if (hw_offers(hw, VIRTIO_IOMMU_F_INPUT_RANGE) &&
+		 (vstart < hw->input_start || vend > hw->input_end))
+		st = VIRTIO_IOMMU_S_RANGE;
+	else if (pstart + (vend - vstart) < pstart)
+		st = VIRTIO_IOMMU_S_RANGE;
+	else if (rangemap_first_overlap(&dom->maps, vstart, vend))
+		st = VIRTIO_IOMMU_S_INVAL;
+	else if (dom->nr_eps && hw_hits_msi(hw, vstart, vend))
+		st = VIRTIO_IOMMU_S_INVAL; /* RESV_MEM of its endpoints */
+	else if (hw->nr_mappings >= hw->max_mappings)
+		st = VIRTIO_IOMMU_S_NOMEM;
+	else if (rangemap_insert(&dom->maps, vstart, vend, pstart, flags))
+		st = VIRTIO_IOMMU_S_NOMEM;
+	else
+		hw->nr_mappings++;
+	pthread_rwlock_unlock(&hw->state_lock);
+	return st;
+}
+
+/* UNMAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
+static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
+{
+	const struct rangemap_entry *e;
+	uint64_t vstart, vend;
+	struct hw_domain *dom;
+	uint8_t st = VIRTIO_IOMMU_S_OK;
+
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, 1);
+	if (c->rd_len < VIOMMU_UNMAP_RD_SIZE)
+		return VIRTIO_IOMMU_S_INVAL;
+	vstart = vio_le64(c->rd + VIOMMU_UNMAP_VSTART);
+	vend = vio_le64(c->rd + VIOMMU_UNMAP_VEND);
+
+	pthread_rwlock_wrlock(&hw->state_lock);
+	dom = hw_domain_find(hw, vio_le32(c->rd + VIOMMU_UNMAP_DOMAIN));
+	if (!dom) {
+		st = VIRTIO_IOMMU_S_NOENT;
+		goto out;
+	}
+	if (dom->bypass || vend < vstart) {
+		st = VIRTIO_IOMMU_S_INVAL;
+		goto out;
+	}
+	/* A mapping cut at either end: refuse before removing anything. */
+	e = rangemap_first_overlap(&dom->maps, vstart, vend);
+	if (e && e->start < vstart) {
+		st = VIRTIO_IOMMU_S_RANGE;
+		goto out;
+	}
+	e = rangemap_find(&dom->maps, vend);
+	if (e && e->last > vend) {
+		st = VIRTIO_IOMMU_S_RANGE;
+		goto out;
+	}
+	while ((e = rangemap_first_overlap(&dom->maps, vstart, vend))) {
+		rangemap_remove(&dom->maps, e->start);
+		hw->nr_mappings--;
+	}
+out:
+	pthread_rwlock_unlock(&hw->state_lock);
+	return st;
+}
+
+/*
+ * PROBE (spec 2.3, 4): properties then the tail, probe_size + 4 bytes.
+ * Return: used length; 0 if the writable part cannot hold the reply.
+ * Context: q[0].lock held (scratch); takes state_lock for read.
+ */
+static uint32_t hw_req_probe(struct viommu_hw *hw, struct hw_queue *q,
+			     const struct hw_chain *c)
+{
+	uint32_t n = hw->probe_size + VIOMMU_TAIL_SIZE;
+	uint8_t *buf = q->scratch, st = VIRTIO_IOMMU_S_OK;
+	bool known;
+
+	if (c->wr_len < n)
+		return 0;
+	memset(buf, 0, n);
+	if (c->rd_len < VIOMMU_PROBE_RD_SIZE) {
+		st = VIRTIO_IOMMU_S_INVAL;
+	} else {
+		pthread_rwlock_rdlock(&hw->state_lock);
+		known =
+		    viommu_hw_ep_find(hw, vio_le32(c->rd + VIOMMU_PROBE_EP));
+		pthread_rwlock_unlock(&hw->state_lock);
+		if (!known) {
+			st = VIRTIO_IOMMU_S_NOENT;
+		} else if (hw->has_msi) {
+			if (hw->probe_size < VIOMMU_RESV_MEM_SIZE) {
+				st = VIRTIO_IOMMU_S_INVAL; /* no property */
+			} else {
+				/* spec 4: RESV_MEM, subtype MSI (V8) */
+				vio_put16(buf, VIRTIO_IOMMU_PROBE_T_RESV_MEM);
+				vio_put16(buf + 2,
+					  VIOMMU_RESV_MEM_SIZE -
+						  VIOMMU_PROP_HDR_SIZE);
+				buf[4] = VIRTIO_IOMMU_RESV_MEM_T_MSI;
+				vio_put64(buf + 8, hw->msi_base);
+				vio_put64(buf + 16, hw->msi_last);
+			}
+		}
+	}
+	buf[hw->probe_size] = st;
+	if (viommu_hw_chain_write(hw, c, buf, n))
+		return 0;
+	return n;
+}
+
+/*
+ * viommu_hw_serve_request() - execute the request at @head
+ * Return: the used length to publish (0: returned unwritten).
+ * Context: q[0].lock held.
+ */
+uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
+				 struct hw_queue *q, uint32_t head)
+{
+	struct hw_chain c = {.ws = q->segs, .ws_cap = q->seg_cap};
+	uint8_t tail[VIOMMU_TAIL_SIZE] = {0};
+	int ret;
+
+	c.ws_need = (uint64_t)hw->probe_size + VIOMMU_TAIL_SIZE;
+	ret = viommu_hw_walk_chain(hw, s, head, &c);
+	if (ret) {
+		hw_log(hw, IOMMU_LOG_DEBUG,
+		       "virtio-iommu: request %u: bad chain (%d)", head, ret);
+		return 0;
+	}
+	if (c.wr_len < VIOMMU_TAIL_SIZE)
+		return 0;
+	if (c.rd_bad) {
+		tail[0] = VIRTIO_IOMMU_S_DEVERR;
+		goto write_tail;
+	}
+	if (c.rd_len < 4)
+		return 0; /* no head: nothing to answer to */
+
+	switch (c.rd[VIOMMU_REQ_TYPE]) {
+	case VIRTIO_IOMMU_T_ATTACH:
+		tail[0] = hw_req_attach(hw, s, &c);
+		break;
+	case VIRTIO_IOMMU_T_DETACH:
+		tail[0] = hw_req_detach(hw, &c);
+		break;
+	case VIRTIO_IOMMU_T_MAP:
+		if (!(s->feat & BIT64(VIRTIO_IOMMU_F_MAP_UNMAP)))
+			return 0;
+		tail[0] = hw_req_map(hw, s, &c);
+		break;
+	case VIRTIO_IOMMU_T_UNMAP:
+		if (!(s->feat & BIT64(VIRTIO_IOMMU_F_MAP_UNMAP)))
+			return 0;
+		tail[0] = hw_req_unmap(hw, &c);
+		break;
+	case VIRTIO_IOMMU_T_PROBE:
+		if (!(s->feat & BIT64(VIRTIO_IOMMU_F_PROBE)))
+			return 0;
+		return hw_req_probe(hw, q, &c);
+	default:
+		return 0; /* spec 3.2: unknown type, write nothing */
+	}
+write_tail:
+	if (viommu_hw_chain_write(hw, &c, tail, sizeof(tail)))
+		return 0;
+	return VIOMMU_TAIL_SIZE;
+}

@@ -103,23 +103,6 @@ static void host_table_free(struct iommu_host *h, uint64_t pa, size_t size)
 			   (unsigned long long)pa, size);
 }
 
-static void host_raise_irq(struct iommu_host *h, unsigned int vector)
-{
-	struct iommu_ctx *ctx = iommu__host_ctx(h);
-
-	/* The built-in model's interrupt goes to our driver when it drives
-	 * that model; otherwise to whoever the VMM says serves it. */
-	if (ctx->has_driver && ctx->bus_builtin) {
-		void *drv = atomic_load_explicit(&ctx->drv,
-						 memory_order_acquire);
-		if (drv && ctx->desc->ops->irq)
-			ctx->desc->ops->irq(drv, vector);
-		return;
-	}
-	if (ctx->irq_fn)
-		ctx->irq_fn(ctx->irq_cookie, vector);
-}
-
 static void host_stat_add(struct iommu_host *h, enum iommu_stat stat,
 			  uint64_t n)
 {
@@ -142,31 +125,9 @@ static const struct iommu_host_ops host_ops = {
 	.mem_ptr = host_mem_ptr,
 	.table_alloc = host_table_alloc,
 	.table_free = host_table_free,
-	.raise_irq = host_raise_irq,
+	.raise_irq = iommu__host_raise_irq,
 	.report_fault = iommu__report_fault,
 	.stat_add = host_stat_add,
-};
-
-/* The default bus: straight to the plugin's own device model. */
-static int builtin_mmio_read(void *opaque, uint64_t off, unsigned int size,
-			     uint64_t *val)
-{
-	struct iommu_ctx *ctx = opaque;
-
-	return ctx->desc->hw->mmio_read(ctx->hw, off, size, val);
-}
-
-static int builtin_mmio_write(void *opaque, uint64_t off, unsigned int size,
-			      uint64_t val)
-{
-	struct iommu_ctx *ctx = opaque;
-
-	return ctx->desc->hw->mmio_write(ctx->hw, off, size, val);
-}
-
-static const struct iommu_bus_ops builtin_bus_ops = {
-	.mmio_read = builtin_mmio_read,
-	.mmio_write = builtin_mmio_write,
 };
 
 /* ---- Devices and groups ----------------------------------------------- */
@@ -355,6 +316,7 @@ static struct iommu__group *group_for(struct iommu_ctx *ctx,
 
 int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 {
+	IOMMU__API_SCOPE();
 	const struct iommu_plugin *p;
 	struct iommu__dev *dev;
 	struct iommu__group *g;
@@ -533,6 +495,7 @@ static int dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
 
 int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__dev *dev;
 	int ret;
 
@@ -548,6 +511,7 @@ int iommu_dev_remove(struct iommu_ctx *ctx, uint32_t dev_id)
 bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
 		       enum iommu_cap cap)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__dev *dev;
 	bool ret = false;
 
@@ -563,17 +527,6 @@ bool iommu_dev_capable(struct iommu_ctx *ctx, uint32_t dev_id,
 					      &dev->group->devs[0]->info, cap);
 	pthread_rwlock_unlock(&ctx->topo_lock);
 	return ret;
-}
-
-int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector)
-{
-	if (!ctx)
-		return -EINVAL;
-	if (!ctx->has_driver || !ctx->desc->ops->irq)
-		return -ENODEV;
-	ctx->desc->ops->irq(ctx->drv, vector);
-	iommu__fault_lost_flush(ctx);
-	return 0;
 }
 
 /* ---- Device features -------------------------------------------------- */
@@ -594,6 +547,7 @@ static bool feat_supported(struct iommu_ctx *ctx, const struct iommu__dev *dev,
 bool iommu_dev_has_feature(struct iommu_ctx *ctx, uint32_t dev_id,
 			   enum iommu_dev_feature feat)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__dev *dev;
 	bool ret = false;
 
@@ -629,6 +583,7 @@ bool iommu_dev_feature_enabled(struct iommu_ctx *ctx, uint32_t dev_id,
 static int feature_set(struct iommu_ctx *ctx, uint32_t dev_id,
 		       enum iommu_dev_feature feat, bool on)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__dev *dev;
 	int ret;
 
@@ -692,6 +647,7 @@ int iommu_get_resv_regions(struct iommu_ctx *ctx, uint32_t dev_id,
 			   struct iommu_resv_region *out, size_t max,
 			   size_t *count)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__dev *dev;
 	int ret = -ENODEV;
 
@@ -766,6 +722,7 @@ int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
 				 struct iommu_resv_region *out, size_t max,
 				 size_t *count)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_resv_region *all = NULL;
 	struct iommu__group *g;
 	size_t n = 0;
@@ -842,6 +799,8 @@ static void ctx_free(struct iommu_ctx *ctx)
 	pthread_mutex_destroy(&ctx->pasid_lock);
 	pthread_mutex_destroy(&ctx->mem.add_lock);
 	pthread_mutex_destroy(&ctx->mem.table_lock);
+	/* What the teardown raised has nobody left to serve it. */
+	iommu__irq_forget(ctx);
 	free(ctx);
 	iommu__handles_put();
 }
@@ -948,6 +907,7 @@ static int add_config_devices(struct iommu_ctx *ctx, char *err, size_t errlen)
 
 int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 {
+	IOMMU__API_SCOPE();
 	char err[1024] = "";
 	struct iommu_ctx *ctx;
 	const struct iommu_plugin *p;
@@ -1028,7 +988,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 		ctx->bus.ops = opts->bus;
 		ctx->bus.opaque = opts->bus_opaque;
 	} else {
-		ctx->bus.ops = &builtin_bus_ops;
+		ctx->bus.ops = &iommu__builtin_bus_ops;
 		ctx->bus.opaque = ctx;
 		ctx->bus_builtin = true;
 	}
@@ -1083,6 +1043,7 @@ err:
 
 void iommu_ctx_destroy(struct iommu_ctx *ctx)
 {
+	IOMMU__API_SCOPE();
 	if (ctx)
 		ctx_free(ctx);
 }
@@ -1149,52 +1110,6 @@ int iommu_mem_table_free(struct iommu_ctx *ctx, uint64_t pa, size_t size)
 	if (!ctx)
 		return -EINVAL;
 	return iommu__table_free(&ctx->mem, pa, size);
-}
-
-/* ---- Device model entry points ---------------------------------------- */
-
-static bool mmio_size_ok(unsigned int size)
-{
-	return size == 1 || size == 2 || size == 4 || size == 8;
-}
-
-/* The guest's accesses to the model may make it drop faults (a full
- * record queue): told to the VMM once the model has returned. */
-int iommu_hw_mmio_read(struct iommu_ctx *ctx, uint64_t offset,
-		       unsigned int size, uint64_t *val)
-{
-	int ret;
-
-	if (!ctx || !val || !mmio_size_ok(size))
-		return -EINVAL;
-	ret = ctx->desc->hw->mmio_read(ctx->hw, offset, size, val);
-	iommu__fault_lost_flush(ctx);
-	return ret;
-}
-
-int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
-			unsigned int size, uint64_t val)
-{
-	int ret;
-
-	if (!ctx || !mmio_size_ok(size))
-		return -EINVAL;
-	ret = ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
-	iommu__fault_lost_flush(ctx);
-	return ret;
-}
-
-int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue)
-{
-	int ret;
-
-	if (!ctx)
-		return -EINVAL;
-	if (!ctx->desc->hw->notify)
-		return -EOPNOTSUPP;
-	ret = ctx->desc->hw->notify(ctx->hw, queue);
-	iommu__fault_lost_flush(ctx);
-	return ret;
 }
 
 /* ---- Stats ------------------------------------------------------------ */

@@ -189,6 +189,18 @@ struct iommu__group {
 	size_t nr_ident, cap_ident;
 };
 
+/*
+ * Interrupts a model raised (or the VMM passed to iommu_ctx_irq) and that
+ * are not delivered yet: one bit per vector, for the driver's irq op and
+ * for the VMM's irq callback; @draining is set while one thread delivers.
+ */
+#define IOMMU__IRQ_VECTORS 64u
+struct iommu__irq {
+	_Atomic uint64_t drv_pending;
+	_Atomic uint64_t vmm_pending;
+	atomic_bool draining;
+};
+
 struct iommu_ctx {
 	struct iommu_host host; /* first: host ops find the ctx from it */
 	struct iommu__config cfg;
@@ -242,6 +254,7 @@ struct iommu_ctx {
 
 	void (*irq_fn)(void *cookie, unsigned int vector);
 	void *irq_cookie;
+	struct iommu__irq irq; /* raised, not yet delivered (irq.c) */
 
 	_Atomic uint64_t stats[IOMMU_STAT_COUNT];
 };
@@ -309,6 +322,25 @@ void iommu__dev_drop_aux(struct iommu__dev *dev);
 
 int iommu__group_resv(struct iommu_ctx *ctx, struct iommu__group *g,
 		      struct iommu_resv_region **out, size_t *count);
+
+/* irq.c */
+/*
+ * IOMMU__API_SCOPE() - first statement of every public call that may
+ * reach the plugin.  It counts the thread's nesting depth; when the
+ * outermost such call returns (after its locks are dropped: the cleanup
+ * runs once the return value is computed), the interrupts raised inside
+ * it are delivered (rule 13).
+ */
+#define IOMMU__API_SCOPE()                                                     \
+	int iommu__api_scope                                                   \
+		__attribute__((cleanup(iommu__api_leave), unused)) =           \
+			iommu__api_enter()
+int iommu__api_enter(void);
+void iommu__api_leave(int *scope);
+void iommu__host_raise_irq(struct iommu_host *h, unsigned int vector);
+/* Drop @ctx from this thread's list of contexts to drain (destroy). */
+void iommu__irq_forget(struct iommu_ctx *ctx);
+extern const struct iommu_bus_ops iommu__builtin_bus_ops;
 
 /* dma.c */
 void iommu__report_fault(struct iommu_host *host,

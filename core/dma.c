@@ -26,10 +26,11 @@ static struct iommu_domain *domain_by_pasid(struct iommu_ctx *ctx,
 }
 
 /*
- * Called by the driver, once per decoded fault, possibly from inside a
- * translation, an attach or a device add (the interrupt arrives where it
- * arrives).  It takes no lock that those paths hold: the topology lock
- * only if it is free for reading, the group's domain by atomic load.
+ * Called by the driver, once per decoded fault, from its irq op.  The core
+ * calls that op only when the thread holds none of its locks and is in
+ * no other plugin call (irq.c, rule 13), so the topology lock is taken
+ * like anywhere else: the handler a fault reaches does not depend on
+ * what another call of this thread was doing when the hardware raised.
  */
 void iommu__report_fault(struct iommu_host *host,
 			 const struct iommu_fault *fault)
@@ -43,7 +44,8 @@ void iommu__report_fault(struct iommu_host *host,
 	if (fault->flags & IOMMU_FAULT_F_PASID_VALID &&
 	    fault->pasid != IOMMU_NO_PASID) {
 		d = domain_by_pasid(ctx, fault->pasid);
-	} else if (!pthread_rwlock_tryrdlock(&ctx->topo_lock)) {
+	} else {
+		pthread_rwlock_rdlock(&ctx->topo_lock);
 		struct iommu__dev *dev = iommu__dev_find(ctx, fault->dev_id);
 		if (dev)
 			d = atomic_load(&dev->group->domain);
@@ -167,6 +169,7 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			uint64_t iova, uint64_t len, unsigned int access,
 			struct iommu_translation *out)
 {
+	IOMMU__API_SCOPE();
 	int ret = dma_args_ok(ctx, pasid, iova, len, access);
 
 	if (ret)
@@ -209,12 +212,14 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 int iommu_dma_read(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		   uint64_t iova, void *buf, size_t len)
 {
+	IOMMU__API_SCOPE();
 	return dma_rw(ctx, dev_id, pasid, iova, buf, len, false);
 }
 
 int iommu_dma_write(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		    uint64_t iova, const void *buf, size_t len)
 {
+	IOMMU__API_SCOPE();
 	return dma_rw(ctx, dev_id, pasid, iova, (void *)buf, len, true);
 }
 
@@ -343,6 +348,7 @@ static void group_done(struct iommu_ctx *ctx, struct iommu__group *g)
 int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 		  uint64_t size, unsigned int prot, uint64_t *iova)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_resv_region *resv = NULL;
 	struct iommu__group *g;
 	struct iommu_domain *d;
@@ -420,6 +426,7 @@ out:
 int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 		    uint64_t size)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__group *g;
 	struct iommu_domain *d;
 	int ret;

@@ -98,6 +98,7 @@ void iommu__domain_destroy(struct iommu_domain *d)
 int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		       struct iommu_domain **out)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = NULL;
 	int ret;
 
@@ -131,6 +132,7 @@ int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 
 int iommu_domain_free(struct iommu_domain *handle)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 
 	if (!d)
@@ -293,21 +295,25 @@ static int detach(struct iommu_domain *handle, bool by_dev, uint32_t id)
 
 int iommu_attach_device(struct iommu_domain *d, uint32_t dev_id)
 {
+	IOMMU__API_SCOPE();
 	return attach(d, true, dev_id);
 }
 
 int iommu_detach_device(struct iommu_domain *d, uint32_t dev_id)
 {
+	IOMMU__API_SCOPE();
 	return detach(d, true, dev_id);
 }
 
 int iommu_attach_group(struct iommu_domain *d, uint32_t group)
 {
+	IOMMU__API_SCOPE();
 	return attach(d, false, group);
 }
 
 int iommu_detach_group(struct iommu_domain *d, uint32_t group)
 {
+	IOMMU__API_SCOPE();
 	return detach(d, false, group);
 }
 
@@ -316,6 +322,7 @@ int iommu_detach_group(struct iommu_domain *d, uint32_t group)
 int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				void *owner)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__group *g;
 	int ret;
 
@@ -344,6 +351,7 @@ int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				  void *owner)
 {
+	IOMMU__API_SCOPE();
 	struct iommu__group *g;
 	int ret;
 
@@ -409,6 +417,7 @@ static struct iommu__aux *aux_find(struct iommu__dev *dev,
 
 int iommu_aux_attach_device(struct iommu_domain *handle, uint32_t dev_id)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_ctx *ctx;
 	struct iommu__group *g;
@@ -489,6 +498,7 @@ void iommu__dev_drop_aux(struct iommu__dev *dev)
 
 int iommu_aux_detach_device(struct iommu_domain *handle, uint32_t dev_id)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu__group *g;
 	struct iommu__aux *a;
@@ -653,6 +663,7 @@ int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 int iommu_map(struct iommu_domain *handle, uint64_t iova, uint64_t paddr,
 	      uint64_t size, unsigned int prot)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	int ret;
 
@@ -698,6 +709,7 @@ int iommu_unmap_fast(struct iommu_domain *handle, uint64_t iova,
 		     uint64_t size, struct iommu_iotlb_gather *g,
 		     uint64_t *unmapped)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 
 	if (!d)
@@ -719,6 +731,7 @@ static int iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 int iommu_iotlb_sync(struct iommu_domain *handle,
 		     struct iommu_iotlb_gather *g)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 
 	if (!d)
@@ -729,6 +742,7 @@ int iommu_iotlb_sync(struct iommu_domain *handle,
 int iommu_unmap(struct iommu_domain *handle, uint64_t iova, uint64_t size,
 		uint64_t *unmapped)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_iotlb_gather g;
 	uint64_t dummy;
@@ -748,6 +762,7 @@ int iommu_unmap(struct iommu_domain *handle, uint64_t iova, uint64_t size,
 
 int iommu_flush_iotlb_all(struct iommu_domain *handle)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_iotlb_gather g;
 
@@ -768,6 +783,7 @@ int iommu_flush_iotlb_all(struct iommu_domain *handle)
 int iommu_iova_to_phys(struct iommu_domain *handle, uint64_t iova,
 		       uint64_t *phys)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 
 	if (!d)

@@ -170,6 +170,7 @@ int iommu_domain_devices(struct iommu_domain *handle,
 			 struct iommu_attachment *out, size_t max,
 			 size_t *count)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_ctx *ctx;
 	size_t n = 0;
@@ -222,6 +223,7 @@ int iommu_domain_devices(struct iommu_domain *handle,
 int iommu_group_replace_domain(struct iommu_ctx *ctx, uint32_t group,
 			       struct iommu_domain *handle)
 {
+	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_domain *cur;
 	struct iommu__group *g;

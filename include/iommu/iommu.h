@@ -147,8 +147,14 @@ struct iommu_fault {
 };
 
 /*
- * Fault handlers run on the thread whose DMA (or register access) made the
- * hardware report the fault, before that call returns.  A handler may call
+ * Fault handlers run on the thread whose DMA (or register access, attach,
+ * map...) made the hardware report the fault, when that library call is
+ * about to return and holds no lock of the library (rule 13: the
+ * interrupt is delivered after the call that raised it, never inside it);
+ * if another thread is delivering this context's interrupts at that
+ * moment, that thread runs the handler instead, before its own call
+ * returns.  Faults reach the handler of the device's current domain
+ * whatever call raised them.  A handler may call
  * map, unmap and the DMA API, but not attach, detach, ownership, aux or
  * device add/remove calls (they take the group lock the faulting path may
  * hold).  Return value is ignored today; handlers should return 0.
@@ -265,7 +271,9 @@ struct iommu_bus_ops {
  *     probes (the INI's [memory] ram_size then may be omitted)
  * @bus, @bus_opaque: bind the driver to other hardware (NULL: the model)
  * @irq, @irq_cookie: called when the device model raises an interrupt and
- *     no driver of this library serves it (IOMMU_CTX_NO_DRIVER)
+ *     no driver of this library serves it (IOMMU_CTX_NO_DRIVER or @bus
+ *     set), when the library call that made the model raise returns (never
+ *     inside the register write that raised it)
  * @flags: IOMMU_CTX_*
  * @errbuf, @errbuf_len: receives the first error message of a failed
  *     create (file, line, key), NUL-terminated; may be NULL
@@ -735,7 +743,12 @@ int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue);
  * For a context whose driver is bound to other hardware (opts.bus): when
  * that hardware raises interrupt @vector, the VMM calls this so the driver
  * reads its fault records.  (The built-in model's interrupts need no call.)
- * Return: 0; -EINVAL NULL @ctx; -ENODEV no driver or it takes no interrupts.
+ * The driver sees the interrupt when this call returns, or, when it is
+ * made from inside another library call (the VMM's bus or irq callback
+ * runs inside one), when that outermost call returns: never inside the
+ * driver's own register write.
+ * Return: 0; -EINVAL NULL @ctx or @vector > 63; -ENODEV no driver or it
+ * takes no interrupts.
  */
 int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector);
 

@@ -71,7 +71,15 @@ struct iommu_host;
  * @table_alloc: zeroed, @size-aligned pages from the table range; @size a
  *     power of two >= 4096; -ENOMEM when exhausted
  * @table_free: give them back
- * @raise_irq: the device model signals interrupt @vector
+ * @raise_irq: the device model signals interrupt @vector (0..63).  The
+ *     core only queues it: the driver's irq op (or the VMM's irq callback)
+ *     runs when the outermost library call that reached the model
+ *     returns, with no core lock held, never inside the register write or
+ *     translation that raised it (DESIGN rule 13).  So a driver needs no
+ *     re-entrancy guard, and irq may take the driver's own locks.  Raises
+ *     of one vector before delivery merge into one (like an edge
+ *     interrupt that is still pending); the handler must read the
+ *     hardware's status, not count calls.
  * @report_fault: the driver delivers one decoded fault
  * @stat_add: add to a counter (thread-safe)
  */
@@ -245,7 +253,10 @@ struct iommu_domain_info {
  * @dev_enable_feat, @dev_disable_feat: optional; NULL means the backend
  *     has no device features.  The core checks the device supports it.
  * @backend_features: 1 << IOMMU_DEV_FEAT_* the backend can provide
- * @irq: optional; interrupt @vector from the hardware
+ * @irq: optional; interrupt @vector from the hardware.  Called by the core
+ *     after the call that raised it returned (see raise_irq), on that
+ *     thread or on the one delivering this instance's interrupts then;
+ *     never concurrently with itself for one instance.
  * @instance_features: optional; the features this instance can
  *     provide, when the hardware or its mode narrows @backend_features
  *     (VT-d in legacy mode has no PASIDs).  NULL: @backend_features.

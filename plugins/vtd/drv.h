@@ -79,7 +79,8 @@
  *    wait (status write to a scratch dword), clears IQE and rewrites IQT
  *    so the rest of the batch runs; the batch then returns -EIO, and an
  *    unmap's flush falls back to one domain-selective invalidation.
- *    irq() never touches the queue (it may run inside a submit).
+ *    irq() never touches the queue (it has no need to: the submitter
+ *    recovers its own errors).
  *
  *  - Faults: irq() reads FSTS, walks the records from FRI while F=1 (at
  *    most NFR+1), decodes and clears each (write F), clears PFO (the
@@ -107,7 +108,10 @@
  * each device's current domain), dom->lock (attachment list), q_lock
  * (queue), then the leaves: the DID allocator's own lock, dom->free_lock,
  * ctx_lock (context table allocation), fault_lock.  irq() takes only dev_lock
- * for reading and fault_lock, and reports with none held.
+ * for reading and fault_lock, and reports with none held.  The core calls
+ * irq() only after the call that made the hardware raise has returned
+ * (DESIGN rule 13), never inside one of this driver's register writes or
+ * ops, so no lock here needs to know which thread holds it.
  * map/unmap/iova_to_phys take no lock (core/pt installs tables with
  * compare-and-swap).
  */
@@ -217,8 +221,6 @@ struct vtd_drv {
 
 	/* devices and domains */
 	pthread_rwlock_t dev_lock;
-	pthread_t dev_owner; /* writer of dev_lock (valid if held) */
-	bool dev_held;	     /* atomic */
 	struct vtd_dev *devs;
 	uint32_t nr_dids;
 	struct ilib_ids dids; /* VTD_DID_FIRST .. nr_dids - 1 */
@@ -235,9 +237,6 @@ static inline struct vtd_dev *vtd_dev_of(struct iommu_dev_info *info)
 
 /* ---- drv_probe.c ------------------------------------------------------- */
 
-void vtd_dev_wrlock(struct vtd_drv *v);
-void vtd_dev_wrunlock(struct vtd_drv *v);
-bool vtd_dev_held_by_me(struct vtd_drv *v);
 struct vtd_dev *vtd_dev_find(struct vtd_drv *v, uint16_t sid);
 int vtd_gcmd(struct vtd_drv *v, uint32_t cmd, uint32_t bit, bool want);
 

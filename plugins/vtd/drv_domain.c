@@ -333,10 +333,10 @@ static int vtd_drv_attach_dev(void *d, struct iommu_dev_info *info)
 	if (!dom || !dev)
 		return -EINVAL;
 	v = dom->v;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	old = dev->domain;
 	if (old == dom) {
-		vtd_dev_wrunlock(v);
+		pthread_rwlock_unlock(&v->dev_lock);
 		return 0;
 	}
 	if (v->scalable)
@@ -376,7 +376,7 @@ static int vtd_drv_attach_dev(void *d, struct iommu_dev_info *info)
 		vtd_att_del(old, dev->sid, IOMMU_NO_PASID);
 	dev->domain = dom;
 out:
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	return ret;
 }
 
@@ -399,7 +399,7 @@ static int vtd_drv_aux_attach_dev(void *d, struct iommu_dev_info *info,
 		return -EINVAL;
 	if (pasid >> dev->pasid_bits)
 		return -ENOSPC;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	ret = vtd_pasid_entry(v, dev, pasid, true, &e);
 	if (ret)
 		goto out;
@@ -436,7 +436,7 @@ static int vtd_drv_aux_attach_dev(void *d, struct iommu_dev_info *info,
 	}
 	dev->auxv[dev->nr_aux++] = (struct vtd_aux){pasid, dom};
 out:
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	return ret;
 }
 
@@ -452,7 +452,7 @@ static void vtd_drv_aux_detach_dev(void *d, struct iommu_dev_info *info,
 	if (!dom || !dev || dom->kind != VTD_DOM_PAGING || !pasid)
 		return;
 	v = dom->v;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	if (!vtd_pasid_entry(v, dev, pasid, false, &e) &&
 	    (ilib_le64_load(&e[0]) & VTD_PE_QW0_P) &&
 	    vtd_field_get(VTD_PE_QW1_DID, ilib_le64_load(&e[1])) == dom->did) {
@@ -476,7 +476,7 @@ static void vtd_drv_aux_detach_dev(void *d, struct iommu_dev_info *info,
 		}
 	}
 	vtd_att_del(dom, dev->sid, pasid);
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 }
 
 /* ---- domain allocation --------------------------------------------------- */

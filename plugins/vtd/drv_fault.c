@@ -93,8 +93,6 @@ static bool vtd_fault_mapped(struct vtd_drv *v, const struct iommu_fault *f)
 	uint64_t phys;
 	bool mapped = false;
 
-	if (vtd_dev_held_by_me(v))
-		return false; /* inside our own attach: cannot look */
 	pthread_rwlock_rdlock(&v->dev_lock);
 	dev = vtd_dev_find(v, (uint16_t)f->dev_id);
 	if (dev && !(f->flags & IOMMU_FAULT_F_PASID_VALID)) {
@@ -138,8 +136,10 @@ static void vtd_decode_fault(struct vtd_drv *v, uint64_t lo, uint64_t hi,
 
 /**
  * vtd_drv_irq() - the fault event
- * Context: may run from a DMA thread inside translate; never takes q_lock;
- * reports faults with no lock held.
+ * Context: called by the core after the call that raised returned (on a
+ * DMA thread: when its translation returns), never inside one of this
+ * driver's ops, so it may wait for dev_lock like any reader; never takes
+ * q_lock; reports faults with no lock held.
  */
 void vtd_drv_irq(void *inst, unsigned int vector)
 {

@@ -13,32 +13,6 @@
 
 #include "drv.h"
 
-/* ---- device lock ------------------------------------------------------- */
-
-/*
- * dev_lock is taken for writing around attach and feature changes, which
- * submit invalidations; a queue error raised inside that submit calls
- * irq() on the same thread, which then must not wait for dev_lock.
- */
-void vtd_dev_wrlock(struct vtd_drv *v)
-{
-	pthread_rwlock_wrlock(&v->dev_lock);
-	v->dev_owner = pthread_self();
-	__atomic_store_n(&v->dev_held, true, __ATOMIC_RELEASE);
-}
-
-void vtd_dev_wrunlock(struct vtd_drv *v)
-{
-	__atomic_store_n(&v->dev_held, false, __ATOMIC_RELEASE);
-	pthread_rwlock_unlock(&v->dev_lock);
-}
-
-bool vtd_dev_held_by_me(struct vtd_drv *v)
-{
-	return __atomic_load_n(&v->dev_held, __ATOMIC_ACQUIRE) &&
-	       pthread_equal(v->dev_owner, pthread_self());
-}
-
 /* ---- registers ----------------------------------------------------------- */
 
 /**
@@ -90,7 +64,7 @@ static int vtd_drv_probe_device(void *inst, struct iommu_dev_info *info)
 	dev->sid = (uint16_t)info->id;
 	dev->pasid_bits =
 	    info->pasid_bits < v->pasid_bits ? info->pasid_bits : v->pasid_bits;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	if (vtd_dev_find(v, dev->sid)) {
 		ret = -EEXIST;
 		goto out;
@@ -104,7 +78,7 @@ static int vtd_drv_probe_device(void *inst, struct iommu_dev_info *info)
 	v->devs = dev;
 	info->priv = dev;
 out:
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	if (ret)
 		free(dev);
 	return ret;
@@ -118,7 +92,7 @@ static void vtd_drv_release_device(void *inst, struct iommu_dev_info *info)
 
 	if (!v || !dev)
 		return;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	for (struct vtd_dev **pp = &v->devs; *pp; pp = &(*pp)->next) {
 		if (*pp == dev) {
 			*pp = dev->next;
@@ -141,7 +115,7 @@ static void vtd_drv_release_device(void *inst, struct iommu_dev_info *info)
 	if (dev->domain && dev->domain->kind != VTD_DOM_BLOCKED)
 		vtd_att_del(dev->domain, dev->sid, IOMMU_NO_PASID);
 	vtd_free_pasid_tables(v, dev);
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	info->priv = NULL;
 	free(dev->auxv);
 	free(dev);
@@ -207,13 +181,13 @@ static int vtd_drv_dev_enable_feat(void *inst, struct iommu_dev_info *info,
 	if (feat != IOMMU_DEV_FEAT_AUX || !v->scalable || !v->pasid_bits ||
 	    !dev->pasid_bits)
 		return -EOPNOTSUPP;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	if (!dev->aux) {
 		ret = vtd_set_paside(v, dev, true);
 		if (!ret)
 			dev->aux = true;
 	}
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	return ret;
 }
 
@@ -228,7 +202,7 @@ static int vtd_drv_dev_disable_feat(void *inst, struct iommu_dev_info *info,
 		return -EINVAL;
 	if (feat != IOMMU_DEV_FEAT_AUX || !v->scalable || !v->pasid_bits)
 		return -EOPNOTSUPP;
-	vtd_dev_wrlock(v);
+	pthread_rwlock_wrlock(&v->dev_lock);
 	if (dev->nr_aux) {
 		ret = -EBUSY;
 	} else if (dev->aux) {
@@ -236,7 +210,7 @@ static int vtd_drv_dev_disable_feat(void *inst, struct iommu_dev_info *info,
 		if (!ret)
 			dev->aux = false;
 	}
-	vtd_dev_wrunlock(v);
+	pthread_rwlock_unlock(&v->dev_lock);
 	return ret;
 }
 

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+/*
+ * irq.c - deferred interrupt delivery (DESIGN rule 13), the built-in bus
+ * and the VMM's entry points into the device model.
+ *
+ * A device model raises an interrupt from inside whatever call reached
+ * it: a translation, a register write the driver made while the core
+ * held a group or the topology lock, a register write the guest made.
+ * Delivering it there would run the driver's irq op inside its own
+ * register write, or a fault handler under a core lock.  So a raise only
+ * sets the vector's bit in the context's pending mask and notes the
+ * context in a per-thread list; the vectors are delivered when the
+ * thread leaves its outermost public call (IOMMU__API_SCOPE), when it no
+ * longer holds any core lock and is inside no plugin call.
+ *
+ * One thread delivers a context's interrupts at a time, and it loops
+ * until nothing is pending: a vector raised meanwhile, by the handlers it
+ * runs or by another thread, is taken by that loop.  Delivery is a call
+ * into the plugin (or the VMM), so the thread's depth is raised around
+ * it and what it raises is queued like any other raise.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+
+#include "core.h"
+
+/*
+ * Contexts this thread raised on and has not drained yet.  A thread is
+ * inside at most a few contexts at once (a VMM's bus that forwards to a
+ * second context); past IRQ_DIRTY_MAX the vector stays pending on its
+ * context and goes with that context's next delivery.
+ */
+#define IRQ_DIRTY_MAX 16
+
+static _Thread_local unsigned int irq_depth;
+static _Thread_local struct iommu_ctx *irq_dirty[IRQ_DIRTY_MAX];
+static _Thread_local unsigned int irq_nr_dirty;
+
+static void irq_mark(struct iommu_ctx *ctx)
+{
+	for (unsigned int i = 0; i < irq_nr_dirty; i++)
+		if (irq_dirty[i] == ctx)
+			return;
+	if (irq_nr_dirty < IRQ_DIRTY_MAX)
+		irq_dirty[irq_nr_dirty++] = ctx;
+}
+
+/* Hand @mask's vectors, lowest first, to the driver or to the VMM. */
+static void irq_deliver(struct iommu_ctx *ctx, uint64_t mask, bool to_drv)
+{
+	while (mask) {
+		unsigned int vec = (unsigned int)__builtin_ctzll(mask);
+
+		mask &= mask - 1;
+		if (to_drv) {
+			void *drv = atomic_load_explicit(&ctx->drv,
+							 memory_order_acquire);
+			if (drv && ctx->desc->ops->irq)
+				ctx->desc->ops->irq(drv, vec);
+		} else if (ctx->irq_fn) {
+			ctx->irq_fn(ctx->irq_cookie, vec);
+		}
+	}
+}
+
+/*
+ * irq_drain() - deliver what is pending on @ctx, unless another thread
+ * already does (it will see our bits: it re-reads the masks after it
+ * stops being the drainer).
+ * Context: no core lock held; this thread's depth is 0.
+ */
+static void irq_drain(struct iommu_ctx *ctx)
+{
+	struct iommu__irq *q = &ctx->irq;
+
+	while (atomic_load(&q->drv_pending) || atomic_load(&q->vmm_pending)) {
+		if (atomic_exchange(&q->draining, true))
+			return;
+		irq_depth++;
+		for (;;) {
+			uint64_t d = atomic_exchange(&q->drv_pending, 0);
+			uint64_t v = atomic_exchange(&q->vmm_pending, 0);
+
+			if (!d && !v)
+				break;
+			irq_deliver(ctx, d, true);
+			irq_deliver(ctx, v, false);
+		}
+		iommu__fault_lost_flush(ctx);
+		irq_depth--;
+		atomic_store(&q->draining, false);
+	}
+}
+
+static void irq_drain_all(void)
+{
+	while (irq_nr_dirty)
+		irq_drain(irq_dirty[--irq_nr_dirty]);
+}
+
+int iommu__api_enter(void)
+{
+	irq_depth++;
+	return 0;
+}
+
+void iommu__api_leave(int *scope)
+{
+	(void)scope;
+	if (--irq_depth == 0)
+		irq_drain_all();
+}
+
+/*
+ * iommu__irq_queue() - note @vector for the driver (@to_drv) or the VMM
+ * Delivered at once when the thread is in no public call (nothing of the
+ * core is on its stack), else when it leaves the outermost one.
+ */
+static void iommu__irq_queue(struct iommu_ctx *ctx, unsigned int vector,
+			     bool to_drv)
+{
+	struct iommu__irq *q = &ctx->irq;
+
+	atomic_fetch_or(to_drv ? &q->drv_pending : &q->vmm_pending,
+			UINT64_C(1) << vector);
+	irq_mark(ctx);
+	if (!irq_depth)
+		irq_drain_all();
+}
+
+void iommu__irq_forget(struct iommu_ctx *ctx)
+{
+	for (unsigned int i = 0; i < irq_nr_dirty; i++) {
+		if (irq_dirty[i] == ctx) {
+			irq_dirty[i] = irq_dirty[--irq_nr_dirty];
+			return;
+		}
+	}
+}
+
+/*
+ * The model's raise_irq.  The built-in model's interrupt goes to our
+ * driver when it drives that model; otherwise to whoever the VMM says
+ * serves it (opts.irq).  Never delivered here: see the top of the file.
+ */
+void iommu__host_raise_irq(struct iommu_host *h, unsigned int vector)
+{
+	struct iommu_ctx *ctx = iommu__host_ctx(h);
+	bool to_drv = ctx->has_driver && ctx->bus_builtin;
+
+	if (vector >= IOMMU__IRQ_VECTORS) {
+		iommu__log(ctx, IOMMU_LOG_WARN,
+			   "device model raised vector %u (max %u): dropped",
+			   vector, IOMMU__IRQ_VECTORS - 1);
+		return;
+	}
+	if (!to_drv && !ctx->irq_fn)
+		return;
+	iommu__irq_queue(ctx, vector, to_drv);
+}
+
+int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector)
+{
+	IOMMU__API_SCOPE();
+
+	if (!ctx || vector >= IOMMU__IRQ_VECTORS)
+		return -EINVAL;
+	if (!ctx->has_driver || !ctx->desc->ops->irq)
+		return -ENODEV;
+	iommu__irq_queue(ctx, vector, true);
+	return 0;
+}
+
+/* ---- The built-in bus: straight to the plugin's own device model ------ */
+
+static int builtin_mmio_read(void *opaque, uint64_t off, unsigned int size,
+			     uint64_t *val)
+{
+	struct iommu_ctx *ctx = opaque;
+
+	return ctx->desc->hw->mmio_read(ctx->hw, off, size, val);
+}
+
+static int builtin_mmio_write(void *opaque, uint64_t off, unsigned int size,
+			      uint64_t val)
+{
+	struct iommu_ctx *ctx = opaque;
+
+	return ctx->desc->hw->mmio_write(ctx->hw, off, size, val);
+}
+
+const struct iommu_bus_ops iommu__builtin_bus_ops = {
+	.mmio_read = builtin_mmio_read,
+	.mmio_write = builtin_mmio_write,
+};
+
+/* ---- Device model entry points ---------------------------------------- */
+
+static bool mmio_size_ok(unsigned int size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* The guest's accesses to the model may make it drop faults (a full
+ * record queue): told to the VMM once the model has returned.  What the
+ * access raises is delivered when the call returns (rule 13). */
+int iommu_hw_mmio_read(struct iommu_ctx *ctx, uint64_t offset,
+		       unsigned int size, uint64_t *val)
+{
+	IOMMU__API_SCOPE();
+	int ret;
+
+	if (!ctx || !val || !mmio_size_ok(size))
+		return -EINVAL;
+	ret = ctx->desc->hw->mmio_read(ctx->hw, offset, size, val);
+	iommu__fault_lost_flush(ctx);
+	return ret;
+}
+
+int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
+			unsigned int size, uint64_t val)
+{
+	IOMMU__API_SCOPE();
+	int ret;
+
+	if (!ctx || !mmio_size_ok(size))
+		return -EINVAL;
+	ret = ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
+	iommu__fault_lost_flush(ctx);
+	return ret;
+}
+
+int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue)
+{
+	IOMMU__API_SCOPE();
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!ctx->desc->hw->notify)
+		return -EOPNOTSUPP;
+	ret = ctx->desc->hw->notify(ctx->hw, queue);
+	iommu__fault_lost_flush(ctx);
+	return ret;
+}

@@ -1,21 +1,40 @@
 #!/usr/bin/env bash
-# run-tests.sh - set up, build (debug and asan) and run every test.
+# run-tests.sh - set up, build (debug, asan, tsan) and run every test.
 #
 #  1. scripts/setup.sh
 #  2. scons -Q -j2 (debug) and scons -Q -j2 flavour=asan
 #  3. every test program found under build/<flavour>/tests/, both flavours;
 #     the asan lane fails on any 'ERROR: .*Sanitizer' or 'runtime error:'
 #     line, since a leak in a Criterion test child leaves exit codes at 0
-#  4. the conformance suite (debug) under valgrind, children traced
-#     (Criterion workers are exec'd, so valgrind follows each one)
-#  5. libiommu.so exports only the public iommu_* API, in each flavour
+#  4. libiommu.so exports only the public iommu_* API, in each flavour
 #     (scripts/check-exports.sh)
-#  6. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
+#  5. the tsan lane: scons -Q -j2 flavour=tsan, then the conformance suite
+#     and the stress test (tests/stress) under ThreadSanitizer; it fails on
+#     any 'WARNING: ThreadSanitizer' or 'ThreadSanitizer:' line as well
+#  6. the conformance suite (debug) under valgrind, children traced
+#     (Criterion workers are exec'd, so valgrind follows each one)
+#  7. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
 #     and once under valgrind
 #
 # All output goes to build/logs/run-tests.log; the last line is
 # "N passed, M failed" (Criterion's test counts summed, plus one per other
 # step) and the exit status is non-zero on any failure.
+#
+# Knobs (environment):
+#   TEST_TIMEOUT       seconds per test program (600)
+#   VALGRIND_TIMEOUT   seconds per program under valgrind (900)
+#   VALGRIND_JOBS      Criterion workers under valgrind (CPUs, at most 2)
+#   VALGRIND_CONFIGS   conformance configurations under valgrind
+#                      (virtio,virtio-lazy,vtd-sm-ss,vtd-sm-fs57; "" = all)
+#   VALGRIND_DIFF_OPS  operations of the differential test there (3000)
+#   TSAN_JOBS          Criterion workers in the tsan lane (CPUs, at most 2)
+#   TSAN_CONFIGS       configurations of the conformance suite and of the
+#                      stress test in the tsan lane ("" = all, the default;
+#                      e.g. virtio,vtd-sm-ss to shorten the lane)
+#   TSAN_DIFF_OPS      operations of the differential test there (10000:
+#                      it runs on one thread, TSan finds nothing in it,
+#                      and 10^5 cost a minute; at 3000 its "too few
+#                      translations passed" check fails now and then)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -24,13 +43,24 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 VALGRIND_TIMEOUT=${VALGRIND_TIMEOUT:-900}
 # Criterion workers are exec'd, so valgrind (--trace-children) follows each
 # one; two at a time halve the wall time on two cores.
-VALGRIND_JOBS=${VALGRIND_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -gt 2 ] && n=2; echo "$n")}
+CPUS2=$(n=$(nproc 2>/dev/null || echo 1); [ "$n" -gt 2 ] && n=2; echo "$n")
+VALGRIND_JOBS=${VALGRIND_JOBS:-$CPUS2}
 SAN_RE='ERROR: .*Sanitizer|runtime error:'
+TSAN_RE='WARNING: ThreadSanitizer|ThreadSanitizer:'
+# More lines worth showing when a step fails.
+SHOW_RE='ERROR SUMMARY: [1-9]|FAIL|\[FAIL\]|Assertion|error'
 ASAN_ENV=(ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:print_stacktrace=1
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	  IOMMU_NO_DLCLOSE=1)
 VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
 	  --error-exitcode=1 --trace-children=yes)
+TSAN_JOBS=${TSAN_JOBS:-$CPUS2}
+# halt_on_error ends a test worker at its first report (Criterion then
+# fails the test), and the lane also greps for reports.  IOMMU_NO_DLCLOSE
+# keeps the plugins mapped, so that stacks name their frames.  No
+# suppressions: every report fails the lane.
+TSAN_ENV=(TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
+	  IOMMU_NO_DLCLOSE=1)
 
 passed=0
 failed=0
@@ -79,9 +109,10 @@ discover() {
 }
 
 # run_step LABEL KIND CMD... : run one program, log its output, count it.
-# KIND: "plain" (pass = exit 0 and no sanitizer line) or "valgrind" (also
-# no 'ERROR SUMMARY: N>0' from any traced process).  Criterion's synthesis
-# line, when there is one, adds its test counts.
+# KIND: "plain" (pass = exit 0 and no sanitizer line), "valgrind" (also
+# no 'ERROR SUMMARY: N>0' from any traced process) or "tsan" (also no
+# ThreadSanitizer line).  Criterion's synthesis line, when there is one,
+# adds its test counts.
 run_step() {
 	local label=$1 kind=$2
 	shift 2
@@ -107,11 +138,21 @@ run_step() {
 		bad=1
 		why+=("valgrind errors")
 	fi
+	if [ "$kind" = tsan ] && grep -qE "$TSAN_RE" "$out"; then
+		bad=1
+		why+=("ThreadSanitizer report")
+	fi
 	# Criterion aborts this way when a worker dies before it starts,
 	# e.g. when the test program is relinked while it runs.
 	if grep -q 'Could not spawn test instance' "$out"; then
 		bad=1
 		why+=("Criterion could not start a worker")
+	fi
+	# Criterion could not place its shared arena: under TSan, when
+	# tests/stress/tsan_criterion.c is missing or no longer fits BoxFort.
+	if grep -q 'Could not initialize inheritable arena' "$out"; then
+		bad=1
+		why+=("Criterion could not make its arena")
 	fi
 
 	synth=$(sed 's/\x1b\[[0-9;]*m//g' "$out" |
@@ -150,7 +191,7 @@ run_step() {
 		failures+=("$label: ${why[*]}")
 		unset IFS
 		echo "----- last lines of $label:"
-		grep -E "$SAN_RE|ERROR SUMMARY: [1-9]|FAIL|\[FAIL\]|Assertion|error" "$out" |
+		grep -E "$SAN_RE|$TSAN_RE|$SHOW_RE" "$out" |
 			head -n 20
 		tail -n 15 "$out"
 		echo "-----"
@@ -207,6 +248,34 @@ for fl in "${flavours[@]}"; do
 	run_step "$fl libiommu exports" plain scripts/check-exports.sh \
 		"build/$fl/core/libiommu.so.1"
 done
+
+say "== tsan"
+TIMEOUT=$TEST_TIMEOUT
+t0=$SECONDS
+# Built here, not with debug and asan: a failure costs this lane only.
+if scons -Q -j2 flavour=tsan >>"$LOG" 2>&1; then
+	passed=$((passed + 1))
+	say "PASS  build tsan ($((SECONDS - t0))s)"
+	tcfgs=${TSAN_CONFIGS-}
+	for prog in conformance/conformance stress/stress; do
+		b=build/tsan/tests/$prog
+		if [ ! -x "$b" ]; then
+			say "FAIL  tsan: $b was not built"
+			failed=$((failed + 1))
+			failures+=("tsan ${prog#*/}: not built")
+			continue
+		fi
+		run_step "tsan tests/$prog" tsan env "${TSAN_ENV[@]}" \
+			IOMMU_DIFF_OPS="${TSAN_DIFF_OPS:-10000}" \
+			"$b" ${tcfgs:+--config "$tcfgs"} --jobs "$TSAN_JOBS"
+	done
+else
+	say "FAIL  build tsan (see $LOG)"
+	tail -n 30 "$LOG"
+	failed=$((failed + 1))
+	failures+=("build tsan")
+fi
+say "tsan lane: $((SECONDS - t0))s"
 
 say "== valgrind"
 TIMEOUT=$VALGRIND_TIMEOUT

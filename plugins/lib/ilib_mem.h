@@ -53,7 +53,9 @@ int ilib_mem_write(struct iommu_host *host, uint64_t pa, const void *buf,
  * @qw: @n qwords, in CPU order on return
  * @n: qwords, > 0
  *
- * Every vendor's in-memory structures are little-endian qwords.
+ * Every vendor's in-memory structures are little-endian qwords.  Each
+ * qword is read whole (an atomic load where the memory is directly
+ * mapped), as hardware fetches them and as drivers store them.
  * Return: as ilib_mem_read().
  */
 int ilib_mem_read_le64(struct iommu_host *host, uint64_t pa, uint64_t *qw,

@@ -93,10 +93,10 @@
  *  - evt_lock: event queue.  irq() never takes req_lock.
  *  - dev_lock: endpoint-ID map and each endpoint's current domain pointer.
  *  - dom->lock: the domain's table and endpoint count.
- * The device model may call raise_irq (and so irq()) from inside a
- * QueueNotify write made under req_lock.  irq() then only acks and leaves
- * a flag; the thread that held req_lock consumes the event queue once it
- * has dropped all its locks.
+ * irq() runs only after the library call that made the device raise the
+ * interrupt has returned (the core defers delivery, DESIGN rule 13), so
+ * it never runs inside one of the driver's own register writes and needs
+ * no re-entrancy guard.
  */
 #ifndef VIOMMU_DRV_H
 #define VIOMMU_DRV_H
@@ -197,8 +197,6 @@ struct viommu_drv {
 	uint64_t timeout_polls;
 
 	pthread_mutex_t req_lock;
-	atomic_bool req_held;
-	atomic_uintptr_t req_owner; /* thread holding req_lock */
 	struct viommu_vq rq;
 	struct viommu_slot *slots;
 	uint32_t nslots;
@@ -213,7 +211,6 @@ struct viommu_drv {
 	pthread_mutex_t evt_lock;
 	struct viommu_vq eq;
 	bool *evt_posted;
-	atomic_bool evt_deferred;
 
 	pthread_mutex_t dev_lock;
 	struct rangemap eps;        /* endpoint ID -> struct viommu_ep * */
@@ -225,9 +222,6 @@ struct viommu_drv {
 	struct viommu_domain blocked;
 	struct viommu_domain identity;
 };
-
-_Static_assert(sizeof(pthread_t) <= sizeof(uintptr_t),
-	       "pthread_t must fit the owner word");
 
 /* A request before encoding; which fields count depends on @type. */
 struct viommu_req {
@@ -285,7 +279,6 @@ static inline int mmio_w32(struct viommu_drv *v, uint64_t off, uint32_t val)
 /* drv_queue.c */
 void viommu_req_lock(struct viommu_drv *v);
 void viommu_req_unlock(struct viommu_drv *v);
-bool viommu_req_owned_by_me(struct viommu_drv *v);
 int viommu_req_sync(struct viommu_drv *v);
 void viommu_batch_abandon(struct viommu_drv *v, struct viommu_batch *b);
 int viommu_req_queue(struct viommu_drv *v, const struct viommu_req *r,
@@ -320,7 +313,6 @@ int viommu_drv_flush_iotlb_all(void *dom);
 int viommu_drv_iova_to_phys(void *dom, uint64_t iova, uint64_t *phys);
 
 /* drv_event.c */
-void viommu_evt_flush(struct viommu_drv *v);
 void viommu_drv_irq(void *inst, unsigned int vector);
 
 #endif /* VIOMMU_DRV_H */

@@ -345,7 +345,6 @@ static int viommu_drv_attach_dev(void *dom, struct iommu_dev_info *dev)
 		}
 		if (err) {
 			unlock_two(d, old);
-			viommu_evt_flush(v);
 			return err;
 		}
 	}
@@ -390,7 +389,6 @@ static int viommu_drv_attach_dev(void *dom, struct iommu_dev_info *dev)
 		ep->domain = d;
 		pthread_mutex_unlock(&v->dev_lock);
 	}
-	viommu_evt_flush(v);
 	return err;
 }
 
@@ -421,7 +419,6 @@ static void viommu_drv_domain_free(void *dom)
 	viommu_req_unlock(v);
 	viommu_domain_fini(d);
 	free(d);
-	viommu_evt_flush(v);
 }
 
 /**

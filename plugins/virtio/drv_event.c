@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * drv_event.c - the event queue and fault reports ("Faults" and the
- * irq() re-entrancy note under "Locks" in drv.h).
+ * drv_event.c - the event queue and fault reports ("Faults" under
+ * "Locks" in drv.h).
  * Locks and choices: see drv.h.
  */
 #include "drv.h"
 
 static void viommu_evt_process(struct viommu_drv *v);
-
-/* Consume events an irq() left for us; call with no driver lock held. */
-void viommu_evt_flush(struct viommu_drv *v)
-{
-	if (atomic_exchange(&v->evt_deferred, false))
-		viommu_evt_process(v);
-}
 
 /* ---- faults -------------------------------------------------------------- */
 
@@ -173,9 +166,7 @@ void viommu_drv_irq(void *inst, unsigned int vector)
 				       isr);
 	if (isr & VMMIO_INT_CONFIG)
 		vlog(v, IOMMU_LOG_INFO, "configuration changed");
-	if (viommu_req_owned_by_me(v)) {
-		atomic_store(&v->evt_deferred, true);
-		return;
-	}
+	/* The core delivers interrupts only after the call that raised them
+	 * has returned (DESIGN rule 13): no driver lock is held here. */
 	viommu_evt_process(v);
 }

@@ -125,7 +125,6 @@ int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,
 	}
 	viommu_req_unlock(v);
 	pthread_mutex_unlock(&d->lock);
-	viommu_evt_flush(v);
 	return err;
 }
 
@@ -196,7 +195,6 @@ uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova,
 			vlog(v, IOMMU_LOG_ERR,
 			     "domain %u: cannot queue UNMAP (%d)", d->id, err);
 			pthread_mutex_unlock(&d->lock);
-			viommu_evt_flush(v);
 			return 0;
 		}
 		if (gather)
@@ -226,7 +224,6 @@ uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova,
 		if (biggest > gather->pgsize)
 			gather->pgsize = biggest;
 	}
-	viommu_evt_flush(v);
 	return last - iova + 1;
 }
 
@@ -242,7 +239,6 @@ static int viommu_domain_sync(struct viommu_domain *d)
 		err = d->async_err;
 	d->async_err = 0;
 	viommu_req_unlock(v);
-	viommu_evt_flush(v);
 	return err;
 }
 

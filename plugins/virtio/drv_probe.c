@@ -115,7 +115,6 @@ static int viommu_drv_probe_device(void *inst, struct iommu_dev_info *dev)
 				v, v->probe_buf + VIOMMU_PROBE_RD_SIZE,
 				v->probe_size, ep->resv, max);
 		viommu_req_unlock(v);
-		viommu_evt_flush(v);
 		if (err) {
 			vlog(v, IOMMU_LOG_ERR, "PROBE of endpoint 0x%x: %d",
 			     dev->id, err);
@@ -182,7 +181,6 @@ static void viommu_drv_release_device(void *inst, struct iommu_dev_info *dev)
 	dev->priv = NULL;
 	free(ep->resv);
 	free(ep);
-	viommu_evt_flush(v);
 }
 
 /**

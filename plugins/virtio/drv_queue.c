@@ -169,21 +169,11 @@ static void vq_free(struct viommu_drv *v, struct viommu_vq *vq)
 void viommu_req_lock(struct viommu_drv *v)
 {
 	pthread_mutex_lock(&v->req_lock);
-	atomic_store(&v->req_owner, (uintptr_t)pthread_self());
-	atomic_store(&v->req_held, true);
 }
 
 void viommu_req_unlock(struct viommu_drv *v)
 {
-	atomic_store(&v->req_held, false);
 	pthread_mutex_unlock(&v->req_lock);
-}
-
-bool viommu_req_owned_by_me(struct viommu_drv *v)
-{
-	return atomic_load(&v->req_held) &&
-	       pthread_equal((pthread_t)atomic_load(&v->req_owner),
-			     pthread_self());
 }
 
 /* Complete one used element of the request queue.  Context: req_lock. */

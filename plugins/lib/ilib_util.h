@@ -56,6 +56,13 @@ static inline uint64_t ilib_clip(uint64_t start, uint64_t want, uint64_t last)
  */
 void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n);
 
+/**
+ * ilib_model_host_ok() - does @host give a device model what it needs?
+ * A model logs, reads and writes guest memory and raises interrupts; its
+ * create() refuses a host without those (-EINVAL) before allocating.
+ */
+bool ilib_model_host_ok(const struct iommu_host *host);
+
 #pragma GCC visibility pop
 
 #endif /* ILIB_UTIL_H */

@@ -22,3 +22,9 @@ void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n)
 	if (n && host && host->ops && host->ops->stat_add)
 		host->ops->stat_add(host, stat, n);
 }
+
+bool ilib_model_host_ok(const struct iommu_host *host)
+{
+	return host && host->ops && host->ops->log && host->ops->mem_read &&
+	       host->ops->mem_write && host->ops->raise_irq;
+}

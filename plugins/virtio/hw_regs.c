@@ -523,10 +523,7 @@ static int viommu_hw_create(struct iommu_host *host, const uint64_t *params,
 	unsigned int i, locks = 0;
 	int ret;
 
-	if (!host || !host->ops || !params || !out)
-		return -EINVAL;
-	if (!host->ops->log || !host->ops->mem_read || !host->ops->mem_write ||
-	    !host->ops->raise_irq)
+	if (!ilib_model_host_ok(host) || !params || !out)
 		return -EINVAL;
 	hw = calloc(1, sizeof(*hw));
 	if (!hw)

@@ -575,10 +575,7 @@ static int vtd_hw_create(struct iommu_host *host, const uint64_t *params,
 	struct vtd_hw *hw;
 	int ret;
 
-	if (!host || !host->ops || !params || !out)
-		return -EINVAL;
-	if (!host->ops->log || !host->ops->mem_read || !host->ops->mem_write ||
-	    !host->ops->raise_irq)
+	if (!ilib_model_host_ok(host) || !params || !out)
 		return -EINVAL;
 	hw = calloc(1, sizeof(*hw));
 	if (!hw)

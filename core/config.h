@@ -99,6 +99,97 @@ int iommu__parse_dev_id(const char *s, uint32_t *out);
 /* Parse a number with optional K/M/G/T suffix (binary). */
 int iommu__parse_size(const char *s, uint64_t *out);
 
+/* ---- The INI parser's internals (config*.c) -------------------------- */
+
+#define CFG_SECT_MAX (IOMMU__NAME_MAX + 8) /* "device." + a device name */
+
+enum cfg_sect {
+	SECT_NONE,    /* before the first header */
+	SECT_IOMMU,
+	SECT_MEMORY,
+	SECT_DEVICE,
+	SECT_BACKEND, /* may be the backend's own section */
+};
+
+enum { IK_BACKEND, IK_PLUGIN, IK_PLUGIN_DIR, IK_DEFAULT, IK_INVAL, IK_COUNT };
+enum { MK_RAM_BASE, MK_RAM_SIZE, MK_TABLE_BASE, MK_TABLE_SIZE, MK_COUNT };
+enum { DK_ID, DK_GROUP, DK_ALIAS, DK_FEATURES, DK_PASID_BITS, DK_COUNT };
+
+/* The keys of [iommu] and [memory], in the order above (config_keys.c). */
+extern const char *const iommu__cfg_iommu_keys[IK_COUNT + 1];
+extern const char *const iommu__cfg_memory_keys[MK_COUNT + 1];
+
+/* A section that may be the backend's (its name is a backend name). */
+struct cfg_cand {
+	char name[IOMMU__NAME_MAX];
+	int line;
+	struct iommu__kv *kvs;
+	size_t nr_kvs;
+	size_t cap_kvs;
+};
+
+/* A section header already seen, for duplicate detection. */
+struct cfg_seen {
+	char name[CFG_SECT_MAX];
+	int line;
+};
+
+struct cfg_parser {
+	struct iommu__config *cfg;
+	char *err;
+	size_t errlen;
+	int rc;        /* first error, 0 while none */
+	int err_line;
+	int handler_err_line; /* the handler failed on this line, 0 if not */
+
+	/* input: the whole text, handed to inih line by line */
+	const char *pos;
+	const char *end;
+	int line;
+	bool after_key; /* inih would take an indented line as continuation */
+
+	/* the current section */
+	enum cfg_sect kind;
+	char sect[CFG_SECT_MAX];
+	int sect_line;
+	int key_line[8]; /* line of each known key of this section, 0 absent */
+	size_t cand;     /* SECT_BACKEND: index into cands */
+
+	int iommu_line, memory_line;
+	int iommu_keys[IK_COUNT];
+	int memory_keys[MK_COUNT];
+
+	struct cfg_cand *cands;
+	size_t nr_cands;
+	struct cfg_seen *seen;
+	size_t nr_seen;
+	size_t cap_devs;
+};
+
+/* config.c */
+/* Record the first error: "FILE:LINE: [SECT] KEY: reason". */
+int iommu__cfg_err(struct cfg_parser *p, int rc, int line, const char *sect,
+		   const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+int iommu__cfg_nomem(struct cfg_parser *p);
+/* "a, b, c" for messages. */
+const char *iommu__cfg_join(char *buf, size_t len, const char *const *words);
+bool iommu__cfg_is_backend_name(const char *s);
+bool iommu__cfg_is_dev_name(const char *s);
+bool iommu__cfg_is_group_label(const char *s);
+/* Reserved: a backend must not take the name of a core section. */
+bool iommu__cfg_is_reserved(const char *s);
+/* Once the backend is known, every candidate section must be its own. */
+int iommu__cfg_cands_check(struct cfg_parser *p);
+
+/* config_keys.c: inih's callback for one "key = value". */
+int iommu__cfg_handler(void *user, const char *section, const char *key,
+		       const char *value);
+
+/* config_values.c: exactly a decimal or 0x-hex number. */
+int iommu__cfg_parse_u64(const char *s, uint64_t *out);
+
+
 struct iommu__plugin_handle {
 	void *dl;
 	const struct iommu_plugin *desc; /* = &desc_copy once loaded */

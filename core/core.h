@@ -270,7 +270,7 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 	atomic_fetch_add_explicit(&ctx->stats[s], n, memory_order_relaxed);
 }
 
-/* core.c */
+/* abi.c */
 /*
  * iommu__abi_take_domain_ops() - copy the domain ops the driver gave in
  * d->info.ops into d->ops (full size, NULL past the driver's table) and
@@ -279,11 +279,25 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
  */
 int iommu__abi_take_domain_ops(struct iommu_ctx *ctx, struct iommu_domain *d);
 
+/* host.c */
 void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The default log callback: "iommu: LEVEL: message" on stderr. */
+void iommu__log_stderr(void *cookie, enum iommu_log_level level,
+		       const char *msg);
+/* The host services given to the plugin (ctx->host.ops). */
+extern const struct iommu_host_ops iommu__host_ops;
+
+/* dev.c */
 struct iommu__dev *iommu__dev_find(struct iommu_ctx *ctx, uint32_t id);
 struct iommu__group *iommu__group_find(struct iommu_ctx *ctx, uint32_t id);
 bool iommu__dev_exists(struct iommu_ctx *ctx, uint32_t id);
+/* Take @dev out of everything.  topo_lock held for writing.  With
+ * @force (context teardown) nothing may refuse. */
+int iommu__dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
+			     bool force);
+int iommu__group_resv(struct iommu_ctx *ctx, struct iommu__group *g,
+		      struct iommu_resv_region **out, size_t *count);
 
 /* mem.c */
 int iommu__mem_init(struct iommu_ctx *ctx, const struct iommu_ctx_opts *opts,
@@ -314,14 +328,13 @@ bool iommu__group_has_aux(const struct iommu__group *g);
 int iommu__group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
 		     struct iommu__group **out);
 void iommu__group_put(struct iommu_ctx *ctx, struct iommu__group *g);
+void iommu__dev_drop_aux(struct iommu__dev *dev);
+
+/* map.c */
 int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		       struct iommu_iotlb_gather *g, uint64_t *unmapped);
 int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 		     uint64_t size, unsigned int prot);
-void iommu__dev_drop_aux(struct iommu__dev *dev);
-
-int iommu__group_resv(struct iommu_ctx *ctx, struct iommu__group *g,
-		      struct iommu_resv_region **out, size_t *count);
 
 /* irq.c */
 /*

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * map.c - map and unmap of a domain (DESIGN rules 9, 10): the page-size
+ * split of a range, all-or-nothing map, unmap with a gather, IOTLB sync
+ * and flush, and iova_to_phys.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "core.h"
+
+/* ---- Map and unmap (rules 9, 10) -------------------------------------- */
+
+static uint64_t min_page(const struct iommu_domain *d)
+{
+	return d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
+}
+
+/*
+ * The page size for the next step at @iova/@paddr with @left bytes to go:
+ * the largest size in the bitmap that both addresses are aligned to and
+ * that fits.  *@count pages of it may follow one another before a larger
+ * size could start (the next boundary of the next larger size).
+ */
+static uint64_t pick_pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr,
+			    uint64_t left, uint64_t *count)
+{
+	uint64_t addr = iova | paddr;
+	uint64_t sizes = bitmap;
+	uint64_t pg = 0;
+
+	/* Sizes the alignment allows: below the lowest set address bit. */
+	if (addr)
+		sizes &= (addr & -addr) | ((addr & -addr) - 1);
+	/* Sizes that fit in what is left (left > 0). */
+	uint64_t top = 1ull << (63 - __builtin_clzll(left));
+	sizes &= top | (top - 1);
+	if (!sizes)
+		return 0;
+	pg = 1ull << (63 - __builtin_clzll(sizes));
+
+	uint64_t n = left / pg;
+	uint64_t bigger = bitmap & ~((pg << 1) - 1);
+	if (pg << 1 && bigger) {
+		uint64_t next = bigger & -bigger;
+		if (!((iova ^ paddr) & (next - 1))) {
+			uint64_t to_boundary = next - (iova & (next - 1));
+			if (to_boundary / pg < n)
+				n = to_boundary / pg;
+		}
+	}
+	*count = n;
+	return pg;
+}
+
+static int map_checks(struct iommu_domain *d, uint64_t iova, uint64_t size)
+{
+	uint64_t mask = min_page(d) - 1;
+
+	if (!size || (iova | size) & mask)
+		return -EINVAL;
+	if (iova + (size - 1) < iova)
+		return -ERANGE;
+	if (iova < d->info.aperture_start ||
+	    iova + (size - 1) > d->info.aperture_last)
+		return -ERANGE;
+	return 0;
+}
+
+int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		       struct iommu_iotlb_gather *g, uint64_t *unmapped)
+{
+	uint64_t done = 0;
+
+	while (done < size) {
+		uint64_t count = 0;
+		uint64_t pg = pick_pgsize(d->info.pgsize_bitmap, iova + done, 0,
+					  size - done, &count);
+		if (!pg)
+			break;
+		uint64_t want = pg * count;
+		uint64_t got = d->info.ops->unmap_pages(d->priv, iova + done,
+							pg, count, g);
+		if (got > want)
+			got = want;
+		done += got;
+		if (got < want)
+			break;
+	}
+	*unmapped = done;
+	return 0;
+}
+
+int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
+		     uint64_t size, unsigned int prot)
+{
+	uint64_t done = 0;
+	int ret = 0;
+
+	while (done < size) {
+		uint64_t count = 0, mapped = 0;
+		uint64_t pg = pick_pgsize(d->info.pgsize_bitmap, iova + done,
+					  paddr + done, size - done, &count);
+		if (!pg) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = d->info.ops->map_pages(d->priv, iova + done, paddr + done,
+					     pg, count, prot, &mapped);
+		done += mapped < pg * count ? mapped : pg * count;
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* All or nothing: take back what this call mapped. */
+		if (done) {
+			struct iommu_iotlb_gather g;
+			uint64_t un = 0;
+			iommu_iotlb_gather_init(&g);
+			iommu__unmap_range(d, iova, done, &g, &un);
+			d->info.ops->iotlb_sync(d->priv, &g);
+		}
+		return ret;
+	}
+	if (d->info.ops->iotlb_sync_map)
+		return d->info.ops->iotlb_sync_map(d->priv, iova, size);
+	return 0;
+}
+
+int iommu_map(struct iommu_domain *handle, uint64_t iova, uint64_t paddr,
+	      uint64_t size, unsigned int prot)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+	int ret;
+
+	if (!d)
+		return -EINVAL;
+	if (d->type != IOMMU_DOMAIN_UNMANAGED)
+		return -EINVAL;
+	if (prot & ~IOMMU_PROT_MASK || !(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return -EINVAL;
+	ret = map_checks(d, iova, size);
+	if (ret)
+		return ret;
+	if (paddr & (min_page(d) - 1) || paddr + (size - 1) < paddr)
+		return -EINVAL;
+	return iommu__map_range(d, iova, paddr, size, prot);
+}
+
+void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
+{
+	if (!g)
+		return;
+	g->start = UINT64_MAX;
+	g->end = 0;
+	g->pgsize = 0;
+	g->pending = 0;
+}
+
+static int unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
+		      struct iommu_iotlb_gather *g, uint64_t *unmapped)
+{
+	int ret;
+
+	if (d->type != IOMMU_DOMAIN_UNMANAGED || !g || !unmapped)
+		return -EINVAL;
+	*unmapped = 0;
+	ret = map_checks(d, iova, size);
+	if (ret)
+		return ret;
+	return iommu__unmap_range(d, iova, size, g, unmapped);
+}
+
+int iommu_unmap_fast(struct iommu_domain *handle, uint64_t iova,
+		     uint64_t size, struct iommu_iotlb_gather *g,
+		     uint64_t *unmapped)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	return unmap_fast(d, iova, size, g, unmapped);
+}
+
+static int iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
+{
+	int ret;
+
+	if (!g || d->is_static)
+		return -EINVAL;
+	ret = d->info.ops->iotlb_sync(d->priv, g);
+	iommu_iotlb_gather_init(g);
+	return ret;
+}
+
+int iommu_iotlb_sync(struct iommu_domain *handle,
+		     struct iommu_iotlb_gather *g)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	return iotlb_sync(d, g);
+}
+
+int iommu_unmap(struct iommu_domain *handle, uint64_t iova, uint64_t size,
+		uint64_t *unmapped)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+	struct iommu_iotlb_gather g;
+	uint64_t dummy;
+	int ret;
+
+	if (!d)
+		return -EINVAL;
+	iommu_iotlb_gather_init(&g);
+	ret = unmap_fast(d, iova, size, &g, unmapped ? unmapped : &dummy);
+	if (ret)
+		return ret;
+	/* Deferred mode leaves the invalidation to iommu_flush_iotlb_all(). */
+	if (d->ctx->strict)
+		return iotlb_sync(d, &g);
+	return 0;
+}
+
+int iommu_flush_iotlb_all(struct iommu_domain *handle)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+	struct iommu_iotlb_gather g;
+
+	if (!d)
+		return -EINVAL;
+	if (d->is_static)
+		return -EINVAL;
+	if (d->info.ops->flush_iotlb_all)
+		return d->info.ops->flush_iotlb_all(d->priv);
+	/* Fallback: a sync of the whole aperture. */
+	g.start = d->info.aperture_start;
+	g.end = d->info.aperture_last;
+	g.pgsize = min_page(d);
+	g.pending = 1;
+	return d->info.ops->iotlb_sync(d->priv, &g);
+}
+
+int iommu_iova_to_phys(struct iommu_domain *handle, uint64_t iova,
+		       uint64_t *phys)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	if (!phys)
+		return -EINVAL;
+	switch (d->type) {
+	case IOMMU_DOMAIN_IDENTITY:
+		*phys = iova;
+		return 0;
+	case IOMMU_DOMAIN_BLOCKED:
+		return -ENOENT;
+	default:
+		return d->info.ops->iova_to_phys(d->priv, iova, phys);
+	}
+}

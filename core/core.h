@@ -348,8 +348,23 @@ int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 	int iommu__api_scope                                                   \
 		__attribute__((cleanup(iommu__api_leave), unused)) =           \
 			iommu__api_enter()
-int iommu__api_enter(void);
-void iommu__api_leave(int *scope);
+extern _Thread_local unsigned int iommu__irq_depth;    /* public calls */
+extern _Thread_local unsigned int iommu__irq_nr_dirty; /* ctxs to drain */
+void iommu__irq_drain_all(void);
+
+/* Inline: every DMA translation passes here twice. */
+static inline int iommu__api_enter(void)
+{
+	iommu__irq_depth++;
+	return 0;
+}
+
+static inline void iommu__api_leave(int *scope)
+{
+	(void)scope;
+	if (--iommu__irq_depth == 0 && iommu__irq_nr_dirty)
+		iommu__irq_drain_all();
+}
 void iommu__host_raise_irq(struct iommu_host *h, unsigned int vector);
 /* Drop @ctx from this thread's list of contexts to drain (destroy). */
 void iommu__irq_forget(struct iommu_ctx *ctx);

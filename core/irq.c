@@ -32,17 +32,17 @@
  */
 #define IRQ_DIRTY_MAX 16
 
-static _Thread_local unsigned int irq_depth;
+_Thread_local unsigned int iommu__irq_depth;
 static _Thread_local struct iommu_ctx *irq_dirty[IRQ_DIRTY_MAX];
-static _Thread_local unsigned int irq_nr_dirty;
+_Thread_local unsigned int iommu__irq_nr_dirty;
 
 static void irq_mark(struct iommu_ctx *ctx)
 {
-	for (unsigned int i = 0; i < irq_nr_dirty; i++)
+	for (unsigned int i = 0; i < iommu__irq_nr_dirty; i++)
 		if (irq_dirty[i] == ctx)
 			return;
-	if (irq_nr_dirty < IRQ_DIRTY_MAX)
-		irq_dirty[irq_nr_dirty++] = ctx;
+	if (iommu__irq_nr_dirty < IRQ_DIRTY_MAX)
+		irq_dirty[iommu__irq_nr_dirty++] = ctx;
 }
 
 /* Hand @mask's vectors, lowest first, to the driver or to the VMM. */
@@ -76,7 +76,7 @@ static void irq_drain(struct iommu_ctx *ctx)
 	while (atomic_load(&q->drv_pending) || atomic_load(&q->vmm_pending)) {
 		if (atomic_exchange(&q->draining, true))
 			return;
-		irq_depth++;
+		iommu__irq_depth++;
 		for (;;) {
 			uint64_t d = atomic_exchange(&q->drv_pending, 0);
 			uint64_t v = atomic_exchange(&q->vmm_pending, 0);
@@ -87,28 +87,15 @@ static void irq_drain(struct iommu_ctx *ctx)
 			irq_deliver(ctx, v, false);
 		}
 		iommu__fault_lost_flush(ctx);
-		irq_depth--;
+		iommu__irq_depth--;
 		atomic_store(&q->draining, false);
 	}
 }
 
-static void irq_drain_all(void)
+void iommu__irq_drain_all(void)
 {
-	while (irq_nr_dirty)
-		irq_drain(irq_dirty[--irq_nr_dirty]);
-}
-
-int iommu__api_enter(void)
-{
-	irq_depth++;
-	return 0;
-}
-
-void iommu__api_leave(int *scope)
-{
-	(void)scope;
-	if (--irq_depth == 0)
-		irq_drain_all();
+	while (iommu__irq_nr_dirty)
+		irq_drain(irq_dirty[--iommu__irq_nr_dirty]);
 }
 
 /*
@@ -124,15 +111,15 @@ static void iommu__irq_queue(struct iommu_ctx *ctx, unsigned int vector,
 	atomic_fetch_or(to_drv ? &q->drv_pending : &q->vmm_pending,
 			UINT64_C(1) << vector);
 	irq_mark(ctx);
-	if (!irq_depth)
-		irq_drain_all();
+	if (!iommu__irq_depth)
+		iommu__irq_drain_all();
 }
 
 void iommu__irq_forget(struct iommu_ctx *ctx)
 {
-	for (unsigned int i = 0; i < irq_nr_dirty; i++) {
+	for (unsigned int i = 0; i < iommu__irq_nr_dirty; i++) {
 		if (irq_dirty[i] == ctx) {
-			irq_dirty[i] = irq_dirty[--irq_nr_dirty];
+			irq_dirty[i] = irq_dirty[--iommu__irq_nr_dirty];
 			return;
 		}
 	}

@@ -46,28 +46,37 @@ static const struct abi_slot abi_ops_slots[] = {
 	ABI_SLOT(iommu_ops, probe_device, true),
 	ABI_SLOT(iommu_ops, release_device, true),
 	ABI_SLOT(iommu_ops, device_group, false),
-	ABI_SLOT(iommu_ops, domain_alloc, true),
+	ABI_SLOT(iommu_ops, domain_alloc_paging, true),
 	ABI_SLOT(iommu_ops, get_resv_regions, false),
 	ABI_SLOT(iommu_ops, capable, false),
 	ABI_SLOT(iommu_ops, dev_enable_feat, false),
 	ABI_SLOT(iommu_ops, dev_disable_feat, false),
 	ABI_SLOT(iommu_ops, irq, false),
 	ABI_SLOT(iommu_ops, instance_features, false),
+	ABI_SLOT(iommu_ops, blocked_domain, true),
+	ABI_SLOT(iommu_ops, identity_domain, false),
+	ABI_SLOT(iommu_ops, instance_domains, false),
+	ABI_SLOT(iommu_ops, domain_alloc_nested, false),
 	ABI_SLOT(iommu_ops, save, false), /* 2.1 */
 	ABI_SLOT(iommu_ops, load, false), /* 2.1 */
 };
 
 static const struct abi_slot abi_domain_slots[] = {
 	ABI_SLOT(iommu_domain_ops, attach_dev, true),
+	ABI_SLOT(iommu_domain_ops, set_dev_pasid, false),
 	ABI_SLOT(iommu_domain_ops, map_pages, false),
 	ABI_SLOT(iommu_domain_ops, unmap_pages, false),
 	ABI_SLOT(iommu_domain_ops, iotlb_sync_map, false),
 	ABI_SLOT(iommu_domain_ops, iotlb_sync, false),
 	ABI_SLOT(iommu_domain_ops, flush_iotlb_all, false),
 	ABI_SLOT(iommu_domain_ops, iova_to_phys, false),
-	ABI_SLOT(iommu_domain_ops, aux_attach_dev, false),
-	ABI_SLOT(iommu_domain_ops, aux_detach_dev, false),
+	ABI_SLOT(iommu_domain_ops, cache_invalidate_user, false),
 	ABI_SLOT(iommu_domain_ops, free, false),
+};
+
+static const struct abi_slot abi_dirty_slots[] = {
+	ABI_SLOT(iommu_dirty_ops, set_dirty_tracking, true),
+	ABI_SLOT(iommu_dirty_ops, read_and_clear_dirty, true),
 };
 
 #define ABI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -76,6 +85,7 @@ static const struct abi_slot abi_domain_slots[] = {
 #define ABI_HW_MIN  IOMMU_ABI_2_0_SIZE_iommu_hw_ops
 #define ABI_OPS_MIN IOMMU_ABI_2_0_SIZE_iommu_ops
 #define ABI_DOM_MIN IOMMU_ABI_2_0_SIZE_iommu_domain_ops
+#define ABI_DIRTY_MIN sizeof(struct iommu_dirty_ops)
 #define ABI_DESC_MIN (offsetof(struct iommu_plugin, ops) + sizeof(void *))
 
 /*
@@ -160,5 +170,22 @@ int iommu__abi_take_domain_ops(struct iommu_ctx *ctx, struct iommu_domain *d)
 		return -EINVAL;
 	}
 	d->info.ops = &d->ops;
+	return 0;
+}
+
+int iommu__abi_take_dirty_ops(struct iommu_ctx *ctx, struct iommu_domain *d)
+{
+	char why[128];
+
+	if (!d->info.dirty_ops)
+		return 0;
+	if (abi_take(&d->dirty, sizeof(d->dirty), d->info.dirty_ops,
+		     ABI_DIRTY_MIN, abi_dirty_slots, ABI_N(abi_dirty_slots),
+		     "dirty ops", why, sizeof(why))) {
+		iommu__log(ctx, IOMMU_LOG_ERR, "backend %s: %s",
+			   ctx->desc->name, why);
+		return -EINVAL;
+	}
+	d->info.dirty_ops = &d->dirty;
 	return 0;
 }

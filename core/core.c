@@ -65,6 +65,7 @@ static void ctx_free(struct iommu_ctx *ctx)
 	pthread_rwlock_destroy(&ctx->topo_lock);
 	pthread_mutex_destroy(&ctx->domains_lock);
 	pthread_mutex_destroy(&ctx->pasid_lock);
+	pthread_mutex_destroy(&ctx->msi_lock);
 	pthread_mutex_destroy(&ctx->mem.add_lock);
 	pthread_mutex_destroy(&ctx->mem.table_lock);
 	/* What the teardown raised has nobody left to serve it. */
@@ -73,19 +74,28 @@ static void ctx_free(struct iommu_ctx *ctx)
 	iommu__handles_put();
 }
 
-/* Wrap the backend's static BLOCKED or IDENTITY domain. */
+/*
+ * Wrap the backend's static BLOCKED or IDENTITY domain: the ops the
+ * driver's table points at, called with the instance as their domain.
+ */
 static int static_domain(struct iommu_ctx *ctx, enum iommu_domain_type type,
 			 struct iommu_domain **out)
 {
+	const struct iommu_ops *ops = ctx->desc->ops;
+	void *drv = atomic_load(&ctx->drv);
 	struct iommu_domain *d;
 	int ret;
 
+	if (ops->instance_domains && !(ops->instance_domains(drv) >> type & 1))
+		return -EOPNOTSUPP;
 	ret = iommu__domain_slot(&d);
 	if (ret)
 		return ret;
-	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
-	if (!ret)
-		ret = iommu__abi_take_domain_ops(ctx, d);
+	memset(&d->info, 0, sizeof(d->info));
+	d->info.ops = type == IOMMU_DOMAIN_BLOCKED ? ops->blocked_domain
+						   : ops->identity_domain;
+	d->priv = drv;
+	ret = d->info.ops ? iommu__abi_take_domain_ops(ctx, d) : -EOPNOTSUPP;
 	if (ret) {
 		iommu__domain_slot_free(d);
 		return ret;
@@ -197,13 +207,19 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 		return -ENOMEM;
 	}
 	iommu__handles_get(); /* ctx_free() puts it */
-	ctx->host.ops = &iommu__host_ops;
+	ctx->drv_host.pub.ops = &iommu__drv_host_ops;
+	ctx->drv_host.ctx = ctx;
+	ctx->hw_host.pub.ops = &iommu__hw_host_ops;
+	ctx->hw_host.ctx = ctx;
 	ctx->log_fn = opts->log ? opts->log : iommu__log_stderr;
 	ctx->log_cookie = opts->log_cookie;
 	ctx->log_level = opts->log ? opts->log_level :
 		(opts->log_level > IOMMU_LOG_WARN ? opts->log_level : IOMMU_LOG_WARN);
 	ctx->irq_fn = opts->irq;
 	ctx->irq_cookie = opts->irq_cookie;
+	ctx->msi_fn = opts->msi;
+	ctx->msi_cookie = opts->msi_cookie;
+	pthread_mutex_init(&ctx->msi_lock, NULL);
 	pthread_rwlock_init(&ctx->topo_lock, NULL);
 	pthread_mutex_init(&ctx->domains_lock, NULL);
 	pthread_mutex_init(&ctx->pasid_lock, NULL);
@@ -244,7 +260,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 	if (ret)
 		goto err;
 
-	ret = p->hw->create(&ctx->host, ctx->params, &ctx->hw);
+	ret = p->hw->create(&ctx->hw_host.pub, ctx->params, &ctx->hw);
 	if (ret) {
 		errf(err, sizeof(err),
 			 "%s: [%s]: the %s device model refused the configuration: %s (see the log)",
@@ -267,7 +283,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 			.default_type = ctx->default_type,
 		};
 		void *drv = NULL;
-		ret = p->ops->probe(&ctx->host, &ctx->bus, ctx->params, &ccfg,
+		ret = p->ops->probe(&ctx->drv_host.pub, &ctx->bus, ctx->params, &ccfg,
 				    &drv);
 		if (ret) {
 			errf(err, sizeof(err),

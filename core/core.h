@@ -74,6 +74,7 @@ struct iommu_domain {
 	void *priv;
 	struct iommu_domain_info info; /* info.ops = &ops once taken in */
 	struct iommu_domain_ops ops;   /* the driver's, full size (abi.c) */
+	struct iommu_dirty_ops dirty;  /* likewise, when info.dirty_ops */
 	_Atomic int users; /* groups on it as primary + aux attachments */
 	uint32_t pasid;    /* system-wide PASID, IOMMU_NO_PASID until aux */
 	_Atomic(iommu_domain_fault_fn) fault_fn;
@@ -156,9 +157,11 @@ iommu__domain_handle(const struct iommu_domain *d)
 	return (struct iommu_domain *)d->handle;
 }
 
+/* A domain attached to a device through a PASID (pasid.c). */
 struct iommu__aux {
 	struct iommu_domain *domain;
 	uint32_t pasid;
+	bool aux; /* by iommu_aux_attach_device(), else by the VMM's PASID */
 };
 
 struct iommu__group;
@@ -168,8 +171,9 @@ struct iommu__dev {
 	char name[IOMMU__NAME_MAX];
 	struct iommu__group *group;
 	unsigned int enabled; /* 1 << IOMMU_DEV_FEAT_* enabled */
-	struct iommu__aux *aux;
+	struct iommu__aux *aux; /* PASID attachments, both kinds */
 	size_t nr_aux, cap_aux;
+	size_t nr_auxdom; /* of them, aux domains (rule 8) */
 };
 
 struct iommu__group {
@@ -198,11 +202,27 @@ struct iommu__group {
 struct iommu__irq {
 	_Atomic uint64_t drv_pending;
 	_Atomic uint64_t vmm_pending;
+	atomic_bool msi_pending; /* ctx->msiq holds messages */
 	atomic_bool draining;
 };
 
+/* A host-services handle given to one half of the plugin (by role). */
+struct iommu__host {
+	struct iommu_host pub;
+	struct iommu_ctx *ctx;
+};
+
+/* Interrupt messages waiting for delivery to opts.msi (irq.c). */
+#define IOMMU__MSI_QUEUE 64u
+struct iommu__msi {
+	uint32_t dev_id;
+	uint32_t data;
+	uint64_t addr;
+};
+
 struct iommu_ctx {
-	struct iommu_host host; /* first: host ops find the ctx from it */
+	struct iommu__host drv_host; /* the driver's services */
+	struct iommu__host hw_host;  /* the device model's */
 	struct iommu__config cfg;
 	struct iommu__plugin_handle plugin;
 	const struct iommu_plugin *desc;
@@ -255,13 +275,18 @@ struct iommu_ctx {
 	void (*irq_fn)(void *cookie, unsigned int vector);
 	void *irq_cookie;
 	struct iommu__irq irq; /* raised, not yet delivered (irq.c) */
+	iommu_msi_fn msi_fn;
+	void *msi_cookie;
+	pthread_mutex_t msi_lock; /* the queue below */
+	struct iommu__msi msiq[IOMMU__MSI_QUEUE];
+	unsigned int msi_nr;
 
 	_Atomic uint64_t stats[IOMMU_STAT_COUNT];
 };
 
 static inline struct iommu_ctx *iommu__host_ctx(struct iommu_host *h)
 {
-	return iommu__container_of(h, struct iommu_ctx, host);
+	return iommu__container_of(h, struct iommu__host, pub)->ctx;
 }
 
 static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
@@ -278,6 +303,8 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
  * Return: 0; -EINVAL too small a table or no attach_dev (logged).
  */
 int iommu__abi_take_domain_ops(struct iommu_ctx *ctx, struct iommu_domain *d);
+/* Likewise d->info.dirty_ops into d->dirty (when set). */
+int iommu__abi_take_dirty_ops(struct iommu_ctx *ctx, struct iommu_domain *d);
 
 /* host.c */
 void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
@@ -285,8 +312,9 @@ void iommu__log(struct iommu_ctx *ctx, enum iommu_log_level level,
 /* The default log callback: "iommu: LEVEL: message" on stderr. */
 void iommu__log_stderr(void *cookie, enum iommu_log_level level,
 		       const char *msg);
-/* The host services given to the plugin (ctx->host.ops). */
-extern const struct iommu_host_ops iommu__host_ops;
+/* The host services given to the plugin, by role (struct iommu_host_ops). */
+extern const struct iommu_host_ops iommu__drv_host_ops;
+extern const struct iommu_host_ops iommu__hw_host_ops;
 
 /* dev.c */
 struct iommu__dev *iommu__dev_find(struct iommu_ctx *ctx, uint32_t id);
@@ -320,15 +348,23 @@ void iommu__domain_revoke(struct iommu_domain *d);
 void iommu__domain_slot_free(struct iommu_domain *d);
 
 /* domain.c */
+/* A new paging domain of @type (UNMANAGED or DMA) from the driver's
+ * domain_alloc_paging(@dev (may be NULL), @flags). */
 int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
+		      struct iommu_dev_info *dev, unsigned int flags,
 		      struct iommu_domain **out);
 void iommu__domain_destroy(struct iommu_domain *d);
 int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d);
+/* A device of @g has aux domains (rule 8) / any PASID attachment. */
 bool iommu__group_has_aux(const struct iommu__group *g);
+bool iommu__group_has_pasid(const struct iommu__group *g);
 int iommu__group_get(struct iommu_ctx *ctx, bool by_dev, uint32_t id,
 		     struct iommu__group **out);
 void iommu__group_put(struct iommu_ctx *ctx, struct iommu__group *g);
+
+/* pasid.c */
 void iommu__dev_drop_aux(struct iommu__dev *dev);
+void iommu__pasid_free(struct iommu_ctx *ctx, uint32_t pasid);
 
 /* map.c */
 int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
@@ -366,6 +402,10 @@ static inline void iommu__api_leave(int *scope)
 		iommu__irq_drain_all();
 }
 void iommu__host_raise_irq(struct iommu_host *h, unsigned int vector);
+void iommu__host_msi_write(struct iommu_host *h, uint64_t addr, uint32_t data);
+/* Queue an interrupt message from @dev_id for opts.msi (rule 12). */
+void iommu__msi_queue(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t addr,
+		      uint32_t data);
 /* Drop @ctx from this thread's list of contexts to drain (destroy). */
 void iommu__irq_forget(struct iommu_ctx *ctx);
 extern const struct iommu_bus_ops iommu__builtin_bus_ops;

@@ -281,7 +281,8 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 			if (ctx->default_type == IOMMU_DOMAIN_IDENTITY)
 				d = ctx->identity;
 			else
-				ret = iommu__domain_new(ctx, IOMMU_DOMAIN_DMA, &d);
+				ret = iommu__domain_new(ctx, IOMMU_DOMAIN_DMA,
+							&dev->info, 0, &d);
 			if (ret)
 				goto err_group;
 		}
@@ -484,7 +485,7 @@ static int feature_set(struct iommu_ctx *ctx, uint32_t dev_id,
 	pthread_mutex_lock(&dev->group->lock);
 	if (on == (bool)(dev->enabled >> feat & 1)) {
 		ret = on ? 0 : -EINVAL;
-	} else if (!on && feat == IOMMU_DEV_FEAT_AUX && dev->nr_aux) {
+	} else if (!on && feat == IOMMU_DEV_FEAT_AUX && dev->nr_auxdom) {
 		ret = -EBUSY;
 	} else {
 		const struct iommu_ops *ops = ctx->desc->ops;

@@ -135,7 +135,8 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		.pasid = pasid,
 		.iova = iova,
 		.len = len,
-		.access = access,
+		.access = access & ~IOMMU_ACCESS_ATTRS,
+		.attrs = access & IOMMU_ACCESS_ATTRS,
 	};
 	int ret;
 
@@ -148,9 +149,17 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	else
 		return -EOPNOTSUPP;
 	iommu__fault_lost_flush(ctx);
-	if (!ret && (out->len == 0 || out->len > len))
+	if (ret != 0 && ret != IOMMU_HW_INTERRUPT)
+		return ret < 0 ? ret : -EIO;
+	if (out->len == 0 || out->len > len)
 		return -EIO; /* a model that answers nonsense */
-	return ret;
+	if (ret == IOMMU_HW_INTERRUPT) {
+		/* Not memory, whatever the model said (rule 12). */
+		out->phys = iova;
+		out->perm = 0;
+		return IOMMU_DMA_INTERRUPT;
+	}
+	return 0;
 }
 
 static int dma_args_ok(struct iommu_ctx *ctx, uint32_t pasid, uint64_t iova,
@@ -158,7 +167,8 @@ static int dma_args_ok(struct iommu_ctx *ctx, uint32_t pasid, uint64_t iova,
 {
 	if (!ctx || !len || iova + (len - 1) < iova)
 		return -EINVAL;
-	if (access != IOMMU_ACCESS_READ && access != IOMMU_ACCESS_WRITE)
+	if ((access & ~IOMMU_ACCESS_ATTRS) != IOMMU_ACCESS_READ &&
+	    (access & ~IOMMU_ACCESS_ATTRS) != IOMMU_ACCESS_WRITE)
 		return -EINVAL;
 	if (pasid != IOMMU_NO_PASID && pasid >> IOMMU__MAX_PASID_BITS)
 		return -EINVAL;
@@ -181,6 +191,31 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	return translate(ctx, dev_id, pasid, iova, len, access, out);
 }
 
+/*
+ * A piece of a device's access that the hardware takes as an interrupt
+ * message (rule 12): one naturally aligned dword written, and all that is
+ * left of the access, becomes a message for opts.msi; anything else there
+ * is refused, and nothing there touches memory.
+ */
+static int dma_interrupt(struct iommu_ctx *ctx, uint32_t dev_id,
+			 uint64_t iova, const uint8_t *p, size_t len,
+			 bool write)
+{
+	uint32_t data;
+
+	if (!write || len != 4 || (iova & 3)) {
+		iommu__log(ctx, IOMMU_LOG_DEBUG,
+			   "device 0x%x: %s of %zu bytes at 0x%llx in the interrupt window refused",
+			   dev_id, write ? "write" : "read", len,
+			   (unsigned long long)iova);
+		return -EFAULT;
+	}
+	data = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+	iommu__msi_queue(ctx, dev_id, iova, data);
+	return 0;
+}
+
 static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		  uint64_t iova, void *buf, size_t len, bool write)
 {
@@ -197,6 +232,8 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	while (len) {
 		struct iommu_translation t;
 		ret = translate(ctx, dev_id, pasid, iova, len, access, &t);
+		if (ret == IOMMU_DMA_INTERRUPT)
+			return dma_interrupt(ctx, dev_id, iova, p, len, write);
 		if (ret)
 			return ret;
 		ret = iommu__mem_rw(&ctx->mem, t.phys, p, t.len, write);

@@ -18,6 +18,7 @@
 #include "core.h"
 
 int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
+		      struct iommu_dev_info *dev, unsigned int flags,
 		      struct iommu_domain **out)
 {
 	struct iommu_domain *d;
@@ -26,17 +27,25 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	ret = iommu__domain_slot(&d);
 	if (ret)
 		return ret;
-	ret = ctx->desc->ops->domain_alloc(ctx->drv, type, &d->info, &d->priv);
+	memset(&d->info, 0, sizeof(d->info));
+	ret = ctx->desc->ops->domain_alloc_paging(ctx->drv, dev, flags,
+						  &d->info, &d->priv);
 	if (ret) {
 		iommu__domain_slot_free(d);
 		return ret;
 	}
-	if (d->info.ops && iommu__abi_take_domain_ops(ctx, d)) {
+	if (d->info.ops && (iommu__abi_take_domain_ops(ctx, d) ||
+			    iommu__abi_take_dirty_ops(ctx, d) ||
+			    (!d->info.dirty_ops !=
+			     !(flags & IOMMU_ALLOC_DIRTY_TRACKING)))) {
 		/* The original table still says how to free it, if at all. */
 		if (d->info.ops->size >= offsetof(struct iommu_domain_ops, free) +
 					     sizeof(void *) &&
 		    d->info.ops->free)
 			d->info.ops->free(d->priv);
+		iommu__log(ctx, IOMMU_LOG_ERR,
+			   "backend %s returned a paging domain with bad ops tables",
+			   ctx->desc->name);
 		iommu__domain_slot_free(d);
 		return -EINVAL;
 	}
@@ -66,15 +75,6 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	return 0;
 }
 
-static void pasid_free(struct iommu_ctx *ctx, uint32_t pasid)
-{
-	if (pasid == IOMMU_NO_PASID)
-		return;
-	pthread_mutex_lock(&ctx->pasid_lock);
-	ctx->pasid_used[pasid] = 0;
-	pthread_mutex_unlock(&ctx->pasid_lock);
-}
-
 void iommu__domain_destroy(struct iommu_domain *d)
 {
 	struct iommu_ctx *ctx = d->ctx;
@@ -88,7 +88,7 @@ void iommu__domain_destroy(struct iommu_domain *d)
 		}
 	}
 	pthread_mutex_unlock(&ctx->domains_lock);
-	pasid_free(ctx, d->pasid);
+	iommu__pasid_free(ctx, d->pasid);
 	d->info.ops->free(d->priv);
 	iommu__domain_iova_fini(d);
 	pthread_mutex_destroy(&d->iova_lock);
@@ -119,7 +119,7 @@ int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		break;
 	case IOMMU_DOMAIN_UNMANAGED:
 	case IOMMU_DOMAIN_DMA:
-		ret = iommu__domain_new(ctx, type, &d);
+		ret = iommu__domain_new(ctx, type, NULL, 0, &d);
 		if (ret)
 			return ret;
 		break;
@@ -128,6 +128,91 @@ int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	}
 	*out = iommu__domain_handle(d);
 	return 0;
+}
+
+int iommu_domain_alloc_paging(struct iommu_ctx *ctx, uint32_t dev_id,
+			      unsigned int flags, struct iommu_domain **out)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_dev_info *info = NULL;
+	struct iommu__dev *dev;
+	struct iommu_domain *d;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!ctx || !out || (flags & ~IOMMU_ALLOC_FLAGS_ALL))
+		return -EINVAL;
+	if (!ctx->has_driver)
+		return -ENODEV;
+	/* The device's info is only read by the driver here; topo_lock
+	 * keeps the device from going away meanwhile. */
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	if (dev_id != IOMMU_ANY_DEV) {
+		dev = iommu__dev_find(ctx, dev_id);
+		if (!dev) {
+			pthread_rwlock_unlock(&ctx->topo_lock);
+			return -ENODEV;
+		}
+		info = &dev->info;
+	}
+	ret = iommu__domain_new(ctx, IOMMU_DOMAIN_UNMANAGED, info, flags, &d);
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	if (ret)
+		return ret;
+	*out = iommu__domain_handle(d);
+	return 0;
+}
+
+int iommu_domain_set_dirty_tracking(struct iommu_domain *handle, bool enable)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+
+	if (!d)
+		return -EINVAL;
+	if (!d->info.dirty_ops)
+		return -EOPNOTSUPP;
+	return d->dirty.set_dirty_tracking(d->priv, enable);
+}
+
+int iommu_domain_read_and_clear_dirty(struct iommu_domain *handle,
+				      uint64_t iova, uint64_t size,
+				      unsigned int flags, uint64_t *bitmap,
+				      unsigned int pgshift)
+{
+	IOMMU__API_SCOPE();
+	struct iommu_domain *d = iommu__domain_get(handle);
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap b;
+	uint64_t unit;
+	int ret;
+
+	if (!d)
+		return -EINVAL;
+	if (!bitmap || pgshift < 12 || pgshift > 63 || !size ||
+	    (flags & ~IOMMU_DIRTY_NO_CLEAR))
+		return -EINVAL;
+	unit = 1ull << pgshift;
+	if ((iova | size) & (unit - 1) || iova + (size - 1) < iova)
+		return -EINVAL;
+	if (!d->info.dirty_ops)
+		return -EOPNOTSUPP;
+	iommu_iotlb_gather_init(&gather);
+	b = (struct iommu_dirty_bitmap){
+		.iova = iova,
+		.pgshift = pgshift,
+		.bits = bitmap,
+		.nbits = size >> pgshift,
+		.gather = &gather,
+	};
+	ret = d->dirty.read_and_clear_dirty(d->priv, iova, size, flags, &b);
+	if (gather.start <= gather.end) {
+		int r = d->info.ops->iotlb_sync(d->priv, &gather);
+		if (!ret)
+			ret = r;
+	}
+	return ret;
 }
 
 int iommu_domain_free(struct iommu_domain *handle)
@@ -210,6 +295,14 @@ int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d)
 }
 
 bool iommu__group_has_aux(const struct iommu__group *g)
+{
+	for (size_t i = 0; i < g->nr_devs; i++)
+		if (g->devs[i]->nr_auxdom)
+			return true;
+	return false;
+}
+
+bool iommu__group_has_pasid(const struct iommu__group *g)
 {
 	for (size_t i = 0; i < g->nr_devs; i++)
 		if (g->devs[i]->nr_aux)
@@ -336,7 +429,7 @@ int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 	/* Rule 5: not while the library's DMA API or a PASID of a device
 	 * still uses the group (seed 004: a claim must not pull the group
 	 * from under aux domains the VMM cannot see being cut off). */
-	if (g->owner || g->dma_live || iommu__group_has_aux(g) ||
+	if (g->owner || g->dma_live || iommu__group_has_pasid(g) ||
 	    atomic_load(&g->domain) != g->default_domain) {
 		ret = -EBUSY;
 	} else {
@@ -362,7 +455,7 @@ int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 		return ret;
 	if (g->owner != owner) {
 		ret = -EINVAL;
-	} else if (iommu__group_has_aux(g)) {
+	} else if (iommu__group_has_pasid(g)) {
 		ret = -EBUSY;
 	} else {
 		ret = iommu__group_set_domain(g, g->default_domain);
@@ -382,162 +475,5 @@ bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group)
 		return false;
 	ret = g->owner != NULL;
 	iommu__group_put(ctx, g);
-	return ret;
-}
-
-/* ---- Auxiliary domains (rule 8) --------------------------------------- */
-
-static int pasid_alloc(struct iommu_ctx *ctx, unsigned int bits,
-		       uint32_t *pasid)
-{
-	uint32_t max = 1u << bits;
-	int ret = -ENOSPC;
-
-	pthread_mutex_lock(&ctx->pasid_lock);
-	for (uint32_t p = 1; p < max; p++) {
-		if (!ctx->pasid_used[p]) {
-			ctx->pasid_used[p] = 1;
-			*pasid = p;
-			ret = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&ctx->pasid_lock);
-	return ret;
-}
-
-static struct iommu__aux *aux_find(struct iommu__dev *dev,
-				   const struct iommu_domain *d)
-{
-	for (size_t i = 0; i < dev->nr_aux; i++)
-		if (dev->aux[i].domain == d)
-			return &dev->aux[i];
-	return NULL;
-}
-
-int iommu_aux_attach_device(struct iommu_domain *handle, uint32_t dev_id)
-{
-	IOMMU__API_SCOPE();
-	struct iommu_domain *d = iommu__domain_get(handle);
-	struct iommu_ctx *ctx;
-	struct iommu__group *g;
-	struct iommu__dev *dev;
-	int ret;
-
-	if (!d)
-		return -EINVAL;
-	ctx = d->ctx;
-	ret = iommu__group_get(ctx, true, dev_id, &g);
-	if (ret)
-		return ret;
-	dev = iommu__dev_find(ctx, dev_id);
-	if (d->type != IOMMU_DOMAIN_UNMANAGED ||
-	    !(dev->enabled >> IOMMU_DEV_FEAT_AUX & 1)) {
-		ret = -EINVAL;
-		goto out;
-	}
-	if (!d->info.ops->aux_attach_dev || !d->info.ops->aux_detach_dev) {
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	if (aux_find(dev, d)) {
-		ret = -EEXIST;
-		goto out;
-	}
-	if (dev->nr_aux == dev->cap_aux) {
-		size_t n = dev->cap_aux ? dev->cap_aux * 2 : 4;
-		struct iommu__aux *a = realloc(dev->aux, n * sizeof(*a));
-		if (!a) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		dev->aux = a;
-		dev->cap_aux = n;
-	}
-	/* The PASID is system-wide: the domain keeps it on every device. */
-	bool fresh = d->pasid == IOMMU_NO_PASID;
-	if (fresh) {
-		ret = pasid_alloc(ctx, dev->info.pasid_bits, &d->pasid);
-		if (ret)
-			goto out;
-	} else if (dev->info.pasid_bits < 32 &&
-		   d->pasid >> dev->info.pasid_bits) {
-		ret = -ENOSPC;
-		goto out;
-	}
-	ret = d->info.ops->aux_attach_dev(d->priv, &dev->info, d->pasid);
-	if (ret) {
-		if (fresh) {
-			pasid_free(ctx, d->pasid);
-			d->pasid = IOMMU_NO_PASID;
-		}
-		goto out;
-	}
-	dev->aux[dev->nr_aux++] = (struct iommu__aux){ d, d->pasid };
-	atomic_fetch_add(&d->users, 1);
-out:
-	iommu__group_put(ctx, g);
-	return ret;
-}
-
-static void aux_remove(struct iommu__dev *dev, struct iommu__aux *a)
-{
-	struct iommu_domain *d = a->domain;
-
-	d->info.ops->aux_detach_dev(d->priv, &dev->info, a->pasid);
-	atomic_fetch_sub(&d->users, 1);
-	*a = dev->aux[--dev->nr_aux];
-}
-
-/* Detach every aux domain of @dev (device removal).  g->lock held. */
-void iommu__dev_drop_aux(struct iommu__dev *dev)
-{
-	while (dev->nr_aux)
-		aux_remove(dev, &dev->aux[dev->nr_aux - 1]);
-}
-
-int iommu_aux_detach_device(struct iommu_domain *handle, uint32_t dev_id)
-{
-	IOMMU__API_SCOPE();
-	struct iommu_domain *d = iommu__domain_get(handle);
-	struct iommu__group *g;
-	struct iommu__aux *a;
-	int ret;
-
-	if (!d)
-		return -EINVAL;
-	ret = iommu__group_get(d->ctx, true, dev_id, &g);
-	if (ret)
-		return ret;
-	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
-	if (a)
-		aux_remove(iommu__dev_find(d->ctx, dev_id), a);
-	else
-		ret = -ENOENT;
-	iommu__group_put(d->ctx, g);
-	return ret;
-}
-
-int iommu_aux_get_pasid(struct iommu_domain *handle, uint32_t dev_id,
-			uint32_t *pasid)
-{
-	struct iommu_domain *d = iommu__domain_get(handle);
-	struct iommu__group *g;
-	struct iommu__aux *a;
-	int ret;
-
-	if (!d)
-		return -EINVAL;
-	if (!pasid)
-		return -EINVAL;
-	ret = iommu__group_get(d->ctx, true, dev_id, &g);
-	if (ret)
-		return ret;
-	a = aux_find(iommu__dev_find(d->ctx, dev_id), d);
-	if (a)
-		*pasid = a->pasid;
-	else
-		ret = -ENOENT;
-	iommu__group_put(d->ctx, g);
 	return ret;
 }

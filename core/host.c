@@ -117,16 +117,29 @@ static void host_stat_add(struct iommu_host *h, enum iommu_stat stat,
 					  memory_order_relaxed);
 }
 
-const struct iommu_host_ops iommu__host_ops = {
+/* The driver: memory, table memory, fault report, stats. */
+const struct iommu_host_ops iommu__drv_host_ops = {
+	.size = sizeof(struct iommu_host_ops),
 	.log = host_log,
 	.mem_read = host_mem_read,
 	.mem_write = host_mem_write,
 	.mem_ptr = host_mem_ptr,
 	.table_alloc = host_table_alloc,
 	.table_free = host_table_free,
-	.raise_irq = iommu__host_raise_irq,
 	.report_fault = iommu__report_fault,
 	.stat_add = host_stat_add,
+};
+
+/* The device model: memory, interrupt messages and lines, stats. */
+const struct iommu_host_ops iommu__hw_host_ops = {
+	.size = sizeof(struct iommu_host_ops),
+	.log = host_log,
+	.mem_read = host_mem_read,
+	.mem_write = host_mem_write,
+	.mem_ptr = host_mem_ptr,
+	.raise_irq = iommu__host_raise_irq,
+	.stat_add = host_stat_add,
+	.msi_write = iommu__host_msi_write,
 };
 
 /* ---- Memory (public) -------------------------------------------------- */
@@ -185,6 +198,8 @@ static const char *const stat_names[IOMMU_STAT_COUNT] = {
 	[IOMMU_STAT_FAULTS_LOST] = "faults_lost",
 	[IOMMU_STAT_FAULTS_REPORTED] = "faults_reported",
 	[IOMMU_STAT_QUEUE_CMDS] = "queue_cmds",
+	[IOMMU_STAT_MSI] = "msi",
+	[IOMMU_STAT_MSI_DROPPED] = "msi_dropped",
 };
 
 const char *iommu_stat_name(enum iommu_stat stat)

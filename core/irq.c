@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "core.h"
 
@@ -69,11 +70,29 @@ static void irq_deliver(struct iommu_ctx *ctx, uint64_t mask, bool to_drv)
  * stops being the drainer).
  * Context: no core lock held; this thread's depth is 0.
  */
+/* Hand the queued interrupt messages to opts.msi, oldest first. */
+static bool msi_deliver(struct iommu_ctx *ctx)
+{
+	struct iommu__msi m[IOMMU__MSI_QUEUE];
+	unsigned int n;
+
+	pthread_mutex_lock(&ctx->msi_lock);
+	n = ctx->msi_nr;
+	memcpy(m, ctx->msiq, n * sizeof(m[0]));
+	ctx->msi_nr = 0;
+	atomic_store(&ctx->irq.msi_pending, false);
+	pthread_mutex_unlock(&ctx->msi_lock);
+	for (unsigned int i = 0; i < n; i++)
+		ctx->msi_fn(ctx->msi_cookie, m[i].dev_id, m[i].addr, m[i].data);
+	return n != 0;
+}
+
 static void irq_drain(struct iommu_ctx *ctx)
 {
 	struct iommu__irq *q = &ctx->irq;
 
-	while (atomic_load(&q->drv_pending) || atomic_load(&q->vmm_pending)) {
+	while (atomic_load(&q->drv_pending) || atomic_load(&q->vmm_pending) ||
+	       atomic_load(&q->msi_pending)) {
 		if (atomic_exchange(&q->draining, true))
 			return;
 		iommu__irq_depth++;
@@ -81,7 +100,10 @@ static void irq_drain(struct iommu_ctx *ctx)
 			uint64_t d = atomic_exchange(&q->drv_pending, 0);
 			uint64_t v = atomic_exchange(&q->vmm_pending, 0);
 
-			if (!d && !v)
+			bool m = atomic_load(&q->msi_pending) &&
+				 msi_deliver(ctx);
+
+			if (!d && !v && !m)
 				break;
 			irq_deliver(ctx, d, true);
 			irq_deliver(ctx, v, false);
@@ -144,6 +166,46 @@ void iommu__host_raise_irq(struct iommu_host *h, unsigned int vector)
 	if (!to_drv && !ctx->irq_fn)
 		return;
 	iommu__irq_queue(ctx, vector, to_drv);
+}
+
+/*
+ * iommu__msi_queue() - an interrupt message for opts.msi (DESIGN rule 12)
+ * Queued like a raised vector and delivered when the thread leaves its
+ * outermost public call.  Without opts.msi, or past the queue's room
+ * (a model that writes messages in a loop), it is dropped and counted.
+ */
+void iommu__msi_queue(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t addr,
+		      uint32_t data)
+{
+	bool room;
+
+	if (!ctx->msi_fn) {
+		iommu__stat(ctx, IOMMU_STAT_MSI_DROPPED, 1);
+		return;
+	}
+	pthread_mutex_lock(&ctx->msi_lock);
+	room = ctx->msi_nr < IOMMU__MSI_QUEUE;
+	if (room) {
+		ctx->msiq[ctx->msi_nr++] =
+			(struct iommu__msi){ dev_id, data, addr };
+		atomic_store(&ctx->irq.msi_pending, true);
+	}
+	pthread_mutex_unlock(&ctx->msi_lock);
+	if (!room) {
+		iommu__stat(ctx, IOMMU_STAT_MSI_DROPPED, 1);
+		return;
+	}
+	iommu__stat(ctx, IOMMU_STAT_MSI, 1);
+	irq_mark(ctx);
+	if (!iommu__irq_depth)
+		iommu__irq_drain_all();
+}
+
+/* The model's msi_write: its own interrupt message (a queue-completion or
+ * event MSI the guest programmed). */
+void iommu__host_msi_write(struct iommu_host *h, uint64_t addr, uint32_t data)
+{
+	iommu__msi_queue(iommu__host_ctx(h), IOMMU_MSI_FROM_IOMMU, addr, data);
 }
 
 int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector)

@@ -68,6 +68,19 @@ enum iommu_domain_type {
 /* Access kinds for the DMA API and for faults. */
 #define IOMMU_ACCESS_READ  (1u << 0)
 #define IOMMU_ACCESS_WRITE (1u << 1)
+/*
+ * Request attributes, ORed into the access argument of iommu_dma_*
+ * (and reported in a fault's access where the hardware records them).
+ * What a backend does with each is in docs/backends.md: VT-d takes
+ * PRIV and EXEC from the PASID prefix (requests without PASID have
+ * neither) and TRANSLATED where the context enables the device TLB;
+ * virtio-iommu has none of them and faults a TRANSLATED request.
+ */
+#define IOMMU_ACCESS_PRIV       (1u << 2) /* privileged (supervisor) */
+#define IOMMU_ACCESS_EXEC       (1u << 3) /* instruction fetch */
+#define IOMMU_ACCESS_TRANSLATED (1u << 4) /* ATS-translated address */
+#define IOMMU_ACCESS_ATTRS \
+	(IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC | IOMMU_ACCESS_TRANSLATED)
 
 /* "No PASID": a DMA request without a PASID prefix. */
 #define IOMMU_NO_PASID UINT32_MAX
@@ -203,6 +216,8 @@ enum iommu_stat {
 	IOMMU_STAT_FAULTS_LOST,   /* faults dropped: record queue full */
 	IOMMU_STAT_FAULTS_REPORTED, /* faults delivered to the core */
 	IOMMU_STAT_QUEUE_CMDS,    /* requests/commands the device consumed */
+	IOMMU_STAT_MSI,           /* interrupt messages delivered to opts.msi */
+	IOMMU_STAT_MSI_DROPPED,   /* interrupt messages with no opts.msi */
 	IOMMU_STAT_COUNT
 };
 
@@ -244,7 +259,9 @@ struct iommu_translation {
  * @mmio_write: write them; 0 or -errno
  * @translate: optional; how DMA is translated when the bus is not the
  *             built-in model (iommu_dma_* return -EOPNOTSUPP without it).
- *             0, or -EFAULT when the hardware faulted the request.
+ *             @access carries the request attributes (IOMMU_ACCESS_*).
+ *             0, IOMMU_DMA_INTERRUPT for a request the hardware takes as
+ *             an interrupt message, or -EFAULT when it faulted.
  */
 struct iommu_bus_ops {
 	int (*mmio_read)(void *opaque, uint64_t offset, unsigned int size,
@@ -261,6 +278,13 @@ struct iommu_bus_ops {
  * through iommu_hw_mmio_*.  Domain calls return -ENODEV. */
 #define IOMMU_CTX_NO_DRIVER (1u << 0)
 
+/* iommu_msi_fn's dev_id for the IOMMU's own messages (queue, events). */
+#define IOMMU_MSI_FROM_IOMMU UINT32_MAX
+
+/* An interrupt message: @data written to @addr by @dev_id (or the IOMMU). */
+typedef void (*iommu_msi_fn)(void *cookie, uint32_t dev_id, uint64_t addr,
+			     uint32_t data);
+
 /**
  * struct iommu_ctx_opts - how to create a context
  * @ini_path: INI file; exactly one of @ini_path and @ini_string
@@ -274,6 +298,11 @@ struct iommu_bus_ops {
  *     no driver of this library serves it (IOMMU_CTX_NO_DRIVER or @bus
  *     set), when the library call that made the model raise returns (never
  *     inside the register write that raised it)
+ * @msi, @msi_cookie: interrupt messages (DESIGN rule 12): a device's dword
+ *     write into the hardware's interrupt window (VT-d: 0xFEEx_xxxx
+ *     without PASID) and the model's own MSIs, as iommu_msi_fn; delivered
+ *     when the library call that produced them returns.  NULL: they are
+ *     dropped and counted (IOMMU_STAT_MSI_DROPPED).  Never RAM.
  * @flags: IOMMU_CTX_*
  * @errbuf, @errbuf_len: receives the first error message of a failed
  *     create (file, line, key), NUL-terminated; may be NULL
@@ -291,6 +320,8 @@ struct iommu_ctx_opts {
 	void (*irq)(void *cookie, unsigned int vector);
 	void *irq_cookie;
 	unsigned int flags;
+	iommu_msi_fn msi;
+	void *msi_cookie;
 	char *errbuf;
 	size_t errbuf_len;
 };
@@ -503,6 +534,46 @@ int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
 int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		       struct iommu_domain **out);
 
+/* "No particular device" for iommu_domain_alloc_paging(). */
+#define IOMMU_ANY_DEV UINT32_MAX
+
+/**
+ * iommu_domain_alloc_paging() - allocate an UNMANAGED domain with flags
+ * @dev_id: the device it is first meant for (the backend may size it for
+ *     that device's IOMMU), or IOMMU_ANY_DEV
+ * @flags: IOMMU_ALLOC_* (plugin.h): NEST_PARENT (may later carry nested
+ *     domains), DIRTY_TRACKING (iommu_domain_set_dirty_tracking works on
+ *     it), PASID (will be attached through PASIDs)
+ * Return: 0; -EINVAL NULL @out or unknown flag; -ENODEV unknown device or
+ * context without a driver; -EOPNOTSUPP a flag the backend cannot honour;
+ * -ENOMEM; -ENOSPC.
+ */
+int iommu_domain_alloc_paging(struct iommu_ctx *ctx, uint32_t dev_id,
+			      unsigned int flags, struct iommu_domain **out);
+
+/**
+ * iommu_domain_set_dirty_tracking() - start or stop dirty tracking
+ * Return: 0; -EINVAL bad handle; -EOPNOTSUPP the domain was not allocated
+ * with IOMMU_ALLOC_DIRTY_TRACKING; backend errors.
+ */
+int iommu_domain_set_dirty_tracking(struct iommu_domain *domain, bool enable);
+
+/**
+ * iommu_domain_read_and_clear_dirty() - which pages were written
+ * @iova, @size: the range, aligned to 2^@pgshift
+ * @flags: IOMMU_DIRTY_NO_CLEAR (plugin.h) to leave the state set
+ * @bitmap: ((@size >> @pgshift) + 63) / 64 words; a bit is set (never
+ *     cleared) for each 2^@pgshift unit of the range written since the
+ *     last clearing call
+ * The invalidation that clearing needs is done before this returns.
+ * Return: 0; -EINVAL bad handle, arguments or alignment; -EOPNOTSUPP no
+ * dirty tracking on the domain; backend errors.
+ */
+int iommu_domain_read_and_clear_dirty(struct iommu_domain *domain,
+				      uint64_t iova, uint64_t size,
+				      unsigned int flags, uint64_t *bitmap,
+				      unsigned int pgshift);
+
 /* Free a domain; its handle becomes stale at once.  -EINVAL bad or stale
  * handle; -EBUSY still attached to a device (primary or aux), or it is a
  * group's default domain (the library frees those with their group). */
@@ -592,12 +663,12 @@ int iommu_domain_devices(struct iommu_domain *domain,
  * The group moves to the blocking domain.
  * Return: 0; -ENODEV unknown group; -EINVAL NULL owner; -EBUSY already
  * owned, or DMA-API mappings live, or on a non-default domain, or a
- * device of the group has PASID (aux) attachments (rule 5).
+ * device of the group has PASID attachments, aux or the VMM's (rule 5).
  */
 int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				void *owner);
 /* Release; the group returns to its default domain.  -EINVAL not owned
- * by @owner. */
+ * by @owner; -EBUSY a device of the group still has PASID attachments. */
 int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				  void *owner);
 bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group);
@@ -669,6 +740,31 @@ int iommu_aux_detach_device(struct iommu_domain *domain, uint32_t dev_id);
 int iommu_aux_get_pasid(struct iommu_domain *domain, uint32_t dev_id,
 			uint32_t *pasid);
 
+/* ---- PASID attach with the VMM's PASID -------------------------------- */
+
+/**
+ * iommu_attach_device_pasid() - a device's requests with @pasid use @domain
+ * @pasid: chosen by the VMM (a guest's own PASID), below 2^pasid_bits of
+ *     the device; the primary domain is unaffected
+ * For an UNMANAGED domain; the device needs a PASID width (pasid_bits in
+ * its config) and a backend with PASID attach (VT-d scalable mode).
+ * Return: 0; -EINVAL bad handle, not UNMANAGED, @pasid out of the
+ * device's range; -ENODEV unknown device; -EBUSY @pasid already in use on
+ * the device (by another domain, or by an aux domain); -EEXIST @domain
+ * already there; -EOPNOTSUPP
+ * backend or device without PASIDs; backend errors.
+ */
+int iommu_attach_device_pasid(struct iommu_domain *domain, uint32_t dev_id,
+			      uint32_t pasid);
+/* Like attach, but replaces the domain on @pasid (if any) with no window
+ * through blocked; -EBUSY when @pasid belongs to an aux domain. */
+int iommu_replace_device_pasid(struct iommu_domain *domain, uint32_t dev_id,
+			       uint32_t pasid);
+/* Remove @domain from @pasid (the blocking domain takes it).  -ENOENT
+ * @domain is not attached there by iommu_attach_device_pasid(). */
+int iommu_detach_device_pasid(struct iommu_domain *domain, uint32_t dev_id,
+			      uint32_t pasid);
+
 /* ---- Faults (rule 11) ------------------------------------------------- */
 
 /* Per-domain handler; NULL fn removes it.  -EINVAL bad handle. */
@@ -695,18 +791,28 @@ int iommu_set_fault_lost_handler(struct iommu_ctx *ctx, iommu_fault_lost_fn fn,
  * iommu_dma_translate() - translate one DMA request through the IOMMU
  * @pasid: IOMMU_NO_PASID or a PASID
  * @len: bytes wanted (> 0); @out->len may be shorter
- * @access: IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ * @access: IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE, ORed with request
+ *     attributes (IOMMU_ACCESS_PRIV, _EXEC, _TRANSLATED)
  * A failed translation is recorded by the hardware and reported through
  * the fault handlers before this returns.
- * Return: 0; -EFAULT translation fault; -ENODEV unknown device; -EINVAL
- * bad arguments; -EOPNOTSUPP external bus without translate.
+ * Return: 0; IOMMU_DMA_INTERRUPT: the request lies in the hardware's
+ * interrupt window (DESIGN rule 12) and is no memory access: @out has the
+ * address, the bytes to the window's end and no permission (perm 0);
+ * -EFAULT translation fault; -ENODEV unknown device; -EINVAL bad
+ * arguments; -EOPNOTSUPP external bus without translate.
  */
+#define IOMMU_DMA_INTERRUPT 1
 int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			uint64_t iova, uint64_t len, unsigned int access,
 			struct iommu_translation *out);
 
-/* Device DMA through the IOMMU, crossing page boundaries.  -EFAULT at the
- * first piece that faults or lies outside RAM (earlier pieces are done). */
+/*
+ * Device DMA through the IOMMU, crossing page boundaries.  -EFAULT at the
+ * first piece that faults or lies outside RAM (earlier pieces are done).
+ * A piece in the interrupt window is no memory access: a write of one
+ * naturally aligned dword there is an interrupt message, delivered to
+ * opts.msi; any other access there is -EFAULT.
+ */
 int iommu_dma_read(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		   uint64_t iova, void *buf, size_t len);
 int iommu_dma_write(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,

@@ -64,13 +64,25 @@ struct iommu_host;
 
 /**
  * struct iommu_host_ops - core services, valid for the instance's life
+ *
+ * The core gives each half of a plugin its own table, by role; a slot the
+ * role does not have is NULL in that table:
+ *  - the device model (hw->create): log, mem_read, mem_write, mem_ptr,
+ *    msi_write, raise_irq, stat_add;
+ *  - the driver (ops->probe): log, mem_read, mem_write, mem_ptr,
+ *    table_alloc, table_free, report_fault, stat_add.
+ * So hardware cannot allocate table memory or report decoded faults, and
+ * a driver cannot raise the hardware's interrupts.
+ *
+ * @size: sizeof(struct iommu_host_ops) in the core's build; a slot past it
+ *     is absent (a plugin built against newer headers checks before use)
  * @log: printf-style message at a level
  * @mem_read, @mem_write: bounds-checked physical memory; -EFAULT outside
  *     RAM (a guest may program any address: never trust one)
  * @mem_ptr: host pointer for [pa, pa + len) if in one RAM region, else NULL
  * @table_alloc: zeroed, @size-aligned pages from the table range; @size a
  *     power of two >= 4096; -ENOMEM when exhausted
- * @table_free: give them back
+ * @table_free: give back exactly what one table_alloc returned
  * @raise_irq: the device model signals interrupt @vector (0..63).  The
  *     core only queues it: the driver's irq op (or the VMM's irq callback)
  *     runs when the outermost library call that reached the model
@@ -80,10 +92,17 @@ struct iommu_host;
  *     of one vector before delivery merge into one (like an edge
  *     interrupt that is still pending); the handler must read the
  *     hardware's status, not count calls.
+ * @msi_write: the device model writes interrupt message @data to @addr
+ *     (an MSI the guest programmed: a queue-completion or event
+ *     interrupt).  It goes to the VMM's msi callback
+ *     (iommu_ctx_opts.msi), never into RAM, whatever @addr is; without a
+ *     callback it is dropped and counted (IOMMU_STAT_MSI_DROPPED).  Like
+ *     raise_irq, delivery waits until the outermost library call returns.
  * @report_fault: the driver delivers one decoded fault
  * @stat_add: add to a counter (thread-safe)
  */
 struct iommu_host_ops {
+	uint32_t size;
 	void (*log)(struct iommu_host *host, enum iommu_log_level level,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	int (*mem_read)(struct iommu_host *host, uint64_t pa, void *buf,
@@ -98,6 +117,8 @@ struct iommu_host_ops {
 			     const struct iommu_fault *fault);
 	void (*stat_add)(struct iommu_host *host, enum iommu_stat stat,
 			 uint64_t n);
+	void (*msi_write)(struct iommu_host *host, uint64_t addr,
+			  uint32_t data);
 };
 
 struct iommu_host {
@@ -147,6 +168,9 @@ struct iommu_param_spec {
  * @iova: input address
  * @len: bytes wanted, > 0
  * @access: IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ * @attrs: IOMMU_ACCESS_PRIV, IOMMU_ACCESS_EXEC, IOMMU_ACCESS_TRANSLATED
+ *     (iommu.h): the request's attributes; a model honours those its
+ *     hardware defines and says in its header what it does with the rest
  */
 struct iommu_dma_req {
 	uint32_t dev_id;
@@ -154,17 +178,31 @@ struct iommu_dma_req {
 	uint64_t iova;
 	uint64_t len;
 	unsigned int access;
+	unsigned int attrs;
 };
+
+/*
+ * What iommu_hw_ops.translate returns, besides 0 and -errno, for a request
+ * the hardware takes as an interrupt message rather than DMA (DESIGN rule
+ * 12: VT-d and AMD-Vi, a request without PASID into 0xFEEx_xxxx): @out
+ * gets the message address in phys, the bytes up to the window's end in
+ * len and no permission.  The core never turns it into a memory access: a
+ * write of one naturally aligned dword there becomes a call of the VMM's
+ * msi callback, anything else faults.
+ */
+#define IOMMU_HW_INTERRUPT 1
 
 /**
  * struct iommu_hw_ops - the device model; all slots required unless noted
  * @size: sizeof(struct iommu_hw_ops) in the plugin's build
  * @create: make an instance; @params are the backend section's values in
- *     the order of the descriptor's param table
+ *     the order of the descriptor's param table; @host is the model's
+ *     services (struct iommu_host_ops says which)
  * @destroy: free it
  * @mmio_read, @mmio_write: register access; -EINVAL bad offset or size
- * @translate: translate @req; 0 and @out, or -EFAULT after recording the
- *     fault in the vendor's format (and raising the interrupt)
+ * @translate: translate @req; 0 and @out, IOMMU_HW_INTERRUPT, or -EFAULT
+ *     after recording the fault in the vendor's format (and raising the
+ *     interrupt)
  * @endpoint_add, @endpoint_remove: optional; the platform tells the
  *     hardware which requester IDs exist behind it
  * @notify: optional doorbell for queue @queue
@@ -222,32 +260,72 @@ struct iommu_core_cfg {
 };
 
 struct iommu_domain_ops;
+struct iommu_dirty_ops;
 
 /**
  * struct iommu_domain_info - what the driver tells the core of a domain
- * @ops: the domain's ops (identity and blocked may have only attach_dev)
- * @pgsize_bitmap: page sizes (bit n: 2^n bytes); 0 for non-paging
+ * @ops: the domain's ops
+ * @pgsize_bitmap: page sizes (bit n: 2^n bytes)
  * @aperture_start, @aperture_last: inclusive IOVA range
+ * @dirty_ops: optional; set when the domain was allocated with
+ *     IOMMU_ALLOC_DIRTY_TRACKING (and only then)
  */
 struct iommu_domain_info {
 	const struct iommu_domain_ops *ops;
 	uint64_t pgsize_bitmap;
 	uint64_t aperture_start;
 	uint64_t aperture_last;
+	const struct iommu_dirty_ops *dirty_ops;
 };
+
+/**
+ * struct iommu_user_data - vendor data for a nested domain
+ * @type: which vendor format @data is (the backend's own constant)
+ * @len: bytes at @data
+ * @data: the guest's stage-1 description (a VT-d PASID entry's first
+ *     stage, an SMMUv3 STE, an AMD-Vi DTE), as the guest wrote it
+ */
+struct iommu_user_data {
+	uint32_t type;
+	uint32_t len;
+	const void *data;
+};
+
+/**
+ * struct iommu_user_data_array - the guest's invalidation requests
+ * @type: which vendor format the entries are
+ * @entry_len: bytes per entry
+ * @entry_num: entries at @entries; the backend sets it to the number
+ *     handled, also on failure
+ * @entries: the guest's commands as it wrote them
+ */
+struct iommu_user_data_array {
+	uint32_t type;
+	uint32_t entry_len;
+	uint32_t entry_num;
+	const void *entries;
+};
+
+/* Flags of iommu_ops.domain_alloc_paging (and iommu_domain_alloc_paging). */
+#define IOMMU_ALLOC_NEST_PARENT     (1u << 0) /* may be a nested parent */
+#define IOMMU_ALLOC_DIRTY_TRACKING  (1u << 1) /* with struct iommu_dirty_ops */
+#define IOMMU_ALLOC_PASID           (1u << 2) /* will be attached by PASID */
+#define IOMMU_ALLOC_FLAGS_ALL \
+	(IOMMU_ALLOC_NEST_PARENT | IOMMU_ALLOC_DIRTY_TRACKING | \
+	 IOMMU_ALLOC_PASID)
 
 /**
  * struct iommu_ops - the driver; all slots required unless noted
  * @size: sizeof(struct iommu_ops) in the plugin's build
  * @probe: find the hardware through @bus, set it up; tables come from
- *     host->ops->table_alloc
+ *     host->ops->table_alloc (@host is the driver's services)
  * @release: tear down (devices are released and domains freed before)
  * @probe_device, @release_device: per-device state
  * @device_group: optional; devices with equal *@key share a group (the
  *     configured topology merges further)
- * @domain_alloc: a paging domain (UNMANAGED, DMA), or for BLOCKED and
- *     IDENTITY the instance's static domain (the same pointer each time);
- *     -EOPNOTSUPP if the type is not supported
+ * @domain_alloc_paging: a new paging domain; @dev (may be NULL) is the
+ *     device it is first meant for, @flags IOMMU_ALLOC_*; -EOPNOTSUPP for
+ *     a flag the instance cannot honour
  * @get_resv_regions: optional; the device's reserved regions
  * @capable: optional; NULL means no capability
  * @dev_enable_feat, @dev_disable_feat: optional; NULL means the backend
@@ -260,6 +338,19 @@ struct iommu_domain_info {
  * @instance_features: optional; the features this instance can
  *     provide, when the hardware or its mode narrows @backend_features
  *     (VT-d in legacy mode has no PASIDs).  NULL: @backend_features.
+ * @blocked_domain: the instance's blocking domain: every DMA of a device
+ *     attached to it faults.  Its ops get the instance as @dom; it needs
+ *     attach_dev and, with PASIDs, set_dev_pasid (removing a PASID
+ *     attaches it); the core never maps through it or frees it.
+ * @identity_domain: optional; the same for the identity domain
+ * @instance_domains: optional; 1 << IOMMU_DOMAIN_* this instance can
+ *     provide when its hardware or mode narrows what the ops offer (VT-d
+ *     without pass-through has no identity domain).  NULL: all the ops
+ *     offer.
+ * @domain_alloc_nested: optional (fixed now, built with nested
+ *     translation); a stage-1 domain over the paging domain @parent
+ *     (allocated with IOMMU_ALLOC_NEST_PARENT), described by the guest's
+ *     vendor @data
  * @save, @load: optional (ABI 2.1); the driver's state (domains, IDs,
  *     table roots) as a versioned byte buffer, as for struct iommu_hw_ops
  */
@@ -273,8 +364,9 @@ struct iommu_ops {
 	void (*release_device)(void *inst, struct iommu_dev_info *dev);
 	int (*device_group)(void *inst, const struct iommu_dev_info *dev,
 			    uint64_t *key);
-	int (*domain_alloc)(void *inst, enum iommu_domain_type type,
-			    struct iommu_domain_info *info, void **dom);
+	int (*domain_alloc_paging)(void *inst, struct iommu_dev_info *dev,
+				   unsigned int flags,
+				   struct iommu_domain_info *info, void **dom);
 	int (*get_resv_regions)(void *inst, struct iommu_dev_info *dev,
 				struct iommu_resv_region *out, size_t max,
 				size_t *count);
@@ -287,6 +379,14 @@ struct iommu_ops {
 	unsigned int backend_features;
 	void (*irq)(void *inst, unsigned int vector);
 	unsigned int (*instance_features)(void *inst);
+	const struct iommu_domain_ops *blocked_domain;
+	const struct iommu_domain_ops *identity_domain;
+	unsigned int (*instance_domains)(void *inst);
+	int (*domain_alloc_nested)(void *inst, void *parent,
+				   struct iommu_dev_info *dev,
+				   unsigned int flags,
+				   const struct iommu_user_data *data,
+				   struct iommu_domain_info *info, void **dom);
 	/* ABI 2.1 */
 	int (*save)(void *inst, void *buf, size_t len, size_t *used);
 	int (*load)(void *inst, const void *buf, size_t len);
@@ -300,6 +400,11 @@ struct iommu_ops {
  * @attach_dev: move @dev from whatever domain it is on to this one; on
  *     failure the device stays on its old domain, working.  There is no
  *     detach: the core attaches the default or blocking domain.
+ * @set_dev_pasid: optional; make this domain the one @dev's requests with
+ *     @pasid use, replacing @old (the domain there now, NULL for none)
+ *     with no window through blocked; on failure @old stays, working.
+ *     The blocking domain's set_dev_pasid removes the PASID: there is no
+ *     PASID detach either.
  * @map_pages: map @pgcount pages of @pgsize; *@mapped gets the bytes done
  *     even on failure (the core unmaps them); -EEXIST on a present entry
  * @unmap_pages: remove whole pages from @iova on, each wholly inside
@@ -309,15 +414,23 @@ struct iommu_ops {
  * @iotlb_sync: issue @gather's invalidation and wait; reset is the core's
  * @flush_iotlb_all: optional; invalidate all of the domain
  * @iova_to_phys: software lookup; -ENOENT not mapped
- * @aux_attach_dev, @aux_detach_dev: optional; PASID attach
+ * @cache_invalidate_user: optional (fixed now, built with nested
+ *     translation); carry out the guest's invalidation commands for a
+ *     nested domain
  * @free: free a paging domain (never called for static ones)
  *
+ * Paging domains need attach_dev, map_pages, unmap_pages, iotlb_sync,
+ * iova_to_phys and free; static ones attach_dev (and set_dev_pasid).
+ *
  * Context: map_pages, unmap_pages, iotlb_sync and iova_to_phys may run on
- * several threads at once for disjoint ranges of one domain.
+ * several threads at once for disjoint ranges of one domain.  Attach and
+ * set_dev_pasid calls on one device never run concurrently.
  */
 struct iommu_domain_ops {
 	uint32_t size;
 	int (*attach_dev)(void *dom, struct iommu_dev_info *dev);
+	int (*set_dev_pasid)(void *dom, struct iommu_dev_info *dev,
+			     uint32_t pasid, void *old);
 	int (*map_pages)(void *dom, uint64_t iova, uint64_t paddr,
 			 uint64_t pgsize, uint64_t pgcount, unsigned int prot,
 			 uint64_t *mapped);
@@ -328,15 +441,69 @@ struct iommu_domain_ops {
 	int (*iotlb_sync)(void *dom, struct iommu_iotlb_gather *gather);
 	int (*flush_iotlb_all)(void *dom);
 	int (*iova_to_phys)(void *dom, uint64_t iova, uint64_t *phys);
-	int (*aux_attach_dev)(void *dom, struct iommu_dev_info *dev,
-			      uint32_t pasid);
-	void (*aux_detach_dev)(void *dom, struct iommu_dev_info *dev,
-			       uint32_t pasid);
+	int (*cache_invalidate_user)(void *dom,
+				     struct iommu_user_data_array *array);
 	void (*free)(void *dom);
 };
 
 #define IOMMU_ABI_2_0_SIZE_iommu_domain_ops \
 	((uint32_t)sizeof(struct iommu_domain_ops))
+
+/**
+ * struct iommu_dirty_bitmap - where read_and_clear_dirty records
+ * @iova: IOVA of bit 0
+ * @pgshift: each bit stands for 2^@pgshift bytes
+ * @bits: the bitmap, @nbits long (bit i in bits[i / 64], bit i % 64)
+ * @nbits: its length
+ * @gather: the IOTLB range the driver must flush after clearing (the
+ *     core syncs it)
+ */
+struct iommu_dirty_bitmap {
+	uint64_t iova;
+	unsigned int pgshift;
+	uint64_t *bits;
+	uint64_t nbits;
+	struct iommu_iotlb_gather *gather;
+};
+
+/* Mark [iova, iova + len) dirty in @b (clipped to the bitmap). */
+static inline void iommu_dirty_bitmap_record(struct iommu_dirty_bitmap *b,
+					     uint64_t iova, uint64_t len)
+{
+	uint64_t first, last;
+
+	if (!len || iova + (len - 1) < b->iova)
+		return;
+	if (iova < b->iova) {
+		len -= b->iova - iova;
+		iova = b->iova;
+	}
+	first = (iova - b->iova) >> b->pgshift;
+	last = (iova - b->iova + len - 1) >> b->pgshift;
+	for (uint64_t i = first; i <= last && i < b->nbits; i++)
+		b->bits[i / 64] |= 1ull << (i % 64);
+}
+
+/* Flags of read_and_clear_dirty. */
+#define IOMMU_DIRTY_NO_CLEAR (1u << 0) /* report, leave the state set */
+
+/**
+ * struct iommu_dirty_ops - dirty tracking of a domain (for migration)
+ * @size: sizeof(struct iommu_dirty_ops) in the plugin's build
+ * @set_dirty_tracking: start (@enable) or stop the hardware setting dirty
+ *     state on writes through the domain
+ * @read_and_clear_dirty: record in @dirty every page of [iova, iova +
+ *     size) written since the last call, and clear its state (unless
+ *     IOMMU_DIRTY_NO_CLEAR); the invalidation it needs goes in
+ *     dirty->gather
+ */
+struct iommu_dirty_ops {
+	uint32_t size;
+	int (*set_dirty_tracking)(void *dom, bool enable);
+	int (*read_and_clear_dirty)(void *dom, uint64_t iova, uint64_t size,
+				    unsigned int flags,
+				    struct iommu_dirty_bitmap *dirty);
+};
 
 /* ---- The descriptor --------------------------------------------------- */
 

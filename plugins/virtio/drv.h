@@ -298,8 +298,11 @@ int viommu_queue_map(struct viommu_drv *v, struct viommu_domain *d,
 		     struct viommu_batch *b, uint64_t cookie);
 int viommu_unmap_sync(struct viommu_drv *v, struct viommu_domain *d,
 		      uint64_t start, uint64_t last);
-int viommu_drv_domain_alloc(void *inst, enum iommu_domain_type type,
-			    struct iommu_domain_info *info, void **dom);
+int viommu_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
+				   unsigned int flags,
+				   struct iommu_domain_info *info, void **dom);
+extern const struct iommu_domain_ops viommu_blocked_ops;
+extern const struct iommu_domain_ops viommu_identity_ops;
 
 /* drv_map.c */
 int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,

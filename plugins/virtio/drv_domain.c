@@ -7,7 +7,6 @@
 #include "drv.h"
 
 static const struct iommu_domain_ops viommu_paging_ops;
-static const struct iommu_domain_ops viommu_static_ops;
 
 /* ---- domain IDs ---------------------------------------------------------- */
 
@@ -422,45 +421,34 @@ static void viommu_drv_domain_free(void *dom)
 }
 
 /**
- * viommu_drv_domain_alloc() - a paging domain or a static one
+ * viommu_drv_domain_alloc_paging() - a new paging domain
  * @inst: instance
- * @type: UNMANAGED, DMA (new paging domain), BLOCKED, IDENTITY (static)
- * @info: receives ops, page sizes (page_size_mask; 0 for static domains)
- *        and the aperture (the input range)
+ * @dev: unused (one IOMMU: every endpoint gets the same geometry)
+ * @flags: IOMMU_ALLOC_*; virtio-iommu has no PASIDs, nesting or dirty
+ *         tracking: any flag is -EOPNOTSUPP
+ * @info: receives ops, page sizes (page_size_mask) and the aperture
  * @dom: receives the domain
  *
  * Context: takes id_lock.
- * Return: 0; -EINVAL bad arguments or type; -ENOSPC no domain ID left;
- * -ENOMEM.
+ * Return: 0; -EINVAL bad arguments; -EOPNOTSUPP a flag; -ENOSPC no domain
+ * ID left; -ENOMEM.
  */
-int viommu_drv_domain_alloc(void *inst, enum iommu_domain_type type,
-			    struct iommu_domain_info *info, void **dom)
+int viommu_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
+				   unsigned int flags,
+				   struct iommu_domain_info *info, void **dom)
 {
 	struct viommu_drv *v = inst;
 	struct viommu_domain *d;
 	int err;
 
+	(void)dev;
 	if (!v || !info || !dom)
 		return -EINVAL;
+	if (flags)
+		return -EOPNOTSUPP;
+	memset(info, 0, sizeof(*info));
 	info->aperture_start = v->input_start;
 	info->aperture_last = v->input_last;
-	switch (type) {
-	case IOMMU_DOMAIN_BLOCKED:
-		info->ops = &viommu_static_ops;
-		info->pgsize_bitmap = 0;
-		*dom = &v->blocked;
-		return 0;
-	case IOMMU_DOMAIN_IDENTITY:
-		info->ops = &viommu_static_ops;
-		info->pgsize_bitmap = 0;
-		*dom = &v->identity;
-		return 0;
-	case IOMMU_DOMAIN_UNMANAGED:
-	case IOMMU_DOMAIN_DMA:
-		break;
-	default:
-		return -EINVAL;
-	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -488,8 +476,28 @@ static const struct iommu_domain_ops viommu_paging_ops = {
 	.free = viommu_drv_domain_free,
 };
 
-/* Static domains: the core never maps, unmaps or frees them. */
-static const struct iommu_domain_ops viommu_static_ops = {
+/* Static domains: their ops get the instance; the core never maps,
+ * unmaps or frees them. */
+static int viommu_blocked_attach_dev(void *inst, struct iommu_dev_info *info)
+{
+	struct viommu_drv *v = inst;
+
+	return v ? viommu_drv_attach_dev(&v->blocked, info) : -EINVAL;
+}
+
+static int viommu_identity_attach_dev(void *inst, struct iommu_dev_info *info)
+{
+	struct viommu_drv *v = inst;
+
+	return v ? viommu_drv_attach_dev(&v->identity, info) : -EINVAL;
+}
+
+const struct iommu_domain_ops viommu_blocked_ops = {
 	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
-	.attach_dev = viommu_drv_attach_dev,
+	.attach_dev = viommu_blocked_attach_dev,
+};
+
+const struct iommu_domain_ops viommu_identity_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
+	.attach_dev = viommu_identity_attach_dev,
 };

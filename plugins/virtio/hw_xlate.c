@@ -41,7 +41,10 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 						  : VIRTIO_IOMMU_FAULT_F_WRITE);
 	need = req->access == IOMMU_ACCESS_READ ? VIRTIO_IOMMU_MAP_F_READ
 						: VIRTIO_IOMMU_MAP_F_WRITE;
-	if (req->pasid != IOMMU_NO_PASID) {
+	/* No PASIDs and no ATS: such requests fault.  PRIV and EXEC have
+	 * no meaning here (an instruction fetch is a read). */
+	if (req->pasid != IOMMU_NO_PASID ||
+	    (req->attrs & IOMMU_ACCESS_TRANSLATED)) {
 		reason = VIRTIO_IOMMU_FAULT_R_UNKNOWN;
 		goto fault;
 	}
@@ -52,10 +55,15 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		reason = VIRTIO_IOMMU_FAULT_R_UNKNOWN;
 		goto fault_unlock;
 	}
-	/* Step 2: the MSI RESV_MEM window is always identity. */
+	/* Step 2: the MSI RESV_MEM window is the MSI doorbell, not memory
+	 * (DESIGN rule 12): the core delivers a dword write to the VMM's
+	 * msi callback and faults anything else, on any domain or none. */
 	if (hw->has_msi && iova >= hw->msi_base && iova <= hw->msi_last) {
+		pthread_rwlock_unlock(&hw->state_lock);
+		out->phys = iova;
 		out->len = ilib_clip(iova, req->len, hw->msi_last);
-		goto identity;
+		out->perm = 0;
+		return IOMMU_HW_INTERRUPT;
 	}
 	dom = hw_ep_domain(ep);
 	if (!dom) {

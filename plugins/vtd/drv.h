@@ -44,7 +44,8 @@
  *    device's context entry is cleared (DMA faults 0x02), in scalable mode
  *    its RID_PASID entry is cleared (0x59).  Translation stays enabled.
  *    IDENTITY is pass-through (legacy TT=2, scalable PGTT=4) when ECAP.PT,
- *    else domain_alloc(IDENTITY) is -EOPNOTSUPP.
+ *    else instance_domains() leaves IDENTITY out.  Their ops (vtd_blocked_ops,
+ *    vtd_identity_ops) get the instance as their domain.
  *
  *  - Replacing a device's entry (attach) without a window on no domain:
  *    hardware caches context and PASID entries until a context-cache /
@@ -275,8 +276,12 @@ int vtd_domain_init_common(struct vtd_drv *v, struct vtd_domain *dom,
 			   enum vtd_dom_kind kind);
 void vtd_domain_fini_common(struct vtd_domain *dom);
 void vtd_att_del(struct vtd_domain *dom, uint16_t sid, uint32_t pasid);
-int vtd_drv_domain_alloc(void *inst, enum iommu_domain_type type,
-			 struct iommu_domain_info *info, void **out);
+int vtd_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
+				unsigned int flags,
+				struct iommu_domain_info *info, void **out);
+unsigned int vtd_drv_instance_domains(void *inst);
+extern const struct iommu_domain_ops vtd_blocked_ops;
+extern const struct iommu_domain_ops vtd_identity_ops;
 
 /* ---- drv_fault.c ------------------------------------------------------- */
 

@@ -14,7 +14,6 @@
 #include "drv.h"
 
 static const struct iommu_domain_ops vtd_paging_ops;
-static const struct iommu_domain_ops vtd_static_ops;
 
 /* ---- attachments --------------------------------------------------------- */
 
@@ -380,34 +379,63 @@ out:
 	return ret;
 }
 
-/* ---- aux (PASID) attach -------------------------------------------------- */
+/* ---- PASID attach (set_dev_pasid) ---------------------------------------- */
 
-static int vtd_drv_aux_attach_dev(void *d, struct iommu_dev_info *info,
-				  uint32_t pasid)
+/* The device's record of what is on @pasid, or NULL. */
+static struct vtd_aux *vtd_pasid_rec(struct vtd_dev *dev, uint32_t pasid)
 {
-	struct vtd_domain *dom = d;
+	for (size_t i = 0; i < dev->nr_aux; i++)
+		if (dev->auxv[i].pasid == pasid)
+			return &dev->auxv[i];
+	return NULL;
+}
+
+/*
+ * vtd_set_pasid() - put @dom (a paging domain, or NULL to remove) on
+ * @pasid of @info's device, replacing whatever is there
+ * The PASID entry is written whole while it may be present (as on a
+ * replace), then the PASID cache and the old and new DIDs are flushed
+ * (vtd 9.6), so a request sees the old or the new domain, never none.
+ * Context: the core serializes PASID calls per device; takes dev_lock.
+ * Return: 0; -EINVAL bad arguments or not scalable mode; -ENOSPC @pasid
+ * beyond the device's width; -ENOMEM; -EFAULT; -EIO, -ETIMEDOUT the
+ * invalidation failed (the old entry is back).
+ */
+static int vtd_set_pasid(struct vtd_drv *v, struct vtd_domain *dom,
+			 struct iommu_dev_info *info, uint32_t pasid)
+{
 	struct vtd_dev *dev = vtd_dev_of(info);
-	struct vtd_drv *v;
-	struct vtd_inv_desc inv[2];
-	uint64_t *e, pe[3];
+	struct vtd_domain *old = NULL;
+	struct vtd_inv_desc inv[3];
+	struct vtd_aux *rec;
+	uint64_t *e, pe[3], save[8];
+	unsigned int n = 0;
 	int ret;
 
-	if (!dom || !dev || dom->kind != VTD_DOM_PAGING || !pasid)
+	if (!dev || !pasid || pasid == IOMMU_NO_PASID)
 		return -EINVAL;
-	v = dom->v;
-	if (!v->scalable || !dev->aux)
-		return -EINVAL;
+	if (!v->scalable)
+		return dom ? -EOPNOTSUPP : 0;
 	if (pasid >> dev->pasid_bits)
 		return -ENOSPC;
 	pthread_rwlock_wrlock(&v->dev_lock);
-	ret = vtd_pasid_entry(v, dev, pasid, true, &e);
-	if (ret)
-		goto out;
-	if (ilib_le64_load(&e[0]) & VTD_PE_QW0_P) {
-		ret = -EEXIST;
+	rec = vtd_pasid_rec(dev, pasid);
+	old = rec ? rec->dom : NULL;
+	if (old == dom) {
+		ret = 0;
 		goto out;
 	}
-	if (dev->nr_aux == dev->cap_aux) {
+	if (dom && !dev->aux) {
+		/* PASID-tagged requests need the context's PASIDE. */
+		ret = vtd_set_paside(v, dev, true);
+		if (ret)
+			goto out;
+		dev->aux = true;
+	}
+	ret = vtd_pasid_entry(v, dev, pasid, dom != NULL, &e);
+	if (ret)
+		goto out;
+	if (dom && !rec && dev->nr_aux == dev->cap_aux) {
 		size_t cap = dev->cap_aux ? dev->cap_aux * 2 : 4;
 		struct vtd_aux *a = realloc(dev->auxv, cap * sizeof(*a));
 
@@ -418,65 +446,68 @@ static int vtd_drv_aux_attach_dev(void *d, struct iommu_dev_info *info,
 		dev->auxv = a;
 		dev->cap_aux = cap;
 	}
-	ret = vtd_att_add(dom, dev->sid, pasid);
-	if (ret)
-		goto out;
-	vtd_pe_encode(v, dom, pe);
-	vtd_pe_write(e, pe);
-	/* vtd 9.6, PASID entry set up: PASID cache, PASID-based IOTLB. */
-	inv[0] = vtd_desc_pc(VTD_PC_G_PASID, dom->did, pasid);
-	inv[1] =
-	    vtd_desc_piotlb(VTD_PIOTLB_G_PASID, dom->did, pasid, 0, 0, false);
-	ret = vtd_submit(v, inv, 2);
+	if (dom) {
+		ret = vtd_att_add(dom, dev->sid, pasid);
+		if (ret)
+			goto out;
+	}
+	memcpy(save, e, sizeof(save));
+	if (dom)
+		vtd_pe_encode(v, dom, pe);
+	vtd_pe_write(e, dom ? pe : NULL);
+	/* vtd 9.6: the PASID cache, then what the old and new DIDs cached. */
+	inv[n++] = vtd_desc_pc(VTD_PC_G_PASID, old ? old->did : dom->did,
+			       pasid);
+	if (old && old->first_stage)
+		inv[n++] = vtd_desc_piotlb(VTD_PIOTLB_G_PASID, old->did, pasid,
+					   0, 0, false);
+	else if (old)
+		inv[n++] = vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN, old->did, 0, 0,
+					  false);
+	if (dom)
+		inv[n++] = vtd_desc_piotlb(VTD_PIOTLB_G_PASID, dom->did, pasid,
+					   0, 0, false);
+	ret = vtd_submit(v, inv, n);
 	if (ret) {
-		vtd_pe_write(e, NULL);
+		for (int i = 7; i >= 0; i--)
+			__atomic_store_n(&e[i], save[i], __ATOMIC_RELEASE);
 		vtd_submit(v, inv, 1);
-		vtd_att_del(dom, dev->sid, pasid);
+		if (dom)
+			vtd_att_del(dom, dev->sid, pasid);
 		goto out;
 	}
-	dev->auxv[dev->nr_aux++] = (struct vtd_aux){pasid, dom};
+	if (old)
+		vtd_att_del(old, dev->sid, pasid);
+	if (rec && dom)
+		rec->dom = dom;
+	else if (rec)
+		*rec = dev->auxv[--dev->nr_aux];
+	else
+		dev->auxv[dev->nr_aux++] = (struct vtd_aux){pasid, dom};
 out:
 	pthread_rwlock_unlock(&v->dev_lock);
 	return ret;
 }
 
-static void vtd_drv_aux_detach_dev(void *d, struct iommu_dev_info *info,
-				   uint32_t pasid)
+static int vtd_drv_set_dev_pasid(void *d, struct iommu_dev_info *info,
+				 uint32_t pasid, void *old)
 {
 	struct vtd_domain *dom = d;
-	struct vtd_dev *dev = vtd_dev_of(info);
-	struct vtd_drv *v;
-	struct vtd_inv_desc inv[2];
-	uint64_t *e;
 
-	if (!dom || !dev || dom->kind != VTD_DOM_PAGING || !pasid)
-		return;
-	v = dom->v;
-	pthread_rwlock_wrlock(&v->dev_lock);
-	if (!vtd_pasid_entry(v, dev, pasid, false, &e) &&
-	    (ilib_le64_load(&e[0]) & VTD_PE_QW0_P) &&
-	    vtd_field_get(VTD_PE_QW1_DID, ilib_le64_load(&e[1])) == dom->did) {
-		vtd_pe_write(e, NULL);
-		/* vtd 9.6, PASID entry torn down */
-		inv[0] = vtd_desc_pc(VTD_PC_G_PASID, dom->did, pasid);
-		inv[1] = dom->first_stage
-			     ? vtd_desc_piotlb(VTD_PIOTLB_G_PASID, dom->did,
-					       pasid, 0, 0, false)
-			     : vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN, dom->did, 0,
-					      0, false);
-		if (vtd_submit(v, inv, 2))
-			vlog(v, IOMMU_LOG_ERR,
-			     "aux detach of %04x pasid %u: invalidation failed",
-			     dev->sid, pasid);
-	}
-	for (size_t i = 0; i < dev->nr_aux; i++) {
-		if (dev->auxv[i].pasid == pasid && dev->auxv[i].dom == dom) {
-			dev->auxv[i] = dev->auxv[--dev->nr_aux];
-			break;
-		}
-	}
-	vtd_att_del(dom, dev->sid, pasid);
-	pthread_rwlock_unlock(&v->dev_lock);
+	(void)old; /* the device's own record says what is there */
+	if (!dom || dom->kind != VTD_DOM_PAGING)
+		return -EINVAL;
+	return vtd_set_pasid(dom->v, dom, info, pasid);
+}
+
+/* The blocking domain's set_dev_pasid: the PASID is removed. */
+static int vtd_blocked_set_dev_pasid(void *inst, struct iommu_dev_info *info,
+				     uint32_t pasid, void *old)
+{
+	(void)old;
+	if (!inst)
+		return -EINVAL;
+	return vtd_set_pasid(inst, NULL, info, pasid);
 }
 
 /* ---- domain allocation --------------------------------------------------- */
@@ -520,12 +551,16 @@ static void vtd_drv_domain_free(void *d)
 }
 
 /**
- * vtd_drv_domain_alloc() - a paging domain, or a static one
- * Return: 0; -EINVAL bad arguments or type; -EOPNOTSUPP IDENTITY without
- * ECAP.PT; -ENOSPC no DID left; -ENOMEM.
+ * vtd_drv_domain_alloc_paging() - a paging domain
+ * @flags: IOMMU_ALLOC_PASID is honoured (every paging domain can be put on
+ *     a PASID in scalable mode); NEST_PARENT and DIRTY_TRACKING are not
+ *     (yet): -EOPNOTSUPP
+ * Return: 0; -EINVAL bad arguments; -EOPNOTSUPP a flag; -ENOSPC no DID
+ * left; -ENOMEM.
  */
-int vtd_drv_domain_alloc(void *inst, enum iommu_domain_type type,
-			 struct iommu_domain_info *info, void **out)
+int vtd_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
+				unsigned int flags,
+				struct iommu_domain_info *info, void **out)
 {
 	struct vtd_drv *v = inst;
 	struct vtd_domain *dom;
@@ -533,29 +568,12 @@ int vtd_drv_domain_alloc(void *inst, enum iommu_domain_type type,
 	uint32_t did;
 	int ret;
 
+	(void)dev; /* one unit: every device gets the same geometry */
 	if (!v || !info || !out)
 		return -EINVAL;
+	if (flags & ~IOMMU_ALLOC_PASID)
+		return -EOPNOTSUPP;
 	memset(info, 0, sizeof(*info));
-	switch (type) {
-	case IOMMU_DOMAIN_BLOCKED:
-		info->ops = &vtd_static_ops;
-		*out = &v->blocked;
-		return 0;
-	case IOMMU_DOMAIN_IDENTITY:
-		if (!v->has_identity) {
-			vlog(v, IOMMU_LOG_INFO,
-			     "no pass-through (ECAP.PT): no identity domain");
-			return -EOPNOTSUPP;
-		}
-		info->ops = &vtd_static_ops;
-		*out = &v->identity;
-		return 0;
-	case IOMMU_DOMAIN_UNMANAGED:
-	case IOMMU_DOMAIN_DMA:
-		break;
-	default:
-		return -EINVAL;
-	}
 	dom = calloc(1, sizeof(*dom));
 	if (!dom)
 		return -ENOMEM;
@@ -603,20 +621,55 @@ err_free:
 
 static const struct iommu_domain_ops vtd_paging_ops = {
 	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
-    .attach_dev = vtd_drv_attach_dev,
-    .map_pages = vtd_drv_map_pages,
-    .unmap_pages = vtd_drv_unmap_pages,
-    .iotlb_sync_map = vtd_drv_iotlb_sync_map,
-    .iotlb_sync = vtd_drv_iotlb_sync,
-    .flush_iotlb_all = vtd_drv_flush_iotlb_all,
-    .iova_to_phys = vtd_drv_iova_to_phys,
-    .aux_attach_dev = vtd_drv_aux_attach_dev,
-    .aux_detach_dev = vtd_drv_aux_detach_dev,
-    .free = vtd_drv_domain_free,
+	.attach_dev = vtd_drv_attach_dev,
+	.set_dev_pasid = vtd_drv_set_dev_pasid,
+	.map_pages = vtd_drv_map_pages,
+	.unmap_pages = vtd_drv_unmap_pages,
+	.iotlb_sync_map = vtd_drv_iotlb_sync_map,
+	.iotlb_sync = vtd_drv_iotlb_sync,
+	.flush_iotlb_all = vtd_drv_flush_iotlb_all,
+	.iova_to_phys = vtd_drv_iova_to_phys,
+	.free = vtd_drv_domain_free,
 };
 
-/* Static domains: the core never maps, unmaps or frees them. */
-static const struct iommu_domain_ops vtd_static_ops = {
+/* Static domains: their ops get the instance; the core never maps,
+ * unmaps or frees them. */
+static int vtd_blocked_attach_dev(void *inst, struct iommu_dev_info *info)
+{
+	return inst ? vtd_drv_attach_dev(&((struct vtd_drv *)inst)->blocked,
+					 info)
+		    : -EINVAL;
+}
+
+static int vtd_identity_attach_dev(void *inst, struct iommu_dev_info *info)
+{
+	struct vtd_drv *v = inst;
+
+	if (!v)
+		return -EINVAL;
+	if (!v->has_identity)
+		return -EOPNOTSUPP;
+	return vtd_drv_attach_dev(&v->identity, info);
+}
+
+const struct iommu_domain_ops vtd_blocked_ops = {
 	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
-    .attach_dev = vtd_drv_attach_dev,
+	.attach_dev = vtd_blocked_attach_dev,
+	.set_dev_pasid = vtd_blocked_set_dev_pasid,
 };
+
+const struct iommu_domain_ops vtd_identity_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
+	.attach_dev = vtd_identity_attach_dev,
+};
+
+unsigned int vtd_drv_instance_domains(void *inst)
+{
+	struct vtd_drv *v = inst;
+	unsigned int m = 1u << IOMMU_DOMAIN_BLOCKED |
+			 1u << IOMMU_DOMAIN_UNMANAGED | 1u << IOMMU_DOMAIN_DMA;
+
+	if (v && v->has_identity)
+		m |= 1u << IOMMU_DOMAIN_IDENTITY;
+	return m;
+}

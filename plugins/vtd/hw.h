@@ -120,7 +120,8 @@
  *  - Pass-through (TT 2, PGTT 4) and disabled translation are not cached.
  *    TT 2 needs AW = the largest supported AW (else 0x03).
  *  - A request without PASID to 0xFEE00000-0xFEEFFFFF is an interrupt
- *    message, not DMA: identity, clipped to the window, never a fault.
+ *    request, not DMA: IOMMU_HW_INTERRUPT (clipped to the window, never
+ *    a fault record), whatever domain the device is on.
  *    A translation whose output page overlaps the window faults 0x0E
  *    (legacy) / 0x87 (scalable); so does a PASID request through PT.
  *  - PGTT 3 (nested) faults 0x5B even when NEST is advertised.

@@ -573,9 +573,12 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.has_pasid = req->pasid != IOMMU_NO_PASID;
 	if (!x.has_pasid && req->iova >= VTD_INTR_ADDR_FIRST &&
 	    req->iova <= VTD_INTR_ADDR_LAST) {
-		/* An interrupt message, not DMA (vtd 8). */
+		/* An interrupt request, not DMA (vtd 8; DESIGN rule 12):
+		 * the core hands a dword write to the VMM's msi callback
+		 * and faults anything else.  No remapping is modelled. */
 		hw_identity(req, VTD_INTR_ADDR_LAST, out);
-		return 0;
+		out->perm = 0;
+		return IOMMU_HW_INTERRUPT;
 	}
 	ttm = (unsigned int)vtd_field_get(VTD_RTADDR_TTM, live);
 	rta = live & VTD_RTADDR_RTA;

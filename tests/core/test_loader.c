@@ -214,7 +214,13 @@ Test(loader, missing_hw_op_is_refused)
 Test(loader, missing_driver_op_is_refused)
 {
 	expect_refused("nodomalloc",
-		       "required op ops->domain_alloc is missing");
+		       "required op ops->domain_alloc_paging is missing");
+}
+
+Test(loader, missing_blocked_domain_is_refused)
+{
+	expect_refused("noblocked",
+		       "required op ops->blocked_domain is missing");
 }
 
 Test(loader, null_hw_table_is_refused)

@@ -347,22 +347,24 @@ Test(translate, bypass_domain_is_identity_with_bypass_0)
 	vg_teardown(&g);
 }
 
-VG_TEST(translate, msi_window_identity_when_attached)
+VG_TEST(translate, msi_window_is_an_interrupt_when_attached)
 {
 	struct iommu_translation t;
 
 	cr_assert_eq(vg_attach(&vg_g, 1, VG_EP_A, 0), S_OK);
 	cr_assert_eq(vg_dma(&vg_g, VG_EP_A, 0xfee00004, 4, IOMMU_ACCESS_WRITE,
-			    &t), 0);
+			    &t), IOMMU_DMA_INTERRUPT);
 	cr_assert_eq(t.phys, 0xfee00004ull);
-	cr_assert_eq(vg_dma(&vg_g, VG_EP_A, 0xfeeffffc, 4, IOMMU_ACCESS_WRITE,
-			    &t), 0);
+	cr_assert_eq(t.perm, 0u, "the MSI doorbell grants no memory access");
+	cr_assert_eq(vg_dma(&vg_g, VG_EP_A, 0xfeeffffc, 4, IOMMU_ACCESS_READ,
+			    &t), IOMMU_DMA_INTERRUPT);
 	cr_assert_eq(t.phys, 0xfeeffffcull);
+	cr_assert_eq(t.len, 4ull);
 	cr_assert_eq(vg_dma(&vg_g, VG_EP_A, 0xfef00000, 4, IOMMU_ACCESS_WRITE,
 			    &t), -EFAULT, "just past the MSI window");
 }
 
-Test(translate, msi_window_identity_when_detached_bypass_0)
+Test(translate, msi_window_is_an_interrupt_when_detached_bypass_0)
 {
 	struct vg g;
 	struct vg_opts o = vg_default_opts();
@@ -373,8 +375,9 @@ Test(translate, msi_window_identity_when_detached_bypass_0)
 	cr_assert_eq(vg_attach(&g, 1, VG_EP_A, 0), S_OK);
 	cr_assert_eq(vg_detach(&g, 1, VG_EP_A), S_OK);
 	cr_assert_eq(vg_dma(&g, VG_EP_A, 0xfee00000, 4, IOMMU_ACCESS_WRITE, &t),
-		     0, "spec 6.3 step 2 comes before step 3");
+		     IOMMU_DMA_INTERRUPT, "spec 6.3 step 2 comes before step 3");
 	cr_assert_eq(t.phys, 0xfee00000ull);
+	cr_assert_eq(t.perm, 0u);
 	vg_teardown(&g);
 }
 

@@ -105,16 +105,31 @@ MAYBE_UNUSED static void t_release_device(void *inst,
 	(void)dev;
 }
 
-MAYBE_UNUSED static int t_domain_alloc(void *inst, enum iommu_domain_type type,
-				       struct iommu_domain_info *info,
-				       void **dom)
+MAYBE_UNUSED static int t_domain_alloc_paging(void *inst,
+					      struct iommu_dev_info *dev,
+					      unsigned int flags,
+					      struct iommu_domain_info *info,
+					      void **dom)
 {
 	(void)inst;
-	(void)type;
+	(void)dev;
+	(void)flags;
 	(void)info;
 	(void)dom;
 	return -EOPNOTSUPP;
 }
+
+MAYBE_UNUSED static int t_attach_dev(void *dom, struct iommu_dev_info *dev)
+{
+	(void)dom;
+	(void)dev;
+	return 0;
+}
+
+MAYBE_UNUSED static const struct iommu_domain_ops t_blocked_ops = {
+	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
+	.attach_dev = t_attach_dev,
+};
 
 MAYBE_UNUSED static const struct iommu_hw_ops t_hw_ops = {
 	.size = IOMMU_TABLE_SIZE(iommu_hw_ops),
@@ -140,7 +155,10 @@ MAYBE_UNUSED static const struct iommu_ops t_ops = {
 	.probe_device = t_probe_device,
 	.release_device = t_release_device,
 #ifndef BROKEN_NO_DOMAIN_ALLOC
-	.domain_alloc = t_domain_alloc,
+	.domain_alloc_paging = t_domain_alloc_paging,
+#endif
+#ifndef BROKEN_NO_BLOCKED
+	.blocked_domain = &t_blocked_ops,
 #endif
 };
 

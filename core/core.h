@@ -79,6 +79,11 @@ struct iommu_domain {
 	uint32_t pasid;    /* system-wide PASID, IOMMU_NO_PASID until aux */
 	_Atomic(iommu_domain_fault_fn) fault_fn;
 	_Atomic(void *) fault_cookie;
+	/* Table pages unlinked by unmaps whose invalidation has not been
+	 * done yet (deferred mode, or a failed sync): given back after the
+	 * next successful flush of the whole domain, or with the domain. */
+	pthread_mutex_t deferred_lock;
+	struct iommu_gather_tables *deferred;
 	/* DMA domains: the IOVA allocator's live ranges, sorted */
 	pthread_mutex_t iova_lock;
 	struct iommu__iova *iovas;
@@ -367,6 +372,26 @@ void iommu__dev_drop_aux(struct iommu__dev *dev);
 void iommu__pasid_free(struct iommu_ctx *ctx, uint32_t pasid);
 
 /* map.c */
+/* The pages a gather holds (host table_free_after). */
+struct iommu_gather_tables {
+	size_t n, cap;
+	struct iommu__table_page {
+		uint64_t pa;
+		uint64_t size;
+	} v[];
+};
+int iommu__host_table_free_after(struct iommu_host *h,
+				 struct iommu_iotlb_gather *g, uint64_t pa,
+				 size_t size);
+/* The backend's iotlb_sync of @g, then its table pages given back (or,
+ * when the sync failed, kept for later); @g is reset. */
+int iommu__sync(struct iommu_domain *d, struct iommu_iotlb_gather *g);
+/* Keep @g's table pages until the next flush of all of @d (deferred
+ * mode); @g is reset. */
+void iommu__gather_defer(struct iommu_domain *d, struct iommu_iotlb_gather *g);
+/* Give back every deferred page of @d (after a flush of all, or when it
+ * is freed). */
+void iommu__deferred_free(struct iommu_domain *d);
 int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		       struct iommu_iotlb_gather *g, uint64_t *unmapped);
 int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,

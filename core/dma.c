@@ -12,45 +12,67 @@
 
 /* ---- Fault delivery (rule 11) ----------------------------------------- */
 
-static struct iommu_domain *domain_by_pasid(struct iommu_ctx *ctx,
-					    uint32_t pasid)
+/*
+ * The domain the faulting request used: the one on the fault's PASID of
+ * the device (aux or the VMM's), else the device's primary domain (also
+ * for PASID 0, the requests-without-PASID stand-in of VT-d).  With
+ * IOMMU_FAULT_F_REFINE, decide between NOT_MAPPED and PERMISSION from
+ * that domain's own tables: the one place that refinement happens, for
+ * every backend.
+ */
+static struct iommu_domain *fault_domain(struct iommu_ctx *ctx,
+					 struct iommu_fault *f)
 {
-	struct iommu_domain *d;
+	struct iommu_domain *d = NULL;
+	struct iommu__dev *dev;
+	uint64_t phys;
 
-	pthread_mutex_lock(&ctx->domains_lock);
-	for (d = ctx->domains; d; d = d->next)
-		if (d->pasid == pasid)
-			break;
-	pthread_mutex_unlock(&ctx->domains_lock);
+	pthread_rwlock_rdlock(&ctx->topo_lock);
+	dev = iommu__dev_find(ctx, f->dev_id);
+	if (!dev)
+		goto out;
+	pthread_mutex_lock(&dev->group->lock);
+	if (f->flags & IOMMU_FAULT_F_PASID_VALID && f->pasid &&
+	    f->pasid != IOMMU_NO_PASID) {
+		for (size_t i = 0; i < dev->nr_aux; i++)
+			if (dev->aux[i].pasid == f->pasid)
+				d = dev->aux[i].domain;
+	} else {
+		d = atomic_load(&dev->group->domain);
+	}
+	if (d && (f->flags & IOMMU_FAULT_F_REFINE) &&
+	    f->reason == IOMMU_FAULT_NOT_MAPPED &&
+	    (f->flags & IOMMU_FAULT_F_ADDR_VALID) && !d->is_static &&
+	    !d->info.ops->iova_to_phys(d->priv, f->addr, &phys))
+		f->reason = IOMMU_FAULT_PERMISSION;
+	pthread_mutex_unlock(&dev->group->lock);
+out:
+	pthread_rwlock_unlock(&ctx->topo_lock);
+	f->flags &= ~IOMMU_FAULT_F_REFINE;
 	return d;
 }
 
 /*
  * Called by the driver, once per decoded fault, from its irq op.  The core
  * calls that op only when the thread holds none of its locks and is in
- * no other plugin call (irq.c, rule 13), so the topology lock is taken
- * like anywhere else: the handler a fault reaches does not depend on
- * what another call of this thread was doing when the hardware raised.
+ * no other plugin call (irq.c, rule 13), so the topology and group locks
+ * are taken like anywhere else: the handler a fault reaches does not
+ * depend on what another call of this thread was doing when the hardware
+ * raised.
  */
 void iommu__report_fault(struct iommu_host *host,
 			 const struct iommu_fault *fault)
 {
 	struct iommu_ctx *ctx = iommu__host_ctx(host);
-	struct iommu_domain *d = NULL;
+	struct iommu_domain *d;
+	struct iommu_fault f;
 
 	if (!fault)
 		return;
 	iommu__stat(ctx, IOMMU_STAT_FAULTS_REPORTED, 1);
-	if (fault->flags & IOMMU_FAULT_F_PASID_VALID &&
-	    fault->pasid != IOMMU_NO_PASID) {
-		d = domain_by_pasid(ctx, fault->pasid);
-	} else {
-		pthread_rwlock_rdlock(&ctx->topo_lock);
-		struct iommu__dev *dev = iommu__dev_find(ctx, fault->dev_id);
-		if (dev)
-			d = atomic_load(&dev->group->domain);
-		pthread_rwlock_unlock(&ctx->topo_lock);
-	}
+	f = *fault;
+	fault = &f;
+	d = fault_domain(ctx, &f);
 	if (d) {
 		iommu_domain_fault_fn fn = atomic_load(&d->fault_fn);
 		if (fn) {
@@ -509,7 +531,7 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 	uint64_t done = 0;
 	iommu_iotlb_gather_init(&gather);
 	iommu__unmap_range(d, base, msize, &gather, &done);
-	ret = d->info.ops->iotlb_sync(d->priv, &gather);
+	ret = iommu__sync(d, &gather);
 	if (done != msize)
 		iommu__log(ctx, IOMMU_LOG_ERR,
 			   "dma_unmap: backend removed 0x%llx of 0x%llx bytes at 0x%llx",

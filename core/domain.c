@@ -66,6 +66,8 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	d->type = type;
 	d->pasid = IOMMU_NO_PASID;
 	pthread_mutex_init(&d->iova_lock, NULL);
+	pthread_mutex_init(&d->deferred_lock, NULL);
+	d->deferred = NULL;
 	pthread_mutex_lock(&ctx->domains_lock);
 	d->next = ctx->domains;
 	ctx->domains = d;
@@ -90,8 +92,10 @@ void iommu__domain_destroy(struct iommu_domain *d)
 	pthread_mutex_unlock(&ctx->domains_lock);
 	iommu__pasid_free(ctx, d->pasid);
 	d->info.ops->free(d->priv);
+	iommu__deferred_free(d); /* no device is on it: nothing caches them */
 	iommu__domain_iova_fini(d);
 	pthread_mutex_destroy(&d->iova_lock);
+	pthread_mutex_destroy(&d->deferred_lock);
 	iommu__domain_slot_free(d);
 }
 
@@ -207,8 +211,8 @@ int iommu_domain_read_and_clear_dirty(struct iommu_domain *handle,
 		.gather = &gather,
 	};
 	ret = d->dirty.read_and_clear_dirty(d->priv, iova, size, flags, &b);
-	if (gather.start <= gather.end) {
-		int r = d->info.ops->iotlb_sync(d->priv, &gather);
+	if (gather.start <= gather.end || gather.freelist) {
+		int r = iommu__sync(d, &gather);
 		if (!ret)
 			ret = r;
 	}

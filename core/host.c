@@ -128,6 +128,7 @@ const struct iommu_host_ops iommu__drv_host_ops = {
 	.table_free = host_table_free,
 	.report_fault = iommu__report_fault,
 	.stat_add = host_stat_add,
+	.table_free_after = iommu__host_table_free_after,
 };
 
 /* The device model: memory, interrupt messages and lines, stats. */

@@ -5,6 +5,7 @@
  * and flush, and iova_to_phys.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdint.h>
 
 #include "core.h"
@@ -118,7 +119,7 @@ int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
 			uint64_t un = 0;
 			iommu_iotlb_gather_init(&g);
 			iommu__unmap_range(d, iova, done, &g, &un);
-			d->info.ops->iotlb_sync(d->priv, &g);
+			iommu__sync(d, &g);
 		}
 		return ret;
 	}
@@ -156,6 +157,99 @@ void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
 	g->end = 0;
 	g->pgsize = 0;
 	g->pending = 0;
+	g->freelist = NULL;
+}
+
+/* ---- Table pages freed by unmap (the gather's freelist) --------------- */
+
+static int tables_add(struct iommu_gather_tables **lp, uint64_t pa,
+		      uint64_t size)
+{
+	struct iommu_gather_tables *l = *lp;
+
+	if (!l || l->n == l->cap) {
+		size_t cap = l ? l->cap * 2 : 8;
+		struct iommu_gather_tables *n =
+			realloc(l, sizeof(*l) + cap * sizeof(l->v[0]));
+		if (!n)
+			return -ENOMEM;
+		if (!l)
+			n->n = 0;
+		n->cap = cap;
+		*lp = l = n;
+	}
+	l->v[l->n++] = (struct iommu__table_page){ pa, size };
+	return 0;
+}
+
+static void tables_free(struct iommu_ctx *ctx, struct iommu_gather_tables *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		if (iommu__table_free(&ctx->mem, l->v[i].pa, l->v[i].size))
+			iommu__log(ctx, IOMMU_LOG_WARN,
+				   "table_free_after of [0x%llx, +0x%llx) that was not allocated",
+				   (unsigned long long)l->v[i].pa,
+				   (unsigned long long)l->v[i].size);
+	free(l);
+}
+
+int iommu__host_table_free_after(struct iommu_host *h,
+				 struct iommu_iotlb_gather *g, uint64_t pa,
+				 size_t size)
+{
+	struct iommu_ctx *ctx = iommu__host_ctx(h);
+
+	if (!g || !size)
+		return -EINVAL;
+	if (tables_add(&g->freelist, pa, size)) {
+		iommu__log(ctx, IOMMU_LOG_ERR,
+			   "out of memory: table page 0x%llx is never given back",
+			   (unsigned long long)pa);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void iommu__gather_defer(struct iommu_domain *d, struct iommu_iotlb_gather *g)
+{
+	struct iommu_gather_tables *l = g->freelist;
+
+	pthread_mutex_lock(&d->deferred_lock);
+	for (size_t i = 0; l && i < l->n; i++)
+		if (tables_add(&d->deferred, l->v[i].pa, l->v[i].size))
+			iommu__log(d->ctx, IOMMU_LOG_ERR,
+				   "out of memory: table page 0x%llx is never given back",
+				   (unsigned long long)l->v[i].pa);
+	pthread_mutex_unlock(&d->deferred_lock);
+	free(l);
+	iommu_iotlb_gather_init(g);
+}
+
+void iommu__deferred_free(struct iommu_domain *d)
+{
+	struct iommu_gather_tables *l;
+
+	pthread_mutex_lock(&d->deferred_lock);
+	l = d->deferred;
+	d->deferred = NULL;
+	pthread_mutex_unlock(&d->deferred_lock);
+	tables_free(d->ctx, l);
+}
+
+int iommu__sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
+{
+	int ret = d->info.ops->iotlb_sync(d->priv, g);
+
+	if (ret) {
+		/* Not invalidated: the pages wait for a flush of all. */
+		iommu__gather_defer(d, g);
+		return ret;
+	}
+	tables_free(d->ctx, g->freelist);
+	iommu_iotlb_gather_init(g);
+	return 0;
 }
 
 static int unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
@@ -190,8 +284,7 @@ static int iotlb_sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 
 	if (!g || d->is_static)
 		return -EINVAL;
-	ret = d->info.ops->iotlb_sync(d->priv, g);
-	iommu_iotlb_gather_init(g);
+	ret = iommu__sync(d, g);
 	return ret;
 }
 
@@ -221,9 +314,11 @@ int iommu_unmap(struct iommu_domain *handle, uint64_t iova, uint64_t size,
 	ret = unmap_fast(d, iova, size, &g, unmapped ? unmapped : &dummy);
 	if (ret)
 		return ret;
-	/* Deferred mode leaves the invalidation to iommu_flush_iotlb_all(). */
+	/* Deferred mode leaves the invalidation to iommu_flush_iotlb_all(),
+	 * and the freed table pages with it. */
 	if (d->ctx->strict)
 		return iotlb_sync(d, &g);
+	iommu__gather_defer(d, &g);
 	return 0;
 }
 
@@ -232,19 +327,26 @@ int iommu_flush_iotlb_all(struct iommu_domain *handle)
 	IOMMU__API_SCOPE();
 	struct iommu_domain *d = iommu__domain_get(handle);
 	struct iommu_iotlb_gather g;
+	int ret;
 
 	if (!d)
 		return -EINVAL;
 	if (d->is_static)
 		return -EINVAL;
-	if (d->info.ops->flush_iotlb_all)
-		return d->info.ops->flush_iotlb_all(d->priv);
-	/* Fallback: a sync of the whole aperture. */
-	g.start = d->info.aperture_start;
-	g.end = d->info.aperture_last;
-	g.pgsize = min_page(d);
-	g.pending = 1;
-	return d->info.ops->iotlb_sync(d->priv, &g);
+	if (d->info.ops->flush_iotlb_all) {
+		ret = d->info.ops->flush_iotlb_all(d->priv);
+	} else {
+		/* Fallback: a sync of the whole aperture. */
+		iommu_iotlb_gather_init(&g);
+		g.start = d->info.aperture_start;
+		g.end = d->info.aperture_last;
+		g.pgsize = min_page(d);
+		g.pending = 1;
+		ret = iommu__sync(d, &g);
+	}
+	if (!ret)
+		iommu__deferred_free(d);
+	return ret;
 }
 
 int iommu_iova_to_phys(struct iommu_domain *handle, uint64_t iova,

@@ -26,9 +26,9 @@
  *  - iommu_map(), iommu_unmap(), iommu_unmap_fast(), iommu_iotlb_sync(),
  *    iommu_iova_to_phys() and the iommu_dma_* calls may run from several
  *    threads at once on disjoint IOVA ranges, also of the same domain.
- *  - Attach, detach, replace, ownership and aux calls serialize per group;
- *    they may run concurrently with DMA (a DMA sees the old or the new
- *    domain).
+ *  - Attach, detach, replace, ownership, aux and PASID calls serialize per
+ *    group; they may run concurrently with DMA (a DMA sees the old or the
+ *    new domain).
  *  - The listing calls (iommu_dev_list(), iommu_group_list(), ...) may run
  *    from any thread, but not from a fault handler (they take the locks
  *    the faulting path may hold).
@@ -43,187 +43,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "types.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct iommu_ctx;
 struct iommu_domain;
-
-/* ---- Basic types ------------------------------------------------------ */
-
-enum iommu_domain_type {
-	IOMMU_DOMAIN_BLOCKED = 1,   /* every DMA faults */
-	IOMMU_DOMAIN_IDENTITY = 2,  /* IOVA == physical address */
-	IOMMU_DOMAIN_UNMANAGED = 3, /* the VMM maps and unmaps */
-	IOMMU_DOMAIN_DMA = 4,       /* the library's DMA API owns the IOVAs */
-};
-
-/* Mapping permissions (prot) for iommu_map() and iommu_dma_map(). */
-#define IOMMU_READ  (1u << 0)
-#define IOMMU_WRITE (1u << 1)
-#define IOMMU_MMIO  (1u << 2) /* device memory: no caching or merging */
-#define IOMMU_PROT_MASK (IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO)
-
-/* Access kinds for the DMA API and for faults. */
-#define IOMMU_ACCESS_READ  (1u << 0)
-#define IOMMU_ACCESS_WRITE (1u << 1)
-/*
- * Request attributes, ORed into the access argument of iommu_dma_*
- * (and reported in a fault's access where the hardware records them).
- * What a backend does with each is in docs/backends.md: VT-d takes
- * PRIV and EXEC from the PASID prefix (requests without PASID have
- * neither) and TRANSLATED where the context enables the device TLB;
- * virtio-iommu has none of them and faults a TRANSLATED request.
- */
-#define IOMMU_ACCESS_PRIV       (1u << 2) /* privileged (supervisor) */
-#define IOMMU_ACCESS_EXEC       (1u << 3) /* instruction fetch */
-#define IOMMU_ACCESS_TRANSLATED (1u << 4) /* ATS-translated address */
-#define IOMMU_ACCESS_ATTRS \
-	(IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC | IOMMU_ACCESS_TRANSLATED)
-
-/* "No PASID": a DMA request without a PASID prefix. */
-#define IOMMU_NO_PASID UINT32_MAX
-
-/* The vendor's kind of device ID. */
-enum iommu_id_kind {
-	IOMMU_ID_PCI_BDF = 1,   /* bus << 8 | dev << 3 | fn */
-	IOMMU_ID_STREAM_ID = 2, /* SMMUv3 StreamID */
-	IOMMU_ID_ENDPOINT = 3,  /* virtio-iommu endpoint ID */
-};
-
-enum iommu_dev_feature {
-	IOMMU_DEV_FEAT_AUX = 0,  /* auxiliary domains through PASIDs */
-	IOMMU_DEV_FEAT_SVA = 1,  /* shared virtual addressing */
-	IOMMU_DEV_FEAT_IOPF = 2, /* I/O page faults */
-	IOMMU_DEV_FEAT_COUNT
-};
-
-enum iommu_cap {
-	IOMMU_CAP_CACHE_COHERENCY = 0, /* DMA is coherent with CPU caches */
-	IOMMU_CAP_NOEXEC = 1,          /* no-execute mappings */
-	IOMMU_CAP_PRE_BOOT_PROTECTION = 2,
-	IOMMU_CAP_DEFERRED_FLUSH = 3, /* deferred invalidation is cheap */
-	IOMMU_CAP_COUNT
-};
-
-enum iommu_resv_type {
-	IOMMU_RESV_DIRECT = 1,   /* must be identity mapped */
-	IOMMU_RESV_RESERVED = 2, /* must never be mapped */
-	IOMMU_RESV_MSI = 3,      /* hardware MSI window, translated apart */
-	IOMMU_RESV_SW_MSI = 4,   /* software-managed MSI window */
-};
-
-/* A reserved IOVA region; [start, last] inclusive. */
-struct iommu_resv_region {
-	uint64_t start;
-	uint64_t last;
-	enum iommu_resv_type type;
-	unsigned int prot;
-};
-
-/* ---- Faults ----------------------------------------------------------- */
-
-enum iommu_fault_reason {
-	IOMMU_FAULT_UNKNOWN = 0,
-	IOMMU_FAULT_NO_DOMAIN = 1,   /* device on no translation (blocked) */
-	IOMMU_FAULT_NOT_MAPPED = 2,  /* no translation for the address */
-	IOMMU_FAULT_PERMISSION = 3,  /* translation present, access denied */
-	IOMMU_FAULT_TABLE_FETCH = 4, /* a table lies outside memory */
-	IOMMU_FAULT_BAD_ENTRY = 5,   /* reserved bits or malformed entry */
-	IOMMU_FAULT_ADDR_SIZE = 6,   /* address beyond the supported width */
-	IOMMU_FAULT_BAD_PASID = 7,   /* PASID not enabled or out of range */
-	IOMMU_FAULT_BAD_DEVICE = 8,  /* unknown device / invalid context */
-};
-
-#define IOMMU_FAULT_F_ADDR_VALID  (1u << 0)
-#define IOMMU_FAULT_F_PASID_VALID (1u << 1)
-
-/**
- * struct iommu_fault - one normalized fault, as the driver decoded it
- * @dev_id: device vendor ID
- * @pasid: PASID, valid with IOMMU_FAULT_F_PASID_VALID
- * @addr: faulting IOVA, valid with IOMMU_FAULT_F_ADDR_VALID
- * @access: IOMMU_ACCESS_* of the faulting request (0 if unknown)
- * @reason: normalized reason
- * @vendor_code: the vendor's own reason code, for logs
- * @flags: IOMMU_FAULT_F_*
- */
-struct iommu_fault {
-	uint32_t dev_id;
-	uint32_t pasid;
-	uint64_t addr;
-	unsigned int access;
-	enum iommu_fault_reason reason;
-	uint32_t vendor_code;
-	uint32_t flags;
-};
-
-/*
- * Fault handlers run on the thread whose DMA (or register access, attach,
- * map...) made the hardware report the fault, when that library call is
- * about to return and holds no lock of the library (rule 13: the
- * interrupt is delivered after the call that raised it, never inside it);
- * if another thread is delivering this context's interrupts at that
- * moment, that thread runs the handler instead, before its own call
- * returns.  Faults reach the handler of the device's current domain
- * whatever call raised them.  A handler may call
- * map, unmap and the DMA API, but not attach, detach, ownership, aux or
- * device add/remove calls (they take the group lock the faulting path may
- * hold).  Return value is ignored today; handlers should return 0.
- * A domain handler gets the handle of its domain, the same value
- * iommu_domain_alloc() and iommu_get_domain_for_dev() give.
- */
-typedef int (*iommu_domain_fault_fn)(struct iommu_domain *domain,
-				     const struct iommu_fault *fault,
-				     void *cookie);
-typedef int (*iommu_ctx_fault_fn)(struct iommu_ctx *ctx,
-				  const struct iommu_fault *fault,
-				  void *cookie);
-/*
- * Called when the hardware dropped fault records (its record queue was
- * full, or nobody serviced it): @lost faults were lost since the previous
- * call (or since the handler was installed).  IOMMU_STAT_FAULTS_LOST
- * keeps the running total.  It runs on the thread whose call made the
- * hardware drop them (a DMA, iommu_hw_mmio_*(), iommu_hw_notify(),
- * iommu_ctx_irq()), after the device model has returned, before that call
- * returns, under the same rules as the fault handlers; faults dropped
- * during another call (an attach, a map) are told at the next of those.
- */
-typedef void (*iommu_fault_lost_fn)(struct iommu_ctx *ctx, uint64_t lost,
-				    void *cookie);
-
-/* ---- Logging and stats ------------------------------------------------ */
-
-enum iommu_log_level {
-	IOMMU_LOG_ERR = 0,
-	IOMMU_LOG_WARN = 1,
-	IOMMU_LOG_INFO = 2,
-	IOMMU_LOG_DEBUG = 3,
-};
-
-typedef void (*iommu_log_fn)(void *cookie, enum iommu_log_level level,
-			     const char *msg);
-
-enum iommu_stat {
-	IOMMU_STAT_TRANSLATIONS = 0, /* DMA translations requested */
-	IOMMU_STAT_IOTLB_HITS,
-	IOMMU_STAT_IOTLB_MISSES,
-	IOMMU_STAT_WALKS,         /* table walks / mapping lookups */
-	IOMMU_STAT_INVAL_CMDS,    /* invalidation commands executed */
-	IOMMU_STAT_FAULTS,        /* faults the device model recorded
-				   * (not those counted in FAULTS_LOST) */
-	IOMMU_STAT_FAULTS_LOST,   /* faults dropped: record queue full */
-	IOMMU_STAT_FAULTS_REPORTED, /* faults delivered to the core */
-	IOMMU_STAT_QUEUE_CMDS,    /* requests/commands the device consumed */
-	IOMMU_STAT_MSI,           /* interrupt messages delivered to opts.msi */
-	IOMMU_STAT_MSI_DROPPED,   /* interrupt messages with no opts.msi */
-	IOMMU_STAT_COUNT
-};
-
-struct iommu_stats {
-	uint64_t v[IOMMU_STAT_COUNT];
-};
 
 /* ---- Creating a context ----------------------------------------------- */
 
@@ -534,6 +361,19 @@ int iommu_get_group_resv_regions(struct iommu_ctx *ctx, uint32_t group,
 int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
 		       struct iommu_domain **out);
 
+/* Flags of iommu_domain_alloc_paging() (and the driver's
+ * domain_alloc_paging). */
+#define IOMMU_ALLOC_NEST_PARENT     (1u << 0) /* may be a nested parent */
+#define IOMMU_ALLOC_DIRTY_TRACKING  (1u << 1) /* dirty tracking works */
+#define IOMMU_ALLOC_PASID           (1u << 2) /* will be attached by PASID */
+#define IOMMU_ALLOC_FLAGS_ALL \
+	(IOMMU_ALLOC_NEST_PARENT | IOMMU_ALLOC_DIRTY_TRACKING | \
+	 IOMMU_ALLOC_PASID)
+
+/* Flag of iommu_domain_read_and_clear_dirty(): report, leave the state
+ * set. */
+#define IOMMU_DIRTY_NO_CLEAR (1u << 0)
+
 /* "No particular device" for iommu_domain_alloc_paging(). */
 #define IOMMU_ANY_DEV UINT32_MAX
 
@@ -541,7 +381,7 @@ int iommu_domain_alloc(struct iommu_ctx *ctx, enum iommu_domain_type type,
  * iommu_domain_alloc_paging() - allocate an UNMANAGED domain with flags
  * @dev_id: the device it is first meant for (the backend may size it for
  *     that device's IOMMU), or IOMMU_ANY_DEV
- * @flags: IOMMU_ALLOC_* (plugin.h): NEST_PARENT (may later carry nested
+ * @flags: IOMMU_ALLOC_*: NEST_PARENT (may later carry nested
  *     domains), DIRTY_TRACKING (iommu_domain_set_dirty_tracking works on
  *     it), PASID (will be attached through PASIDs)
  * Return: 0; -EINVAL NULL @out or unknown flag; -ENODEV unknown device or
@@ -561,7 +401,7 @@ int iommu_domain_set_dirty_tracking(struct iommu_domain *domain, bool enable);
 /**
  * iommu_domain_read_and_clear_dirty() - which pages were written
  * @iova, @size: the range, aligned to 2^@pgshift
- * @flags: IOMMU_DIRTY_NO_CLEAR (plugin.h) to leave the state set
+ * @flags: IOMMU_DIRTY_NO_CLEAR to leave the state set
  * @bitmap: ((@size >> @pgshift) + 63) / 64 words; a bit is set (never
  *     cleared) for each 2^@pgshift unit of the range written since the
  *     last clearing call
@@ -700,12 +540,20 @@ int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t paddr,
 int iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size,
 		uint64_t *unmapped);
 
-/* Ranges gathered by unmap for one invalidation at sync. */
+struct iommu_gather_tables;
+
+/*
+ * Ranges gathered by unmap for one invalidation at sync.  A gather that
+ * iommu_unmap_fast() filled must be passed to iommu_iotlb_sync(): it may
+ * hold table pages the unmap freed, given back only after the
+ * invalidation (so the hardware never walks a reused page).
+ */
 struct iommu_iotlb_gather {
 	uint64_t start;  /* lowest IOVA touched */
 	uint64_t end;    /* last IOVA touched, inclusive; start > end: empty */
 	uint64_t pgsize; /* largest page removed */
 	unsigned int pending; /* backend: commands queued, not yet waited */
+	struct iommu_gather_tables *freelist; /* the library's; NULL at init */
 };
 
 /* Initialize a gather to empty. */

@@ -70,7 +70,7 @@ struct iommu_host;
  *  - the device model (hw->create): log, mem_read, mem_write, mem_ptr,
  *    msi_write, raise_irq, stat_add;
  *  - the driver (ops->probe): log, mem_read, mem_write, mem_ptr,
- *    table_alloc, table_free, report_fault, stat_add.
+ *    table_alloc, table_free, table_free_after, report_fault, stat_add.
  * So hardware cannot allocate table memory or report decoded faults, and
  * a driver cannot raise the hardware's interrupts.
  *
@@ -100,6 +100,12 @@ struct iommu_host;
  *     raise_irq, delivery waits until the outermost library call returns.
  * @report_fault: the driver delivers one decoded fault
  * @stat_add: add to a counter (thread-safe)
+ * @table_free_after: the driver's unmap_pages unlinked the table page
+ *     [pa, pa + size) (one table_alloc allocation): the core gives it back
+ *     once @gather's invalidation is done (after iotlb_sync returns 0, or
+ *     in deferred mode after the next flush_iotlb_all), never earlier, so
+ *     the hardware cannot walk a reused page.  -ENOMEM: the page stays
+ *     allocated (a leak, logged, never a use after free).
  */
 struct iommu_host_ops {
 	uint32_t size;
@@ -119,6 +125,9 @@ struct iommu_host_ops {
 			 uint64_t n);
 	void (*msi_write)(struct iommu_host *host, uint64_t addr,
 			  uint32_t data);
+	int (*table_free_after)(struct iommu_host *host,
+				struct iommu_iotlb_gather *gather,
+				uint64_t pa, size_t size);
 };
 
 struct iommu_host {
@@ -130,6 +139,16 @@ struct iommu_bus {
 	const struct iommu_bus_ops *ops;
 	void *opaque;
 };
+
+/*
+ * A flag of iommu_fault.flags for drivers only: the hardware did not say
+ * whether the address was mapped (VT-d's second-stage read/write faults
+ * cover both).  The driver reports IOMMU_FAULT_NOT_MAPPED with this flag
+ * and the core decides between NOT_MAPPED and PERMISSION from the
+ * domain the request used, then clears the flag: no driver re-reads its
+ * own tables for it.
+ */
+#define IOMMU_FAULT_F_REFINE (1u << 31)
 
 /* ---- Backend parameters (the INI section named after the backend) ----- */
 
@@ -306,14 +325,6 @@ struct iommu_user_data_array {
 	const void *entries;
 };
 
-/* Flags of iommu_ops.domain_alloc_paging (and iommu_domain_alloc_paging). */
-#define IOMMU_ALLOC_NEST_PARENT     (1u << 0) /* may be a nested parent */
-#define IOMMU_ALLOC_DIRTY_TRACKING  (1u << 1) /* with struct iommu_dirty_ops */
-#define IOMMU_ALLOC_PASID           (1u << 2) /* will be attached by PASID */
-#define IOMMU_ALLOC_FLAGS_ALL \
-	(IOMMU_ALLOC_NEST_PARENT | IOMMU_ALLOC_DIRTY_TRACKING | \
-	 IOMMU_ALLOC_PASID)
-
 /**
  * struct iommu_ops - the driver; all slots required unless noted
  * @size: sizeof(struct iommu_ops) in the plugin's build
@@ -483,9 +494,6 @@ static inline void iommu_dirty_bitmap_record(struct iommu_dirty_bitmap *b,
 	for (uint64_t i = first; i <= last && i < b->nbits; i++)
 		b->bits[i / 64] |= 1ull << (i % 64);
 }
-
-/* Flags of read_and_clear_dirty. */
-#define IOMMU_DIRTY_NO_CLEAR (1u << 0) /* report, leave the state set */
 
 /**
  * struct iommu_dirty_ops - dirty tracking of a domain (for migration)

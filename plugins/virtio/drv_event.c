@@ -14,7 +14,7 @@ static void viommu_evt_process(struct viommu_drv *v);
  * viommu_drv_decode_fault() - decode one 24-byte fault report (spec 5)
  * @rec: the report
  * @f: receives the fault; reason MAPPING gives NOT_MAPPED here (the caller
- *     refines it to PERMISSION from its table)
+ *     with IOMMU_FAULT_F_REFINE: the core tells it from PERMISSION)
  *
  * Return: 0; -EINVAL if reserved bytes 1..3 are not zero (ignore it).
  */
@@ -42,35 +42,16 @@ static int viommu_drv_decode_fault(const uint8_t *rec, struct iommu_fault *f)
 		f->reason = IOMMU_FAULT_NO_DOMAIN;
 		break;
 	case VIRTIO_IOMMU_FAULT_R_MAPPING:
+		/* Not mapped, or mapped without the right: the core tells
+		 * them apart from the domain's mappings. */
 		f->reason = IOMMU_FAULT_NOT_MAPPED;
+		f->flags |= IOMMU_FAULT_F_REFINE;
 		break;
 	default:
 		f->reason = IOMMU_FAULT_UNKNOWN;
 		break;
 	}
 	return 0;
-}
-
-/* MAPPING fault at a mapped address: a permission fault.  No locks held. */
-static void viommu_fault_refine(struct viommu_drv *v, struct iommu_fault *f)
-{
-	const struct rangemap_entry *e;
-	struct viommu_domain *d;
-
-	if (f->reason != IOMMU_FAULT_NOT_MAPPED ||
-	    !(f->flags & IOMMU_FAULT_F_ADDR_VALID))
-		return;
-	pthread_mutex_lock(&v->dev_lock);
-	e = rangemap_find(&v->eps, f->dev_id);
-	d = e ? ((struct viommu_ep *)(uintptr_t)e->phys)->domain : NULL;
-	if (d && (d->kind == VIOMMU_DOM_PAGING ||
-		  d->kind == VIOMMU_DOM_IDENT_MAP)) {
-		pthread_mutex_lock(&d->lock);
-		if (rangemap_find(&d->map, f->addr))
-			f->reason = IOMMU_FAULT_PERMISSION;
-		pthread_mutex_unlock(&d->lock);
-	}
-	pthread_mutex_unlock(&v->dev_lock);
 }
 
 /*
@@ -133,7 +114,6 @@ static void viommu_evt_process(struct viommu_drv *v)
 				     "fault report with reserved bits ignored");
 				continue;
 			}
-			viommu_fault_refine(v, &f);
 			v->host->ops->report_fault(v->host, &f);
 		}
 		if (!more)

@@ -90,9 +90,9 @@
  *    PASID entries -> NO_DOMAIN (that is what the blocking domain and a
  *    never-attached device look like: the requester itself is known to
  *    the platform); SL read/write faults (0x05, 0x06, 0x79, 0x85, 0x86)
- *    -> PERMISSION if the device's domain maps the address, else
- *    NOT_MAPPED (second-stage entries have no present bit, so the code
- *    alone cannot tell); FL not present -> NOT_MAPPED; reserved bits or
+ *    -> NOT_MAPPED with IOMMU_FAULT_F_REFINE: the core makes it PERMISSION
+ *    when the domain maps the address (second-stage entries have no
+ *    present bit, so the code alone cannot tell); FL not present -> NOT_MAPPED; reserved bits or
  *    invalid entries -> BAD_ENTRY; beyond the width or non-canonical ->
  *    ADDR_SIZE; table read errors -> TABLE_FETCH; PASID errors ->
  *    BAD_PASID.
@@ -107,7 +107,7 @@
  *
  * Locks (outermost first): dev_lock (rwlock: the SID -> device map and
  * each device's current domain), dom->lock (attachment list), q_lock
- * (queue), then the leaves: the DID allocator's own lock, dom->free_lock,
+ * (queue), then the leaves: the DID allocator's own lock,
  * ctx_lock (context table allocation), fault_lock.  irq() takes only dev_lock
  * for reading and fault_lock, and reports with none held.  The core calls
  * irq() only after the call that made the hardware raise has returned
@@ -163,8 +163,6 @@ struct vtd_domain {
 	pthread_mutex_t lock; /* att, nr_att */
 	struct vtd_attach *att;
 	size_t nr_att, cap_att;
-	pthread_mutex_t free_lock;   /* pending */
-	struct pt_free_list pending; /* table pages waiting for a flush */
 };
 
 struct vtd_aux {

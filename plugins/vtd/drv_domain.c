@@ -120,47 +120,25 @@ static size_t vtd_iotlb_descs(struct vtd_domain *dom, uint64_t start,
 	return n;
 }
 
-/* Take the pending table pages inside [start, last] into @out. */
-static void vtd_take_pending(struct vtd_domain *dom, uint64_t start,
-			     uint64_t last, struct pt_free_list *out)
-{
-	pthread_mutex_lock(&dom->free_lock);
-	for (size_t i = 0; i < dom->pending.n;) {
-		struct pt_free_ent *e = &dom->pending.v[i];
-
-		if (e->start >= start && e->last <= last) {
-			struct pt_free_list one = {.v = e, .n = 1, .cap = 1};
-
-			if (pt_free_list_splice(out, &one)) {
-				i++; /* stays pending: freed with the domain */
-				continue;
-			}
-			*e = dom->pending.v[--dom->pending.n];
-		} else {
-			i++;
-		}
-	}
-	pthread_mutex_unlock(&dom->free_lock);
-}
-
 /*
- * Invalidate [start, last] of @dom (all: the whole domain) and free the
- * table pages that waited for it.
+ * Invalidate [start, last] of @dom (all: the whole domain).  @leaf_only:
+ * no table page was unlinked in the range, so the paging-structure caches
+ * may keep theirs (IH = 1).
  */
 static int vtd_flush_range(struct vtd_domain *dom, uint64_t start,
-			   uint64_t last, bool all)
+			   uint64_t last, bool all, bool leaf_only)
 {
 	struct vtd_inv_desc d[VTD_MAX_BATCH];
-	struct pt_free_list fl = {0};
 	size_t n;
 	int ret = 0;
 
 	if (all) {
 		start = 0;
 		last = UINT64_MAX;
+		leaf_only = false;
 	}
-	vtd_take_pending(dom, start, last, &fl);
-	n = vtd_iotlb_descs(dom, start, last, all, fl.n == 0, d, VTD_MAX_BATCH);
+	n = vtd_iotlb_descs(dom, start, last, all, leaf_only, d,
+			    VTD_MAX_BATCH);
 	if (n)
 		ret = vtd_submit(dom->v, d, n);
 	if (ret == -EIO && !all) {
@@ -170,19 +148,12 @@ static int vtd_flush_range(struct vtd_domain *dom, uint64_t start,
 				    VTD_MAX_BATCH);
 		ret = n ? vtd_submit(dom->v, d, n) : 0;
 	}
-	if (!ret) {
-		pt_free_pages(dom->v->host, &fl);
-	} else if (fl.n) {
-		/* Not invalidated: keep them until the domain is freed. */
-		pthread_mutex_lock(&dom->free_lock);
-		if (pt_free_list_splice(&dom->pending, &fl))
-			vlog(dom->v, IOMMU_LOG_ERR, "leaking %zu table pages",
-			     fl.n);
-		pthread_mutex_unlock(&dom->free_lock);
-	}
-	pt_free_list_fini(&fl);
 	return ret;
 }
+
+/* gather->pending bits of this driver */
+#define VTD_G_FLUSH  1u /* leaves removed: the range needs an invalidation */
+#define VTD_G_TABLES 2u /* table pages unlinked too: IH = 0 */
 
 /* ---- paging domain ops --------------------------------------------------- */
 
@@ -208,14 +179,17 @@ static int vtd_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
 	    pt_map(&dom->pt, iova, paddr, pgsize * pgcount, prot, mapped, &fl);
 	if (fl.n) {
 		/* Empty tables were replaced by large leaves: the hardware
-		 * may cache them, so invalidate (IH=0) before freeing. */
-		pthread_mutex_lock(&dom->free_lock);
-		if (pt_free_list_splice(&dom->pending, &fl))
-			ret = ret ? ret : -ENOMEM;
-		pthread_mutex_unlock(&dom->free_lock);
-		if (!ret)
-			ret = vtd_flush_range(
-			    dom, iova, iova + pgsize * pgcount - 1, false);
+		 * may cache them, so invalidate (IH = 0) before freeing. */
+		int r = vtd_flush_range(dom, iova, iova + pgsize * pgcount - 1,
+					false, false);
+
+		if (!r)
+			pt_free_pages(dom->v->host, &fl);
+		else
+			vlog(dom->v, IOMMU_LOG_ERR,
+			     "not invalidated: %zu table pages never given back",
+			     fl.n);
+		ret = ret ? ret : r;
 	}
 	pt_free_list_fini(&fl);
 	return ret;
@@ -232,14 +206,13 @@ static uint64_t vtd_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
 	if (!dom || !g || !pgsize || pgcount > UINT64_MAX / pgsize)
 		return 0;
 	done = pt_unmap(&dom->pt, iova, pgsize * pgcount, &fl, &max_leaf);
-	if (fl.n) {
-		pthread_mutex_lock(&dom->free_lock);
-		if (pt_free_list_splice(&dom->pending, &fl))
-			vlog(dom->v, IOMMU_LOG_ERR,
-			     "out of memory: %zu empty tables stay linked",
-			     fl.n);
-		pthread_mutex_unlock(&dom->free_lock);
-	}
+	/* Unlinked tables go back after the gather's invalidation (the
+	 * core's freelist); the flush then drops paging-structure caches. */
+	for (size_t i = 0; i < fl.n; i++)
+		dom->v->host->ops->table_free_after(dom->v->host, g,
+						    fl.v[i].pa, fl.v[i].size);
+	if (fl.n)
+		g->pending |= VTD_G_TABLES;
 	pt_free_list_fini(&fl);
 	if (done) {
 		if (iova < g->start)
@@ -248,14 +221,14 @@ static uint64_t vtd_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
 			g->end = iova + done - 1;
 		if (max_leaf > g->pgsize)
 			g->pgsize = max_leaf;
-		g->pending = 1;
+		g->pending |= VTD_G_FLUSH;
 	}
 	return done;
 }
 
 /**
  * vtd_drv_iotlb_sync() - invalidate the gathered range and wait
- * Context: takes dom->lock, dom->free_lock, q_lock.
+ * Context: takes dom->lock, q_lock.
  * Return: 0; -EIO, -ETIMEDOUT from the queue.
  */
 static int vtd_drv_iotlb_sync(void *d, struct iommu_iotlb_gather *g)
@@ -266,7 +239,8 @@ static int vtd_drv_iotlb_sync(void *d, struct iommu_iotlb_gather *g)
 		return -EINVAL;
 	if (g->start > g->end)
 		return 0;
-	return vtd_flush_range(dom, g->start, g->end, false);
+	return vtd_flush_range(dom, g->start, g->end, false,
+			       !(g->pending & VTD_G_TABLES));
 }
 
 static int vtd_drv_iotlb_sync_map(void *d, uint64_t iova, uint64_t size)
@@ -289,7 +263,7 @@ static int vtd_drv_iotlb_sync_map(void *d, uint64_t iova, uint64_t size)
 		}
 		return ret;
 	}
-	return vtd_flush_range(dom, iova, iova + size - 1, false);
+	return vtd_flush_range(dom, iova, iova + size - 1, false, true);
 }
 
 static int vtd_drv_flush_iotlb_all(void *d)
@@ -298,7 +272,7 @@ static int vtd_drv_flush_iotlb_all(void *d)
 
 	if (!dom)
 		return -EINVAL;
-	return vtd_flush_range(dom, 0, UINT64_MAX, true);
+	return vtd_flush_range(dom, 0, UINT64_MAX, true, false);
 }
 
 static int vtd_drv_iova_to_phys(void *d, uint64_t iova, uint64_t *phys)
@@ -520,17 +494,12 @@ int vtd_domain_init_common(struct vtd_drv *v, struct vtd_domain *dom,
 	dom->kind = kind;
 	if (pthread_mutex_init(&dom->lock, NULL))
 		return -ENOMEM;
-	if (pthread_mutex_init(&dom->free_lock, NULL)) {
-		pthread_mutex_destroy(&dom->lock);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
 void vtd_domain_fini_common(struct vtd_domain *dom)
 {
 	pthread_mutex_destroy(&dom->lock);
-	pthread_mutex_destroy(&dom->free_lock);
 	free(dom->att);
 	dom->att = NULL;
 }
@@ -542,8 +511,6 @@ static void vtd_drv_domain_free(void *d)
 	if (!dom || dom->kind != VTD_DOM_PAGING)
 		return;
 	/* No device is attached: the old DID was flushed at detach. */
-	pt_free_pages(dom->v->host, &dom->pending);
-	pt_free_list_fini(&dom->pending);
 	pt_destroy(&dom->pt);
 	ilib_ids_free(&dom->v->dids, dom->did);
 	vtd_domain_fini_common(dom);

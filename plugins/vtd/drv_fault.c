@@ -11,11 +11,10 @@
 
 /*
  * vtd_drv_fault_reason() - the normalized reason of fault reason @fr
- * The one place that maps VT-d FR codes (vtd 7.3, 7.4).  @mapped tells,
- * for read/write faults, whether the device's domain maps the address.
+ * The one place that maps VT-d FR codes (vtd 7.3, 7.4).  Read/write
+ * faults give NOT_MAPPED, refined by the core (IOMMU_FAULT_F_REFINE).
  */
-static enum iommu_fault_reason vtd_drv_fault_reason(unsigned int fr,
-						    bool mapped)
+static enum iommu_fault_reason vtd_drv_fault_reason(unsigned int fr)
 {
 	switch (fr) {
 	case VTD_FR_ROOT_NOT_PRESENT:
@@ -30,7 +29,6 @@ static enum iommu_fault_reason vtd_drv_fault_reason(unsigned int fr,
 	case VTD_FR_SM_SL_PERM:
 	case VTD_FR_SM_WRITE:
 	case VTD_FR_SM_READ:
-		return mapped ? IOMMU_FAULT_PERMISSION : IOMMU_FAULT_NOT_MAPPED;
 	case VTD_FR_SM_FL_NOT_PRESENT:
 		return IOMMU_FAULT_NOT_MAPPED;
 	case VTD_FR_SM_FL_USER:
@@ -85,33 +83,7 @@ static enum iommu_fault_reason vtd_drv_fault_reason(unsigned int fr,
 	}
 }
 
-/* Does the domain the faulting (device, PASID) is on map f->addr? */
-static bool vtd_fault_mapped(struct vtd_drv *v, const struct iommu_fault *f)
-{
-	struct vtd_domain *dom = NULL;
-	struct vtd_dev *dev;
-	uint64_t phys;
-	bool mapped = false;
-
-	pthread_rwlock_rdlock(&v->dev_lock);
-	dev = vtd_dev_find(v, (uint16_t)f->dev_id);
-	if (dev && !(f->flags & IOMMU_FAULT_F_PASID_VALID)) {
-		dom = dev->domain;
-	} else if (dev) {
-		for (size_t i = 0; i < dev->nr_aux; i++)
-			if (dev->auxv[i].pasid == f->pasid)
-				dom = dev->auxv[i].dom;
-		if (!dom && !f->pasid)
-			dom = dev->domain; /* RID_PASID */
-	}
-	if (dom && dom->kind == VTD_DOM_PAGING)
-		mapped = !pt_iova_to_phys(&dom->pt, f->addr, &phys);
-	pthread_rwlock_unlock(&v->dev_lock);
-	return mapped;
-}
-
-static void vtd_decode_fault(struct vtd_drv *v, uint64_t lo, uint64_t hi,
-			     struct iommu_fault *f)
+static void vtd_decode_fault(uint64_t lo, uint64_t hi, struct iommu_fault *f)
 {
 	unsigned int fr = (unsigned int)vtd_field_get(VTD_FRCD_QW1_FR, hi);
 
@@ -128,10 +100,13 @@ static void vtd_decode_fault(struct vtd_drv *v, uint64_t lo, uint64_t hi,
 	f->access =
 	    hi & VTD_FRCD_QW1_T1 ? IOMMU_ACCESS_READ : IOMMU_ACCESS_WRITE;
 	f->vendor_code = fr;
-	f->reason = vtd_drv_fault_reason(fr, false);
+	f->reason = vtd_drv_fault_reason(fr);
+	/* Read/write faults cover "not present" and "not allowed": the core
+	 * tells them apart from the domain's tables.  A first-stage
+	 * not-present fault says which it is. */
 	if (f->reason == IOMMU_FAULT_NOT_MAPPED &&
 	    fr != VTD_FR_SM_FL_NOT_PRESENT)
-		f->reason = vtd_drv_fault_reason(fr, vtd_fault_mapped(v, f));
+		f->flags |= IOMMU_FAULT_F_REFINE;
 }
 
 /**
@@ -194,7 +169,7 @@ void vtd_drv_irq(void *inst, unsigned int vector)
 		     "IQE pending: the submitter recovers the queue");
 	pthread_mutex_unlock(&v->fault_lock);
 	for (unsigned int k = 0; k < nr; k++)
-		vtd_decode_fault(v, raw[k][0], raw[k][1], &faults[k]);
+		vtd_decode_fault(raw[k][0], raw[k][1], &faults[k]);
 	for (unsigned int k = 0; k < nr; k++)
 		v->host->ops->report_fault(v->host, &faults[k]);
 }

@@ -85,6 +85,11 @@ static const struct conf_entry conf_table[] = {
      "stage = second\n"
      "aw = 48\n",
      0},
+    {"vtd", "-sm-lazy", "dma", "deferred",
+     "translation = scalable\n"
+     "stage = second\n"
+     "aw = 48\n",
+     0},
     {"vtd", "-sm-fs57", "dma", "strict",
      "translation = scalable\n"
      "stage = first\n"

@@ -43,10 +43,61 @@
  * (FRCD[0] at 0x220); ECAP.IRO 0xF (IVA 0xF0, IOTLB_REG 0xF8); MAMV 18;
  * PSI, DWD, DRD set; RWBF, AFL, PLMR, PHMR, ZLR, PI, ESRTPS, ESIRTPS clear.
  * ECAP: C, QI, DT, SC always; PT per key; in scalable mode SMTS, SMPWCS,
- * RPS and, per key, SLTS, FLTS, NEST, PASID + PSS.  No interrupt
- * remapping, no page requests, no advanced fault log: those registers read
- * 0 and ignore writes.  The window is FRO*16 + 16*NFR rounded up to 4 KiB
- * (at least 4 KiB); offsets beyond it get -EINVAL.
+ * RPS and, per key, SLTS, FLTS, NEST, PASID + PSS + SRS + ERS.  No
+ * interrupt remapping, no page requests, no advanced fault log: those
+ * registers read 0 and ignore writes.  The window is FRO*16 + 16*NFR
+ * rounded up to 4 KiB (at least 4 KiB); offsets beyond it get -EINVAL.
+ *
+ * Request attributes (iommu_dma_req.attrs; vtd 4.2, 4.4, 5.2, 7.1, 7.4):
+ *  - PRIV and EXEC ride in the PASID prefix: a request without PASID has
+ *    neither, and the bits are ignored there (legacy and scalable mode;
+ *    RID_PRIV needs ECAP.RPRIVS, which the model does not have, so it is
+ *    a reserved context bit, 0x42).  EXEC is the prefix's Execute
+ *    Requested bit, defined for reads only: ignored on a write.
+ *  - ECAP.SRS and ECAP.ERS are set whenever PASIDs are (ECAP.PASID).
+ *    Without them, PASID-entry SRE / ERE are reserved (0x5A), as Linux
+ *    reports of hardware ("Set SRE bit only when hardware has SRS cap").
+ *  - A request with PASID and PRIV faults 0x5D (SPT.6) when the PASID
+ *    entry's SRE is 0; with EXEC, 0x5C (SPT.5) when ERE is 0.  Both are
+ *    checked after the PASID entry is found valid, ERE first (the code
+ *    order), for every PGTT: Linux set SRE in second-stage and
+ *    pass-through entries "since the addresses are expected to be GPAs",
+ *    so hardware checks it there too.  Choice: both are FPD-qualified,
+ *    like 0x5B.
+ *  - First stage (vtd 5.2, IA-32e rules).  A user request needs U/S = 1
+ *    at every level (else 0x81), R/W = 1 at every level for a write (else
+ *    0x85), and for EXEC with NXE, XD = 0 at every level (else 0x82,
+ *    SGN.3).  A privileged request may read any present page; may write
+ *    any present page when WPE = 0, only pages writable at every level
+ *    when WPE = 1 (else 0x85); may fetch (EXEC) where XD (with NXE) allows
+ *    it, and with SMEP not from a user page (U/S = 1 at every level):
+ *    both 0x82.  A privileged request is looked up in the tables first
+ *    without updates and walked again to set A/D only when allowed, so a
+ *    refused request sets no A or D bit.  0x82 is FPD-qualified, like
+ *    0x81 and 0x85.
+ *  - Second stage and pass-through: PRIV changes nothing after SRE.
+ *    EXEC: the SL X bit is not checked even with SLEE = 1 (core/pt's
+ *    vtdss walker does not track X; vtd 12.7 keeps bit 2 ignored), so an
+ *    allowed exec request translates like a read.
+ *  - IOTLB: a request with PASID and PRIV or EXEC neither uses nor fills
+ *    the IOTLB, whatever the stage (also no CM = 1 negative entry): it
+ *    walks every time.  IOTLB entries keep the user R/W result only, so
+ *    no cached answer is ever given to, or left by, another privilege.
+ *  - TRANSLATED (ATS-translated, AT = 10b): the address is a host
+ *    physical address.  Legacy: TT 01 lets it through unchanged with R
+ *    and W (the device holds the permission the translation granted);
+ *    TT 00 and TT 10 fault 0x0D (LCT.5; VirtualBox blocks translated
+ *    requests on pass-through too).  Scalable: the context entry's DTE
+ *    (QW0 bit 2) lets it through, else 0x44 (SCT.5, "ATS request with
+ *    DTE = 0").  Choice: in scalable mode the PASID prefix of a
+ *    translated request selects nothing (no PASID-table lookup; PRIV and
+ *    EXEC are ignored and not recorded); the PASID is still recorded in
+ *    PP/PV of a fault.  A translated request with PASID into the
+ *    interrupt window faults 0x87; one without PASID is an interrupt
+ *    request like any other (see below).  Translated requests never use
+ *    or fill the IOTLB.
+ *  - Fault records (vtd 7.1) carry PRIV (bit 93) and EXE (bit 94) of a
+ *    request with PASID, and AT = 10b for a translated request.
  *
  * Decisions (vtd 12 disputed points and other choices):
  *  - 12.1 AW 0 and AW 4 are reserved: never in SAGAW, so context/PASID
@@ -65,21 +116,23 @@
  *    ECAP.PDS is a reserved field (IQE).
  *  - 12.14 types 6, 7, 8 (and 9) in a 128-bit queue: IQE, IQEI 5.
  *    Type 9 is an invalid type (ECAP.PRS = 0): IQE, IQEI 3.
- *  - 12.16/12.17: FRCD AT = 0 (untranslated requests only), T2 = 0, T1 = 1
- *    for reads.  12.18: PV is 20 bits; PP = 0 and PV = 0 for requests
- *    without PASID, also in scalable mode.
+ *  - 12.16/12.17: FRCD AT = 00b for untranslated requests, 10b for
+ *    translated ones (the PCIe AT values); T2 = 0, T1 = 1 for reads.
+ *    12.18: PV is 20 bits; PP = 0 and PV = 0 for requests without
+ *    PASID, also in scalable mode.
  *  - 12.20/12.26 scalable-mode second-stage codes: input beyond the width
  *    0x83, read error 0x78 (any level), not present or missing permission
  *    0x79, reserved bits 0x7A.  Legacy uses 0x04, 0x07 (any level, also
  *    the top: QEMU says 0x03 there), 0x05/0x06, 0x0C.
  *  - First stage: non-canonical 0x80, top-level read error 0x73, lower
- *    0x70, P = 0 0x71, reserved 0x72, U/S = 0 0x81 (every request is a
- *    user request), write to read-only 0x85, A/D update failure 0x91.
+ *    0x70, P = 0 0x71, reserved 0x72, U/S = 0 0x81 (a user request),
+ *    write to read-only 0x85, execute refused 0x82, A/D update failure
+ *    0x91 (request attributes above).
  *    A and D are set (atomically) after a successful walk.
  *  - 12.21 FPD-qualified codes: QEMU's list (vtd 7.6) plus the scalable
- *    equivalents this model uses: 0x41, 0x43-0x46, 0x48, 0x78, 0x79, 0x7A,
- *    0x83, 0x84, 0x86.  FPD is read from context, PASID-directory and
- *    PASID entries even when they are not present.
+ *    equivalents this model uses: 0x41, 0x43-0x46, 0x48, 0x5C, 0x5D, 0x78,
+ *    0x79, 0x7A, 0x82, 0x83, 0x84, 0x86.  FPD is read from context,
+ *    PASID-directory and PASID entries even when they are not present.
  *  - 12.22 context-cache domain-selective invalidation removes legacy
  *    entries of that DID and every scalable-mode entry (SM context entries
  *    carry no DID); CCMD then reports CAIG = global when the unit runs in
@@ -121,9 +174,13 @@
  *    TT 2 needs AW = the largest supported AW (else 0x03).
  *  - A request without PASID to 0xFEE00000-0xFEEFFFFF is an interrupt
  *    request, not DMA: IOMMU_HW_INTERRUPT (clipped to the window, never
- *    a fault record), whatever domain the device is on.
+ *    a fault record), whatever domain the device is on and whatever its
+ *    attributes (also TRANSLATED).  Translation disabled (TE = 0) is
+ *    still the identity there.
  *    A translation whose output page overlaps the window faults 0x0E
- *    (legacy) / 0x87 (scalable); so does a PASID request through PT.
+ *    (legacy) / 0x87 (scalable); so does a PASID request through PT or
+ *    a translated one.  An identity output (PT, translated) that starts
+ *    below the window ends before it.
  *  - PGTT 3 (nested) faults 0x5B even when NEST is advertised.
  *  - Register access: 4 or 8 bytes, naturally aligned.  64-bit registers
  *    take 8-byte or 4-byte (either half) accesses; 32-bit registers take
@@ -179,7 +236,8 @@
 	(VTD_FSTS_PFO | VTD_FSTS_PPF | VTD_FSTS_IQE | VTD_FSTS_ICE |           \
 	 VTD_FSTS_ITE)
 
-enum hw_stage { HW_ST_SL = 0, HW_ST_FL = 1, HW_ST_PT = 2 };
+/* HW_ST_ATS: a translated request the context lets through unchanged. */
+enum hw_stage { HW_ST_SL = 0, HW_ST_FL = 1, HW_ST_PT = 2, HW_ST_ATS = 3 };
 
 /* A context-cache entry: a decoded legacy or scalable-mode context. */
 struct hw_ctx {
@@ -191,6 +249,7 @@ struct hw_ctx {
 	uint8_t aw;   /* legacy */
 	uint8_t pdts; /* scalable */
 	bool paside;  /* scalable */
+	bool dte;     /* scalable: translated requests allowed */
 	uint16_t did; /* legacy; 0 for scalable and negative entries */
 	uint32_t rid_pasid;
 	uint64_t ptr; /* legacy SLPTPTR or scalable PASIDDIRPTR */
@@ -206,6 +265,10 @@ struct hw_pe {
 	uint8_t pgtt;
 	uint8_t levels; /* SL: AW + 2; FL: 4 or 5 */
 	uint8_t width;	/* SL input width */
+	bool sre;	/* supervisor requests enabled */
+	bool ere;	/* execute requests enabled */
+	bool wpe;	/* FL: supervisor writes honour R/W */
+	bool smep;	/* FL: no supervisor fetch from user pages */
 	uint64_t ptr;	/* SLPTPTR or FLPTPTR by PGTT */
 };
 
@@ -262,14 +325,23 @@ struct hw_irqs {
 	bool fault, inv;
 };
 
-/* What translate() knows about the request so far. */
+/*
+ * What translate() knows about the request so far.  @priv and @exec are
+ * the request's attributes as the hardware takes them (only with a
+ * PASID; exec only on reads), @translated its address type.
+ */
 struct hw_xl {
 	const struct iommu_dma_req *req;
 	uint16_t sid;
 	bool has_pasid;
+	bool priv;
+	bool exec;
+	bool translated;
 	bool sm;
 	bool fpd;
 	bool nxe;
+	bool wpe;
+	bool smep;
 	uint8_t stage;
 	uint8_t levels;
 	uint16_t did;

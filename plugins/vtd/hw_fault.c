@@ -91,9 +91,16 @@ static void hw_record_fault(struct vtd_hw *hw, const struct hw_xl *x,
 	rec[0] = req->iova & VTD_FRCD_QW0_FI;
 	rec[1] = VTD_FRCD_QW1_F | vtd_field_prep(VTD_FRCD_QW1_SID, x->sid) |
 		 vtd_field_prep(VTD_FRCD_QW1_FR, fr) |
-		 vtd_field_prep(VTD_FRCD_QW1_AT, VTD_FRCD_AT_UNTRANSLATED);
+		 vtd_field_prep(VTD_FRCD_QW1_AT,
+				x->translated ? VTD_FRCD_AT_TRANSLATED
+					      : VTD_FRCD_AT_UNTRANSLATED);
 	if (req->access == IOMMU_ACCESS_READ)
 		rec[1] |= VTD_FRCD_QW1_T1;
+	/* x->priv and x->exec are set only for requests with PASID. */
+	if (x->priv)
+		rec[1] |= VTD_FRCD_QW1_PRIV;
+	if (x->exec)
+		rec[1] |= VTD_FRCD_QW1_EXE;
 	if (x->has_pasid)
 		rec[1] |= VTD_FRCD_QW1_PP |
 			  vtd_field_prep(VTD_FRCD_QW1_PV, req->pasid);
@@ -132,6 +139,8 @@ static bool hw_fr_qualified(uint8_t fr)
 	case 0x51:
 	case 0x59:
 	case 0x5b:
+	case 0x5c:
+	case 0x5d:
 	case 0x70:
 	case 0x71:
 	case 0x72:
@@ -141,6 +150,7 @@ static bool hw_fr_qualified(uint8_t fr)
 	case 0x7a:
 	case 0x80:
 	case 0x81:
+	case 0x82:
 	case 0x83:
 	case 0x84:
 	case 0x85:

@@ -540,8 +540,9 @@ static int hw_load_params(struct vtd_hw *hw, const uint64_t *p)
 			    (hw->ss ? VTD_ECAP_SLTS : 0) |
 			    (hw->fs ? VTD_ECAP_FLTS : 0) |
 			    (hw->nest ? VTD_ECAP_NEST : 0);
+	/* Requests with PASID may seek privilege and execute (hw.h). */
 	if (hw->pasid_bits)
-		hw->ecap |= VTD_ECAP_PASID |
+		hw->ecap |= VTD_ECAP_PASID | VTD_ECAP_SRS | VTD_ECAP_ERS |
 			    vtd_field_prep(VTD_ECAP_PSS, hw->pasid_bits - 1);
 	hw->window = vtd_frcd_reg(hw->cap, hw->nfr);
 	hw->window = (hw->window + 0xfff) & ~0xfffull;

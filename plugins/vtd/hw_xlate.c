@@ -4,7 +4,8 @@
  * PASID structure fetches, the second- and first-stage walks through
  * core/pt's pt_walk(), the caches on the way, and the fault reason of
  * each failure.  The decisions on fault codes, caching mode, the
- * interrupt window and pass-through are in hw.h.
+ * interrupt window, pass-through and the request attributes (privileged,
+ * execute, translated) are in hw.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -104,6 +105,7 @@ static uint8_t hw_fetch_sm_ctx(struct vtd_hw *hw, uint64_t rta, uint16_t sid,
 		return VTD_FR_SM_CTX_INVALID;
 	c->pdts = (uint8_t)vtd_field_get(VTD_SM_CTX_QW0_PDTS, ce[0]);
 	c->paside = ce[0] & VTD_SM_CTX_QW0_PASIDE;
+	c->dte = ce[0] & VTD_SM_CTX_QW0_DTE;
 	c->rid_pasid = (uint32_t)vtd_field_get(VTD_SM_CTX_QW1_RID_PASID, ce[1]);
 	c->ptr = ce[0] & VTD_SM_CTX_QW0_PASIDDIRPTR;
 	return 0;
@@ -145,6 +147,10 @@ static uint8_t hw_fetch_pe(struct vtd_hw *hw, struct hw_xl *x,
 	if ((pe[0] & VTD_PE_QW0_RSVD) || (pe[1] & VTD_PE_QW1_RSVD) ||
 	    (pe[2] & VTD_PE_QW2_RSVD) || pe[3] || pe[4] || pe[5] || pe[6] ||
 	    pe[7])
+		return VTD_FR_SM_PE_RSVD;
+	/* SRE and ERE are reserved without ECAP.SRS / ECAP.ERS (hw.h). */
+	if (((pe[2] & VTD_PE_QW2_SRE) && !(hw->ecap & VTD_ECAP_SRS)) ||
+	    ((pe[2] & VTD_PE_QW2_ERE) && !(hw->ecap & VTD_ECAP_ERS)))
 		return VTD_FR_SM_PE_RSVD;
 	pgtt = (unsigned int)vtd_field_get(VTD_PE_QW0_PGTT, pe[0]);
 	aw = (unsigned int)vtd_field_get(VTD_PE_QW0_AW, pe[0]);
@@ -190,6 +196,10 @@ static uint8_t hw_fetch_pe(struct vtd_hw *hw, struct hw_xl *x,
 	p->did = (uint16_t)vtd_field_get(VTD_PE_QW1_DID, pe[1]);
 	p->fpd = fpd != 0;
 	p->nxe = pe[2] & VTD_PE_QW2_NXE;
+	p->sre = pe[2] & VTD_PE_QW2_SRE;
+	p->ere = pe[2] & VTD_PE_QW2_ERE;
+	p->wpe = pe[2] & VTD_PE_QW2_WPE;
+	p->smep = pe[2] & VTD_PE_QW2_SMEP;
 	p->pgtt = (uint8_t)pgtt;
 	return 0;
 }
@@ -201,10 +211,17 @@ static unsigned int hw_need(const struct iommu_dma_req *req)
 	return req->access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
 }
 
-/* pt_walk() access of @req: every request is a user (non-privileged) one. */
+/* pt_walk() access of @req at the second stage: read or write only. */
 static unsigned int hw_walk_acc(const struct iommu_dma_req *req)
 {
 	return req->access == IOMMU_ACCESS_WRITE ? PT_ACC_W : PT_ACC_R;
+}
+
+/* pt_walk() access at the first stage: with privilege and execute. */
+static unsigned int hw_fl_acc(const struct hw_xl *x)
+{
+	return hw_walk_acc(x->req) | (x->exec ? PT_ACC_X : 0u) |
+	       (x->priv ? PT_ACC_PRIV : 0u);
 }
 
 /* IOMMU_READ / IOMMU_WRITE from the user permissions a walk granted. */
@@ -268,19 +285,68 @@ static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 	return 0;
 }
 
+/* Reason for a failed first-stage walk @r (vtd 5.2, 7.4). */
+static uint8_t hw_fl_fr(const struct hw_xl *x, const struct pt_walk_res *r,
+			struct hw_walk *w)
+{
+	switch (r->err) {
+	case PT_WALK_RANGE:
+		return VTD_FR_SM_NON_CANONICAL;
+	case PT_WALK_FETCH:
+		return r->level == x->levels - 1 ? VTD_FR_SM_FL_ROOT_ERR
+						 : VTD_FR_SM_FL_READ_ERR;
+	case PT_WALK_NOT_PRESENT:
+		w->notpresent = true;
+		return VTD_FR_SM_FL_NOT_PRESENT;
+	case PT_WALK_RSVD:
+		return VTD_FR_SM_FL_RSVD;
+	case PT_WALK_PERM:
+		/* U/S = 0 fails at its level with the user bits cleared;
+		 * only the write or execute check after the leaf keeps
+		 * them (a user request). */
+		if (!(r->perm & PT_PERM_UR))
+			return VTD_FR_SM_FL_USER;
+		return x->exec ? VTD_FR_SM_EXEC : VTD_FR_SM_WRITE;
+	default: /* PT_WALK_AD_FAIL */
+		return VTD_FR_SM_FL_AD_FAIL;
+	}
+}
+
+/*
+ * hw_fl_priv_fr() - may a privileged request use a page the walk found
+ * with @perm (vtd 5.2, with the PASID entry's WPE and SMEP; hw.h)
+ * Reads are always allowed; a write needs R/W = 1 at every level only
+ * with WPE; a fetch needs XD = 0 (with NXE) and, with SMEP, a page that
+ * is not a user page (U/S = 1 at every level leaves PT_PERM_UR).
+ * Return: 0 or the fault reason.
+ */
+static uint8_t hw_fl_priv_fr(const struct hw_xl *x, uint32_t perm)
+{
+	if (x->exec &&
+	    (!(perm & PT_PERM_PX) || (x->smep && (perm & PT_PERM_UR))))
+		return VTD_FR_SM_EXEC;
+	if (x->req->access == IOMMU_ACCESS_WRITE && x->wpe &&
+	    !(perm & PT_PERM_PW))
+		return VTD_FR_SM_WRITE;
+	return 0;
+}
+
 /*
  * hw_fl_walk() - first-stage walk (vtd 5.2), 4 or 5 levels, through
  * pt_walk()
  * PT_FMT_X86_64 checks: canonical input; per level read, present,
- * reserved, U/S; then write permission; then the A/D updates (A in every
- * entry walked, D in the leaf on a write; atomic where the host maps the
- * memory).
+ * reserved, U/S of a user request; then write and execute permission;
+ * then the A/D updates (A in every entry walked, D in the leaf on a
+ * write; atomic where the host maps the memory).  The walker knows no
+ * WPE or SMEP, so a privileged request is looked up first (no update, no
+ * check), judged by hw_fl_priv_fr(), and walked again with the updates
+ * only when allowed: a refused request leaves A and D alone.
  * Return: 0 and @w, or the fault reason.
  */
 static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			  struct hw_walk *w)
 {
-	const struct pt_walk_desc d = {
+	struct pt_walk_desc d = {
 	    .fmt = PT_FMT_X86_64,
 	    .root = x->root,
 	    .levels = x->levels,
@@ -291,32 +357,31 @@ static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 	};
 	bool write = x->req->access == IOMMU_ACCESS_WRITE;
 	struct pt_walk_res r;
+	uint8_t fr;
 
-	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
-	switch (r.err) {
-	case PT_WALK_OK:
-		break;
-	case PT_WALK_RANGE:
-		return VTD_FR_SM_NON_CANONICAL;
-	case PT_WALK_FETCH:
-		return r.level == x->levels - 1 ? VTD_FR_SM_FL_ROOT_ERR
-						: VTD_FR_SM_FL_READ_ERR;
-	case PT_WALK_NOT_PRESENT:
-		w->notpresent = true;
-		return VTD_FR_SM_FL_NOT_PRESENT;
-	case PT_WALK_RSVD:
-		return VTD_FR_SM_FL_RSVD;
-	case PT_WALK_PERM:
-		/* U/S = 0 fails at its level with the user bits cleared;
-		 * only the write check after the leaf keeps them. */
-		return r.perm & PT_PERM_UR ? VTD_FR_SM_WRITE
-					   : VTD_FR_SM_FL_USER;
-	default: /* PT_WALK_AD_FAIL */
-		return VTD_FR_SM_FL_AD_FAIL;
+	if (x->priv) {
+		pt_walk(hw->host, &d, x->req->iova, 0, &r);
+		if (r.err)
+			return hw_fl_fr(x, &r, w);
+		fr = hw_fl_priv_fr(x, r.perm);
+		if (fr)
+			return fr;
+		d.flags |= PT_WALK_NO_PERM;
 	}
+	pt_walk(hw->host, &d, x->req->iova, hw_fl_acc(x), &r);
+	if (r.err)
+		return hw_fl_fr(x, &r, w);
+	/* The tables may have changed since the look (no invalidation is
+	 * needed for that): judge what the updating walk found. */
+	if (x->priv && (fr = hw_fl_priv_fr(x, r.perm)))
+		return fr;
 	w->level = (unsigned int)r.level + 1; /* VT-d levels count from 1 */
 	w->out = r.oa & ~((1ull << r.size_lg2) - 1);
-	w->perm = hw_walk_perm(r.perm);
+	if (x->priv)
+		w->perm = IOMMU_READ |
+			  (!x->wpe || (r.perm & PT_PERM_PW) ? IOMMU_WRITE : 0u);
+	else
+		w->perm = hw_walk_perm(r.perm);
 	if ((w->perm & IOMMU_WRITE) && !write && !(r.entry & VTD_FL_PTE_D)) {
 		/* Writable, but a write must walk again to set D. */
 		w->perm = IOMMU_READ;
@@ -394,6 +459,13 @@ static int hw_xl_legacy(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
 	ret = hw_ctx_get(hw, x, rta, VTD_TTM_LEGACY, &c);
 	if (ret)
 		return ret;
+	if (x->translated) {
+		/* Only a device-TLB context takes translated requests. */
+		if (c.tt != VTD_CTX_TT_DEV_TLB)
+			return vtd_hw_fault(hw, x, VTD_FR_CTX_TT_BLOCKED);
+		x->stage = HW_ST_ATS;
+		return 0;
+	}
 	if (c.tt == VTD_CTX_TT_PASS) {
 		x->stage = HW_ST_PT;
 		return 0;
@@ -424,6 +496,13 @@ static int hw_xl_sm(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
 	ret = hw_ctx_get(hw, x, rta, VTD_TTM_SCALABLE, &c);
 	if (ret)
 		return ret;
+	if (x->translated) {
+		/* DTE takes translated requests; no PASID lookup (hw.h). */
+		if (!c.dte)
+			return vtd_hw_fault(hw, x, VTD_FR_SM_CTX_DTE);
+		x->stage = HW_ST_ATS;
+		return 0;
+	}
 	npasid = vtd_pdts_entries(c.pdts) << VTD_PASID_DIR_SHIFT;
 	if (x->has_pasid) {
 		pasid = x->req->pasid;
@@ -446,6 +525,13 @@ static int hw_xl_sm(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
 			return vtd_hw_fault(hw, x, fr);
 		vtd_hw_pe_insert(hw, &p, gen);
 	}
+	/* The request's attributes against the entry (SPT.5, SPT.6). */
+	if (x->exec && !p.ere)
+		return vtd_hw_fault(hw, x, VTD_FR_SM_PE_ERE);
+	if (x->priv && !p.sre)
+		return vtd_hw_fault(hw, x, VTD_FR_SM_PE_SRE);
+	x->wpe = p.wpe;
+	x->smep = p.smep;
 	x->did = p.did;
 	x->tag = pasid;
 	x->root = p.ptr;
@@ -532,9 +618,10 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
  * vtd_hw_translate() - translate one DMA request (vtd 10)
  * @opaque: model
  * @req: dev_id a 16-bit SID; pasid IOMMU_NO_PASID or < 2^20; len > 0;
- *     access IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE
+ *     access IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE; attrs a subset of
+ *     IOMMU_ACCESS_ATTRS, taken as hw.h says
  * @out: phys, len contiguous up to the end of the page (at most req->len)
- *     and the page's permissions
+ *     and the page's permissions for the request's privilege
  *
  * Context: any thread, concurrently with MMIO; takes cache set locks one
  * at a time, and reg_lock to record a fault; raises the fault event after.
@@ -550,6 +637,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	struct hw_xl x;
 	uint64_t live, rta, gen, size;
 	unsigned int ttm, need;
+	bool cached;
 	uint8_t fr;
 	int ret;
 
@@ -557,6 +645,8 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		return -EINVAL;
 	if (req->access != IOMMU_ACCESS_READ &&
 	    req->access != IOMMU_ACCESS_WRITE)
+		return -EINVAL;
+	if (req->attrs & ~IOMMU_ACCESS_ATTRS)
 		return -EINVAL;
 	if (req->pasid != IOMMU_NO_PASID &&
 	    req->pasid >= (1u << VTD_PASID_MAX_BITS))
@@ -571,6 +661,13 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.req = req;
 	x.sid = (uint16_t)req->dev_id;
 	x.has_pasid = req->pasid != IOMMU_NO_PASID;
+	x.translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
+	/* PRIV and EXEC come in the PASID prefix; ER only on reads. */
+	x.priv =
+	    x.has_pasid && !x.translated && (req->attrs & IOMMU_ACCESS_PRIV);
+	x.exec = x.has_pasid && !x.translated &&
+		 (req->attrs & IOMMU_ACCESS_EXEC) &&
+		 req->access == IOMMU_ACCESS_READ;
 	if (!x.has_pasid && req->iova >= VTD_INTR_ADDR_FIRST &&
 	    req->iova <= VTD_INTR_ADDR_LAST) {
 		/* An interrupt request, not DMA (vtd 8; DESIGN rule 12):
@@ -593,17 +690,26 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if (ret)
 		return ret;
 
-	if (x.stage == HW_ST_PT) {
+	if (x.stage == HW_ST_PT || x.stage == HW_ST_ATS) {
+		/* Pass-through or a translated request: output = input,
+		 * never running on into the interrupt window (its bytes are
+		 * an interrupt or a fault, each request on its own). */
 		if (x.has_pasid &&
 		    hw_overlaps_intr(req->iova & VTD_PAGE_MASK,
 				     req->iova | (VTD_PAGE_SIZE - 1)))
 			return vtd_hw_fault(hw, &x, VTD_FR_SM_INTR_RANGE);
-		hw_identity(req, UINT64_MAX, out);
+		hw_identity(req,
+			    req->iova < VTD_INTR_ADDR_FIRST
+				? VTD_INTR_ADDR_FIRST - 1
+				: UINT64_MAX,
+			    out);
 		return 0;
 	}
 
 	need = hw_need(req);
-	if (hw_tlb_find(hw, &x, &t)) {
+	/* Privileged and execute requests bypass the IOTLB (hw.h). */
+	cached = !x.priv && !x.exec;
+	if (cached && hw_tlb_find(hw, &x, &t)) {
 		if (t.neg) {
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			return vtd_hw_fault(hw, &x,
@@ -625,14 +731,15 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		}
 		/* A first write through a clean FL page: walk to set D. */
 	}
-	ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	if (cached)
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
 	memset(&w, 0, sizeof(w));
 	fr = x.stage == HW_ST_FL ? hw_fl_walk(hw, &x, &w)
 				 : hw_sl_walk(hw, &x, &w);
 	if (fr) {
-		if (w.notpresent && hw->cm)
+		if (w.notpresent && hw->cm && cached)
 			hw_tlb_put(hw, &x, &w, true, gen);
 		return vtd_hw_fault(hw, &x, fr);
 	}
@@ -640,7 +747,8 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if (hw_overlaps_intr(w.out, w.out + (size - 1)))
 		return vtd_hw_fault(
 		    hw, &x, x.sm ? VTD_FR_SM_INTR_RANGE : VTD_FR_INTR_RANGE);
-	hw_tlb_put(hw, &x, &w, false, gen);
+	if (cached)
+		hw_tlb_put(hw, &x, &w, false, gen);
 	hw_out(req, w.out, w.level, w.perm, out);
 	return 0;
 }

@@ -221,7 +221,8 @@ void enc_pe(uint64_t e[8], const struct pe *pe)
 	       (pe->pgsnp ? 1ull << 24 : 0);
 	e[2] = (pe->sre ? 1ull : 0) | (pe->ere ? 2ull : 0) |
 	       (uint64_t)(pe->flpm & 3) << 2 | (pe->wpe ? 1ull << 4 : 0) |
-	       (pe->nxe ? 1ull << 5 : 0) | (pe->flptptr & ~0xfffull);
+	       (pe->nxe ? 1ull << 5 : 0) | (pe->smep ? 1ull << 6 : 0) |
+	       (pe->flptptr & ~0xfffull);
 }
 
 uint64_t enc_sl(uint64_t addr, uint64_t flags)
@@ -338,6 +339,8 @@ void dec_frcd(const uint64_t raw[2], struct frec *f)
 	f->pp = raw[1] >> 31 & 1;
 	f->fr = (raw[1] >> 32) & 0xff;
 	f->pv = (raw[1] >> 40) & 0xfffff;
+	f->priv = raw[1] >> 29 & 1;
+	f->exe = raw[1] >> 30 & 1;
 	f->at = (raw[1] >> 60) & 3;
 	f->t1 = raw[1] >> 62 & 1;
 	f->f = raw[1] >> 63 & 1;
@@ -758,9 +761,18 @@ void vt_fault_expect_(struct vt *g, unsigned int sid, uint64_t addr,
 		     "[%s:%d] fault FI 0x%llx, want 0x%llx", g->at_file,
 		     g->at_line, (unsigned long long)f.fi,
 		     (unsigned long long)(addr & ~0xfffull));
-	cr_assert_eq(f.t1, access == IOMMU_ACCESS_READ,
-		     "[%s:%d] fault T1 %d for a %s", g->at_file, g->at_line,
-		     f.t1, access == IOMMU_ACCESS_READ ? "read" : "write");
+	cr_assert_eq(f.t1, (access & ~IOMMU_ACCESS_ATTRS) == IOMMU_ACCESS_READ,
+		     "[%s:%d] fault T1 %d for access 0x%x", g->at_file,
+		     g->at_line, f.t1, access);
+	cr_assert_eq(f.priv, (access & IOMMU_ACCESS_PRIV) != 0,
+		     "[%s:%d] fault PRIV %d for access 0x%x", g->at_file,
+		     g->at_line, f.priv, access);
+	cr_assert_eq(f.exe, (access & IOMMU_ACCESS_EXEC) != 0,
+		     "[%s:%d] fault EXE %d for access 0x%x", g->at_file,
+		     g->at_line, f.exe, access);
+	cr_assert_eq(f.at, access & IOMMU_ACCESS_TRANSLATED ? 2u : 0u,
+		     "[%s:%d] fault AT %u for access 0x%x", g->at_file,
+		     g->at_line, f.at, access);
 	cr_assert(!vt_fault_pop(g, &extra),
 		  "[%s:%d] a second record: reason 0x%02x "
 		  "sid 0x%x fi 0x%llx",
@@ -783,6 +795,10 @@ void vt_tr_fault_(struct vt *g, unsigned int sid, uint32_t pasid, uint64_t iova,
 		     "(phys 0x%llx), want -EFAULT with reason 0x%02x",
 		     g->at_file, g->at_line, sid, (unsigned long long)iova, ret,
 		     (unsigned long long)phys, fr);
+	if (pasid == IOMMU_NO_PASID || (access & IOMMU_ACCESS_TRANSLATED))
+		access &= ~(IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC);
+	if (access & IOMMU_ACCESS_WRITE)
+		access &= ~IOMMU_ACCESS_EXEC;
 	vt_fault_expect_(g, sid, iova, access, fr);
 }
 

@@ -231,7 +231,7 @@ struct pe {
 	bool p, fpd, slee, slade;
 	unsigned int aw, pgtt, did;
 	uint64_t slptptr, flptptr;
-	bool pwsnp, pgsnp, sre, ere, wpe, nxe;
+	bool pwsnp, pgsnp, sre, ere, wpe, nxe, smep;
 	unsigned int flpm;
 };
 #define PGTT_FL	  1
@@ -246,13 +246,14 @@ void enc_pe(uint64_t e[8], const struct pe *pe);
 #define SL_PS  0x80ull
 #define SL_SNP 0x800ull
 uint64_t enc_sl(uint64_t addr, uint64_t flags);
-/* 5.2 first-stage entry: P 1, RW 2, US 4, A 0x20, D 0x40, PS 0x80 */
+/* 5.2 first-stage entry: P 1, RW 2, US 4, A 0x20, D 0x40, PS 0x80, XD 63 */
 #define FL_P  0x1ull
 #define FL_RW 0x2ull
 #define FL_US 0x4ull
 #define FL_A  0x20ull
 #define FL_D  0x40ull
 #define FL_PS 0x80ull
+#define FL_XD (1ull << 63) /* with NXE */
 uint64_t enc_fl(uint64_t addr, uint64_t flags);
 
 /* 6.3-6.11 descriptors; q[4], unused QWs zero */
@@ -278,6 +279,7 @@ struct frec {
 	uint64_t fi;
 	unsigned int sid, fr, pv;
 	bool pp, t1, f;
+	bool priv, exe; /* bits 93, 94 */
 	unsigned int at;
 	uint64_t raw[2];
 };
@@ -345,10 +347,13 @@ void vt_tr_ok_(struct vt *g, unsigned int sid, uint32_t pasid, uint64_t iova,
  * false if none is pending. */
 bool vt_fault_pop(struct vt *g, struct frec *f);
 /* Assert that exactly one fault is recorded, with these fields (@access
- * IOMMU_ACCESS_*), and clear it. */
+ * IOMMU_ACCESS_*: READ gives T1; PRIV, EXEC and TRANSLATED the PRIV, EXE
+ * and AT = 10b the record must show, their absence 0), and clear it. */
 void vt_fault_expect_(struct vt *g, unsigned int sid, uint64_t addr,
 		      unsigned int access, unsigned int fr);
-/* Translate, assert -EFAULT and the one record. */
+/* Translate, assert -EFAULT and the one record (the record's attributes
+ * are those the hardware takes: PRIV and EXEC only with a PASID and not
+ * translated, EXEC only on a read). */
 void vt_tr_fault_(struct vt *g, unsigned int sid, uint32_t pasid, uint64_t iova,
 		  unsigned int access, unsigned int fr);
 /* Assert no fault record is pending and FSTS has no PPF/PFO. */

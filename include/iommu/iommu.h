@@ -128,8 +128,11 @@ typedef void (*iommu_msi_fn)(void *cookie, uint32_t dev_id, uint64_t addr,
  * @msi, @msi_cookie: interrupt messages (DESIGN rule 12): a device's dword
  *     write into the hardware's interrupt window (VT-d: 0xFEEx_xxxx
  *     without PASID) and the model's own MSIs, as iommu_msi_fn; delivered
- *     when the library call that produced them returns.  NULL: they are
- *     dropped and counted (IOMMU_STAT_MSI_DROPPED).  Never RAM.
+ *     when the library call that produced them returns, in order, with
+ *     no library lock held (the callback may call the library, the DMA
+ *     API included, as a fault handler may).  NULL: they are dropped and
+ *     counted (IOMMU_STAT_MSI_DROPPED); the device's write still returns
+ *     0.  Never RAM.
  * @flags: IOMMU_CTX_*
  * @errbuf, @errbuf_len: receives the first error message of a failed
  *     create (file, line, key), NUL-terminated; may be NULL

@@ -8,6 +8,15 @@
 
 /* ---- Translation (spec 6.3) ------------------------------------------- */
 
+/* Last byte a bypass from @iova may reach: it stops short of the MSI
+ * window (the window is never memory, rule 12). */
+static uint64_t hw_bypass_last(const struct viommu_hw *hw, uint64_t iova)
+{
+	if (hw->has_msi && iova < hw->msi_base)
+		return hw->msi_base - 1;
+	return UINT64_MAX;
+}
+
 /**
  * viommu_hw_translate() - translate one DMA request (spec 6.3)
  * @opaque: model
@@ -76,11 +85,11 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 			reason = VIRTIO_IOMMU_FAULT_R_DOMAIN;
 			goto fault_unlock;
 		}
-		out->len = ilib_clip(iova, req->len, UINT64_MAX);
+		out->len = ilib_clip(iova, req->len, hw_bypass_last(hw, iova));
 		goto identity;
 	}
 	if (dom->bypass) {
-		out->len = ilib_clip(iova, req->len, UINT64_MAX);
+		out->len = ilib_clip(iova, req->len, hw_bypass_last(hw, iova));
 		goto identity;
 	}
 	walked = true;

@@ -218,4 +218,59 @@ void settle(struct tctx *t, struct iommu_domain *d);
 	(R_BIT(IOMMU_FAULT_PERMISSION) | R_BIT(IOMMU_FAULT_NOT_MAPPED))
 #define REASONS_ANY 0u
 
+/* ---- Interrupt messages, PASIDs (test_abi2*.c) ------------------------- */
+
+/**
+ * struct msi_log - interrupt messages an iommu_msi_fn received
+ * @count: number of calls
+ * @dev_id, @addr, @data: the last message
+ */
+struct msi_log {
+	unsigned int count;
+	uint32_t dev_id;
+	uint64_t addr;
+	uint32_t data;
+};
+
+/* An iommu_msi_fn that logs into a struct msi_log cookie. */
+void msi_log_fn(void *cookie, uint32_t dev_id, uint64_t addr, uint32_t data);
+
+/*
+ * tctx_open_msi() - tctx_open() with opts.msi = @fn, opts.msi_cookie =
+ * @cookie (@cookie must outlive the context: conf_fini() may destroy it).
+ */
+struct tctx *tctx_open_msi(const struct conf_param *p, iommu_msi_fn fn,
+			   void *cookie);
+
+/*
+ * msi_window() - the interrupt window @dev's requests without PASID hit
+ * @start, @last: receive its first and last byte
+ * Asserts that @dev has an IOMMU_RESV_MSI or IOMMU_RESV_SW_MSI region.
+ * Return: true for a hardware window (IOMMU_RESV_MSI: DMA there is an
+ * interrupt message); false for a software-managed one (IOMMU_RESV_SW_MSI:
+ * translated like memory), whose range is given instead.
+ */
+bool msi_window(struct tctx *t, uint32_t dev, uint64_t *start, uint64_t *last);
+
+/* Is [pa, pa + len) RAM (iommu_mem_read works there)? */
+bool phys_is_ram(struct tctx *t, uint64_t pa, size_t len);
+
+/*
+ * pasid_attach_supported() - can the VMM attach a domain at a PASID of
+ * DEV_AUX?  Tries iommu_attach_device_pasid() at PASID 1 with a fresh
+ * UNMANAGED domain and undoes it; anything but 0 or -EOPNOTSUPP fails
+ * the test.
+ */
+bool pasid_attach_supported(struct tctx *t);
+
+/* An UNMANAGED domain mapping [iova, iova + size) to [pa, pa + size)
+ * read/write (asserts). */
+struct iommu_domain *dom_mapped(struct tctx *t, uint64_t iova, uint64_t pa,
+				uint64_t size);
+
+/* The attachments of @d (iommu_domain_devices), asserting success and
+ * at most @max. */
+size_t dom_attachments(struct iommu_domain *d, struct iommu_attachment *out,
+		       size_t max);
+
 #endif /* IOMMU_CONFORMANCE_CONF_H */

@@ -381,3 +381,131 @@ void settle(struct tctx *t, struct iommu_domain *d)
 	if (!iommu_ctx_strict(t->ctx))
 		cr_assert_eq(iommu_flush_iotlb_all(d), 0);
 }
+
+/* ---- Interrupt messages, PASIDs (test_abi2*.c) ------------------------- */
+
+void msi_log_fn(void *cookie, uint32_t dev_id, uint64_t addr, uint32_t data)
+{
+	struct msi_log *log = cookie;
+
+	log->count++;
+	log->dev_id = dev_id;
+	log->addr = addr;
+	log->data = data;
+}
+
+struct tctx *tctx_open_msi(const struct conf_param *p, iommu_msi_fn fn,
+			   void *cookie)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+	struct iommu_ctx_opts o;
+	char err[512] = "";
+	size_t i;
+	int ret;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < TCTX_MAX && tctx_open_list[i]; i++)
+		;
+	cr_assert_lt(i, TCTX_MAX, "too many contexts in one test");
+	tctx_open_list[i] = t;
+	memset(&o, 0, sizeof(o));
+	if (p->ini_path[0])
+		o.ini_path = p->ini_path;
+	else
+		o.ini_string = p->ini;
+	o.log = conf_log;
+	o.log_level = IOMMU_LOG_DEBUG;
+	o.msi = fn;
+	o.msi_cookie = cookie;
+	o.errbuf = err;
+	o.errbuf_len = sizeof(err);
+	ret = iommu_ctx_create(&o, &t->ctx);
+	cr_assert_eq(ret, 0, "[%s] iommu_ctx_create with msi: %d (%s)", p->name,
+		     ret, err);
+	cr_assert_not_null(t->ctx);
+	tctx_lookup(t, DEV_SOLO, &t->solo, &t->g_solo);
+	tctx_lookup(t, DEV_SOLO2, &t->solo2, &t->g_solo2);
+	tctx_lookup(t, DEV_PAIR0, &t->pair0, &t->g_pair);
+	tctx_lookup(t, DEV_PAIR1, &t->pair1, NULL);
+	tctx_lookup(t, DEV_AUX, &t->aux, &t->g_aux);
+	ret = iommu_set_ctx_fault_handler(t->ctx, fault_log_ctx_fn,
+					  &t->ctx_faults);
+	cr_assert_eq(ret, 0, "iommu_set_ctx_fault_handler: %d", ret);
+	return t;
+}
+
+bool msi_window(struct tctx *t, uint32_t dev, uint64_t *start, uint64_t *last)
+{
+	struct iommu_resv_region r[16];
+	size_t n = 0, i, sw = SIZE_MAX;
+	int ret = iommu_get_resv_regions(t->ctx, dev, r, 16, &n);
+
+	cr_assert_eq(ret, 0, "iommu_get_resv_regions(%#x): %d", dev, ret);
+	for (i = 0; i < n && i < 16; i++) {
+		if (r[i].type == IOMMU_RESV_MSI) {
+			*start = r[i].start;
+			*last = r[i].last;
+			return true;
+		}
+		if (r[i].type == IOMMU_RESV_SW_MSI && sw == SIZE_MAX)
+			sw = i;
+	}
+	cr_assert_neq(sw, SIZE_MAX, "dev %#x: no MSI window among %zu regions",
+		      dev, n);
+	*start = r[sw].start;
+	*last = r[sw].last;
+	return false;
+}
+
+bool phys_is_ram(struct tctx *t, uint64_t pa, size_t len)
+{
+	uint8_t buf[64];
+
+	while (len) {
+		size_t n = len < sizeof(buf) ? len : sizeof(buf);
+
+		if (iommu_mem_read(t->ctx, pa, buf, n))
+			return false;
+		pa += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool pasid_attach_supported(struct tctx *t)
+{
+	struct iommu_domain *d = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
+	int ret = iommu_attach_device_pasid(d, t->aux, 1);
+
+	cr_assert(ret == 0 || ret == -EOPNOTSUPP,
+		  "iommu_attach_device_pasid(PASID 1 of %s): %d, expected 0 "
+		  "or -EOPNOTSUPP",
+		  DEV_AUX, ret);
+	if (!ret)
+		cr_assert_eq(iommu_detach_device_pasid(d, t->aux, 1), 0);
+	cr_assert_eq(iommu_domain_free(d), 0);
+	return ret == 0;
+}
+
+struct iommu_domain *dom_mapped(struct tctx *t, uint64_t iova, uint64_t pa,
+				uint64_t size)
+{
+	struct iommu_domain *d = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
+	int ret = iommu_map(d, iova, pa, size, IOMMU_READ | IOMMU_WRITE);
+
+	cr_assert_eq(ret, 0, "iommu_map(%#llx -> %#llx, %#llx): %d",
+		     (unsigned long long)iova, (unsigned long long)pa,
+		     (unsigned long long)size, ret);
+	return d;
+}
+
+size_t dom_attachments(struct iommu_domain *d, struct iommu_attachment *out,
+		       size_t max)
+{
+	size_t n = 0;
+	int ret = iommu_domain_devices(d, out, max, &n);
+
+	cr_assert_eq(ret, 0, "iommu_domain_devices: %d", ret);
+	cr_assert_leq(n, max, "%zu attachments, at most %zu expected", n, max);
+	return n;
+}

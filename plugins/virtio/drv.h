@@ -44,20 +44,33 @@
  *    shorter than the writable part means IOERR.  Status codes become
  *    errnos in one function, viommu_drv_status_errno().
  *
- *  - Mappings: each page the core hands to map_pages() is one entry of the
- *    domain's rangemap and one MAP request, so an UNMAP never has to split
- *    a device mapping.  MAPs are sent only while the domain has endpoints
+ *  - Mappings: each map_pages() call is one entry of the domain's rangemap
+ *    and one MAP request for the whole range (pgsize * pgcount bytes);
+ *    the entry's flags keep the prot bits and log2 of the page size, the
+ *    unit an unmap may take out of it.  Entries and device mappings stay
+ *    one to one, so an UNMAP that covers whole entries never splits a
+ *    device mapping.  MAPs are sent only while the domain has endpoints
  *    (the device keeps mappings only for live domains); when the first
- *    endpoint attaches, the whole table is replayed.  unmap_pages() removes
- *    whole entries and publishes one UNMAP for the contiguous range it
- *    removed without waiting; iotlb_sync() and flush_iotlb_all() kick and
- *    wait.  An asynchronous UNMAP that fails is logged and returned by the
+ *    endpoint attaches, the whole table is replayed, one MAP per entry.
+ *    An asynchronous UNMAP that fails is logged and returned by the
  *    domain's next iotlb_sync().
  *
- *  - map_pages() error path: entries whose MAP failed are removed, as are
- *    all pages after the first failure (those that did map are unmapped
- *    with one UNMAP), so *mapped is the contiguous prefix that is really
- *    mapped; the core unmaps that.
+ *  - unmap_pages(): from iova on, whole pages of each entry's page size,
+ *    up to a hole or a page the range would cut; the bytes removed are
+ *    that prefix.  When the prefix is made of whole entries, one UNMAP for
+ *    it is published without waiting; iotlb_sync() and flush_iotlb_all()
+ *    kick and wait.  When it starts or ends inside an entry, the device
+ *    cannot split that mapping: one UNMAP covers the whole entries and
+ *    one MAP each brings back the pieces that stay, all sent and waited
+ *    for before unmap_pages() returns (also in deferred mode).  A DMA to
+ *    those pieces in that window faults: the price of one request per
+ *    range.  A piece whose MAP fails is dropped from the table too (the
+ *    table follows the device) and the error is returned by the next
+ *    iotlb_sync().
+ *
+ *  - map_pages() error path: a MAP is all or nothing, so *mapped is 0 on
+ *    any failure and the entry is removed.  If the queue breaks with the
+ *    MAP in flight, an UNMAP of the range is queued behind it.
  *
  *  - Static domains: BLOCKED is a translated domain with its own ID that
  *    never has a mapping (every DMA faults; translation is never turned

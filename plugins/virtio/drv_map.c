@@ -1,10 +1,53 @@
 // SPDX-License-Identifier: MIT
 /*
- * drv_map.c - map_pages, unmap_pages and the syncs ("Mappings" and
- * "map_pages() error path" in drv.h).
+ * drv_map.c - map_pages, unmap_pages and the syncs ("Mappings",
+ * "map_pages() error path" and "unmap_pages()" in drv.h).
  * Locks and choices: see drv.h.
  */
 #include "drv.h"
+
+/*
+ * A table entry of a paging domain is one device mapping: the range of
+ * one map_pages() call (or a piece of one that an unmap left).  Its
+ * flags hold the prot bits and, from bit VIOMMU_ENT_LG2_SHIFT, log2 of
+ * the page size it was mapped with: the unit an unmap may take out of it.
+ */
+#define VIOMMU_ENT_LG2_SHIFT 8u
+#define VIOMMU_ENT_LG2_MASK  63u
+
+static uint32_t ent_flags(unsigned int prot, uint64_t pgsize)
+{
+	return prot | (uint32_t)__builtin_ctzll(pgsize) << VIOMMU_ENT_LG2_SHIFT;
+}
+
+static uint64_t ent_pgsize(const struct rangemap_entry *e)
+{
+	return 1ull << ((e->flags >> VIOMMU_ENT_LG2_SHIFT) &
+			VIOMMU_ENT_LG2_MASK);
+}
+
+/*
+ * The queue broke while a MAP of [@start, @last] was in flight: the
+ * device may still carry it out.  An UNMAP queued behind it undoes it
+ * then (the device serves the queue in order); its own failure reaches
+ * the next sync.  Context: req_lock held.
+ */
+static void viommu_map_undo(struct viommu_drv *v, struct viommu_domain *d,
+			    struct viommu_batch *b, uint64_t start,
+			    uint64_t last)
+{
+	struct viommu_req r = {
+	    .type = VIRTIO_IOMMU_T_UNMAP,
+	    .domain = d->id,
+	    .start = start,
+	    .end = last,
+	};
+
+	viommu_batch_abandon(v, b);
+	if (viommu_req_queue(v, &r, NULL, d, 0))
+		vlog(v, IOMMU_LOG_ERR, "domain %u: cannot undo a failed map",
+		     d->id);
+}
 
 /* ---- paging domain ops --------------------------------------------------- */
 
@@ -17,23 +60,25 @@
  * @prot: IOMMU_READ | IOMMU_WRITE | IOMMU_MMIO (MMIO needs F_MMIO)
  * @mapped: receives the bytes mapped from @iova on, also on failure
  *
- * Every page becomes one table entry; while the domain has endpoints one
- * MAP per page is sent, all behind one notify.
+ * The range becomes one table entry and, while the domain has endpoints,
+ * one MAP request, sent and waited for.  A MAP is all or nothing, so
+ * *@mapped is either 0 or the whole range.
  * Context: takes dom->lock, then req_lock.  Safe against concurrent
  * map/unmap/iova_to_phys on disjoint ranges.
  * Return: 0; -EINVAL bad arguments or prot; -ERANGE outside the aperture;
  * -EEXIST a page overlaps a mapping (nothing done); -ENOMEM; the device's
- * status as errno; -ETIMEDOUT.
+ * status as errno; -ETIMEDOUT, -EIO (queue broken).
  */
 int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,
-			 uint64_t pgsize, uint64_t pgcount,
-			 unsigned int prot, uint64_t *mapped)
+			 uint64_t pgsize, uint64_t pgcount, unsigned int prot,
+			 uint64_t *mapped)
 {
 	struct viommu_domain *d = dom;
-	struct viommu_batch b = { 0, UINT64_MAX };
+	struct viommu_batch b = {0, UINT64_MAX};
+	const struct rangemap_entry *e;
 	struct viommu_drv *v;
-	uint64_t last, i, sent = 0;
-	int err = 0;
+	uint64_t last;
+	int err;
 
 	if (mapped)
 		*mapped = 0;
@@ -56,101 +101,288 @@ int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,
 		return -ERANGE;
 
 	pthread_mutex_lock(&d->lock);
-	if (rangemap_first_overlap(&d->map, iova, last)) {
-		pthread_mutex_unlock(&d->lock);
-		return -EEXIST;
-	}
-	for (i = 0; i < pgcount; i++) {
-		err = rangemap_insert(&d->map, iova + i * pgsize,
-				      iova + i * pgsize + pgsize - 1,
-				      paddr + i * pgsize, prot);
-		if (err)
-			break;
-	}
-	if (err) {
-		while (i--)
-			rangemap_remove(&d->map, iova + i * pgsize);
-		pthread_mutex_unlock(&d->lock);
-		return err;
-	}
-	if (!d->nr_endpoints) {
-		pthread_mutex_unlock(&d->lock);
-		*mapped = pgcount * pgsize;
-		return 0;
-	}
+	/* -EEXIST on any overlap, before anything is sent. */
+	err = rangemap_insert(&d->map, iova, last, paddr,
+			      ent_flags(prot, pgsize));
+	if (err)
+		goto out_unlock;
+	if (!d->nr_endpoints)
+		goto out_mapped;
 
 	viommu_req_lock(v);
-	for (i = 0; i < pgcount; i++) {
-		const struct rangemap_entry *e =
-			rangemap_find(&d->map, iova + i * pgsize);
-
-		err = viommu_queue_map(v, d, e, &b, i);
-		if (err)
-			break;
-		sent++;
-		if (b.err) /* a drain for room saw a failure: stop here */
-			break;
-	}
-	if (!err)
+	e = rangemap_find(&d->map, iova);
+	err = viommu_queue_map(v, d, e, &b, 0);
+	if (!err) {
 		err = viommu_req_sync(v);
-	if (err) {
-		/* Queue broken: what the device did is unknown. */
-		viommu_batch_abandon(v, &b);
-		b.first_fail = 0;
-		sent = pgcount;
-	} else if (b.err) {
-		err = b.err;
-	} else {
-		b.first_fail = pgcount;
-	}
-	if (b.first_fail < pgcount) {
-		/* Drop everything from the first failure on. */
-		uint64_t f = b.first_fail;
-
-		if (sent > f + 1) {
-			int rc = viommu_unmap_sync(v, d,
-						   iova + (f + 1) * pgsize,
-						   iova + sent * pgsize - 1);
-
-			if (rc)
-				vlog(v, IOMMU_LOG_ERR,
-				     "domain %u: cannot undo a failed map (%d)",
-				     d->id, rc);
-		}
-		for (i = f; i < pgcount; i++)
-			rangemap_remove(&d->map, iova + i * pgsize);
-		*mapped = f * pgsize;
-	} else {
-		*mapped = pgcount * pgsize;
+		if (err)
+			viommu_map_undo(v, d, &b, iova, last);
+		else
+			err = b.err;
 	}
 	viommu_req_unlock(v);
+	if (err) {
+		rangemap_remove(&d->map, iova);
+		goto out_unlock;
+	}
+out_mapped:
+	*mapped = pgcount * pgsize;
+out_unlock:
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }
 
+/*
+ * What one unmap_pages() call takes out of a domain's table: the bytes
+ * [start, last] it removes, and the whole entries [lo, hi] they lie in,
+ * which the UNMAP request must cover (the device never splits a mapping).
+ * @first and @tail are the entries holding @lo and @hi.
+ */
+struct viommu_cut {
+	uint64_t start, last;
+	uint64_t lo, hi;
+	uint64_t biggest; /* largest page size removed */
+	struct rangemap_entry *first, *tail;
+};
+
+/* Whole pages of @pg in [@cur, @stop], without overflow (stop >= cur). */
+static uint64_t whole_pages(uint64_t cur, uint64_t stop, uint64_t pg)
+{
+	uint64_t span = stop - cur; /* bytes - 1 */
+
+	return span / pg + ((span & (pg - 1)) == pg - 1);
+}
+
 /**
- * viommu_drv_unmap_pages() - remove whole entries from @iova on
+ * viommu_plan_cut() - the prefix of [@iova, @end] an unmap removes
+ * @d: domain, its lock held
+ * @iova, @end: the range asked for (inclusive)
+ * @c: receives the plan
+ *
+ * From @iova on, whole pages of each entry's own page size, up to a hole,
+ * to @end, or to a page that @end would cut.  @iova must be at a page
+ * boundary of the entry that holds it.
+ * Return: true if at least one page is removed.
+ */
+static bool viommu_plan_cut(struct viommu_domain *d, uint64_t iova,
+			    uint64_t end, struct viommu_cut *c)
+{
+	const struct rangemap_entry *e = rangemap_find(&d->map, iova);
+	uint64_t cur = iova;
+	bool any = false;
+
+	if (!e || ((iova - e->start) & (ent_pgsize(e) - 1)))
+		return false;
+	c->start = iova;
+	c->lo = e->start;
+	c->biggest = 0;
+	/*
+	 * The table is the driver's own, so its entries may change in place
+	 * as long as the key (start) does not: the rangemap keeps nothing
+	 * derived from last, and a shrunk entry overlaps nothing.
+	 */
+	c->first = (struct rangemap_entry *)e;
+	for (;;) {
+		uint64_t pg = ent_pgsize(e);
+		uint64_t stop = e->last < end ? e->last : end;
+		uint64_t n = whole_pages(cur, stop, pg);
+
+		if (!n)
+			break;
+		any = true;
+		c->last = cur + (n * pg - 1);
+		c->hi = e->last;
+		c->tail = (struct rangemap_entry *)e;
+		if (pg > c->biggest)
+			c->biggest = pg;
+		if (c->last != e->last || c->last == end ||
+		    c->last == UINT64_MAX)
+			break;
+		cur = c->last + 1;
+		e = rangemap_find(&d->map, cur);
+		if (!e) /* a hole; an entry found here starts at cur */
+			break;
+	}
+	return any;
+}
+
+/* Take [c->start, c->last] out of the table; the pieces of c->first
+ * before it and of c->tail after it (split off already) stay. */
+static void viommu_cut_table(struct viommu_domain *d,
+			     const struct viommu_cut *c)
+{
+	const struct rangemap_entry *e;
+
+	if (c->lo < c->start)
+		c->first->last = c->start - 1; /* shrink: the key stays */
+	while ((e = rangemap_first_overlap(&d->map, c->start, c->last)))
+		rangemap_remove(&d->map, e->start);
+}
+
+/* Split c->tail at c->last + 1 in the table.  Return: 0, -ENOMEM. */
+static int viommu_split_tail(struct viommu_domain *d,
+			     const struct viommu_cut *c)
+{
+	struct rangemap_entry *t = c->tail;
+	int err;
+
+	t->last = c->last;
+	err = rangemap_insert(&d->map, c->last + 1, c->hi,
+			      t->phys + (c->last + 1 - t->start), t->flags);
+	if (err)
+		t->last = c->hi;
+	return err;
+}
+
+/* Undo viommu_split_tail(). */
+static void viommu_join_tail(struct viommu_domain *d,
+			     const struct viommu_cut *c)
+{
+	rangemap_remove(&d->map, c->last + 1);
+	c->tail->last = c->hi;
+}
+
+/*
+ * Queue MAP [@start, @last] for the piece of @e there, into @b.
+ * Context: req_lock held.
+ */
+static int viommu_queue_piece(struct viommu_drv *v, struct viommu_domain *d,
+			      const struct rangemap_entry *e, uint64_t start,
+			      uint64_t last, struct viommu_batch *b)
+{
+	struct rangemap_entry p = {
+	    .start = start,
+	    .last = last,
+	    .phys = e->phys + (start - e->start),
+	    .flags = e->flags,
+	};
+
+	return viommu_queue_map(v, d, &p, b, 0);
+}
+
+/* Log a piece of a split mapping the device lost. */
+static void viommu_lost_piece(struct viommu_drv *v, struct viommu_domain *d,
+			      uint64_t start, uint64_t last, int err)
+{
+	vlog(v, IOMMU_LOG_ERR,
+	     "domain %u: [%#llx, %#llx] lost splitting a mapping (%d)", d->id,
+	     (unsigned long long)start, (unsigned long long)last, err);
+	if (!d->async_err)
+		d->async_err = err;
+}
+
+/**
+ * viommu_cut_device() - UNMAP whole entries and MAP back what stays
+ * @v, @d: instance and domain (d->lock and req_lock held)
+ * @c: the plan; c->tail already split in the table
+ * @lost_head, @lost_tail: set if the MAP of that piece failed
+ *
+ * The device cannot split a mapping, so the entries [lo, hi] go in one
+ * UNMAP and the pieces that stay, [lo, start) and (last, hi], come back
+ * with one MAP each.  Until they do, a DMA to them faults; the requests
+ * are sent and waited for here, so that window closes before this
+ * returns, also in deferred mode.  A piece whose MAP failed is gone from
+ * the device: the caller takes it out of the table, and its error is
+ * kept for the next sync.
+ * Return: 0 (the UNMAP succeeded, or the queue broke after it was
+ * published: the error is kept, the device's state is unknown), or the
+ * errno of the UNMAP (the device removed nothing) or of queueing it.
+ */
+static int viommu_cut_device(struct viommu_drv *v, struct viommu_domain *d,
+			     const struct viommu_cut *c, bool *lost_head,
+			     bool *lost_tail)
+{
+	struct viommu_batch bu = {0, UINT64_MAX}, bh = {0, UINT64_MAX};
+	struct viommu_batch bt = {0, UINT64_MAX};
+	struct viommu_req r = {
+	    .type = VIRTIO_IOMMU_T_UNMAP,
+	    .domain = d->id,
+	    .start = c->lo,
+	    .end = c->hi,
+	};
+	bool head = c->lo < c->start;
+	bool tail = c->hi > c->last;
+	int err;
+
+	*lost_head = *lost_tail = false;
+	err = viommu_req_queue(v, &r, &bu, NULL, 0);
+	if (err)
+		return err; /* nothing published */
+	if (head)
+		err = viommu_queue_piece(v, d, c->first, c->lo, c->start - 1,
+					 &bh);
+	if (!err && tail)
+		err =
+		    viommu_queue_piece(v, d, c->tail, c->last + 1, c->hi, &bt);
+	if (!err)
+		err = viommu_req_sync(v);
+	if (err) {
+		viommu_batch_abandon(v, &bu);
+		viommu_batch_abandon(v, &bh);
+		viommu_batch_abandon(v, &bt);
+		vlog(v, IOMMU_LOG_ERR,
+		     "domain %u: queue broken while splitting a mapping (%d)",
+		     d->id, err);
+		if (!d->async_err)
+			d->async_err = err;
+		return 0;
+	}
+	if (bu.err)
+		return bu.err;
+	if (bh.err) {
+		viommu_lost_piece(v, d, c->lo, c->start - 1, bh.err);
+		*lost_head = true;
+	}
+	if (bt.err) {
+		viommu_lost_piece(v, d, c->last + 1, c->hi, bt.err);
+		*lost_tail = true;
+	}
+	return 0;
+}
+
+static void gather_add(struct iommu_iotlb_gather *gather,
+		       const struct viommu_cut *c)
+{
+	if (!gather)
+		return;
+	if (gather->start > gather->end) {
+		gather->start = c->start;
+		gather->end = c->last;
+	} else {
+		if (c->start < gather->start)
+			gather->start = c->start;
+		if (c->last > gather->end)
+			gather->end = c->last;
+	}
+	if (c->biggest > gather->pgsize)
+		gather->pgsize = c->biggest;
+}
+
+/**
+ * viommu_drv_unmap_pages() - remove whole pages from @iova on
  * @dom: paging domain
- * @iova: first address; must start an entry
+ * @iova: first address; must be at a page boundary of its entry
  * @pgsize, @pgcount: the range is [iova, iova + pgsize * pgcount)
  * @gather: widened over what was removed; pending counts queued UNMAPs
  *
- * Stops at a hole or at an entry the range would cut.  While the domain
- * has endpoints one UNMAP for the removed range is published without a
- * notify; iotlb_sync() sends and waits for it.
+ * Removes whole pages (of the size each was mapped with) and stops at a
+ * hole or at a page the range would cut.  While the domain has endpoints:
+ * when the removed range is made of whole entries, one UNMAP for it is
+ * published without a notify and iotlb_sync() sends and waits for it;
+ * when it cuts an entry, see viommu_cut_device().
  * Context: takes dom->lock, then req_lock.
- * Return: bytes removed (0 on bad arguments or if the UNMAP could not be
- * queued, in which case nothing is removed).
+ * Return: bytes removed (0 on bad arguments, or if the device could not
+ * be told, in which case nothing is removed).
  */
-uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova,
-				uint64_t pgsize, uint64_t pgcount,
+uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova, uint64_t pgsize,
+				uint64_t pgcount,
 				struct iommu_iotlb_gather *gather)
 {
 	struct viommu_domain *d = dom;
-	const struct rangemap_entry *e;
+	struct viommu_cut c = {0};
 	struct viommu_drv *v;
-	uint64_t end, cur, last = 0, biggest = 0;
-	bool any = false;
+	bool split, lost_head = false, lost_tail = false;
+	uint64_t end;
+	int err = 0;
 
 	if (!d || d->kind != VIOMMU_DOM_PAGING || !pgsize || !pgcount)
 		return 0;
@@ -162,69 +394,54 @@ uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova,
 		end = iova + (pgcount * pgsize - 1);
 
 	pthread_mutex_lock(&d->lock);
-	cur = iova;
-	for (;;) {
-		e = rangemap_find(&d->map, cur);
-		if (!e || e->start != cur || e->last > end)
-			break;
-		any = true;
-		last = e->last;
-		if (e->last - e->start + 1 > biggest)
-			biggest = e->last - e->start + 1;
-		if (e->last == end)
-			break;
-		cur = e->last + 1;
-	}
-	if (!any) {
-		pthread_mutex_unlock(&d->lock);
-		return 0;
+	if (!viommu_plan_cut(d, iova, end, &c))
+		goto out_none;
+	split = c.lo < c.start || c.hi > c.last;
+	if (c.hi > c.last && viommu_split_tail(d, &c)) {
+		vlog(v, IOMMU_LOG_ERR, "domain %u: no memory for a split",
+		     d->id);
+		goto out_none;
 	}
 	if (d->nr_endpoints) {
-		struct viommu_req r = {
-			.type = VIRTIO_IOMMU_T_UNMAP,
-			.domain = d->id,
-			.start = iova,
-			.end = last,
-		};
-		int err;
-
 		viommu_req_lock(v);
-		err = viommu_req_queue(v, &r, NULL, d, 0);
+		if (split) {
+			err =
+			    viommu_cut_device(v, d, &c, &lost_head, &lost_tail);
+		} else {
+			struct viommu_req r = {
+			    .type = VIRTIO_IOMMU_T_UNMAP,
+			    .domain = d->id,
+			    .start = c.start,
+			    .end = c.last,
+			};
+
+			err = viommu_req_queue(v, &r, NULL, d, 0);
+			if (!err && gather)
+				gather->pending++;
+		}
 		viommu_req_unlock(v);
 		if (err) {
 			vlog(v, IOMMU_LOG_ERR,
-			     "domain %u: cannot queue UNMAP (%d)", d->id, err);
-			pthread_mutex_unlock(&d->lock);
-			return 0;
+			     "domain %u: cannot UNMAP [%#llx, %#llx] (%d)",
+			     d->id, (unsigned long long)c.lo,
+			     (unsigned long long)c.hi, err);
+			if (c.hi > c.last)
+				viommu_join_tail(d, &c);
+			goto out_none;
 		}
-		if (gather)
-			gather->pending++;
 	}
-	cur = iova;
-	for (;;) {
-		e = rangemap_find(&d->map, cur);
-		uint64_t el = e->last;
-
-		rangemap_remove(&d->map, cur);
-		if (el == last)
-			break;
-		cur = el + 1;
-	}
+	viommu_cut_table(d, &c);
+	if (lost_head) /* the table follows the device */
+		rangemap_remove(&d->map, c.lo);
+	if (lost_tail)
+		rangemap_remove(&d->map, c.last + 1);
 	pthread_mutex_unlock(&d->lock);
-	if (gather) {
-		if (gather->start > gather->end) {
-			gather->start = iova;
-			gather->end = last;
-		} else {
-			if (iova < gather->start)
-				gather->start = iova;
-			if (last > gather->end)
-				gather->end = last;
-		}
-		if (biggest > gather->pgsize)
-			gather->pgsize = biggest;
-	}
-	return last - iova + 1;
+	gather_add(gather, &c);
+	return c.last - c.start + 1;
+
+out_none:
+	pthread_mutex_unlock(&d->lock);
+	return 0;
 }
 
 /* Kick, wait for every queued request, collect @d's async errors. */

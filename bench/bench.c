@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,7 +252,136 @@ static int lib_map_unmap(struct bench *b, uint64_t iova0, uint64_t paddr0,
 	return 0;
 }
 
-static int setup(struct bench *b, const char *ini)
+/* ---- Threads, DMA copies, and a fixed count for callgrind ------------ */
+
+struct xlate_thread {
+	struct bench *b;
+	unsigned int page;
+	uint64_t ops;
+	double ns;
+	pthread_barrier_t *go;
+};
+
+static void *xlate_thread_fn(void *arg)
+{
+	struct xlate_thread *x = arg;
+	struct iommu_translation t;
+	uint64_t iova = XLATE_IOVA + (uint64_t)x->page * PAGE + 0x10;
+	uint64_t n = 0, t0, el;
+
+	pthread_barrier_wait(x->go);
+	t0 = now_ns();
+	do {
+		for (unsigned int i = 0; i < 4096; i++)
+			if (iommu_dma_translate(x->b->ctx, x->b->dev,
+						IOMMU_NO_PASID, iova, 8,
+						IOMMU_ACCESS_READ, &t))
+				x->b->failed = 1;
+		n += 4096;
+		el = now_ns() - t0;
+	} while (el < MIN_NS);
+	x->ops = n;
+	x->ns = (double)el;
+	return NULL;
+}
+
+/* Translations per second of @nr threads, each on a page of its own. */
+static double xlate_threads(struct bench *b, unsigned int nr)
+{
+	struct xlate_thread x[8];
+	pthread_t th[8];
+	pthread_barrier_t go;
+	double rate = 0.0;
+
+	pthread_barrier_init(&go, NULL, nr);
+	for (unsigned int i = 0; i < nr; i++) {
+		x[i] = (struct xlate_thread){ b, 100 + i * 17, 0, 0.0, &go };
+		pthread_create(&th[i], NULL, xlate_thread_fn, &x[i]);
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		pthread_join(th[i], NULL);
+		rate += (double)x[i].ops / x[i].ns;
+	}
+	pthread_barrier_destroy(&go);
+	return rate * 1e9;
+}
+
+/* DMA of @len bytes at the start of the translate range, read or write. */
+static double lib_dma(struct bench *b, size_t len, bool write, uint8_t *buf,
+		      uint64_t *ops)
+{
+	uint64_t n = 0, t0 = now_ns(), el;
+
+	do {
+		for (unsigned int i = 0; i < 64; i++) {
+			int rc = write ? iommu_dma_write(b->ctx, b->dev,
+							 IOMMU_NO_PASID,
+							 XLATE_IOVA, buf, len)
+				       : iommu_dma_read(b->ctx, b->dev,
+							IOMMU_NO_PASID,
+							XLATE_IOVA, buf, len);
+			if (rc) {
+				b->failed = 1;
+				*ops = 0;
+				return 0.0;
+			}
+		}
+		n += 64;
+		el = now_ns() - t0;
+	} while (el < MIN_NS / 4);
+	*ops = n;
+	return (double)el;
+}
+
+static double base_memcpy(uint8_t *dst, const uint8_t *src, size_t len,
+			  uint64_t *ops)
+{
+	uint64_t n = 0, t0 = now_ns(), el;
+
+	do {
+		for (unsigned int i = 0; i < 64; i++) {
+			memcpy(dst, src, len);
+			__asm__ volatile("" : : "r"(dst) : "memory");
+		}
+		n += 64;
+		el = now_ns() - t0;
+	} while (el < MIN_NS / 4);
+	*ops = n;
+	return (double)el;
+}
+
+/*
+ * --count N ROW: do exactly N operations of ROW and nothing else after
+ * the setup, for instruction counts (scripts/bench-callgrind.sh runs two
+ * counts and takes the difference, so the setup cancels out).
+ */
+static int count_mode(struct bench *b, uint64_t n, const char *row)
+{
+	struct iommu_translation t;
+	uint8_t buf[4096];
+	unsigned int k = 7;
+	bool dma = !strcmp(row, "dma-read-4k"), miss = !strcmp(row, "miss");
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+		int rc;
+
+		if (dma)
+			rc = iommu_dma_read(b->ctx, b->dev, IOMMU_NO_PASID,
+					    XLATE_IOVA, buf, sizeof(buf));
+		else
+			rc = iommu_dma_translate(b->ctx, b->dev,
+						 IOMMU_NO_PASID, iova, 8,
+						 IOMMU_ACCESS_READ, &t);
+		if (rc)
+			return 1;
+		if (miss)
+			k = (k + MISS_STRIDE) % NR_PAGES;
+	}
+	return 0;
+}
+
+static int setup(struct bench *b, const char *ini, unsigned int flags)
 {
 	static int owner;
 	struct iommu_ctx_opts opts;
@@ -264,6 +394,7 @@ static int setup(struct bench *b, const char *ini)
 	opts.log_level = IOMMU_LOG_WARN;
 	opts.errbuf = errbuf;
 	opts.errbuf_len = sizeof(errbuf);
+	opts.flags = flags;
 	rc = iommu_ctx_create(&opts, &b->ctx);
 	if (rc) {
 		fprintf(stderr,
@@ -304,26 +435,47 @@ static int setup(struct bench *b, const char *ini)
 
 int main(int argc, char **argv)
 {
-	static struct bench b;
-	const char *ini = argc > 1 ? argv[1] : "conf/virtio.ini";
+	static struct bench b, nh;
+	const char *ini = "conf/virtio.ini", *row = NULL;
 	uint64_t *table;
-	uint64_t ops, bops, hits, misses;
-	double ns, base_hit, base_miss, base_1, base_256;
+	uint64_t ops, bops, hits, misses, count = 0;
+	double ns, base_hit, base_miss, base_1, base_256, one, two;
 	struct map_result r;
 	char extra[128];
-	int rc;
+	int rc, a = 1;
 
-	if (argc > 2 || (argc > 1 && argv[1][0] == '-')) {
-		fprintf(stderr, "usage: %s [INI]   (default conf/virtio.ini)\n",
+	if (argc > 3 && !strcmp(argv[1], "--count")) {
+		count = strtoull(argv[2], NULL, 0);
+		row = argv[3];
+		a = 4;
+	}
+	if (argc > a + 1 || (argc > a && argv[a][0] == '-')) {
+		fprintf(stderr,
+			"usage: %s [--count N hit|hit-nohint|miss|dma-read-4k] "
+			"[INI]   (default conf/virtio.ini)\n",
 			argv[0]);
 		return 2;
 	}
+	if (argc > a)
+		ini = argv[a];
 #ifdef IOMMU_SRC_ROOT
-	if (argc < 2 && access(ini, R_OK))
+	if (argc <= a && access(ini, R_OK))
 		ini = IOMMU_SRC_ROOT "/conf/virtio.ini";
 #endif
-	rc = setup(&b, ini);
+	rc = setup(&b, ini,
+		   row && !strcmp(row, "hit-nohint") ? IOMMU_CTX_NO_HINT : 0);
 	if (rc) {
+		iommu_ctx_destroy(b.ctx);
+		return 1;
+	}
+	if (row) {
+		rc = count_mode(&b, count, row);
+		iommu_ctx_destroy(b.ctx);
+		return rc;
+	}
+	rc = setup(&nh, ini, IOMMU_CTX_NO_HINT);
+	if (rc) {
+		iommu_ctx_destroy(nh.ctx);
 		iommu_ctx_destroy(b.ctx);
 		return 1;
 	}
@@ -357,10 +509,51 @@ int main(int argc, char **argv)
 
 	ns = lib_translate(&b, false, &ops, &hits, &misses);
 	iotlb_note(extra, sizeof(extra), hits, misses);
-	line("translate, same page (hit)", ops, ns, base_hit, extra);
+	line("translate, same page (hint)", ops, ns, base_hit, extra);
+	ns = lib_translate(&nh, false, &ops, &hits, &misses);
+	iotlb_note(extra, sizeof(extra), hits, misses);
+	line("translate, same page (model hit)", ops, ns, base_hit, extra);
 	ns = lib_translate(&b, true, &ops, &hits, &misses);
 	iotlb_note(extra, sizeof(extra), hits, misses);
 	line("translate, cycling pages (miss)", ops, ns, base_miss, extra);
+	ns = lib_translate(&nh, true, &ops, &hits, &misses);
+	iotlb_note(extra, sizeof(extra), hits, misses);
+	line("translate, cycling, no hint", ops, ns, base_miss, extra);
+
+	/* Scaling: the hit path from one and from two threads. */
+	one = xlate_threads(&b, 1);
+	two = xlate_threads(&b, 2);
+	printf("%-34s %9.1f Mops/s one thread, %.1f two: x%.2f\n",
+	       "translate hit, 1 vs 2 threads", one / 1e6, two / 1e6,
+	       one > 0.0 ? two / one : 0.0);
+
+	/* DMA through the domain against memcpy of the same size. */
+	{
+		static uint8_t src[65536], dst[65536];
+		static const size_t sizes[] = { 64, 1500, 4096, 65536 };
+
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			double base, rd, wr;
+			uint64_t bo, ro, wo;
+			char what[64];
+
+			base = base_memcpy(dst, src, sizes[i], &bo) / (double)bo;
+			rd = lib_dma(&b, sizes[i], false, dst, &ro);
+			wr = lib_dma(&b, sizes[i], true, src, &wo);
+			snprintf(what, sizeof(what), "baseline: memcpy %zu B",
+				 sizes[i]);
+			line(what, bo, base * (double)bo, base, NULL);
+			snprintf(what, sizeof(what), "dma read %zu B", sizes[i]);
+			snprintf(extra, sizeof(extra), "%.2fx memcpy speed",
+				 ro ? base / (rd / (double)ro) : 0.0);
+			line(what, ro, rd, base, extra);
+			snprintf(what, sizeof(what), "dma write %zu B",
+				 sizes[i]);
+			snprintf(extra, sizeof(extra), "%.2fx memcpy speed",
+				 wo ? base / (wr / (double)wo) : 0.0);
+			line(what, wo, wr, base, extra);
+		}
+	}
 
 	/* Map and unmap. */
 	base_1 = flat_update(table, 1, &bops);
@@ -405,11 +598,13 @@ int main(int argc, char **argv)
 	printf("note: for backends with page tables (vtd, smmuv3, amdvi) the "
 	       "page-table engine alone is measured by iommu-ptbench.\n");
 	free(table);
+	iommu_ctx_destroy(nh.ctx);
 	iommu_ctx_destroy(b.ctx);
-	return b.failed ? 1 : 0;
+	return b.failed || nh.failed ? 1 : 0;
 fail:
 	fprintf(stderr, "iommu-bench: map/unmap run failed: %d\n", rc);
 	free(table);
+	iommu_ctx_destroy(nh.ctx);
 	iommu_ctx_destroy(b.ctx);
 	return 1;
 }

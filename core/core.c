@@ -197,7 +197,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 	    (opts->nr_ram && !opts->ram) ||
 	    (opts->bus && (!opts->bus->mmio_read || !opts->bus->mmio_write)) ||
 	    (unsigned int)opts->log_level > IOMMU_LOG_DEBUG ||
-	    opts->flags & ~IOMMU_CTX_NO_DRIVER) {
+	    opts->flags & ~(IOMMU_CTX_NO_DRIVER | IOMMU_CTX_NO_HINT)) {
 		set_err(opts, "iommu_ctx_create: bad options (exactly one of ini_path and ini_string; bus needs mmio_read and mmio_write)");
 		return -EINVAL;
 	}
@@ -277,6 +277,8 @@ int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
 		ctx->bus_builtin = true;
 	}
 	ctx->has_driver = !(opts->flags & IOMMU_CTX_NO_DRIVER);
+	ctx->hint = ctx->bus_builtin && !(opts->flags & IOMMU_CTX_NO_HINT);
+	ctx->uid = iommu__ctx_uid();
 	if (ctx->has_driver) {
 		struct iommu_core_cfg ccfg = {
 			.strict = ctx->strict,

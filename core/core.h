@@ -25,6 +25,7 @@
 
 #define IOMMU__MAX_RAM 64
 #define IOMMU__PAGE_SIZE 4096ull
+#define IOMMU__SHARDS 64
 #define IOMMU__MAX_PASID_BITS 20
 
 #define iommu__container_of(ptr, type, member) \
@@ -287,6 +288,21 @@ struct iommu_ctx {
 	unsigned int msi_nr;
 
 	_Atomic uint64_t stats[IOMMU_STAT_COUNT];
+
+	/* The translation hint (dma.c): a process-unique id and a
+	 * generation every call into the model that can change its
+	 * translations bumps; per-thread hints are valid while both match. */
+	uint64_t uid;
+	_Atomic uint64_t xlate_gen;
+	bool hint; /* built-in model, hint not turned off */
+	/* Translations counted per thread shard, summed on read: n[0] those
+	 * the model answered, n[1] those the hint served.  Shard i belongs
+	 * to the i-th thread that translated (plain stores); threads past
+	 * IOMMU__SHARDS share them (atomic adds). */
+	struct iommu__shard {
+		_Atomic uint64_t n[2];
+		char pad[64 - 2 * sizeof(uint64_t)];
+	} shard[IOMMU__SHARDS];
 };
 
 static inline struct iommu_ctx *iommu__host_ctx(struct iommu_host *h)
@@ -299,6 +315,17 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 {
 	atomic_fetch_add_explicit(&ctx->stats[s], n, memory_order_relaxed);
 }
+
+/* Every translation the model gave with IOMMU_HW_CACHED may change: drop
+ * the per-thread hints of @ctx (dma.c).  Called after each call into the
+ * model that can change state, before the caller's call returns. */
+static inline void iommu__xlate_changed(struct iommu_ctx *ctx)
+{
+	atomic_fetch_add_explicit(&ctx->xlate_gen, 1, memory_order_seq_cst);
+}
+
+/* A context id never used before in this process (dma.c). */
+uint64_t iommu__ctx_uid(void);
 
 /* abi.c */
 /*

@@ -126,6 +126,7 @@ static void ids_update(struct iommu_ctx *ctx, size_t pos, uint32_t id,
 	atomic_store_explicit((_Atomic size_t *)&ctx->nr_devs,
 			      insert ? n + 1 : n - 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ctx->ids_seq, 1, memory_order_release);
+	iommu__xlate_changed(ctx); /* no hint serves a removed device */
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -322,6 +323,7 @@ err_release:
 err_endpoint:
 	if (p->hw->endpoint_remove)
 		p->hw->endpoint_remove(ctx->hw, cfg->id);
+	iommu__xlate_changed(ctx);
 err_unlock:
 	pthread_rwlock_unlock(&ctx->topo_lock);
 	free(dev);
@@ -353,6 +355,7 @@ int iommu__dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
 		p->ops->release_device(ctx->drv, &dev->info);
 	if (p->hw->endpoint_remove)
 		p->hw->endpoint_remove(ctx->hw, dev->info.id);
+	iommu__xlate_changed(ctx);
 	bool empty = g->nr_devs == 0;
 	if (empty) {
 		struct iommu_domain *d = atomic_load(&g->domain);

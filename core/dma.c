@@ -148,39 +148,178 @@ int iommu_set_fault_lost_handler(struct iommu_ctx *ctx, iommu_fault_lost_fn fn,
 
 /* ---- Translation ------------------------------------------------------ */
 
+/*
+ * The translation hint.  A translation the model returns with
+ * IOMMU_HW_CACHED is one its hardware caches would keep until a register
+ * write or doorbell changes its state; every such call into the model,
+ * and every device added or removed, bumps the context's xlate_gen
+ * (iommu__xlate_changed) before the call that made it returns.  So a
+ * thread may keep such translations and serve repeats itself while the
+ * generation it saw before asking the model still holds: a translation
+ * is never served after the invalidation (or unmap) that removed it has
+ * returned.  Per thread, direct-mapped by page: no lock, no shared write.
+ */
+#define HINT_SLOTS 64u
+
+struct hint {
+	uint64_t uid;   /* context; 0: empty */
+	uint64_t gen;   /* xlate_gen read before the model was asked */
+	uint64_t first; /* [first, last] -> first + delta */
+	uint64_t last;
+	uint64_t delta;
+	uint8_t *host;  /* RAM behind first + delta, or NULL */
+	uint32_t dev_id;
+	uint32_t pasid;
+	unsigned int perm;
+};
+
+static _Thread_local struct hint hints[HINT_SLOTS];
+static _Thread_local unsigned int shard_plus1;
+static atomic_uint shard_next;
+static _Atomic uint64_t uid_next = 1;
+
+uint64_t iommu__ctx_uid(void)
+{
+	return atomic_fetch_add(&uid_next, 1);
+}
+
+/* 1 + this thread's number among those that translated; 0: none yet. */
+static unsigned int shard_thread(void)
+{
+	if (!shard_plus1)
+		shard_plus1 = atomic_fetch_add_explicit(&shard_next, 1,
+							memory_order_relaxed) +
+			      1;
+	return shard_plus1;
+}
+
+/* Count a translation: @which 0 by the model, 1 by the hint. */
+static inline void count_xlate(struct iommu_ctx *ctx, unsigned int which)
+{
+	unsigned int t = shard_thread() - 1;
+	_Atomic uint64_t *c = &ctx->shard[t % IOMMU__SHARDS].n[which];
+
+	if (t < IOMMU__SHARDS) /* the shard is this thread's alone */
+		atomic_store_explicit(c,
+				      atomic_load_explicit(
+					      c, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
+{
+	return &hints[((iova >> 12) ^ dev_id) & (HINT_SLOTS - 1)];
+}
+
+static inline bool hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
+			    uint32_t pasid, uint64_t iova, uint64_t len,
+			    unsigned int need, struct iommu_translation *out,
+			    uint8_t **host)
+{
+	const struct hint *h = hint_slot(dev_id, iova);
+
+	/* Only a request wholly inside the hint: the model would answer
+	 * it in full, with the same address and rights. */
+	if (h->uid != ctx->uid || h->dev_id != dev_id || h->pasid != pasid ||
+	    iova < h->first || iova > h->last || len - 1 > h->last - iova ||
+	    !(h->perm & need) ||
+	    h->gen != atomic_load_explicit(&ctx->xlate_gen,
+					   memory_order_acquire))
+		return false;
+	out->phys = iova + h->delta;
+	out->len = len;
+	out->perm = h->perm;
+	if (host)
+		*host = h->host ? h->host + (iova - h->first) : NULL;
+	return true;
+}
+
+/*
+ * translate() - one request through the hint or the model
+ * @host: if not NULL, receives the host address of out->phys when the
+ *        whole of [phys, phys + out->len) is one RAM region, else NULL
+ */
 static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		     uint64_t iova, uint64_t len, unsigned int access,
-		     struct iommu_translation *out)
+		     struct iommu_translation *out, uint8_t **host)
 {
-	struct iommu_dma_req req = {
-		.dev_id = dev_id,
-		.pasid = pasid,
-		.iova = iova,
-		.len = len,
-		.access = access & ~IOMMU_ACCESS_ATTRS,
-		.attrs = access & IOMMU_ACCESS_ATTRS,
-	};
+	unsigned int attrs = access & IOMMU_ACCESS_ATTRS;
+	unsigned int need;
+	uint64_t gen = 0, ask = len, page_left;
+	struct iommu_dma_req req;
 	int ret;
 
-	iommu__stat(ctx, IOMMU_STAT_TRANSLATIONS, 1);
-	if (ctx->bus_builtin)
-		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
-	else if (ctx->bus.ops->translate)
+	access &= ~IOMMU_ACCESS_ATTRS;
+	need = access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
+	if (ctx->hint && !attrs) {
+		if (hint_get(ctx, dev_id, pasid, iova, len, need, out, host)) {
+			count_xlate(ctx, 1);
+			return 0;
+		}
+		gen = atomic_load_explicit(&ctx->xlate_gen,
+					   memory_order_acquire);
+		/* Ask for the rest of the page: the model answers with the
+		 * prefix it can translate (a fault only if the first byte
+		 * cannot), and the hint then covers the page. */
+		page_left = IOMMU__PAGE_SIZE - (iova & (IOMMU__PAGE_SIZE - 1));
+		if (ask < page_left)
+			ask = page_left;
+	}
+	count_xlate(ctx, 0);
+	if (!ctx->bus_builtin) {
+		if (!ctx->bus.ops->translate)
+			return -EOPNOTSUPP;
 		ret = ctx->bus.ops->translate(ctx->bus.opaque, dev_id, pasid,
-					      iova, len, access, out);
-	else
-		return -EOPNOTSUPP;
+					      iova, len, access | attrs, out);
+	} else {
+		req = (struct iommu_dma_req){
+			.dev_id = dev_id,
+			.pasid = pasid,
+			.iova = iova,
+			.len = ask,
+			.access = access,
+			.attrs = attrs,
+		};
+		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
+	}
 	iommu__fault_lost_flush(ctx);
-	if (ret != 0 && ret != IOMMU_HW_INTERRUPT)
-		return ret < 0 ? ret : -EIO;
-	if (out->len == 0 || out->len > len)
+	if (ret < 0)
+		return ret;
+	if (ret > IOMMU_HW_CACHED || out->len == 0 || out->len > ask)
 		return -EIO; /* a model that answers nonsense */
 	if (ret == IOMMU_HW_INTERRUPT) {
 		/* Not memory, whatever the model said (rule 12). */
 		out->phys = iova;
 		out->perm = 0;
+		if (out->len > len)
+			out->len = len;
 		return IOMMU_DMA_INTERRUPT;
 	}
+	uint8_t *hp = host || ret == IOMMU_HW_CACHED
+			      ? iommu__mem_ptr(&ctx->mem, out->phys, out->len)
+			      : NULL;
+	if (ret == IOMMU_HW_CACHED && ctx->hint && !attrs &&
+	    iova + (out->len - 1) >= iova) {
+		struct hint *h = hint_slot(dev_id, iova);
+
+		*h = (struct hint){
+			.uid = ctx->uid,
+			.gen = gen,
+			.first = iova,
+			.last = iova + (out->len - 1),
+			.delta = out->phys - iova,
+			.host = hp,
+			.dev_id = dev_id,
+			.pasid = pasid,
+			.perm = out->perm,
+		};
+	}
+	if (out->len > len)
+		out->len = len;
+	if (host)
+		*host = hp;
 	return 0;
 }
 
@@ -197,9 +336,10 @@ static int dma_args_ok(struct iommu_ctx *ctx, uint32_t pasid, uint64_t iova,
 	return 0;
 }
 
-int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
-			uint64_t iova, uint64_t len, unsigned int access,
-			struct iommu_translation *out)
+static __attribute__((noinline)) int
+dma_translate_slow(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+		   uint64_t iova, uint64_t len, unsigned int access,
+		   struct iommu_translation *out)
 {
 	IOMMU__API_SCOPE();
 	int ret = dma_args_ok(ctx, pasid, iova, len, access);
@@ -210,7 +350,28 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return -EINVAL;
 	if (!iommu__dev_exists(ctx, dev_id))
 		return -ENODEV;
-	return translate(ctx, dev_id, pasid, iova, len, access, out);
+	return translate(ctx, dev_id, pasid, iova, len, access, out, NULL);
+}
+
+/*
+ * The hit path first: a request wholly inside this thread's hint needs no
+ * argument check beyond the hint's own compares (a zero length, a wrap or
+ * a bad PASID never matches one), no device lookup (a removed device
+ * bumps the generation) and no call scope (nothing reaches the model).
+ */
+int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+			uint64_t iova, uint64_t len, unsigned int access,
+			struct iommu_translation *out)
+{
+	if (ctx && out && ctx->hint &&
+	    (access == IOMMU_ACCESS_READ || access == IOMMU_ACCESS_WRITE) &&
+	    hint_get(ctx, dev_id, pasid, iova, len,
+		     access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ,
+		     out, NULL)) {
+		count_xlate(ctx, 1);
+		return 0;
+	}
+	return dma_translate_slow(ctx, dev_id, pasid, iova, len, access, out);
 }
 
 /*
@@ -253,13 +414,20 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return -ENODEV;
 	while (len) {
 		struct iommu_translation t;
-		ret = translate(ctx, dev_id, pasid, iova, len, access, &t);
+		uint8_t *host;
+
+		ret = translate(ctx, dev_id, pasid, iova, len, access, &t,
+				&host);
 		if (ret == IOMMU_DMA_INTERRUPT)
 			return dma_interrupt(ctx, dev_id, iova, p, len, write);
 		if (ret)
 			return ret;
-		ret = iommu__mem_rw(&ctx->mem, t.phys, p, t.len, write);
-		if (ret)
+		if (host && write)
+			memcpy(host, p, t.len);
+		else if (host)
+			memcpy(p, host, t.len);
+		else if ((ret = iommu__mem_rw(&ctx->mem, t.phys, p, t.len,
+					      write)) != 0)
 			return ret;
 		p += t.len;
 		iova += t.len;

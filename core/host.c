@@ -201,6 +201,7 @@ static const char *const stat_names[IOMMU_STAT_COUNT] = {
 	[IOMMU_STAT_QUEUE_CMDS] = "queue_cmds",
 	[IOMMU_STAT_MSI] = "msi",
 	[IOMMU_STAT_MSI_DROPPED] = "msi_dropped",
+	[IOMMU_STAT_HINT_HITS] = "hint_hits",
 };
 
 const char *iommu_stat_name(enum iommu_stat stat)
@@ -215,6 +216,16 @@ int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
 	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
 		out->v[i] = atomic_load_explicit(&ctx->stats[i],
 						 memory_order_relaxed);
+	for (int i = 0; i < IOMMU__SHARDS; i++) {
+		uint64_t hits = atomic_load_explicit(&ctx->shard[i].n[1],
+						     memory_order_relaxed);
+
+		out->v[IOMMU_STAT_TRANSLATIONS] +=
+			atomic_load_explicit(&ctx->shard[i].n[0],
+					     memory_order_relaxed) +
+			hits;
+		out->v[IOMMU_STAT_HINT_HITS] += hits;
+	}
 	return 0;
 }
 
@@ -224,6 +235,10 @@ int iommu_reset_stats(struct iommu_ctx *ctx)
 		return -EINVAL;
 	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
 		atomic_store(&ctx->stats[i], 0);
+	for (int i = 0; i < IOMMU__SHARDS; i++) {
+		atomic_store(&ctx->shard[i].n[0], 0);
+		atomic_store(&ctx->shard[i].n[1], 0);
+	}
 	return 0;
 }
 

@@ -234,8 +234,10 @@ static int builtin_mmio_write(void *opaque, uint64_t off, unsigned int size,
 			      uint64_t val)
 {
 	struct iommu_ctx *ctx = opaque;
+	int ret = ctx->desc->hw->mmio_write(ctx->hw, off, size, val);
 
-	return ctx->desc->hw->mmio_write(ctx->hw, off, size, val);
+	iommu__xlate_changed(ctx);
+	return ret;
 }
 
 const struct iommu_bus_ops iommu__builtin_bus_ops = {
@@ -275,6 +277,7 @@ int iommu_hw_mmio_write(struct iommu_ctx *ctx, uint64_t offset,
 	if (!ctx || !mmio_size_ok(size))
 		return -EINVAL;
 	ret = ctx->desc->hw->mmio_write(ctx->hw, offset, size, val);
+	iommu__xlate_changed(ctx);
 	iommu__fault_lost_flush(ctx);
 	return ret;
 }
@@ -289,6 +292,7 @@ int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue)
 	if (!ctx->desc->hw->notify)
 		return -EOPNOTSUPP;
 	ret = ctx->desc->hw->notify(ctx->hw, queue);
+	iommu__xlate_changed(ctx);
 	iommu__fault_lost_flush(ctx);
 	return ret;
 }

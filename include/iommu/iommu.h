@@ -104,6 +104,13 @@ struct iommu_bus_ops {
 /* Device model only: no driver is probed; a guest programs the model
  * through iommu_hw_mmio_*.  Domain calls return -ENODEV. */
 #define IOMMU_CTX_NO_DRIVER (1u << 0)
+/* No translation hint: every iommu_dma_* translation reaches the device
+ * model (for tests of the model's own caches and counters).  By default a
+ * thread keeps the last translations the model marked cacheable and
+ * serves repeats of them itself until the model's state may have changed
+ * (any register write, doorbell or device change); see
+ * docs/architecture.md, "Translation hint". */
+#define IOMMU_CTX_NO_HINT (1u << 1)
 
 /* iommu_msi_fn's dev_id for the IOMMU's own messages (queue, events). */
 #define IOMMU_MSI_FROM_IOMMU UINT32_MAX

@@ -211,6 +211,19 @@ struct iommu_dma_req {
  */
 #define IOMMU_HW_INTERRUPT 1
 
+/*
+ * What translate returns instead of 0 for a translation the core may keep
+ * (a per-thread hint) until the next call into the model that can change
+ * its state: mmio_write, notify, endpoint_add or endpoint_remove, load.
+ * Return it only for what the hardware's own caches would keep until such
+ * a call (an IOTLB entry, a mapping held in the device); a result the
+ * hardware reads afresh from memory every time (VT-d pass-through, which
+ * is not cached) returns 0.  @out covers the request's prefix as for 0;
+ * the core may ask for more than the device's access (to the end of its
+ * page) and serve later accesses inside @out from the hint.
+ */
+#define IOMMU_HW_CACHED 2
+
 /**
  * struct iommu_hw_ops - the device model; all slots required unless noted
  * @size: sizeof(struct iommu_hw_ops) in the plugin's build
@@ -219,9 +232,11 @@ struct iommu_dma_req {
  *     services (struct iommu_host_ops says which)
  * @destroy: free it
  * @mmio_read, @mmio_write: register access; -EINVAL bad offset or size
- * @translate: translate @req; 0 and @out, IOMMU_HW_INTERRUPT, or -EFAULT
- *     after recording the fault in the vendor's format (and raising the
- *     interrupt)
+ * @translate: translate @req; 0 or IOMMU_HW_CACHED and @out,
+ *     IOMMU_HW_INTERRUPT, or -EFAULT after recording the fault in the
+ *     vendor's format (and raising the interrupt).  A fault is recorded
+ *     only when the first byte cannot be translated; otherwise @out is the
+ *     prefix that can.
  * @endpoint_add, @endpoint_remove: optional; the platform tells the
  *     hardware which requester IDs exist behind it
  * @notify: optional doorbell for queue @queue

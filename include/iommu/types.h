@@ -186,6 +186,8 @@ enum iommu_stat {
 	IOMMU_STAT_QUEUE_CMDS,    /* requests/commands the device consumed */
 	IOMMU_STAT_MSI,           /* interrupt messages delivered to opts.msi */
 	IOMMU_STAT_MSI_DROPPED,   /* interrupt messages with no opts.msi */
+	IOMMU_STAT_HINT_HITS,     /* translations served by the core's
+				   * per-thread hint, without the model */
 	IOMMU_STAT_COUNT
 };
 

@@ -25,7 +25,8 @@ static uint64_t hw_bypass_last(const struct viommu_hw *hw, uint64_t iova)
  *
  * Context: any thread, concurrently with MMIO; takes state_lock for read,
  * and on a fault q[1].lock and reg_lock, then raises the interrupt.
- * Return: 0; -EFAULT after recording a fault; -EINVAL bad arguments.
+ * Return: IOMMU_HW_CACHED; IOMMU_HW_INTERRUPT in the MSI window; -EFAULT
+ * after recording a fault; -EINVAL bad arguments.
  */
 int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 			struct iommu_translation *out)
@@ -104,13 +105,14 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		    ((m->flags & VIRTIO_IOMMU_MAP_F_WRITE) ? IOMMU_WRITE : 0);
 	pthread_rwlock_unlock(&hw->state_lock);
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
-	return 0;
+	/* Mappings change only through requests and register writes. */
+	return IOMMU_HW_CACHED;
 
 identity:
 	pthread_rwlock_unlock(&hw->state_lock);
 	out->phys = iova;
 	out->perm = IOMMU_READ | IOMMU_WRITE;
-	return 0;
+	return IOMMU_HW_CACHED;
 
 fault_unlock:
 	pthread_rwlock_unlock(&hw->state_lock);

@@ -720,7 +720,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		if (t.perm & need) {
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			hw_out(req, t.out, t.level, t.perm, out);
-			return 0;
+			return IOMMU_HW_CACHED;
 		}
 		if (!t.wd) {
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
@@ -747,8 +747,11 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if (hw_overlaps_intr(w.out, w.out + (size - 1)))
 		return vtd_hw_fault(
 		    hw, &x, x.sm ? VTD_FR_SM_INTR_RANGE : VTD_FR_INTR_RANGE);
-	if (cached)
-		hw_tlb_put(hw, &x, &w, false, gen);
 	hw_out(req, w.out, w.level, w.perm, out);
-	return 0;
+	if (!cached)
+		return 0;
+	/* An IOTLB entry: the core may keep it until the next register
+	 * write (an invalidation is one). */
+	hw_tlb_put(hw, &x, &w, false, gen);
+	return IOMMU_HW_CACHED;
 }

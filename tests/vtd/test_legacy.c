@@ -566,6 +566,7 @@ Test(guest_legacy, iotlb_hits_and_misses_counted)
 	struct vt g;
 	uint64_t h0, m0;
 
+	vt_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
 	up(&g, NULL);
 	map4k(&g, SID_A, 5, 0x100000, VT_DATA, SL_RW, NULL);
 	h0 = vt_stat(&g, IOMMU_STAT_IOTLB_HITS);
@@ -584,6 +585,7 @@ Test(guest_legacy, iotlb_capacity_evicts_one_not_all)
 	uint64_t root, h0, m0, hits, misses;
 	unsigned int i;
 
+	vt_next_ctx_flags(IOMMU_CTX_NO_HINT); /* the model's own IOTLB */
 	up(&g, "iotlb_entries = 16");
 	root = vt_ctx_sl(&g, SID_A, 5);
 	for (i = 0; i < 64; i++)

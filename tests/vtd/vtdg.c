@@ -28,6 +28,13 @@ static void vt_log(void *cookie, enum iommu_log_level level, const char *msg)
 	(void)msg;
 }
 
+static unsigned int vt_extra_flags;
+
+void vt_next_ctx_flags(unsigned int flags)
+{
+	vt_extra_flags = flags;
+}
+
 int vt_try_create(struct vt *g, bool driver, const char *iommu_ini,
 		  const char *vtd_ini)
 {
@@ -58,7 +65,8 @@ int vt_try_create(struct vt *g, bool driver, const char *iommu_ini,
 	co.log_level = IOMMU_LOG_ERR;
 	co.irq = vt_irq;
 	co.irq_cookie = g;
-	co.flags = driver ? 0 : IOMMU_CTX_NO_DRIVER;
+	co.flags = (driver ? 0 : IOMMU_CTX_NO_DRIVER) | vt_extra_flags;
+	vt_extra_flags = 0;
 	co.errbuf = g->err;
 	co.errbuf_len = sizeof(g->err);
 	g->driver = driver;

@@ -177,6 +177,9 @@ void vt_create(struct vt *g, bool driver, const char *vtd_ini);
 void vt_create2(struct vt *g, bool driver, const char *iommu_ini,
 		const char *vtd_ini);
 /* Only try: 0 or the error of iommu_ctx_create(). */
+/* Extra IOMMU_CTX_* flags for the next context created (then reset):
+ * IOMMU_CTX_NO_HINT for tests of the model's own IOTLB and counters. */
+void vt_next_ctx_flags(unsigned int flags);
 int vt_try_create(struct vt *g, bool driver, const char *iommu_ini,
 		  const char *vtd_ini);
 void vt_destroy(struct vt *g);

@@ -293,14 +293,16 @@ struct iommu_ctx {
 	 * generation every call into the model that can change its
 	 * translations bumps; per-thread hints are valid while both match. */
 	uint64_t uid;
-	_Atomic uint64_t xlate_gen;
 	bool hint; /* built-in model, hint not turned off */
+	/* Read on every hit, written on every model state change: a line
+	 * of its own, away from the shards each thread writes. */
+	_Alignas(64) _Atomic uint64_t xlate_gen;
 	/* Translations counted per thread shard, summed on read: n[0] those
 	 * the model answered, n[1] those the hint served.  Shard i belongs
 	 * to the i-th thread that translated (plain stores); threads past
 	 * IOMMU__SHARDS share them (atomic adds). */
 	struct iommu__shard {
-		_Atomic uint64_t n[2];
+		_Alignas(64) _Atomic uint64_t n[2];
 		char pad[64 - 2 * sizeof(uint64_t)];
 	} shard[IOMMU__SHARDS];
 };

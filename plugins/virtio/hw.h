@@ -103,6 +103,17 @@
 /* Requests served per notify at most, so a racing driver cannot pin us. */
 #define HW_NOTIFY_BUDGET 65536u
 
+/*
+ * Descriptors read per notify at most, in units of the queue's size: the
+ * chains a driver has in flight are disjoint, so all of them together are
+ * at most one queue's worth of descriptors (and indirect tables are at
+ * most a queue's length each).  A driver that makes the device read more
+ * in one notify reuses descriptors or loops them: the queue is treated as
+ * broken (DEVICE_NEEDS_RESET), so one notify costs O(queue size), never
+ * its square.
+ */
+#define HW_WALK_PER_NOTIFY 4u
+
 struct hw_seg {
 	uint64_t addr;
 	uint32_t len;
@@ -125,6 +136,7 @@ struct hw_queue {
 	/* consumer state, under lock */
 	uint16_t last_avail;
 	uint16_t used_idx;
+	uint64_t walk_left; /* descriptor reads left in this notify */
 	struct hw_seg *segs; /* writable segments of the current chain */
 	unsigned int seg_cap;
 	uint8_t *scratch; /* PROBE reply / fault record */
@@ -177,6 +189,7 @@ struct hw_chain {
 	uint64_t ws_bytes; /* bytes covered by @ws */
 	uint64_t ws_need; /* stop storing segments here */
 	uint64_t wr_len; /* all writable bytes */
+	uint64_t *budget; /* descriptor reads left; NULL: no bound */
 };
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)

@@ -197,7 +197,8 @@ bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
  * Return: 0; -EINVAL bad structure (head or next out of range, INDIRECT
  * not negotiated, nested or with NEXT, bad table length, readable after
  * writable), -ELOOP longer than the queue (or the indirect table),
- * -EFAULT descriptor table or writable buffer outside RAM.
+ * -E2BIG the notify's descriptor budget (c->budget) is spent, -EFAULT
+ * descriptor table or writable buffer outside RAM.
  */
 int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 			 uint32_t head, struct hw_chain *c)
@@ -222,6 +223,11 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 
 		if (++walked > limit)
 			return -ELOOP;
+		if (c->budget) {
+			if (!*c->budget)
+				return -E2BIG;
+			(*c->budget)--;
+		}
 		if (ilib_mem_read(hw->host,
 				  table + (uint64_t)VRING_DESC_SIZE * idx, d,
 				  sizeof(d)))
@@ -321,6 +327,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 	if (!s.live)
 		goto out;
 	old_used = q->used_idx;
+	q->walk_left = (uint64_t)HW_WALK_PER_NOTIFY * s.num;
 	while (served < HW_NOTIFY_BUDGET) {
 		/* Acquire: the ring entries and descriptors before it. */
 		if (viommu_hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE,
@@ -370,6 +377,14 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 			q->last_avail++;
 			served++;
 			len = viommu_hw_serve_request(hw, &s, q, head);
+			if (!q->walk_left) {
+				viommu_hw_needs_reset(
+				    hw, "request queue: more descriptors in one "
+					"notify than the queue holds (reused or "
+					"looping chains)");
+				broken = true;
+				break;
+			}
 			if (viommu_hw_push_used(hw, &s, q, head, len)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: used ring not RAM");

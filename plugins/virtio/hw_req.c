@@ -311,7 +311,8 @@ static uint32_t hw_req_probe(struct viommu_hw *hw, struct hw_queue *q,
 uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
 				 struct hw_queue *q, uint32_t head)
 {
-	struct hw_chain c = {.ws = q->segs, .ws_cap = q->seg_cap};
+	struct hw_chain c = {
+		.ws = q->segs, .ws_cap = q->seg_cap, .budget = &q->walk_left};
 	uint8_t tail[VIOMMU_TAIL_SIZE] = {0};
 	int ret;
 

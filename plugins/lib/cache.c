@@ -41,6 +41,14 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 	return c->slots + ((size_t)set * c->ways + way) * c->slot_words;
 }
 
+/* Was @s emptied for the cache's current epoch (else it holds nothing)? */
+static bool set_current(const struct ilib_cache *c,
+			const struct ilib_cache_set *s)
+{
+	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
+}
+
 /* Copy @n words from @src to @dst, each with an atomic (acquire) load. */
 static void copy_in(uint64_t *dst, const uint64_t *src, unsigned int n)
 {
@@ -95,6 +103,8 @@ int ilib_cache_init(struct ilib_cache *c, uint64_t entries,
 	c->val_words = val_words;
 	c->slot_words = 1 + key_words + val_words;
 	c->gen = 0;
+	c->epoch = 0;
+	c->inval_work = 0;
 	c->sets = calloc(c->nsets, sizeof(*c->sets));
 	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
 			  sizeof(*c->slots));
@@ -162,6 +172,8 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 	*hit = false;
 	if (seq & 1)
 		return false;
+	if (!set_current(c, s))
+		return true; /* flushed: a miss, without a look */
 	for (unsigned int w = 0; w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 		uint64_t stamp = ld(&slot[0]);
@@ -194,7 +206,7 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	s = &c->sets[set];
 	hit = false;
 	pthread_mutex_lock(&s->lock);
-	for (unsigned int w = 0; w < c->ways; w++) {
+	for (unsigned int w = 0; set_current(c, s) && w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 
 		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key))
@@ -224,6 +236,17 @@ bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	set = ilib_cache_set_of(c, hash);
 	s = &c->sets[set];
 	pthread_mutex_lock(&s->lock);
+	if (!set_current(c, s)) {
+		/* Flushed since: empty it now, for the epoch read before the
+		 * slots are cleared (a flush meanwhile leaves it stale). */
+		uint64_t e = __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
+
+		set_wbegin(s);
+		for (unsigned int w = 0; w < c->ways; w++)
+			st(&cache_slot(c, set, w)[0], 0);
+		__atomic_store_n(&s->epoch, e, __ATOMIC_RELEASE);
+		set_wend(s);
+	}
 	for (unsigned int w = 0; w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 		uint64_t stamp = ld(&slot[0]);
@@ -277,6 +300,9 @@ static bool inval_may_match(struct ilib_cache *c, unsigned int set,
 
 	if (seq & 1)
 		return true;
+	if (!set_current(c, s))
+		return false; /* flushed: nothing to remove */
+	__atomic_add_fetch(&c->inval_work, c->ways, __ATOMIC_RELAXED);
 	for (unsigned int w = 0; w < c->ways && !match; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 
@@ -312,6 +338,19 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 	}
 	set_wend(s);
 	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t ilib_cache_inval_work(const struct ilib_cache *c)
+{
+	return c ? __atomic_load_n(&c->inval_work, __ATOMIC_RELAXED) : 0;
+}
+
+void ilib_cache_flush(struct ilib_cache *c)
+{
+	if (!c || !c->sets)
+		return;
+	ilib_cache_inval_begin(c);
+	__atomic_add_fetch(&c->epoch, 1, __ATOMIC_SEQ_CST);
 }
 
 void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,

@@ -342,7 +342,10 @@ void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 	static const uint16_t masks[4] = {0xffff, 0xfffb, 0xfff9, 0xfff8};
 
 	m.sid_mask = masks[fm & 3];
-	ilib_cache_inval(&hw->ctxc, hw_ctx_pred, &m);
+	if (gran == VTD_CC_GLOBAL)
+		ilib_cache_flush(&hw->ctxc); /* O(1), whatever its size */
+	else
+		ilib_cache_inval(&hw->ctxc, hw_ctx_pred, &m);
 }
 
 /* Type-2 / IOTLB_REG semantics (vtd 9.2). @gran VTD_IOTLB_*. */
@@ -359,7 +362,10 @@ void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		hw_match_range(&m, addr, am);
 		m.fl_any_addr = true;
 	}
-	hw_tlb_inval(hw, &m);
+	if (gran == VTD_IOTLB_GLOBAL)
+		ilib_cache_flush(&hw->tlbc); /* O(1), whatever its size */
+	else
+		hw_tlb_inval(hw, &m);
 }
 
 /* Type 6 (vtd 9.2): PASID-selective or page-selective (FL only). */
@@ -390,5 +396,8 @@ void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		m.pasid_on = true;
 		m.pasid = pasid;
 	}
-	ilib_cache_inval(&hw->pasidc, hw_pe_pred, &m);
+	if (g == VTD_PC_G_GLOBAL)
+		ilib_cache_flush(&hw->pasidc); /* O(1), whatever its size */
+	else
+		ilib_cache_inval(&hw->pasidc, hw_pe_pred, &m);
 }

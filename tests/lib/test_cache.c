@@ -334,3 +334,80 @@ Test(cache, lockless_reads_are_never_torn)
 	ilib_cache_fini(&x->c);
 	free(x);
 }
+
+/* ---- ilib_cache_flush(): everything out, in O(1) ----------------------- */
+
+static bool put_h(struct ilib_cache *c, uint64_t k, uint64_t gen)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	val_of(k, k + 1, val);
+	return ilib_cache_insert(c, ilib_hash64(k), key, val, gen);
+}
+
+static bool has_h(struct ilib_cache *c, uint64_t k)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	return ilib_cache_lookup(c, ilib_hash64(k), key, val) &&
+	       val[0] == k + 1;
+}
+
+Test(cache, flush_removes_everything_without_looking_at_a_slot)
+{
+	struct ilib_cache c;
+	uint64_t work, stored = 0;
+
+	cr_assert_eq(ilib_cache_init(&c, 65536, 8, KW, VW), 0);
+	for (uint64_t k = 0; k < 65536; k++)
+		stored += put_h(&c, k, ilib_cache_gen(&c));
+	cr_assert_gt(stored, 30000, "%llu stored", (unsigned long long)stored);
+	work = ilib_cache_inval_work(&c);
+	for (int i = 0; i < 32767; i++)
+		ilib_cache_flush(&c);
+	cr_assert_eq(ilib_cache_inval_work(&c), work,
+		     "a flush looked at slots");
+	for (uint64_t k = 0; k < 65536; k++)
+		cr_assert_not(has_h(&c, k), "key %llu survived",
+			      (unsigned long long)k);
+	/* Invalidations after a flush have nothing to look at either. */
+	ilib_cache_inval(&c, NULL, NULL);
+	cr_assert_eq(ilib_cache_inval_work(&c), work);
+	ilib_cache_fini(&c);
+}
+
+Test(cache, after_a_flush_inserts_and_lookups_work_again)
+{
+	struct ilib_cache c;
+
+	cr_assert_eq(ilib_cache_init(&c, 256, 4, KW, VW), 0);
+	for (uint64_t k = 0; k < 64; k++)
+		put_h(&c, k, ilib_cache_gen(&c));
+	ilib_cache_flush(&c);
+	cr_assert(put_h(&c, 7, ilib_cache_gen(&c)));
+	cr_assert(has_h(&c, 7));
+	/* The other entries of 7's set were emptied, not brought back. */
+	for (uint64_t k = 0; k < 64; k++)
+		if (k != 7)
+			cr_assert_not(has_h(&c, k), "key %llu came back",
+				      (unsigned long long)k);
+	/* A predicate invalidation still finds what was inserted since. */
+	ilib_cache_inval(&c, NULL, NULL);
+	cr_assert_not(has_h(&c, 7));
+	ilib_cache_fini(&c);
+}
+
+Test(cache, a_walk_started_before_a_flush_does_not_insert)
+{
+	struct ilib_cache c;
+	uint64_t gen;
+
+	cr_assert_eq(ilib_cache_init(&c, 64, 4, KW, VW), 0);
+	gen = ilib_cache_gen(&c);
+	ilib_cache_flush(&c);
+	cr_assert_not(put_h(&c, 3, gen));
+	cr_assert_not(has_h(&c, 3));
+	ilib_cache_fini(&c);
+}

@@ -361,12 +361,19 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 	uint8_t buf[4096];
 	unsigned int k = 7;
 	bool dma = !strcmp(row, "dma-read-4k"), miss = !strcmp(row, "miss");
+	bool mu = !strcmp(row, "map-unmap-4k");
 
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+		uint64_t done;
 		int rc;
 
-		if (dma)
+		if (mu) {
+			rc = iommu_map(b->dom, MAP4K_IOVA, 0x100000, PAGE, RW);
+			if (!rc)
+				rc = iommu_unmap(b->dom, MAP4K_IOVA, PAGE,
+						 &done);
+		} else if (dma)
 			rc = iommu_dma_read(b->ctx, b->dev, IOMMU_NO_PASID,
 					    XLATE_IOVA, buf, sizeof(buf));
 		else
@@ -451,7 +458,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > a + 1 || (argc > a && argv[a][0] == '-')) {
 		fprintf(stderr,
-			"usage: %s [--count N hit|hit-nohint|miss|dma-read-4k] "
+			"usage: %s [--count N hit|hit-nohint|miss|dma-read-4k|"
+			"map-unmap-4k] "
 			"[INI]   (default conf/virtio.ini)\n",
 			argv[0]);
 		return 2;

@@ -24,7 +24,7 @@ instr() { # ini row n
 
 printf '%-18s %-12s %10s\n' platform row instr/op
 for ini in "${inis[@]}"; do
-	for row in hit hit-nohint miss dma-read-4k; do
+	for row in hit hit-nohint miss dma-read-4k map-unmap-4k; do
 		a=$(instr "$ini" "$row" $n1)
 		b=$(instr "$ini" "$row" $n2)
 		printf '%-18s %-12s %10.1f\n' "$(basename "$ini")" "$row" \

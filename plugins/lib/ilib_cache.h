@@ -234,6 +234,9 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
  * ilib_cache_inval_begin() then ilib_cache_inval_set() on every set.
  * Context: takes one set lock at a time.
  */
+void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
+		      const void *arg);
+
 /**
  * ilib_cache_flush() - remove every entry, in O(1)
  * @c: cache
@@ -250,9 +253,6 @@ void ilib_cache_flush(struct ilib_cache *c);
 
 /* Slots invalidations have looked at so far (the bound tests count it). */
 uint64_t ilib_cache_inval_work(const struct ilib_cache *c);
-
-void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
-		      const void *arg);
 
 #pragma GCC visibility pop
 

@@ -41,6 +41,29 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 	return c->slots + ((size_t)set * c->ways + way) * c->slot_words;
 }
 
+/* The tag word: bucket in the top bits, the bucket's epoch below. */
+#define TAG_EPOCH_BITS 44
+#define TAG_EPOCH_MASK ((UINT64_C(1) << TAG_EPOCH_BITS) - 1)
+
+static unsigned int tag_bucket(const struct ilib_cache *c, uint64_t tag)
+{
+	return (unsigned int)(ilib_hash64(tag) >> 32) & (c->tag_buckets - 1);
+}
+
+/* Does the slot's tag still hold (always, in an untagged cache)? */
+static bool tag_ok(const struct ilib_cache *c, const uint64_t *slot)
+{
+	uint64_t w;
+
+	if (!c->tag_buckets)
+		return true;
+	w = ld(&slot[c->slot_words - 1]);
+	return (w & TAG_EPOCH_MASK) ==
+	       (__atomic_load_n(&c->tag_epoch[w >> TAG_EPOCH_BITS],
+				__ATOMIC_ACQUIRE) &
+		TAG_EPOCH_MASK);
+}
+
 /* Was @s emptied for the cache's current epoch (else it holds nothing)? */
 static bool set_current(const struct ilib_cache *c,
 			const struct ilib_cache_set *s)
@@ -90,25 +113,38 @@ int ilib_cache_init(struct ilib_cache *c, uint64_t entries,
 		    unsigned int max_ways, unsigned int key_words,
 		    unsigned int val_words)
 {
+	return ilib_cache_init_tagged(c, entries, max_ways, key_words,
+				      val_words, 0);
+}
+
+int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
+			   unsigned int max_ways, unsigned int key_words,
+			   unsigned int val_words, unsigned int tag_buckets)
+{
 	unsigned int i;
 
 	if (!c || !entries || entries > ILIB_CACHE_MAX_ENTRIES || !max_ways ||
 	    max_ways > ILIB_CACHE_MAX_WAYS || !key_words ||
 	    key_words > ILIB_CACHE_MAX_WORDS ||
-	    val_words > ILIB_CACHE_MAX_WORDS - key_words)
+	    val_words > ILIB_CACHE_MAX_WORDS - key_words ||
+	    tag_buckets > 65536 || (tag_buckets & (tag_buckets - 1)))
 		return -EINVAL;
 	c->ways = entries < max_ways ? (unsigned int)entries : max_ways;
 	c->nsets = (unsigned int)((entries + c->ways - 1) / c->ways);
 	c->key_words = key_words;
 	c->val_words = val_words;
-	c->slot_words = 1 + key_words + val_words;
+	c->slot_words = 1 + key_words + val_words + (tag_buckets ? 1 : 0);
+	c->tag_buckets = tag_buckets;
+	c->tag_epoch = NULL;
 	c->gen = 0;
 	c->epoch = 0;
 	c->inval_work = 0;
 	c->sets = calloc(c->nsets, sizeof(*c->sets));
 	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
 			  sizeof(*c->slots));
-	if (!c->sets || !c->slots)
+	if (tag_buckets)
+		c->tag_epoch = calloc(tag_buckets, sizeof(*c->tag_epoch));
+	if (!c->sets || !c->slots || (tag_buckets && !c->tag_epoch))
 		goto err_free;
 	for (i = 0; i < c->nsets; i++) {
 		if (pthread_mutex_init(&c->sets[i].lock, NULL))
@@ -122,8 +158,10 @@ err_locks:
 err_free:
 	free(c->sets);
 	free(c->slots);
+	free(c->tag_epoch);
 	c->sets = NULL;
 	c->slots = NULL;
+	c->tag_epoch = NULL;
 	return -ENOMEM;
 }
 
@@ -135,8 +173,10 @@ void ilib_cache_fini(struct ilib_cache *c)
 		pthread_mutex_destroy(&c->sets[i].lock);
 	free(c->sets);
 	free(c->slots);
+	free(c->tag_epoch);
 	c->sets = NULL;
 	c->slots = NULL;
+	c->tag_epoch = NULL;
 }
 
 unsigned int ilib_cache_nsets(const struct ilib_cache *c)
@@ -178,7 +218,7 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 		uint64_t *slot = cache_slot(c, set, w);
 		uint64_t stamp = ld(&slot[0]);
 
-		if (!stamp || !key_eq(c, slot + 1, key))
+		if (!stamp || !key_eq(c, slot + 1, key) || !tag_ok(c, slot))
 			continue;
 		copy_in(val, slot + 1 + c->key_words, c->val_words);
 		mru = stamp == ld(&s->tick);
@@ -209,7 +249,8 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	for (unsigned int w = 0; set_current(c, s) && w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 
-		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key))
+		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key) ||
+		    !tag_ok(c, slot))
 			continue;
 		set_wbegin(s);
 		st(&s->tick, ld(&s->tick) + 1);
@@ -226,6 +267,14 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		       const uint64_t *val, uint64_t gen)
 {
+	return ilib_cache_insert_tag(c, hash, key, val, gen, 0);
+}
+
+bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
+			   const uint64_t *key, const uint64_t *val,
+			   uint64_t gen, uint64_t tag)
+{
+	uint64_t tagw = 0;
 	struct ilib_cache_set *s;
 	uint64_t *victim = NULL;
 	unsigned int set;
@@ -255,6 +304,11 @@ bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 			victim = slot;
 			break;
 		}
+		if (stamp && !tag_ok(c, slot)) {
+			/* Flushed by its tag: as good as empty. */
+			st(&slot[0], 0);
+			stamp = 0;
+		}
 		/* The first empty slot, else the least recently used. */
 		if (!victim || (ld(&victim[0]) && stamp < ld(&victim[0])))
 			victim = slot;
@@ -266,11 +320,23 @@ bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	 * generation.
 	 */
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_SEQ_CST);
+	/* The tag's epoch before the generation check: a flush of the tag
+	 * bumps the generation first, so if the check passes, the epoch
+	 * read here is older than any flush still to come. */
+	if (c->tag_buckets) {
+		unsigned int b = tag_bucket(c, tag);
+
+		tagw = (uint64_t)b << TAG_EPOCH_BITS |
+		       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) &
+			TAG_EPOCH_MASK);
+	}
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
 		for (unsigned int i = 0; i < c->key_words; i++)
 			st(&victim[1 + i], key[i]);
 		for (unsigned int i = 0; i < c->val_words; i++)
 			st(&victim[1 + c->key_words + i], val[i]);
+		if (c->tag_buckets)
+			st(&victim[c->slot_words - 1], tagw);
 		st(&s->tick, ld(&s->tick) + 1);
 		st(&victim[0], ld(&s->tick));
 		stored = true;
@@ -343,6 +409,15 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 uint64_t ilib_cache_inval_work(const struct ilib_cache *c)
 {
 	return c ? __atomic_load_n(&c->inval_work, __ATOMIC_RELAXED) : 0;
+}
+
+void ilib_cache_flush_tag(struct ilib_cache *c, uint64_t tag)
+{
+	if (!c || !c->sets || !c->tag_buckets)
+		return;
+	ilib_cache_inval_begin(c);
+	__atomic_add_fetch(&c->tag_epoch[tag_bucket(c, tag)], 1,
+			   __ATOMIC_SEQ_CST);
 }
 
 void ilib_cache_flush(struct ilib_cache *c)

@@ -90,6 +90,11 @@ struct ilib_cache {
 	uint64_t gen;
 	uint64_t epoch; /* ilib_cache_flush() bumps it: older sets are empty */
 	uint64_t inval_work; /* slots invalidations looked at, for tests */
+	/* Tagged caches (ilib_cache_init_tagged): an epoch per tag bucket;
+	 * a slot's last word holds its bucket and that bucket's epoch at
+	 * insert, and counts only while they still match. */
+	uint64_t *tag_epoch;
+	unsigned int tag_buckets; /* 0: untagged */
 };
 
 /**
@@ -236,6 +241,31 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
  */
 void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
 		      const void *arg);
+
+/**
+ * ilib_cache_init_tagged() - ilib_cache_init() for a cache whose entries
+ * carry a tag (a domain ID) that ilib_cache_flush_tag() removes in O(1)
+ * @tag_buckets: a power of two <= 65536: tags hash into this many
+ *     buckets, and flushing a tag flushes its whole bucket (more than
+ *     asked, never less: a cache may always drop entries)
+ * Return: as ilib_cache_init(); -EINVAL a bad @tag_buckets.
+ */
+int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
+			   unsigned int max_ways, unsigned int key_words,
+			   unsigned int val_words, unsigned int tag_buckets);
+
+/* ilib_cache_insert() with the entry's tag (tagged caches). */
+bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
+			   const uint64_t *key, const uint64_t *val,
+			   uint64_t gen, uint64_t tag);
+
+/**
+ * ilib_cache_flush_tag() - remove every entry of @tag, in O(1)
+ * Bumps the generation and the epoch of @tag's bucket: the bucket's
+ * entries stop matching at once and their slots are reused as empty.
+ * Context: any thread; takes no lock.
+ */
+void ilib_cache_flush_tag(struct ilib_cache *c, uint64_t tag);
 
 /**
  * ilib_cache_flush() - remove every entry, in O(1)

@@ -47,16 +47,27 @@ struct hw_match {
  *
  * Return: 0; -ENOMEM (the caches made so far are freed).
  */
+/*
+ * The IOTLB and the PASID cache tag their entries with the DID: a
+ * domain-selective invalidation is ilib_cache_flush_tag(), O(1) whatever
+ * the cache's size.  DIDs hash into HW_DID_BUCKETS buckets, and flushing
+ * one DID flushes the DIDs of its bucket too (more than asked, which a
+ * cache may always do; never less).
+ */
+#define HW_DID_BUCKETS 4096u
+
 int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
 {
 	if (!hw || !params)
 		return -EINVAL;
 	if (ilib_cache_init(&hw->ctxc, params[VTD_P_HW_CTX_CACHE], HW_WAYS, 1,
 			    HW_WORDS(struct hw_ctx)) ||
-	    ilib_cache_init(&hw->pasidc, params[VTD_P_HW_PASID_CACHE], HW_WAYS,
-			    1, HW_WORDS(struct hw_pe)) ||
-	    ilib_cache_init(&hw->tlbc, params[VTD_P_HW_IOTLB], HW_WAYS,
-			    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS)) {
+	    ilib_cache_init_tagged(&hw->pasidc, params[VTD_P_HW_PASID_CACHE],
+				   HW_WAYS, 1, HW_WORDS(struct hw_pe),
+				   HW_DID_BUCKETS) ||
+	    ilib_cache_init_tagged(&hw->tlbc, params[VTD_P_HW_IOTLB], HW_WAYS,
+				   HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
+				   HW_DID_BUCKETS)) {
 		vtd_hw_caches_fini(hw);
 		return -ENOMEM;
 	}
@@ -88,12 +99,13 @@ static bool hw_struct_lookup(struct ilib_cache *c, uint64_t hash, uint64_t key,
 }
 
 static void hw_struct_insert(struct ilib_cache *c, uint64_t hash, uint64_t key,
-			     const void *in, size_t size, uint64_t gen)
+			     const void *in, size_t size, uint64_t gen,
+			     uint64_t did)
 {
 	uint64_t w[ILIB_CACHE_MAX_WORDS] = {0};
 
 	memcpy(w, in, size);
-	ilib_cache_insert(c, hash, &key, w, gen);
+	ilib_cache_insert_tag(c, hash, &key, w, gen, did);
 }
 
 /* Context cache: one entry per (SID, mode it was read in). */
@@ -117,7 +129,8 @@ void vtd_hw_ctx_insert(struct vtd_hw *hw, const struct hw_ctx *c, uint64_t gen)
 {
 	uint64_t key = hw_ctx_key(c->sid, c->ttm);
 
-	hw_struct_insert(&hw->ctxc, ilib_hash64(key), key, c, sizeof(*c), gen);
+	hw_struct_insert(&hw->ctxc, ilib_hash64(key), key, c, sizeof(*c), gen,
+			 0);
 }
 
 /*
@@ -144,7 +157,7 @@ void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen)
 	uint64_t key = hw_pe_key(p->sid, p->pasid);
 
 	hw_struct_insert(&hw->pasidc, ilib_hash64(key | 1ull << 63), key, p,
-			 sizeof(*p), gen);
+			 sizeof(*p), gen, p->did);
 }
 
 /* ---- IOTLB -------------------------------------------------------------- */
@@ -215,8 +228,8 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
 	if (t->stage == HW_ST_FL &&
 	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn), key,
-			  val, gen);
+	ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn),
+			      key, val, gen, t->did);
 }
 
 /* ---- What invalidations remove ----------------------------------------- */
@@ -364,6 +377,8 @@ void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 	}
 	if (gran == VTD_IOTLB_GLOBAL)
 		ilib_cache_flush(&hw->tlbc); /* O(1), whatever its size */
+	else if (gran == VTD_IOTLB_DOMAIN)
+		ilib_cache_flush_tag(&hw->tlbc, did); /* O(1) too */
 	else
 		hw_tlb_inval(hw, &m);
 }
@@ -398,6 +413,8 @@ void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 	}
 	if (g == VTD_PC_G_GLOBAL)
 		ilib_cache_flush(&hw->pasidc); /* O(1), whatever its size */
+	else if (g == VTD_PC_G_DOMAIN)
+		ilib_cache_flush_tag(&hw->pasidc, did); /* O(1) too */
 	else
 		ilib_cache_inval(&hw->pasidc, hw_pe_pred, &m);
 }

@@ -318,6 +318,7 @@ struct vtd_hw {
 
 	struct ilib_cache ctxc, pasidc, tlbc;
 	bool tlb_fl; /* atomic, sticky: a first-stage entry was inserted */
+	uint8_t tlb_levels; /* 1 << (level - 1) of sizes ever cached (atomic) */
 };
 
 /* Interrupts to raise once the locks are dropped. */

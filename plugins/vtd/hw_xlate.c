@@ -584,7 +584,15 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 	t->pasid = x->tag;
 	t->stage = x->stage;
 	t->sm = x->sm;
+	/* Only the page sizes the IOTLB ever held: a 4 KiB-only guest
+	 * costs one probe, not three.  (A bit set late only makes a lookup
+	 * miss, which walks: always safe.) */
+	unsigned int levels = __atomic_load_n(&hw->tlb_levels,
+					      __ATOMIC_ACQUIRE);
+
 	for (unsigned int level = 1; level <= maxl; level++) {
+		if (!(levels >> (level - 1) & 1))
+			continue;
 		t->level = (uint8_t)level;
 		t->vpn = x->req->iova >> vtd_level_shift(level);
 		if (vtd_hw_tlb_lookup(hw, t))
@@ -607,6 +615,10 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t.sm = x->sm;
 	t.neg = neg;
 	t.level = (uint8_t)(neg ? 1 : w->level);
+	if (!(__atomic_load_n(&hw->tlb_levels, __ATOMIC_RELAXED) >>
+	      (t.level - 1) & 1))
+		__atomic_fetch_or(&hw->tlb_levels, 1u << (t.level - 1),
+				  __ATOMIC_SEQ_CST);
 	t.vpn = x->req->iova >> vtd_level_shift(t.level);
 	t.out = w->out;
 	t.perm = (uint8_t)w->perm;

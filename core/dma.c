@@ -168,6 +168,7 @@ struct hint {
 	uint64_t last;
 	uint64_t delta;
 	uint8_t *host;  /* RAM behind first + delta, or NULL */
+	bool host_known; /* @host was looked up (DMA reads and writes) */
 	uint32_t dev_id;
 	uint32_t pasid;
 	unsigned int perm;
@@ -218,7 +219,7 @@ static inline bool hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
 			    unsigned int need, struct iommu_translation *out,
 			    uint8_t **host)
 {
-	const struct hint *h = hint_slot(dev_id, iova);
+	struct hint *h = hint_slot(dev_id, iova);
 
 	/* Only a request wholly inside the hint: the model would answer
 	 * it in full, with the same address and rights. */
@@ -231,8 +232,15 @@ static inline bool hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
 	out->phys = iova + h->delta;
 	out->len = len;
 	out->perm = h->perm;
-	if (host)
+	if (host) {
+		if (!h->host_known) {
+			/* First copy through this hint: find its RAM once. */
+			h->host = iommu__mem_ptr(&ctx->mem, h->first + h->delta,
+						 h->last - h->first + 1);
+			h->host_known = true;
+		}
 		*host = h->host ? h->host + (iova - h->first) : NULL;
+	}
 	return true;
 }
 
@@ -297,9 +305,10 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			out->len = len;
 		return IOMMU_DMA_INTERRUPT;
 	}
-	uint8_t *hp = host || ret == IOMMU_HW_CACHED
-			      ? iommu__mem_ptr(&ctx->mem, out->phys, out->len)
-			      : NULL;
+	/* The RAM behind it only for a copy (a plain translate, the hot
+	 * case of a VMM that maps itself, never needs it). */
+	uint8_t *hp = host ? iommu__mem_ptr(&ctx->mem, out->phys, out->len)
+			   : NULL;
 	if (ret == IOMMU_HW_CACHED && ctx->hint && !attrs &&
 	    iova + (out->len - 1) >= iova) {
 		struct hint *h = hint_slot(dev_id, iova);
@@ -311,6 +320,7 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			.last = iova + (out->len - 1),
 			.delta = out->phys - iova,
 			.host = hp,
+			.host_known = host != NULL,
 			.dev_id = dev_id,
 			.pasid = pasid,
 			.perm = out->perm,

@@ -304,11 +304,6 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			victim = slot;
 			break;
 		}
-		if (stamp && !tag_ok(c, slot)) {
-			/* Flushed by its tag: as good as empty. */
-			st(&slot[0], 0);
-			stamp = 0;
-		}
 		/* The first empty slot, else the least recently used. */
 		if (!victim || (ld(&victim[0]) && stamp < ld(&victim[0])))
 			victim = slot;

@@ -720,6 +720,9 @@ int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector);
 
 int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,
 		  enum iommu_log_level level);
+/* Counters since creation or the last reset (translations are counted
+ * per thread and summed here).  A reset while other threads translate
+ * may miss or keep a few of their counts. */
 int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out);
 int iommu_reset_stats(struct iommu_ctx *ctx);
 /* Name of a stat ("translations", ...); NULL if out of range. */

@@ -116,7 +116,7 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		const bool hd = (d->flags & PT_WALK_HD) && (access & PT_ACC_W);
 		const uint64_t la = ha ? ptf_wk_leaf_a(e) : 0;
 
-		for (unsigned int i = 0; ha && PTF_WK_TABLE_A && i < ntp; i++) {
+		for (unsigned int i = 0; ha && PTF_WK_TABLE_A != 0 && i < ntp; i++) {
 			uint64_t t;
 
 			if (pta_wk_read(host, tpas[i], &t) ||

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_cache.c - the AMD-Vi device-table cache and IOTLB (amdvi 8) over
+ * plugins/lib's ilib_cache, and what each command removes.  Tags and
+ * rules are in hw.h.
+ *
+ * DTE cache: key = DeviceID, value = the four raw qwords.
+ * IOTLB: key = DomainID | tag << 16, 4 KiB frame number; value = page
+ * IOVA, output address, size_lg2 | perm << 8.  The set depends on the key
+ * only; an invalidation walks every set (bounded by the cache's size),
+ * since a large page's frames live in many sets.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw.h"
+
+#define HW_DTE_WAYS 8u
+
+int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
+{
+	int ret;
+
+	ret = ilib_cache_init(&hw->dtec, p[AMDVI_P_HW_DTE_CACHE], HW_DTE_WAYS,
+			      1, 4);
+	if (ret)
+		return ret;
+	ret = ilib_cache_init(&hw->tlbc, p[AMDVI_P_HW_IOTLB],
+			      (unsigned int)p[AMDVI_P_HW_IOTLB_WAYS], 2, 3);
+	if (ret)
+		ilib_cache_fini(&hw->dtec);
+	return ret;
+}
+
+void amdvi_hw_caches_fini(struct amdvi_hw *hw)
+{
+	ilib_cache_fini(&hw->tlbc);
+	ilib_cache_fini(&hw->dtec);
+}
+
+static uint64_t hw_dte_hash(uint16_t devid)
+{
+	return ilib_hash64(devid);
+}
+
+bool amdvi_hw_dte_lookup(struct amdvi_hw *hw, uint16_t devid, uint64_t *dte)
+{
+	const uint64_t key = devid;
+
+	return ilib_cache_lookup(&hw->dtec, hw_dte_hash(devid), &key, dte);
+}
+
+void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
+			 const uint64_t *dte, uint64_t gen)
+{
+	const uint64_t key = devid;
+
+	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
+}
+
+static void hw_tlb_key(uint64_t *key, uint16_t domid, uint32_t tag,
+		       uint64_t iova)
+{
+	key[0] = domid | (uint64_t)tag << 16;
+	key[1] = iova >> 12;
+}
+
+static uint64_t hw_tlb_hash(const uint64_t *key)
+{
+	return ilib_hash64(key[0] * 0x9e3779b97f4a7c15ull ^ key[1]);
+}
+
+bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+			 uint64_t iova, struct hw_tlb *t)
+{
+	uint64_t key[2], val[3];
+
+	hw_tlb_key(key, domid, tag, iova);
+	if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(key), key, val))
+		return false;
+	t->base = val[0];
+	t->out = val[1];
+	t->size_lg2 = (unsigned int)(val[2] & 0xff);
+	t->perm = (unsigned int)(val[2] >> 8) & 0xff;
+	return true;
+}
+
+bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+			 uint64_t iova, const struct hw_tlb *t, uint64_t gen)
+{
+	uint64_t key[2], val[3];
+
+	hw_tlb_key(key, domid, tag, iova);
+	val[0] = t->base;
+	val[1] = t->out;
+	val[2] = t->size_lg2 | (uint64_t)t->perm << 8;
+	return ilib_cache_insert(&hw->tlbc, hw_tlb_hash(key), key, val, gen);
+}
+
+static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
+			 const void *arg)
+{
+	(void)val;
+	return key[0] == *(const uint64_t *)arg;
+}
+
+/* INVALIDATE_DEVTAB_ENTRY: the cached DTE only, not translations (8). */
+void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid)
+{
+	const uint64_t key = devid;
+
+	ilib_cache_inval_begin(&hw->dtec);
+	ilib_cache_inval_set(&hw->dtec,
+			     ilib_cache_set_of(&hw->dtec, hw_dte_hash(devid)),
+			     hw_dte_match, &key);
+}
+
+struct hw_inv_arg {
+	uint64_t tagword;
+	uint64_t first, last;
+};
+
+/* Does the entry's page [base, base + 2^size) meet [first, last]? */
+static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
+			 const void *arg)
+{
+	const struct hw_inv_arg *a = arg;
+	const unsigned int lg2 = (unsigned int)(val[2] & 0xff);
+	const uint64_t plast =
+	    val[0] + (lg2 >= 64 ? UINT64_MAX : (1ull << lg2) - 1);
+
+	return key[0] == a->tagword && val[0] <= a->last && plast >= a->first;
+}
+
+/*
+ * INVALIDATE_IOMMU_PAGES: the translations of (@domid, @tag) whose page
+ * meets [@first, @last] (8, 5.4); nothing else of the domain.
+ */
+void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+			uint64_t first, uint64_t last)
+{
+	const struct hw_inv_arg a = {
+	    .tagword = domid | (uint64_t)tag << 16,
+	    .first = first,
+	    .last = last,
+	};
+
+	ilib_cache_inval(&hw->tlbc, hw_tlb_match, &a);
+}
+
+/* INVALIDATE_IOMMU_ALL: every cached DTE and translation (5.3). */
+void amdvi_hw_inv_all(struct amdvi_hw *hw)
+{
+	ilib_cache_inval(&hw->dtec, NULL, NULL);
+	ilib_cache_inval(&hw->tlbc, NULL, NULL);
+}

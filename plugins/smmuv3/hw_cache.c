@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_cache.c - the SMMUv3 model's two caches over plugins/lib's
+ * ilib_cache: the configuration cache (decoded STEs and CDs) and the TLB.
+ * This file says what their keys, tags (smmuv3 9.1) and sets are, and
+ * what each CFGI_* and TLBI_* command removes (9.2), at what cost (DESIGN
+ * rule 15): CFGI_ALL, CFGI_STE and CFGI_CD_ALL in O(1) (the configuration
+ * cache is tagged by StreamID), CFGI_CD in O(ways); the TLBIs of a whole
+ * scope (NSNH_ALL, S12_VMALL, NH_ALL, NH_ASID, EL2_ALL, EL2_ASID) in O(1)
+ * through epochs; the TLBIs of an address probe the sets of the pages
+ * they cover, or scan the TLB once when those are more than its sets.
+ * The decisions it follows (what is cached, nested entries, TTL) are in
+ * hw.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw.h"
+
+/* ilib_cache words holding a struct. */
+#define HW_WORDS(t)	 ((sizeof(t) + 7) / 8)
+#define HW_CFG_KEY_WORDS 2
+#define HW_CFG_VAL_WORDS                                                       \
+	(HW_WORDS(struct hw_ste) > HW_WORDS(struct hw_cd)                      \
+	     ? HW_WORDS(struct hw_ste)                                         \
+	     : HW_WORDS(struct hw_cd))
+#define HW_TLB_KEY_WORDS   2
+#define HW_TLB_VAL_WORDS   (3 + HW_EP_COUNT)
+#define HW_CFG_TAG_BUCKETS 4096u
+
+_Static_assert(HW_CFG_KEY_WORDS + HW_CFG_VAL_WORDS <= ILIB_CACHE_MAX_WORDS,
+	       "an STE or CD must fit an ilib_cache slot");
+
+/* Configuration-cache entry types (key word 0, bits 33:32). */
+#define HW_CFG_STE 1ull
+#define HW_CFG_CD  2ull
+
+/**
+ * smmu_hw_caches_init() - the two caches, sized by the [smmuv3] keys
+ * @hw: model (zeroed caches)
+ * @params: the [smmuv3] values, already checked
+ *
+ * Return: 0; -ENOMEM (the caches made so far are freed).
+ */
+int smmu_hw_caches_init(struct smmu_hw *hw, const uint64_t *params)
+{
+	uint64_t ways = params[SMMU_P_HW_TLB_WAYS];
+
+	if (ilib_cache_init_tagged(&hw->cfgc, params[SMMU_P_HW_CFG_CACHE],
+				   HW_CFG_WAYS, HW_CFG_KEY_WORDS,
+				   HW_CFG_VAL_WORDS, HW_CFG_TAG_BUCKETS) ||
+	    ilib_cache_init(&hw->tlbc, params[SMMU_P_HW_TLB_SETS] * ways,
+			    (unsigned int)ways, HW_TLB_KEY_WORDS,
+			    HW_TLB_VAL_WORDS)) {
+		smmu_hw_caches_fini(hw);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void smmu_hw_caches_fini(struct smmu_hw *hw)
+{
+	if (!hw)
+		return;
+	ilib_cache_fini(&hw->cfgc);
+	ilib_cache_fini(&hw->tlbc);
+}
+
+/* ---- Configuration cache ------------------------------------------------- */
+
+/*
+ * Key: type and SID in word 0, the CD-table index in word 1.  The set of
+ * an STE depends on its SID, that of a CD on SID and index (so many
+ * substreams of one device spread over the sets); a CFGI by SID scans.
+ */
+static void hw_cfg_key(uint64_t type, uint32_t sid, uint32_t index,
+		       uint64_t key[HW_CFG_KEY_WORDS], uint64_t *hash)
+{
+	key[0] = sid | type << 32;
+	key[1] = type == HW_CFG_CD ? index : 0;
+	*hash = ilib_hash64(key[0] ^ key[1] << 34);
+}
+
+static bool hw_cfg_lookup(struct smmu_hw *hw, uint64_t type, uint32_t sid,
+			  uint32_t index, void *out, size_t size)
+{
+	uint64_t key[HW_CFG_KEY_WORDS], val[HW_CFG_VAL_WORDS], hash;
+
+	hw_cfg_key(type, sid, index, key, &hash);
+	if (!ilib_cache_lookup(&hw->cfgc, hash, key, val))
+		return false;
+	memcpy(out, val, size);
+	return true;
+}
+
+static void hw_cfg_insert(struct smmu_hw *hw, uint64_t type, uint32_t sid,
+			  uint32_t index, const void *in, size_t size,
+			  uint64_t gen)
+{
+	uint64_t key[HW_CFG_KEY_WORDS], val[HW_CFG_VAL_WORDS] = {0}, hash;
+
+	hw_cfg_key(type, sid, index, key, &hash);
+	memcpy(val, in, size);
+	ilib_cache_insert_tag(&hw->cfgc, hash, key, val, gen, sid);
+}
+
+bool smmu_hw_ste_lookup(struct smmu_hw *hw, uint32_t sid, struct hw_ste *s)
+{
+	return hw_cfg_lookup(hw, HW_CFG_STE, sid, 0, s, sizeof(*s));
+}
+
+/* Cache the valid STE @s of @sid unless an invalidation ran since @gen. */
+void smmu_hw_ste_insert(struct smmu_hw *hw, uint32_t sid,
+			const struct hw_ste *s, uint64_t gen)
+{
+	hw_cfg_insert(hw, HW_CFG_STE, sid, 0, s, sizeof(*s), gen);
+}
+
+bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
+		       struct hw_cd *c)
+{
+	return hw_cfg_lookup(hw, HW_CFG_CD, sid, index, c, sizeof(*c));
+}
+
+/* Cache the valid CD @c at @index of @sid's table. */
+void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
+		       const struct hw_cd *c, uint64_t gen)
+{
+	hw_cfg_insert(hw, HW_CFG_CD, sid, index, c, sizeof(*c), gen);
+}
+
+/* CFGI_CD: the CD at @index of @sid's table. */
+struct hw_cfgi {
+	uint32_t sid;
+	uint32_t index;
+};
+
+static bool hw_cfgi_pred(const uint64_t *key, const uint64_t *val,
+			 const void *arg)
+{
+	const struct hw_cfgi *m = arg;
+
+	(void)val;
+	return key[0] == (m->sid | HW_CFG_CD << 32) && key[1] == m->index;
+}
+
+/**
+ * smmu_hw_cfgi_ste() - CFGI_STE, CFGI_STE_RANGE, CFGI_ALL (smmuv3 5.4)
+ * @sid_first, @sid_last: the StreamIDs whose STEs (and the CDs cached
+ *     through them) are removed
+ *
+ * O(1) per StreamID through the cache's StreamID tags; a range of more
+ * than 64 StreamIDs, and CFGI_ALL, flush the whole cache in O(1) (more
+ * than a range asks, never less: a cache may always drop entries).
+ * Context: lock-free.
+ */
+void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first, uint32_t sid_last)
+{
+	if (sid_last - sid_first >= 64) {
+		ilib_cache_flush(&hw->cfgc);
+		return;
+	}
+	for (uint64_t sid = sid_first; sid <= sid_last; sid++)
+		ilib_cache_flush_tag(&hw->cfgc, sid);
+}
+
+/**
+ * smmu_hw_cfgi_cd() - CFGI_CD (@one, the CD at @index) or CFGI_CD_ALL
+ *
+ * CFGI_CD probes the one set the CD lives in; CFGI_CD_ALL drops the
+ * StreamID's tag in O(1), its STE included (more than asked, never less).
+ * Context: bumps the generation; takes at most one set lock.
+ */
+void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
+{
+	const struct hw_cfgi m = {.sid = sid, .index = index};
+	uint64_t key[HW_CFG_KEY_WORDS], hash;
+
+	if (!one) {
+		ilib_cache_flush_tag(&hw->cfgc, sid);
+		return;
+	}
+	hw_cfg_key(HW_CFG_CD, sid, index, key, &hash);
+	ilib_cache_inval_begin(&hw->cfgc);
+	ilib_cache_inval_set(&hw->cfgc, ilib_cache_set_of(&hw->cfgc, hash),
+			     hw_cfgi_pred, &m);
+}
+
+/* ---- TLB ---------------------------------------------------------------- */
+
+/*
+ * Key word 0: input page (< 2^52) | lg2 << 52 | kind << 58.
+ * Key word 1: VMID | ASID << 16 | world << 32 | global << 34 | ASET << 35.
+ * Value: the output address, the IPA (combined entries), perm | wd |
+ * level | granule, and the epochs of the entry's scopes at its walk.
+ */
+static void hw_tlb_key(const struct hw_tlb *t, uint64_t key[HW_TLB_KEY_WORDS])
+{
+	key[0] = (t->page & SMMU_GENMASK(51, 0)) | (uint64_t)t->lg2 << 52 |
+		 (uint64_t)t->kind << 58;
+	key[1] = t->vmid | (uint64_t)t->asid << 16 | (uint64_t)t->world << 32 |
+		 (uint64_t)t->global << 34 | (uint64_t)t->aset << 35;
+}
+
+static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
+{
+	t->page = key[0] & SMMU_GENMASK(51, 0);
+	t->lg2 = (uint8_t)((key[0] >> 52) & 0x3f);
+	t->kind = (uint8_t)((key[0] >> 58) & 3);
+	t->vmid = (uint16_t)key[1];
+	t->asid = (uint16_t)(key[1] >> 16);
+	t->world = (uint8_t)((key[1] >> 32) & 3);
+	t->global = (key[1] >> 34) & 1;
+	t->aset = (key[1] >> 35) & 1;
+}
+
+/*
+ * The set depends on the VMID, the address kind (VA or IPA), the size and
+ * the page, never on the ASID or the world: every TLBI that names an
+ * address names the VMID (EL2 entries have VMID 0), so a small range
+ * invalidation probes just the sets its pages map to.
+ */
+static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
+			    uint64_t page)
+{
+	return ilib_hash64(page << 6 | lg2) ^
+	       ilib_hash64((uint64_t)vmid << 1 | (uint64_t)ipa << 17 | 1);
+}
+
+/* Value word 2: permissions, clean flags, level and granule. */
+#define HW_TLB_LEVEL(v) ((unsigned int)(((v) >> 18) & 3))
+#define HW_TLB_G(v)	((unsigned int)(((v) >> 24) & 0x1f))
+
+static uint64_t hw_tlb_flags(const struct hw_tlb *t)
+{
+	return t->perm | (uint64_t)t->perm2 << 8 | (uint64_t)t->wd << 16 |
+	       (uint64_t)t->wd2 << 17 | (uint64_t)t->level << 18 |
+	       (uint64_t)t->g << 24;
+}
+
+/* The bucket of scope @v (a VMID, or a VMID / world and an ASID). */
+static unsigned int hw_ep_bucket(uint64_t v)
+{
+	return (unsigned int)(ilib_hash64(v) >> 32) & (HW_EP_BUCKETS - 1);
+}
+
+/* The ASID scope of an entry: its VMID, or 0x10000 for EL2-E2H. */
+static uint64_t hw_ep_asid_scope(const struct hw_tlb *t)
+{
+	return (t->world == HW_W_E2H ? 0x10000ull : t->vmid) | (uint64_t)t->asid
+								   << 17;
+}
+
+/**
+ * smmu_hw_tlb_epochs() - the current epochs of the scopes of an entry
+ * tagged like @t (taken as non-global: a global entry ignores its ASID
+ * epoch); 0 for a scope the entry is not in
+ * Context: lock-free (acquire loads).
+ */
+void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
+			uint64_t ep[HW_EP_COUNT])
+{
+	bool el1 = t->world == HW_W_EL1, s1 = t->kind != HW_K_S2;
+
+	ep[HW_EP_WORLD] =
+	    __atomic_load_n(&hw->ep_world[t->world], __ATOMIC_ACQUIRE);
+	ep[HW_EP_VMID] =
+	    el1 ? __atomic_load_n(&hw->ep[HW_EP_VMID][hw_ep_bucket(t->vmid)],
+				  __ATOMIC_ACQUIRE)
+		: 0;
+	ep[HW_EP_VMID_S1] =
+	    el1 && s1
+		? __atomic_load_n(&hw->ep[HW_EP_VMID_S1][hw_ep_bucket(t->vmid)],
+				  __ATOMIC_ACQUIRE)
+		: 0;
+	ep[HW_EP_ASID] =
+	    s1 && t->world != HW_W_EL2 && !t->global
+		? __atomic_load_n(
+		      &hw->ep[HW_EP_ASID][hw_ep_bucket(hw_ep_asid_scope(t))],
+		      __ATOMIC_ACQUIRE)
+		: 0;
+}
+
+/**
+ * smmu_hw_tlb_lookup() - the TLB entry tagged like @t that holds @input
+ * @t: kind, world, vmid, asid (the CD's, for stage 1) and aset set; on a
+ *     hit everything else is filled in (global, page, lg2, out, perm ...)
+ * @input: the input address (a VA in canonical form, or an IPA)
+ *
+ * Tries the sizes that were ever cached, each as a non-global entry of
+ * @t's ASID and, for stage 1 of a world with ASIDs, as a global entry.
+ * Context: lock-free on stable sets.
+ * Return: true on a hit.
+ */
+bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
+{
+	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
+	bool globals = t->kind != HW_K_S2 && t->world != HW_W_EL2 &&
+		       __atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED);
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
+	uint64_t ep[HW_EP_COUNT];
+	uint16_t asid = t->asid;
+
+	while (sizes) {
+		unsigned int lg2 = (unsigned int)__builtin_ctzll(sizes);
+
+		sizes &= sizes - 1;
+		t->lg2 = (uint8_t)lg2;
+		t->page = input >> lg2;
+		for (unsigned int gl = 0; gl <= (globals ? 1u : 0u); gl++) {
+			t->global = gl;
+			t->asid = gl ? 0 : asid;
+			hw_tlb_key(t, key);
+			if (!ilib_cache_lookup(&hw->tlbc,
+					       hw_tlb_hash(t->vmid,
+							   t->kind == HW_K_S2,
+							   lg2, t->page),
+					       key, val))
+				continue;
+			/* An entry whose scope was invalidated since its
+			 * walk counts for nothing (hw.h). */
+			smmu_hw_tlb_epochs(hw, t, ep);
+			if (memcmp(ep, val + 3, sizeof(ep)))
+				continue;
+			t->out = val[0];
+			t->ipa = val[1];
+			t->perm = (uint8_t)(val[2] & 0xff);
+			t->perm2 = (uint8_t)((val[2] >> 8) & 0xff);
+			t->wd = (val[2] >> 16) & 1;
+			t->wd2 = (val[2] >> 17) & 1;
+			t->level = (uint8_t)HW_TLB_LEVEL(val[2]);
+			t->g = (uint8_t)HW_TLB_G(val[2]);
+			return true;
+		}
+	}
+	t->asid = asid;
+	return false;
+}
+
+/**
+ * smmu_hw_tlb_insert() - cache @t unless a TLBI began since @gen
+ * @t: every field set (page = input >> lg2, out of the entry's first byte)
+ * @ep: smmu_hw_tlb_epochs() of @t's tags (as non-global), read before
+ *     the walk
+ */
+void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
+			uint64_t gen, const uint64_t ep[HW_EP_COUNT])
+{
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
+	uint64_t bit = 1ull << t->lg2;
+
+	hw_tlb_key(t, key);
+	val[0] = t->out;
+	val[1] = t->ipa;
+	val[2] = hw_tlb_flags(t);
+	memcpy(val + 3, ep, HW_EP_COUNT * sizeof(ep[0]));
+	if (t->global)
+		val[3 + HW_EP_ASID] = 0;
+	/*
+	 * The sizes and the global flag are set before the insert checks
+	 * the generation, so a lookup that misses them missed an entry that
+	 * an invalidation running now removes anyway.
+	 */
+	if (!(__atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
+	if (t->global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
+	ilib_cache_insert(
+	    &hw->tlbc,
+	    hw_tlb_hash(t->vmid, t->kind == HW_K_S2, t->lg2, t->page), key, val,
+	    gen);
+}
+
+static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
+			 const void *arg)
+{
+	const struct hw_tlbi *m = arg;
+	struct hw_tlb t;
+	uint64_t first, last;
+
+	hw_tlb_unkey(key, &t);
+	if (!(m->kinds & (1u << t.kind)) || !(m->worlds & (1u << t.world)))
+		return false;
+	if (m->vmid_on && t.vmid != m->vmid)
+		return false;
+	if (m->asid_on && !(t.global ? m->with_global : t.asid == m->asid))
+		return false;
+	if (m->ttl &&
+	    (HW_TLB_LEVEL(val[2]) != m->ttl || HW_TLB_G(val[2]) != m->tg_g))
+		return false;
+	if (!m->range_on)
+		return true;
+	first = t.page << t.lg2;
+	last = first + ((1ull << t.lg2) - 1);
+	return first <= m->last && last >= m->first;
+}
+
+/*
+ * Pages of size 2^@lg2 that [@first, @last] touches, saturated at
+ * UINT64_MAX.
+ */
+static uint64_t hw_span_pages(uint64_t first, uint64_t last, unsigned int lg2)
+{
+	return (last >> lg2) - (first >> lg2) + 1;
+}
+
+/**
+ * smmu_hw_tlbi_scope() - a TLBI of a whole scope, in O(1) (smmuv3 9.2)
+ * @scope: HW_EP_WORLD (@world: NSNH_ALL for NS-EL1, EL2_ALL for the two
+ *     EL2 worlds), HW_EP_VMID (S12_VMALL), HW_EP_VMID_S1 (NH_ALL) or
+ *     HW_EP_ASID (NH_ASID with @vmid, EL2_ASID with @world HW_W_E2H)
+ *
+ * Bumps the generation (walks in flight insert nothing) and the scope's
+ * epoch: every entry that recorded the old one stops counting.
+ * Context: lock-free.
+ */
+void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
+			uint16_t vmid, uint16_t asid)
+{
+	struct hw_tlb t = {.world = world, .vmid = vmid, .asid = asid};
+	uint64_t *ep;
+
+	ilib_cache_inval_begin(&hw->tlbc);
+	switch (scope) {
+	case HW_EP_WORLD:
+		ep = &hw->ep_world[world];
+		break;
+	case HW_EP_ASID:
+		ep = &hw->ep[scope][hw_ep_bucket(hw_ep_asid_scope(&t))];
+		break;
+	default:
+		ep = &hw->ep[scope][hw_ep_bucket(vmid)];
+		break;
+	}
+	__atomic_add_fetch(ep, 1, __ATOMIC_SEQ_CST);
+}
+
+/**
+ * smmu_hw_tlbi() - remove every TLB entry @m accepts (smmuv3 9.2)
+ *
+ * A range whose pages (of every size ever cached, in the VA and/or IPA
+ * sets of the one VMID it names) are fewer than the sets probes only the
+ * sets those pages hash to; anything else scans every set.
+ * Context: bumps the generation first; takes each set's lock in turn.
+ */
+void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m)
+{
+	struct ilib_cache *c = &hw->tlbc;
+	unsigned int nsets = ilib_cache_nsets(c);
+	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
+	bool va = m->kinds & (1u << HW_K_S1 | 1u << HW_K_S12);
+	bool ipa = m->kinds & (1u << HW_K_S2);
+	bool vmid_known = m->vmid_on || !(m->worlds & (1u << HW_W_EL1));
+	uint64_t probes = 0, s;
+
+	ilib_cache_inval_begin(c);
+	if (!m->range_on || !vmid_known)
+		goto scan_all;
+	for (s = sizes; s; s &= s - 1) {
+		probes += hw_span_pages(m->first, m->last,
+					(unsigned int)__builtin_ctzll(s)) *
+			  ((va ? 1 : 0) + (ipa ? 1 : 0));
+		if (probes > nsets)
+			goto scan_all;
+	}
+	for (s = sizes; s; s &= s - 1) {
+		unsigned int lg2 = (unsigned int)__builtin_ctzll(s);
+
+		for (uint64_t p = m->first >> lg2; p <= m->last >> lg2; p++) {
+			if (va)
+				ilib_cache_inval_set(
+				    c,
+				    ilib_cache_set_of(
+					c, hw_tlb_hash(m->vmid, false, lg2, p)),
+				    hw_tlbi_pred, m);
+			if (ipa)
+				ilib_cache_inval_set(
+				    c,
+				    ilib_cache_set_of(
+					c, hw_tlb_hash(m->vmid, true, lg2, p)),
+				    hw_tlbi_pred, m);
+			if (p == UINT64_MAX >> lg2)
+				break;
+		}
+	}
+	return;
+
+scan_all:
+	for (unsigned int set = 0; set < nsets; set++)
+		ilib_cache_inval_set(c, set, hw_tlbi_pred, m);
+}

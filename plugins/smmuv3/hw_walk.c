@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_walk.c - the SMMUv3 model's table walks (smmuv3 4): one stage at a
+ * time through core/pt's pt_walk() (PT_FMT_LPAE_S1 / PT_FMT_LPAE_S2),
+ * judged by the permission model of 4.9 / 4.10 with the CD's WXN and PAN
+ * and the stream world, with the access-flag and dirty-state updates of
+ * HTTU; and the stage-2 view of memory through which a nested stage-1
+ * walk and a nested CD fetch read (the 2-D walk: every stage-1 descriptor
+ * and the CD are IPAs).  The decisions (permission model per world,
+ * look-then-update, fault fields of nested fetches) are in hw.h.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "hw.h"
+
+/* ---- Permissions ----------------------------------------------------------
+ */
+
+/* Does @perm (PT_PERM_*) allow a write / fetch / read at @priv? */
+static bool hw_perm_ok(uint8_t perm, bool write, bool exec, bool priv)
+{
+	uint32_t need;
+
+	if (write)
+		need = priv ? PT_PERM_PW : PT_PERM_UW;
+	else if (exec)
+		need = priv ? PT_PERM_PX : PT_PERM_UX; /* hw.h: X only */
+	else
+		need = priv ? PT_PERM_PR : PT_PERM_UR;
+	return perm & need;
+}
+
+/* Does @perm allow the request @x (after the STE's overrides)? */
+bool smmu_hw_allowed(uint8_t perm, const struct hw_xl *x)
+{
+	return hw_perm_ok(perm, x->write, x->exec, x->priv);
+}
+
+/*
+ * hw_s1_perm() - stage-1 permissions as the stream world and the CD
+ * make them (smmuv3 4.9, hw.h): the walker gives AP/APTable and
+ * PXN/UXN with their table bits; WXN takes execution from writable
+ * pages, PAN privileged data access from unprivileged-accessible pages.
+ * EL2 (one privilege): read always, write as the privileged write, and
+ * execute as bit 54 (and XNTable, bit 60) say, for either privilege.
+ */
+static uint8_t hw_s1_perm(const struct hw_xl *x, uint32_t p)
+{
+	const struct hw_cd *cd = &x->cd;
+
+	if (x->world == HW_W_EL2) {
+		uint32_t e = PT_PERM_R;
+
+		if (p & PT_PERM_PW)
+			e |= PT_PERM_W;
+		if ((p & PT_PERM_UX) && !(cd->wxn && (p & PT_PERM_PW)))
+			e |= PT_PERM_X;
+		return (uint8_t)e;
+	}
+	if (cd->wxn) {
+		if (p & PT_PERM_PW)
+			p &= ~PT_PERM_PX;
+		if (p & PT_PERM_UW)
+			p &= ~PT_PERM_UX;
+	}
+	if (cd->pan && (p & (PT_PERM_UR | PT_PERM_UW)))
+		p &= ~(PT_PERM_PR | PT_PERM_PW);
+	return (uint8_t)p;
+}
+
+/* ---- One stage ------------------------------------------------------------
+ */
+
+/* The event of a failed pt_walk() (smmuv3 4.13). */
+static void hw_walk_err(const struct pt_walk_res *res, struct hw_fault *f)
+{
+	memset(f, 0, sizeof(*f));
+	switch (res->err) {
+	case PT_WALK_FETCH:
+	case PT_WALK_AD_FAIL:
+		f->id = SMMU_EVT_F_WALK_EABT;
+		f->dw3 = res->entry_pa & SMMU_EVT_DW3_FETCH_ADDR;
+		return;
+	case PT_WALK_ADDR_SIZE:
+		f->id = SMMU_EVT_F_ADDR_SIZE;
+		return;
+	case PT_WALK_ACCESS:
+		f->id = SMMU_EVT_F_ACCESS;
+		return;
+	case PT_WALK_PERM:
+		f->id = SMMU_EVT_F_PERMISSION;
+		return;
+	default: /* RANGE, NOT_PRESENT, RSVD (and BAD_DESC, never here) */
+		f->id = SMMU_EVT_F_TRANSLATION;
+		return;
+	}
+}
+
+/*
+ * Permissions of a walk result, and whether its write permission comes
+ * only through DBM on a leaf that is still clean.
+ */
+static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
+			   const struct pt_walk_res *res, bool *wd)
+{
+	uint8_t perm = s2 ? (uint8_t)res->perm : hw_s1_perm(x, res->perm);
+
+	*wd = (perm & PT_PERM_W) && !res->dirty;
+	return perm;
+}
+
+/*
+ * hw_stage() - walk one stage for one access (smmuv3 4.13 steps 1-9)
+ * @mem: where the tables are read (the host, or the nested stage-2 view)
+ * @w: the stage's tables
+ * @s2: stage 2 (else stage 1, judged with x->cd and x->world)
+ * @ia: input address (below 2^w->ia_bits for stage 1; checked for 2)
+ * @write, @exec, @priv: the access
+ *
+ * Looks first (no update), checks AF (step 7) and the permission (step
+ * 8), then, only for an allowed access that needs it, walks again to set
+ * AF or the dirty state (HTTU).  The result's permissions lack W while
+ * the leaf is clean (r->wd).
+ * Return: 0 and @r; -1 and @f's id (and FetchAddr of F_WALK_EABT), not
+ * recorded.
+ */
+static int hw_stage(struct iommu_host *mem, const struct hw_wcfg *w, bool s2,
+		    const struct hw_xl *x, uint64_t ia, bool write, bool exec,
+		    bool priv, struct hw_wres *r, struct hw_fault *f)
+{
+	struct pt_walk_desc d = {
+	    .fmt = s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1,
+	    .root = w->root,
+	    .granule_lg2 = w->g,
+	    .levels = w->levels,
+	    .ia_bits = w->ia_bits,
+	    .oa_bits = w->oa_bits,
+	    .flags = w->flags,
+	};
+	unsigned int acc = (write  ? PT_ACC_W
+			    : exec ? PT_ACC_X
+				   : PT_ACC_R) |
+			   (priv ? PT_ACC_PRIV : 0u);
+	struct pt_walk_res res;
+	uint8_t perm;
+	bool wd;
+
+	if (pt_walk(mem, &d, ia, 0, &res))
+		goto fail;
+	if (!(res.entry & SMMU_PTE_AF) &&
+	    !(w->flags & (PT_WALK_AFFD | PT_WALK_HA))) {
+		res.err = PT_WALK_ACCESS;
+		goto fail;
+	}
+	perm = hw_res_perm(x, s2, &res, &wd);
+	if (!hw_perm_ok(perm, write, exec, priv)) {
+		res.err = PT_WALK_PERM;
+		goto fail;
+	}
+	if (((w->flags & PT_WALK_HA) && !(res.entry & SMMU_PTE_AF)) ||
+	    (write && wd)) {
+		d.flags |= PT_WALK_NO_PERM;
+		if (pt_walk(mem, &d, ia, acc, &res))
+			goto fail;
+		/* The tables may have changed since the look: judge again. */
+		perm = hw_res_perm(x, s2, &res, &wd);
+		if (!hw_perm_ok(perm, write, exec, priv)) {
+			res.err = PT_WALK_PERM;
+			goto fail;
+		}
+	}
+	r->oa = res.oa;
+	r->lg2 = (uint8_t)res.size_lg2;
+	r->level = (uint8_t)(3 - res.level);
+	r->perm = wd ? (uint8_t)(perm & ~PT_PERM_W) : perm;
+	r->wd = wd;
+	r->ng = res.entry & SMMU_PTE_NG;
+	r->device = SMMU_S2_MEMATTR_DEVICE(
+	    smmu_field_get(SMMU_PTE_S2_MEMATTR, res.entry));
+	return 0;
+
+fail:
+	hw_walk_err(&res, f);
+	return -1;
+}
+
+/* ---- The stage-2 view of a nested walk ------------------------------------
+ */
+
+/*
+ * Nested (Config 0b111): stage-1 descriptors and the CD are read at IPAs.
+ * struct hw_s2mem is a struct iommu_host for pt_walk() whose reads and
+ * writes go through stage 2 first; the first failure is kept (the walk
+ * then fails with PT_WALK_FETCH or PT_WALK_AD_FAIL, and the caller
+ * reports the kept fault instead).
+ */
+struct hw_s2mem {
+	struct iommu_host host; /* first: pt_walk()'s memory */
+	struct smmu_hw *hw;
+	const struct hw_xl *x;
+	uint8_t class; /* SMMU_EVT_CLASS_CD or _TT */
+	bool failed;
+	struct hw_fault f;
+};
+
+/* Stage 2 of one descriptor access at @ipa. Return: 0 and @pa, or -EFAULT. */
+static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
+			  uint64_t *pa)
+{
+	const struct hw_xl *x = m->x;
+	struct hw_wres r;
+
+	if (m->failed)
+		return -EFAULT;
+	if (hw_stage(m->hw->host, &x->ste.s2, true, x, ipa, write, false, false,
+		     &r, &m->f))
+		goto fail;
+	if (x->ste.s2ptw && r.device) {
+		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */
+		memset(&m->f, 0, sizeof(m->f));
+		m->f.id = SMMU_EVT_F_PERMISSION;
+		goto fail;
+	}
+	*pa = r.oa;
+	return 0;
+
+fail:
+	m->f.s2 = true;
+	m->f.class = m->class;
+	m->f.ttrnw = !write;
+	if (m->f.id != SMMU_EVT_F_WALK_EABT) {
+		m->f.dw3 = ipa & SMMU_EVT_DW3_IPA;
+		m->f.silent = !x->ste.s2r;
+	}
+	m->failed = true;
+	return -EFAULT;
+}
+
+/* The fetch at @pa itself failed: F_CD_FETCH or F_WALK_EABT, S2 = 0. */
+static int hw_s2mem_abort(struct hw_s2mem *m, uint64_t pa)
+{
+	memset(&m->f, 0, sizeof(m->f));
+	m->f.id = m->class == SMMU_EVT_CLASS_CD ? SMMU_EVT_F_CD_FETCH
+						: SMMU_EVT_F_WALK_EABT;
+	m->f.class = m->class;
+	m->f.dw3 = pa & SMMU_EVT_DW3_FETCH_ADDR;
+	m->failed = true;
+	return -EFAULT;
+}
+
+static int hw_s2mem_read(struct iommu_host *host, uint64_t ipa, void *buf,
+			 size_t len)
+{
+	struct hw_s2mem *m = (struct hw_s2mem *)host;
+	uint64_t pa;
+
+	if (hw_s2mem_xlate(m, ipa, false, &pa))
+		return -EFAULT;
+	if (ilib_mem_read(m->hw->host, pa, buf, len))
+		return hw_s2mem_abort(m, pa);
+	return 0;
+}
+
+static int hw_s2mem_write(struct iommu_host *host, uint64_t ipa,
+			  const void *buf, size_t len)
+{
+	struct hw_s2mem *m = (struct hw_s2mem *)host;
+	uint64_t pa;
+
+	if (hw_s2mem_xlate(m, ipa, true, &pa))
+		return -EFAULT;
+	if (ilib_mem_write(m->hw->host, pa, buf, len))
+		return hw_s2mem_abort(m, pa);
+	return 0;
+}
+
+static void hw_s2mem_log(struct iommu_host *host, enum iommu_log_level level,
+			 const char *fmt, ...)
+{
+	(void)host;
+	(void)level;
+	(void)fmt;
+}
+
+/* No host pointers: every access goes through stage 2. */
+static const struct iommu_host_ops hw_s2mem_ops = {
+    .size = sizeof(struct iommu_host_ops),
+    .log = hw_s2mem_log,
+    .mem_read = hw_s2mem_read,
+    .mem_write = hw_s2mem_write,
+};
+
+static void hw_s2mem_init(struct hw_s2mem *m, struct smmu_hw *hw,
+			  const struct hw_xl *x, uint8_t class)
+{
+	memset(m, 0, sizeof(*m));
+	m->host.ops = &hw_s2mem_ops;
+	m->hw = hw;
+	m->x = x;
+	m->class = class;
+}
+
+/**
+ * smmu_hw_cfg_read() - read @n qwords of a CD or L1CD at @addr
+ * @addr: a PA, or an IPA when the STE nests (stage 2 with CLASS CD)
+ * @f: receives the fault on failure (not recorded)
+ *
+ * Return: 0; -EFAULT and @f: F_CD_FETCH (FetchAddr = the PA) or a
+ * stage-2 fault of the fetch.
+ */
+int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
+		     uint64_t *qw, unsigned int n, struct hw_fault *f)
+{
+	struct hw_s2mem m;
+
+	if (x->ste.config != SMMU_STE_CFG_NESTED) {
+		if (!ilib_mem_read_le64(hw->host, addr, qw, n))
+			return 0;
+		memset(f, 0, sizeof(*f));
+		f->id = SMMU_EVT_F_CD_FETCH;
+		f->dw3 = addr & SMMU_EVT_DW3_FETCH_ADDR;
+		return -EFAULT;
+	}
+	hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_CD);
+	if (hw_s2mem_read(&m.host, addr, qw, n * sizeof(*qw))) {
+		*f = m.f;
+		return -EFAULT;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		qw[i] = le64toh(qw[i]);
+	return 0;
+}
+
+/* ---- The stages of a request ----------------------------------------------
+ */
+
+/**
+ * smmu_hw_walk_s1() - stage 1 of the request @x through TTB@sel
+ * @ia: the input address, already range-checked and cut to the TTB's
+ *     input size
+ *
+ * Nested: the tables are read through stage 2 (a failure there is the
+ * stage-2 fault, CLASS TT).  Faults: S2 = 0, CLASS IN, recorded with
+ * CD.R; F_WALK_EABT CLASS TT, always recorded.
+ * Return: 0 and @r; -EFAULT after the fault.
+ */
+int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
+		    uint64_t ia, struct hw_wres *r)
+{
+	bool nested = x->ste.config == SMMU_STE_CFG_NESTED;
+	struct hw_s2mem m;
+	struct hw_fault f;
+
+	if (nested)
+		hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
+	if (!hw_stage(nested ? &m.host : hw->host, &x->cd.tt[sel], false, x, ia,
+		      x->write, x->exec, x->priv, r, &f))
+		return 0;
+	if (nested && m.failed) {
+		f = m.f;
+	} else if (f.id == SMMU_EVT_F_WALK_EABT) {
+		f.class = SMMU_EVT_CLASS_TT;
+	} else {
+		f.class = SMMU_EVT_CLASS_IN;
+		f.silent = !x->cd.r;
+	}
+	return smmu_hw_fault(hw, x, &f);
+}
+
+/**
+ * smmu_hw_walk_s2() - stage 2 of @ipa for the request @x
+ * @class: what the IPA is (SMMU_EVT_CLASS_IN: the request's own)
+ * @write: the request writes
+ *
+ * Faults: S2 = 1, the IPA in DW3, recorded with STE.S2R; F_WALK_EABT
+ * always recorded.
+ * Return: 0 and @r; -EFAULT after the fault.
+ */
+int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
+		    uint8_t class, bool write, struct hw_wres *r)
+{
+	struct hw_fault f;
+
+	if (!hw_stage(hw->host, &x->ste.s2, true, x, ipa, write, x->exec,
+		      x->priv, r, &f))
+		return 0;
+	f.s2 = true;
+	f.class = class;
+	if (f.id != SMMU_EVT_F_WALK_EABT) {
+		f.dw3 = ipa & SMMU_EVT_DW3_IPA;
+		f.silent = !x->ste.s2r;
+	}
+	return smmu_hw_fault(hw, x, &f);
+}

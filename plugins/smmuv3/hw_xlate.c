@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hw_xlate.c - the SMMUv3 model's translate(): global bypass, the STE,
+ * substreams (S1DSS, S1CDMax), the CD, stage 1 / stage 2 / nested walks
+ * with the TLB in front of them, and the fault of each failure in the
+ * order of smmuv3 6.5.  The decisions on request attributes, ATS
+ * (translated requests), bypass address checks and TLB tags are in hw.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw.h"
+
+/* Fill @out with the identity of @req up to @last. */
+static void hw_identity(const struct iommu_dma_req *req, uint64_t last,
+			struct iommu_translation *out)
+{
+	out->phys = req->iova;
+	out->len = ilib_clip(req->iova, req->len, last);
+	out->perm = IOMMU_READ | IOMMU_WRITE;
+}
+
+/* A fault of the request itself at the top (no stage walked). */
+static int hw_xl_fault(struct smmu_hw *hw, const struct hw_xl *x, uint8_t id)
+{
+	const struct hw_fault f = {.id = id, .class = SMMU_EVT_CLASS_IN};
+
+	return smmu_hw_fault(hw, x, &f);
+}
+
+/*
+ * A bypassed stage: the input must fit the OAS (= IAS here, smmuv3 4.3);
+ * F_ADDR_SIZE, S2 = 0, CLASS IN, always recorded (hw.h).
+ */
+static int hw_xl_bypass(struct smmu_hw *hw, const struct hw_xl *x,
+			struct iommu_translation *out)
+{
+	const struct iommu_dma_req *req = x->req;
+
+	if (req->iova >> hw->oas)
+		return hw_xl_fault(hw, x, SMMU_EVT_F_ADDR_SIZE);
+	hw_identity(req, (1ull << hw->oas) - 1, out);
+	return 0;
+}
+
+/* The data permissions the request's privilege has in @perm. */
+static unsigned int hw_out_perm(const struct hw_xl *x, uint8_t perm)
+{
+	return (perm & (x->priv ? PT_PERM_PR : PT_PERM_UR) ? IOMMU_READ : 0u) |
+	       (perm & (x->priv ? PT_PERM_PW : PT_PERM_UW) ? IOMMU_WRITE : 0u);
+}
+
+/* Fill @out from the TLB entry (or walk result) @t that holds @input. */
+static void hw_out(const struct hw_xl *x, const struct hw_tlb *t,
+		   uint64_t input, struct iommu_translation *out)
+{
+	uint64_t mask = (1ull << t->lg2) - 1;
+
+	out->phys = t->out + (input & mask);
+	out->len = ilib_clip(x->req->iova, x->req->len, x->req->iova | mask);
+	out->perm = hw_out_perm(x, t->perm & t->perm2);
+}
+
+/*
+ * hw_tlb_use() - answer the request from the TLB entry @t
+ * Return: 0 (done); 1: a write to a writable-clean page, walk to set the
+ * dirty state; -EFAULT after the permission fault of the cached stage.
+ */
+static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
+		      const struct hw_tlb *t, uint64_t input,
+		      struct iommu_translation *out)
+{
+	struct hw_fault f = {.id = SMMU_EVT_F_PERMISSION,
+			     .class = SMMU_EVT_CLASS_IN};
+	uint64_t mask = (1ull << t->lg2) - 1;
+
+	if (!smmu_hw_allowed(t->perm, x)) {
+		if (x->write && t->wd)
+			return 1;
+		if (t->kind == HW_K_S2) {
+			f.s2 = true;
+			f.dw3 = input & SMMU_EVT_DW3_IPA;
+			f.silent = !x->ste.s2r;
+		} else {
+			f.silent = !x->cd.r;
+		}
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		return smmu_hw_fault(hw, x, &f);
+	}
+	if (!smmu_hw_allowed(t->perm2, x)) {
+		if (x->write && t->wd2)
+			return 1;
+		f.s2 = true;
+		f.dw3 = (t->ipa + (input & mask)) & SMMU_EVT_DW3_IPA;
+		f.silent = !x->ste.s2r;
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		return smmu_hw_fault(hw, x, &f);
+	}
+	ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+	hw_out(x, t, input, out);
+	return 0;
+}
+
+/* The TLB tags of the request @x for entries of @kind (smmuv3 9.1). */
+static void hw_tlb_tags(const struct smmu_hw *hw, const struct hw_xl *x,
+			uint8_t kind, struct hw_tlb *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->world = x->world;
+	/* VMID: NS-EL1 entries, when stage 2 exists (x->ste.vmid is 0
+	 * otherwise); ASID and ASET: stage-1 entries of worlds with ASIDs. */
+	t->vmid = x->world == HW_W_EL1 && hw->s2p ? x->ste.vmid : 0;
+	if (kind != HW_K_S2 && x->world != HW_W_EL2) {
+		t->asid = x->cd.asid;
+		t->aset = x->cd.aset;
+	}
+}
+
+/*
+ * hw_xl_s1() - stage 1 (and, nested, stage 2 of its output) through the
+ * TLB (smmuv3 4.3, 4.13)
+ */
+static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
+		    struct iommu_translation *out)
+{
+	const uint64_t va = x->req->iova;
+	const unsigned int sel = (unsigned int)(va >> 55) & 1;
+	const bool nested = x->ste.config == SMMU_STE_CFG_NESTED;
+	const struct hw_wcfg *tt = &x->cd.tt[sel];
+	struct hw_fault f = {.id = SMMU_EVT_F_TRANSLATION,
+			     .class = SMMU_EVT_CLASS_IN,
+			     .silent = !x->cd.r};
+	uint64_t vae = va, gen, ep[HW_EP_COUNT];
+	struct hw_wres r1, r2;
+	struct hw_tlb t;
+	unsigned int lg2;
+	int ret;
+
+	/* 4.3: TBI keeps bit 55 for the top byte; the TTB's range check. */
+	if (x->cd.tbi[sel])
+		vae =
+		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
+	if (tt->off || (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0))
+		return smmu_hw_fault(hw, x, &f);
+	hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
+	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
+		ret = hw_tlb_use(hw, x, &t, vae, out);
+		if (ret <= 0)
+			return ret;
+	} else {
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	}
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	/* The generation and the scopes' epochs before the tables are read:
+	 * an invalidation from here on keeps this walk out of the TLB. */
+	gen = ilib_cache_gen(&hw->tlbc);
+	hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
+	smmu_hw_tlb_epochs(hw, &t, ep);
+	ret =
+	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
+	if (ret)
+		return ret;
+	t.perm = r1.perm;
+	t.wd = r1.wd;
+	t.perm2 = PT_PERM_ALL;
+	t.level = r1.level;
+	t.g = tt->g;
+	lg2 = r1.lg2;
+	if (nested) {
+		ret = smmu_hw_walk_s2(hw, x, r1.oa, SMMU_EVT_CLASS_IN, x->write,
+				      &r2);
+		if (ret)
+			return ret;
+		t.perm2 = r2.perm;
+		t.wd2 = r2.wd;
+		if (r2.lg2 < lg2)
+			lg2 = r2.lg2;
+		t.ipa = r1.oa & ~((1ull << lg2) - 1);
+		t.out = r2.oa & ~((1ull << lg2) - 1);
+	} else {
+		t.out = r1.oa & ~((1ull << lg2) - 1);
+	}
+	t.lg2 = (uint8_t)lg2;
+	t.page = vae >> lg2;
+	if (x->world != HW_W_EL2 && !r1.ng) {
+		t.global = true; /* nG = 0: any ASID (9.1) */
+		t.asid = 0;
+	}
+	smmu_hw_tlb_insert(hw, &t, gen, ep);
+	hw_out(x, &t, vae, out);
+	return 0;
+}
+
+/* Stage 2 alone (Config 0b110, or stage 1 bypassed by S1DSS). */
+static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
+		    struct iommu_translation *out)
+{
+	const uint64_t ipa = x->req->iova;
+	uint64_t gen, ep[HW_EP_COUNT];
+	struct hw_wres r;
+	struct hw_tlb t;
+	int ret;
+
+	hw_tlb_tags(hw, x, HW_K_S2, &t);
+	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
+		ret = hw_tlb_use(hw, x, &t, ipa, out);
+		if (ret <= 0)
+			return ret;
+	} else {
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	}
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	gen = ilib_cache_gen(&hw->tlbc);
+	hw_tlb_tags(hw, x, HW_K_S2, &t);
+	smmu_hw_tlb_epochs(hw, &t, ep);
+	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
+	if (ret)
+		return ret;
+	t.perm = r.perm;
+	t.wd = r.wd;
+	t.perm2 = PT_PERM_ALL;
+	t.level = r.level;
+	t.g = x->ste.s2.g;
+	t.lg2 = r.lg2;
+	t.page = ipa >> r.lg2;
+	t.out = r.oa & ~((1ull << r.lg2) - 1);
+	smmu_hw_tlb_insert(hw, &t, gen, ep);
+	hw_out(x, &t, ipa, out);
+	return 0;
+}
+
+/*
+ * hw_xl_ste() - a translating STE (Config 0b101..0b111): the substream
+ * checks of smmuv3 3.3 and 6.5, S1DSS, then the stages
+ */
+static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
+		     struct iommu_translation *out)
+{
+	const struct hw_ste *s = &x->ste;
+	bool s1 = s->config & SMMU_STE_CFG_S1_BIT;
+	bool s2 = s->config & SMMU_STE_CFG_S2_BIT;
+	bool subs = s1 && s->s1cdmax, use_s1 = s1;
+	int ret;
+
+	if (!s2 && s->strw == SMMU_STRW_EL2)
+		x->world = x->ctrl & HW_LIVE_E2H ? HW_W_E2H : HW_W_EL2;
+	else
+		x->world = HW_W_EL1;
+	x->cd_index = 0;
+	if (x->ssv) {
+		if (!subs || (x->ssid >> s->s1cdmax))
+			return hw_xl_fault(hw, x, SMMU_EVT_C_BAD_SUBSTREAMID);
+		if (!x->ssid && s->s1dss == SMMU_S1DSS_SSID0)
+			return hw_xl_fault(hw, x, SMMU_EVT_F_STREAM_DISABLED);
+		x->cd_index = x->ssid;
+	} else if (subs) {
+		if (s->s1dss == SMMU_S1DSS_TERMINATE)
+			return hw_xl_fault(hw, x, SMMU_EVT_F_STREAM_DISABLED);
+		use_s1 = s->s1dss == SMMU_S1DSS_SSID0; /* else bypass */
+	}
+	if (use_s1) {
+		ret = smmu_hw_cd_get(hw, x);
+		if (ret)
+			return ret;
+		return hw_xl_s1(hw, x, out);
+	}
+	/* Stage 1 bypassed: the input must fit the IAS (4.3). */
+	if (!s2)
+		return hw_xl_bypass(hw, x, out);
+	if (x->req->iova >> hw->oas)
+		return hw_xl_fault(hw, x, SMMU_EVT_F_ADDR_SIZE);
+	return hw_xl_s2(hw, x, out);
+}
+
+/* STE.PRIVCFG / INSTCFG on the request's attributes (smmuv3 2.5). */
+static void hw_xl_overrides(struct hw_xl *x)
+{
+	if (x->ste.privcfg == SMMU_PRIVCFG_UNPRIV)
+		x->priv = false;
+	else if (x->ste.privcfg == SMMU_PRIVCFG_PRIV)
+		x->priv = true;
+	if (x->ste.instcfg == SMMU_INSTCFG_DATA)
+		x->exec = false;
+	else if (x->ste.instcfg == SMMU_INSTCFG_INSTR)
+		x->exec = !x->write; /* writes are always data */
+}
+
+/**
+ * smmu_hw_translate() - translate one DMA request (smmuv3 2-6)
+ * @opaque: model
+ * @req: dev_id a StreamID; pasid IOMMU_NO_PASID or a SubstreamID < 2^20;
+ *     len > 0; access IOMMU_ACCESS_READ or _WRITE; attrs a subset of
+ *     IOMMU_ACCESS_ATTRS, taken as hw.h says
+ * @out: phys, len contiguous up to the end of the page or block (at most
+ *     req->len) and the data permissions of the request's privilege
+ *
+ * Never returns IOMMU_HW_INTERRUPT: SMMUv3 translates MSIs like any
+ * write (DESIGN rule 12).
+ * Context: any thread, concurrently with MMIO; lock-free on a TLB hit;
+ * takes cache set locks one at a time, and reg_lock to record a fault.
+ * Return: 0; -EFAULT after the fault was recorded (or terminated
+ * silently); -EINVAL bad arguments.
+ */
+int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		      struct iommu_translation *out)
+{
+	struct smmu_hw *hw = opaque;
+	struct hw_xl x;
+	bool translated;
+	int ret;
+
+	if (!hw || !req || !out || !req->len)
+		return -EINVAL;
+	if (req->access != IOMMU_ACCESS_READ &&
+	    req->access != IOMMU_ACCESS_WRITE)
+		return -EINVAL;
+	if ((req->attrs & ~IOMMU_ACCESS_ATTRS) ||
+	    (req->pasid != IOMMU_NO_PASID && (req->pasid >> SMMU_SSIDSIZE_MAX)))
+		return -EINVAL;
+	memset(&x, 0, sizeof(x));
+	x.req = req;
+	x.sid = req->dev_id;
+	x.ssv = req->pasid != IOMMU_NO_PASID;
+	x.ssid = x.ssv ? req->pasid : 0;
+	x.write = req->access == IOMMU_ACCESS_WRITE;
+	x.priv = req->attrs & IOMMU_ACCESS_PRIV;
+	x.exec = !x.write && (req->attrs & IOMMU_ACCESS_EXEC);
+	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
+	x.ctrl = smmu_hw_live(hw, &x.strtab);
+
+	if (!(x.ctrl & HW_LIVE_SMMUEN)) {
+		if (x.ctrl & HW_LIVE_ABORT)
+			return -EFAULT; /* GBPA.ABORT: no record */
+		hw_identity(req, UINT64_MAX, out);
+		return 0;
+	}
+	if (translated) {
+		if (!hw->ats)
+			return hw_xl_fault(hw, &x, SMMU_EVT_F_UUT);
+		if (!(x.ctrl & HW_LIVE_ATSCHK)) {
+			hw_identity(req, UINT64_MAX, out); /* fast mode */
+			return 0;
+		}
+	}
+	ret = smmu_hw_ste_get(hw, &x);
+	if (ret)
+		return ret;
+	hw_xl_overrides(&x);
+	switch (x.ste.config) {
+	case SMMU_STE_CFG_ABORT:
+		return -EFAULT; /* no event (2.5) */
+	case SMMU_STE_CFG_BYPASS:
+		if (translated)
+			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
+		return hw_xl_bypass(hw, &x, out);
+	default:
+		if (!translated)
+			return hw_xl_ste(hw, &x, out);
+		if (x.ste.eats == SMMU_EATS_ABT)
+			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
+		hw_identity(req, UINT64_MAX, out);
+		return 0;
+	}
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_xlate.c - translation (sheet 4): stage 1 at the 4K, 16K and 64K
+ * granules with pages and blocks, small input sizes, contiguous runs,
+ * 52-bit output, TTB1 and TBI; stage 2 with concatenated start tables;
+ * nested walks (stage 1 read through stage 2, CLASS CD / TT / IN); the
+ * fault of each walk step (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
+ * F_WALK_EABT) with the fields of sheet 6.4; dirty-state and access-flag
+ * updates; real DMA through the model.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "xl.h"
+
+static void up(struct sg *g, const char *ini)
+{
+	sg_create(g, ini);
+	sg_init(g, true, 16);
+}
+
+Test(xlate, stage1_4k_page_2m_and_1g_blocks)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	sg_tt_map(&g, &t, 0x7FABCDEF0000ull, 3, s1_page(12, SG_DATA, true));
+	sg_tt_map(&g, &t, 0x40000000, 2, s1_page(12, SG_DATA, false));
+	sg_tt_map(&g, &t, 0x80000000, 1, s1_page(12, 0, false));
+	sg_tr_ok(&g, SID_A, NP, 0x7FABCDEF0ABCull, AR, SG_DATA + 0xABC);
+	sg_tr_ok(&g, SID_A, NP, 0x401FFFF8, AW, SG_DATA + 0x1FFFF8);
+	sg_tr_ok(&g, SID_A, NP, 0xBFFFF000, AR, 0x3FFFF000);
+	/* TV2 indices: the leaf sits at 0xF0 of its level-3 table */
+	cr_assert_eq(sg_tt_entry(&g, &t, 0x7FABCDEF0000ull, 3) & 0xfff, 0x780);
+	sg_destroy(&g);
+}
+
+Test(xlate, stage1_16k_page_and_32m_block)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 14, 17, 5, &t, &c, &cd); /* TV2: start level 1 */
+	cr_assert_eq(t.start, 1);
+	sg_tt_map(&g, &t, 0x7FABCDEF0000ull, 3, s1_page(14, SG_DATA, true));
+	sg_tt_map(&g, &t, 0x42000000, 2, s1_page(14, SG_DATA, false));
+	sg_tr_ok(&g, SID_A, NP, 0x7FABCDEF3FFFull, AR,
+		 SG_DATA + (0x7FABCDEF3FFFull & 0x3fff));
+	sg_tr_ok(&g, SID_A, NP, 0x43FFF000, AW, SG_DATA + 0x1FFF000);
+	sg_destroy(&g);
+}
+
+Test(xlate, stage1_64k_page_and_512m_block)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 16, 16, 5, &t, &c, &cd);
+	cr_assert_eq(t.start, 1);
+	sg_tt_map(&g, &t, 0x7FABCDEF0000ull, 3, s1_page(16, SG_DATA, true));
+	sg_tt_map(&g, &t, 0x20000000, 2, s1_page(16, 0, false));
+	sg_tr_ok(&g, SID_A, NP, 0x7FABCDEFFFFFull, AR, SG_DATA + 0xFFFF);
+	sg_tr_ok(&g, SID_A, NP, 0x23000000, AR, 0x3000000);
+	sg_destroy(&g);
+}
+
+Test(xlate, small_input_sizes_start_lower)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	/* TV2: T0SZ 32, a 4-entry level-1 table */
+	xl_s1(&g, SID_A, 12, 32, 5, &t, &c, &cd);
+	cr_assert(t.start == 1 && t.top == 2);
+	sg_tt_map(&g, &t, 0x80001000, 3, s1_page(12, SG_DATA, true));
+	sg_tr_ok(&g, SID_A, NP, 0x80001000, AR, SG_DATA);
+	sg_tr_fault(&g, SID_A, NP, 0x100000000ull, AR, E_TRANSLATION, &e);
+	cr_assert(e.class == CL_IN && !e.s2 && e.addr == 0x100000000ull);
+	/* T0SZ 39: start at level 2 with 16 entries */
+	xl_s1(&g, SID_B, 12, 39, 5, &t, &c, &cd);
+	cr_assert(t.start == 2 && t.top == 4);
+	sg_tt_map(&g, &t, 0x1FFF000, 3, s1_page(12, SG_DATA + 0x4000, true));
+	sg_tr_ok(&g, SID_B, NP, 0x1FFF000, AR, SG_DATA + 0x4000);
+	sg_tr_fault(&g, SID_B, NP, 0x2000000, AR, E_TRANSLATION, NULL);
+	sg_destroy(&g);
+}
+
+Test(xlate, contiguous_run_is_one_leaf)
+{
+	struct iommu_translation out;
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	for (unsigned int i = 0; i < 16; i++) {
+		sg_tt_map(&g, &t, 0x100000 + 0x1000 * i, 3,
+			  s1_page(12, SG_DATA + 0x1000 * i, true) | D_CONT);
+		sg_tt_map(&g, &t, 0x200000 + 0x1000 * i, 3,
+			  s1_page(12, SG_DATA + 0x1000 * i, true));
+	}
+	cr_assert_eq(
+	    iommu_dma_translate(g.ctx, SID_A, NP, 0x100800, 0x10000, AR, &out),
+	    0);
+	cr_assert_eq(out.phys, SG_DATA + 0x800);
+	cr_assert_eq(out.len, 0xF800, "the whole 64 KiB run, not a page");
+	cr_assert_eq(
+	    iommu_dma_translate(g.ctx, SID_A, NP, 0x200800, 0x10000, AR, &out),
+	    0);
+	cr_assert_eq(out.len, 0x800, "without the hint: one page");
+	sg_destroy(&g);
+}
+
+Test(xlate, output_of_52_bits_with_64k)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, "oas = 52\n");
+	xl_s1(&g, SID_A, 16, 16, 6, &t, &c, &cd);
+	/* TV6: PA[51:48] in descriptor bits 15:12 */
+	sg_tt_map(&g, &t, 0x10000, 3, s1_page(16, 0x000F000012340000ull, true));
+	sg_tr_ok(&g, SID_A, NP, 0x12345, AR, 0x000F000012342345ull);
+	/* with IPS 48 the same descriptor is beyond the output size */
+	c.ips = 5;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_fault(&g, SID_A, NP, 0x12345, AR, E_ADDR_SIZE, NULL);
+	sg_destroy(&g);
+}
+
+Test(xlate, output_beyond_ips_is_f_addr_size)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 2, &t, &c, &cd); /* IPS 40 */
+	sg_tt_map(&g, &t, 0x1000, 3, s1_page(12, 1ull << 40, true));
+	sg_tt_map(&g, &t, 0x2000, 3, s1_page(12, (1ull << 40) - 0x1000, true));
+	sg_tr_fault(&g, SID_A, NP, 0x1008, AW, E_ADDR_SIZE, &e);
+	cr_assert(!e.s2 && e.class == CL_IN && !e.rnw && e.addr == 0x1008);
+	sg_tr_ok(&g, SID_A, NP, 0x2008, AW, (1ull << 40) - 0x1000 + 8);
+	sg_destroy(&g);
+}
+
+Test(xlate, ttb1_and_top_byte_ignore)
+{
+	const uint64_t hi = 0xFFFFFFFFFFFFF000ull;
+	struct sg_tt t, t1;
+	struct cd c;
+	uint64_t cd;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	sg_tt_new(&g, &t1, 12, 48, 0);
+	sg_tt_map(&g, &t1, hi, 3, s1_page(12, SG_DATA + 0x2000, true));
+	sg_tt_map(&g, &t, 0x3000, 3, s1_page(12, SG_DATA + 0x3000, true));
+	c.epd1 = false;
+	c.tg1 = 2; /* 4K in TG1's encoding */
+	c.t1sz = 16;
+	c.ttb1 = t1.root;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, hi + 0x10, AR, SG_DATA + 0x2010);
+	/* neither all zeros nor all ones above bit 47 */
+	sg_tr_fault(&g, SID_A, NP, 0x0001000000003000ull, AR, E_TRANSLATION,
+		    NULL);
+	/* a tag in the top byte: fault without TBI0, ignored with it */
+	sg_tr_fault(&g, SID_A, NP, 0x5A00000000003000ull, AR, E_TRANSLATION,
+		    &e);
+	cr_assert_eq(e.addr, 0x5A00000000003000ull, "InputAddr keeps the tag");
+	c.tbi0 = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, 0x5A00000000003004ull, AR, SG_DATA + 0x3004);
+	/* EPD1: walks through TTB1 disabled */
+	c.epd1 = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_fault(&g, SID_A, NP, hi, AR, E_TRANSLATION, NULL);
+	sg_destroy(&g);
+}
+
+Test(xlate, walk_faults_per_step)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd, a;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	/* an invalid leaf, and a block where level 3 has only pages */
+	a = sg_tt_map(&g, &t, 0x5000, 3, s1_page(12, SG_DATA, true) & ~1ull);
+	sg_tr_fault(&g, SID_A, NP, 0x5000, AR, E_TRANSLATION, NULL);
+	sg_wr64m(&g, a, s1_page(12, SG_DATA, false));
+	sg_tr_fault(&g, SID_A, NP, 0x5000, AR, E_TRANSLATION, NULL);
+	/* a table outside RAM: F_WALK_EABT, CLASS TT, its FetchAddr */
+	a = sg_tt_entry(&g, &t, 0x5000, 2);
+	sg_wr64m(&g, a, SG_UNBACKED | D_TABLE);
+	sg_tr_fault(&g, SID_A, NP, 0x5000, AW, E_WALK_EABT, &e);
+	cr_assert(!e.s2 && e.class == CL_TT && !e.rnw);
+	cr_assert_eq(e.fetch, SG_UNBACKED + 8 * 5, "FetchAddr 0x%llx",
+		     U64(e.fetch));
+	cr_assert_eq(e.addr, 0x5000);
+	/* the root itself outside RAM */
+	c.ttb0 = SG_UNBACKED;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_fault(&g, SID_A, NP, 0x7FABCDEF0000ull, AR, E_WALK_EABT, &e);
+	cr_assert_eq(e.fetch, SG_UNBACKED + 0x7F8, "TV2 L0 index 0xFF");
+	sg_destroy(&g);
+}
+
+Test(xlate, access_flag_affd_and_hardware_update)
+{
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd, a;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	a = sg_tt_map(&g, &t, 0x6000, 3, s1_page(12, SG_DATA, true) & ~D_AF);
+	sg_tr_fault(&g, SID_A, NP, 0x6000, AR, E_ACCESS, &e);
+	cr_assert(e.class == CL_IN && !e.s2 && e.rnw);
+	c.affd = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, 0x6000, AR, SG_DATA);
+	cr_assert_eq(sg_rd64m(&g, a) & D_AF, 0, "AFFD sets nothing");
+	c.affd = false;
+	c.ha = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, 0x6000, AR, SG_DATA);
+	cr_assert(sg_rd64m(&g, a) & D_AF, "HA sets AF");
+	sg_destroy(&g);
+}
+
+Test(xlate, dirty_state_is_set_on_the_first_write)
+{
+	uint64_t cd, a, a2, leaf;
+	struct sg_tt t, t2;
+	struct ste st = {0};
+	struct cd c;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	/* DBM with AP[2] = 1: writable-clean (sheet 4.8) */
+	leaf = s1_page(12, SG_DATA, true) | D_DBM | D_AP(3);
+	a = sg_tt_map(&g, &t, 0x7000, 3, leaf);
+	sg_tr_fault(&g, SID_A, NP, 0x7000, AW, E_PERMISSION, NULL);
+	c.ha = c.hd = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, 0x7000, AR, SG_DATA);
+	cr_assert_eq(sg_rd64m(&g, a), leaf, "a read leaves it clean");
+	sg_tr_ok(&g, SID_A, NP, 0x7000, AW, SG_DATA); /* TLB hit, clean */
+	cr_assert_eq(sg_rd64m(&g, a), leaf & ~D_AP(2), "AP[2] cleared");
+	/* stage 2: DBM with S2AP[1] = 0 */
+	sg_tt_new(&g, &t2, 12, 48, 0);
+	leaf = s2_page(12, SG_DATA, true) & ~D_AP(2);
+	a2 = sg_tt_map(&g, &t2, 0x8000, 3, leaf | D_DBM);
+	sg_ste_s2(&st, &t2, 9);
+	st.s2ha = st.s2hd = true;
+	sg_ste_set(&g, SID_B, &st);
+	sg_tr_ok(&g, SID_B, NP, 0x8000, AW, SG_DATA);
+	cr_assert_eq(sg_rd64m(&g, a2), leaf | D_DBM | D_AP(2), "S2AP[1] set");
+	sg_destroy(&g);
+}
+
+Test(xlate, stage2_concatenated_start_tables)
+{
+	struct sg_tt t;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	/* TV5: IAS 40, 4K: start at level 1 with two tables */
+	sg_s2_dev(&g, SID_B, 12, 40, 1, 3, &t);
+	cr_assert_eq(t.top, 10);
+	sg_tt_map(&g, &t, 0x8040201000ull, 3, s2_page(12, SG_DATA, true));
+	cr_assert_eq(sg_tt_entry(&g, &t, 0x8040201000ull, 1), t.root + 8 * 513);
+	sg_tr_ok(&g, SID_B, NP, 0x8040201234ull, AR, SG_DATA + 0x234);
+	sg_tr_fault(&g, SID_B, NP, 0x8040202000ull, AW, E_TRANSLATION, &e);
+	cr_assert(e.s2 && e.class == CL_IN && !e.rnw);
+	cr_assert_eq(e.ipa, 0x8040202000ull, "IPA in DW3");
+	/* beyond the 40-bit input */
+	sg_tr_fault(&g, SID_B, NP, 1ull << 40, AR, E_TRANSLATION, &e);
+	cr_assert(e.s2);
+	/* 16K: a 48-bit IPA starts at level 1 with two tables (4.4) */
+	sg_s2_dev(&g, SID_C, 14, 48, 1, 4, &t);
+	cr_assert_eq(t.top, 12);
+	sg_tt_map(&g, &t, 0xFFFF02000000ull, 2, s2_page(14, SG_DATA, false));
+	sg_tr_ok(&g, SID_C, NP, 0xFFFF03FFFFFFull, AR, SG_DATA + 0x1FFFFFF);
+	sg_destroy(&g);
+}
+
+Test(xlate, stage2_64k_with_a_52_bit_ipa)
+{
+	struct sg_tt t;
+	struct sg g;
+
+	up(&g, "oas = 52\n");
+	sg_s2_dev(&g, SID_B, 16, 52, 1, 3, &t); /* S2T0SZ 12 */
+	sg_tt_map(&g, &t, 0xF123456780000ull, 3,
+		  s2_page(16, 0xA000000010000ull, true));
+	/* S2PS 48 (sg_ste_s2): the output is beyond it */
+	sg_tr_fault(&g, SID_B, NP, 0xF123456780000ull, AR, E_ADDR_SIZE, NULL);
+	{
+		struct ste st = {0};
+
+		sg_ste_s2(&st, &t, 3);
+		st.s2ps = 6;
+		sg_ste_set(&g, SID_B, &st);
+		sg_inv_ste(&g, SID_B);
+	}
+	sg_tr_ok(&g, SID_B, NP, 0xF123456781234ull, AR, 0xA000000011234ull);
+	sg_destroy(&g);
+}
+
+Test(xlate, nested_walk_reads_stage1_through_stage2)
+{
+	struct sg_tt s1, s2;
+	struct ste st;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_nested(&g, SID_A, &s1, &s2, &st);
+	sg_tt_map(&g, &s1, 0x1000, 3, s1_page(12, XL_IPA + 0x9000, true));
+	sg_tt_map(&g, &s2, XL_IPA + 0x9000, 3,
+		  s2_page(12, SG_DATA + 0x5000, true));
+	sg_tr_ok(&g, SID_A, NP, 0x1abc, AW, SG_DATA + 0x5abc);
+	sg_destroy(&g);
+}
+
+Test(xlate, nested_faults_carry_stage_and_class)
+{
+	struct sg_tt s1, s2;
+	uint64_t a, blk;
+	struct ste st;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_nested(&g, SID_A, &s1, &s2, &st);
+	/* the output IPA is not mapped: stage 2, CLASS IN */
+	sg_tt_map(&g, &s1, 0x1000, 3, s1_page(12, XL_IPA + 0x9000, true));
+	sg_tr_fault(&g, SID_A, NP, 0x1010, AR, E_TRANSLATION, &e);
+	cr_assert(e.s2 && e.class == CL_IN);
+	cr_assert_eq(e.ipa, XL_IPA + 0x9000);
+	cr_assert_eq(e.addr, 0x1010, "InputAddr is the VA");
+	/* a stage-1 table at an unmapped IPA: stage 2, CLASS TT */
+	a = sg_tt_entry(&g, &s1, 0x1000, 2);
+	sg_wr64m(&g, a, (XL_IPA + 0x200000) | D_TABLE);
+	sg_inv_all(&g);
+	sg_tr_fault(&g, SID_A, NP, 0x1010, AR, E_TRANSLATION, &e);
+	cr_assert(e.s2 && e.class == CL_TT);
+	cr_assert_eq(e.ipa, XL_IPA + 0x200000, "the descriptor's IPA [51:12]");
+	/* mapped with no access: F_PERMISSION, TTRnW = 1 (a read) */
+	blk = sg_tt_map(&g, &s2, XL_IPA + 0x200000, 2,
+			s2_page(12, 0x800000, false) & ~D_AP(3));
+	sg_inv_all(&g);
+	sg_tr_fault(&g, SID_A, NP, 0x1010, AW, E_PERMISSION, &e);
+	cr_assert(e.s2 && e.class == CL_TT && e.ttrnw && !e.rnw);
+	/* mapped to a PA outside RAM: F_WALK_EABT, S2 = 0, CLASS TT */
+	sg_wr64m(&g, blk, s2_page(12, SG_UNBACKED, false));
+	sg_inv_all(&g);
+	sg_tr_fault(&g, SID_A, NP, 0x1010, AR, E_WALK_EABT, &e);
+	cr_assert(!e.s2 && e.class == CL_TT);
+	cr_assert_eq(e.fetch, SG_UNBACKED + 8);
+	/* S2R = 0: stage-2 faults are not recorded */
+	st.s2r = false;
+	sg_ste_set(&g, SID_A, &st);
+	sg_wr64m(&g, blk, s2_page(12, 0x800000, false) & ~D_AP(3));
+	sg_inv_all(&g);
+	sg_tr_fault(&g, SID_A, NP, 0x1010, AR, 0, NULL);
+	sg_destroy(&g);
+}
+
+Test(xlate, nested_cd_fetch_goes_through_stage2)
+{
+	struct sg_tt s1, s2;
+	struct ste st;
+	struct evt e;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_nested(&g, SID_A, &s1, &s2, &st);
+	st.s1ctxptr = XL_IPA + 0x40;
+	sg_ste_set(&g, SID_A, &st);
+	sg_inv_ste(&g, SID_A);
+	sg_tr_fault(&g, SID_A, NP, 0x1000, AR, E_TRANSLATION, &e);
+	cr_assert(e.s2 && e.class == CL_CD);
+	cr_assert_eq(e.ipa, XL_IPA, "the CD's IPA (bits 51:12)");
+	sg_tt_map(&g, &s2, XL_IPA, 2, s2_page(12, SG_UNBACKED, false));
+	sg_tr_fault(&g, SID_A, NP, 0x1000, AR, E_CD_FETCH, &e);
+	cr_assert_eq(e.fetch, SG_UNBACKED + 0x40, "FetchAddr is the PA");
+	sg_destroy(&g);
+}
+
+Test(xlate, s2ptw_faults_walks_in_device_memory)
+{
+	struct sg_tt s1, s2;
+	struct ste st;
+	struct evt e;
+	uint64_t blk;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_nested(&g, SID_A, &s1, &s2, &st);
+	sg_tt_map(&g, &s1, 0x1000, 3, s1_page(12, XL_IPA, true));
+	sg_tt_map(&g, &s2, XL_IPA, 3, s2_page(12, SG_DATA, true));
+	sg_tr_ok(&g, SID_A, NP, 0x1000, AR, SG_DATA);
+	/* the 2 MiB holding the stage-1 root becomes Device-nGnRE */
+	blk = sg_tt_entry(&g, &s2, s1.root, 2);
+	sg_wr64m(&g, blk, (sg_rd64m(&g, blk) & ~D_MEM(0xf)) | D_MEM(1));
+	sg_inv_all(&g);
+	sg_tr_ok(&g, SID_A, NP, 0x1000, AR, SG_DATA); /* S2PTW = 0 */
+	st.s2ptw = true;
+	sg_ste_set(&g, SID_A, &st);
+	sg_inv_all(&g);
+	sg_tr_fault(&g, SID_A, NP, 0x1000, AR, E_PERMISSION, &e);
+	cr_assert(e.s2 && e.class == CL_TT);
+	sg_destroy(&g);
+}
+
+Test(xlate, dma_reads_and_writes_memory_through_the_smmu)
+{
+	char buf[16] = "", msg[] = "smmuv3 dma";
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	sg_tt_map(&g, &t, 0x10000, 3, s1_page(12, SG_DATA + 0x3000, true));
+	sg_tt_map(&g, &t, 0x11000, 3, s1_page(12, SG_DATA + 0x8000, true));
+	/* crosses the page boundary: two translations */
+	cr_assert_eq(
+	    iommu_dma_write(g.ctx, SID_A, NP, 0x10FFC, msg, sizeof(msg)), 0);
+	cr_assert_eq(iommu_mem_read(g.ctx, SG_DATA + 0x3FFC, buf, 4), 0);
+	cr_assert_eq(memcmp(buf, msg, 4), 0);
+	cr_assert_eq(
+	    iommu_mem_read(g.ctx, SG_DATA + 0x8000, buf, sizeof(msg) - 4), 0);
+	cr_assert_eq(memcmp(buf, msg + 4, sizeof(msg) - 4), 0);
+	memset(buf, 0, sizeof(buf));
+	cr_assert_eq(
+	    iommu_dma_read(g.ctx, SID_A, NP, 0x10FFC, buf, sizeof(msg)), 0);
+	cr_assert_str_eq(buf, msg);
+	cr_assert_eq(iommu_dma_read(g.ctx, SID_A, NP, 0x12000, buf, 4),
+		     -EFAULT);
+	sg_evt_drain(&g);
+	sg_destroy(&g);
+}

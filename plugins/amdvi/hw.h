@@ -45,6 +45,9 @@
  *    (Type master abort) with the DTE's address; a page-table or GCR3
  *    entry outside RAM: PAGE_TAB_HARDWARE_ERROR with the entry's address.
  *  - 6.5 ILLEGAL_DEV_TABLE_ENTRY address: the request's IOVA (V).
+ *  - 7: an untranslated result (IommuEn = 0, V = 0, Mode 0, exclusion)
+ *    for a request without PASID below the MSI window ends before it: the
+ *    window is never memory, whatever the DTE says.
  *  - 5.1 ILLEGAL_COMMAND_ERROR halts command processing: Head stays on the
  *    bad command, Status.CmdBufRun reads 0, until software clears
  *    Control.CmdBufEn and sets it again (it may move Head meanwhile).  A

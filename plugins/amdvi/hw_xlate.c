@@ -154,8 +154,15 @@ static bool hw_dte_legal(const struct amdvi_hw *hw, const uint64_t *d)
 static int hw_pass(const struct iommu_dma_req *req,
 		   struct iommu_translation *out, unsigned int perm)
 {
+	/* amdvi 7: an untranslated run without PASID stops before the MSI
+	 * window, which is never memory. */
+	uint64_t last = req->pasid == IOMMU_NO_PASID &&
+				req->iova < AMDVI_MSI_FIRST
+			    ? AMDVI_MSI_FIRST - 1
+			    : UINT64_MAX;
+
 	out->phys = req->iova;
-	out->len = ilib_clip(req->iova, req->len, UINT64_MAX);
+	out->len = ilib_clip(req->iova, req->len, last);
 	out->perm = perm;
 	return 0;
 }

@@ -2,8 +2,8 @@
 /*
  * params.h - the keys of the [amdvi] INI section, in table order.  The
  * device model reads the AMDVI_P_HW_* keys (what the hardware has: they
- * become EFR / EFR2, limits and cache sizes).  The driver's keys will
- * follow them (append-only) when the driver is built.
+ * become EFR / EFR2, limits and cache sizes).  The driver reads the
+ * AMDVI_P_DRV_* keys that follow them (append-only).
  */
 #ifndef AMDVI_PARAMS_H
 #define AMDVI_PARAMS_H
@@ -31,6 +31,10 @@ enum amdvi_param {
 	AMDVI_P_HW_DTE_CACHE,	 /* device-table cache entries */
 	AMDVI_P_HW_IOTLB,	 /* IOTLB entries */
 	AMDVI_P_HW_IOTLB_WAYS,	 /* IOTLB associativity */
+	/* driver */
+	AMDVI_P_DRV_MODE,	 /* DTE.Mode of paging domains, 1..6 */
+	AMDVI_P_DRV_TIMEOUT,	 /* polls of a COMPLETION_WAIT store */
+	AMDVI_P_DRV_PGSIZES,	 /* page sizes of paging domains (0: all) */
 	AMDVI_P_COUNT
 };
 

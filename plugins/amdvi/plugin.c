@@ -52,6 +52,15 @@ const struct iommu_param_spec amdvi_params[AMDVI_P_COUNT] = {
 		256, NULL, "IOTLB entries (evicted one by one, never wiped)" },
 	[AMDVI_P_HW_IOTLB_WAYS] = { "iotlb_ways", IOMMU_PARAM_U64, 1, 64, 8,
 		NULL, "IOTLB ways per set (LRU within a set)" },
+	[AMDVI_P_DRV_MODE] = { "pgtable_mode", IOMMU_PARAM_U64, 1, 6, 4,
+		NULL, "driver: v1 levels (DTE.Mode) of paging domains" },
+	[AMDVI_P_DRV_TIMEOUT] = { "timeout_polls", IOMMU_PARAM_U64, 1,
+		1000000000, 1000000, NULL,
+		"driver: reads of the COMPLETION_WAIT word before -ETIMEDOUT" },
+	[AMDVI_P_DRV_PGSIZES] = { "page_sizes", IOMMU_PARAM_U64, 0,
+		UINT64_MAX, 0, NULL,
+		"driver: page sizes of paging domains (bit n: 2^n bytes; 0: "
+		"every power of two v1 tables hold)" },
 };
 
 static const struct iommu_plugin amdvi_plugin = {

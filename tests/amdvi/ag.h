@@ -3,10 +3,11 @@
  * ag.h - the AMD-Vi vendor tests' own guest driver.
  *
  * Tests create a context with IOMMU_CTX_NO_DRIVER (the plugin's driver is
- * not built yet) and program the device model as a guest kernel would:
- * device-table entries, v1 / v2 page tables and GCR3 tables as raw
- * little-endian bytes written with iommu_mem_write(), registers through
- * iommu_hw_mmio_*(), a command buffer and an event log the helper owns.
+ * tested apart, in test_drv.c) and program the device model as a guest
+ * kernel would: device-table entries, v1 / v2 page tables and GCR3
+ * tables as raw little-endian bytes written with iommu_mem_write(),
+ * registers through iommu_hw_mmio_*(), a command buffer and an event
+ * log the helper owns.
  * Every encoder here is written from the spec sheet (shared/spec/amdvi.md)
  * and nothing is taken from plugins/amdvi/regs.h; the encoders are checked
  * against the sheet's test vectors T1-T22 (test_vectors.c).

@@ -96,6 +96,17 @@ static const struct conf_entry conf_table[] = {
      "aw = 57\n"
      "fl_5level = yes\n",
      CONF_F_WRITE_IMPLIES_READ},
+    /*
+     * amdvi: v1 host tables of 4 levels (48 bits) with 4K, 2M and 1G
+     * pages (the suite's map tests split 8-page maps, which 32K pages
+     * would not allow).  The unit passes DMA untranslated at reset
+     * (IommuEn = 0), IR and IW are separate bits, and a DomainID needs
+     * no device.
+     */
+    {"amdvi", "", "dma", "strict",
+     "pgtable_mode = 4\n"
+     "page_sizes = 0x40201000\n",
+     0},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))

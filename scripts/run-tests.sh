@@ -6,6 +6,8 @@
 #  3. every test program found under build/<flavour>/tests/, both flavours;
 #     the asan lane fails on any 'ERROR: .*Sanitizer' or 'runtime error:'
 #     line, since a leak in a Criterion test child leaves exit codes at 0
+#  3b. the fuzz targets' stored corpora and reproducers, replayed by
+#     plain programs in both flavours (scripts/fuzz-replay.sh), one step
 #  4. libiommu.so exports only the public iommu_* API, in each flavour
 #     (scripts/check-exports.sh)
 #  5. the tsan lane: scons -Q -j2 flavour=tsan, then the conformance suite
@@ -243,6 +245,12 @@ for fl in "${flavours[@]}"; do
 		fi
 	done
 done
+
+say "== fuzz replay"
+# The fuzz targets as plain programs over their stored corpora and the
+# reproducers of past findings (fuzz/regress/): one step, both flavours.
+run_step "fuzz replay (debug, asan)" plain env FUZZ_REPLAY_NO_BUILD=1 \
+	scripts/fuzz-replay.sh "${flavours[@]}"
 
 say "== exported symbols"
 for fl in "${flavours[@]}"; do

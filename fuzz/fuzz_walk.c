@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_walk.c - libFuzzer target: the model walker pt_walk() (core/pt)
+ * over every format with hostile tables.
+ *
+ * Input layout (little-endian):
+ *   0  u8  format (modulo the number of formats, + 1)
+ *   1  u8  granule: 0 -> 12, 1 -> 14, 2 -> 16, 3 -> the next byte as is
+ *   2  u8  granule_lg2 when byte 1 is 3
+ *   3  u8  levels
+ *   4  u8  top_bits
+ *   5  u8  ia_bits
+ *   6  u8  oa_bits
+ *   7  u8  leaf_levels
+ *   8  u32 flags (PT_WALK_*)
+ *  12  u64 rsvd
+ *  20  u32 perm
+ *  24  u32 root (taken modulo twice the RAM size)
+ *  28  u8  number of walks N (at most 16)
+ *  29  N x { u64 ia, u8 access (PT_ACC_*, low 4 bits) }
+ *  ..  the rest: entries { u32 pa, u64 value } stored into RAM (pa
+ *      modulo RAM_SIZE - 7) before the walks: the tables
+ *
+ * RAM is RAM_SIZE bytes at physical 0, malloc'd to exactly that size, and
+ * the host's accessors check bounds the way the core's do, so a walker
+ * that computed an entry address past RAM gets PT_WALK_FETCH from the
+ * host while a walker that bypassed the host (or mem_ptr's length) is
+ * stopped by ASan.  Walks with access bits may write accessed / dirty
+ * state back into the tables; later walks see it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt.h"
+#include "pt_walk.h"
+
+#define RAM_SIZE  (128u * 1024)
+#define MAX_WALKS 16
+
+struct fw_host {
+	struct iommu_host host; /* first */
+	uint8_t *ram;
+};
+
+static uint8_t *fw_ram(struct iommu_host *h, uint64_t pa, size_t len)
+{
+	if (pa >= RAM_SIZE || len > RAM_SIZE - pa)
+		return NULL;
+	return ((struct fw_host *)h)->ram + pa;
+}
+
+static void fw_log(struct iommu_host *h, enum iommu_log_level l,
+		   const char *fmt, ...)
+{
+	(void)h, (void)l, (void)fmt;
+}
+
+static int fw_read(struct iommu_host *h, uint64_t pa, void *buf, size_t len)
+{
+	uint8_t *p = fw_ram(h, pa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int fw_write(struct iommu_host *h, uint64_t pa, const void *buf,
+		    size_t len)
+{
+	uint8_t *p = fw_ram(h, pa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(p, buf, len);
+	return 0;
+}
+
+static void *fw_ptr(struct iommu_host *h, uint64_t pa, size_t len)
+{
+	return fw_ram(h, pa, len);
+}
+
+static void fw_stat(struct iommu_host *h, enum iommu_stat s, uint64_t n)
+{
+	(void)h, (void)s, (void)n;
+}
+
+/* The device model's role: no table allocation, no fault reports. */
+static const struct iommu_host_ops fw_ops = {
+    .log = fw_log,
+    .mem_read = fw_read,
+    .mem_write = fw_write,
+    .mem_ptr = fw_ptr,
+    .stat_add = fw_stat,
+};
+
+static uint64_t le(const uint8_t *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t gran[] = {12, 14, 16};
+	static int verbose = -1;
+	struct pt_walk_desc d;
+	struct pt_walk_res res;
+	struct fw_host h;
+	const uint8_t *w;
+	unsigned int n, i;
+	size_t hdr;
+
+	if (verbose < 0)
+		verbose = getenv("FUZZ_STATS") != NULL;
+	if (size < 29)
+		return 0;
+	n = data[28] % (MAX_WALKS + 1);
+	hdr = 29 + 9ull * n;
+	if (size < hdr)
+		return 0;
+	memset(&d, 0, sizeof(d));
+	d.fmt = 1 + data[0] % (PT_FMT_COUNT - 1);
+	d.granule_lg2 = (data[1] & 3) == 3 ? data[2] : gran[data[1] & 3];
+	d.levels = data[3];
+	d.top_bits = data[4];
+	d.ia_bits = data[5];
+	d.oa_bits = data[6];
+	d.leaf_levels = data[7];
+	d.flags = (uint32_t)le(data + 8, 4);
+	d.rsvd = le(data + 12, 8);
+	d.perm = (uint32_t)le(data + 20, 4);
+	d.root = le(data + 24, 4) % (2ull * RAM_SIZE);
+
+	h.host.ops = &fw_ops;
+	h.ram = calloc(1, RAM_SIZE); /* exactly: ASan sees past the end */
+	if (!h.ram)
+		return 0;
+	for (w = data + hdr; w + 12 <= data + size; w += 12) {
+		uint64_t pa = le(w, 4) % (RAM_SIZE - 7), v = le(w + 4, 8);
+
+		for (i = 0; i < 8; i++)
+			h.ram[pa + i] = (uint8_t)(v >> (8 * i));
+	}
+	for (i = 0, w = data + 29; i < n; i++, w += 9) {
+		memset(&res, 0, sizeof(res));
+		(void)pt_walk(&h.host, &d, le(w, 8), w[8] & 0xf, &res);
+		/* FUZZ_STATS=1: how far each walk got (seed checks). */
+		if (verbose)
+			fprintf(stderr, "walk %u: err %d level %d oa 0x%llx\n",
+				i, res.err, res.level,
+				(unsigned long long)res.oa);
+	}
+	free(h.ram);
+	return 0;
+}

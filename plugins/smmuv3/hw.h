@@ -139,7 +139,11 @@
  *    an L2 STE array to its size, a CD table likewise, TTBx to the start
  *    table's size (at least 8 bytes), S2TTB to the concatenated block).
  *  - Only valid STEs and CDs are cached; an invalid or illegal one, or a
- *    failed fetch, is read again by the next request.  L1STDs and L1CDs
+ *    failed fetch, is read again by the next request.  A CD fetched
+ *    through a cached STE is inserted with the generation read before
+ *    the STE lookup, and taken out again when that STE is no longer the
+ *    cached one (a CFGI_STE ran meanwhile), so no CD reached through a
+ *    removed STE outlives the CFGI.  L1STDs and L1CDs
  *    are not cached apart from the STE / CD reached through them, so
  *    CFGI_STE and CFGI_CD remove the same with Leaf 0 or 1.  CFGI_STE,
  *    CFGI_STE_RANGE and CFGI_CD_ALL also remove the CDs cached for the
@@ -167,7 +171,8 @@
  *    abort aborts silently, Config bypass or EATS = 0 give
  *    F_TRANSL_FORBIDDEN, any other EATS lets it through.
  *  - SMMUEN = 0: GBPA.ABORT aborts every request with no record, else
- *    the address is used as it is.
+ *    the address is used as it is.  A request with a SubstreamID to a
+ *    Config bypass STE is C_BAD_SUBSTREAMID (stage 1 off, smmuv3 6.2).
  *  - No interrupt window: an MSI of a device is a write like any other
  *    and is translated (DESIGN rule 12); IOMMU_HW_INTERRUPT is never
  *    returned.  Nor is IOMMU_HW_CACHED yet: every translation returns 0,
@@ -338,6 +343,9 @@ struct hw_xl {
 	bool has_ste;	   /* x->ste is valid (overrides applied) */
 	uint8_t world;	   /* enum hw_world */
 	uint32_t cd_index; /* CD-table index used */
+	uint64_t cfg_gen;  /* configuration-cache generation, read before
+			    * the STE lookup: what the STE and the CD it
+			    * leads to may be inserted with */
 	struct hw_ste ste;
 	struct hw_cd cd;
 };

@@ -251,11 +251,14 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	uint64_t addr = 0, dw[SMMU_STE_DWORDS], gen;
 	int ret;
 
+	/* The generation before the lookup: a CD fetched through a cached
+	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
+	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
 	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste)) {
 		x->has_ste = true;
 		return 0;
 	}
-	gen = ilib_cache_gen(&hw->cfgc);
+	gen = x->cfg_gen;
 	ret = hw_ste_addr(hw, x, &addr);
 	if (ret)
 		return ret;
@@ -429,7 +432,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 
 	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd))
 		return 0;
-	gen = ilib_cache_gen(&hw->cfgc);
+	gen = x->cfg_gen; /* read before the STE lookup (smmu_hw_ste_get) */
 	ret = hw_cd_addr(hw, x, &addr);
 	if (ret)
 		return ret;
@@ -438,5 +441,20 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 	if (!hw_cd_decode(hw, x, dw, &x->cd))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_CD, 0, false);
 	smmu_hw_cd_insert(hw, x->sid, x->cd_index, &x->cd, gen);
+	/*
+	 * The STE this CD was found through may have come from the cache
+	 * just before a CFGI_STE removed it: the invalidation's generation
+	 * may already be the one read above while its StreamID tag was not
+	 * yet bumped.  If the STE is no longer the cached one, take the CD
+	 * out again (more than asked, never less), so that no CD reached
+	 * through a removed STE outlives the CFGI.
+	 */
+	{
+		struct hw_ste chk;
+
+		if (!smmu_hw_ste_lookup(hw, x->sid, &chk) ||
+		    memcmp(&chk, &x->ste, sizeof(chk)))
+			smmu_hw_cfgi_cd(hw, x->sid, true, x->cd_index);
+	}
 	return 0;
 }

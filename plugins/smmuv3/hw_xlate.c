@@ -353,6 +353,9 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	case SMMU_STE_CFG_BYPASS:
 		if (translated)
 			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
+		/* smmuv3 6.2: a SubstreamID with stage 1 off. */
+		if (x.ssv)
+			return hw_xl_fault(hw, &x, SMMU_EVT_C_BAD_SUBSTREAMID);
 		return hw_xl_bypass(hw, &x, out);
 	default:
 		if (!translated)

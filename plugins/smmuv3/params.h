@@ -2,8 +2,8 @@
 /*
  * params.h - the keys of the [smmuv3] INI section, in table order.  The
  * device model reads the SMMU_P_HW_* keys (what the hardware has: they
- * become the ID registers and the cache sizes); the driver, when it
- * exists, gets the whole array too and adds its own keys at the end.
+ * become the ID registers and the cache sizes); the driver gets the
+ * whole array too and reads its own SMMU_P_DRV_* keys, at the end.
  */
 #ifndef SMMU_PARAMS_H
 #define SMMU_PARAMS_H
@@ -33,11 +33,18 @@ enum smmu_param {
 	SMMU_P_HW_CFG_CACHE,   /* configuration-cache entries (STEs, CDs) */
 	SMMU_P_HW_TLB_SETS,    /* TLB sets */
 	SMMU_P_HW_TLB_WAYS,    /* TLB ways per set */
+	SMMU_P_DRV_GRANULE,    /* 4k | 16k | 64k: paging domains' granule */
+	SMMU_P_DRV_INV_THRESHOLD, /* granules above which an unmap without
+				   * RIL invalidates the whole ASID */
+	SMMU_P_DRV_TIMEOUT,    /* CMDQ_CONS polls before a sync times out */
 	SMMU_P_COUNT
 };
 
 enum smmu_httu { SMMU_P_HTTU_NONE = 0, SMMU_P_HTTU_AF = 1,
 		 SMMU_P_HTTU_AF_DIRTY = 2 };
+
+enum smmu_granule { SMMU_P_GRANULE_4K = 0, SMMU_P_GRANULE_16K = 1,
+		   SMMU_P_GRANULE_64K = 2 };
 
 extern const struct iommu_param_spec smmu_params[SMMU_P_COUNT];
 

@@ -15,6 +15,7 @@ extern const struct iommu_hw_ops smmu_hw_ops;
 extern const struct iommu_ops smmu_drv_ops;
 
 static const char *const httu_names[] = { "none", "af", "af_dirty", NULL };
+static const char *const granule_names[] = { "4k", "16k", "64k", NULL };
 
 const struct iommu_param_spec smmu_params[SMMU_P_COUNT] = {
 	[SMMU_P_HW_STAGE1] = { "stage1", IOMMU_PARAM_BOOL, 0, 1, 1, NULL,
@@ -62,6 +63,16 @@ const struct iommu_param_spec smmu_params[SMMU_P_COUNT] = {
 		NULL, "TLB sets (entries = sets x ways, evicted one by one)" },
 	[SMMU_P_HW_TLB_WAYS] = { "tlb_ways", IOMMU_PARAM_U64, 1, 64, 8, NULL,
 		"TLB ways per set (LRU within a set)" },
+	[SMMU_P_DRV_GRANULE] = { "granule", IOMMU_PARAM_ENUM, 0, 2,
+		SMMU_P_GRANULE_4K, granule_names,
+		"driver: translation granule of paging domains: 4k, 16k, 64k" },
+	[SMMU_P_DRV_INV_THRESHOLD] = { "inval_threshold", IOMMU_PARAM_U64, 1,
+		1ull << 30, 1024, NULL,
+		"driver: granules above which an unmap without RIL "
+		"invalidates the whole ASID" },
+	[SMMU_P_DRV_TIMEOUT] = { "timeout_polls", IOMMU_PARAM_U64, 1,
+		UINT32_MAX, 1000000, NULL,
+		"driver: CMDQ_CONS polls before a CMD_SYNC times out" },
 };
 
 static const struct iommu_plugin smmu_plugin = {

@@ -107,6 +107,21 @@ static const struct conf_entry conf_table[] = {
      "pgtable_mode = 4\n"
      "page_sizes = 0x40201000\n",
      0},
+    /*
+     * smmuv3: stage 1 with the 4K granule, 48-bit VAs and OAS, and a
+     * linear Stream table (SIDSIZE 8: the driver goes linear, as Linux
+     * does, though the SMMU could walk two levels).  LPAE cannot express
+     * write-only; the SMMU at reset bypasses (GBPA).
+     */
+    {"smmuv3", "", "dma", "strict",
+     "stage1 = yes\n"
+     "stage2 = no\n"
+     "hyp = no\n"
+     "granule = 4k\n"
+     "oas = 48\n"
+     "sid_bits = 8\n"
+     "stream_table_2level = yes\n",
+     CONF_F_WRITE_IMPLIES_READ},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))

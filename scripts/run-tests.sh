@@ -15,7 +15,8 @@
 #     any 'WARNING: ThreadSanitizer' or 'ThreadSanitizer:' line as well
 #  6. the conformance suite (debug) under valgrind, children traced
 #     (Criterion workers are exec'd, so valgrind follows each one)
-#  7. the main job (tools/iommu-vmm on conf/default.ini) in each flavour,
+#  7. the main job (tools/iommu-vmm on conf/default.ini, vtd.ini, amdvi.ini and
+#     smmuv3.ini) in each flavour,
 #     and once under valgrind
 #
 # All output goes to build/logs/run-tests.log; the last line is
@@ -309,7 +310,7 @@ run_step "valgrind main job" valgrind "${VALGRIND[@]}" \
 
 say "== main job"
 TIMEOUT=$TEST_TIMEOUT
-for ini in conf/default.ini conf/vtd.ini; do
+for ini in conf/default.ini conf/vtd.ini conf/amdvi.ini conf/smmuv3.ini; do
 	run_step "debug main job $ini" plain build/debug/tools/iommu-vmm "$ini"
 	run_step "asan main job $ini" plain env "${ASAN_ENV[@]}" \
 		build/asan/tools/iommu-vmm "$ini"

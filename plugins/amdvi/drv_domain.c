@@ -12,12 +12,9 @@
 #include <string.h>
 
 #include "drv.h"
+#include "ilib_pt.h"
 
 static const struct iommu_domain_ops amdvi_paging_ops;
-
-/* gather->pending bits of this driver */
-#define AMDVI_G_FLUSH  1u /* leaves removed: the range needs invalidating */
-#define AMDVI_G_TABLES 2u /* table pages unlinked too: PDE = 1 */
 
 /* One INVALIDATE_IOMMU_PAGES of [start, last] and a COMPLETION_WAIT. */
 static int amdvi_flush_range(struct amdvi_domain *dom, uint64_t start,
@@ -30,6 +27,14 @@ static int amdvi_flush_range(struct amdvi_domain *dom, uint64_t start,
 
 /* ---- paging domain ops --------------------------------------------------- */
 
+/* The flush of map_pages: ranges whose empty tables became leaves. */
+static int amdvi_map_flush(void *d, uint64_t first, uint64_t last)
+{
+	struct amdvi_domain *dom = d;
+
+	return amdvi_flush_range(dom, first, last, true);
+}
+
 /**
  * amdvi_drv_map_pages() - write leaves through core/pt
  * Context: lock-free; concurrent on disjoint ranges.
@@ -37,64 +42,27 @@ static int amdvi_flush_range(struct amdvi_domain *dom, uint64_t start,
  * an invalidation error when an empty table had to be replaced.
  */
 static int amdvi_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
-			       uint64_t pgsize, uint64_t pgcount,
-			       unsigned int prot, uint64_t *mapped)
+			     uint64_t pgsize, uint64_t pgcount,
+			     unsigned int prot, uint64_t *mapped)
 {
 	struct amdvi_domain *dom = d;
-	struct pt_free_list fl = {0};
-	int ret;
 
-	if (!dom || !mapped || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!dom)
 		return -EINVAL;
-	ret =
-	    pt_map(&dom->pt, iova, paddr, pgsize * pgcount, prot, mapped, &fl);
-	if (fl.n) {
-		/* Empty tables were replaced by large leaves: the unit may
-		 * cache their PDEs, so invalidate before freeing. */
-		int r = amdvi_flush_range(dom, iova,
-					  iova + pgsize * pgcount - 1, true);
-
-		if (!r)
-			pt_free_pages(dom->a->host, &fl);
-		else
-			alog(
-			    dom->a, IOMMU_LOG_ERR,
-			    "not invalidated: %zu table pages never given back",
-			    fl.n);
-		ret = ret ? ret : r;
-	}
-	pt_free_list_fini(&fl);
-	return ret;
+	return ilib_pt_map_pages(&dom->pt, dom->a->host, iova, paddr, pgsize,
+				 pgcount, prot, mapped, amdvi_map_flush, dom);
 }
 
 static uint64_t amdvi_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
-				      uint64_t pgcount,
-				      struct iommu_iotlb_gather *g)
+				    uint64_t pgcount,
+				    struct iommu_iotlb_gather *g)
 {
 	struct amdvi_domain *dom = d;
-	struct pt_free_list fl = {0};
-	uint64_t done, max_leaf = 0;
 
-	if (!dom || !g || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!dom)
 		return 0;
-	done = pt_unmap(&dom->pt, iova, pgsize * pgcount, &fl, &max_leaf);
-	/* Unlinked tables go back after the gather's invalidation. */
-	for (size_t i = 0; i < fl.n; i++)
-		dom->a->host->ops->table_free_after(dom->a->host, g, fl.v[i].pa,
-						    fl.v[i].size);
-	if (fl.n)
-		g->pending |= AMDVI_G_TABLES;
-	pt_free_list_fini(&fl);
-	if (done) {
-		if (iova < g->start)
-			g->start = iova;
-		if (iova + done - 1 > g->end)
-			g->end = iova + done - 1;
-		if (max_leaf > g->pgsize)
-			g->pgsize = max_leaf;
-		g->pending |= AMDVI_G_FLUSH;
-	}
-	return done;
+	return ilib_pt_unmap_pages(&dom->pt, dom->a->host, iova, pgsize, pgcount,
+				   g);
 }
 
 /**
@@ -113,7 +81,7 @@ static int amdvi_drv_iotlb_sync(void *d, struct iommu_iotlb_gather *g)
 	if (g->start > g->end)
 		return 0;
 	return amdvi_flush_range(dom, g->start, g->end,
-				 g->pending & AMDVI_G_TABLES);
+				 g->pending & ILIB_G_TABLES);
 }
 
 static int amdvi_drv_flush_iotlb_all(void *d)

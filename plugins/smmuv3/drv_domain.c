@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "drv.h"
+#include "ilib_pt.h"
 
 static const struct iommu_domain_ops smmu_paging_ops;
 
@@ -372,11 +373,15 @@ static int flush_range(struct smmu_domain *dom, uint64_t start, uint64_t last,
 	return ret;
 }
 
-/* gather->pending bits of this driver */
-#define SMMU_G_FLUSH  1u /* leaves removed: the range needs a TLBI */
-#define SMMU_G_TABLES 2u /* table pages unlinked too: Leaf = 0 */
-
 /* ---- paging domain ops --------------------------------------------------- */
+
+/* The flush of map_pages: ranges whose empty tables became leaves. */
+static int smmu_map_flush(void *d, uint64_t first, uint64_t last)
+{
+	struct smmu_domain *dom = d;
+
+	return flush_range(dom, first, last, false, false);
+}
 
 /**
  * smmu_drv_map_pages() - write leaves through core/pt
@@ -385,64 +390,27 @@ static int flush_range(struct smmu_domain *dom, uint64_t start, uint64_t last,
  * a queue error when an empty table had to be replaced.
  */
 static int smmu_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
-			      uint64_t pgsize, uint64_t pgcount,
-			      unsigned int prot, uint64_t *mapped)
+			     uint64_t pgsize, uint64_t pgcount,
+			     unsigned int prot, uint64_t *mapped)
 {
 	struct smmu_domain *dom = d;
-	struct pt_free_list fl = {0};
-	int ret;
 
-	if (!dom || !mapped || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!dom)
 		return -EINVAL;
-	ret =
-	    pt_map(&dom->pt, iova, paddr, pgsize * pgcount, prot, mapped, &fl);
-	if (fl.n) {
-		/* Empty tables replaced by blocks: walks may be cached
-		 * (Leaf = 0) until the TLBI, so free them after it. */
-		int r = flush_range(dom, iova, iova + pgsize * pgcount - 1,
-				    false, false);
-
-		if (!r)
-			pt_free_pages(dom->s->host, &fl);
-		else
-			slog(dom->s, IOMMU_LOG_ERR,
-			     "not invalidated: %zu table pages never given "
-			     "back",
-			     fl.n);
-		ret = ret ? ret : r;
-	}
-	pt_free_list_fini(&fl);
-	return ret;
+	return ilib_pt_map_pages(&dom->pt, dom->s->host, iova, paddr, pgsize,
+				 pgcount, prot, mapped, smmu_map_flush, dom);
 }
 
 static uint64_t smmu_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
-				     uint64_t pgcount,
-				     struct iommu_iotlb_gather *g)
+				    uint64_t pgcount,
+				    struct iommu_iotlb_gather *g)
 {
 	struct smmu_domain *dom = d;
-	struct pt_free_list fl = {0};
-	uint64_t done, max_leaf = 0;
 
-	if (!dom || !g || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!dom)
 		return 0;
-	done = pt_unmap(&dom->pt, iova, pgsize * pgcount, &fl, &max_leaf);
-	/* Unlinked tables go back after the gather's sync. */
-	for (size_t i = 0; i < fl.n; i++)
-		dom->s->host->ops->table_free_after(dom->s->host, g, fl.v[i].pa,
-						    fl.v[i].size);
-	if (fl.n)
-		g->pending |= SMMU_G_TABLES;
-	pt_free_list_fini(&fl);
-	if (done) {
-		if (iova < g->start)
-			g->start = iova;
-		if (iova + done - 1 > g->end)
-			g->end = iova + done - 1;
-		if (max_leaf > g->pgsize)
-			g->pgsize = max_leaf;
-		g->pending |= SMMU_G_FLUSH;
-	}
-	return done;
+	return ilib_pt_unmap_pages(&dom->pt, dom->s->host, iova, pgsize, pgcount,
+				   g);
 }
 
 /**
@@ -458,7 +426,7 @@ static int smmu_drv_iotlb_sync(void *d, struct iommu_iotlb_gather *g)
 	if (g->start > g->end)
 		return 0;
 	return flush_range(dom, g->start, g->end, false,
-			   !(g->pending & SMMU_G_TABLES));
+			   !(g->pending & ILIB_G_TABLES));
 }
 
 static int smmu_drv_flush_iotlb_all(void *d)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "drv.h"
+#include "ilib_pt.h"
 
 static const struct iommu_domain_ops vtd_paging_ops;
 
@@ -151,11 +152,15 @@ static int vtd_flush_range(struct vtd_domain *dom, uint64_t start,
 	return ret;
 }
 
-/* gather->pending bits of this driver */
-#define VTD_G_FLUSH  1u /* leaves removed: the range needs an invalidation */
-#define VTD_G_TABLES 2u /* table pages unlinked too: IH = 0 */
-
 /* ---- paging domain ops --------------------------------------------------- */
+
+/* The flush of map_pages: ranges whose empty tables became leaves. */
+static int vtd_map_flush(void *d, uint64_t first, uint64_t last)
+{
+	struct vtd_domain *dom = d;
+
+	return vtd_flush_range(dom, first, last, false, false);
+}
 
 /**
  * vtd_drv_map_pages() - write leaves through core/pt
@@ -168,31 +173,11 @@ static int vtd_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
 			     unsigned int prot, uint64_t *mapped)
 {
 	struct vtd_domain *dom = d;
-	struct pt_free_list fl = {0};
-	int ret;
 
-	if (!dom || !mapped)
+	if (!dom)
 		return -EINVAL;
-	if (!pgsize || pgcount > UINT64_MAX / pgsize)
-		return -EINVAL;
-	ret =
-	    pt_map(&dom->pt, iova, paddr, pgsize * pgcount, prot, mapped, &fl);
-	if (fl.n) {
-		/* Empty tables were replaced by large leaves: the hardware
-		 * may cache them, so invalidate (IH = 0) before freeing. */
-		int r = vtd_flush_range(dom, iova, iova + pgsize * pgcount - 1,
-					false, false);
-
-		if (!r)
-			pt_free_pages(dom->v->host, &fl);
-		else
-			vlog(dom->v, IOMMU_LOG_ERR,
-			     "not invalidated: %zu table pages never given back",
-			     fl.n);
-		ret = ret ? ret : r;
-	}
-	pt_free_list_fini(&fl);
-	return ret;
+	return ilib_pt_map_pages(&dom->pt, dom->v->host, iova, paddr, pgsize,
+				 pgcount, prot, mapped, vtd_map_flush, dom);
 }
 
 static uint64_t vtd_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
@@ -200,30 +185,11 @@ static uint64_t vtd_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
 				    struct iommu_iotlb_gather *g)
 {
 	struct vtd_domain *dom = d;
-	struct pt_free_list fl = {0};
-	uint64_t done, max_leaf = 0;
 
-	if (!dom || !g || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!dom)
 		return 0;
-	done = pt_unmap(&dom->pt, iova, pgsize * pgcount, &fl, &max_leaf);
-	/* Unlinked tables go back after the gather's invalidation (the
-	 * core's freelist); the flush then drops paging-structure caches. */
-	for (size_t i = 0; i < fl.n; i++)
-		dom->v->host->ops->table_free_after(dom->v->host, g,
-						    fl.v[i].pa, fl.v[i].size);
-	if (fl.n)
-		g->pending |= VTD_G_TABLES;
-	pt_free_list_fini(&fl);
-	if (done) {
-		if (iova < g->start)
-			g->start = iova;
-		if (iova + done - 1 > g->end)
-			g->end = iova + done - 1;
-		if (max_leaf > g->pgsize)
-			g->pgsize = max_leaf;
-		g->pending |= VTD_G_FLUSH;
-	}
-	return done;
+	return ilib_pt_unmap_pages(&dom->pt, dom->v->host, iova, pgsize, pgcount,
+				   g);
 }
 
 /**
@@ -240,7 +206,7 @@ static int vtd_drv_iotlb_sync(void *d, struct iommu_iotlb_gather *g)
 	if (g->start > g->end)
 		return 0;
 	return vtd_flush_range(dom, g->start, g->end, false,
-			       !(g->pending & VTD_G_TABLES));
+			       !(g->pending & ILIB_G_TABLES));
 }
 
 static int vtd_drv_iotlb_sync_map(void *d, uint64_t iova, uint64_t size)

@@ -201,12 +201,7 @@ static int amdvi_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 	int err;
 
 	(void)cfg;
-	if (!host || !host->ops || !host->ops->log || !host->ops->mem_ptr ||
-	    !host->ops->mem_read || !host->ops->mem_write ||
-	    !host->ops->table_alloc || !host->ops->table_free ||
-	    !host->ops->table_free_after || !host->ops->report_fault || !bus ||
-	    !bus->ops || !bus->ops->mmio_read || !bus->ops->mmio_write ||
-	    !params || !inst)
+	if (!ilib_driver_host_ok(host, bus) || !params || !inst)
 		return -EINVAL;
 	a = calloc(1, sizeof(*a));
 	if (!a)

@@ -63,6 +63,18 @@ void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n);
  */
 bool ilib_model_host_ok(const struct iommu_host *host);
 
+struct iommu_bus;
+
+/**
+ * ilib_driver_host_ok() - do @host and @bus give a driver what it needs?
+ * A driver logs, reads and writes memory, allocates and frees table pages
+ * (also after an invalidation: table_free_after), reports faults, and
+ * reaches its hardware through the bus's MMIO accessors; its probe()
+ * refuses anything less (-EINVAL) before allocating.
+ */
+bool ilib_driver_host_ok(const struct iommu_host *host,
+			 const struct iommu_bus *bus);
+
 #pragma GCC visibility pop
 
 #endif /* ILIB_UTIL_H */

@@ -28,3 +28,13 @@ bool ilib_model_host_ok(const struct iommu_host *host)
 	return host && host->ops && host->ops->log && host->ops->mem_read &&
 	       host->ops->mem_write && host->ops->raise_irq;
 }
+
+bool ilib_driver_host_ok(const struct iommu_host *host,
+			 const struct iommu_bus *bus)
+{
+	return host && host->ops && host->ops->log && host->ops->mem_ptr &&
+	       host->ops->mem_read && host->ops->mem_write &&
+	       host->ops->table_alloc && host->ops->table_free &&
+	       host->ops->table_free_after && host->ops->report_fault &&
+	       bus && bus->ops && bus->ops->mmio_read && bus->ops->mmio_write;
+}

@@ -384,10 +384,7 @@ static int viommu_drv_probe(struct iommu_host *host,
 	int err;
 
 	(void)cfg;
-	if (!host || !host->ops || !host->ops->log || !host->ops->mem_ptr ||
-	    !host->ops->table_alloc || !host->ops->table_free ||
-	    !host->ops->report_fault || !bus || !bus->ops ||
-	    !bus->ops->mmio_read || !bus->ops->mmio_write || !params || !inst)
+	if (!ilib_driver_host_ok(host, bus) || !params || !inst)
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)

@@ -147,7 +147,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
-			return ret;
+			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	}
@@ -189,7 +189,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	}
 	smmu_hw_tlb_insert(hw, &t, gen, ep);
 	hw_out(x, &t, vae, out);
-	return 0;
+	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
 
 /* Stage 2 alone (Config 0b110, or stage 1 bypassed by S1DSS). */
@@ -206,7 +206,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
-			return ret;
+			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	}
@@ -227,7 +227,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
 	smmu_hw_tlb_insert(hw, &t, gen, ep);
 	hw_out(x, &t, ipa, out);
-	return 0;
+	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
 
 /*
@@ -299,8 +299,9 @@ static void hw_xl_overrides(struct hw_xl *x)
  * write (DESIGN rule 12).
  * Context: any thread, concurrently with MMIO; lock-free on a TLB hit;
  * takes cache set locks one at a time, and reg_lock to record a fault.
- * Return: 0; -EFAULT after the fault was recorded (or terminated
- * silently); -EINVAL bad arguments.
+ * Return: IOMMU_HW_CACHED for a TLB hit or fill; 0 for bypass; -EFAULT
+ * after the fault was recorded (or terminated silently); -EINVAL bad
+ * arguments.
  */
 int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		      struct iommu_translation *out)

@@ -51,6 +51,13 @@ static const char sg_devs[] =
     "[device.e]\nid = 0x40\nfeatures = aux\npasid_bits = 20\n"
     "[device.f]\nid = 0x3f\n";
 
+static unsigned int sg_extra_flags;
+
+void sg_next_ctx_flags(unsigned int flags)
+{
+	sg_extra_flags = flags;
+}
+
 static int sg_try_create_ram(struct sg *g, const char *smmu_ini,
 			     const char *devs, void *ram)
 {
@@ -78,7 +85,8 @@ static int sg_try_create_ram(struct sg *g, const char *smmu_ini,
 	co.irq_cookie = g;
 	co.msi = sg_msi_cb;
 	co.msi_cookie = g;
-	co.flags = IOMMU_CTX_NO_DRIVER;
+	co.flags = IOMMU_CTX_NO_DRIVER | sg_extra_flags;
+	sg_extra_flags = 0;
 	co.errbuf = g->err;
 	co.errbuf_len = sizeof(g->err);
 	g->next_pg = SG_ALLOC;

@@ -301,6 +301,9 @@ static inline void sg_at(struct sg *g, const char *file, int line)
 
 /* Create a context: @smmu_ini is extra [smmuv3] lines; @devs replaces the
  * default [device.*] sections when not NULL.  Asserts success. */
+/* Extra IOMMU_CTX_* flags for the next context created (then reset):
+ * IOMMU_CTX_NO_HINT for tests of the model's own TLB. */
+void sg_next_ctx_flags(unsigned int flags);
 void sg_create(struct sg *g, const char *smmu_ini);
 void sg_create_devs(struct sg *g, const char *smmu_ini, const char *devs);
 int sg_try_create(struct sg *g, const char *smmu_ini, const char *devs);

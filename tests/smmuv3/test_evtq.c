@@ -241,6 +241,7 @@ Test(cache, the_tlb_evicts_one_entry_at_a_time)
 	uint64_t cd;
 	struct sg g;
 
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT); /* the model's own TLB */
 	sg_create(&g, "tlb_sets = 1\ntlb_ways = 2\n");
 	sg_init(&g, false, 13);
 	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);

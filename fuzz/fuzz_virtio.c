@@ -30,22 +30,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	/* One mapping of the plugin for the whole run: coverage counters
-	 * and sanitizer reports keep naming its code. */
-	setenv("IOMMU_NO_DLCLOSE", "1", 1);
+	fz_keep_plugins();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned int qmax[] = {8, 64, 256, 32768};
-	struct fz_target t = {.ram_size = RAM_SIZE,
-			      .devs = devs,
-			      .ndevs = sizeof(devs) / sizeof(devs[0])};
 	struct fz_in in;
 	char ini[1024];
 	uint8_t v;
-	void *ram;
 
 	if (!size)
 		return 0;
@@ -64,11 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 v & 32 ? "max_domains = 4\n" : "",
 		 v & 64 ? "max_mappings = 16\n" : "",
 		 v & 128 ? "page_size_mask = 0xffffffffffff0000\n" : "");
-	t.ctx = fz_ram_ctx(ini, RAM_SIZE, &ram);
-	if (!t.ctx)
-		return 0;
-	fz_run(&t, &in);
-	iommu_ctx_destroy(t.ctx);
-	free(ram);
-	return 0;
+	return fz_guest(ini, RAM_SIZE, devs, sizeof(devs) / sizeof(devs[0]),
+			&in);
 }

@@ -33,20 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	setenv("IOMMU_NO_DLCLOSE", "1", 1);
+	fz_keep_plugins();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned int aw[] = {39, 48, 57, 48};
-	struct fz_target t = {.ram_size = RAM_SIZE,
-			      .devs = devs,
-			      .ndevs = sizeof(devs) / sizeof(devs[0])};
 	struct fz_in in;
 	char ini[1536];
 	uint8_t v;
-	void *ram;
 
 	if (!size)
 		return 0;
@@ -70,11 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 v & 128 ? "sp_2m = no\nsp_1g = no\nfl_1g = no\n"
 			   "fl_5level = no\nhaw = 39\n"
 			 : "");
-	t.ctx = fz_ram_ctx(ini, RAM_SIZE, &ram);
-	if (!t.ctx)
-		return 0;
-	fz_run(&t, &in);
-	iommu_ctx_destroy(t.ctx);
-	free(ram);
-	return 0;
+	return fz_guest(ini, RAM_SIZE, devs, sizeof(devs) / sizeof(devs[0]),
+			&in);
 }

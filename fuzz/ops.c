@@ -281,3 +281,24 @@ struct iommu_ctx *fz_ram_ctx(const char *ini, uint64_t ram_size, void **ram)
 	}
 	return ctx;
 }
+
+int fz_guest(const char *ini, uint64_t ram_size, const uint32_t *devs,
+	     unsigned int ndevs, struct fz_in *in)
+{
+	struct fz_target t = {.ram_size = ram_size, .devs = devs,
+			      .ndevs = ndevs};
+	void *ram;
+
+	t.ctx = fz_ram_ctx(ini, ram_size, &ram);
+	if (!t.ctx)
+		return 0;
+	fz_run(&t, in);
+	iommu_ctx_destroy(t.ctx);
+	free(ram);
+	return 0;
+}
+
+void fz_keep_plugins(void)
+{
+	setenv("IOMMU_NO_DLCLOSE", "1", 1);
+}

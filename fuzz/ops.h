@@ -101,4 +101,16 @@ void fz_run(const struct fz_target *t, struct fz_in *in);
  */
 struct iommu_ctx *fz_ram_ctx(const char *ini, uint64_t ram_size, void **ram);
 
+/**
+ * fz_guest() - one input of a guest target: a context over exactly
+ * @ram_size bytes of RAM from @ini, the operations of @in against it,
+ * then everything freed.  Return: 0 (libFuzzer's "keep going").
+ */
+int fz_guest(const char *ini, uint64_t ram_size, const uint32_t *devs,
+	     unsigned int ndevs, struct fz_in *in);
+
+/* LLVMFuzzerInitialize's work: one mapping of each plugin for the whole
+ * run, so coverage counters and sanitizer reports keep naming its code. */
+void fz_keep_plugins(void);
+
 #endif /* FUZZ_OPS_H */

@@ -219,9 +219,7 @@ static int amdvi_hw_mmio_read(void *opaque, uint64_t offset, unsigned int size,
 	reg = hw_reg64(hw, offset & ~7ull);
 	v = reg ? hw_read64(hw, offset & ~7ull, reg) : 0;
 	pthread_mutex_unlock(&hw->reg_lock);
-	if (size == 4)
-		v = (uint32_t)(v >> (offset & 4 ? 32 : 0));
-	*val = v;
+	*val = ilib_reg64_read_part(v, offset, size);
 	return 0;
 }
 
@@ -251,17 +249,14 @@ static int amdvi_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 	pthread_mutex_lock(&hw->reg_lock);
 	reg = hw_reg64(hw, base);
 	if (reg) {
-		v = val;
-		if (size == 4) {
-			/* A half write keeps the other half as stored (the
-			 * RW1C Status half writes zeros: clears nothing). */
-			const unsigned int sh = offset & 4 ? 32 : 0;
-			const uint64_t keep =
-			    base == AMDVI_MMIO_STATUS ? 0 : hw_ld(reg);
+		uint64_t mask;
 
-			v = (keep & ~(0xffffffffull << sh)) |
-			    ((uint64_t)(uint32_t)val << sh);
-		}
+		/* A half write keeps the other half as stored (the RW1C
+		 * Status half writes zeros: clears nothing). */
+		ilib_reg64_write_part(offset, size, val, &v, &mask);
+		if (size == 4)
+			v |= (base == AMDVI_MMIO_STATUS ? 0 : hw_ld(reg)) &
+			     ~mask;
 		hw_write64(hw, base, reg, v, &irq);
 	}
 	pthread_mutex_unlock(&hw->reg_lock);

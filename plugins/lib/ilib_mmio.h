@@ -90,6 +90,30 @@ int ilib_mmio_poll(const struct iommu_bus *bus, uint64_t off, unsigned int size,
 		   uint64_t mask, uint64_t want, uint64_t polls,
 		   uint64_t *last);
 
+/*
+ * Device models: a 4- or 8-byte access at @offset to the 64-bit register
+ * at @offset & ~7 (the register files of VT-d, SMMUv3 and AMD-Vi take
+ * either half of a 64-bit register with a 4-byte access).
+ */
+
+/* What the access reads of the register's value @reg. */
+static inline uint64_t ilib_reg64_read_part(uint64_t reg, uint64_t offset,
+					    unsigned int size)
+{
+	return size == 8 ? reg : (uint32_t)(reg >> ((offset & 4) * 8));
+}
+
+/* The bits the access writes (*@mask) and their new value (*@v). */
+static inline void ilib_reg64_write_part(uint64_t offset, unsigned int size,
+					 uint64_t val, uint64_t *v,
+					 uint64_t *mask)
+{
+	unsigned int sh = size == 8 ? 0 : (unsigned int)(offset & 4) * 8;
+
+	*mask = size == 8 ? ~0ull : 0xffffffffull << sh;
+	*v = size == 8 ? val : (val & 0xffffffffull) << sh;
+}
+
 #pragma GCC visibility pop
 
 #endif /* ILIB_MMIO_H */

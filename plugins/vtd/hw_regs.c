@@ -391,11 +391,9 @@ static int vtd_hw_mmio_read(void *opaque, uint64_t offset, unsigned int size,
 	pthread_mutex_lock(&hw->reg_lock);
 	if (kind == HW_REG_32)
 		*val = hw_read32(hw, offset);
-	else if (kind == HW_REG_64 && size == 8)
-		*val = hw_read64(hw, offset);
 	else if (kind == HW_REG_64)
-		*val = (uint32_t)(hw_read64(hw, offset & ~7ull) >>
-				  ((offset & 4) * 8));
+		*val = ilib_reg64_read_part(hw_read64(hw, offset & ~7ull),
+					    offset, size);
 	else
 		*val = 0;
 	pthread_mutex_unlock(&hw->reg_lock);
@@ -424,13 +422,11 @@ static int vtd_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 	pthread_mutex_lock(&hw->reg_lock);
 	if (kind == HW_REG_32) {
 		hw_write32(hw, offset, (uint32_t)val, &irq);
-	} else if (kind == HW_REG_64 && size == 8) {
-		hw_write64(hw, offset, val, ~0ull, &irq);
 	} else if (kind == HW_REG_64) {
-		unsigned int sh = (unsigned int)(offset & 4) * 8;
+		uint64_t v, mask;
 
-		hw_write64(hw, offset & ~7ull, (val & 0xffffffffull) << sh,
-			   0xffffffffull << sh, &irq);
+		ilib_reg64_write_part(offset, size, val, &v, &mask);
+		hw_write64(hw, offset & ~7ull, v, mask, &irq);
 	}
 	pthread_mutex_unlock(&hw->reg_lock);
 	vtd_hw_raise(hw, &irq);

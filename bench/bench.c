@@ -68,7 +68,7 @@ static uint64_t now_ns(void)
 
 static uint64_t stat_get(struct bench *b, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	if (iommu_get_stats(b->ctx, &st))
 		return 0;

@@ -183,17 +183,55 @@ static int add_config_devices(struct iommu_ctx *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-int iommu_ctx_create(const struct iommu_ctx_opts *opts, struct iommu_ctx **out)
+/*
+ * Read the caller's options into @o, whatever version of the struct it
+ * was compiled with (see @size in struct iommu_ctx_opts).
+ */
+static int opts_copy(const struct iommu_ctx_opts *uopts,
+		     struct iommu_ctx_opts *o)
+{
+	size_t size = uopts->size ? uopts->size : IOMMU_CTX_OPTS_SIZE_2_0;
+
+	memset(o, 0, sizeof(*o));
+	if (size < IOMMU_CTX_OPTS_SIZE_2_0) {
+		memcpy(o, uopts, IOMMU_CTX_OPTS_SIZE_2_0);
+		set_err(o, "iommu_ctx_create: opts.size is smaller than any struct iommu_ctx_opts (set it to sizeof(struct iommu_ctx_opts))");
+		return -EINVAL;
+	}
+	if (size > sizeof(*o)) {
+		const unsigned char *tail = (const unsigned char *)uopts;
+
+		memcpy(o, uopts, sizeof(*o));
+		for (size_t i = sizeof(*o); i < size; i++) {
+			if (tail[i]) {
+				set_err(o, "iommu_ctx_create: opts sets fields this library does not know (opts.size larger than its struct iommu_ctx_opts, non-zero tail)");
+				return -E2BIG;
+			}
+		}
+		return 0;
+	}
+	memcpy(o, uopts, size);
+	return 0;
+}
+
+int iommu_ctx_create(const struct iommu_ctx_opts *uopts,
+		     struct iommu_ctx **out)
 {
 	IOMMU__API_SCOPE();
 	char err[1024] = "";
+	struct iommu_ctx_opts o, *opts = &o;
 	struct iommu_ctx *ctx;
 	const struct iommu_plugin *p;
 	int ret;
 
 	if (out)
 		*out = NULL;
-	if (!opts || !out || !!opts->ini_path == !!opts->ini_string ||
+	if (!uopts)
+		return -EINVAL;
+	ret = opts_copy(uopts, &o);
+	if (ret)
+		return ret;
+	if (!out || !!opts->ini_path == !!opts->ini_string ||
 	    (opts->nr_ram && !opts->ram) ||
 	    (opts->bus && (!opts->bus->mmio_read || !opts->bus->mmio_write)) ||
 	    (unsigned int)opts->log_level > IOMMU_LOG_DEBUG ||
@@ -355,4 +393,20 @@ bool iommu_ctx_strict(const struct iommu_ctx *ctx)
 enum iommu_domain_type iommu_ctx_default_domain_type(const struct iommu_ctx *ctx)
 {
 	return ctx ? ctx->default_type : 0;
+}
+
+#define IOMMU_STR_(x) #x
+#define IOMMU_STR(x) IOMMU_STR_(x)
+
+const char *iommu_version(unsigned int *major, unsigned int *minor,
+			  unsigned int *patch)
+{
+	if (major)
+		*major = IOMMU_VERSION_MAJOR;
+	if (minor)
+		*minor = IOMMU_VERSION_MINOR;
+	if (patch)
+		*patch = IOMMU_VERSION_PATCH;
+	return IOMMU_STR(IOMMU_VERSION_MAJOR) "." IOMMU_STR(
+		IOMMU_VERSION_MINOR) "." IOMMU_STR(IOMMU_VERSION_PATCH);
 }

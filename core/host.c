@@ -4,6 +4,8 @@
  * memory calls, and statistics.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -209,23 +211,47 @@ const char *iommu_stat_name(enum iommu_stat stat)
 	return (unsigned int)stat < IOMMU_STAT_COUNT ? stat_names[stat] : NULL;
 }
 
+_Static_assert(IOMMU_STAT_COUNT >= IOMMU_STAT_COUNT_2_0,
+	       "counters are only ever added");
+
+/* A size beyond any struct iommu_stats is an uninitialized one. */
+#define IOMMU__STATS_SIZE_MAX 4096u
+
 int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
 {
+	uint64_t v[IOMMU_STAT_COUNT];
+	size_t size, n;
+
 	if (!ctx || !out)
 		return -EINVAL;
+	/* How many counters the caller's struct holds (0: the 2.0 one). */
+	size = out->size ? out->size :
+		offsetof(struct iommu_stats, v) +
+		IOMMU_STAT_COUNT_2_0 * sizeof(uint64_t);
+	if (size < offsetof(struct iommu_stats, v) +
+			   IOMMU_STAT_COUNT_2_0 * sizeof(uint64_t) ||
+	    size > IOMMU__STATS_SIZE_MAX || size % sizeof(uint64_t))
+		return -EINVAL;
+	n = (size - offsetof(struct iommu_stats, v)) / sizeof(uint64_t);
+
 	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
-		out->v[i] = atomic_load_explicit(&ctx->stats[i],
-						 memory_order_relaxed);
+		v[i] = atomic_load_explicit(&ctx->stats[i],
+					    memory_order_relaxed);
 	for (int i = 0; i < IOMMU__SHARDS; i++) {
 		uint64_t hits = atomic_load_explicit(&ctx->shard[i].n[1],
 						     memory_order_relaxed);
 
-		out->v[IOMMU_STAT_TRANSLATIONS] +=
+		v[IOMMU_STAT_TRANSLATIONS] +=
 			atomic_load_explicit(&ctx->shard[i].n[0],
 					     memory_order_relaxed) +
 			hits;
-		out->v[IOMMU_STAT_HINT_HITS] += hits;
+		v[IOMMU_STAT_HINT_HITS] += hits;
 	}
+	out->count = n < IOMMU_STAT_COUNT ? (uint32_t)n : IOMMU_STAT_COUNT;
+	memcpy(out->v, v, out->count * sizeof(uint64_t));
+	/* A caller newer than the library: the counters it lacks read 0. */
+	for (size_t i = out->count; i < n; i++)
+		out->v[i] = 0;
 	return 0;
 }
 

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct iommu_ctx_opts o;
 	struct iommu_ctx *ctx = NULL;
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 	char err[256];
 	char *text;
 

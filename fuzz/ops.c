@@ -125,7 +125,7 @@ static void fz_dma(const struct fz_target *t, struct fz_in *in, unsigned int op)
 static void fz_report(struct iommu_ctx *ctx)
 {
 	static int on = -1;
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 	unsigned int i;
 
 	if (on < 0)
@@ -152,7 +152,7 @@ void fz_run(const struct fz_target *t, struct fz_in *in)
 		const uint8_t *b;
 		size_t got;
 		uint8_t fill[4096];
-		struct iommu_stats st;
+		struct iommu_stats st = { .size = sizeof(st) };
 
 		switch (op) {
 		case FZ_MMIO_WR:

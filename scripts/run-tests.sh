@@ -256,7 +256,7 @@ run_step "fuzz replay (debug, asan)" plain env FUZZ_REPLAY_NO_BUILD=1 \
 say "== exported symbols"
 for fl in "${flavours[@]}"; do
 	run_step "$fl libiommu exports" plain scripts/check-exports.sh \
-		"build/$fl/core/libiommu.so.1"
+		"build/$fl/core/libiommu.so"
 done
 
 say "== tsan"

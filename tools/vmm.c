@@ -101,7 +101,7 @@ static void list_platform(struct vmm *v)
 
 static void print_stats(struct vmm *v)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 	int rc;
 
 	v->tag = "stats";

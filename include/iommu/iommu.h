@@ -52,6 +52,26 @@ extern "C" {
 struct iommu_ctx;
 struct iommu_domain;
 
+/*
+ * The library's version.  The soname is libiommu.so.MAJOR: a new MAJOR
+ * breaks callers; a new MINOR only adds (functions, fields at the end of
+ * sized structs, enum values before a _COUNT).
+ */
+#define IOMMU_VERSION_MAJOR 2
+#define IOMMU_VERSION_MINOR 0
+#define IOMMU_VERSION_PATCH 0
+
+/**
+ * iommu_version() - the version of the library actually loaded
+ * @major, @minor, @patch: receive the numbers; each may be NULL
+ * Return: the version as "MAJOR.MINOR.PATCH"
+ *
+ * Compare with the IOMMU_VERSION_* the caller was compiled against to
+ * detect a library older than its headers.
+ */
+const char *iommu_version(unsigned int *major, unsigned int *minor,
+			  unsigned int *patch);
+
 /* ---- Creating a context ----------------------------------------------- */
 
 /* A RAM region the VMM owns: [base, base + size) backed by @host. */
@@ -121,6 +141,10 @@ typedef void (*iommu_msi_fn)(void *cookie, uint32_t dev_id, uint64_t addr,
 
 /**
  * struct iommu_ctx_opts - how to create a context
+ * @size: sizeof(struct iommu_ctx_opts) as the caller was compiled; 0 is
+ *     read as the 2.0 layout (IOMMU_CTX_OPTS_SIZE_2_0).  A larger struct
+ *     than the library knows is accepted when the bytes it does not know
+ *     are zero (-E2BIG otherwise); fields past @size read as zero.
  * @ini_path: INI file; exactly one of @ini_path and @ini_string
  * @ini_string: INI text (messages name the file "<string>")
  * @log, @log_cookie, @log_level: log sink and threshold; NULL log prints
@@ -145,6 +169,7 @@ typedef void (*iommu_msi_fn)(void *cookie, uint32_t dev_id, uint64_t addr,
  *     create (file, line, key), NUL-terminated; may be NULL
  */
 struct iommu_ctx_opts {
+	uint32_t size;
 	const char *ini_path;
 	const char *ini_string;
 	iommu_log_fn log;
@@ -162,6 +187,10 @@ struct iommu_ctx_opts {
 	char *errbuf;
 	size_t errbuf_len;
 };
+
+/* The 2.0 layout: up to and including @errbuf_len. */
+#define IOMMU_CTX_OPTS_SIZE_2_0                                               \
+	(offsetof(struct iommu_ctx_opts, errbuf_len) + sizeof(size_t))
 
 /**
  * iommu_ctx_create() - load the configured backend and build the platform
@@ -720,13 +749,22 @@ int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector);
 
 int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,
 		  enum iommu_log_level level);
-/* Counters since creation or the last reset (translations are counted
- * per thread and summed here).  A reset while other threads translate
- * may miss or keep a few of their counts. */
+/**
+ * iommu_get_stats() - counters since creation or the last reset
+ * @ctx: the context
+ * @out: set @out->size to sizeof(*@out) first (0 reads as the 2.0
+ *     layout); receives @out->count and the counters
+ *
+ * Translations are counted per thread and summed here.  A reset while
+ * other threads translate may miss or keep a few of their counts.
+ * Return: 0; -EINVAL NULL argument, or @out->size smaller than the 2.0
+ * layout, above 4096 or not a multiple of 8 (an uninitialized struct).
+ */
 int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out);
 int iommu_reset_stats(struct iommu_ctx *ctx);
 /* Name of a stat ("translations", ...); NULL if out of range. */
 const char *iommu_stat_name(enum iommu_stat stat);
+
 
 #ifdef __cplusplus
 }

@@ -191,7 +191,21 @@ enum iommu_stat {
 	IOMMU_STAT_COUNT
 };
 
+/* The counters of the 2.0 layout; later versions only add. */
+#define IOMMU_STAT_COUNT_2_0 12
+
+/**
+ * struct iommu_stats - the counters, summed over every thread
+ * @size: set by the caller to sizeof(struct iommu_stats) as it was
+ *     compiled (0 is read as the 2.0 layout), so that a newer library
+ *     never writes past an older caller's struct
+ * @count: set by the library: how many of @v it filled (the counters the
+ *     library and the caller's struct both know; the rest are zeroed)
+ * @v: the counters, indexed by enum iommu_stat
+ */
 struct iommu_stats {
+	uint32_t size;
+	uint32_t count;
 	uint64_t v[IOMMU_STAT_COUNT];
 };
 

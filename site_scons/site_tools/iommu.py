@@ -68,7 +68,46 @@ def _plugin(env, name, srcs, outdir=None, tag=''):
                           list(srcs) + objs)
     if blib:
         e.Depends(lib, blib)
+    if outdir is None:
+        _plugins.setdefault(env['BUILD_ROOT'], []).extend(lib)
     return lib
+
+
+# The backend plugins of each build root, for `scons install`.
+_plugins = {}
+
+
+def _installed_plugins(env):
+    return list(_plugins.get(env['BUILD_ROOT'], []))
+
+
+# The backend kit of each build root.
+_kits = {}
+
+
+def _backend_kit(env):
+    """libiommu-backend.a: plugins/lib and the page-table engine (core/pt)
+    as PIC objects with hidden visibility, what an outside plugin links to
+    use the same helpers as the in-tree ones (installed with the headers
+    under include/iommu/backend/)."""
+    root = env['BUILD_ROOT']
+    if root in _kits:
+        return _kits[root]
+    e = env.Clone()
+    e.Append(CCFLAGS=['-fPIC', '-fvisibility=hidden'],
+             CPPPATH=['#core/pt', '#plugins/lib'])
+    out_dir = os.path.join(root, 'kit')
+    objs = []
+    for sub, tag in (('plugins/lib', 'lib_'), ('core/pt', 'pt_')):
+        src_dir = os.path.join(env['SRC_ROOT'], sub)
+        for f in sorted(os.listdir(src_dir)):
+            if f.endswith('.c'):
+                objs.append(e.SharedObject(
+                    os.path.join(out_dir, tag + f[:-2]),
+                    e.File(os.path.join(src_dir, f))))
+    kit = e.StaticLibrary(os.path.join(out_dir, 'iommu-backend'), objs)
+    _kits[root] = kit
+    return kit
 
 
 def _program_env(env):
@@ -116,6 +155,8 @@ def _tool(env, name, srcs, core):
 def generate(env):
     env.AddMethod(_plugin, 'IommuPlugin')
     env.AddMethod(_plugin_lib, 'IommuPluginLib')
+    env.AddMethod(_installed_plugins, 'IommuPlugins')
+    env.AddMethod(_backend_kit, 'IommuBackendKit')
     env.AddMethod(_test, 'IommuTest')
     env.AddMethod(_tool, 'IommuProgram')
     env.AddMethod(_program_env, 'IommuProgramEnv')

@@ -155,7 +155,7 @@ uint64_t ag_page(struct ag *g)
 
 uint64_t ag_stat(struct ag *g, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(g->ctx, &st), 0);
 	return st.v[s];

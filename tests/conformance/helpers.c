@@ -332,7 +332,7 @@ bool default_is_dma(struct tctx *t)
 
 uint64_t stat_get(struct tctx *t, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 	int ret = iommu_get_stats(t->ctx, &st);
 
 	cr_assert_eq(ret, 0, "iommu_get_stats: %d", ret);

@@ -353,7 +353,7 @@ CONF_TEST(stats, counters_move)
 {
 	struct tctx *t = tctx_open(p);
 	struct iommu_domain *d = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 	uint64_t un;
 	int i;
 

@@ -593,7 +593,7 @@ void sg_tr_fault_(struct sg *g, uint32_t sid, uint32_t pasid, uint64_t iova,
 
 uint64_t sg_stat(struct sg *g, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(g->ctx, &st), 0);
 	return st.v[s];

@@ -23,7 +23,7 @@
 
 static uint64_t queue_cmds(struct vg *g)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(g->ctx, &st), 0);
 	return st.v[IOMMU_STAT_QUEUE_CMDS];

@@ -106,7 +106,7 @@ static void mt_fini(void)
 
 static uint64_t mt_stat(enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(mt_g.ctx, &st), 0);
 	return st.v[s];

@@ -563,7 +563,7 @@ int vg_dma(struct vg *g, uint32_t ep, uint64_t iova, uint64_t len,
 
 uint64_t vg_stat(struct vg *g, enum iommu_stat stat)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(g->ctx, &st), 0);
 	return st.v[stat];

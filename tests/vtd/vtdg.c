@@ -828,7 +828,7 @@ void vt_no_fault_(struct vt *g)
 
 uint64_t vt_stat(struct vt *g, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = { .size = sizeof(st) };
 
 	cr_assert_eq(iommu_get_stats(g->ctx, &st), 0);
 	return st.v[s];

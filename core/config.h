@@ -52,6 +52,8 @@ struct iommu__config {
 	char plugin_dir[PATH_MAX];        /* "plugin_dir", "" if absent */
 	enum iommu_domain_type default_type; /* "default_domain": dma|identity */
 	bool strict;                      /* "invalidation": strict|deferred */
+	unsigned int trace;               /* "trace": IOMMU_TRACE_BIT()s */
+	char trace_file[PATH_MAX];        /* "trace_file", "" if absent */
 	/* [memory] */
 	bool has_ram;
 	uint64_t ram_base;   /* "ram_base" (default 0) */
@@ -111,7 +113,21 @@ enum cfg_sect {
 	SECT_BACKEND, /* may be the backend's own section */
 };
 
-enum { IK_BACKEND, IK_PLUGIN, IK_PLUGIN_DIR, IK_DEFAULT, IK_INVAL, IK_COUNT };
+enum {
+	IK_BACKEND,
+	IK_PLUGIN,
+	IK_PLUGIN_DIR,
+	IK_DEFAULT,
+	IK_INVAL,
+	IK_TRACE,
+	IK_TRACE_FILE,
+	IK_COUNT
+};
+
+/* "all" or a comma list of class names into IOMMU_TRACE_BIT()s (trace.c);
+ * -EINVAL with the first bad word in @bad. */
+int iommu__trace_parse(const char *s, unsigned int *mask, char *bad,
+		       size_t badlen);
 enum { MK_RAM_BASE, MK_RAM_SIZE, MK_TABLE_BASE, MK_TABLE_SIZE, MK_COUNT };
 enum { DK_ID, DK_GROUP, DK_ALIAS, DK_FEATURES, DK_PASID_BITS, DK_COUNT };
 

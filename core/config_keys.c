@@ -22,7 +22,7 @@
 
 const char *const iommu__cfg_iommu_keys[IK_COUNT + 1] = {
 	"backend", "plugin", "plugin_dir", "default_domain", "invalidation",
-	NULL,
+	"trace", "trace_file", NULL,
 };
 
 const char *const iommu__cfg_memory_keys[MK_COUNT + 1] = {
@@ -110,6 +110,17 @@ static int cfg_iommu_key(struct cfg_parser *p, int k, const char *key,
 					      "'%s' is not one of dma, identity",
 					      value);
 		return 0;
+	case IK_TRACE: {
+		char bad[IOMMU__VALUE_MAX];
+
+		if (iommu__trace_parse(value, &cfg->trace, bad, sizeof(bad)))
+			return iommu__cfg_err(p, -EINVAL, line, p->sect, key,
+					      "'%s' is not all, none or one of attach, map, inval, iotlb, fault",
+					      bad);
+		return 0;
+	}
+	case IK_TRACE_FILE:
+		return cfg_path_value(p, line, key, value, cfg->trace_file);
 	case IK_INVAL:
 		if (!strcmp(value, "strict"))
 			cfg->strict = true;

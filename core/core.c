@@ -62,6 +62,7 @@ static void ctx_free(struct iommu_ctx *ctx)
 	if (ctx->plugin.dl)
 		iommu__plugin_unload(&ctx->plugin);
 	iommu__config_free(&ctx->cfg);
+	iommu__trace_fini(ctx);
 	pthread_rwlock_destroy(&ctx->topo_lock);
 	pthread_mutex_destroy(&ctx->domains_lock);
 	pthread_mutex_destroy(&ctx->pasid_lock);
@@ -252,6 +253,8 @@ int iommu_ctx_create(const struct iommu_ctx_opts *uopts,
 	ctx->drv_host.ctx = ctx;
 	ctx->hw_host.pub.ops = &iommu__hw_host_ops;
 	ctx->hw_host.ctx = ctx;
+	ctx->drv_host.pub.trace_mask = &ctx->trace_mask;
+	ctx->hw_host.pub.trace_mask = &ctx->trace_mask;
 	ctx->log_fn = opts->log ? opts->log : iommu__log_stderr;
 	ctx->log_cookie = opts->log_cookie;
 	ctx->log_level = opts->log ? opts->log_level :
@@ -274,6 +277,9 @@ int iommu_ctx_create(const struct iommu_ctx_opts *uopts,
 		goto err;
 	ctx->strict = ctx->cfg.strict;
 	ctx->default_type = ctx->cfg.default_type;
+	ret = iommu__trace_init(ctx, err, sizeof(err));
+	if (ret)
+		goto err;
 
 	ret = iommu__plugin_load(&ctx->cfg, &ctx->plugin, err, sizeof(err));
 	if (ret)

@@ -15,6 +15,7 @@
 #define IOMMU_CORE_CORE_H
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -289,6 +290,16 @@ struct iommu_ctx {
 
 	_Atomic uint64_t stats[IOMMU_STAT_COUNT];
 
+	/* Trace events (trace.c): a bit per class with a callback (the
+	 * plugins' iommu_host.trace_mask points here), each class's
+	 * record, every record ever installed (freed at destroy). */
+	unsigned int trace_mask;
+	struct iommu__tracer *tracer[IOMMU_TRACE_CLASS_COUNT];
+	struct iommu__tracer *tracers;
+	pthread_mutex_t trace_lock;
+	bool trace_lock_init;
+	FILE *trace_file;
+
 	/* The translation hint (dma.c): a process-unique id and a
 	 * generation every call into the model that can change its
 	 * translations bumps; per-thread hints are valid while both match. */
@@ -311,6 +322,27 @@ static inline struct iommu_ctx *iommu__host_ctx(struct iommu_host *h)
 {
 	return iommu__container_of(h, struct iommu__host, pub)->ctx;
 }
+
+/* Is the class @c traced?  The whole cost of a disabled trace point. */
+static inline bool iommu__tracing(struct iommu_ctx *ctx,
+				  enum iommu_trace_class c)
+{
+	return __builtin_expect(__atomic_load_n(&ctx->trace_mask,
+						__ATOMIC_RELAXED) &
+					IOMMU_TRACE_BIT(c),
+				0);
+}
+
+/* Deliver @ev to its class's callback (trace.c). */
+void iommu__trace(struct iommu_ctx *ctx, const struct iommu_trace_event *ev);
+void iommu__host_trace(struct iommu_host *h,
+		       const struct iommu_trace_event *ev);
+/* An attach of @dev_id (at @pasid, or IOMMU_NO_PASID) to @d, done. */
+void iommu__trace_attach(struct iommu_domain *d, uint32_t dev_id,
+			 uint32_t pasid, int result);
+/* The INI's or the environment's tracer; and freeing it all. */
+int iommu__trace_init(struct iommu_ctx *ctx, char *err, size_t errlen);
+void iommu__trace_fini(struct iommu_ctx *ctx);
 
 static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 			       uint64_t n)

@@ -288,6 +288,9 @@ int iommu_dev_add(struct iommu_ctx *ctx, const struct iommu_dev_config *cfg)
 				goto err_group;
 		}
 		ret = d->info.ops->attach_dev(d->priv, &dev->info);
+		if (iommu__tracing(ctx, IOMMU_TRACE_ATTACH))
+			iommu__trace_attach(d, dev->info.id, IOMMU_NO_PASID,
+					    ret);
 		if (ret) {
 			if (new_group && !d->is_static)
 				iommu__domain_destroy(d);

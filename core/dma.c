@@ -73,6 +73,18 @@ void iommu__report_fault(struct iommu_host *host,
 	f = *fault;
 	fault = &f;
 	d = fault_domain(ctx, &f);
+	if (iommu__tracing(ctx, IOMMU_TRACE_FAULT)) {
+		struct iommu_trace_event ev = {
+			.cls = IOMMU_TRACE_FAULT,
+			.type = IOMMU_TR_FAULT,
+			.dev_id = f.dev_id,
+			.pasid = f.pasid,
+			.domain = d ? iommu__domain_handle(d) : NULL,
+			.iova = f.addr,
+			.fault = &f,
+		};
+		iommu__trace(ctx, &ev);
+	}
 	if (d) {
 		iommu_domain_fault_fn fn = atomic_load(&d->fault_fn);
 		if (fn) {
@@ -293,8 +305,11 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}
 	iommu__fault_lost_flush(ctx);
-	if (ret < 0)
+	if (ret < 0) {
+		if (ret == -EFAULT)
+			iommu__stat(ctx, IOMMU_STAT_DMA_FAULTS, 1);
 		return ret;
+	}
 	if (ret > IOMMU_HW_CACHED || out->len == 0 || out->len > ask)
 		return -EIO; /* a model that answers nonsense */
 	if (ret == IOMMU_HW_INTERRUPT) {

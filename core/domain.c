@@ -277,6 +277,9 @@ int iommu__group_set_domain(struct iommu__group *g, struct iommu_domain *d)
 		return 0;
 	for (i = 0; i < g->nr_devs; i++) {
 		ret = d->info.ops->attach_dev(d->priv, &g->devs[i]->info);
+		if (iommu__tracing(d->ctx, IOMMU_TRACE_ATTACH))
+			iommu__trace_attach(d, g->devs[i]->info.id,
+					    IOMMU_NO_PASID, ret);
 		if (ret)
 			break;
 	}

@@ -131,6 +131,7 @@ const struct iommu_host_ops iommu__drv_host_ops = {
 	.report_fault = iommu__report_fault,
 	.stat_add = host_stat_add,
 	.table_free_after = iommu__host_table_free_after,
+	.trace = iommu__host_trace,
 };
 
 /* The device model: memory, interrupt messages and lines, stats. */
@@ -143,6 +144,7 @@ const struct iommu_host_ops iommu__hw_host_ops = {
 	.raise_irq = iommu__host_raise_irq,
 	.stat_add = host_stat_add,
 	.msi_write = iommu__host_msi_write,
+	.trace = iommu__host_trace,
 };
 
 /* ---- Memory (public) -------------------------------------------------- */
@@ -204,6 +206,10 @@ static const char *const stat_names[IOMMU_STAT_COUNT] = {
 	[IOMMU_STAT_MSI] = "msi",
 	[IOMMU_STAT_MSI_DROPPED] = "msi_dropped",
 	[IOMMU_STAT_HINT_HITS] = "hint_hits",
+	[IOMMU_STAT_DMA_FAULTS] = "dma_faults",
+	[IOMMU_STAT_INVAL_SYNCS] = "inval_syncs",
+	[IOMMU_STAT_MAPS] = "maps",
+	[IOMMU_STAT_UNMAPS] = "unmaps",
 };
 
 const char *iommu_stat_name(enum iommu_stat stat)

@@ -146,7 +146,25 @@ int iommu_map(struct iommu_domain *handle, uint64_t iova, uint64_t paddr,
 		return ret;
 	if (paddr & (min_page(d) - 1) || paddr + (size - 1) < paddr)
 		return -EINVAL;
-	return iommu__map_range(d, iova, paddr, size, prot);
+	ret = iommu__map_range(d, iova, paddr, size, prot);
+	if (!ret)
+		iommu__stat(d->ctx, IOMMU_STAT_MAPS, 1);
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP)) {
+		struct iommu_trace_event ev = {
+			.cls = IOMMU_TRACE_MAP,
+			.type = IOMMU_TR_MAP,
+			.result = ret,
+			.pasid = IOMMU_NO_PASID,
+			.domain = handle,
+			.iova = iova,
+			.size = size,
+			.paddr = paddr,
+			.done = ret ? 0 : size,
+			.prot = prot,
+		};
+		iommu__trace(d->ctx, &ev);
+	}
+	return ret;
 }
 
 void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
@@ -238,9 +256,31 @@ void iommu__deferred_free(struct iommu_domain *d)
 	tables_free(d->ctx, l);
 }
 
+/* The core asks for an invalidation: count it, trace it. */
+static void inval_seen(struct iommu_domain *d, uint64_t start, uint64_t end,
+		       bool all)
+{
+	iommu__stat(d->ctx, IOMMU_STAT_INVAL_SYNCS, 1);
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_INVAL)) {
+		struct iommu_trace_event ev = {
+			.cls = IOMMU_TRACE_INVAL,
+			.type = IOMMU_TR_INVAL_SYNC,
+			.dev_id = 0,
+			.pasid = IOMMU_NO_PASID,
+			.domain = iommu__domain_handle(d),
+			.iova = all ? 0 : start,
+			.size = all || end < start ? 0 : end - start + 1,
+		};
+		iommu__trace(d->ctx, &ev);
+	}
+}
+
 int iommu__sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 {
-	int ret = d->info.ops->iotlb_sync(d->priv, g);
+	int ret;
+
+	inval_seen(d, g->start, g->end, false);
+	ret = d->info.ops->iotlb_sync(d->priv, g);
 
 	if (ret) {
 		/* Not invalidated: the pages wait for a flush of all. */
@@ -263,7 +303,23 @@ static int unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	ret = map_checks(d, iova, size);
 	if (ret)
 		return ret;
-	return iommu__unmap_range(d, iova, size, g, unmapped);
+	ret = iommu__unmap_range(d, iova, size, g, unmapped);
+	if (!ret && *unmapped)
+		iommu__stat(d->ctx, IOMMU_STAT_UNMAPS, 1);
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP)) {
+		struct iommu_trace_event ev = {
+			.cls = IOMMU_TRACE_MAP,
+			.type = IOMMU_TR_UNMAP,
+			.result = ret,
+			.pasid = IOMMU_NO_PASID,
+			.domain = iommu__domain_handle(d),
+			.iova = iova,
+			.size = size,
+			.done = *unmapped,
+		};
+		iommu__trace(d->ctx, &ev);
+	}
+	return ret;
 }
 
 int iommu_unmap_fast(struct iommu_domain *handle, uint64_t iova,
@@ -334,6 +390,7 @@ int iommu_flush_iotlb_all(struct iommu_domain *handle)
 	if (d->is_static)
 		return -EINVAL;
 	if (d->info.ops->flush_iotlb_all) {
+		inval_seen(d, 0, 0, true);
 		ret = d->info.ops->flush_iotlb_all(d->priv);
 	} else {
 		/* Fallback: a sync of the whole aperture. */

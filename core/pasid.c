@@ -98,8 +98,12 @@ static bool pasid_ops_ok(const struct iommu_domain *d)
 static int pasid_set(struct iommu__dev *dev, struct iommu_domain *d,
 		     uint32_t pasid, struct iommu_domain *old)
 {
-	return d->info.ops->set_dev_pasid(d->priv, &dev->info, pasid,
-					  old ? old->priv : NULL);
+	int ret = d->info.ops->set_dev_pasid(d->priv, &dev->info, pasid,
+					     old ? old->priv : NULL);
+
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_ATTACH))
+		iommu__trace_attach(d, dev->info.id, pasid, ret);
+	return ret;
 }
 
 /* Remove attachment @a from its device: the blocking domain takes it. */

@@ -745,6 +745,39 @@ int iommu_hw_notify(struct iommu_ctx *ctx, unsigned int queue);
  */
 int iommu_ctx_irq(struct iommu_ctx *ctx, unsigned int vector);
 
+/* ---- Trace events ----------------------------------------------------- */
+
+/**
+ * iommu_set_trace() - install (or remove) the callback of event classes
+ * @ctx: the context
+ * @classes: IOMMU_TRACE_BIT(class) | ..., or IOMMU_TRACE_ALL
+ * @fn: the callback for each class in @classes; NULL turns them off
+ * @cookie: passed to @fn (for iommu_trace_print(), a FILE *)
+ *
+ * Events of one class come in the order they happened on one thread; the
+ * events of an operation follow its course (an unmap: IOMMU_TR_UNMAP, its
+ * IOMMU_TR_INVAL_SYNC, the driver's commands, the model's consumption).
+ * The INI's [iommu] trace key (or the environment's IOMMU_TRACE, which
+ * wins) installs iommu_trace_print() at creation: "all" or a comma list
+ * of attach, map, inval, iotlb, fault; output to [iommu] trace_file (or
+ * IOMMU_TRACE_FILE), else stderr.
+ * Context: any thread; an event already being delivered may still reach
+ * the old callback.
+ * Return: 0; -EINVAL NULL @ctx or a bit beyond IOMMU_TRACE_ALL.
+ */
+int iommu_set_trace(struct iommu_ctx *ctx, unsigned int classes,
+		    iommu_trace_fn fn, void *cookie);
+
+/**
+ * iommu_trace_print() - the ready-made tracer: one line per event
+ * @cookie: a FILE * (NULL: stderr)
+ * @ev: the event
+ */
+void iommu_trace_print(void *cookie, const struct iommu_trace_event *ev);
+
+/* The name of an event type ("map", "cmd_issued"), or NULL. */
+const char *iommu_trace_type_name(enum iommu_trace_type type);
+
 /* ---- Logging and stats ------------------------------------------------ */
 
 int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,

@@ -43,7 +43,7 @@ extern "C" {
 
 #define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
 #define IOMMU_PLUGIN_ABI_MAJOR 2
-#define IOMMU_PLUGIN_ABI_MINOR 1
+#define IOMMU_PLUGIN_ABI_MINOR 2
 
 /*
  * IOMMU_TABLE_SIZE(type) - the size a plugin declares for an ops table:
@@ -106,6 +106,10 @@ struct iommu_host;
  *     in deferred mode after the next flush_iotlb_all), never earlier, so
  *     the hardware cannot walk a reused page.  -ENOMEM: the page stays
  *     allocated (a leak, logged, never a use after free).
+ * @trace: both roles (ABI 2.2): deliver a trace event to the VMM's
+ *     callback of its class; call it only when iommu_host_tracing() says
+ *     the class is on.  The core fills nothing in: the plugin sets what
+ *     it knows (@what, @raw, the device, the range).
  */
 struct iommu_host_ops {
 	uint32_t size;
@@ -128,11 +132,34 @@ struct iommu_host_ops {
 	int (*table_free_after)(struct iommu_host *host,
 				struct iommu_iotlb_gather *gather,
 				uint64_t pa, size_t size);
+	/* ABI 2.2 */
+	void (*trace)(struct iommu_host *host,
+		      const struct iommu_trace_event *ev);
 };
 
+/*
+ * @trace_mask (ABI 2.2: present when @ops->size covers @ops->trace): the
+ * classes with a callback now, IOMMU_TRACE_BIT() bits, read with a
+ * relaxed atomic load (iommu_host_tracing()) before making an event.
+ */
 struct iommu_host {
 	const struct iommu_host_ops *ops;
+	const unsigned int *trace_mask;
 };
+
+/* Does @host want events of @cls?  Cheap: for the paths that make them. */
+static inline bool iommu_host_tracing(const struct iommu_host *host,
+				      enum iommu_trace_class cls)
+{
+	if (__builtin_expect(host->ops->size <=
+				     offsetof(struct iommu_host_ops, trace),
+			     0))
+		return false;
+	return __builtin_expect(__atomic_load_n(host->trace_mask,
+						__ATOMIC_RELAXED) &
+					IOMMU_TRACE_BIT(cls),
+				0);
+}
 
 /* The bus a driver is bound to (see struct iommu_bus_ops in iommu.h). */
 struct iommu_bus {

@@ -188,8 +188,100 @@ enum iommu_stat {
 	IOMMU_STAT_MSI_DROPPED,   /* interrupt messages with no opts.msi */
 	IOMMU_STAT_HINT_HITS,     /* translations served by the core's
 				   * per-thread hint, without the model */
+	/* Counted by the core from what it sees itself, so they hold with
+	 * any bus binding (ABI 2.2): */
+	IOMMU_STAT_DMA_FAULTS,    /* DMA requests translation refused */
+	IOMMU_STAT_INVAL_SYNCS,   /* invalidations the core asked the
+				   * driver for (iotlb_sync, flush) */
+	IOMMU_STAT_MAPS,          /* map calls that succeeded */
+	IOMMU_STAT_UNMAPS,        /* unmap calls that removed something */
 	IOMMU_STAT_COUNT
 };
+
+/* ---- Trace events ----------------------------------------------------- */
+
+/*
+ * Event classes: a VMM installs one callback per class
+ * (iommu_set_trace()); a class with none costs one predictable branch
+ * where its events would be made.
+ */
+enum iommu_trace_class {
+	IOMMU_TRACE_ATTACH = 0, /* a device (or a PASID) changes domain */
+	IOMMU_TRACE_MAP,        /* map and unmap ranges */
+	IOMMU_TRACE_INVAL,      /* invalidations: asked by the core, the
+				 * commands the driver issued, those the
+				 * device model consumed */
+	IOMMU_TRACE_IOTLB,      /* the device model's cache fills/evictions */
+	IOMMU_TRACE_FAULT,      /* fault records the model wrote, and the
+				 * normalized faults delivered */
+	IOMMU_TRACE_CLASS_COUNT
+};
+
+#define IOMMU_TRACE_BIT(cls) (1u << (cls))
+#define IOMMU_TRACE_ALL ((1u << IOMMU_TRACE_CLASS_COUNT) - 1)
+
+enum iommu_trace_type {
+	IOMMU_TR_ATTACH = 0,  /* ATTACH: @dev_id on @domain (its group's
+			       * attach, one event per device) */
+	IOMMU_TR_PASID,       /* ATTACH: @dev_id's @pasid on @domain (the
+			       * blocking domain: removed) */
+	IOMMU_TR_MAP,         /* MAP: [@iova, +@size) -> @paddr, @prot */
+	IOMMU_TR_UNMAP,       /* MAP: [@iova, +@size) asked, @done removed
+			       * (before its invalidation) */
+	IOMMU_TR_INVAL_SYNC,  /* INVAL: the core asks the driver to
+			       * invalidate [@iova, +@size) of @domain
+			       * (@size 0: all of it) and wait */
+	IOMMU_TR_CMD_ISSUED,  /* INVAL: the driver wrote a command (@raw) */
+	IOMMU_TR_CMD_CONSUMED, /* INVAL: the device model executed one */
+	IOMMU_TR_IOTLB_FILL,  /* IOTLB: an entry was inserted (@raw: key) */
+	IOMMU_TR_IOTLB_EVICT, /* IOTLB: a valid entry was replaced */
+	IOMMU_TR_FAULT_RECORD, /* FAULT: the model wrote a record (@raw) */
+	IOMMU_TR_FAULT,       /* FAULT: a normalized fault (@fault) went
+			       * to the handlers */
+	IOMMU_TR_TYPE_COUNT
+};
+
+struct iommu_domain;
+struct iommu_fault;
+
+/**
+ * struct iommu_trace_event - one event; valid only during the callback
+ * @cls, @type: what happened
+ * @result: 0 or the negative errno of the operation
+ * @dev_id, @pasid: the device and PASID (IOMMU_NO_PASID: none)
+ * @domain: the domain handle, or NULL
+ * @iova, @size, @paddr, @prot, @done: the range, as @type says
+ * @what: the vendor's name of the object or command ("vtd inval queue",
+ *     "smmuv3 CMD_TLBI_NH_VA"), or NULL
+ * @raw, @raw_len: the vendor's bytes (a command, a fault record, a cache
+ *     key), or NULL and 0
+ * @fault: for IOMMU_TR_FAULT
+ */
+struct iommu_trace_event {
+	enum iommu_trace_class cls;
+	enum iommu_trace_type type;
+	int result;
+	uint32_t dev_id;
+	uint32_t pasid;
+	struct iommu_domain *domain;
+	uint64_t iova;
+	uint64_t size;
+	uint64_t paddr;
+	uint64_t done;
+	unsigned int prot;
+	const char *what;
+	const void *raw;
+	size_t raw_len;
+	const struct iommu_fault *fault;
+};
+
+/*
+ * A trace callback.  It runs on the thread that caused the event, inside
+ * the library call, possibly with library locks held: it must not call
+ * the library (except iommu_trace_print()) and should be quick.
+ */
+typedef void (*iommu_trace_fn)(void *cookie,
+			       const struct iommu_trace_event *ev);
 
 /* The counters of the 2.0 layout; later versions only add. */
 #define IOMMU_STAT_COUNT_2_0 12

@@ -100,8 +100,12 @@ static int cmd_put(struct amdvi_drv *a, const struct amdvi_cmd *c)
 {
 	int ret = ilib_ring_write_le64(&a->cmd, a->host, a->tail, c->qw);
 
-	if (!ret)
+	if (!ret) {
+		ilib_trace_raw(a->host, IOMMU_TR_CMD_ISSUED,
+			       "amdvi command buffer", 0, 0, c->qw,
+			       sizeof(c->qw));
 		a->tail = ilib_ring_next(&a->cmd, a->tail);
+	}
 	return ret;
 }
 

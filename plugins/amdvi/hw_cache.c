@@ -27,9 +27,13 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 		return ret;
 	ret = ilib_cache_init(&hw->tlbc, p[AMDVI_P_HW_IOTLB],
 			      (unsigned int)p[AMDVI_P_HW_IOTLB_WAYS], 2, 3);
-	if (ret)
+	if (ret) {
 		ilib_cache_fini(&hw->dtec);
-	return ret;
+		return ret;
+	}
+	ilib_cache_set_trace(&hw->dtec, hw->host, "amdvi device table cache");
+	ilib_cache_set_trace(&hw->tlbc, hw->host, "amdvi iotlb");
+	return 0;
 }
 
 void amdvi_hw_caches_fini(struct amdvi_hw *hw)

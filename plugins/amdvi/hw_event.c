@@ -94,6 +94,8 @@ void amdvi_hw_log_event_locked(struct amdvi_hw *hw, const struct hw_event *e,
 	}
 	if (ilib_ring_write_le64(&r, hw->host, tail, e->qw))
 		goto out; /* log outside RAM: lost */
+	ilib_trace_raw(hw->host, IOMMU_TR_FAULT_RECORD, "amdvi event log", 0,
+		       0, e->qw, sizeof(e->qw));
 	hw->evt_tail = ilib_ring_offset(&r, ilib_ring_next(&r, tail));
 	hw->status |= AMDVI_STS_EVT_LOG_INT;
 	ok = true;

@@ -202,6 +202,9 @@ void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 			amdvi_hw_log_event_locked(hw, &ev, irq);
 			break;
 		}
+		ilib_trace_raw(hw->host, IOMMU_TR_CMD_CONSUMED,
+			       "amdvi command buffer", 0, 0, c,
+			       2 * sizeof(uint64_t));
 		ret = hw_cmd_exec(hw, c, irq, &bad, &inval);
 		if (ret == -EINVAL) {
 			amdvi_evt_simple(&ev, AMDVI_EVT_ILLEGAL_COMMAND, 0, 0,

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "ilib_cache.h"
+#include "ilib_trace.h"
 
 /* Load a word a writer may be storing: see the comment at the top. */
 static uint64_t ld(const uint64_t *p)
@@ -139,6 +140,8 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 	c->gen = 0;
 	c->epoch = 0;
 	c->inval_work = 0;
+	c->trace_host = NULL;
+	c->trace_what = NULL;
 	c->sets = calloc(c->nsets, sizeof(*c->sets));
 	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
 			  sizeof(*c->slots));
@@ -270,6 +273,32 @@ bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	return ilib_cache_insert_tag(c, hash, key, val, gen, 0);
 }
 
+void ilib_cache_set_trace(struct ilib_cache *c, struct iommu_host *host,
+			  const char *what)
+{
+	if (!c)
+		return;
+	c->trace_host = host;
+	c->trace_what = what;
+}
+
+/* The key words an eviction traces, at most. */
+#define TRACE_KEY_WORDS 8u
+
+static void trace_insert(const struct ilib_cache *c, const uint64_t *key,
+			 const uint64_t *old_key, bool evicted)
+{
+	size_t kw = c->key_words < TRACE_KEY_WORDS ? c->key_words :
+						     TRACE_KEY_WORDS;
+
+	if (evicted)
+		ilib_trace_raw_slow(c->trace_host, IOMMU_TR_IOTLB_EVICT,
+				    c->trace_what, 0, 0, old_key,
+				    kw * sizeof(uint64_t));
+	ilib_trace_raw_slow(c->trace_host, IOMMU_TR_IOTLB_FILL, c->trace_what,
+			    0, 0, key, kw * sizeof(uint64_t));
+}
+
 bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			   const uint64_t *key, const uint64_t *val,
 			   uint64_t gen, uint64_t tag)
@@ -279,6 +308,8 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 	uint64_t *victim = NULL;
 	unsigned int set;
 	bool stored = false;
+	bool traced, evicted = false;
+	uint64_t old_key[TRACE_KEY_WORDS];
 
 	if (!c || !c->sets || !key || (c->val_words && !val))
 		return false;
@@ -325,7 +356,15 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 		       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) &
 			TAG_EPOCH_MASK);
 	}
+	traced = c->trace_host &&
+		 iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
+		if (traced && ld(&victim[0]) && !key_eq(c, victim + 1, key)) {
+			evicted = true;
+			for (unsigned int i = 0;
+			     i < c->key_words && i < TRACE_KEY_WORDS; i++)
+				old_key[i] = ld(&victim[1 + i]);
+		}
 		for (unsigned int i = 0; i < c->key_words; i++)
 			st(&victim[1 + i], key[i]);
 		for (unsigned int i = 0; i < c->val_words; i++)
@@ -338,6 +377,8 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 	}
 	set_wend(s);
 	pthread_mutex_unlock(&s->lock);
+	if (traced && stored)
+		trace_insert(c, key, old_key, evicted);
 	return stored;
 }
 

@@ -26,6 +26,7 @@
 #include "ilib_mem.h"
 #include "ilib_mmio.h"
 #include "ilib_ring.h"
+#include "ilib_trace.h"
 #include "ilib_util.h"
 
 #endif /* ILIB_H */

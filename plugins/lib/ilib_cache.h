@@ -95,7 +95,22 @@ struct ilib_cache {
 	 * insert, and counts only while they still match. */
 	uint64_t *tag_epoch;
 	unsigned int tag_buckets; /* 0: untagged */
+	/* Trace events of fills and evictions (ilib_cache_set_trace). */
+	struct iommu_host *trace_host;
+	const char *trace_what;
 };
+
+/**
+ * ilib_cache_set_trace() - make fills and evictions trace events
+ * @c: the cache
+ * @host: the device model's host (NULL: none)
+ * @what: the cache's name in the events ("vtd iotlb"), static storage
+ *
+ * IOMMU_TR_IOTLB_FILL for each entry stored, IOMMU_TR_IOTLB_EVICT for a
+ * valid entry another replaced; @raw holds the key words.
+ */
+void ilib_cache_set_trace(struct ilib_cache *c, struct iommu_host *host,
+			  const char *what);
 
 /**
  * ilib_cache_pred - which entries an invalidation removes

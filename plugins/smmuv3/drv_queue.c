@@ -213,6 +213,8 @@ int smmu_submit(struct smmu_drv *s, const struct smmu_cmd *c, size_t n)
 			ret = -EIO;
 			goto out;
 		}
+		ilib_trace_raw(s->host, IOMMU_TR_CMD_ISSUED, "smmuv3 cmdq", 0,
+			       0, cmd->dw, sizeof(cmd->dw));
 		sync_pos = s->cmdq_prod;
 		s->cmdq_prod = ilib_ring_next(&s->cmdq, s->cmdq_prod);
 	}

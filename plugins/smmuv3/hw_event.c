@@ -157,6 +157,8 @@ static bool hw_evtq_write(struct smmu_hw *hw, const uint64_t dw[4],
 		smmu_hw_gerror(hw, (uint32_t)SMMU_GERROR_EVENTQ_ABT_ERR, irq);
 		return false;
 	}
+	ilib_trace_raw(hw->host, IOMMU_TR_FAULT_RECORD, "smmuv3 eventq", 0, 0,
+		       dw, 4 * sizeof(uint64_t));
 	hw->evtq_prod = hw_q_pos(prod + 1, q) | ovf;
 	if (hw->irq_ctrl & SMMU_IRQ_CTRL_EVENTQ_IRQEN)
 		smmu_hw_msi_or_irq(hw, hw->evtq_cfg0, hw->evtq_cfg1,

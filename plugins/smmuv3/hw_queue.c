@@ -363,6 +363,8 @@ void smmu_hw_cmdq_run(struct smmu_hw *hw, struct hw_irqs *irq)
 			hw_cmdq_error(hw, SMMU_CERROR_ABT, irq);
 			break;
 		}
+		ilib_trace_raw(hw->host, IOMMU_TR_CMD_CONSUMED, "smmuv3 cmdq",
+			       0, 0, dw, sizeof(dw));
 		err = hw_cmd_exec(hw, dw, &inval, irq);
 		if (err) {
 			hw_cmdq_error(hw, err, irq);

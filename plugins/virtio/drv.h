@@ -124,6 +124,7 @@
 #include <string.h>
 
 #include "ilib_ids.h"
+#include "ilib_trace.h"
 #include "ilib_util.h"
 #include "ilib_mem.h"
 #include "ilib_mmio.h"

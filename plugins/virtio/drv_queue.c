@@ -325,6 +325,8 @@ int viommu_req_queue(struct viommu_drv *v, const struct viommu_req *r,
 	}
 	if (!rlen)
 		return -EINVAL;
+	ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "virtio request", 0, 0,
+		       rd, rlen);
 	memset(s->tail, 0, wlen);
 	/* Status starts as IOERR: a device that writes nothing fails it. */
 	s->tail[wlen - 4] = VIRTIO_IOMMU_S_IOERR;

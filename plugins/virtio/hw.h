@@ -80,6 +80,7 @@
 #include <string.h>
 
 #include "ilib_mem.h"
+#include "ilib_trace.h"
 #include "ilib_util.h"
 #include "iommu/plugin.h"
 #include "params.h"

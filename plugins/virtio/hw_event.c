@@ -61,6 +61,9 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 		if (!viommu_hw_chain_write(hw, &c, r, VIOMMU_FAULT_SIZE)) {
 			len = VIOMMU_FAULT_SIZE;
 			recorded = true;
+			ilib_trace_raw(hw->host, IOMMU_TR_FAULT_RECORD,
+				       "virtio fault", ep, addr, r,
+				       VIOMMU_FAULT_SIZE);
 		}
 	}
 	old_used = q->used_idx;

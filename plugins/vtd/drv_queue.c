@@ -90,8 +90,11 @@ static int iq_put(struct vtd_drv *v, const struct vtd_inv_desc *d)
 {
 	int ret = ilib_ring_write_le64(&v->iq, v->host, v->tail, d->qw);
 
-	if (!ret)
+	if (!ret) {
+		ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "vtd inv_desc", 0,
+			       0, d->qw, ilib_ring_entry_size(&v->iq));
 		v->tail = ilib_ring_next(&v->iq, v->tail);
+	}
 	return ret;
 }
 

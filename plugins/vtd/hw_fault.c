@@ -104,6 +104,8 @@ static void hw_record_fault(struct vtd_hw *hw, const struct hw_xl *x,
 	if (x->has_pasid)
 		rec[1] |= VTD_FRCD_QW1_PP |
 			  vtd_field_prep(VTD_FRCD_QW1_PV, req->pasid);
+	ilib_trace_raw(hw->host, IOMMU_TR_FAULT_RECORD, "vtd fault record",
+		       x->sid, req->iova, rec, 2 * sizeof(uint64_t));
 	if (!hw->nr_pending)
 		hw->fri = hw->frcd_next;
 	hw->nr_pending++;

@@ -176,6 +176,9 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 			hw_iqe(hw, VTD_IQEI_FETCH, irq);
 			break;
 		}
+		ilib_trace_raw(hw->host, IOMMU_TR_CMD_CONSUMED,
+			       "vtd inv_desc", 0, 0, d.qw,
+			       (dw ? 4 : 2) * sizeof(uint64_t));
 		bad = hw_qi_exec(hw, &d, dw, &inval, irq);
 		if (bad) {
 			hw_iqe(hw, bad == HW_IQE_STATUS ? VTD_IQEI_NONE : bad,

@@ -255,9 +255,12 @@ int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
 	}
 	out->count = n < IOMMU_STAT_COUNT ? (uint32_t)n : IOMMU_STAT_COUNT;
 	memcpy(out->v, v, out->count * sizeof(uint64_t));
-	/* A caller newer than the library: the counters it lacks read 0. */
-	for (size_t i = out->count; i < n; i++)
-		out->v[i] = 0;
+	/* A caller newer than the library: the counters it lacks read 0.
+	 * (Past this library's v[]: addressed from the caller's size.) */
+	if (n > out->count)
+		memset((char *)out + offsetof(struct iommu_stats, v) +
+			       out->count * sizeof(uint64_t),
+		       0, (n - out->count) * sizeof(uint64_t));
 	return 0;
 }
 

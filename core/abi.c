@@ -38,6 +38,7 @@ static const struct abi_slot abi_hw_slots[] = {
 	ABI_SLOT(iommu_hw_ops, notify, false),
 	ABI_SLOT(iommu_hw_ops, save, false), /* 2.1 */
 	ABI_SLOT(iommu_hw_ops, load, false), /* 2.1 */
+	ABI_SLOT(iommu_hw_ops, dump, false), /* 2.2 */
 };
 
 static const struct abi_slot abi_ops_slots[] = {
@@ -72,6 +73,7 @@ static const struct abi_slot abi_domain_slots[] = {
 	ABI_SLOT(iommu_domain_ops, iova_to_phys, false),
 	ABI_SLOT(iommu_domain_ops, cache_invalidate_user, false),
 	ABI_SLOT(iommu_domain_ops, free, false),
+	ABI_SLOT(iommu_domain_ops, walk, false), /* 2.2 */
 };
 
 static const struct abi_slot abi_dirty_slots[] = {

@@ -10,6 +10,8 @@
 #     plain programs in both flavours (scripts/fuzz-replay.sh), one step
 #  4. libiommu.so exports only the public iommu_* API, in each flavour
 #     (scripts/check-exports.sh)
+#  4b. the examples against the library installed into a temporary prefix,
+#     in each flavour (scripts/run-examples.sh)
 #  5. the tsan lane: scons -Q -j2 flavour=tsan, then the conformance suite
 #     and the stress test (tests/stress) under ThreadSanitizer; it fails on
 #     any 'WARNING: ThreadSanitizer' or 'ThreadSanitizer:' line as well
@@ -257,6 +259,14 @@ say "== exported symbols"
 for fl in "${flavours[@]}"; do
 	run_step "$fl libiommu exports" plain scripts/check-exports.sh \
 		"build/$fl/core/libiommu.so"
+done
+
+say "== examples (installed library)"
+# Each flavour's library installed into a temporary prefix; every example
+# built against it through pkg-config and run; the out-of-tree backend
+# built with pkg-config iommu-plugin and put through the conformance suite.
+for fl in "${flavours[@]}"; do
+	run_step "$fl examples" plain scripts/run-examples.sh "$fl"
 done
 
 say "== tsan"

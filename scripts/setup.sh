@@ -8,8 +8,11 @@ set -euo pipefail
 
 # scons: the build; pkg-config: finds inih and criterion; gcc, libc6-dev:
 # the compiler and C library headers; libinih-dev: INI parser of the core;
-# libcriterion-dev: the test framework; valgrind: the leak/UB lane.
-pkgs=(scons pkg-config gcc libc6-dev libinih-dev libcriterion-dev valgrind)
+# libcriterion-dev: the test framework; valgrind: the leak/UB lane;
+# graphviz: `dot`, which renders iommu-dump's pictures (README, "Pictures");
+# make: builds examples/ against the installed library, as a VMM would.
+pkgs=(scons pkg-config gcc libc6-dev libinih-dev libcriterion-dev valgrind
+	graphviz make)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "setup: dpkg-query not found; this script targets Debian 12." >&2

@@ -798,6 +798,69 @@ int iommu_reset_stats(struct iommu_ctx *ctx);
 /* Name of a stat ("translations", ...); NULL if out of range. */
 const char *iommu_stat_name(enum iommu_stat stat);
 
+/* ---- Dump ---- */
+/*
+ * Pictures of what the IOMMU holds, for a person debugging a VMM: a
+ * domain's page table, the context's topology and the device model's
+ * state, as text or as Graphviz dot (`dot -Tsvg`).  The text is for
+ * reading, not parsing: it may gain detail between versions.  Each call
+ * renders the whole picture in memory first, so @out receives all of it
+ * or nothing.
+ * Context: thread-safe, not from a fault handler (they take the locks
+ * the listings take); a dump during map or unmap shows either state of
+ * the range they change.
+ */
+#include <stdio.h>
+
+enum iommu_dump_format {
+	IOMMU_DUMP_TEXT = 1, /* indented text tree */
+	IOMMU_DUMP_DOT = 2,  /* Graphviz dot: one digraph */
+};
+
+/**
+ * iommu_dump_domain() - a domain's translation as a tree
+ * @fmt: IOMMU_DUMP_TEXT or IOMMU_DUMP_DOT
+ * @out: where it goes
+ * A paging domain shows its tables, level by level (level 0 holds the
+ * smallest pages), each with its physical address and the IOVAs it
+ * covers, and under them the leaves: runs of leaves that continue each
+ * other in one table (same size and rights, IOVA and PA contiguous) as
+ * one line, "0x1000-0x8fff -> 0x200000 4K x8 RW".  A backend without
+ * tables (virtio) shows its mappings as level-0 leaves.  The blocking
+ * and identity domains show what they do.
+ * Return: 0; -EINVAL bad or stale handle, NULL @out or unknown @fmt;
+ * -EOPNOTSUPP the backend cannot show its tables (no walk op: a plugin
+ * older than ABI 2.2); -ENOMEM; -EFAULT a table outside RAM; -EIO
+ * writing to @out failed.
+ */
+int iommu_dump_domain(struct iommu_domain *domain,
+		      enum iommu_dump_format fmt, FILE *out);
+
+/**
+ * iommu_dump_topology() - devices, groups and domains of a context
+ * Devices (ID and name) inside their groups, every domain (type, default
+ * domain of which group, the group's DMA owner), an edge from each device
+ * to its primary domain and one per PASID attachment (aux domains and the
+ * VMM's PASIDs, labelled with the PASID).
+ * Return: 0; -EINVAL NULL @ctx or @out, unknown @fmt; -ENOMEM; -EIO.
+ */
+int iommu_dump_topology(struct iommu_ctx *ctx, enum iommu_dump_format fmt,
+			FILE *out);
+
+/**
+ * iommu_dump_model() - the device model's state, decoded
+ * @fmt: IOMMU_DUMP_TEXT (there is no picture of registers)
+ * The model's main registers decoded field by field with the vendor's
+ * names, its queues' heads and tails, its caches' occupancy.  Reading
+ * it changes nothing the guest or the driver can see.
+ * Return: 0; -EINVAL NULL @ctx or @out, unknown @fmt; -EOPNOTSUPP
+ * IOMMU_DUMP_DOT, or the plugin has no dump op (older than ABI 2.2);
+ * -ENODEV no device model; -ENOMEM; -EIO; the model's errors.
+ */
+int iommu_dump_model(struct iommu_ctx *ctx, enum iommu_dump_format fmt,
+		     FILE *out);
+
+/* ---- End of Dump ---- */
 
 #ifdef __cplusplus
 }

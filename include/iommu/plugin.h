@@ -205,6 +205,15 @@ struct iommu_param_spec {
 	const char *help;
 };
 
+/*
+ * iommu_print_fn - where a plugin writes text for the core (ABI 2.2)
+ * A printf-style sink the core gives the dump ops: the plugin formats
+ * lines, the core decides where they go (the VMM's FILE, a buffer).  The
+ * plugin ends each line with '\n'; it never does I/O of its own.
+ */
+typedef void (*iommu_print_fn)(void *cookie, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* ---- Device model (hardware) ------------------------------------------ */
 
 /**
@@ -272,6 +281,11 @@ struct iommu_dma_req {
  *     (the slots are fixed now; the core uses them with save/restore).
  *     save: -ENOSPC with *@used the size needed when @len is too small;
  *     load: -EINVAL for a buffer of another version or a bad state
+ * @dump: optional (ABI 2.2); print the model's state through @print for
+ *     a person reading it (iommu_dump_model()): the main registers
+ *     decoded field by field with the spec's names, queue heads and
+ *     tails, cache occupancy.  Read-only: changes nothing a guest or the
+ *     driver can see (no counter, no cache, no interrupt).  0 or -errno.
  *
  * Context: translate may run on several threads at once and concurrently
  * with mmio_write; the model locks what it must.
@@ -293,6 +307,8 @@ struct iommu_hw_ops {
 	/* ABI 2.1 */
 	int (*save)(void *hw, void *buf, size_t len, size_t *used);
 	int (*load)(void *hw, const void *buf, size_t len);
+	/* ABI 2.2 */
+	int (*dump)(void *hw, iommu_print_fn print, void *cookie);
 };
 
 #define IOMMU_ABI_2_0_SIZE_iommu_hw_ops \
@@ -448,6 +464,50 @@ struct iommu_ops {
 #define IOMMU_ABI_2_0_SIZE_iommu_ops ((uint32_t)offsetof(struct iommu_ops, save))
 
 /**
+ * struct iommu_walk_table - one table of a domain's page table (ABI 2.2)
+ * @level: its level: 0 holds only the smallest pages, the top table is at
+ *     levels - 1 (the numbering of core/pt)
+ * @pa: physical address of the table
+ * @iova, @last: the IOVAs it translates, inclusive
+ */
+struct iommu_walk_table {
+	unsigned int level;
+	uint64_t pa;
+	uint64_t iova;
+	uint64_t last;
+};
+
+/**
+ * struct iommu_walk_leaf - one leaf: a page, a contiguous run counted
+ * whole, or (virtio) one page-sized unit of a mapping (ABI 2.2)
+ * @iova: first IOVA
+ * @size: bytes it maps
+ * @pa: output address of @iova
+ * @prot: IOMMU_READ / IOMMU_WRITE it allows
+ * @level: the level of the table entry holding it (0 without tables)
+ */
+struct iommu_walk_leaf {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t pa;
+	unsigned int prot;
+	unsigned int level;
+};
+
+/**
+ * struct iommu_walk_visitor - what a domain's walk op calls
+ * @table: once per table, the top one included; may be NULL
+ * @leaf: once per leaf; may be NULL
+ * Each returns 0 to go on, anything else to stop the walk with it.  Calls
+ * come in any order (the core sorts them); they must not call back into
+ * the domain.
+ */
+struct iommu_walk_visitor {
+	int (*table)(void *cookie, const struct iommu_walk_table *t);
+	int (*leaf)(void *cookie, const struct iommu_walk_leaf *l);
+};
+
+/**
  * struct iommu_domain_ops - per-domain driver ops
  * @size: sizeof(struct iommu_domain_ops) in the plugin's build
  * @attach_dev: move @dev from whatever domain it is on to this one; on
@@ -471,6 +531,12 @@ struct iommu_ops {
  *     translation); carry out the guest's invalidation commands for a
  *     nested domain
  * @free: free a paging domain (never called for static ones)
+ * @walk: optional (ABI 2.2); show the domain's translation to @v, read
+ *     only, from the driver's own tables (the page table, or the mappings
+ *     a driver without one keeps): for iommu_dump_domain().  0, what a
+ *     visitor call returned, -EFAULT a table outside RAM.  May run
+ *     concurrently with map and unmap (it then shows either state of a
+ *     range they change).
  *
  * Paging domains need attach_dev, map_pages, unmap_pages, iotlb_sync,
  * iova_to_phys and free; static ones attach_dev (and set_dev_pasid).
@@ -497,10 +563,13 @@ struct iommu_domain_ops {
 	int (*cache_invalidate_user)(void *dom,
 				     struct iommu_user_data_array *array);
 	void (*free)(void *dom);
+	/* ABI 2.2 */
+	int (*walk)(void *dom, const struct iommu_walk_visitor *v,
+		    void *cookie);
 };
 
 #define IOMMU_ABI_2_0_SIZE_iommu_domain_ops \
-	((uint32_t)sizeof(struct iommu_domain_ops))
+	((uint32_t)offsetof(struct iommu_domain_ops, walk))
 
 /**
  * struct iommu_dirty_bitmap - where read_and_clear_dirty records

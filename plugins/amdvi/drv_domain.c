@@ -13,6 +13,7 @@
 
 #include "drv.h"
 #include "ilib_pt.h"
+#include "ilib_pt_walk.h"
 
 static const struct iommu_domain_ops amdvi_paging_ops;
 
@@ -237,6 +238,8 @@ err_free:
 
 /* ---- ops tables ---------------------------------------------------------- */
 
+ILIB_PT_WALK_OP(amdvi_drv_walk, struct amdvi_domain, pt)
+
 static const struct iommu_domain_ops amdvi_paging_ops = {
     .size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = amdvi_drv_attach_dev,
@@ -246,6 +249,7 @@ static const struct iommu_domain_ops amdvi_paging_ops = {
     .flush_iotlb_all = amdvi_drv_flush_iotlb_all,
     .iova_to_phys = amdvi_drv_iova_to_phys,
     .free = amdvi_drv_domain_free,
+    .walk = amdvi_drv_walk,
 };
 
 /* Static domains: their ops get the instance; the core never maps,

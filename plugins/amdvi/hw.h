@@ -203,6 +203,10 @@ static inline void hw_st(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+/* ---- hw_dump.c -------------------------------------------------------- */
+
+int amdvi_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
+
 /* ---- hw_event.c ------------------------------------------------------- */
 
 void amdvi_hw_log_event_locked(struct amdvi_hw *hw, const struct hw_event *e,

@@ -357,4 +357,5 @@ const struct iommu_hw_ops amdvi_hw_ops = {
     .mmio_read = amdvi_hw_mmio_read,
     .mmio_write = amdvi_hw_mmio_write,
     .translate = amdvi_hw_translate,
+    .dump = amdvi_hw_dump,
 };

@@ -473,3 +473,22 @@ void ilib_cache_inval(struct ilib_cache *c, ilib_cache_pred pred,
 	for (unsigned int set = 0; set < c->nsets; set++)
 		ilib_cache_inval_set(c, set, pred, arg);
 }
+
+uint64_t ilib_cache_count(const struct ilib_cache *c)
+{
+	uint64_t n = 0;
+
+	if (!c || !c->sets)
+		return 0;
+	for (unsigned int set = 0; set < c->nsets; set++) {
+		if (!set_current(c, &c->sets[set]))
+			continue; /* flushed: holds nothing */
+		for (unsigned int way = 0; way < c->ways; way++) {
+			const uint64_t *slot = cache_slot(c, set, way);
+
+			if (ld(&slot[0]) && tag_ok(c, slot))
+				n++;
+		}
+	}
+	return n;
+}

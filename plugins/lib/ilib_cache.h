@@ -299,6 +299,18 @@ void ilib_cache_flush(struct ilib_cache *c);
 /* Slots invalidations have looked at so far (the bound tests count it). */
 uint64_t ilib_cache_inval_work(const struct ilib_cache *c);
 
+/**
+ * ilib_cache_count() - entries that would hit now, for a dump
+ * @c: the cache
+ *
+ * Counts the slots in use that no flush has emptied (also stale ones no
+ * invalidation removed yet: they are in the cache).  A snapshot: entries
+ * may come and go while it counts.
+ * Context: lock-free; reads every slot once.
+ * Return: the count (0 for NULL).
+ */
+uint64_t ilib_cache_count(const struct ilib_cache *c);
+
 #pragma GCC visibility pop
 
 #endif /* ILIB_CACHE_H */

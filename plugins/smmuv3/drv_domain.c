@@ -13,6 +13,7 @@
 
 #include "drv.h"
 #include "ilib_pt.h"
+#include "ilib_pt_walk.h"
 
 static const struct iommu_domain_ops smmu_paging_ops;
 
@@ -565,6 +566,8 @@ err_free:
 
 /* ---- ops tables ---------------------------------------------------------- */
 
+ILIB_PT_WALK_OP(smmu_drv_walk, struct smmu_domain, pt)
+
 static const struct iommu_domain_ops smmu_paging_ops = {
     .size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = smmu_drv_attach_dev,
@@ -574,6 +577,7 @@ static const struct iommu_domain_ops smmu_paging_ops = {
     .flush_iotlb_all = smmu_drv_flush_iotlb_all,
     .iova_to_phys = smmu_drv_iova_to_phys,
     .free = smmu_drv_domain_free,
+    .walk = smmu_drv_walk,
 };
 
 /* Static domains: their ops get the instance; the core never maps,

@@ -497,6 +497,10 @@ static inline uint64_t hw_q_base(uint64_t base, unsigned int q,
 
 uint64_t smmu_hw_live(struct smmu_hw *hw, uint64_t *strtab);
 
+/* ---- hw_dump.c -------------------------------------------------------- */
+
+int smmu_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
+
 /* ---- hw_event.c ------------------------------------------------------- */
 
 int smmu_hw_fault(struct smmu_hw *hw, const struct hw_xl *x,

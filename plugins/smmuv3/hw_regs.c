@@ -644,4 +644,5 @@ const struct iommu_hw_ops smmu_hw_ops = {
     .endpoint_add = smmu_hw_endpoint_add,
     .endpoint_remove = smmu_hw_endpoint_remove,
     .notify = NULL,
+    .dump = smmu_hw_dump,
 };

@@ -329,6 +329,8 @@ uint64_t viommu_drv_unmap_pages(void *dom, uint64_t iova,
 int viommu_drv_iotlb_sync(void *dom, struct iommu_iotlb_gather *gather);
 int viommu_drv_flush_iotlb_all(void *dom);
 int viommu_drv_iova_to_phys(void *dom, uint64_t iova, uint64_t *phys);
+int viommu_drv_walk(void *dom, const struct iommu_walk_visitor *v,
+		    void *cookie);
 
 /* drv_event.c */
 void viommu_drv_irq(void *inst, unsigned int vector);

@@ -474,6 +474,7 @@ static const struct iommu_domain_ops viommu_paging_ops = {
 	.flush_iotlb_all = viommu_drv_flush_iotlb_all,
 	.iova_to_phys = viommu_drv_iova_to_phys,
 	.free = viommu_drv_domain_free,
+	.walk = viommu_drv_walk,
 };
 
 /* Static domains: their ops get the instance; the core never maps,

@@ -511,3 +511,46 @@ int viommu_drv_iova_to_phys(void *dom, uint64_t iova, uint64_t *phys)
 	pthread_mutex_unlock(&d->lock);
 	return err;
 }
+
+/**
+ * viommu_drv_walk() - show the driver's mappings as leaves (ABI 2.2)
+ * virtio-iommu has no page table: each mapping the driver asked for is
+ * shown as its units (the page size it was mapped with, what an unmap
+ * takes out of it), at level 0, in address order; no tables.
+ * Context: takes dom->lock; @v's calls run under it.
+ * Return: 0; -EINVAL bad arguments; what a visitor call returned.
+ */
+int viommu_drv_walk(void *dom, const struct iommu_walk_visitor *v,
+		    void *cookie)
+{
+	struct viommu_domain *d = dom;
+	const struct rangemap_entry *e;
+	int err = 0;
+
+	if (!d || !v || d->kind != VIOMMU_DOM_PAGING)
+		return -EINVAL;
+	if (!v->leaf)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	e = rangemap_first_overlap(&d->map, 0, UINT64_MAX);
+	for (; e && !err; e = rangemap_next(&d->map, e)) {
+		const uint64_t unit = ent_pgsize(e);
+		uint64_t off = 0;
+
+		do {
+			struct iommu_walk_leaf l = {
+				.iova = e->start + off,
+				.size = unit,
+				.pa = e->phys + off,
+				.prot = e->flags & (IOMMU_READ | IOMMU_WRITE),
+			};
+
+			if (unit - 1 > e->last - l.iova)
+				l.size = e->last - l.iova + 1;
+			err = v->leaf(cookie, &l);
+			off += l.size;
+		} while (!err && e->start + off - 1 < e->last);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return err;
+}

@@ -239,6 +239,9 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 int viommu_hw_endpoint_add(void *opaque, uint32_t dev_id);
 void viommu_hw_endpoint_remove(void *opaque, uint32_t dev_id);
 
+/* hw_dump.c */
+int viommu_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
+
 /* hw_event.c */
 void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 			    uint32_t flags, uint32_t ep, uint64_t addr);

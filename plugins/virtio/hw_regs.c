@@ -584,4 +584,5 @@ const struct iommu_hw_ops viommu_hw_ops = {
 	.endpoint_add = viommu_hw_endpoint_add,
 	.endpoint_remove = viommu_hw_endpoint_remove,
 	.notify = viommu_hw_notify,
+	.dump = viommu_hw_dump,
 };

@@ -13,6 +13,7 @@
 
 #include "drv.h"
 #include "ilib_pt.h"
+#include "ilib_pt_walk.h"
 
 static const struct iommu_domain_ops vtd_paging_ops;
 
@@ -552,6 +553,8 @@ err_free:
 
 /* ---- ops tables ---------------------------------------------------------- */
 
+ILIB_PT_WALK_OP(vtd_drv_walk, struct vtd_domain, pt)
+
 static const struct iommu_domain_ops vtd_paging_ops = {
 	.size = IOMMU_TABLE_SIZE(iommu_domain_ops),
 	.attach_dev = vtd_drv_attach_dev,
@@ -563,6 +566,7 @@ static const struct iommu_domain_ops vtd_paging_ops = {
 	.flush_iotlb_all = vtd_drv_flush_iotlb_all,
 	.iova_to_phys = vtd_drv_iova_to_phys,
 	.free = vtd_drv_domain_free,
+	.walk = vtd_drv_walk,
 };
 
 /* Static domains: their ops get the instance; the core never maps,

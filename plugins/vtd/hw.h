@@ -390,6 +390,10 @@ void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
 void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		   uint32_t pasid);
 
+/* ---- hw_dump.c -------------------------------------------------------- */
+
+int vtd_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
+
 /* ---- hw_queue.c ------------------------------------------------------- */
 
 void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq);

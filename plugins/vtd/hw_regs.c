@@ -612,4 +612,5 @@ const struct iommu_hw_ops vtd_hw_ops = {
     .endpoint_add = vtd_hw_endpoint_add,
     .endpoint_remove = vtd_hw_endpoint_remove,
     .notify = NULL,
+    .dump = vtd_hw_dump,
 };

@@ -16,118 +16,87 @@
 #include <string.h>
 
 #include "hw.h"
+#include "ilib_dump.h"
 
-struct adf {
-	uint64_t mask;
-	const char *name;
+static const struct ilib_field f_devtab[] = {
+    ILIB_FIELD_ADDR(AMDVI_DEVTAB_BASE, "DevTabBase"),
+    ILIB_FIELD(AMDVI_DEVTAB_SIZE, "Size"),
+    ILIB_FIELD_END,
 };
 
-#define F(m, n)                                                                \
-	{                                                                      \
-		(m), (n)                                                       \
-	}
-
-static const struct adf f_devtab[] = {
-    F(AMDVI_DEVTAB_BASE, "DevTabBase"),
-    F(AMDVI_DEVTAB_SIZE, "Size"),
-    {0, NULL},
+static const struct ilib_field f_ring[] = {
+    ILIB_FIELD(AMDVI_RING_LEN, "Len"),
+    ILIB_FIELD_ADDR(AMDVI_RING_BASE, "Base"),
+    ILIB_FIELD_END,
 };
 
-static const struct adf f_ring[] = {
-    F(AMDVI_RING_LEN, "Len"),
-    F(AMDVI_RING_BASE, "Base"),
-    {0, NULL},
+static const struct ilib_field f_ctrl[] = {
+    ILIB_FIELD(AMDVI_CTRL_IOMMU_EN, "IommuEn"),
+    ILIB_FIELD(AMDVI_CTRL_HT_TUN_EN, "HtTunEn"),
+    ILIB_FIELD(AMDVI_CTRL_EVT_LOG_EN, "EventLogEn"),
+    ILIB_FIELD(AMDVI_CTRL_EVT_INT_EN, "EventIntEn"),
+    ILIB_FIELD(AMDVI_CTRL_COMWAIT_INT_EN, "ComWaitIntEn"),
+    ILIB_FIELD(AMDVI_CTRL_INV_TIMEOUT, "InvTimeOut"),
+    ILIB_FIELD(AMDVI_CTRL_PASS_PW, "PassPW"),
+    ILIB_FIELD(AMDVI_CTRL_RES_PASS_PW, "ResPassPW"),
+    ILIB_FIELD(AMDVI_CTRL_COHERENT, "Coherent"),
+    ILIB_FIELD(AMDVI_CTRL_ISOC, "Isoc"),
+    ILIB_FIELD(AMDVI_CTRL_CMD_BUF_EN, "CmdBufEn"),
+    ILIB_FIELD(AMDVI_CTRL_PPR_LOG_EN, "PprLogEn"),
+    ILIB_FIELD(AMDVI_CTRL_PPR_INT_EN, "PprIntEn"),
+    ILIB_FIELD(AMDVI_CTRL_PPR_EN, "PprEn"),
+    ILIB_FIELD(AMDVI_CTRL_GT_EN, "GTEn"),
+    ILIB_FIELD(AMDVI_CTRL_GA_EN, "GAEn"),
+    ILIB_FIELD(AMDVI_CTRL_HAD_UPDATE, "HADUpdate"),
+    ILIB_FIELD(AMDVI_CTRL_XT_EN, "XTEn"),
+    ILIB_FIELD(AMDVI_CTRL_INTCAP_XT_EN, "IntCapXTEn"),
+    ILIB_FIELD_END,
 };
 
-static const struct adf f_ctrl[] = {
-    F(AMDVI_CTRL_IOMMU_EN, "IommuEn"),
-    F(AMDVI_CTRL_HT_TUN_EN, "HtTunEn"),
-    F(AMDVI_CTRL_EVT_LOG_EN, "EventLogEn"),
-    F(AMDVI_CTRL_EVT_INT_EN, "EventIntEn"),
-    F(AMDVI_CTRL_COMWAIT_INT_EN, "ComWaitIntEn"),
-    F(AMDVI_CTRL_INV_TIMEOUT, "InvTimeOut"),
-    F(AMDVI_CTRL_PASS_PW, "PassPW"),
-    F(AMDVI_CTRL_RES_PASS_PW, "ResPassPW"),
-    F(AMDVI_CTRL_COHERENT, "Coherent"),
-    F(AMDVI_CTRL_ISOC, "Isoc"),
-    F(AMDVI_CTRL_CMD_BUF_EN, "CmdBufEn"),
-    F(AMDVI_CTRL_PPR_LOG_EN, "PprLogEn"),
-    F(AMDVI_CTRL_PPR_INT_EN, "PprIntEn"),
-    F(AMDVI_CTRL_PPR_EN, "PprEn"),
-    F(AMDVI_CTRL_GT_EN, "GTEn"),
-    F(AMDVI_CTRL_GA_EN, "GAEn"),
-    F(AMDVI_CTRL_HAD_UPDATE, "HADUpdate"),
-    F(AMDVI_CTRL_XT_EN, "XTEn"),
-    F(AMDVI_CTRL_INTCAP_XT_EN, "IntCapXTEn"),
-    {0, NULL},
+static const struct ilib_field f_excl[] = {
+    ILIB_FIELD_ADDR(AMDVI_EXCL_ADDR, "Addr"),
+    ILIB_FIELD(AMDVI_EXCL_ALLOW, "Allow"),
+    ILIB_FIELD(AMDVI_EXCL_EN, "ExEn"),
+    ILIB_FIELD_END,
 };
 
-static const struct adf f_excl[] = {
-    F(AMDVI_EXCL_ADDR, "Addr"),
-    F(AMDVI_EXCL_ALLOW, "Allow"),
-    F(AMDVI_EXCL_EN, "ExEn"),
-    {0, NULL},
+static const struct ilib_field f_efr[] = {
+    ILIB_FIELD(AMDVI_EFR_PREF_SUP, "PreFSup"),
+    ILIB_FIELD(AMDVI_EFR_PPR_SUP, "PPRSup"),
+    ILIB_FIELD(AMDVI_EFR_XT_SUP, "XTSup"),
+    ILIB_FIELD(AMDVI_EFR_NX_SUP, "NXSup"),
+    ILIB_FIELD(AMDVI_EFR_GT_SUP, "GTSup"),
+    ILIB_FIELD(AMDVI_EFR_GAPPI_SUP, "GAPPISup"),
+    ILIB_FIELD(AMDVI_EFR_IA_SUP, "IASup"),
+    ILIB_FIELD(AMDVI_EFR_GA_SUP, "GASup"),
+    ILIB_FIELD(AMDVI_EFR_HE_SUP, "HESup"),
+    ILIB_FIELD(AMDVI_EFR_PC_SUP, "PCSup"),
+    ILIB_FIELD(AMDVI_EFR_HATS, "HATS"),
+    ILIB_FIELD(AMDVI_EFR_GATS, "GATS"),
+    ILIB_FIELD(AMDVI_EFR_GLX_SUP, "GLXSup"),
+    ILIB_FIELD(AMDVI_EFR_PASMAX, "PASmax"),
+    ILIB_FIELD(AMDVI_EFR_US_SUP, "USSup"),
+    ILIB_FIELD(AMDVI_EFR_GIO_SUP, "GIOSup"),
+    ILIB_FIELD(AMDVI_EFR_HA_SUP, "HASup"),
+    ILIB_FIELD(AMDVI_EFR_HD_SUP, "HDSup"),
+    ILIB_FIELD(AMDVI_EFR_INV_IOTLB_TYPE, "InvIotlbTypeSup"),
+    ILIB_FIELD_END,
 };
 
-static const struct adf f_efr[] = {
-    F(AMDVI_EFR_PREF_SUP, "PreFSup"),
-    F(AMDVI_EFR_PPR_SUP, "PPRSup"),
-    F(AMDVI_EFR_XT_SUP, "XTSup"),
-    F(AMDVI_EFR_NX_SUP, "NXSup"),
-    F(AMDVI_EFR_GT_SUP, "GTSup"),
-    F(AMDVI_EFR_GAPPI_SUP, "GAPPISup"),
-    F(AMDVI_EFR_IA_SUP, "IASup"),
-    F(AMDVI_EFR_GA_SUP, "GASup"),
-    F(AMDVI_EFR_HE_SUP, "HESup"),
-    F(AMDVI_EFR_PC_SUP, "PCSup"),
-    F(AMDVI_EFR_HATS, "HATS"),
-    F(AMDVI_EFR_GATS, "GATS"),
-    F(AMDVI_EFR_GLX_SUP, "GLXSup"),
-    F(AMDVI_EFR_PASMAX, "PASmax"),
-    F(AMDVI_EFR_US_SUP, "USSup"),
-    F(AMDVI_EFR_GIO_SUP, "GIOSup"),
-    F(AMDVI_EFR_HA_SUP, "HASup"),
-    F(AMDVI_EFR_HD_SUP, "HDSup"),
-    F(AMDVI_EFR_INV_IOTLB_TYPE, "InvIotlbTypeSup"),
-    {0, NULL},
+static const struct ilib_field f_status[] = {
+    ILIB_FIELD(AMDVI_STS_EVT_OVERFLOW, "EventOverflow"),
+    ILIB_FIELD(AMDVI_STS_EVT_LOG_INT, "EventLogInt"),
+    ILIB_FIELD(AMDVI_STS_COMWAIT_INT, "ComWaitInt"),
+    ILIB_FIELD(AMDVI_STS_EVT_LOG_RUN, "EventLogRun"),
+    ILIB_FIELD(AMDVI_STS_CMD_BUF_RUN, "CmdBufRun"),
+    ILIB_FIELD(AMDVI_STS_PPR_OVERFLOW, "PprOverflow"),
+    ILIB_FIELD(AMDVI_STS_PPR_INT, "PprInt"),
+    ILIB_FIELD(AMDVI_STS_PPR_LOG_RUN, "PprLogRun"),
+    ILIB_FIELD(AMDVI_STS_GA_LOG_RUN, "GALogRun"),
+    ILIB_FIELD(AMDVI_STS_GA_OVERFLOW, "GAOverflow"),
+    ILIB_FIELD(AMDVI_STS_GA_INT, "GAInt"),
+    ILIB_FIELD_END,
 };
-
-static const struct adf f_status[] = {
-    F(AMDVI_STS_EVT_OVERFLOW, "EventOverflow"),
-    F(AMDVI_STS_EVT_LOG_INT, "EventLogInt"),
-    F(AMDVI_STS_COMWAIT_INT, "ComWaitInt"),
-    F(AMDVI_STS_EVT_LOG_RUN, "EventLogRun"),
-    F(AMDVI_STS_CMD_BUF_RUN, "CmdBufRun"),
-    F(AMDVI_STS_PPR_OVERFLOW, "PprOverflow"),
-    F(AMDVI_STS_PPR_INT, "PprInt"),
-    F(AMDVI_STS_PPR_LOG_RUN, "PprLogRun"),
-    F(AMDVI_STS_GA_LOG_RUN, "GALogRun"),
-    F(AMDVI_STS_GA_OVERFLOW, "GAOverflow"),
-    F(AMDVI_STS_GA_INT, "GAInt"),
-    {0, NULL},
-};
-
-/* "Name 0x<value>: Field=v ..."; one-bit fields by name when set, address
- * fields (Base, Addr) as the address they hold. */
-static void ad_reg(iommu_print_fn pr, void *c, const char *name, uint64_t v,
-		   const struct adf *f)
-{
-	pr(c, "  %-16s 0x%016" PRIx64 ":", name, v);
-	for (; f->name; f++) {
-		const uint64_t x = amdvi_field_get(f->mask, v);
-
-		if (!(f->mask & (f->mask - 1))) {
-			if (x)
-				pr(c, " %s", f->name);
-		} else if (strstr(f->name, "Base") ||
-			   !strcmp(f->name, "Addr")) {
-			pr(c, " %s=0x%" PRIx64, f->name, v & f->mask);
-		} else {
-			pr(c, " %s=%" PRIu64, f->name, x);
-		}
-	}
-	pr(c, "\n");
-}
 
 /* A ring of 2^Len 16-byte entries: head and tail as entry indices. */
 static void ad_ring(iommu_print_fn pr, void *c, const char *name, uint64_t base,
@@ -145,16 +114,6 @@ static void ad_ring(iommu_print_fn pr, void *c, const char *name, uint64_t base,
 	   " between them\n",
 	   name, state, n, (uint64_t)(base & AMDVI_RING_BASE), h, head, t, tail,
 	   (t + n - h % n) % n);
-}
-
-static void ad_cache(iommu_print_fn pr, void *c, const char *name,
-		     const struct ilib_cache *ca)
-{
-	pr(c,
-	   "  %-12s %" PRIu64 " of %" PRIu64 " entries (%u sets x %u ways)\n",
-	   name, ilib_cache_count(ca),
-	   (uint64_t)ilib_cache_nsets(ca) * ca->ways, ilib_cache_nsets(ca),
-	   ca->ways);
 }
 
 int amdvi_hw_dump(void *opaque, iommu_print_fn pr, void *c)
@@ -187,14 +146,14 @@ int amdvi_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	pthread_mutex_unlock(&hw->reg_lock);
 
 	pr(c, "registers (amdvi 1):\n");
-	ad_reg(pr, c, "DevTableBase", dtb, f_devtab);
-	ad_reg(pr, c, "CmdBufBase", cmd_base, f_ring);
-	ad_reg(pr, c, "EventLogBase", evt_base, f_ring);
-	ad_reg(pr, c, "Control", ctrl, f_ctrl);
-	ad_reg(pr, c, "ExclusionBase", excl_base, f_excl);
+	ilib_dump_reg(pr, c, 16, "DevTableBase", dtb, f_devtab);
+	ilib_dump_reg(pr, c, 16, "CmdBufBase", cmd_base, f_ring);
+	ilib_dump_reg(pr, c, 16, "EventLogBase", evt_base, f_ring);
+	ilib_dump_reg(pr, c, 16, "Control", ctrl, f_ctrl);
+	ilib_dump_reg(pr, c, 16, "ExclusionBase", excl_base, f_excl);
 	pr(c, "  %-16s 0x%016" PRIx64 "\n", "ExclusionLimit", excl_limit);
-	ad_reg(pr, c, "ExtFeatures", hw->efr, f_efr);
-	ad_reg(pr, c, "Status", status, f_status);
+	ilib_dump_reg(pr, c, 16, "ExtFeatures", hw->efr, f_efr);
+	ilib_dump_reg(pr, c, 16, "Status", status, f_status);
 	pr(c,
 	   "device table: %" PRIu64 " entries (%" PRIu32
 	   " the unit takes at most)\n",
@@ -210,7 +169,7 @@ int amdvi_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 		: status & AMDVI_STS_EVT_LOG_RUN ? "running"
 						 : "stopped");
 	pr(c, "caches:\n");
-	ad_cache(pr, c, "device table", &hw->dtec);
-	ad_cache(pr, c, "IOTLB", &hw->tlbc);
+	ilib_dump_cache(pr, c, 12, "device table", &hw->dtec);
+	ilib_dump_cache(pr, c, 12, "IOTLB", &hw->tlbc);
 	return 0;
 }

@@ -16,194 +16,164 @@
 #include <string.h>
 
 #include "hw.h"
+#include "ilib_dump.h"
 
-struct sdf {
-	uint64_t mask;
-	const char *name;
+static const struct ilib_field f_idr0[] = {
+    ILIB_FIELD(SMMU_IDR0_S2P, "S2P"),
+    ILIB_FIELD(SMMU_IDR0_S1P, "S1P"),
+    ILIB_FIELD(SMMU_IDR0_TTF, "TTF"),
+    ILIB_FIELD(SMMU_IDR0_COHACC, "COHACC"),
+    ILIB_FIELD(SMMU_IDR0_BTM, "BTM"),
+    ILIB_FIELD(SMMU_IDR0_HTTU, "HTTU"),
+    ILIB_FIELD(SMMU_IDR0_HYP, "HYP"),
+    ILIB_FIELD(SMMU_IDR0_ATS, "ATS"),
+    ILIB_FIELD(SMMU_IDR0_ASID16, "ASID16"),
+    ILIB_FIELD(SMMU_IDR0_MSI, "MSI"),
+    ILIB_FIELD(SMMU_IDR0_SEV, "SEV"),
+    ILIB_FIELD(SMMU_IDR0_ATOS, "ATOS"),
+    ILIB_FIELD(SMMU_IDR0_PRI, "PRI"),
+    ILIB_FIELD(SMMU_IDR0_VMID16, "VMID16"),
+    ILIB_FIELD(SMMU_IDR0_CD2L, "CD2L"),
+    ILIB_FIELD(SMMU_IDR0_TTENDIAN, "TTENDIAN"),
+    ILIB_FIELD(SMMU_IDR0_STALL_MODEL, "STALL_MODEL"),
+    ILIB_FIELD(SMMU_IDR0_TERM_MODEL, "TERM_MODEL"),
+    ILIB_FIELD(SMMU_IDR0_ST_LEVEL, "ST_LEVEL"),
+    ILIB_FIELD_END,
 };
 
-#define F(m, n)                                                                \
-	{                                                                      \
-		(m), (n)                                                       \
-	}
-
-static const struct sdf f_idr0[] = {
-    F(SMMU_IDR0_S2P, "S2P"),
-    F(SMMU_IDR0_S1P, "S1P"),
-    F(SMMU_IDR0_TTF, "TTF"),
-    F(SMMU_IDR0_COHACC, "COHACC"),
-    F(SMMU_IDR0_BTM, "BTM"),
-    F(SMMU_IDR0_HTTU, "HTTU"),
-    F(SMMU_IDR0_HYP, "HYP"),
-    F(SMMU_IDR0_ATS, "ATS"),
-    F(SMMU_IDR0_ASID16, "ASID16"),
-    F(SMMU_IDR0_MSI, "MSI"),
-    F(SMMU_IDR0_SEV, "SEV"),
-    F(SMMU_IDR0_ATOS, "ATOS"),
-    F(SMMU_IDR0_PRI, "PRI"),
-    F(SMMU_IDR0_VMID16, "VMID16"),
-    F(SMMU_IDR0_CD2L, "CD2L"),
-    F(SMMU_IDR0_TTENDIAN, "TTENDIAN"),
-    F(SMMU_IDR0_STALL_MODEL, "STALL_MODEL"),
-    F(SMMU_IDR0_TERM_MODEL, "TERM_MODEL"),
-    F(SMMU_IDR0_ST_LEVEL, "ST_LEVEL"),
-    {0, NULL},
+static const struct ilib_field f_idr1[] = {
+    ILIB_FIELD(SMMU_IDR1_SIDSIZE, "SIDSIZE"),
+    ILIB_FIELD(SMMU_IDR1_SSIDSIZE, "SSIDSIZE"),
+    ILIB_FIELD(SMMU_IDR1_PRIQS, "PRIQS"),
+    ILIB_FIELD(SMMU_IDR1_EVENTQS, "EVENTQS"),
+    ILIB_FIELD(SMMU_IDR1_CMDQS, "CMDQS"),
+    ILIB_FIELD(SMMU_IDR1_REL, "REL"),
+    ILIB_FIELD(SMMU_IDR1_QUEUES_PRESET, "QUEUES_PRESET"),
+    ILIB_FIELD(SMMU_IDR1_TABLES_PRESET, "TABLES_PRESET"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_idr1[] = {
-    F(SMMU_IDR1_SIDSIZE, "SIDSIZE"),
-    F(SMMU_IDR1_SSIDSIZE, "SSIDSIZE"),
-    F(SMMU_IDR1_PRIQS, "PRIQS"),
-    F(SMMU_IDR1_EVENTQS, "EVENTQS"),
-    F(SMMU_IDR1_CMDQS, "CMDQS"),
-    F(SMMU_IDR1_REL, "REL"),
-    F(SMMU_IDR1_QUEUES_PRESET, "QUEUES_PRESET"),
-    F(SMMU_IDR1_TABLES_PRESET, "TABLES_PRESET"),
-    {0, NULL},
+static const struct ilib_field f_idr3[] = {
+    ILIB_FIELD(SMMU_IDR3_HAD, "HAD"),   ILIB_FIELD(SMMU_IDR3_XNX, "XNX"),
+    ILIB_FIELD(SMMU_IDR3_PPS, "PPS"),   ILIB_FIELD(SMMU_IDR3_FWB, "FWB"),
+    ILIB_FIELD(SMMU_IDR3_STT, "STT"),   ILIB_FIELD(SMMU_IDR3_RIL, "RIL"),
+    ILIB_FIELD(SMMU_IDR3_BBML, "BBML"), ILIB_FIELD_END,
 };
 
-static const struct sdf f_idr3[] = {
-    F(SMMU_IDR3_HAD, "HAD"),   F(SMMU_IDR3_XNX, "XNX"),
-    F(SMMU_IDR3_PPS, "PPS"),   F(SMMU_IDR3_FWB, "FWB"),
-    F(SMMU_IDR3_STT, "STT"),   F(SMMU_IDR3_RIL, "RIL"),
-    F(SMMU_IDR3_BBML, "BBML"), {0, NULL},
+static const struct ilib_field f_idr5[] = {
+    ILIB_FIELD(SMMU_IDR5_STALL_MAX, "STALL_MAX"),
+    ILIB_FIELD(SMMU_IDR5_VAX, "VAX"),
+    ILIB_FIELD(SMMU_IDR5_GRAN64K, "GRAN64K"),
+    ILIB_FIELD(SMMU_IDR5_GRAN16K, "GRAN16K"),
+    ILIB_FIELD(SMMU_IDR5_GRAN4K, "GRAN4K"),
+    ILIB_FIELD(SMMU_IDR5_OAS, "OAS"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_idr5[] = {
-    F(SMMU_IDR5_STALL_MAX, "STALL_MAX"),
-    F(SMMU_IDR5_VAX, "VAX"),
-    F(SMMU_IDR5_GRAN64K, "GRAN64K"),
-    F(SMMU_IDR5_GRAN16K, "GRAN16K"),
-    F(SMMU_IDR5_GRAN4K, "GRAN4K"),
-    F(SMMU_IDR5_OAS, "OAS"),
-    {0, NULL},
+static const struct ilib_field f_cr0[] = {
+    ILIB_FIELD(SMMU_CR0_VMW, "VMW"),
+    ILIB_FIELD(SMMU_CR0_ATSCHK, "ATSCHK"),
+    ILIB_FIELD(SMMU_CR0_CMDQEN, "CMDQEN"),
+    ILIB_FIELD(SMMU_CR0_EVENTQEN, "EVENTQEN"),
+    ILIB_FIELD(SMMU_CR0_PRIQEN, "PRIQEN"),
+    ILIB_FIELD(SMMU_CR0_SMMUEN, "SMMUEN"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_cr0[] = {
-    F(SMMU_CR0_VMW, "VMW"),
-    F(SMMU_CR0_ATSCHK, "ATSCHK"),
-    F(SMMU_CR0_CMDQEN, "CMDQEN"),
-    F(SMMU_CR0_EVENTQEN, "EVENTQEN"),
-    F(SMMU_CR0_PRIQEN, "PRIQEN"),
-    F(SMMU_CR0_SMMUEN, "SMMUEN"),
-    {0, NULL},
+static const struct ilib_field f_cr1[] = {
+    ILIB_FIELD(SMMU_CR1_TABLE_SH, "TABLE_SH"),
+    ILIB_FIELD(SMMU_CR1_TABLE_OC, "TABLE_OC"),
+    ILIB_FIELD(SMMU_CR1_TABLE_IC, "TABLE_IC"),
+    ILIB_FIELD(SMMU_CR1_QUEUE_SH, "QUEUE_SH"),
+    ILIB_FIELD(SMMU_CR1_QUEUE_OC, "QUEUE_OC"),
+    ILIB_FIELD(SMMU_CR1_QUEUE_IC, "QUEUE_IC"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_cr1[] = {
-    F(SMMU_CR1_TABLE_SH, "TABLE_SH"),
-    F(SMMU_CR1_TABLE_OC, "TABLE_OC"),
-    F(SMMU_CR1_TABLE_IC, "TABLE_IC"),
-    F(SMMU_CR1_QUEUE_SH, "QUEUE_SH"),
-    F(SMMU_CR1_QUEUE_OC, "QUEUE_OC"),
-    F(SMMU_CR1_QUEUE_IC, "QUEUE_IC"),
-    {0, NULL},
+static const struct ilib_field f_cr2[] = {
+    ILIB_FIELD(SMMU_CR2_REC_CFG_ATS, "REC_CFG_ATS"),
+    ILIB_FIELD(SMMU_CR2_PTM, "PTM"),
+    ILIB_FIELD(SMMU_CR2_RECINVSID, "RECINVSID"),
+    ILIB_FIELD(SMMU_CR2_E2H, "E2H"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_cr2[] = {
-    F(SMMU_CR2_REC_CFG_ATS, "REC_CFG_ATS"),
-    F(SMMU_CR2_PTM, "PTM"),
-    F(SMMU_CR2_RECINVSID, "RECINVSID"),
-    F(SMMU_CR2_E2H, "E2H"),
-    {0, NULL},
+static const struct ilib_field f_gbpa[] = {
+    ILIB_FIELD(SMMU_GBPA_UPDATE, "UPDATE"),
+    ILIB_FIELD(SMMU_GBPA_ABORT, "ABORT"),
+    ILIB_FIELD(SMMU_GBPA_INSTCFG, "INSTCFG"),
+    ILIB_FIELD(SMMU_GBPA_PRIVCFG, "PRIVCFG"),
+    ILIB_FIELD(SMMU_GBPA_SHCFG, "SHCFG"),
+    ILIB_FIELD(SMMU_GBPA_ALLOCCFG, "ALLOCCFG"),
+    ILIB_FIELD(SMMU_GBPA_MTCFG, "MTCFG"),
+    ILIB_FIELD(SMMU_GBPA_MEMATTR, "MEMATTR"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_gbpa[] = {
-    F(SMMU_GBPA_UPDATE, "UPDATE"),
-    F(SMMU_GBPA_ABORT, "ABORT"),
-    F(SMMU_GBPA_INSTCFG, "INSTCFG"),
-    F(SMMU_GBPA_PRIVCFG, "PRIVCFG"),
-    F(SMMU_GBPA_SHCFG, "SHCFG"),
-    F(SMMU_GBPA_ALLOCCFG, "ALLOCCFG"),
-    F(SMMU_GBPA_MTCFG, "MTCFG"),
-    F(SMMU_GBPA_MEMATTR, "MEMATTR"),
-    {0, NULL},
+static const struct ilib_field f_irq_ctrl[] = {
+    ILIB_FIELD(SMMU_IRQ_CTRL_EVENTQ_IRQEN, "EVENTQ_IRQEN"),
+    ILIB_FIELD(SMMU_IRQ_CTRL_PRIQ_IRQEN, "PRIQ_IRQEN"),
+    ILIB_FIELD(SMMU_IRQ_CTRL_GERROR_IRQEN, "GERROR_IRQEN"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_irq_ctrl[] = {
-    F(SMMU_IRQ_CTRL_EVENTQ_IRQEN, "EVENTQ_IRQEN"),
-    F(SMMU_IRQ_CTRL_PRIQ_IRQEN, "PRIQ_IRQEN"),
-    F(SMMU_IRQ_CTRL_GERROR_IRQEN, "GERROR_IRQEN"),
-    {0, NULL},
+static const struct ilib_field f_gerror[] = {
+    ILIB_FIELD(SMMU_GERROR_DPT_ERR, "DPT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_CMDQP_ERR, "CMDQP_ERR"),
+    ILIB_FIELD(SMMU_GERROR_SFM_ERR, "SFM_ERR"),
+    ILIB_FIELD(SMMU_GERROR_MSI_GERROR_ABT_ERR, "MSI_GERROR_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_MSI_PRIQ_ABT_ERR, "MSI_PRIQ_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_MSI_EVENTQ_ABT_ERR, "MSI_EVENTQ_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_MSI_CMDQ_ABT_ERR, "MSI_CMDQ_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_PRIQ_ABT_ERR, "PRIQ_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_EVENTQ_ABT_ERR, "EVENTQ_ABT_ERR"),
+    ILIB_FIELD(SMMU_GERROR_CMDQ_ERR, "CMDQ_ERR"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_gerror[] = {
-    F(SMMU_GERROR_DPT_ERR, "DPT_ERR"),
-    F(SMMU_GERROR_CMDQP_ERR, "CMDQP_ERR"),
-    F(SMMU_GERROR_SFM_ERR, "SFM_ERR"),
-    F(SMMU_GERROR_MSI_GERROR_ABT_ERR, "MSI_GERROR_ABT_ERR"),
-    F(SMMU_GERROR_MSI_PRIQ_ABT_ERR, "MSI_PRIQ_ABT_ERR"),
-    F(SMMU_GERROR_MSI_EVENTQ_ABT_ERR, "MSI_EVENTQ_ABT_ERR"),
-    F(SMMU_GERROR_MSI_CMDQ_ABT_ERR, "MSI_CMDQ_ABT_ERR"),
-    F(SMMU_GERROR_PRIQ_ABT_ERR, "PRIQ_ABT_ERR"),
-    F(SMMU_GERROR_EVENTQ_ABT_ERR, "EVENTQ_ABT_ERR"),
-    F(SMMU_GERROR_CMDQ_ERR, "CMDQ_ERR"),
-    {0, NULL},
+static const struct ilib_field f_strtab_base[] = {
+    ILIB_FIELD(SMMU_STRTAB_BASE_RA, "RA"),
+    ILIB_FIELD_ADDR(SMMU_STRTAB_BASE_ADDR, "ADDR"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_strtab_base[] = {
-    F(SMMU_STRTAB_BASE_RA, "RA"),
-    F(SMMU_STRTAB_BASE_ADDR, "ADDR"),
-    {0, NULL},
+static const struct ilib_field f_strtab_cfg[] = {
+    ILIB_FIELD(SMMU_STRTAB_CFG_FMT, "FMT"),
+    ILIB_FIELD(SMMU_STRTAB_CFG_SPLIT, "SPLIT"),
+    ILIB_FIELD(SMMU_STRTAB_CFG_LOG2SIZE, "LOG2SIZE"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_strtab_cfg[] = {
-    F(SMMU_STRTAB_CFG_FMT, "FMT"),
-    F(SMMU_STRTAB_CFG_SPLIT, "SPLIT"),
-    F(SMMU_STRTAB_CFG_LOG2SIZE, "LOG2SIZE"),
-    {0, NULL},
+static const struct ilib_field f_none[] = {ILIB_FIELD_END};
+
+static const struct ilib_field f_cmdq_cons[] = {
+    ILIB_FIELD(SMMU_CMDQ_CONS_ERR, "ERR"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_none[] = {{0, NULL}};
-
-static const struct sdf f_cmdq_cons[] = {
-    F(SMMU_CMDQ_CONS_ERR, "ERR"),
-    {0, NULL},
+static const struct ilib_field f_evtq_prod[] = {
+    ILIB_FIELD(SMMU_EVENTQ_PROD_OVFLG, "OVFLG"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_evtq_prod[] = {
-    F(SMMU_EVENTQ_PROD_OVFLG, "OVFLG"),
-    {0, NULL},
+static const struct ilib_field f_evtq_cons[] = {
+    ILIB_FIELD(SMMU_EVENTQ_CONS_OVACKFLG, "OVACKFLG"),
+    ILIB_FIELD_END,
 };
 
-static const struct sdf f_evtq_cons[] = {
-    F(SMMU_EVENTQ_CONS_OVACKFLG, "OVACKFLG"),
-    {0, NULL},
+static const struct ilib_field f_q_base[] = {
+    ILIB_FIELD(SMMU_Q_BASE_RA, "RA"),
+    ILIB_FIELD_ADDR(SMMU_Q_BASE_ADDR, "ADDR"),
+    ILIB_FIELD(SMMU_Q_BASE_LOG2SIZE, "LOG2SIZE"),
+    ILIB_FIELD_END,
 };
-
-static const struct sdf f_q_base[] = {
-    F(SMMU_Q_BASE_RA, "RA"),
-    F(SMMU_Q_BASE_ADDR, "ADDR"),
-    F(SMMU_Q_BASE_LOG2SIZE, "LOG2SIZE"),
-    {0, NULL},
-};
-
-/* "NAME 0x<value>: FIELD=v ..."; one-bit fields by name when set, ADDR
- * fields as the address they hold. */
-static void sd_reg(iommu_print_fn pr, void *c, const char *name, uint64_t v,
-		   const struct sdf *f)
-{
-	pr(c, "  %-15s 0x%016" PRIx64 ":", name, v);
-	for (; f->name; f++) {
-		const uint64_t x = smmu_field_get(f->mask, v);
-
-		if (!(f->mask & (f->mask - 1))) {
-			if (x)
-				pr(c, " %s", f->name);
-		} else if (!strcmp(f->name, "ADDR")) {
-			pr(c, " ADDR=0x%" PRIx64, v & f->mask);
-		} else {
-			pr(c, " %s=%" PRIu64, f->name, x);
-		}
-	}
-	pr(c, "\n");
-}
 
 /* PROD and CONS of a queue of 2^LOG2SIZE entries: index, wrap and the
  * entries between them (smmuv3 3.5: the wrap bit sits just above the
  * index), then the flag bits above (@flags: their names by mask). */
 static void sd_queue(iommu_print_fn pr, void *c, const char *name,
 		     uint64_t base, uint32_t prod, uint32_t cons,
-		     const struct sdf *pflags, const struct sdf *cflags)
+		     const struct ilib_field *pflags, const struct ilib_field *cflags)
 {
 	const unsigned int lg2 =
 	    (unsigned int)smmu_field_get(SMMU_Q_BASE_LOG2SIZE, base);
@@ -217,17 +187,8 @@ static void sd_queue(iommu_print_fn pr, void *c, const char *name,
 	   ", CONS index %" PRIu32 " wrap %" PRIu32 "; %" PRIu32
 	   " between them\n",
 	   name, n, pi, pw, ci, cw, used);
-	sd_reg(pr, c, "PROD", prod, pflags ? pflags : f_none);
-	sd_reg(pr, c, "CONS", cons, cflags ? cflags : f_none);
-}
-
-static void sd_cache(iommu_print_fn pr, void *c, const char *name,
-		     const struct ilib_cache *ca)
-{
-	pr(c, "  %-6s %" PRIu64 " of %" PRIu64 " entries (%u sets x %u ways)\n",
-	   name, ilib_cache_count(ca),
-	   (uint64_t)ilib_cache_nsets(ca) * ca->ways, ilib_cache_nsets(ca),
-	   ca->ways);
+	ilib_dump_reg(pr, c, 15, "PROD", prod, pflags ? pflags : f_none);
+	ilib_dump_reg(pr, c, 15, "CONS", cons, cflags ? cflags : f_none);
 }
 
 int smmu_hw_dump(void *opaque, iommu_print_fn pr, void *c)
@@ -258,30 +219,30 @@ int smmu_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	pthread_mutex_unlock(&hw->reg_lock);
 
 	pr(c, "registers (smmuv3 6):\n");
-	sd_reg(pr, c, "IDR0", hw->idr[0], f_idr0);
-	sd_reg(pr, c, "IDR1", hw->idr[1], f_idr1);
-	sd_reg(pr, c, "IDR3", hw->idr[3], f_idr3);
-	sd_reg(pr, c, "IDR5", hw->idr[5], f_idr5);
-	sd_reg(pr, c, "CR0", cr0, f_cr0);
-	sd_reg(pr, c, "CR1", cr1, f_cr1);
-	sd_reg(pr, c, "CR2", cr2, f_cr2);
-	sd_reg(pr, c, "GBPA", gbpa, f_gbpa);
-	sd_reg(pr, c, "IRQ_CTRL", irq_ctrl, f_irq_ctrl);
-	sd_reg(pr, c, "GERROR", gerror, f_gerror);
-	sd_reg(pr, c, "GERRORN", gerrorn, f_gerror);
+	ilib_dump_reg(pr, c, 15, "IDR0", hw->idr[0], f_idr0);
+	ilib_dump_reg(pr, c, 15, "IDR1", hw->idr[1], f_idr1);
+	ilib_dump_reg(pr, c, 15, "IDR3", hw->idr[3], f_idr3);
+	ilib_dump_reg(pr, c, 15, "IDR5", hw->idr[5], f_idr5);
+	ilib_dump_reg(pr, c, 15, "CR0", cr0, f_cr0);
+	ilib_dump_reg(pr, c, 15, "CR1", cr1, f_cr1);
+	ilib_dump_reg(pr, c, 15, "CR2", cr2, f_cr2);
+	ilib_dump_reg(pr, c, 15, "GBPA", gbpa, f_gbpa);
+	ilib_dump_reg(pr, c, 15, "IRQ_CTRL", irq_ctrl, f_irq_ctrl);
+	ilib_dump_reg(pr, c, 15, "GERROR", gerror, f_gerror);
+	ilib_dump_reg(pr, c, 15, "GERRORN", gerrorn, f_gerror);
 	pr(c, "  (errors active: GERROR ^ GERRORN = 0x%" PRIx32 ")\n",
 	   gerror ^ gerrorn);
-	sd_reg(pr, c, "STRTAB_BASE", strtab_base, f_strtab_base);
-	sd_reg(pr, c, "STRTAB_BASE_CFG", strtab_cfg, f_strtab_cfg);
-	sd_reg(pr, c, "CMDQ_BASE", cmdq_base, f_q_base);
-	sd_reg(pr, c, "EVENTQ_BASE", evtq_base, f_q_base);
+	ilib_dump_reg(pr, c, 15, "STRTAB_BASE", strtab_base, f_strtab_base);
+	ilib_dump_reg(pr, c, 15, "STRTAB_BASE_CFG", strtab_cfg, f_strtab_cfg);
+	ilib_dump_reg(pr, c, 15, "CMDQ_BASE", cmdq_base, f_q_base);
+	ilib_dump_reg(pr, c, 15, "EVENTQ_BASE", evtq_base, f_q_base);
 	pr(c, "queues:\n");
 	sd_queue(pr, c, "CMDQ", cmdq_base, cmdq_prod, cmdq_cons, NULL,
 		 f_cmdq_cons);
 	sd_queue(pr, c, "EVENTQ", evtq_base, evtq_prod, evtq_cons, f_evtq_prod,
 		 f_evtq_cons);
 	pr(c, "caches:\n");
-	sd_cache(pr, c, "config", &hw->cfgc);
-	sd_cache(pr, c, "TLB", &hw->tlbc);
+	ilib_dump_cache(pr, c, 6, "config", &hw->cfgc);
+	ilib_dump_cache(pr, c, 6, "TLB", &hw->tlbc);
 	return 0;
 }

@@ -16,169 +16,124 @@
 #include <inttypes.h>
 
 #include "hw.h"
+#include "ilib_dump.h"
 
-/* One field of a register: its mask and its vtd 2 name. */
-struct vdf {
-	uint64_t mask;
-	const char *name;
+static const struct ilib_field f_ver[] = {
+    ILIB_FIELD(VTD_VER_MAJOR, "MAJOR"),
+    ILIB_FIELD(VTD_VER_MINOR, "MINOR"),
+    ILIB_FIELD_END,
 };
 
-#define F(m, n)                                                                \
-	{                                                                      \
-		(m), (n)                                                       \
-	}
-
-static const struct vdf f_ver[] = {
-    F(VTD_VER_MAJOR, "MAJOR"),
-    F(VTD_VER_MINOR, "MINOR"),
-    {0, NULL},
+static const struct ilib_field f_cap[] = {
+    ILIB_FIELD(VTD_CAP_ND, "ND"),	 ILIB_FIELD(VTD_CAP_AFL, "AFL"),
+    ILIB_FIELD(VTD_CAP_RWBF, "RWBF"),	 ILIB_FIELD(VTD_CAP_PLMR, "PLMR"),
+    ILIB_FIELD(VTD_CAP_PHMR, "PHMR"),	 ILIB_FIELD(VTD_CAP_CM, "CM"),
+    ILIB_FIELD(VTD_CAP_SAGAW, "SAGAW"),	 ILIB_FIELD(VTD_CAP_MGAW, "MGAW"),
+    ILIB_FIELD(VTD_CAP_ZLR, "ZLR"),	 ILIB_FIELD(VTD_CAP_FRO, "FRO"),
+    ILIB_FIELD(VTD_CAP_SLLPS, "SLLPS"),	 ILIB_FIELD(VTD_CAP_PSI, "PSI"),
+    ILIB_FIELD(VTD_CAP_NFR, "NFR"),	 ILIB_FIELD(VTD_CAP_MAMV, "MAMV"),
+    ILIB_FIELD(VTD_CAP_DWD, "DWD"),	 ILIB_FIELD(VTD_CAP_DRD, "DRD"),
+    ILIB_FIELD(VTD_CAP_FL1GP, "FL1GP"),	 ILIB_FIELD(VTD_CAP_PI, "PI"),
+    ILIB_FIELD(VTD_CAP_FL5LP, "FL5LP"),	 ILIB_FIELD(VTD_CAP_ESIRTPS, "ESIRTPS"),
+    ILIB_FIELD(VTD_CAP_ESRTPS, "ESRTPS"), ILIB_FIELD_END,
 };
 
-static const struct vdf f_cap[] = {
-    F(VTD_CAP_ND, "ND"),	 F(VTD_CAP_AFL, "AFL"),
-    F(VTD_CAP_RWBF, "RWBF"),	 F(VTD_CAP_PLMR, "PLMR"),
-    F(VTD_CAP_PHMR, "PHMR"),	 F(VTD_CAP_CM, "CM"),
-    F(VTD_CAP_SAGAW, "SAGAW"),	 F(VTD_CAP_MGAW, "MGAW"),
-    F(VTD_CAP_ZLR, "ZLR"),	 F(VTD_CAP_FRO, "FRO"),
-    F(VTD_CAP_SLLPS, "SLLPS"),	 F(VTD_CAP_PSI, "PSI"),
-    F(VTD_CAP_NFR, "NFR"),	 F(VTD_CAP_MAMV, "MAMV"),
-    F(VTD_CAP_DWD, "DWD"),	 F(VTD_CAP_DRD, "DRD"),
-    F(VTD_CAP_FL1GP, "FL1GP"),	 F(VTD_CAP_PI, "PI"),
-    F(VTD_CAP_FL5LP, "FL5LP"),	 F(VTD_CAP_ESIRTPS, "ESIRTPS"),
-    F(VTD_CAP_ESRTPS, "ESRTPS"), {0, NULL},
+static const struct ilib_field f_ecap[] = {
+    ILIB_FIELD(VTD_ECAP_C, "C"),
+    ILIB_FIELD(VTD_ECAP_QI, "QI"),
+    ILIB_FIELD(VTD_ECAP_DT, "DT"),
+    ILIB_FIELD(VTD_ECAP_IR, "IR"),
+    ILIB_FIELD(VTD_ECAP_EIM, "EIM"),
+    ILIB_FIELD(VTD_ECAP_PT, "PT"),
+    ILIB_FIELD(VTD_ECAP_SC, "SC"),
+    ILIB_FIELD(VTD_ECAP_IRO, "IRO"),
+    ILIB_FIELD(VTD_ECAP_MHMV, "MHMV"),
+    ILIB_FIELD(VTD_ECAP_MTS, "MTS"),
+    ILIB_FIELD(VTD_ECAP_NEST, "NEST"),
+    ILIB_FIELD(VTD_ECAP_PRS, "PRS"),
+    ILIB_FIELD(VTD_ECAP_ERS, "ERS"),
+    ILIB_FIELD(VTD_ECAP_SRS, "SRS"),
+    ILIB_FIELD(VTD_ECAP_NWFS, "NWFS"),
+    ILIB_FIELD(VTD_ECAP_EAFS, "EAFS"),
+    ILIB_FIELD(VTD_ECAP_PSS, "PSS"),
+    ILIB_FIELD(VTD_ECAP_PASID, "PASID"),
+    ILIB_FIELD(VTD_ECAP_DIT, "DIT"),
+    ILIB_FIELD(VTD_ECAP_PDS, "PDS"),
+    ILIB_FIELD(VTD_ECAP_SMTS, "SMTS"),
+    ILIB_FIELD(VTD_ECAP_VCS, "VCS"),
+    ILIB_FIELD(VTD_ECAP_SLADS, "SLADS"),
+    ILIB_FIELD(VTD_ECAP_SLTS, "SLTS"),
+    ILIB_FIELD(VTD_ECAP_FLTS, "FLTS"),
+    ILIB_FIELD(VTD_ECAP_SMPWCS, "SMPWCS"),
+    ILIB_FIELD(VTD_ECAP_RPS, "RPS"),
+    ILIB_FIELD(VTD_ECAP_PMS, "PMS"),
+    ILIB_FIELD(VTD_ECAP_ADMS, "ADMS"),
+    ILIB_FIELD(VTD_ECAP_RPRIVS, "RPRIVS"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_ecap[] = {
-    F(VTD_ECAP_C, "C"),
-    F(VTD_ECAP_QI, "QI"),
-    F(VTD_ECAP_DT, "DT"),
-    F(VTD_ECAP_IR, "IR"),
-    F(VTD_ECAP_EIM, "EIM"),
-    F(VTD_ECAP_PT, "PT"),
-    F(VTD_ECAP_SC, "SC"),
-    F(VTD_ECAP_IRO, "IRO"),
-    F(VTD_ECAP_MHMV, "MHMV"),
-    F(VTD_ECAP_MTS, "MTS"),
-    F(VTD_ECAP_NEST, "NEST"),
-    F(VTD_ECAP_PRS, "PRS"),
-    F(VTD_ECAP_ERS, "ERS"),
-    F(VTD_ECAP_SRS, "SRS"),
-    F(VTD_ECAP_NWFS, "NWFS"),
-    F(VTD_ECAP_EAFS, "EAFS"),
-    F(VTD_ECAP_PSS, "PSS"),
-    F(VTD_ECAP_PASID, "PASID"),
-    F(VTD_ECAP_DIT, "DIT"),
-    F(VTD_ECAP_PDS, "PDS"),
-    F(VTD_ECAP_SMTS, "SMTS"),
-    F(VTD_ECAP_VCS, "VCS"),
-    F(VTD_ECAP_SLADS, "SLADS"),
-    F(VTD_ECAP_SLTS, "SLTS"),
-    F(VTD_ECAP_FLTS, "FLTS"),
-    F(VTD_ECAP_SMPWCS, "SMPWCS"),
-    F(VTD_ECAP_RPS, "RPS"),
-    F(VTD_ECAP_PMS, "PMS"),
-    F(VTD_ECAP_ADMS, "ADMS"),
-    F(VTD_ECAP_RPRIVS, "RPRIVS"),
-    {0, NULL},
+static const struct ilib_field f_gsts[] = {
+    ILIB_FIELD(VTD_GSTS_TES, "TES"),   ILIB_FIELD(VTD_GSTS_RTPS, "RTPS"),
+    ILIB_FIELD(VTD_GSTS_FLS, "FLS"),   ILIB_FIELD(VTD_GSTS_AFLS, "AFLS"),
+    ILIB_FIELD(VTD_GSTS_WBFS, "WBFS"), ILIB_FIELD(VTD_GSTS_QIES, "QIES"),
+    ILIB_FIELD(VTD_GSTS_IRES, "IRES"), ILIB_FIELD(VTD_GSTS_IRTPS, "IRTPS"),
+    ILIB_FIELD(VTD_GSTS_CFIS, "CFIS"), ILIB_FIELD_END,
 };
 
-static const struct vdf f_gsts[] = {
-    F(VTD_GSTS_TES, "TES"),   F(VTD_GSTS_RTPS, "RTPS"),
-    F(VTD_GSTS_FLS, "FLS"),   F(VTD_GSTS_AFLS, "AFLS"),
-    F(VTD_GSTS_WBFS, "WBFS"), F(VTD_GSTS_QIES, "QIES"),
-    F(VTD_GSTS_IRES, "IRES"), F(VTD_GSTS_IRTPS, "IRTPS"),
-    F(VTD_GSTS_CFIS, "CFIS"), {0, NULL},
+static const struct ilib_field f_rtaddr[] = {
+    ILIB_FIELD_ADDR(VTD_RTADDR_RTA, "RTA"),
+    ILIB_FIELD(VTD_RTADDR_TTM, "TTM"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_rtaddr[] = {
-    F(VTD_RTADDR_RTA, "RTA"),
-    F(VTD_RTADDR_TTM, "TTM"),
-    {0, NULL},
+static const struct ilib_field f_ccmd[] = {
+    ILIB_FIELD(VTD_CCMD_ICC, "ICC"),
+    ILIB_FIELD(VTD_CCMD_CIRG, "CIRG"),
+    ILIB_FIELD(VTD_CCMD_CAIG, "CAIG"),
+    ILIB_FIELD(VTD_CCMD_FM, "FM"),
+    ILIB_FIELD(VTD_CCMD_SID, "SID"),
+    ILIB_FIELD(VTD_CCMD_DID, "DID"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_ccmd[] = {
-    F(VTD_CCMD_ICC, "ICC"),
-    F(VTD_CCMD_CIRG, "CIRG"),
-    F(VTD_CCMD_CAIG, "CAIG"),
-    F(VTD_CCMD_FM, "FM"),
-    F(VTD_CCMD_SID, "SID"),
-    F(VTD_CCMD_DID, "DID"),
-    {0, NULL},
+static const struct ilib_field f_fsts[] = {
+    ILIB_FIELD(VTD_FSTS_FRI, "FRI"), ILIB_FIELD(VTD_FSTS_PRO, "PRO"),
+    ILIB_FIELD(VTD_FSTS_ITE, "ITE"), ILIB_FIELD(VTD_FSTS_ICE, "ICE"),
+    ILIB_FIELD(VTD_FSTS_IQE, "IQE"), ILIB_FIELD(VTD_FSTS_APF, "APF"),
+    ILIB_FIELD(VTD_FSTS_AFO, "AFO"), ILIB_FIELD(VTD_FSTS_PPF, "PPF"),
+    ILIB_FIELD(VTD_FSTS_PFO, "PFO"), ILIB_FIELD_END,
 };
 
-static const struct vdf f_fsts[] = {
-    F(VTD_FSTS_FRI, "FRI"), F(VTD_FSTS_PRO, "PRO"),
-    F(VTD_FSTS_ITE, "ITE"), F(VTD_FSTS_ICE, "ICE"),
-    F(VTD_FSTS_IQE, "IQE"), F(VTD_FSTS_APF, "APF"),
-    F(VTD_FSTS_AFO, "AFO"), F(VTD_FSTS_PPF, "PPF"),
-    F(VTD_FSTS_PFO, "PFO"), {0, NULL},
+static const struct ilib_field f_ectl[] = {
+    ILIB_FIELD(VTD_FECTL_IM, "IM"),
+    ILIB_FIELD(VTD_FECTL_IP, "IP"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_ectl[] = {
-    F(VTD_FECTL_IM, "IM"),
-    F(VTD_FECTL_IP, "IP"),
-    {0, NULL},
+static const struct ilib_field f_iqa[] = {
+    ILIB_FIELD_ADDR(VTD_IQA_IQA, "IQA"),
+    ILIB_FIELD(VTD_IQA_DW, "DW"),
+    ILIB_FIELD(VTD_IQA_QS, "QS"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_iqa[] = {
-    F(VTD_IQA_IQA, "IQA"),
-    F(VTD_IQA_DW, "DW"),
-    F(VTD_IQA_QS, "QS"),
-    {0, NULL},
+static const struct ilib_field f_iqercd[] = {
+    ILIB_FIELD(VTD_IQERCD_ICESID, "ICESID"),
+    ILIB_FIELD(VTD_IQERCD_ITESID, "ITESID"),
+    ILIB_FIELD(VTD_IQERCD_IQEI, "IQEI"),
+    ILIB_FIELD_END,
 };
 
-static const struct vdf f_iqercd[] = {
-    F(VTD_IQERCD_ICESID, "ICESID"),
-    F(VTD_IQERCD_ITESID, "ITESID"),
-    F(VTD_IQERCD_IQEI, "IQEI"),
-    {0, NULL},
+static const struct ilib_field f_ics[] = {
+    ILIB_FIELD(VTD_ICS_IWC, "IWC"),
+    ILIB_FIELD_END,
 };
-
-static const struct vdf f_ics[] = {
-    F(VTD_ICS_IWC, "IWC"),
-    {0, NULL},
-};
-
-/*
- * "NAME 0x<value>: FIELD=v ..." - one-bit fields by name when set,
- * wider fields always with their value (an address field shifted back to
- * an address).
- */
-static void vd_reg(iommu_print_fn pr, void *c, const char *name, uint64_t v,
-		   const struct vdf *f)
-{
-	pr(c, "  %-7s 0x%016" PRIx64 ":", name, v);
-	for (; f->name; f++) {
-		const uint64_t x = vtd_field_get(f->mask, v);
-
-		if (!(f->mask & (f->mask - 1))) {
-			if (x)
-				pr(c, " %s", f->name);
-		} else if (f->mask == VTD_RTADDR_RTA ||
-			   f->mask == VTD_IQA_IQA) {
-			pr(c, " %s=0x%" PRIx64, f->name, v & f->mask);
-		} else {
-			pr(c, " %s=%" PRIu64, f->name, x);
-		}
-	}
-	pr(c, "\n");
-}
 
 struct vd_regs {
 	uint64_t rtaddr, ccmd, iqh, iqt, iqa, iqa_live, iqercd;
 	uint32_t gsts, fsts, fectl, fedata, feaddr, iectl, ics;
 	unsigned int nr_pending;
 };
-
-static void vd_cache(iommu_print_fn pr, void *c, const char *name,
-		     const struct ilib_cache *ca)
-{
-	pr(c,
-	   "  %-12s %" PRIu64 " of %" PRIu64 " entries (%u sets x %u ways)\n",
-	   name, ilib_cache_count(ca),
-	   (uint64_t)ilib_cache_nsets(ca) * ca->ways, ilib_cache_nsets(ca),
-	   ca->ways);
-}
 
 int vtd_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 {
@@ -208,20 +163,20 @@ int vtd_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	pthread_mutex_unlock(&hw->reg_lock);
 
 	pr(c, "registers (vtd 2):\n");
-	vd_reg(pr, c, "VER", HW_VER, f_ver);
-	vd_reg(pr, c, "CAP", hw->cap, f_cap);
-	vd_reg(pr, c, "ECAP", hw->ecap, f_ecap);
-	vd_reg(pr, c, "GSTS", r.gsts, f_gsts);
-	vd_reg(pr, c, "RTADDR", r.rtaddr, f_rtaddr);
-	vd_reg(pr, c, "CCMD", r.ccmd, f_ccmd);
-	vd_reg(pr, c, "FSTS", r.fsts, f_fsts);
-	vd_reg(pr, c, "FECTL", r.fectl, f_ectl);
+	ilib_dump_reg(pr, c, 7, "VER", HW_VER, f_ver);
+	ilib_dump_reg(pr, c, 7, "CAP", hw->cap, f_cap);
+	ilib_dump_reg(pr, c, 7, "ECAP", hw->ecap, f_ecap);
+	ilib_dump_reg(pr, c, 7, "GSTS", r.gsts, f_gsts);
+	ilib_dump_reg(pr, c, 7, "RTADDR", r.rtaddr, f_rtaddr);
+	ilib_dump_reg(pr, c, 7, "CCMD", r.ccmd, f_ccmd);
+	ilib_dump_reg(pr, c, 7, "FSTS", r.fsts, f_fsts);
+	ilib_dump_reg(pr, c, 7, "FECTL", r.fectl, f_ectl);
 	pr(c, "  FEDATA  0x%08" PRIx32 " FEADDR 0x%08" PRIx32 "\n", r.fedata,
 	   r.feaddr);
-	vd_reg(pr, c, "IQA", r.iqa, f_iqa);
-	vd_reg(pr, c, "ICS", r.ics, f_ics);
-	vd_reg(pr, c, "IECTL", r.iectl, f_ectl);
-	vd_reg(pr, c, "IQERCD", r.iqercd, f_iqercd);
+	ilib_dump_reg(pr, c, 7, "IQA", r.iqa, f_iqa);
+	ilib_dump_reg(pr, c, 7, "ICS", r.ics, f_ics);
+	ilib_dump_reg(pr, c, 7, "IECTL", r.iectl, f_ectl);
+	ilib_dump_reg(pr, c, 7, "IQERCD", r.iqercd, f_iqercd);
 
 	/* The queue as the hardware runs it: IQA latched at QIE enable. */
 	esz = vtd_field_get(VTD_IQA_DW, r.iqa_live) ? 32 : 16;
@@ -245,8 +200,8 @@ int vtd_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	   ", %u pending\n",
 	   hw->nfr, vtd_frcd_reg(hw->cap, 0), r.nr_pending);
 	pr(c, "caches:\n");
-	vd_cache(pr, c, "context", &hw->ctxc);
-	vd_cache(pr, c, "PASID", &hw->pasidc);
-	vd_cache(pr, c, "IOTLB", &hw->tlbc);
+	ilib_dump_cache(pr, c, 12, "context", &hw->ctxc);
+	ilib_dump_cache(pr, c, 12, "PASID", &hw->pasidc);
+	ilib_dump_cache(pr, c, 12, "IOTLB", &hw->tlbc);
 	return 0;
 }

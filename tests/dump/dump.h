@@ -15,6 +15,8 @@ extern const char dump_ini_virtio[];
 
 /* A context on @ini (asserts it is made). */
 struct iommu_ctx *dump_ctx(const char *ini);
+/* A context on the project's conf/@name.ini (asserts it is made). */
+struct iommu_ctx *dump_conf_ctx(const char *name);
 /* What @fn(@obj, @fmt, FILE) wrote, malloc'ed; its return in *@ret. */
 char *dump_run(int (*fn)(void *, enum iommu_dump_format, FILE *), void *obj,
 	       enum iommu_dump_format fmt, int *ret);

@@ -514,7 +514,7 @@ static void expect_known_leaves(const char *s)
 				   want[i], s);
 }
 
-static struct iommu_ctx *conf_ctx(const char *name)
+struct iommu_ctx *dump_conf_ctx(const char *name)
 {
 	char path[512], err[512] = "";
 	struct iommu_ctx_opts opts = {
@@ -539,7 +539,7 @@ Test(dump, smmuv3_and_amdvi_tables)
 	static const char *const names[] = {"smmuv3", "amdvi"};
 
 	for (size_t i = 0; i < 2; i++) {
-		struct iommu_ctx *ctx = conf_ctx(names[i]);
+		struct iommu_ctx *ctx = dump_conf_ctx(names[i]);
 		struct iommu_domain *d = known_domain(ctx);
 		char *s = dump_domain(d, IOMMU_DUMP_TEXT);
 

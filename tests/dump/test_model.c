@@ -28,24 +28,6 @@ static char *model(struct iommu_ctx *ctx)
 	return s;
 }
 
-static struct iommu_ctx *conf_ctx(const char *name)
-{
-	char path[512], err[512] = "";
-	struct iommu_ctx_opts opts = {
-	    .ini_path = path,
-	    .log_level = IOMMU_LOG_ERR,
-	    .errbuf = err,
-	    .errbuf_len = sizeof(err),
-	};
-	struct iommu_ctx *ctx = NULL;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/conf/%s.ini", IOMMU_SRC_ROOT, name);
-	ret = iommu_ctx_create(&opts, &ctx);
-	cr_assert_eq(ret, 0, "%s: %d %s", path, ret, err);
-	return ctx;
-}
-
 /* Each of @want must be in @s. */
 static void expect_all(const char *s, const char *const *want, size_t n)
 {
@@ -84,7 +66,7 @@ static void one_dma(struct iommu_ctx *ctx, const char *name)
 
 Test(model, vtd_registers_queue_and_caches)
 {
-	struct iommu_ctx *ctx = conf_ctx("vtd");
+	struct iommu_ctx *ctx = dump_conf_ctx("vtd");
 	char *s;
 
 	one_dma(ctx, "nic");
@@ -126,7 +108,7 @@ Test(model, virtio_transport_queues_and_state)
 
 Test(model, smmuv3_registers_queues_and_caches)
 {
-	struct iommu_ctx *ctx = conf_ctx("smmuv3");
+	struct iommu_ctx *ctx = dump_conf_ctx("smmuv3");
 	char *s;
 
 	one_dma(ctx, "nic");
@@ -144,7 +126,7 @@ Test(model, smmuv3_registers_queues_and_caches)
 
 Test(model, amdvi_registers_rings_and_caches)
 {
-	struct iommu_ctx *ctx = conf_ctx("amdvi");
+	struct iommu_ctx *ctx = dump_conf_ctx("amdvi");
 	char *s;
 
 	one_dma(ctx, "nic");
@@ -163,7 +145,7 @@ Test(model, amdvi_registers_rings_and_caches)
  * twice, and not one counter moves. */
 Test(model, dump_changes_nothing)
 {
-	struct iommu_ctx *ctx = conf_ctx("vtd");
+	struct iommu_ctx *ctx = dump_conf_ctx("vtd");
 	struct iommu_stats a = {.size = sizeof(a)}, b = {.size = sizeof(b)};
 	char *s1, *s2;
 

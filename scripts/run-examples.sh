@@ -154,8 +154,25 @@ conformance() {
 			--jobs "$CONF_JOBS"
 }
 
+# The README's embedding snippet (the C block under "Embedding the
+# library in a VMM"), compiled against the prefix as it stands and run on
+# conf/default.ini: the first thing a VMM author copies must work.
+readme_snippet() {
+	awk '/^## Embedding the library in a VMM/ { s = 1 }
+	     s && /^```c$/ { c = 1; next }
+	     c && /^```$/ { exit }
+	     c { print }' "$ROOT/README.md" >"$OUT/readme.c" &&
+		[ -s "$OUT/readme.c" ] &&
+		$CC -std=gnu11 -Wall -Wextra -Werror $EX_CFLAGS \
+			$(pkg-config --cflags iommu) "$OUT/readme.c" \
+			$EX_LDFLAGS -Wl,-rpath,"$PREFIX/lib" \
+			$(pkg-config --libs iommu) -o "$OUT/readme" &&
+		(cd "$ROOT" && run "$OUT/readme" conf/default.ini)
+}
+
 echo "examples ($FLAVOUR) against a library installed in $PREFIX"
 if step "install" install && step "pkg-config" pkgconfig_ok; then
+	step "README embedding snippet" readme_snippet
 	if step "build nic-dma" build nic-dma; then
 		step "nic-dma virtio" run "$OUT/nic-dma" \
 			"$ROOT/examples/nic-dma/virtio.ini"

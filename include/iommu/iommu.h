@@ -477,7 +477,10 @@ uint64_t iommu_domain_pgsize_bitmap(const struct iommu_domain *domain);
  */
 int iommu_attach_device(struct iommu_domain *domain, uint32_t dev_id);
 /* Return the group to its default (or, when owned, blocking) domain.
- * -EINVAL the device is not on @domain. */
+ * -EINVAL the device is not on @domain; -ENOMEM and backend errors (a
+ * backend may need memory to attach even the default or blocking domain:
+ * virtio-iommu's device makes a domain at ATTACH); a failure leaves the
+ * device where it was, working. */
 int iommu_detach_device(struct iommu_domain *domain, uint32_t dev_id);
 int iommu_attach_group(struct iommu_domain *domain, uint32_t group);
 int iommu_detach_group(struct iommu_domain *domain, uint32_t group);
@@ -542,12 +545,14 @@ int iommu_domain_devices(struct iommu_domain *domain,
  * The group moves to the blocking domain.
  * Return: 0; -ENODEV unknown group; -EINVAL NULL owner; -EBUSY already
  * owned, or DMA-API mappings live, or on a non-default domain, or a
- * device of the group has PASID attachments, aux or the VMM's (rule 5).
+ * device of the group has PASID attachments, aux or the VMM's (rule 5);
+ * -ENOMEM and backend errors from the move (the group stays where it was).
  */
 int iommu_group_claim_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				void *owner);
 /* Release; the group returns to its default domain.  -EINVAL not owned
- * by @owner; -EBUSY a device of the group still has PASID attachments. */
+ * by @owner; -EBUSY a device of the group still has PASID attachments;
+ * -ENOMEM and backend errors from the move (still owned, on its domain). */
 int iommu_group_release_dma_owner(struct iommu_ctx *ctx, uint32_t group,
 				  void *owner);
 bool iommu_group_dma_owner_claimed(struct iommu_ctx *ctx, uint32_t group);

@@ -174,15 +174,15 @@ struct bfmt {
 };
 
 static const struct bfmt fmts[] = {
-	{"vtdss", {PT_FMT_VTDSS, 12, 4, 48, 48, 0, 0}},
-	{"x86_64", {PT_FMT_X86_64, 12, 4, 47, 48, 0, 0}},
-	{"amdv2", {PT_FMT_AMDV2, 12, 4, 47, 52, 0, 0}},
-	{"amdv1", {PT_FMT_AMDV1, 12, 4, 0, 52, 0, PT_FEAT_FC}},
-	{"lpae_s1-4k", {PT_FMT_LPAE_S1, 12, 0, 48, 48, 0, PT_FEAT_NG}},
-	{"lpae_s1-16k", {PT_FMT_LPAE_S1, 14, 0, 48, 48, 0, PT_FEAT_NG}},
-	{"lpae_s1-64k", {PT_FMT_LPAE_S1, 16, 0, 48, 48, 0, PT_FEAT_NG}},
-	{"lpae_s2-4k", {PT_FMT_LPAE_S2, 12, 0, 40, 48, 0, 0}},
-	{"lpae_s2-64k", {PT_FMT_LPAE_S2, 16, 0, 42, 48, 0, 0}},
+	{"vtdss", {PT_FMT_VTDSS, 12, 4, 48, 48, 0, 0, 0}},
+	{"x86_64", {PT_FMT_X86_64, 12, 4, 47, 48, 0, 0, 0}},
+	{"amdv2", {PT_FMT_AMDV2, 12, 4, 47, 52, 0, 0, 0}},
+	{"amdv1", {PT_FMT_AMDV1, 12, 4, 0, 52, 0, PT_FEAT_FC, 0}},
+	{"lpae_s1-4k", {PT_FMT_LPAE_S1, 12, 0, 48, 48, 0, PT_FEAT_NG, 0}},
+	{"lpae_s1-16k", {PT_FMT_LPAE_S1, 14, 0, 48, 48, 0, PT_FEAT_NG, 0}},
+	{"lpae_s1-64k", {PT_FMT_LPAE_S1, 16, 0, 48, 48, 0, PT_FEAT_NG, 0}},
+	{"lpae_s2-4k", {PT_FMT_LPAE_S2, 12, 0, 40, 48, 0, 0, 0}},
+	{"lpae_s2-64k", {PT_FMT_LPAE_S2, 16, 0, 42, 48, 0, 0, 0}},
 };
 
 #define NFMTS (sizeof(fmts) / sizeof(fmts[0]))

@@ -45,7 +45,8 @@
 static int ptf_geom(const struct pt_cfg *cfg, struct pt_geom *g)
 {
 	return lpae_geom(cfg, g, false,
-			 PT_FEAT_CONTIG | PT_FEAT_DIRTY | PT_FEAT_NG);
+			 PT_FEAT_CONTIG | PT_FEAT_DIRTY | PT_FEAT_NG |
+			     PT_FEAT_DS);
 }
 
 /*
@@ -63,6 +64,8 @@ PT_ALWAYS_INLINE uint64_t ptf_leaf_attr(const struct pt *pt, unsigned int prot)
 		e |= S1_ATTRIDX(S1_IDX_NC) | S1_SH_OSH;
 	else
 		e |= S1_ATTRIDX(S1_IDX_CACHE) | S1_SH_ISH;
+	if (PTF_DS(pt)) /* bits 9:8 are OA[51:50]; SH is CD.SH0's (4.11) */
+		e &= ~(S1_SH_ISH | S1_SH_OSH);
 	if (pt->cfg.features & PT_FEAT_NG)
 		e |= S1_NG;
 	if (!(prot & PT_PROT_PRIV))

@@ -134,23 +134,70 @@ int pt_free_list_splice(struct pt_free_list *to, struct pt_free_list *from)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-/* The format's answer to @cfg, with the caller's size limits applied. */
-static int pt_shape(const struct pt_cfg *cfg, const struct pt_fmt_ops **ops,
-		    struct pt_geom *g, uint64_t *sizes)
+/* The format's geometry for @cfg at @levels levels (0: cfg->levels) and
+ * @ia_bits (0: the whole width). */
+static int pt_geom_at(const struct pt_fmt_ops *ops, const struct pt_cfg *cfg,
+		      unsigned int levels, unsigned int ia_bits,
+		      struct pt_geom *g)
+{
+	struct pt_cfg c = *cfg;
+
+	c.levels = levels ? levels : cfg->levels;
+	c.ia_bits = ia_bits;
+	memset(g, 0, sizeof(*g));
+	if (ops->geom(&c, g) || !g->levels || g->levels > PT_MAX_LEVELS ||
+	    !g->top_bits)
+		return -EINVAL;
+	return 0;
+}
+
+/* Can a table of @g take another level on top (its top full)? */
+static bool pt_full_top(const struct pt_geom *g)
+{
+	return g->top_bits == g->g - 3 &&
+	       g->ia_bits == g->g + (g->g - 3) * g->levels;
+}
+
+static uint64_t pt_geom_sizes(const struct pt_geom *g)
 {
 	uint64_t all = 0;
+
+	for (unsigned int l = 0; l < g->levels; l++)
+		all |= g->lvl_sizes[l];
+	return all;
+}
+
+/*
+ * The format's answer to @cfg, with the caller's size limits applied: @g
+ * the geometry now, @gm the one at cfg->max_levels (the same without
+ * growth), *@sizes the leaf sizes of @gm within the caller's.
+ */
+static int pt_shape(const struct pt_cfg *cfg, const struct pt_fmt_ops **ops,
+		    struct pt_geom *g, struct pt_geom *gm, uint64_t *sizes)
+{
+	uint64_t all;
 
 	if (!cfg || !(*ops = pt_ops_of(cfg->fmt)))
 		return -EINVAL;
 	if (cfg->oa_bits < 13 || cfg->oa_bits > 52)
 		return -EINVAL;
-	memset(g, 0, sizeof(*g));
-	if ((*ops)->geom(cfg, g))
+	if (pt_geom_at(*ops, cfg, 0, cfg->ia_bits, g))
 		return -EINVAL;
-	if (!g->levels || g->levels > PT_MAX_LEVELS || !g->top_bits)
-		return -EINVAL;
-	for (unsigned int l = 0; l < g->levels; l++)
-		all |= g->lvl_sizes[l];
+	*gm = *g;
+	if (cfg->max_levels && cfg->max_levels != g->levels) {
+		if (cfg->max_levels < g->levels ||
+		    cfg->max_levels > PT_MAX_LEVELS || cfg->ia_bits)
+			return -EINVAL;
+		/* Every level count short of the last must have a full
+		 * top, which becomes an ordinary table when it grows. */
+		for (unsigned int l = g->levels; l <= cfg->max_levels; l++) {
+			if (pt_geom_at(*ops, cfg, l, 0, gm) ||
+			    gm->levels != l ||
+			    (l < cfg->max_levels && !pt_full_top(gm)))
+				return -EINVAL;
+		}
+	}
+	all = pt_geom_sizes(gm);
 	if (cfg->pgsize_bitmap) {
 		if (cfg->pgsize_bitmap & ~all)
 			return -EINVAL;
@@ -166,23 +213,29 @@ static int pt_shape(const struct pt_cfg *cfg, const struct pt_fmt_ops **ops,
 uint64_t pt_pgsizes(const struct pt_cfg *cfg)
 {
 	const struct pt_fmt_ops *ops;
-	struct pt_geom g;
+	struct pt_geom g, gm;
 	uint64_t sizes;
 
-	return pt_shape(cfg, &ops, &g, &sizes) ? 0 : sizes;
+	return pt_shape(cfg, &ops, &g, &gm, &sizes) ? 0 : sizes;
+}
+
+static uint64_t pt_last_of(unsigned int ia_bits)
+{
+	return ia_bits >= 64 ? UINT64_MAX : (1ull << ia_bits) - 1;
 }
 
 int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg)
 {
 	const struct pt_fmt_ops *ops;
-	struct pt_geom g;
+	struct pt_geom g, gm, gl;
 	uint64_t sizes;
+	unsigned int top;
 	int err;
 
 	if (!pt || !host || !host->ops || !host->ops->table_alloc ||
 	    !host->ops->table_free || !host->ops->mem_ptr || !cfg)
 		return -EINVAL;
-	err = pt_shape(cfg, &ops, &g, &sizes);
+	err = pt_shape(cfg, &ops, &g, &gm, &sizes);
 	if (err)
 		return err;
 	memset(pt, 0, sizeof(*pt));
@@ -190,15 +243,28 @@ int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg)
 	pt->cfg.granule_lg2 = g.g;
 	pt->cfg.levels = g.levels;
 	pt->cfg.ia_bits = g.ia_bits;
+	pt->cfg.max_levels = gm.levels;
+	pt->max_levels = gm.levels;
 	pt->top_bits = g.top_bits;
-	pt->ia_last = g.ia_bits >= 64 ? UINT64_MAX : (1ull << g.ia_bits) - 1;
+	pt->ia_last = pt_last_of(g.ia_bits);
 	pt->pgsizes = sizes;
 	pt->fops = ops;
 	pt->host = host;
-	for (unsigned int l = 0; l < g.levels; l++)
+	for (unsigned int l = 0; l < gm.levels; l++)
 		for (unsigned int b = 0; b < 64; b++)
-			if (g.lvl_sizes[l] & (1ull << b))
+			if (gm.lvl_sizes[l] & (1ull << b))
 				pt->lvl_of[b] = (uint8_t)l;
+	top = g.levels - 1;
+	for (unsigned int l = 0; l < top; l++)
+		pt->lvl_bits[l] = (uint8_t)(g.g - 3);
+	pt->lvl_bits[top] = (uint8_t)g.top_bits;
+	pt->ia_lasts[top] = pt->ia_last;
+	pt->pgsizes_at[top] = sizes & pt_geom_sizes(&g);
+	for (unsigned int l = g.levels + 1; l <= gm.levels; l++) {
+		if (pt_geom_at(ops, cfg, l, 0, &gl))
+			return -EINVAL; /* checked by pt_shape() */
+		pt->pgsizes_at[l - 1] = sizes & pt_geom_sizes(&gl);
+	}
 	pt->root_size = (size_t)8 << g.top_bits;
 	if (pt->root_size < 4096)
 		pt->root_size = 4096;
@@ -212,12 +278,70 @@ int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg)
 	}
 	pt->delta = (intptr_t)(uintptr_t)pt->root - (intptr_t)pt->root_pa;
 	pt->lo = pt->hi = pt->root_pa;
+	pt->roots[top] = pt->root;
+	pt->root_pas[top] = pt->root_pa;
+	pt->root_sizes[top] = pt->root_size;
 	return 0;
+}
+
+int pt_grow(struct pt *pt, unsigned int levels)
+{
+	unsigned int cur;
+
+	if (!pt || !pt->root)
+		return -EINVAL;
+	cur = pt_cur_levels(pt);
+	if (levels < cur || levels > pt->max_levels)
+		return -EINVAL;
+	for (unsigned int l = cur + 1; l <= levels; l++) {
+		struct pt_geom g;
+		size_t size;
+		uint64_t pa, *va;
+		int err;
+
+		if (pt_geom_at(pt->fops, &pt->cfg, l, 0, &g))
+			return -EINVAL;
+		size = (size_t)8 << g.top_bits;
+		if (size < 4096)
+			size = 4096;
+		err = pt__alloc_table(pt, size, &pa, &va);
+		if (err)
+			return err;
+		memset(va, 0, size);
+		/* Entry 0 of the new top (level l - 1) holds the old one,
+		 * which covers input addresses [0, 2^old width). */
+		pt_store(&va[0],
+			 pt->fops->mk_table(pt, pt->root_pas[l - 2], l - 1));
+		pt->lvl_bits[l - 1] = (uint8_t)g.top_bits;
+		pt->roots[l - 1] = va;
+		pt->root_pas[l - 1] = pa;
+		pt->root_sizes[l - 1] = size;
+		pt->ia_lasts[l - 1] = pt_last_of(g.ia_bits);
+		/* The public fields, for callers that read them with no
+		 * grow running (pt_root() otherwise). */
+		__atomic_store_n(&pt->root_pa, pa, __ATOMIC_RELAXED);
+		__atomic_store_n(&pt->top_bits, g.top_bits, __ATOMIC_RELAXED);
+		__atomic_store_n(&pt->cfg.ia_bits, g.ia_bits, __ATOMIC_RELAXED);
+		__atomic_store_n(&pt->cfg.levels, l, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+uint64_t pt_root(const struct pt *pt, unsigned int *levels)
+{
+	unsigned int l;
+
+	if (!pt || !pt->root)
+		return 0;
+	l = pt_cur_levels(pt);
+	if (levels)
+		*levels = l;
+	return pt->root_pas[l - 1];
 }
 
 static inline uint64_t pt_ia_last(const struct pt *pt)
 {
-	return pt->ia_last;
+	return pt->ia_lasts[pt_cur_levels(pt) - 1];
 }
 
 static int pt_destroy_visit(void *ctx, const struct pt_visit *v)
@@ -231,11 +355,15 @@ static int pt_destroy_visit(void *ctx, const struct pt_visit *v)
 
 void pt_destroy(struct pt *pt)
 {
+	unsigned int top;
+
 	if (!pt || !pt->root)
 		return;
+	top = pt_cur_levels(pt) - 1;
 	pt->fops->iterate(pt, 0, pt_ia_last(pt), PT__IT_TABLES,
 			  pt_destroy_visit, pt);
-	pt->host->ops->table_free(pt->host, pt->root_pa, pt->root_size);
+	pt->host->ops->table_free(pt->host, pt->root_pas[top],
+				  pt->root_sizes[top]);
 	pt->root = NULL;
 }
 

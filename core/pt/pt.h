@@ -41,8 +41,12 @@
  * at the same time is never lost.  A table page is freed only when an
  * unmap covers the table's whole IOVA span (no other thread can then be
  * using it) and only after the caller invalidated: unmap hands the pages
- * back in a struct pt_free_list.  pt_init(), pt_destroy() and
- * pt_set_dirty_tracking() must not run with other calls on the same table.
+ * back in a struct pt_free_list.  pt_grow() (more levels on top) may run
+ * with all of these: it publishes a new top with one release store of the
+ * level count, and an operation that started on the old top finishes
+ * there, a valid part of the grown table.  pt_init(), pt_destroy() and
+ * pt_set_dirty_tracking() must not run with other calls on the same
+ * table, nor two pt_grow() calls at once.
  */
 #ifndef IOMMU_CORE_PT_H
 #define IOMMU_CORE_PT_H
@@ -71,6 +75,8 @@ enum pt_fmt {
 #define PT_FEAT_FC     (1u << 2) /* amdv1: FC (bit 60) in leaves, as Linux */
 #define PT_FEAT_NG     (1u << 3) /* lpae_s1: nG (bit 11) in leaves, as Linux */
 #define PT_FEAT_DIRTY  (1u << 4) /* the hardware can track dirty pages */
+#define PT_FEAT_DS     (1u << 5) /* lpae_s1 4K/16K: 52-bit output in the
+				  * FEAT_LPA2 layout (CD.DS, smmuv3 4.11) */
 
 /* Protection beyond IOMMU_READ / IOMMU_WRITE / IOMMU_MMIO (iommu.h). */
 #define PT_PROT_NOEXEC (1u << 8)  /* lpae: PXN | UXN (XN at stage 2) */
@@ -87,10 +93,16 @@ enum pt_fmt {
  *     whole width of @levels (lpae: required, 25..48 with the granule's
  *     limits)
  * @oa_bits: output width: addresses at or above 2^@oa_bits are refused
- *     (13..52; lpae at 52 needs the 64K granule)
+ *     (13..52; lpae at 52 needs the 64K granule, or PT_FEAT_DS at stage 1)
  * @pgsize_bitmap: leaf sizes the caller allows; 0 means all the format
  *     can hold (pt_pgsizes() tells which those are)
  * @features: PT_FEAT_*
+ * @max_levels: the most levels pt_grow() may take the table to; 0 (or
+ *     @levels) means it never grows.  Only a table whose top is full (the
+ *     format's stride and its whole input width: amdv1 modes 1..5, vtdss)
+ *     at every level count from @levels up can grow; @ia_bits must then
+ *     be 0.  The leaf sizes are those of @max_levels (pt_pgsizes()), each
+ *     usable once the table has its level.
  */
 struct pt_cfg {
 	enum pt_fmt fmt;
@@ -100,6 +112,7 @@ struct pt_cfg {
 	unsigned int oa_bits;
 	uint64_t pgsize_bitmap;
 	unsigned int features;
+	unsigned int max_levels;
 };
 
 struct pt_fmt_ops;
@@ -113,7 +126,9 @@ struct pt_fmt_ops;
  *     stride for concatenated stage-2 tables)
  * @pgsizes: the leaf sizes map uses (the format's, within the caller's)
  *
- * The rest is private.
+ * A table that grows (pt_grow()) changes @cfg.levels, @cfg.ia_bits,
+ * @root_pa and @top_bits; while a grow may run, read the top with
+ * pt_root().  The rest is private.
  */
 struct pt {
 	struct pt_cfg cfg;
@@ -131,6 +146,14 @@ struct pt {
 	bool mixed;	  /* some page has another delta (atomic) */
 	bool dirty;	  /* dirty tracking on: leaves are written clean */
 	uint8_t lvl_of[64]; /* leaf size log2 -> level */
+	/* per level / level count, filled before a grow publishes it */
+	unsigned int max_levels;
+	uint8_t lvl_bits[PT_MAX_LEVELS];     /* index bits at a level */
+	uint64_t *roots[PT_MAX_LEVELS];	     /* top table of N + 1 levels */
+	uint64_t root_pas[PT_MAX_LEVELS];
+	size_t root_sizes[PT_MAX_LEVELS];
+	uint64_t ia_lasts[PT_MAX_LEVELS];    /* last input address */
+	uint64_t pgsizes_at[PT_MAX_LEVELS];  /* leaf sizes N + 1 levels hold */
 };
 
 /* One table page to free after the invalidation of [start, last]. */
@@ -155,6 +178,32 @@ struct pt_free_list {
  * memory is not RAM.
  */
 int pt_init(struct pt *pt, struct iommu_host *host, const struct pt_cfg *cfg);
+
+/**
+ * pt_grow() - add levels on top until the table has @levels
+ *
+ * Each new top table gets, in its entry 0, a table entry for the old top,
+ * which keeps every mapping where it was; the input width becomes the
+ * new level count's.  The caller then points the hardware at the new top
+ * (pt_root()) and invalidates what caches the old one.
+ * Context: may run at the same time as pt_map(), pt_unmap(),
+ * pt_iova_to_phys(), pt_iterate(), pt_read_and_clear_dirty() and
+ * pt_walk() on the table: an operation that started on the old top
+ * finishes there, which stays a valid part of the table.  Not with
+ * another pt_grow() (the caller serializes them), pt_destroy() or
+ * pt_set_dirty_tracking().
+ * Return: 0 (also when the table has @levels already); -EINVAL @levels
+ * fewer than now or more than cfg.max_levels; -ENOMEM, -EFAULT table
+ * memory (the table is left as it was at the last level added).
+ */
+int pt_grow(struct pt *pt, unsigned int levels);
+
+/**
+ * pt_root() - the top table now and its level count, a consistent pair
+ * (pt_grow() may change them)
+ * Return: the top table's physical address; 0 for a bad @pt.
+ */
+uint64_t pt_root(const struct pt *pt, unsigned int *levels);
 
 /**
  * pt_pgsizes() - leaf sizes a format can hold under @cfg

@@ -54,7 +54,10 @@
  */
 #include "pt_defs.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+/* Not under ThreadSanitizer: an ifunc resolver of an executable runs
+ * before the sanitizer's runtime is up. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+	!defined(__SANITIZE_THREAD__)
 #define PTA_SCAN_ATTR \
 	__attribute__((target_clones("avx2", "default"), optimize("O3")))
 #else
@@ -74,9 +77,11 @@ PT_ALWAYS_INLINE unsigned int pta_shift(const struct pt *pt, unsigned int lvl)
 	return g + (g - 3) * lvl;
 }
 
+/* Index bits at @lvl: the stride below the top, the top table's own at
+ * the top (set before a grow publishes a new top, see pt_grow()). */
 PT_ALWAYS_INLINE unsigned int pta_bits(const struct pt *pt, unsigned int lvl)
 {
-	return lvl == pt->cfg.levels - 1 ? pt->top_bits : PTF_G(pt) - 3;
+	return pt->lvl_bits[lvl];
 }
 
 PT_ALWAYS_INLINE unsigned int pta_index(const struct pt *pt, uint64_t iova,
@@ -184,8 +189,9 @@ static int PTA(replace)(struct pt *pt, uint64_t *p, uint64_t old,
 PT_ALWAYS_INLINE int PTA(descend)(struct pt *pt, uint64_t iova,
 				  unsigned int lvl, uint64_t **out)
 {
-	uint64_t *tbl = pt->root, *p;
-	unsigned int l = pt->cfg.levels - 1;
+	const unsigned int levels = pt_cur_levels(pt);
+	uint64_t *tbl = pt_cur_root(pt, levels), *p;
+	unsigned int l = levels - 1;
 
 	if (l == lvl)
 		goto done;
@@ -238,6 +244,8 @@ static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
 {
 	const uint64_t attr = ptf_leaf_attr(pt, prot);
 	const uint64_t iova0 = iova;
+	/* The sizes the table's levels now hold (more after a grow). */
+	const uint64_t sizes = pt->pgsizes_at[pt_cur_levels(pt) - 1];
 	uint64_t done = 0;
 	int err = 0;
 
@@ -249,7 +257,7 @@ static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
 
 		if (a && (a & -a) < cap)
 			cap = a & -a;
-		allowed = pt->pgsizes & (cap | (cap - 1));
+		allowed = sizes & (cap | (cap - 1));
 		lg2 = 63 - (unsigned int)__builtin_clzll(allowed);
 		lvl = pt->lvl_of[lg2];
 		size = 1ull << lg2;
@@ -264,7 +272,7 @@ static int PTA(map)(struct pt *pt, uint64_t iova, uint64_t pa, uint64_t len,
 		if (n > (uint64_t)((nent - idx) >> per_lg2))
 			n = (nent - idx) >> per_lg2;
 		/* Stop where a larger leaf becomes possible. */
-		next = pt->pgsizes & ~((size << 1) - 1);
+		next = sizes & ~((size << 1) - 1);
 		if (next) {
 			uint64_t nb = next & -next;
 
@@ -535,8 +543,9 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 			   struct pt_free_list *fl, uint64_t *max_leaf)
 {
 	struct PTA(um) u = {.last = last, .fl = fl};
-	uint64_t *tbl = pt->root, done;
-	unsigned int lvl = pt->cfg.levels - 1;
+	const unsigned int levels = pt_cur_levels(pt);
+	uint64_t *tbl = pt_cur_root(pt, levels), done;
+	unsigned int lvl = levels - 1;
 
 	/* Go down without recursion while the range lies inside one entry
 	 * and does not cover it whole: nothing there can be freed. */
@@ -568,8 +577,9 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 
 static int PTA(iova_to_phys)(struct pt *pt, uint64_t iova, uint64_t *phys)
 {
-	const uint64_t *tbl = pt->root;
-	unsigned int l = pt->cfg.levels - 1;
+	const unsigned int levels = pt_cur_levels(pt);
+	const uint64_t *tbl = pt_cur_root(pt, levels);
+	unsigned int l = levels - 1;
 	uint64_t e = pt_load(&tbl[pta_index(pt, iova, l)]);
 
 	for (;; e = pt_load(&tbl[pta_index_low(pt, iova, --l)])) {
@@ -739,7 +749,9 @@ static int PTA(iterate)(struct pt *pt, uint64_t iova, uint64_t last,
 			     .leaves = what & PT__IT_LEAVES,
 			     .last = last, .fn = fn, .ctx = ctx};
 
-	return PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, iova, &it);
+	const unsigned int levels = pt_cur_levels(pt);
+
+	return PTA(it_tbl)(pt, pt_cur_root(pt, levels), levels - 1, iova, &it);
 }
 
 static int PTA(dirty)(struct pt *pt, uint64_t iova, uint64_t last,
@@ -750,23 +762,34 @@ static int PTA(dirty)(struct pt *pt, uint64_t iova, uint64_t last,
 
 	if (!PTF_DIRTY)
 		return -EOPNOTSUPP;
-	return PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, iova, &it);
+	const unsigned int levels = pt_cur_levels(pt);
+
+	return PTA(it_tbl)(pt, pt_cur_root(pt, levels), levels - 1, iova, &it);
 }
 
 static int PTA(set_dirty)(struct pt *pt, bool on)
 {
 	struct PTA(it) it = {.mode = PTA_IT_TRACK, .on = on};
+	const unsigned int levels = pt_cur_levels(pt);
 	int ret;
 
 	if (!PTF_DIRTY)
 		return -EOPNOTSUPP;
-	it.last = pt->cfg.ia_bits >= 64 ? UINT64_MAX
-					: (1ull << pt->cfg.ia_bits) - 1;
+	it.last = pt->ia_lasts[levels - 1];
 	/* New leaves take the new form from here on; then the old ones are
 	 * converted (a concurrent map is not allowed, see pt.h). */
 	__atomic_store_n(&pt->dirty, on, __ATOMIC_RELEASE);
-	ret = PTA(it_tbl)(pt, pt->root, pt->cfg.levels - 1, 0, &it);
+	ret = PTA(it_tbl)(pt, pt_cur_root(pt, levels), levels - 1, 0, &it);
 	return ret;
+}
+
+/* ---- grow ---------------------------------------------------------------- */
+
+/* The entry at the top of a grown table (level @lvl) for the old top. */
+static uint64_t PTA(mk_table)(const struct pt *pt, uint64_t pa,
+			      unsigned int lvl)
+{
+	return ptf_mk_table(pt, pa, lvl);
 }
 
 /* ---- the model walker ---------------------------------------------------- */
@@ -784,4 +807,5 @@ const struct pt_fmt_ops PTF_OPS = {
 	.dirty = PTA(dirty),
 	.set_dirty = PTA(set_dirty),
 	.walk = PTA(walk),
+	.mk_table = PTA(mk_table),
 };

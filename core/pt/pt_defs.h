@@ -62,6 +62,8 @@ struct pt_fmt_ops {
 	int (*set_dirty)(struct pt *pt, bool on);
 	int (*walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		    uint64_t ia, unsigned int access, struct pt_walk_res *r);
+	uint64_t (*mk_table)(const struct pt *pt, uint64_t pa,
+			     unsigned int lvl);
 };
 
 extern const struct pt_fmt_ops pt_fmt_vtdss, pt_fmt_x86_64, pt_fmt_amdv1,
@@ -138,6 +140,26 @@ static inline int pt_wk_table(struct pt_wk *w, uint64_t next,
 	w->next = next;
 	w->next_lvl = next_lvl;
 	return 0;
+}
+
+/* ---- the current top (pt_grow) -------------------------------------------- */
+
+/*
+ * The number of levels now: pt_grow() fills in everything of a new top
+ * (its table, lvl_bits, roots, ia_lasts) before it publishes the count
+ * with a release store, so one acquire load gives a consistent top.  An
+ * operation takes it once; a grow in the meantime leaves the old top a
+ * valid table of the new one, so finishing on it is right.
+ */
+PT_ALWAYS_INLINE unsigned int pt_cur_levels(const struct pt *pt)
+{
+	return __atomic_load_n(&pt->cfg.levels, __ATOMIC_ACQUIRE);
+}
+
+PT_ALWAYS_INLINE uint64_t *pt_cur_root(const struct pt *pt,
+				       unsigned int levels)
+{
+	return pt->roots[levels - 1];
 }
 
 /* ---- table memory -------------------------------------------------------- */

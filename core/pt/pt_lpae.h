@@ -43,7 +43,9 @@
 #define PTF_WK_G(d)    ((d)->granule_lg2 ? (d)->granule_lg2 : 12u)
 #define PTF_RUNS       1
 #define PTF_RUN_MASK   LPAE_CONT
-#define PTF_OA_LINEAR(pt) (PTF_G(pt) != 16) /* 64K: OA[51:48] sit in bits 15:12 */
+#define PTF_DS(pt)     ((pt)->cfg.features & PT_FEAT_DS)
+/* 64K: OA[51:48] sit in bits 15:12; DS: OA[51:50] in bits 9:8. */
+#define PTF_OA_LINEAR(pt) (PTF_G(pt) != 16 && !PTF_DS(pt))
 #define PTF_DIRTY      1
 #define PTF_WK_TABLE_A 0ull /* AF in tables needs HAFT: not modelled */
 
@@ -81,7 +83,8 @@ static const uint8_t lpae_cont_lg2[3][4] = {
  * ceil((ia - g) / s), the top table resolving what is left.  Input 25..48
  * bits holds every granule's start levels without STT or DS (4.2, 4.4);
  * output up to 48 bits, or 52 with the 64K granule, whose descriptors carry
- * OA[51:48] in bits 15:12 (4.11).
+ * OA[51:48] in bits 15:12, or with PT_FEAT_DS at 4K/16K, whose carry
+ * OA[49:48] in bits 49:48 and OA[51:50] in bits 9:8 (4.11).
  */
 static int lpae_geom(const struct pt_cfg *cfg, struct pt_geom *g, bool s2,
 		     unsigned int feats)
@@ -89,11 +92,12 @@ static int lpae_geom(const struct pt_cfg *cfg, struct pt_geom *g, bool s2,
 	const unsigned int gr = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
 	const unsigned int ia = cfg->ia_bits;
 	const bool oa52 = cfg->oa_bits == 52;
+	const bool ds = cfg->features & PT_FEAT_DS;
 	unsigned int s, levels, top;
 
 	if ((gr != 12 && gr != 14 && gr != 16) || ia < 25 || ia > 48 ||
-	    (cfg->oa_bits > 48 && !(oa52 && gr == 16)) ||
-	    (cfg->features & ~feats))
+	    (cfg->oa_bits > 48 && !(oa52 && (gr == 16 || ds))) ||
+	    (ds && gr == 16) || (cfg->features & ~feats))
 		return -EINVAL;
 	s = gr - 3;
 	levels = (ia - gr + s - 1) / s;
@@ -144,29 +148,36 @@ PT_ALWAYS_INLINE bool ptf_is_table(uint64_t e, unsigned int lvl)
 	return lvl && (e & LPAE_TYPE) == LPAE_TYPE;
 }
 
-/* Address -> descriptor address field (smmuv3 4.11, TV6). */
-PT_ALWAYS_INLINE uint64_t lpae_addr_enc(unsigned int g, uint64_t pa)
+/*
+ * Address -> descriptor address field (smmuv3 4.11, TV6); @ds: the
+ * FEAT_LPA2 layout of 4K/16K (PA[49:48] in place, PA[51:50] in bits 9:8).
+ */
+PT_ALWAYS_INLINE uint64_t lpae_addr_enc(unsigned int g, bool ds, uint64_t pa)
 {
-	uint64_t f = pa & PT_GENMASK(47, g);
+	uint64_t f = pa & PT_GENMASK(ds ? 49 : 47, g);
 
 	if (g == 16)
 		f |= (pa >> 36) & LPAE_OA_HI; /* PA[51:48] -> bits 15:12 */
+	if (ds)
+		f |= ((pa >> 50) & 3) << 8; /* PA[51:50] -> bits 9:8 */
 	return f;
 }
 
 /* Descriptor address field -> address (smmuv3 4.11). */
-PT_ALWAYS_INLINE uint64_t lpae_addr_dec(unsigned int g, uint64_t e)
+PT_ALWAYS_INLINE uint64_t lpae_addr_dec(unsigned int g, bool ds, uint64_t e)
 {
-	uint64_t pa = e & PT_GENMASK(47, g);
+	uint64_t pa = e & PT_GENMASK(ds ? 49 : 47, g);
 
 	if (g == 16)
 		pa |= (e & LPAE_OA_HI) << 36;
+	if (ds)
+		pa |= ((e >> 8) & 3) << 50;
 	return pa;
 }
 
 PT_ALWAYS_INLINE uint64_t ptf_table_pa(const struct pt *pt, uint64_t e)
 {
-	return lpae_addr_dec(PTF_G(pt), e);
+	return lpae_addr_dec(PTF_G(pt), PTF_DS(pt), e);
 }
 
 /* Table descriptor: NLTA | 0b11, the attributes left 0 (4.7, 4.14). */
@@ -174,7 +185,7 @@ PT_ALWAYS_INLINE uint64_t ptf_mk_table(const struct pt *pt, uint64_t pa,
 				       unsigned int lvl)
 {
 	(void)lvl;
-	return lpae_addr_enc(PTF_G(pt), pa) | LPAE_TYPE;
+	return lpae_addr_enc(PTF_G(pt), PTF_DS(pt), pa) | LPAE_TYPE;
 }
 
 /* The leaf's size: the run's with the Contiguous bit (smmuv3 4.5). */
@@ -191,7 +202,7 @@ PT_ALWAYS_INLINE unsigned int ptf_leaf_lg2(const struct pt *pt, uint64_t e,
 PT_ALWAYS_INLINE uint64_t ptf_leaf_oa(const struct pt *pt, uint64_t e,
 				      unsigned int lg2)
 {
-	return lpae_addr_dec(PTF_G(pt), e) & ~((1ull << lg2) - 1);
+	return lpae_addr_dec(PTF_G(pt), PTF_DS(pt), e) & ~((1ull << lg2) - 1);
 }
 
 /*
@@ -204,7 +215,7 @@ PT_ALWAYS_INLINE uint64_t ptf_mk_leaf(const struct pt *pt, uint64_t pa,
 {
 	const unsigned int g = PTF_G(pt);
 
-	return attr | lpae_addr_enc(g, pa) |
+	return attr | lpae_addr_enc(g, PTF_DS(pt), pa) |
 	       (lvl ? LPAE_VALID : LPAE_TYPE) |
 	       (lg2 != g + (g - 3) * lvl ? LPAE_CONT : 0);
 }
@@ -287,29 +298,32 @@ PT_ALWAYS_INLINE bool ptf_wk_in_range(const struct pt_walk_desc *d,
 /*
  * Effective output size: @d->oa_bits (0: the widest the granule has).
  * Without DS the 4K and 16K descriptors hold OA[47:g] only, so a 52-bit
- * IPS / S2PS acts as 48 bits for them (smmuv3 4.11).
+ * IPS / S2PS acts as 48 bits for them (smmuv3 4.11); PT_WALK_DS gives
+ * them 52.
  */
 PT_ALWAYS_INLINE unsigned int lpae_wk_oab(const struct pt_walk_desc *d,
 					  unsigned int g)
 {
-	const unsigned int widest = g == 16 ? 52 : 48;
+	const unsigned int widest =
+	    g == 16 || (d->flags & PT_WALK_DS) ? 52 : 48;
 
 	return d->oa_bits && d->oa_bits < widest ? d->oa_bits : widest;
 }
 
 /*
  * Can Arm level @arm hold a block (0b01)?  smmuv3 4.5, 4.6: 4K at levels 1
- * and 2 (1G, 2M); 16K at level 2 (32M); 64K at level 2 (512M) and at level
- * 1 (4T) only with a 52-bit output.  Level 3 never (a page is 0b11).
+ * and 2 (1G, 2M), and 0 (512G) with DS; 16K at level 2 (32M), and 1 (64G)
+ * with DS; 64K at level 2 (512M) and at level 1 (4T) only with a 52-bit
+ * output.  Level 3 never (a page is 0b11).
  */
 PT_ALWAYS_INLINE bool lpae_wk_block_ok(unsigned int g, unsigned int arm,
-				       unsigned int oab)
+				       unsigned int oab, bool ds)
 {
 	switch (g) {
 	case 12:
-		return arm == 1 || arm == 2;
+		return arm == 1 || arm == 2 || (arm == 0 && ds);
 	case 14:
-		return arm == 2;
+		return arm == 2 || (arm == 1 && ds);
 	default:
 		return arm == 2 || (arm == 1 && oab == 52);
 	}
@@ -349,19 +363,22 @@ PT_ALWAYS_INLINE int lpae_wk_decode(const struct pt_walk_desc *d,
 	const unsigned int g = w->g, arm = 3 - lvl;
 	const unsigned int oab = lpae_wk_oab(d, g);
 	const bool leaf = arm == 3 || !(e & LPAE_NOBLK);
+	const bool ds = g != 16 && (d->flags & PT_WALK_DS);
 	uint64_t addr;
 
 	if (!(e & LPAE_VALID))
 		return PT_WALK_NOT_PRESENT;
 	if (!(e & LPAE_NOBLK) &&
-	    (arm == 3 || !lpae_wk_block_ok(g, arm, oab) ||
+	    (arm == 3 || !lpae_wk_block_ok(g, arm, oab, ds) ||
 	     (d->leaf_levels && !(d->leaf_levels & (1u << lvl)))))
 		return PT_WALK_RSVD;
 	if (e & d->rsvd)
 		return PT_WALK_RSVD;
-	addr = e & ((1ull << 48) - (1ull << g));
+	addr = e & ((1ull << (ds ? 50 : 48)) - (1ull << g));
 	if (g == 16)
 		addr |= ((e >> 12) & 0xf) << 48;
+	if (ds) /* FEAT_LPA2: OA[51:50] in bits 9:8 (4.11) */
+		addr |= ((e >> 8) & 3) << 50;
 	if (leaf) /* a block's bits below its size are not address (4.11) */
 		addr &= ~((1ull << (g + (g - 3) * lvl)) - 1);
 	if (addr >> oab)

@@ -47,6 +47,7 @@
 #define PT_WALK_HAD  (1u << 4) /* lpae_s1: hierarchical permissions disabled */
 #define PT_WALK_SMEP (1u << 5) /* x86: no privileged fetch from user pages */
 #define PT_WALK_NO_PERM (1u << 6) /* report perm, never fail on it */
+#define PT_WALK_DS   (1u << 7) /* lpae 4K/16K: FEAT_LPA2 descriptors (CD.DS) */
 
 /**
  * struct pt_walk_desc - the guest's configuration of one walk

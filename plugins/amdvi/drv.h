@@ -49,8 +49,46 @@
  *
  *  - Paging domains: v1 tables of pgtable_mode levels (the [amdvi] key,
  *    default 4, at most EFR.HATS + 4), every page size the format holds
- *    (pt_pgsizes: each power of two from 4 KiB through NextLevel 7).  The
- *    mode is fixed for the domain's life (no growing yet).
+ *    (pt_pgsizes: each power of two from 4 KiB through NextLevel 7).
+ *
+ *  - Mode growing (pgtable_mode_max > pgtable_mode, at most EFR.HATS +
+ *    4): the domain's aperture and page sizes are those of the largest
+ *    mode; a map whose last address is above the current width first
+ *    grows the table (core/pt pt_grow(): new top tables, entry 0 a PDE
+ *    for the old top), then, under dev_lock, rewrites qword 0 of the DTE
+ *    of every device on the domain (Mode and root in one store; qword 1
+ *    does not change) and issues INVALIDATE_DEVTAB_ENTRY for each,
+ *    INVALIDATE_IOMMU_PAGES of the whole DomainID with PDE (a directory
+ *    cache of the old top would be stale) and a COMPLETION_WAIT, before
+ *    the map writes its leaves.  A device that still uses the old DTE
+ *    walks the old top, which translates all it did.  The mode never
+ *    shrinks.
+ *
+ *  - v2 mode (pgtable = v2; needs EFR.GTSup and GIOSup, else probe fails
+ *    with -EINVAL): every paging domain is a 4-level v2 (x86-64) table
+ *    (core/pt PT_FMT_AMDV2, 4K/2M/1G, the lower half: 47 bits, as
+ *    Linux).  Control.GTEn is set at probe.  A device gets a GCR3 table
+ *    (amdvi 4.2; GLX + 1 levels, GLX from the PASID width
+ *    min(EFR.PASmax + 1, 20, 9 * (EFR.GLXSup + 1)) as Linux chooses it)
+ *    and a DomainID of its own (the tag of all its guest translations,
+ *    amdvi 8) the first time it needs one: a v2 primary domain or a
+ *    PASID.  Both stay until release_device.  Its DTE then has GV, GLX,
+ *    the table root, Mode 0 and its own DomainID; a v2 primary domain
+ *    sits at PASID 0 with GIoV, IR and IW (requests without PASID use
+ *    PASID 0's entry); identity with PASIDs has IR and IW (Mode 0
+ *    passes them); blocked with PASIDs has neither (they fault, with
+ *    the device's DomainID: the fault reads PERMISSION, not NO_DOMAIN).
+ *    Without a v2 primary domain and without PASIDs the DTE goes back to
+ *    the plain form (no GV).  set_dev_pasid writes the PASID's GCR3
+ *    entry in one store (old or new table, never none), then flushes
+ *    (device DomainID, PASID) with GN = 1.  An unmap of a v2 domain
+ *    issues one INVALIDATE_IOMMU_PAGES (GN = 1) per (device, PASID) the
+ *    domain is on, found under dev_lock, then one COMPLETION_WAIT.  The
+ *    model has no nesting (GV with Mode != 0), so v1 mode offers no
+ *    PASIDs: set_dev_pasid gives -EOPNOTSUPP and AUX is not offered.
+ *    In v2 mode a PASID fault without PR is NOT_MAPPED (the record does
+ *    not tell a missing GCR3 entry from a missing page); in v1 mode it
+ *    is BAD_PASID.
  *
  *  - Replacing a live DTE (attach) without a window on no domain: each
  *    64-bit store is single-copy atomic and the unit may read the entry
@@ -60,8 +98,14 @@
  *    tagged with the OLD DomainID, is what the invalidation that follows
  *    removes: INVALIDATE_DEVTAB_ENTRY, then INVALIDATE_IOMMU_PAGES of the
  *    whole space for the old DomainID (also 0 and 1, which the mixed
- *    state may have tagged), then one COMPLETION_WAIT.  Qwords 2 and 3
- *    (interrupt remapping) are never touched.
+ *    state may have tagged), then one COMPLETION_WAIT.  When GV goes
+ *    from 0 to 1 the order is the other way round (qword 1 carries
+ *    GCR3[51:15], which the unit ignores while GV is 0, so GV never
+ *    comes with half a root); the mixed state is then the old
+ *    translation under the NEW DomainID, which is flushed as well.  A
+ *    change of a GCR3 entry also flushes (device DomainID, PASID) with
+ *    GN = 1.  Qwords 2 and 3 (interrupt remapping, GPM) are never
+ *    touched: 4-level guest tables are GPM 0.
  *
  *  - Invalidation: one lock (q_lock) covers submit and wait.  Every batch
  *    ends with one COMPLETION_WAIT (S = 1, store of a 64-bit sequence
@@ -105,7 +149,9 @@
  * then the DomainID allocator's own lock.  irq() takes evt_lock, and
  * q_lock only to restart logging, and reports with none held.
  * map/unmap/iova_to_phys take no lock (core/pt installs tables with
- * compare-and-swap).
+ * compare-and-swap), except that a map which grows a v1 domain takes
+ * dev_lock (then q_lock) for the grow, and the invalidation of a v2
+ * domain takes dev_lock to find the (device, PASID) places it is on.
  */
 #ifndef AMDVI_DRV_H
 #define AMDVI_DRV_H
@@ -144,15 +190,30 @@ struct amdvi_drv;
 struct amdvi_domain {
 	struct amdvi_drv *a;
 	enum amdvi_dom_kind kind;
-	uint16_t domid;
-	unsigned int mode; /* DTE.Mode: 0 for static domains */
+	bool v2;	   /* guest (v2) tables, reached through GCR3 */
+	uint16_t domid;	   /* v1: the DTE's tag; v2: unused (per device) */
+	unsigned int mode; /* v1 DTE.Mode (under dev_lock); 0: static, v2 */
 	struct pt pt;
+};
+
+/* A PASID of a device and the domain on it (v2 mode). */
+struct amdvi_pasid {
+	uint32_t pasid;
+	struct amdvi_domain *dom;
 };
 
 struct amdvi_dev {
 	uint16_t devid;
+	unsigned int pasid_bits;     /* the device's, within the unit's */
 	struct amdvi_domain *domain; /* under dev_lock */
 	struct amdvi_dev *next;	     /* in a->devs */
+	/* v2 mode, under dev_lock: the GCR3 table (amdvi 4.2) and the
+	 * DomainID that tags every guest translation of this device, made
+	 * on first use and kept until release_device. */
+	uint64_t gcr3_pa;
+	uint16_t gdomid;
+	struct amdvi_pasid *pv;
+	size_t nr_pasid, cap_pasid;
 };
 
 struct amdvi_cmd {
@@ -165,7 +226,12 @@ struct amdvi_drv {
 	uint64_t efr, efr2;
 	unsigned int max_mode; /* EFR.HATS + 4 */
 	unsigned int mode;     /* of paging domains */
+	unsigned int mode_max; /* v1 domains grow up to it (= mode: never) */
 	uint64_t pgsizes;
+	bool v2;		 /* paging domains on v2 tables */
+	unsigned int v2_levels;	 /* 4 */
+	unsigned int glx;	 /* DTE.GLX of every GCR3 table */
+	unsigned int pasid_bits; /* PASIDs the GCR3 tables cover */
 	uint64_t timeout_polls;
 	uint64_t ctrl; /* Control as last written */
 
@@ -208,6 +274,9 @@ struct amdvi_cmd amdvi_cmd_cw(uint64_t addr, uint64_t data);
 struct amdvi_cmd amdvi_cmd_inv_dte(uint16_t devid);
 struct amdvi_cmd amdvi_cmd_inv_pages(uint16_t domid, uint64_t start,
 				     uint64_t last, bool pde);
+struct amdvi_cmd amdvi_cmd_inv_guest_pages(uint16_t domid, uint32_t pasid,
+					   uint64_t start, uint64_t last,
+					   bool pde);
 struct amdvi_cmd amdvi_cmd_inv_all(void);
 int amdvi_submit(struct amdvi_drv *a, const struct amdvi_cmd *c, size_t n);
 int amdvi_setup_queue(struct amdvi_drv *a);
@@ -215,11 +284,18 @@ int amdvi_setup_queue(struct amdvi_drv *a);
 /* ---- drv_tables.c ------------------------------------------------------ */
 
 int amdvi_setup_devtab(struct amdvi_drv *a);
-void amdvi_dte_encode(const struct amdvi_domain *dom, uint64_t q[2]);
+void amdvi_dte_encode(const struct amdvi_drv *a, const struct amdvi_dev *dev,
+		      const struct amdvi_domain *dom, uint64_t q[2]);
 void amdvi_dte_write(struct amdvi_drv *a, uint16_t devid, const uint64_t q[2]);
+void amdvi_dte_update(struct amdvi_drv *a, uint16_t devid,
+		      const uint64_t q[2]);
 void amdvi_dte_read(struct amdvi_drv *a, uint16_t devid, uint64_t q[2]);
 int amdvi_flush_dte(struct amdvi_drv *a, uint16_t devid, uint16_t old_domid);
 void amdvi_free_tables(struct amdvi_drv *a);
+int amdvi_gcr3_setup(struct amdvi_drv *a, struct amdvi_dev *dev);
+int amdvi_gcr3_set(struct amdvi_drv *a, struct amdvi_dev *dev, uint32_t pasid,
+		   uint64_t root_pa);
+void amdvi_gcr3_free(struct amdvi_drv *a, struct amdvi_dev *dev);
 
 /* ---- drv_domain.c ------------------------------------------------------ */
 
@@ -230,6 +306,7 @@ int amdvi_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
 unsigned int amdvi_drv_instance_domains(void *inst);
 extern const struct iommu_domain_ops amdvi_blocked_ops;
 extern const struct iommu_domain_ops amdvi_identity_ops;
+void amdvi_dev_drop_pasids(struct amdvi_drv *a, struct amdvi_dev *dev);
 
 /* ---- drv_fault.c ------------------------------------------------------- */
 

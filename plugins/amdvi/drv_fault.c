@@ -54,9 +54,10 @@ static bool amdvi_decode_event(struct amdvi_drv *a, const uint64_t e[2],
 		if (!(flags & AMDVI_EVT_F_GN) && domid == AMDVI_DOMID_BLOCKED)
 			f->reason = IOMMU_FAULT_NO_DOMAIN;
 		else if ((flags & (AMDVI_EVT_F_GN | AMDVI_EVT_F_PR)) ==
-			 AMDVI_EVT_F_GN)
-			/* The driver never sets DTE.GV (no PASID support
-			 * yet): a PASID-tagged request has no GCR3 table. */
+			     AMDVI_EVT_F_GN &&
+			 !a->v2)
+			/* v1 mode sets no DTE.GV: a PASID-tagged request
+			 * has no GCR3 table. */
 			f->reason = IOMMU_FAULT_BAD_PASID;
 		else if (flags & AMDVI_EVT_F_RZ)
 			f->reason = IOMMU_FAULT_BAD_ENTRY;

@@ -34,6 +34,9 @@ static int amdvi_drv_probe_device(void *inst, struct iommu_dev_info *info)
 	if (!dev)
 		return -ENOMEM;
 	dev->devid = (uint16_t)info->id;
+	dev->pasid_bits = a->v2 ? info->pasid_bits : 0;
+	if (dev->pasid_bits > a->pasid_bits)
+		dev->pasid_bits = a->pasid_bits;
 	pthread_mutex_lock(&a->dev_lock);
 	if (amdvi_dev_find(a, dev->devid)) {
 		ret = -EEXIST;
@@ -50,7 +53,20 @@ static int amdvi_drv_probe_device(void *inst, struct iommu_dev_info *info)
 	return ret;
 }
 
-/* The device goes back to the blocking DTE, its old DomainID flushed. */
+/* Everything of @dev's GCR3 table and PASIDs (no DTE uses them). */
+static void amdvi_dev_free(struct amdvi_drv *a, struct amdvi_dev *dev)
+{
+	amdvi_gcr3_free(a, dev);
+	free(dev->pv);
+	free(dev);
+}
+
+/*
+ * The device goes back to the blocking DTE (without GV), its old
+ * DomainID flushed and, with a GCR3 table, its guest translations; then
+ * the table and its DomainID are given back.  The core removed its
+ * PASIDs before; any left are dropped here.
+ */
 static void amdvi_drv_release_device(void *inst, struct iommu_dev_info *info)
 {
 	struct amdvi_drv *a = inst;
@@ -66,20 +82,45 @@ static void amdvi_drv_release_device(void *inst, struct iommu_dev_info *info)
 			break;
 		}
 	}
-	if (dev->domain != &a->blocked) {
-		amdvi_dte_read(a, dev->devid, old);
-		amdvi_dte_encode(&a->blocked, q);
-		amdvi_dte_write(a, dev->devid, q);
-		if (amdvi_flush_dte(
-			a, dev->devid,
-			(uint16_t)amdvi_field_get(AMDVI_DTE1_DOMID, old[1])))
+	amdvi_dte_read(a, dev->devid, old);
+	amdvi_dte_encode(a, NULL, &a->blocked, q);
+	if (old[0] != q[0] || old[1] != q[1]) {
+		struct amdvi_cmd c[2];
+
+		amdvi_dte_update(a, dev->devid, q);
+		c[0] = amdvi_cmd_inv_dte(dev->devid);
+		c[1] = amdvi_cmd_inv_pages(
+		    (uint16_t)amdvi_field_get(AMDVI_DTE1_DOMID, old[1]), 0,
+		    UINT64_MAX, true);
+		if (amdvi_submit(a, c, 2))
+			alog(a, IOMMU_LOG_WARN,
+			     "release of %04x: invalidation failed",
+			     dev->devid);
+	}
+	if (dev->gcr3_pa) {
+		/* The guest translations of every GCR3 entry still set, so
+		 * that the DomainID comes back clean. */
+		struct amdvi_cmd c;
+		int err = 0;
+
+		if (dev->domain->kind == AMDVI_DOM_PAGING) {
+			c = amdvi_cmd_inv_guest_pages(dev->gdomid, 0, 0,
+						      UINT64_MAX, true);
+			err |= amdvi_submit(a, &c, 1);
+		}
+		for (size_t i = 0; i < dev->nr_pasid; i++) {
+			c = amdvi_cmd_inv_guest_pages(
+			    dev->gdomid, dev->pv[i].pasid, 0, UINT64_MAX, true);
+			err |= amdvi_submit(a, &c, 1);
+		}
+		if (err)
 			alog(a, IOMMU_LOG_WARN,
 			     "release of %04x: invalidation failed",
 			     dev->devid);
 	}
 	pthread_mutex_unlock(&a->dev_lock);
 	info->priv = NULL;
-	free(dev);
+	amdvi_dev_free(a, dev);
 }
 
 static int amdvi_drv_device_group(void *inst, const struct iommu_dev_info *info,
@@ -124,13 +165,86 @@ static bool amdvi_drv_capable(void *inst, struct iommu_dev_info *info,
 	return cap == IOMMU_CAP_CACHE_COHERENCY;
 }
 
+/* ---- device features ------------------------------------------------------
+ */
+
+/* AUX needs PASIDs: v2 mode (GCR3 tables). */
+static unsigned int amdvi_drv_instance_features(void *inst)
+{
+	const struct amdvi_drv *a = inst;
+
+	return a && a->v2 && a->pasid_bits ? 1u << IOMMU_DEV_FEAT_AUX : 0;
+}
+
+/* Nothing to program: the GCR3 table is made with the first PASID. */
+static int amdvi_drv_dev_enable_feat(void *inst, struct iommu_dev_info *info,
+				     enum iommu_dev_feature feat)
+{
+	struct amdvi_drv *a = inst;
+	struct amdvi_dev *dev = amdvi_dev_of(info);
+
+	if (!a || !dev)
+		return -EINVAL;
+	if (feat != IOMMU_DEV_FEAT_AUX || !a->v2 || !dev->pasid_bits)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int amdvi_drv_dev_disable_feat(void *inst, struct iommu_dev_info *info,
+				      enum iommu_dev_feature feat)
+{
+	struct amdvi_drv *a = inst;
+	struct amdvi_dev *dev = amdvi_dev_of(info);
+	int ret = 0;
+
+	if (!a || !dev)
+		return -EINVAL;
+	if (feat != IOMMU_DEV_FEAT_AUX || !a->v2 || !dev->pasid_bits)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&a->dev_lock);
+	if (dev->nr_pasid)
+		ret = -EBUSY;
+	pthread_mutex_unlock(&a->dev_lock);
+	return ret;
+}
+
 /* ---- probe and release --------------------------------------------------- */
+
+/*
+ * v2 mode (drv.h): the unit needs EFR.GTSup (guest tables) and GIOSup
+ * (GIoV: a v2 primary domain serves requests without PASID).  PASIDs:
+ * EFR.PASmax + 1 bits, at most 20, within what GLX <= EFR.GLXSup covers
+ * (9 bits a GCR3 level); GLX as Linux chooses it (amdvi 4.2).
+ */
+static int amdvi_discover_v2(struct amdvi_drv *a)
+{
+	unsigned int bits, glx_sup;
+
+	if (!(a->efr & AMDVI_EFR_GT_SUP) || !(a->efr & AMDVI_EFR_GIO_SUP)) {
+		alog(a, IOMMU_LOG_ERR,
+		     "pgtable = v2 needs EFR.GTSup and EFR.GIOSup");
+		return -EINVAL;
+	}
+	a->v2_levels = 4;
+	bits = (unsigned int)amdvi_field_get(AMDVI_EFR_PASMAX, a->efr) + 1;
+	if (bits > 20)
+		bits = 20;
+	glx_sup = (unsigned int)amdvi_field_get(AMDVI_EFR_GLX_SUP, a->efr);
+	if (glx_sup > 2)
+		glx_sup = 2;
+	if (bits > AMDVI_GCR3_IDX_BITS * (glx_sup + 1))
+		bits = AMDVI_GCR3_IDX_BITS * (glx_sup + 1);
+	a->pasid_bits = bits;
+	a->glx = (bits + AMDVI_GCR3_IDX_BITS - 1) / AMDVI_GCR3_IDX_BITS - 1;
+	return 0;
+}
 
 /* Read EFR / EFR2 and decide what the driver can do with this unit. */
 static int amdvi_discover(struct amdvi_drv *a, const uint64_t *params)
 {
 	struct pt_cfg cfg = {0};
 	unsigned int hats;
+	int err;
 
 	if (ilib_mmio_read64(&a->bus, AMDVI_MMIO_EFR, &a->efr) ||
 	    ilib_mmio_read64(&a->bus, AMDVI_MMIO_EFR2, &a->efr2))
@@ -151,8 +265,27 @@ static int amdvi_discover(struct amdvi_drv *a, const uint64_t *params)
 		     a->mode, a->max_mode);
 		return -EINVAL;
 	}
-	cfg.fmt = PT_FMT_AMDV1;
-	cfg.levels = a->mode;
+	a->mode_max = (unsigned int)params[AMDVI_P_DRV_MODE_MAX];
+	if (!a->mode_max)
+		a->mode_max = a->mode;
+	if (a->mode_max < a->mode || a->mode_max > a->max_mode) {
+		alog(a, IOMMU_LOG_ERR,
+		     "pgtable_mode_max %u: between pgtable_mode %u and %u "
+		     "(EFR.HATS)",
+		     a->mode_max, a->mode, a->max_mode);
+		return -EINVAL;
+	}
+	a->v2 = params[AMDVI_P_DRV_PGTABLE] == AMDVI_PGTABLE_V2;
+	if (a->v2) {
+		err = amdvi_discover_v2(a);
+		if (err)
+			return err;
+		cfg.fmt = PT_FMT_AMDV2;
+		cfg.levels = a->v2_levels;
+	} else {
+		cfg.fmt = PT_FMT_AMDV1;
+		cfg.levels = a->mode_max;
+	}
 	cfg.oa_bits = 52;
 	a->pgsizes = pt_pgsizes(&cfg);
 	if (params[AMDVI_P_DRV_PGSIZES])
@@ -237,6 +370,8 @@ static int amdvi_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 	if (!err)
 		err = amdvi_ctrl(a, a->ctrl | AMDVI_CTRL_EVT_LOG_EN |
 					AMDVI_CTRL_EVT_INT_EN);
+	if (!err && a->v2)
+		err = amdvi_ctrl(a, a->ctrl | AMDVI_CTRL_GT_EN);
 	if (!err)
 		err = amdvi_ctrl(a, a->ctrl | AMDVI_CTRL_IOMMU_EN);
 	if (err)
@@ -251,10 +386,11 @@ static int amdvi_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 	if (err)
 		goto err_off;
 	alog(a, IOMMU_LOG_DEBUG,
-	     "v1 mode %u (max %u), page sizes 0x%llx, %u DTEs, "
+	     "%s, v1 mode %u..%u (unit %u), page sizes 0x%llx, %u DTEs, "
 	     "command buffer and event log of %u entries",
-	     a->mode, a->max_mode, (unsigned long long)a->pgsizes,
-	     AMDVI_NR_DEVID, 1u << AMDVI_DRV_RING_LEN);
+	     a->v2 ? "v2 tables" : "v1 tables", a->mode, a->mode_max,
+	     a->max_mode, (unsigned long long)a->pgsizes, AMDVI_NR_DEVID,
+	     1u << AMDVI_DRV_RING_LEN);
 	*inst = a;
 	return 0;
 
@@ -287,7 +423,7 @@ static void amdvi_drv_release(void *inst)
 		struct amdvi_dev *d = a->devs;
 
 		a->devs = d->next;
-		free(d);
+		amdvi_dev_free(a, d);
 	}
 	amdvi_free_tables(a);
 	ilib_ids_fini(&a->domids);
@@ -309,4 +445,8 @@ const struct iommu_ops amdvi_drv_ops = {
     .get_resv_regions = amdvi_drv_get_resv_regions,
     .capable = amdvi_drv_capable,
     .irq = amdvi_drv_irq,
+    .dev_enable_feat = amdvi_drv_dev_enable_feat,
+    .dev_disable_feat = amdvi_drv_dev_disable_feat,
+    .backend_features = 1u << IOMMU_DEV_FEAT_AUX,
+    .instance_features = amdvi_drv_instance_features,
 };

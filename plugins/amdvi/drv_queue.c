@@ -80,6 +80,22 @@ struct amdvi_cmd amdvi_cmd_inv_pages(uint16_t domid, uint64_t start,
 	return c;
 }
 
+/**
+ * amdvi_cmd_inv_guest_pages() - INVALIDATE_IOMMU_PAGES of [@start, @last]
+ * for guest (v2) translations of @domid and @pasid (GN = 1, amdvi 5.3, 8)
+ * @pde: also the cached directory entries
+ */
+struct amdvi_cmd amdvi_cmd_inv_guest_pages(uint16_t domid, uint32_t pasid,
+					   uint64_t start, uint64_t last,
+					   bool pde)
+{
+	struct amdvi_cmd c = amdvi_cmd_inv_pages(domid, start, last, pde);
+
+	c.qw[0] |= amdvi_field_prep(AMDVI_IIP0_PASID, pasid);
+	c.qw[1] |= AMDVI_INV1_GN;
+	return c;
+}
+
 struct amdvi_cmd amdvi_cmd_inv_all(void)
 {
 	struct amdvi_cmd c;
@@ -204,7 +220,8 @@ int amdvi_submit(struct amdvi_drv *a, const struct amdvi_cmd *c, size_t n)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		c += chunk;
+		if (chunk) /* @c may be NULL when @n is 0 */
+			c += chunk;
 		n -= chunk;
 	} while (n && !ret);
 	pthread_mutex_unlock(&a->q_lock);

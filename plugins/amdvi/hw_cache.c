@@ -7,8 +7,17 @@
  * DTE cache: key = DeviceID, value = the four raw qwords.
  * IOTLB: key = DomainID | tag << 16, 4 KiB frame number; value = page
  * IOVA, output address, size_lg2 | perm << 8.  The set depends on the key
- * only; an invalidation walks every set (bounded by the cache's size),
- * since a large page's frames live in many sets.
+ * only, so a large page's frames live in many sets.
+ *
+ * What a command costs (rule 15), whatever the caches' sizes:
+ * INVALIDATE_IOMMU_ALL is O(1) (ilib_cache_flush: an epoch); an
+ * INVALIDATE_IOMMU_PAGES of the whole address space is O(1) too
+ * (ilib_cache_flush_tag: entries are tagged by DomainID | tag, an epoch
+ * per tag bucket; other domains in the bucket go too, which a cache may
+ * always do); a range probes only the sets of the 4 KiB frames that could
+ * hold an entry meeting it (the range widened to the largest page the
+ * IOTLB ever held), or scans every set once when that is more frames than
+ * sets.  INVALIDATE_DEVTAB_ENTRY probes one set.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,6 +25,7 @@
 #include "hw.h"
 
 #define HW_DTE_WAYS 8u
+#define HW_TLB_TAG_BUCKETS 4096u
 
 int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 {
@@ -25,8 +35,9 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 			      1, 4);
 	if (ret)
 		return ret;
-	ret = ilib_cache_init(&hw->tlbc, p[AMDVI_P_HW_IOTLB],
-			      (unsigned int)p[AMDVI_P_HW_IOTLB_WAYS], 2, 3);
+	ret = ilib_cache_init_tagged(&hw->tlbc, p[AMDVI_P_HW_IOTLB],
+				     (unsigned int)p[AMDVI_P_HW_IOTLB_WAYS], 2,
+				     3, HW_TLB_TAG_BUCKETS);
 	if (ret) {
 		ilib_cache_fini(&hw->dtec);
 		return ret;
@@ -98,7 +109,17 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	val[0] = t->base;
 	val[1] = t->out;
 	val[2] = t->size_lg2 | (uint64_t)t->perm << 8;
-	return ilib_cache_insert(&hw->tlbc, hw_tlb_hash(key), key, val, gen);
+	/* The largest page ever cached bounds what a range must probe; it
+	 * only grows (stored before the insert checks the generation). */
+	unsigned int cur = __atomic_load_n(&hw->tlb_max_lg2, __ATOMIC_SEQ_CST);
+
+	while (t->size_lg2 > cur &&
+	       !__atomic_compare_exchange_n(&hw->tlb_max_lg2, &cur,
+					    t->size_lg2, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	return ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(key), key, val,
+				     gen, key[0]);
 }
 
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
@@ -148,13 +169,45 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	    .first = first,
 	    .last = last,
 	};
+	struct ilib_cache *c = &hw->tlbc;
+	const unsigned int nsets = ilib_cache_nsets(c);
+	uint64_t key[2], lo, hi;
+	unsigned int lg2;
 
-	ilib_cache_inval(&hw->tlbc, hw_tlb_match, &a);
+	if (first == 0 && last == UINT64_MAX) {
+		ilib_cache_flush_tag(c, a.tagword);
+		return;
+	}
+	/*
+	 * Generation first (an insert racing this sees it and drops its
+	 * entry), then the largest page: an entry of a larger page than read
+	 * here was filled under the new generation, and is not stored.
+	 */
+	ilib_cache_inval_begin(c);
+	lg2 = __atomic_load_n(&hw->tlb_max_lg2, __ATOMIC_SEQ_CST);
+	if (lg2 < 12)
+		lg2 = 12;
+	if (lg2 >= 52 || last - first >= (uint64_t)nsets << 12)
+		goto scan_all;
+	lo = first & ~((1ull << lg2) - 1);
+	hi = last | ((1ull << lg2) - 1);
+	if (hi < last || ((hi - lo) >> 12) >= nsets)
+		goto scan_all;
+	for (uint64_t f = lo >> 12; f <= hi >> 12; f++) {
+		hw_tlb_key(key, domid, tag, f << 12);
+		ilib_cache_inval_set(c, ilib_cache_set_of(c, hw_tlb_hash(key)),
+				     hw_tlb_match, &a);
+	}
+	return;
+
+scan_all:
+	for (unsigned int set = 0; set < nsets; set++)
+		ilib_cache_inval_set(c, set, hw_tlb_match, &a);
 }
 
 /* INVALIDATE_IOMMU_ALL: every cached DTE and translation (5.3). */
 void amdvi_hw_inv_all(struct amdvi_hw *hw)
 {
-	ilib_cache_inval(&hw->dtec, NULL, NULL);
-	ilib_cache_inval(&hw->tlbc, NULL, NULL);
+	ilib_cache_flush(&hw->dtec); /* O(1), whatever their sizes */
+	ilib_cache_flush(&hw->tlbc);
 }

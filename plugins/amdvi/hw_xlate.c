@@ -22,15 +22,6 @@ struct hw_xl {
 	uint64_t dte[4];
 };
 
-static uint64_t hw_le64(const uint8_t *b)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
-
 /* ---- events -------------------------------------------------------------- */
 
 /* IO_PAGE_FAULT (6.4) unless DTE.SA, then -EFAULT. */
@@ -104,7 +95,6 @@ static int hw_dte_get(struct amdvi_hw *hw, struct hw_xl *x)
 	uint64_t entries =
 	    (amdvi_field_get(AMDVI_DEVTAB_SIZE, dtb) + 1) * AMDVI_DTE_PER_4K;
 	uint64_t pa, gen;
-	uint8_t b[AMDVI_DTE_SIZE];
 
 	if (entries > hw->devtab_max)
 		entries = hw->devtab_max;
@@ -114,10 +104,11 @@ static int hw_dte_get(struct amdvi_hw *hw, struct hw_xl *x)
 		return 0;
 	gen = ilib_cache_gen(&hw->dtec);
 	pa = (dtb & AMDVI_DEVTAB_BASE) + (uint64_t)x->devid * AMDVI_DTE_SIZE;
-	if (hw->host->ops->mem_read(hw->host, pa, b, sizeof(b)))
+	/* Each qword whole, as the driver stores them (one may change
+	 * between two of them: the driver's store order makes every mix a
+	 * valid entry). */
+	if (ilib_mem_read_le64(hw->host, pa, x->dte, 4))
 		return hw_hw_error(hw, x, AMDVI_EVT_DEV_TAB_HW_ERROR, pa);
-	for (unsigned int i = 0; i < 4; i++)
-		x->dte[i] = hw_le64(b + 8 * i);
 	amdvi_hw_dte_insert(hw, x->devid, x->dte, gen);
 	return 0;
 }
@@ -304,7 +295,6 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 	};
 	struct pt_walk_res r;
 	struct hw_tlb t;
-	uint8_t b[8];
 
 	if (!(hw_ld(&hw->ctrl) & AMDVI_CTRL_GT_EN) ||
 	    !(hw->efr & AMDVI_EFR_GT_SUP) || !(d[0] & AMDVI_DTE0_GV) ||
@@ -331,10 +321,9 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 		uint64_t e;
 
 		epa = table + 8 * idx;
-		if (hw->host->ops->mem_read(hw->host, epa, b, 8))
+		if (ilib_mem_read_le64(hw->host, epa, &e, 1))
 			return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
 					   epa);
-		e = hw_le64(b);
 		if (!(e & AMDVI_GCR3_VALID))
 			return hw_pf(hw, x, true, 0);
 		table = e & AMDVI_GCR3_ADDR;

@@ -10,6 +10,12 @@
 
 #include "iommu/plugin.h"
 
+/* AMDVI_P_DRV_PGTABLE values */
+enum amdvi_pgtable {
+	AMDVI_PGTABLE_V1 = 0, /* host tables, DTE.Mode and root */
+	AMDVI_PGTABLE_V2 = 1, /* guest tables through each device's GCR3 */
+};
+
 enum amdvi_param {
 	/* device model */
 	AMDVI_P_HW_HOST_LEVELS,	 /* EFR.HATS + 4: largest DTE.Mode, 4..6 */
@@ -35,6 +41,8 @@ enum amdvi_param {
 	AMDVI_P_DRV_MODE,	 /* DTE.Mode of paging domains, 1..6 */
 	AMDVI_P_DRV_TIMEOUT,	 /* polls of a COMPLETION_WAIT store */
 	AMDVI_P_DRV_PGSIZES,	 /* page sizes of paging domains (0: all) */
+	AMDVI_P_DRV_PGTABLE,	 /* paging domains on v1 or v2 tables */
+	AMDVI_P_DRV_MODE_MAX,	 /* v1: largest mode a domain grows to */
 	AMDVI_P_COUNT
 };
 

@@ -12,6 +12,8 @@
 extern const struct iommu_hw_ops amdvi_hw_ops;
 extern const struct iommu_ops amdvi_drv_ops;
 
+static const char *const amdvi_pgtable_names[] = { "v1", "v2", NULL };
+
 const struct iommu_param_spec amdvi_params[AMDVI_P_COUNT] = {
 	[AMDVI_P_HW_HOST_LEVELS] = { "host_levels", IOMMU_PARAM_U64, 4, 6, 6,
 		NULL, "EFR.HATS + 4: largest host (v1) DTE.Mode, 4..6" },
@@ -61,6 +63,14 @@ const struct iommu_param_spec amdvi_params[AMDVI_P_COUNT] = {
 		UINT64_MAX, 0, NULL,
 		"driver: page sizes of paging domains (bit n: 2^n bytes; 0: "
 		"every power of two v1 tables hold)" },
+	[AMDVI_P_DRV_PGTABLE] = { "pgtable", IOMMU_PARAM_ENUM, 0, 1, 0,
+		amdvi_pgtable_names,
+		"driver: paging domains on v1 (host) or v2 (guest, through "
+		"GCR3, with PASIDs) tables" },
+	[AMDVI_P_DRV_MODE_MAX] = { "pgtable_mode_max", IOMMU_PARAM_U64, 0, 6,
+		0, NULL,
+		"driver: v1 mode a domain grows to on demand (0: none, stays "
+		"at pgtable_mode)" },
 };
 
 static const struct iommu_plugin amdvi_plugin = {

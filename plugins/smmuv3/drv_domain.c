@@ -144,13 +144,18 @@ int smmu_st_l2_alloc(struct smmu_drv *s, uint32_t sid)
 }
 
 /*
- * The STE of @dom (drv.h: DW1 and DW2 the same for every kind, so a
- * change is one store of DW0).  smmuv3 2.7.
+ * The STE of @dom over the current one @cur (drv.h): DW1 is the same for
+ * every kind; DW2 and DW3 are stage 2's, kept as they are for the other
+ * kinds (which ignore them), so that a change between a stage-2 STE and
+ * any other is one store of DW0 after words the old STE does not use.
+ * smmuv3 2.4, 2.5, 2.7.
  */
-static void ste_encode(struct smmu_drv *s, struct smmu_domain *dom,
-		       uint64_t ste[SMMU_STE_DWORDS])
+static void ste_encode(const struct smmu_dev *dev, struct smmu_domain *dom,
+		       const uint64_t *cur, uint64_t ste[SMMU_STE_DWORDS])
 {
 	memset(ste, 0, SMMU_STE_SIZE);
+	ste[2] = cur[2];
+	ste[3] = cur[3];
 	ste[1] = smmu_field_prep(SMMU_STE_DW1_S1CIR, SMMU_CACHE_WBRA) |
 		 smmu_field_prep(SMMU_STE_DW1_S1COR, SMMU_CACHE_WBRA) |
 		 smmu_field_prep(SMMU_STE_DW1_S1CSH, SMMU_SH_ISH) |
@@ -158,47 +163,120 @@ static void ste_encode(struct smmu_drv *s, struct smmu_domain *dom,
 		 smmu_field_prep(SMMU_STE_DW1_STRW, SMMU_STRW_NSEL1) |
 		 smmu_field_prep(SMMU_STE_DW1_INSTCFG, SMMU_INSTCFG_DATA);
 	ste[0] = SMMU_STE_DW0_V;
+	if (dev->cdt) {
+		/* The device's CD table (drv.h): CD 0 is the primary domain's
+		 * (S1DSS 0b10), or none for identity (S1DSS bypass). */
+		ste[1] |= smmu_field_prep(SMMU_STE_DW1_S1DSS,
+					  dom->kind == SMMU_DOM_IDENTITY
+					      ? SMMU_S1DSS_BYPASS
+					      : SMMU_S1DSS_SSID0);
+		ste[0] |=
+		    smmu_field_prep(SMMU_STE_DW0_CONFIG, SMMU_STE_CFG_S1) |
+		    smmu_field_prep(SMMU_STE_DW0_S1FMT,
+				    dev->cdt_2lvl ? SMMU_S1FMT_64K_L2
+						  : SMMU_S1FMT_LINEAR) |
+		    smmu_field_prep(SMMU_STE_DW0_S1CDMAX, dev->ssid_bits) |
+		    (dev->cdt_pa & SMMU_STE_DW0_S1CTXPTR);
+		return;
+	}
+	/* S1DSS is unused without substreams: kept, so that leaving the
+	 * CD table changes one used word (DW0). */
+	ste[1] |= cur[1] & SMMU_STE_DW1_S1DSS;
 	if (dom->kind == SMMU_DOM_IDENTITY) {
 		ste[0] |=
 		    smmu_field_prep(SMMU_STE_DW0_CONFIG, SMMU_STE_CFG_BYPASS);
 		return;
 	}
-	(void)s;
+	if (dom->s2) {
+		ste[0] |= smmu_field_prep(SMMU_STE_DW0_CONFIG, SMMU_STE_CFG_S2);
+		ste[2] =
+		    dom->vtcr | smmu_field_prep(SMMU_STE_DW2_S2VMID, dom->vmid);
+		ste[3] = dom->pt.root_pa & SMMU_STE_DW3_S2TTB;
+		return;
+	}
 	ste[0] |= smmu_field_prep(SMMU_STE_DW0_CONFIG, SMMU_STE_CFG_S1) |
 		  smmu_field_prep(SMMU_STE_DW0_S1FMT, SMMU_S1FMT_LINEAR) |
 		  (dom->cd_pa & SMMU_STE_DW0_S1CTXPTR);
 }
 
+static bool ste_is_s2(uint64_t dw0)
+{
+	return (dw0 & SMMU_STE_DW0_V) &&
+	       smmu_field_get(SMMU_STE_DW0_CONFIG, dw0) == SMMU_STE_CFG_S2;
+}
+
+/*
+ * From one stage-2 STE to another (drv.h): S2VMID and S2TTB live in two
+ * doublewords, so the change goes through the swap VMID, one used word
+ * at a time: {old VMID, old TTB} -> {swap, old TTB} -> {swap, new TTB}
+ * -> {new VMID, new TTB}, each step made visible by CFGI_STE + CMD_SYNC,
+ * the last one with TLBI_S12_VMALL of the swap VMID, so no entry tagged
+ * with it outlives the change.  Context: dev_lock held for writing.
+ */
+static int ste_swap_s2(struct smmu_drv *s, uint32_t sid, uint64_t *e,
+		       const uint64_t *to)
+{
+	uint64_t mid = (to[2] & ~SMMU_STE_DW2_S2VMID) |
+		       smmu_field_prep(SMMU_STE_DW2_S2VMID, s->vmid_last);
+	struct smmu_cmd c[2];
+	int ret;
+
+	c[0] = smmu_cmd_cfgi_ste(sid, true);
+	c[1] = smmu_cmd_tlbi_s12_vmall((uint16_t)s->vmid_last);
+	ilib_le64_store(&e[2], mid);
+	ret = smmu_submit(s, c, 1);
+	if (ret)
+		return ret;
+	ilib_le64_store(&e[3], to[3]);
+	ret = smmu_submit(s, c, 1);
+	if (ret)
+		return ret;
+	ilib_le64_store(&e[2], to[2]);
+	return smmu_submit(s, c, 2);
+}
+
 /**
- * smmu_write_ste() - point @sid's STE at @dom with no window
+ * smmu_write_ste() - point a device's STE at @dom with no window
  * @s: instance
- * @sid: a probed device's SID
+ * @dev: a probed device (with its CD table while it has PASIDs)
  * @dom: the domain (paging, blocked or identity)
  *
- * The words other than DW0 are written first (they are the same for
- * every STE but the initial abort, whose Config ignores them), then DW0
- * in one store; CFGI_STE + CMD_SYNC make it visible.
+ * The words the old STE does not use are written first, then DW0 in one
+ * store; CFGI_STE + CMD_SYNC make it visible.  Between two stage-2 STEs
+ * the change goes through the swap VMID (ste_swap_s2()).
  * Context: dev_lock held for writing.  Return: 0; -ENODEV no STE; queue
- * errors (the entry is then left as it was).
+ * errors (the entry is then put back as it was).
  */
-int smmu_write_ste(struct smmu_drv *s, uint32_t sid, struct smmu_domain *dom)
+int smmu_write_ste(struct smmu_drv *s, struct smmu_dev *dev,
+		   struct smmu_domain *dom)
 {
-	uint64_t *e = smmu_ste_ptr(s, sid), ste[SMMU_STE_DWORDS], old;
+	uint32_t sid = dev->sid;
+	uint64_t *e = smmu_ste_ptr(s, sid), ste[SMMU_STE_DWORDS];
+	uint64_t cur[SMMU_STE_DWORDS];
 	struct smmu_cmd c;
 	int ret;
 
 	if (!e)
 		return -ENODEV;
-	ste_encode(s, dom, ste);
-	old = ilib_le64_load(&e[0]);
+	for (unsigned int k = 0; k < SMMU_STE_DWORDS; k++)
+		cur[k] = ilib_le64_load(&e[k]);
+	ste_encode(dev, dom, cur, ste);
+	if (ste_is_s2(cur[0]) && ste_is_s2(ste[0]) &&
+	    (cur[2] != ste[2] || cur[3] != ste[3])) {
+		ret = ste_swap_s2(s, sid, e, ste);
+		if (ret && ste_swap_s2(s, sid, e, cur))
+			slog(s, IOMMU_LOG_ERR,
+			     "STE of 0x%x: the old domain is not back", sid);
+		return ret;
+	}
 	for (unsigned int k = 1; k < SMMU_STE_DWORDS; k++)
-		if (ilib_le64_load(&e[k]) != ste[k])
+		if (cur[k] != ste[k])
 			ilib_le64_store(&e[k], ste[k]);
 	ilib_le64_store(&e[0], ste[0]);
 	c = smmu_cmd_cfgi_ste(sid, true);
 	ret = smmu_submit(s, &c, 1);
 	if (ret) {
-		ilib_le64_store(&e[0], old);
+		ilib_le64_store(&e[0], cur[0]);
 		smmu_submit(s, &c, 1);
 	}
 	return ret;
@@ -225,6 +303,7 @@ static void cd_write(struct smmu_drv *s, struct smmu_domain *dom)
 			 smmu_field_prep(SMMU_CD_DW0_OR0, SMMU_CACHE_WBRA) |
 			 smmu_field_prep(SMMU_CD_DW0_SH0, SMMU_SH_ISH);
 		cd[1] = dom->pt.root_pa & SMMU_CD_DW1_TTB0;
+		cd[2] = s->ds ? SMMU_CD_DW2_DS : 0; /* FEAT_LPA2 layout */
 		cd[3] = SMMU_MAIR_LINUX;
 	} else {
 		cd[0] |= SMMU_CD_DW0_EPD0; /* blocking: nothing is walked */
@@ -289,6 +368,24 @@ void smmu_free_tables(struct smmu_drv *s)
 
 /* ---- invalidation -------------------------------------------------------- */
 
+/* One TLBI by address for @dom: TLBI_NH_VA (ASID) or TLBI_S2_IPA (VMID). */
+static struct smmu_cmd tlbi_addr(const struct smmu_domain *dom, uint64_t addr,
+				 bool leaf, unsigned int tg, unsigned int num,
+				 unsigned int scale)
+{
+	if (dom->s2)
+		return smmu_cmd_tlbi_s2_ipa(dom->vmid, addr, leaf, tg, num,
+					    scale);
+	return smmu_cmd_tlbi_va(dom->asid, addr, leaf, tg, num, scale);
+}
+
+/* Everything @dom cached: TLBI_NH_ASID or TLBI_S12_VMALL. */
+static struct smmu_cmd tlbi_all(const struct smmu_domain *dom)
+{
+	return dom->s2 ? smmu_cmd_tlbi_s12_vmall(dom->vmid)
+		       : smmu_cmd_tlbi_asid(dom->asid);
+}
+
 /*
  * The TLBIs for [start, last] of @dom (drv.h): range commands with RIL,
  * else one per granule up to the threshold, else the whole ASID.  *@c is
@@ -315,13 +412,12 @@ tlbi_cmds(struct smmu_domain *dom, uint64_t start, uint64_t last, bool leaf,
 			    (pages >> scale) & SMMU_CMD_TLBI_RANGE_NUM_MAX;
 
 			if (num == 1 && scale == 0)
-				buf[n++] =
-				    smmu_cmd_tlbi_va(dom->asid, addr, leaf,
+				buf[n++] = tlbi_addr(dom, addr, leaf,
 						     SMMU_TLBI_TG_NONE, 0, 0);
 			else
-				buf[n++] = smmu_cmd_tlbi_va(
-				    dom->asid, addr, leaf, tg,
-				    (unsigned int)num - 1, scale);
+				buf[n++] =
+				    tlbi_addr(dom, addr, leaf, tg,
+					      (unsigned int)num - 1, scale);
 			pages -= num << scale;
 			addr += (num << scale) << g;
 		}
@@ -336,13 +432,12 @@ tlbi_cmds(struct smmu_domain *dom, uint64_t start, uint64_t last, bool leaf,
 			}
 		}
 		for (uint64_t i = 0; i < pages; i++)
-			(*c)[n++] =
-			    smmu_cmd_tlbi_va(dom->asid, addr + (i << g), leaf,
-					     SMMU_TLBI_TG_NONE, 0, 0);
+			(*c)[n++] = tlbi_addr(dom, addr + (i << g), leaf,
+					      SMMU_TLBI_TG_NONE, 0, 0);
 		return n;
 	}
 all:
-	buf[0] = smmu_cmd_tlbi_asid(dom->asid);
+	buf[0] = tlbi_all(dom);
 	return 1;
 }
 
@@ -358,7 +453,7 @@ static int flush_range(struct smmu_domain *dom, uint64_t start, uint64_t last,
 	int ret;
 
 	if (all) {
-		buf[0] = smmu_cmd_tlbi_asid(dom->asid);
+		buf[0] = tlbi_all(dom);
 		n = 1;
 	} else {
 		n = tlbi_cmds(dom, start, last, leaf, buf, &c);
@@ -368,7 +463,7 @@ static int flush_range(struct smmu_domain *dom, uint64_t start, uint64_t last,
 		free(c);
 	if (ret == -EIO && !all) {
 		/* A command was refused (logged): the whole ASID once. */
-		buf[0] = smmu_cmd_tlbi_asid(dom->asid);
+		buf[0] = tlbi_all(dom);
 		ret = smmu_submit(dom->s, buf, 1);
 	}
 	return ret;
@@ -391,8 +486,8 @@ static int smmu_map_flush(void *d, uint64_t first, uint64_t last)
  * a queue error when an empty table had to be replaced.
  */
 static int smmu_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
-			     uint64_t pgsize, uint64_t pgcount,
-			     unsigned int prot, uint64_t *mapped)
+			      uint64_t pgsize, uint64_t pgcount,
+			      unsigned int prot, uint64_t *mapped)
 {
 	struct smmu_domain *dom = d;
 
@@ -403,15 +498,15 @@ static int smmu_drv_map_pages(void *d, uint64_t iova, uint64_t paddr,
 }
 
 static uint64_t smmu_drv_unmap_pages(void *d, uint64_t iova, uint64_t pgsize,
-				    uint64_t pgcount,
-				    struct iommu_iotlb_gather *g)
+				     uint64_t pgcount,
+				     struct iommu_iotlb_gather *g)
 {
 	struct smmu_domain *dom = d;
 
 	if (!dom)
 		return 0;
-	return ilib_pt_unmap_pages(&dom->pt, dom->s->host, iova, pgsize, pgcount,
-				   g);
+	return ilib_pt_unmap_pages(&dom->pt, dom->s->host, iova, pgsize,
+				   pgcount, g);
 }
 
 /**
@@ -454,8 +549,9 @@ static int smmu_drv_iova_to_phys(void *d, uint64_t iova, uint64_t *phys)
  * smmu_drv_attach_dev() - move @info's device onto @d with no window
  * Context: the core serializes attach per group; takes dev_lock (write),
  * cmdq_lock.
- * Return: 0; -EINVAL bad arguments; -ENODEV no STE; -EIO, -ETIMEDOUT
- * the CFGI_STE failed (the old STE is back).
+ * Return: 0; -EINVAL bad arguments; -EBUSY PASIDs are attached (rule 8);
+ * -ENODEV no STE; -EIO, -ETIMEDOUT the CFGI_STE failed (the old STE is
+ * back).
  */
 static int smmu_drv_attach_dev(void *d, struct iommu_dev_info *info)
 {
@@ -468,8 +564,10 @@ static int smmu_drv_attach_dev(void *d, struct iommu_dev_info *info)
 		return -EINVAL;
 	s = dom->s;
 	pthread_rwlock_wrlock(&s->dev_lock);
-	if (dev->domain != dom) {
-		ret = smmu_write_ste(s, dev->sid, dom);
+	if (dev->domain != dom && dev->cdt) {
+		ret = -EBUSY; /* rule 8 (the core checks it first) */
+	} else if (dev->domain != dom) {
+		ret = smmu_write_ste(s, dev, dom);
 		if (!ret) {
 			if (dev->domain)
 				dev->domain->nr_devs--;
@@ -490,26 +588,57 @@ static void smmu_drv_domain_free(void *d)
 
 	if (!dom || dom->kind != SMMU_DOM_PAGING)
 		return;
-	/* No STE points at the CD any more (the core detached every
-	 * device): drop what the ASID cached before it is reused. */
-	c = smmu_cmd_tlbi_asid(dom->asid);
+	/* No STE or CD points at the domain any more (the core detached
+	 * every device): drop what its ASID or VMID cached before either is
+	 * reused. */
+	c = tlbi_all(dom);
 	if (smmu_submit(dom->s, &c, 1))
 		slog(dom->s, IOMMU_LOG_WARN,
-		     "ASID %u not invalidated at free: kept out of use",
-		     dom->asid);
+		     "%s %u not invalidated at free: kept out of use",
+		     dom->s2 ? "VMID" : "ASID",
+		     dom->s2 ? dom->vmid : dom->asid);
+	else if (dom->s2)
+		ilib_ids_free(&dom->s->vmids, dom->vmid);
 	else
 		ilib_ids_free(&dom->s->asids, dom->asid);
 	pt_destroy(&dom->pt);
-	ilib_table_free(dom->s->host, dom->cd_pa, 4096);
+	if (dom->cd)
+		ilib_table_free(dom->s->host, dom->cd_pa, 4096);
 	free(dom);
 }
 
+/*
+ * STE DW2 of a stage-2 domain but S2VMID (smmuv3 2.4, 2.7, 4.4): the
+ * start level core/pt chose (concatenated tables included) as S2SL0,
+ * S2T0SZ from the IPA size, WB-RA ISH walks, S2TG, S2PS the output size
+ * code, AArch64 tables, S2PTW and S2R (faults are recorded) as Linux.
+ */
+static uint64_t s2_vtcr(const struct smmu_drv *s, const struct pt *pt)
+{
+	unsigned int start = 4 - pt->cfg.levels; /* Arm start level */
+	unsigned int sl0 = s->granule_lg2 == 12 ? 2 - start : 3 - start;
+	unsigned int tg = s->granule_lg2 == 16	 ? SMMU_TG0_64K
+			  : s->granule_lg2 == 14 ? SMMU_TG0_16K
+						 : SMMU_TG0_4K;
+
+	return smmu_field_prep(SMMU_STE_DW2_S2T0SZ, 64 - pt->cfg.ia_bits) |
+	       smmu_field_prep(SMMU_STE_DW2_S2SL0, sl0) |
+	       smmu_field_prep(SMMU_STE_DW2_S2IR0, SMMU_CACHE_WBRA) |
+	       smmu_field_prep(SMMU_STE_DW2_S2OR0, SMMU_CACHE_WBRA) |
+	       smmu_field_prep(SMMU_STE_DW2_S2SH0, SMMU_SH_ISH) |
+	       smmu_field_prep(SMMU_STE_DW2_S2TG, tg) |
+	       smmu_field_prep(SMMU_STE_DW2_S2PS, s->ias_oas_code) |
+	       SMMU_STE_DW2_S2AA64 | SMMU_STE_DW2_S2PTW | SMMU_STE_DW2_S2R;
+}
+
 /**
- * smmu_drv_domain_alloc_paging() - a stage-1 paging domain
- * @flags: NEST_PARENT, DIRTY_TRACKING and PASID are not honoured (yet):
- *     -EOPNOTSUPP
+ * smmu_drv_domain_alloc_paging() - a stage-1 (ASID, CD) or stage-2
+ * (VMID) paging domain, as the [smmuv3] key paging_stage says
+ * @flags: PASID is honoured on stage 1 (every stage-1 domain can sit in
+ *     a CD-table slot); NEST_PARENT and DIRTY_TRACKING are not (yet), nor
+ *     PASID on stage 2: -EOPNOTSUPP
  * Return: 0; -EINVAL bad arguments; -EOPNOTSUPP a flag; -ENOSPC no ASID
- * left; -ENOMEM; -EFAULT table memory.
+ * or VMID left; -ENOMEM; -EFAULT table memory.
  */
 int smmu_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
 				 unsigned int flags,
@@ -518,13 +647,13 @@ int smmu_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
 	struct smmu_drv *s = inst;
 	struct smmu_domain *dom;
 	struct pt_cfg cfg = {0};
-	uint32_t asid;
+	uint32_t id;
 	int ret;
 
 	(void)dev; /* one SMMU: every device gets the same geometry */
 	if (!s || !info || !out)
 		return -EINVAL;
-	if (flags)
+	if (flags & ~(s->s2 ? 0u : IOMMU_ALLOC_PASID))
 		return -EOPNOTSUPP;
 	memset(info, 0, sizeof(*info));
 	dom = calloc(1, sizeof(*dom));
@@ -532,33 +661,49 @@ int smmu_drv_domain_alloc_paging(void *inst, struct iommu_dev_info *dev,
 		return -ENOMEM;
 	dom->s = s;
 	dom->kind = SMMU_DOM_PAGING;
-	ret = ilib_ids_alloc(&s->asids, SMMU_ASID_FIRST, s->asid_last, &asid);
+	dom->s2 = s->s2;
+	if (dom->s2)
+		ret = ilib_ids_alloc(&s->vmids, SMMU_VMID_FIRST,
+				     s->vmid_last - 1, &id);
+	else
+		ret = ilib_ids_alloc(&s->asids, SMMU_ASID_FIRST,
+				     s->asid_last - 1, &id);
 	if (ret)
 		goto err_free;
-	dom->asid = (uint16_t)asid;
-	cfg.fmt = PT_FMT_LPAE_S1;
+	if (dom->s2)
+		dom->vmid = (uint16_t)id;
+	else
+		dom->asid = (uint16_t)id;
+	cfg.fmt = dom->s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1;
 	cfg.granule_lg2 = s->granule_lg2;
-	cfg.ia_bits = SMMU_VA_BITS;
+	cfg.ia_bits = dom->s2 ? s->s2_ia : SMMU_VA_BITS;
 	cfg.oa_bits = s->oas_bits;
 	cfg.pgsize_bitmap = s->pgsizes;
-	cfg.features = PT_FEAT_NG;
+	cfg.features = dom->s2 ? 0 : PT_FEAT_NG | (s->ds ? PT_FEAT_DS : 0);
 	ret = pt_init(&dom->pt, s->host, &cfg);
 	if (ret)
-		goto err_asid;
-	ret = cd_alloc(s, dom);
-	if (ret)
-		goto err_pt;
+		goto err_id;
+	if (dom->s2) {
+		dom->vtcr = s2_vtcr(s, &dom->pt);
+	} else {
+		ret = cd_alloc(s, dom);
+		if (ret)
+			goto err_pt;
+	}
 	info->ops = &smmu_paging_ops;
 	info->pgsize_bitmap = dom->pt.pgsizes;
 	info->aperture_start = 0;
-	info->aperture_last = (1ull << SMMU_VA_BITS) - 1;
+	info->aperture_last = (1ull << cfg.ia_bits) - 1;
 	*out = dom;
 	return 0;
 
 err_pt:
 	pt_destroy(&dom->pt);
-err_asid:
-	ilib_ids_free(&s->asids, dom->asid);
+err_id:
+	if (dom->s2)
+		ilib_ids_free(&s->vmids, id);
+	else
+		ilib_ids_free(&s->asids, id);
 err_free:
 	free(dom);
 	return ret;
@@ -571,6 +716,7 @@ ILIB_PT_WALK_OP(smmu_drv_walk, struct smmu_domain, pt)
 static const struct iommu_domain_ops smmu_paging_ops = {
     .size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = smmu_drv_attach_dev,
+    .set_dev_pasid = smmu_drv_set_dev_pasid,
     .map_pages = smmu_drv_map_pages,
     .unmap_pages = smmu_drv_unmap_pages,
     .iotlb_sync = smmu_drv_iotlb_sync,
@@ -599,6 +745,7 @@ static int smmu_identity_attach_dev(void *inst, struct iommu_dev_info *info)
 const struct iommu_domain_ops smmu_blocked_ops = {
     .size = IOMMU_TABLE_SIZE(iommu_domain_ops),
     .attach_dev = smmu_blocked_attach_dev,
+    .set_dev_pasid = smmu_blocked_set_dev_pasid,
 };
 
 const struct iommu_domain_ops smmu_identity_ops = {

@@ -77,6 +77,8 @@ static int smmu_drv_probe_device(void *inst, struct iommu_dev_info *info)
 	if (!dev)
 		return -ENOMEM;
 	dev->sid = info->id;
+	dev->ssid_bits =
+	    info->pasid_bits < s->ssid_bits ? info->pasid_bits : s->ssid_bits;
 	pthread_rwlock_wrlock(&s->dev_lock);
 	if (smmu_dev_find(s, dev->sid)) {
 		ret = -EEXIST;
@@ -127,6 +129,7 @@ static void smmu_drv_release_device(void *inst, struct iommu_dev_info *info)
 			slog(s, IOMMU_LOG_WARN,
 			     "release of 0x%x: CFGI_STE failed", dev->sid);
 	}
+	smmu_cdt_free(s, dev);
 	if (dev->domain)
 		dev->domain->nr_devs--;
 	pthread_rwlock_unlock(&s->dev_lock);
@@ -219,11 +222,15 @@ static int smmu_discover(struct smmu_drv *s, const uint64_t *params)
 		return -ENODEV;
 	}
 	s->granule_lg2 = gran_lg2[g];
+	s->s2 = params[SMMU_P_DRV_STAGE] == SMMU_P_STAGE_2;
 	s->ias_oas_code = (unsigned int)smmu_field_get(SMMU_IDR5_OAS, s->idr5);
 	if (s->ias_oas_code > SMMU_OAS_52)
 		s->ias_oas_code = SMMU_OAS_52;
-	if (s->ias_oas_code == SMMU_OAS_52 && s->granule_lg2 != 16)
-		s->ias_oas_code = SMMU_OAS_48; /* 52 bits need 64K (no DS) */
+	/* 52 bits need 64K, or CD.DS (IDR5.DS) for 4K/16K at stage 1. */
+	s->ds = s->ias_oas_code == SMMU_OAS_52 && s->granule_lg2 != 16 &&
+		!s->s2 && (s->idr5 & SMMU_IDR5_DS);
+	if (s->ias_oas_code == SMMU_OAS_52 && s->granule_lg2 != 16 && !s->ds)
+		s->ias_oas_code = SMMU_OAS_48;
 	oas = smmu_oas_bits(s->ias_oas_code);
 	s->oas_bits = oas;
 	/* The levels a leaf can be at (smmuv3 4.5), without contiguous. */
@@ -234,10 +241,29 @@ static int smmu_discover(struct smmu_drv *s, const uint64_t *params)
 	else
 		s->pgsizes = (1ull << 16) | (1ull << 29);
 	s->sid_bits = (unsigned int)smmu_field_get(SMMU_IDR1_SIDSIZE, s->idr1);
+	/* SIDSIZE is 0..32 (smmuv3 1.3); a larger value would overflow the
+	 * linear table's size (64 << SIDSIZE) and its abort-STE fill. */
+	if (s->sid_bits > SMMU_SIDSIZE_MAX)
+		s->sid_bits = SMMU_SIDSIZE_MAX;
+	if (s->s2 && !(s->idr0 & SMMU_IDR0_S2P)) {
+		slog(s, IOMMU_LOG_ERR,
+		     "paging_stage = stage2 without stage 2 (IDR0.S2P)");
+		return -ENODEV;
+	}
+	/* Stage 2: IPA size OAS, at most 48 bits (smmuv3 2.6 S2T0SZ). */
+	s->s2_ia = oas < SMMU_VA_BITS ? oas : SMMU_VA_BITS;
 	s->ril = s->idr3 & SMMU_IDR3_RIL;
+	/* Substreams need stage-1 CDs: none in stage-2 mode. */
+	s->ssid_bits =
+	    s->s2 ? 0
+		  : (unsigned int)smmu_field_get(SMMU_IDR1_SSIDSIZE, s->idr1);
+	if (s->ssid_bits > SMMU_SSIDSIZE_MAX)
+		s->ssid_bits = SMMU_SSIDSIZE_MAX;
+	s->cd2l = s->idr0 & SMMU_IDR0_CD2L;
 	s->hyp = s->idr0 & SMMU_IDR0_HYP;
 	s->ats = s->idr0 & SMMU_IDR0_ATS;
 	s->asid_last = s->idr0 & SMMU_IDR0_ASID16 ? 0xffff : 0xff;
+	s->vmid_last = s->idr0 & SMMU_IDR0_VMID16 ? 0xffff : 0xff;
 	return 0;
 }
 
@@ -326,9 +352,12 @@ static int smmu_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 	err = smmu_discover(s, params);
 	if (err)
 		goto err_free;
-	err = ilib_ids_init(&s->asids, SMMU_ASID_FIRST, s->asid_last);
+	err = ilib_ids_init(&s->asids, SMMU_ASID_FIRST, s->asid_last - 1);
 	if (err)
 		goto err_free;
+	err = ilib_ids_init(&s->vmids, SMMU_VMID_FIRST, s->vmid_last - 1);
+	if (err)
+		goto err_ids;
 	/* smmuv3 1.7 steps 1-4: quiet, abort while off, CR1/CR2, tables. */
 	err = smmu_gbpa_abort(s);
 	if (!err)
@@ -350,7 +379,7 @@ static int smmu_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 	if (err)
 		goto err_off;
 	slog(s, IOMMU_LOG_DEBUG,
-	     "%s Stream table (%u SID bits), %u KiB granule, OAS %u, "
+	     "%s Stream table (%u SID bits), %u KiB granule, OA %u bits, "
 	     "cmdq %u, evtq %u%s",
 	     s->st_2lvl ? "2-level" : "linear", s->st_log2size,
 	     1u << (s->granule_lg2 - 10), s->oas_bits,
@@ -365,6 +394,7 @@ err_off:
 err_tables:
 	smmu_free_tables(s);
 err_ids:
+	ilib_ids_fini(&s->vmids);
 	ilib_ids_fini(&s->asids);
 err_free:
 	smmu_destroy_locks(s);
@@ -389,10 +419,12 @@ static void smmu_drv_release(void *inst)
 		struct smmu_dev *d = s->devs;
 
 		s->devs = d->next;
+		smmu_cdt_free(s, d);
 		free(d);
 	}
 	smmu_domain_fini_static(s);
 	smmu_free_tables(s);
+	ilib_ids_fini(&s->vmids);
 	ilib_ids_fini(&s->asids);
 	smmu_destroy_locks(s);
 	free(s);
@@ -412,4 +444,8 @@ const struct iommu_ops smmu_drv_ops = {
     .get_resv_regions = smmu_drv_get_resv_regions,
     .capable = smmu_drv_capable,
     .irq = smmu_drv_irq,
+    .dev_enable_feat = smmu_drv_dev_enable_feat,
+    .dev_disable_feat = smmu_drv_dev_disable_feat,
+    .backend_features = 1u << IOMMU_DEV_FEAT_AUX,
+    .instance_features = smmu_drv_instance_features,
 };

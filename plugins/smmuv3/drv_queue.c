@@ -39,6 +39,17 @@ struct smmu_cmd smmu_cmd_cfgi_ste(uint32_t sid, bool leaf)
 	return c;
 }
 
+/* CFGI_CD: SSID [31:12], SID [63:32], Leaf DW1 [0] (TV7). */
+struct smmu_cmd smmu_cmd_cfgi_cd(uint32_t sid, uint32_t ssid, bool leaf)
+{
+	struct smmu_cmd c = cmd_op(SMMU_CMD_CFGI_CD);
+
+	c.dw[0] |= smmu_field_prep(SMMU_CMD_DW0_SSID, ssid) |
+		   smmu_field_prep(SMMU_CMD_DW0_SID, sid);
+	c.dw[1] = leaf ? SMMU_CMD_CFGI_DW1_LEAF : 0;
+	return c;
+}
+
 struct smmu_cmd smmu_cmd_tlbi_nsnh_all(void)
 {
 	return cmd_op(SMMU_CMD_TLBI_NSNH_ALL);
@@ -76,6 +87,35 @@ struct smmu_cmd smmu_cmd_tlbi_va(uint16_t asid, uint64_t va, bool leaf,
 	c.dw[1] = (va & SMMU_CMD_DW1_VA) |
 		  smmu_field_prep(SMMU_CMD_TLBI_DW1_TG, tg) |
 		  (leaf ? SMMU_CMD_TLBI_DW1_LEAF : 0);
+	return c;
+}
+
+/*
+ * TLBI_S2_IPA (smmuv3 5.4, 5.5, TV7): VMID [47:32], IPA [51:12], range
+ * fields as TLBI_NH_VA (@tg 0: one address, NUM/SCALE/TTL RES0).
+ */
+struct smmu_cmd smmu_cmd_tlbi_s2_ipa(uint16_t vmid, uint64_t ipa, bool leaf,
+				     unsigned int tg, unsigned int num,
+				     unsigned int scale)
+{
+	struct smmu_cmd c = cmd_op(SMMU_CMD_TLBI_S2_IPA);
+
+	c.dw[0] |= smmu_field_prep(SMMU_CMD_DW0_VMID, vmid);
+	if (tg)
+		c.dw[0] |= smmu_field_prep(SMMU_CMD_TLBI_DW0_NUM, num) |
+			   smmu_field_prep(SMMU_CMD_TLBI_DW0_SCALE, scale);
+	c.dw[1] = (ipa & SMMU_CMD_DW1_IPA) |
+		  smmu_field_prep(SMMU_CMD_TLBI_DW1_TG, tg) |
+		  (leaf ? SMMU_CMD_TLBI_DW1_LEAF : 0);
+	return c;
+}
+
+/* TLBI_S12_VMALL: every entry of @vmid, both stages (TV7). */
+struct smmu_cmd smmu_cmd_tlbi_s12_vmall(uint16_t vmid)
+{
+	struct smmu_cmd c = cmd_op(SMMU_CMD_TLBI_S12_VMALL);
+
+	c.dw[0] |= smmu_field_prep(SMMU_CMD_DW0_VMID, vmid);
 	return c;
 }
 

@@ -34,8 +34,12 @@
  * VATOS, ATSRECERR, RME.  IDR1
  * SIDSIZE, SSIDSIZE, CMDQS, EVENTQS per key, PRIQS 0, ATTR_PERMS_OVR and
  * ATTR_TYPES_OVR set.  IDR3: HAD always, RIL per key, nothing else (no
- * STT, XNX, FWB, PBHA, BBML, MPAM, DPT).  IDR5: OAS and granules per key;
- * no DS, VAX or D128; STALL_MAX 0.  IDR2, IDR4, IDR6, MPAMIDR read 0.
+ * STT, XNX, FWB, PBHA, BBML, MPAM, DPT).  IDR5: OAS, granules and DS per
+ * key (DS for stage 1 only: CD.DS gives 4K/16K tables the FEAT_LPA2
+ * layout and a 52-bit output, smmuv3 4.11; without IDR5.DS the bit is
+ * RES0 and ignored; STE.S2DS stays ILLEGAL, and input sizes keep their
+ * limits without DS: T0SZ >= 16, no level -1);
+ * no VAX or D128; STALL_MAX 0.  IDR2, IDR4, IDR6, MPAMIDR read 0.
  * AIDR: SMMUv3.2 (RIL is mandatory from v3.2).  IIDR reads 0 (the fields
  * are IMPLEMENTATION DEFINED; this model names no implementer).
  *
@@ -441,6 +445,7 @@ struct smmu_hw {
 	/* parameters and derived constants (read-only after create) */
 	uint32_t idr[6];
 	bool s1p, s2p, hyp, ats, msi, ril, asid16, vmid16, cd2l, st2l;
+	bool ds; /* IDR5.DS: CD.DS (stage 1 only; STE.S2DS stays ILLEGAL) */
 	unsigned int httu;
 	unsigned int sidsize, ssidsize;
 	unsigned int oas; /* bits */

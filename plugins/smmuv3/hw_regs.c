@@ -463,6 +463,7 @@ static int hw_load_params(struct smmu_hw *hw, const uint64_t *p)
 	    {SMMU_P_HW_GRAN_4K, "granule_4k"},
 	    {SMMU_P_HW_GRAN_16K, "granule_16k"},
 	    {SMMU_P_HW_GRAN_64K, "granule_64k"},
+	    {SMMU_P_HW_DS, "ds"},
 	    {SMMU_P_HW_ST_2LVL, "stream_table_2level"},
 	    {SMMU_P_HW_CD_2LVL, "cd_table_2level"},
 	    {SMMU_P_HW_RIL, "range_invalidation"},
@@ -506,10 +507,12 @@ static int hw_load_params(struct smmu_hw *hw, const uint64_t *p)
 	    !p[SMMU_P_HW_GRAN_64K])
 		return ilib_bad_param(host, "smmuv3", "granule_64k", 0,
 				      "no granule at all");
-	/* smmuv3 1.5: a 52-bit OAS needs GRAN64K (no DS here). */
-	if (oas_code == SMMU_OAS_52 && !p[SMMU_P_HW_GRAN_64K])
+	/* smmuv3 1.5: a 52-bit OAS needs GRAN64K or DS. */
+	if (oas_code == SMMU_OAS_52 && !p[SMMU_P_HW_GRAN_64K] &&
+	    !p[SMMU_P_HW_DS])
 		return ilib_bad_param(host, "smmuv3", "granule_64k", 0,
-				      "oas = 52 needs the 64 KiB granule");
+				      "oas = 52 needs the 64 KiB granule "
+				      "or ds");
 	/* smmuv3 1.2: SIDSIZE >= 7 needs ST_LEVEL != 0. */
 	if (p[SMMU_P_HW_SID_BITS] >= 7 && !p[SMMU_P_HW_ST_2LVL])
 		return ilib_bad_param(host, "smmuv3", "stream_table_2level", 0,
@@ -542,6 +545,7 @@ static int hw_load_params(struct smmu_hw *hw, const uint64_t *p)
 	hw->oas = smmu_oas_bits(oas_code);
 	hw->cmdqs = (unsigned int)p[SMMU_P_HW_CMDQ_BITS];
 	hw->evtqs = (unsigned int)p[SMMU_P_HW_EVTQ_BITS];
+	hw->ds = hw->s1p && p[SMMU_P_HW_DS];
 	hw->grans = (uint8_t)((p[SMMU_P_HW_GRAN_4K] ? 1 : 0) |
 			      (p[SMMU_P_HW_GRAN_16K] ? 2 : 0) |
 			      (p[SMMU_P_HW_GRAN_64K] ? 4 : 0));
@@ -576,7 +580,8 @@ static int hw_load_params(struct smmu_hw *hw, const uint64_t *p)
 	hw->idr[5] = (uint32_t)(smmu_field_prep(SMMU_IDR5_OAS, oas_code) |
 				((hw->grans & 1) ? SMMU_IDR5_GRAN4K : 0) |
 				((hw->grans & 2) ? SMMU_IDR5_GRAN16K : 0) |
-				((hw->grans & 4) ? SMMU_IDR5_GRAN64K : 0));
+				((hw->grans & 4) ? SMMU_IDR5_GRAN64K : 0) |
+				(hw->ds ? SMMU_IDR5_DS : 0));
 	return 0;
 }
 

@@ -288,6 +288,7 @@ static bool hw_cd_tt(const struct smmu_hw *hw, const uint64_t *dw,
 	uint64_t d0 = dw[0], ttb, align;
 	unsigned int g, txsz, s, levels, top, oab = ips;
 	bool ha = d0 & SMMU_CD_DW0_HA, hd = d0 & SMMU_CD_DW0_HD;
+	bool ds = hw->ds && (dw[2] & SMMU_CD_DW2_DS); /* RES0 without DS */
 
 	memset(w, 0, sizeof(*w));
 	w->off = true;
@@ -308,7 +309,7 @@ static bool hw_cd_tt(const struct smmu_hw *hw, const uint64_t *dw,
 		return false;
 	if (txsz < SMMU_TXSZ_MIN || txsz > SMMU_TXSZ_MAX)
 		return false;
-	if (g != 16 && oab > 48)
+	if (g != 16 && oab > 48 && !ds)
 		oab = 48; /* no DS: OA[47:g] only (4.11) */
 	if (ttb >> oab)
 		return false; /* beyond IPS, or 48 bits for 4K/16K */
@@ -327,7 +328,8 @@ static bool hw_cd_tt(const struct smmu_hw *hw, const uint64_t *dw,
 	w->oa_bits = (uint8_t)oab;
 	w->flags =
 	    (uint8_t)((d0 & SMMU_CD_DW0_AFFD ? PT_WALK_AFFD : 0) |
-		      (ha ? PT_WALK_HA : 0) | (ha && hd ? PT_WALK_HD : 0));
+		      (ha ? PT_WALK_HA : 0) | (ha && hd ? PT_WALK_HD : 0) |
+		      (ds && g != 16 ? PT_WALK_DS : 0));
 	if (dw[1 + i] & (i ? SMMU_CD_DW2_HAD1 : SMMU_CD_DW1_HAD0))
 		w->flags |= PT_WALK_HAD; /* IDR3.HAD */
 	w->off = false;

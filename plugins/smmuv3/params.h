@@ -19,6 +19,7 @@ enum smmu_param {
 	SMMU_P_HW_GRAN_4K,     /* IDR5.GRAN4K */
 	SMMU_P_HW_GRAN_16K,    /* IDR5.GRAN16K */
 	SMMU_P_HW_GRAN_64K,    /* IDR5.GRAN64K */
+	SMMU_P_HW_DS,	       /* IDR5.DS: 52-bit 4K/16K tables (CD.DS) */
 	SMMU_P_HW_ST_2LVL,     /* IDR0.ST_LEVEL = 1: 2-level stream tables */
 	SMMU_P_HW_CD_2LVL,     /* IDR0.CD2L: 2-level CD tables */
 	SMMU_P_HW_RIL,	       /* IDR3.RIL: range invalidation, TTL hint */
@@ -37,11 +38,14 @@ enum smmu_param {
 	SMMU_P_DRV_INV_THRESHOLD, /* granules above which an unmap without
 				   * RIL invalidates the whole ASID */
 	SMMU_P_DRV_TIMEOUT,    /* CMDQ_CONS polls before a sync times out */
+	SMMU_P_DRV_STAGE,      /* stage1 | stage2: paging domains' stage */
 	SMMU_P_COUNT
 };
 
 enum smmu_httu { SMMU_P_HTTU_NONE = 0, SMMU_P_HTTU_AF = 1,
 		 SMMU_P_HTTU_AF_DIRTY = 2 };
+
+enum smmu_stage { SMMU_P_STAGE_1 = 0, SMMU_P_STAGE_2 = 1 };
 
 enum smmu_granule { SMMU_P_GRANULE_4K = 0, SMMU_P_GRANULE_16K = 1,
 		   SMMU_P_GRANULE_64K = 2 };

@@ -16,6 +16,7 @@ extern const struct iommu_ops smmu_drv_ops;
 
 static const char *const httu_names[] = { "none", "af", "af_dirty", NULL };
 static const char *const granule_names[] = { "4k", "16k", "64k", NULL };
+static const char *const stage_names[] = { "stage1", "stage2", NULL };
 
 const struct iommu_param_spec smmu_params[SMMU_P_COUNT] = {
 	[SMMU_P_HW_STAGE1] = { "stage1", IOMMU_PARAM_BOOL, 0, 1, 1, NULL,
@@ -34,6 +35,8 @@ const struct iommu_param_spec smmu_params[SMMU_P_COUNT] = {
 		NULL, "IDR5.GRAN16K: 16 KiB translation granule" },
 	[SMMU_P_HW_GRAN_64K] = { "granule_64k", IOMMU_PARAM_BOOL, 0, 1, 1,
 		NULL, "IDR5.GRAN64K: 64 KiB translation granule" },
+	[SMMU_P_HW_DS] = { "ds", IOMMU_PARAM_BOOL, 0, 1, 0, NULL,
+		"IDR5.DS: 52-bit output with 4K/16K stage-1 tables (CD.DS)" },
 	[SMMU_P_HW_ST_2LVL] = { "stream_table_2level", IOMMU_PARAM_BOOL, 0, 1,
 		1, NULL, "IDR0.ST_LEVEL: 2-level stream tables" },
 	[SMMU_P_HW_CD_2LVL] = { "cd_table_2level", IOMMU_PARAM_BOOL, 0, 1, 1,
@@ -73,6 +76,10 @@ const struct iommu_param_spec smmu_params[SMMU_P_COUNT] = {
 	[SMMU_P_DRV_TIMEOUT] = { "timeout_polls", IOMMU_PARAM_U64, 1,
 		UINT32_MAX, 1000000, NULL,
 		"driver: CMDQ_CONS polls before a CMD_SYNC times out" },
+	[SMMU_P_DRV_STAGE] = { "paging_stage", IOMMU_PARAM_ENUM, 0, 1,
+		SMMU_P_STAGE_1, stage_names,
+		"driver: paging domains on stage1 (ASIDs, CDs) or stage2 "
+		"(VMIDs, STE.S2*)" },
 };
 
 static const struct iommu_plugin smmu_plugin = {

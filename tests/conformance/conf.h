@@ -38,6 +38,10 @@
  * such a domain may fault for lack of a mapping (it never lands anywhere
  * else); a move to a domain another device is on has no such window. */
 #define CONF_F_EMPTY_DOMAIN_WINDOW (1u << 2)
+/* The smallest page of paging domains is 16 KiB / 64 KiB (else 4 KiB):
+ * SMMUv3 granules. */
+#define CONF_F_PAGE_16K (1u << 3)
+#define CONF_F_PAGE_64K (1u << 4)
 
 /**
  * struct conf_param - one backend configuration, as plain data
@@ -105,6 +109,10 @@ void conf_end(void);
 #define TMEM_SIZE 0x4000000ull /* 64 MiB */
 
 #define SZ_4K  0x1000ull
+/* The configuration's smallest page (CONF_F_PAGE_*, else 4 KiB): what the
+ * tests map and step by as "one page"; set by conf_begin(). */
+extern uint64_t conf_page;
+#define PG conf_page
 #define SZ_64K 0x10000ull
 #define SZ_2M  0x200000ull
 #define SZ_1G  0x40000000ull

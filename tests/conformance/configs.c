@@ -97,15 +97,36 @@ static const struct conf_entry conf_table[] = {
      "fl_5level = yes\n",
      CONF_F_WRITE_IMPLIES_READ},
     /*
-     * amdvi: v1 host tables of 4 levels (48 bits) with 4K, 2M and 1G
-     * pages (the suite's map tests split 8-page maps, which 32K pages
-     * would not allow).  The unit passes DMA untranslated at reset
+     * amdvi: v1 host tables of 4 levels (48 bits) with every page size
+     * the format allows (each power of two from 4K but 512G, through
+     * NextLevel 7).  The unit passes DMA untranslated at reset
      * (IommuEn = 0), IR and IW are separate bits, and a DomainID needs
      * no device.
      */
     {"amdvi", "", "dma", "strict",
-     "pgtable_mode = 4\n"
-     "page_sizes = 0x40201000\n",
+     "pgtable_mode = 4\n",
+     0},
+    /*
+     * amdvi-v2: paging domains on v2 (x86-64) tables through each
+     * device's GCR3 table, the primary one at PASID 0 with GIoV; 20-bit
+     * PASIDs (a 3-level GCR3 table), so the aux and PASID paths run.  The
+     * x86 format cannot express write-only.
+     */
+    {"amdvi", "-v2", "dma", "strict",
+     "pgtable = v2\n"
+     "pasid_bits = 20\n"
+     "glx_max = 2\n",
+     CONF_F_WRITE_IMPLIES_READ},
+    /*
+     * amdvi-grow: v1 domains start at mode 3 (39 bits) and grow their
+     * top level on demand up to mode 6 (the whole 64-bit space), as
+     * Linux does: a map above the width adds levels, rewrites the DTE of
+     * every device on the domain and flushes it.
+     */
+    {"amdvi", "-grow", "dma", "strict",
+     "host_levels = 6\n"
+     "pgtable_mode = 3\n"
+     "pgtable_mode_max = 6\n",
      0},
     /*
      * smmuv3: stage 1 with the 4K granule, 48-bit VAs and OAS, and a
@@ -122,6 +143,52 @@ static const struct conf_entry conf_table[] = {
      "sid_bits = 8\n"
      "stream_table_2level = yes\n",
      CONF_F_WRITE_IMPLIES_READ},
+    /*
+     * smmuv3-s2-16k: paging domains on stage 2 (VMIDs, STE.S2*) with the
+     * 16K granule and a 48-bit IPA: two concatenated start tables at Arm
+     * level 1 (sheet 4.4).  Stage-2 S2AP can express write-only.
+     */
+    {"smmuv3", "-s2-16k", "dma", "strict",
+     "stage1 = yes\n"
+     "stage2 = yes\n"
+     "hyp = no\n"
+     "granule = 16k\n"
+     "oas = 48\n"
+     "sid_bits = 8\n"
+     "paging_stage = stage2\n",
+     CONF_F_PAGE_16K},
+    /*
+     * smmuv3-52: stage 1, 4K granule, 52-bit output: IDR5.DS, so the
+     * driver sets CD.DS and IPS 52 and its tables carry OA[51:48] in the
+     * FEAT_LPA2 layout (sheet 4.11, TV6).
+     */
+    {"smmuv3", "-52", "dma", "strict",
+     "stage1 = yes\n"
+     "stage2 = yes\n"
+     "hyp = no\n"
+     "granule = 4k\n"
+     "ds = yes\n"
+     "oas = 52\n"
+     "sid_bits = 8\n",
+     CONF_F_WRITE_IMPLIES_READ},
+    /*
+     * smmuv3-64k: stage 1 with the 64K granule, a 2-level Stream table
+     * (SIDSIZE 16), range invalidation, and substreams: 20-bit
+     * SubstreamIDs in 2-level CD tables (64 KiB leaves of 1024 CDs), so
+     * the aux and PASID positive paths run.
+     */
+    {"smmuv3", "-64k", "dma", "strict",
+     "stage1 = yes\n"
+     "stage2 = yes\n"
+     "hyp = no\n"
+     "granule = 64k\n"
+     "oas = 48\n"
+     "sid_bits = 16\n"
+     "stream_table_2level = yes\n"
+     "ssid_bits = 20\n"
+     "cd_table_2level = yes\n"
+     "range_invalidation = yes\n",
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PAGE_64K},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))

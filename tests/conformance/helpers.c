@@ -123,8 +123,13 @@ void tctx_close(struct tctx *t)
 static char conf_cur_name[CONF_NAME_MAX];
 static bool conf_done;
 
+uint64_t conf_page = SZ_4K;
+
 void conf_begin(const struct conf_param *p)
 {
+	conf_page = p->flags & CONF_F_PAGE_64K	 ? SZ_64K
+		    : p->flags & CONF_F_PAGE_16K ? 0x4000ull
+						 : SZ_4K;
 	snprintf(conf_cur_name, sizeof(conf_cur_name), "%s", p->name);
 	conf_done = false;
 }
@@ -296,7 +301,7 @@ void expect_fault(struct tctx *t, struct fault_log *log, uint32_t dev,
 	cr_assert_eq(f->flags & IOMMU_FAULT_F_PASID_VALID, 0,
 		     "fault without PASID claims a PASID");
 	if (f->flags & IOMMU_FAULT_F_ADDR_VALID)
-		cr_assert_eq(f->addr & ~(SZ_4K - 1), iova & ~(SZ_4K - 1),
+		cr_assert_eq(f->addr & ~(PG - 1), iova & ~(PG - 1),
 			     "fault addr %#llx, expected %#llx",
 			     (unsigned long long)f->addr,
 			     (unsigned long long)iova);
@@ -354,12 +359,12 @@ void expect_default_behaviour(struct tctx *t, uint32_t dev)
 		 * allocator chose it; use an address far from RAM instead. */
 		expect_fault(t, &t->ctx_faults, dev, 0x7654321000ull,
 			     IOMMU_ACCESS_READ, REASONS_ANY);
-		ret = iommu_dma_map(t->ctx, dev, pa, SZ_4K,
+		ret = iommu_dma_map(t->ctx, dev, pa, PG,
 				    IOMMU_READ | IOMMU_WRITE, &iova);
 		cr_assert_eq(ret, 0, "iommu_dma_map on the default domain: %d",
 			     ret);
 		expect_dma_rw(t, dev, iova, pa, 64);
-		ret = iommu_dma_unmap(t->ctx, dev, iova, SZ_4K);
+		ret = iommu_dma_unmap(t->ctx, dev, iova, PG);
 		cr_assert_eq(ret, 0, "iommu_dma_unmap: %d", ret);
 	} else {
 		struct iommu_translation tr;

@@ -64,10 +64,10 @@ static bool hw_window(struct tctx *t, uint32_t dev, uint64_t *s, uint64_t *l)
  * partly covers it keeps what it has (the checks look where RAM is). */
 static void window_ram(struct tctx *t, uint64_t s)
 {
-	uint64_t base = (s & ~(SZ_4K - 1)) - SZ_4K;
+	uint64_t base = (s & ~(PG - 1)) - PG;
 	int ret;
 
-	if (phys_is_ram(t, base, SZ_4K) || phys_is_ram(t, s, 4))
+	if (phys_is_ram(t, base, PG) || phys_is_ram(t, s, 4))
 		return;
 	ret = iommu_mem_add_ram(t->ctx, base, SZ_64K, NULL);
 	if (ret)
@@ -183,7 +183,7 @@ CONF_TEST(msi, window_translates_as_interrupt)
 	cr_assert_eq(tr.len, 4, "len %#llx past the window's end",
 		     (unsigned long long)tr.len);
 	ret = iommu_dma_translate(t->ctx, t->solo, IOMMU_NO_PASID, s,
-				  l - s + 1 + SZ_4K, IOMMU_ACCESS_READ, &tr);
+				  l - s + 1 + PG, IOMMU_ACCESS_READ, &tr);
 	cr_assert_eq(ret, IOMMU_DMA_INTERRUPT);
 	cr_assert_eq(tr.len, l - s + 1);
 	/* An interrupt request is no translation fault. */
@@ -500,7 +500,7 @@ CONF_TEST(msi, window_is_no_memory_on_any_domain)
 	 * there as interrupts either way. */
 	u = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
 	cr_assert_eq(iommu_attach_device(u, t->solo), 0);
-	ret = iommu_map(u, s & ~(SZ_4K - 1), tgt, SZ_4K, RW);
+	ret = iommu_map(u, s & ~(PG - 1), tgt, PG, RW);
 	cr_log_info("map over the interrupt window: %d", ret);
 	cr_assert_leq(ret, 0);
 	expect_window_not_memory(t, t->solo, s, ret ? 0 : tgt + (s & 0xfff),
@@ -530,10 +530,10 @@ CONF_TEST(msi, window_map_refused_before_and_after_attach_alike)
 
 	if (!hw_window(t, t->solo, &s, &l))
 		return;
-	w = s & ~(SZ_4K - 1);
+	w = s & ~(PG - 1);
 	cr_assert_eq(iommu_attach_device(late, t->solo), 0);
-	cr_assert_eq(iommu_map(late, TIOVA, tgt, SZ_4K, RW), 0);
-	r_late = iommu_map(late, w, tgt, SZ_4K, RW);
+	cr_assert_eq(iommu_map(late, TIOVA, tgt, PG, RW), 0);
+	r_late = iommu_map(late, w, tgt, PG, RW);
 	cr_log_info("map over the window %#llx while attached: %d",
 		    (unsigned long long)w, r_late);
 	cr_assert_leq(r_late, 0);
@@ -543,8 +543,8 @@ CONF_TEST(msi, window_map_refused_before_and_after_attach_alike)
 	expect_dma_rw(t, t->solo, TIOVA, tgt, 64);
 	cr_assert_eq(iommu_detach_device(late, t->solo), 0);
 	/* The same mappings made first, then the attach. */
-	cr_assert_eq(iommu_map(early, TIOVA, tgt, SZ_4K, RW), 0);
-	r_early = iommu_map(early, w, tgt, SZ_4K, RW);
+	cr_assert_eq(iommu_map(early, TIOVA, tgt, PG, RW), 0);
+	r_early = iommu_map(early, w, tgt, PG, RW);
 	cr_assert_leq(r_early, 0);
 	ret = iommu_attach_device(early, t->solo);
 	if (!r_late) {
@@ -560,8 +560,8 @@ CONF_TEST(msi, window_map_refused_before_and_after_attach_alike)
 			     r_late);
 		cr_assert_eq(dev_domain(t, t->solo), def);
 		expect_default_behaviour(t, t->solo);
-		cr_assert_eq(iommu_unmap(early, w, SZ_4K, &got), 0);
-		cr_assert_eq(got, SZ_4K);
+		cr_assert_eq(iommu_unmap(early, w, PG, &got), 0);
+		cr_assert_eq(got, PG);
 		ret = iommu_attach_device(early, t->solo);
 		cr_assert_eq(ret, 0, "attach once the map is gone: %d", ret);
 	} else {
@@ -606,7 +606,7 @@ CONF_TEST(msi, memory_translation_stops_at_window)
 {
 	struct tctx *t = tctx_open_msi(p, msi_log_fn, &msis);
 	struct iommu_domain *id = NULL, *u;
-	uint64_t s, l, pg = SZ_4K;
+	uint64_t s, l, pg = PG;
 	int ret;
 
 	if (!hw_window(t, t->solo, &s, &l))
@@ -649,7 +649,7 @@ CONF_TEST(attr, unknown_access_bits_einval)
 	    ~0u,
 	};
 	uint64_t pa = TMEM_BASE + 0x600000;
-	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, SZ_4K);
+	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, PG);
 	struct iommu_translation tr;
 	uint64_t f0;
 	size_t i;
@@ -685,13 +685,13 @@ CONF_TEST(attr, priv_exec_never_widen_a_mapping)
 	    IOMMU_ACCESS_PRIV, IOMMU_ACCESS_EXEC,
 	    IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC};
 	uint64_t pa = TMEM_BASE + 0x700000;
-	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, SZ_4K);
+	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, PG);
 	struct iommu_translation tr;
 	unsigned int before;
 	size_t i;
 	int owner, ret;
 
-	cr_assert_eq(iommu_map(d, TIOVA + SZ_4K, pa + SZ_4K, SZ_4K, IOMMU_READ),
+	cr_assert_eq(iommu_map(d, TIOVA + PG, pa + PG, PG, IOMMU_READ),
 		     0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
@@ -706,7 +706,7 @@ CONF_TEST(attr, priv_exec_never_widen_a_mapping)
 	cr_assert_eq(ret, 0, "privileged write: %d", ret);
 	cr_assert_eq(tr.phys, pa + 8);
 	before = t->ctx_faults.count;
-	ret = dma_xlate(t, t->solo, TIOVA + SZ_4K,
+	ret = dma_xlate(t, t->solo, TIOVA + PG,
 			IOMMU_ACCESS_WRITE | IOMMU_ACCESS_PRIV, &tr);
 	cr_assert_eq(ret, -EFAULT,
 		     "privileged write to a read-only page: %d (phys %#llx)",
@@ -739,7 +739,7 @@ CONF_TEST(attr, translated_request_never_walks_the_domain)
 {
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x800000;
-	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, SZ_4K);
+	struct iommu_domain *d = dom_mapped(t, TIOVA, pa, PG);
 	struct iommu_translation tr;
 	int owner, ret;
 

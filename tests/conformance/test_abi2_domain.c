@@ -31,7 +31,7 @@ static void expect_paging_works(struct tctx *t, struct iommu_domain *d,
 		  "aperture %#llx-%#llx lacks the test IOVAs",
 		  (unsigned long long)s, (unsigned long long)l);
 	cr_assert_neq(iommu_domain_pgsize_bitmap(d), 0);
-	cr_assert_eq(iommu_map(d, TIOVA, pa, SZ_4K, RW), 0);
+	cr_assert_eq(iommu_map(d, TIOVA, pa, PG, RW), 0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
 	expect_dma_rw(t, t->solo, TIOVA, pa, 64);
 	cr_assert_eq(iommu_detach_device(d, t->solo), 0);
@@ -50,12 +50,12 @@ CONF_TEST(alloc, paging_for_any_or_one_device)
 	cr_assert_eq(iommu_domain_free(d), 0);
 	ret = iommu_domain_alloc_paging(t->ctx, t->solo, 0, &d);
 	cr_assert_eq(ret, 0, "alloc_paging(solo): %d", ret);
-	expect_paging_works(t, d, TMEM_BASE + 0x901000);
+	expect_paging_works(t, d, TMEM_BASE + 0x900000 + PG);
 	cr_assert_eq(iommu_domain_free(d), 0);
 	/* Sized for one device, usable by another one of the IOMMU. */
 	ret = iommu_domain_alloc_paging(t->ctx, t->pair1, 0, &d);
 	cr_assert_eq(ret, 0, "alloc_paging(pair1): %d", ret);
-	expect_paging_works(t, d, TMEM_BASE + 0x902000);
+	expect_paging_works(t, d, TMEM_BASE + 0x900000 + 2 * PG);
 	cr_assert_eq(iommu_domain_free(d), 0);
 }
 
@@ -117,7 +117,7 @@ CONF_TEST(alloc, paging_flags_honoured_or_refused)
 	if (!ret) {
 		cr_assert_eq(iommu_domain_set_dirty_tracking(d, true), 0);
 		cr_assert_eq(iommu_domain_set_dirty_tracking(d, false), 0);
-		expect_paging_works(t, d, TMEM_BASE + 0xa01000);
+		expect_paging_works(t, d, TMEM_BASE + 0xa00000 + PG);
 		cr_assert_eq(iommu_domain_free(d), 0);
 	}
 	ret = iommu_domain_alloc_paging(t->ctx, t->aux, IOMMU_ALLOC_PASID, &d);
@@ -126,10 +126,10 @@ CONF_TEST(alloc, paging_flags_honoured_or_refused)
 	else
 		cr_assert(ret == 0 || ret == -EOPNOTSUPP, "PASID: %d", ret);
 	if (!ret && pasid) {
-		uint64_t pa = TMEM_BASE + 0xa02000;
+		uint64_t pa = TMEM_BASE + 0xa00000 + 2 * PG;
 		uint8_t buf[32], back[32];
 
-		cr_assert_eq(iommu_map(d, TIOVA, pa, SZ_4K, RW), 0);
+		cr_assert_eq(iommu_map(d, TIOVA, pa, PG, RW), 0);
 		cr_assert_eq(iommu_attach_device_pasid(d, t->aux, 7), 0);
 		memset(buf, 0x71, sizeof(buf));
 		cr_assert_eq(
@@ -140,7 +140,7 @@ CONF_TEST(alloc, paging_flags_honoured_or_refused)
 		cr_assert_eq(iommu_detach_device_pasid(d, t->aux, 7), 0);
 		cr_assert_eq(iommu_domain_free(d), 0);
 	} else if (!ret) {
-		expect_paging_works(t, d, TMEM_BASE + 0xa03000);
+		expect_paging_works(t, d, TMEM_BASE + 0xa00000 + 3 * PG);
 		cr_assert_eq(iommu_domain_free(d), 0);
 	}
 	/* A domain without PASID flag attaches by PASID just as well
@@ -181,10 +181,10 @@ CONF_TEST(dirty, refused_without_dirty_tracking)
 		cr_assert_eq(iommu_domain_set_dirty_tracking(doms[i], false),
 			     -EOPNOTSUPP, "domain %zu: disable", i);
 		cr_assert_eq(iommu_domain_read_and_clear_dirty(
-				 doms[i], TIOVA, 16 * SZ_4K, 0, bm, 12),
+				 doms[i], TIOVA, 16 * PG, 0, bm, 12),
 			     -EOPNOTSUPP, "domain %zu: read", i);
 		cr_assert_eq(iommu_domain_read_and_clear_dirty(
-				 doms[i], TIOVA, 16 * SZ_4K,
+				 doms[i], TIOVA, 16 * PG,
 				 IOMMU_DIRTY_NO_CLEAR, bm, 12),
 			     -EOPNOTSUPP, "domain %zu: read, no clear", i);
 	}
@@ -201,7 +201,7 @@ CONF_TEST(dirty, bad_arguments_einval)
 	struct iommu_domain *dd = dirty_domain(t);
 	struct iommu_domain *stale = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
 	struct iommu_domain *d;
-	const uint64_t n = 16 * SZ_4K;
+	const uint64_t n = 16 * PG;
 	uint64_t bm[2];
 
 	/* The argument rules, on a domain with tracking where there is
@@ -227,11 +227,11 @@ CONF_TEST(dirty, bad_arguments_einval)
 	cr_assert_eq(
 	    iommu_domain_read_and_clear_dirty(d, TIOVA, n + 0x800, 0, bm, 12),
 	    -EINVAL, "size not aligned to 2^pgshift");
-	cr_assert_eq(iommu_domain_read_and_clear_dirty(d, TIOVA + SZ_4K, SZ_2M,
+	cr_assert_eq(iommu_domain_read_and_clear_dirty(d, TIOVA + PG, SZ_2M,
 						       0, bm, 21),
 		     -EINVAL, "iova not aligned to 2^21");
-	cr_assert_eq(iommu_domain_read_and_clear_dirty(d, 0ull - SZ_4K,
-						       2 * SZ_4K, 0, bm, 12),
+	cr_assert_eq(iommu_domain_read_and_clear_dirty(d, 0ull - PG,
+						       2 * PG, 0, bm, 12),
 		     -EINVAL, "range wraps around");
 	cr_assert_eq(
 	    iommu_domain_read_and_clear_dirty(d, TIOVA, n, 1u << 1, bm, 12),
@@ -250,47 +250,47 @@ static void dirty_tracks_writes(struct tctx *t, struct iommu_domain *d)
 	uint8_t buf[16];
 
 	memset(buf, 0xd1, sizeof(buf));
-	cr_assert_eq(iommu_map(d, TIOVA, pa, 8 * SZ_4K, RW), 0);
+	cr_assert_eq(iommu_map(d, TIOVA, pa, 8 * PG, RW), 0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
 	cr_assert_eq(iommu_domain_set_dirty_tracking(d, true), 0);
 	bm = 0;
 	cr_assert_eq(
-	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * SZ_4K, 0, &bm, 12),
+	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * PG, 0, &bm, 12),
 	    0);
 	/* Pages 1 and 3 written, page 0 only read. */
 	cr_assert_eq(iommu_dma_write(t->ctx, t->solo, IOMMU_NO_PASID,
-				     TIOVA + SZ_4K, buf, sizeof(buf)),
+				     TIOVA + PG, buf, sizeof(buf)),
 		     0);
 	cr_assert_eq(iommu_dma_write(t->ctx, t->solo, IOMMU_NO_PASID,
-				     TIOVA + 3 * SZ_4K + 64, buf, sizeof(buf)),
+				     TIOVA + 3 * PG + 64, buf, sizeof(buf)),
 		     0);
 	cr_assert_eq(iommu_dma_read(t->ctx, t->solo, IOMMU_NO_PASID, TIOVA, buf,
 				    sizeof(buf)),
 		     0);
 	bm = 1ull << 63; /* a bit already set stays set */
 	cr_assert_eq(iommu_domain_read_and_clear_dirty(
-			 d, TIOVA, 8 * SZ_4K, IOMMU_DIRTY_NO_CLEAR, &bm, 12),
+			 d, TIOVA, 8 * PG, IOMMU_DIRTY_NO_CLEAR, &bm, 12),
 		     0);
 	cr_assert_eq(bm, (1ull << 63) | 0xa, "dirty bitmap %#llx",
 		     (unsigned long long)bm);
 	bm = 0;
 	cr_assert_eq(
-	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * SZ_4K, 0, &bm, 12),
+	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * PG, 0, &bm, 12),
 	    0);
 	cr_assert_eq(bm, 0xa, "NO_CLEAR cleared: %#llx",
 		     (unsigned long long)bm);
 	bm = 0;
 	cr_assert_eq(
-	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * SZ_4K, 0, &bm, 12),
+	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * PG, 0, &bm, 12),
 	    0);
 	cr_assert_eq(bm, 0, "cleared state reported again: %#llx",
 		     (unsigned long long)bm);
 	/* Cleared pages are tracked again (the clear invalidated). */
 	cr_assert_eq(iommu_dma_write(t->ctx, t->solo, IOMMU_NO_PASID,
-				     TIOVA + SZ_4K, buf, sizeof(buf)),
+				     TIOVA + PG, buf, sizeof(buf)),
 		     0);
 	cr_assert_eq(
-	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * SZ_4K, 0, &bm, 12),
+	    iommu_domain_read_and_clear_dirty(d, TIOVA, 8 * PG, 0, &bm, 12),
 	    0);
 	cr_assert_eq(bm, 0x2, "rewrite after clear: %#llx",
 		     (unsigned long long)bm);

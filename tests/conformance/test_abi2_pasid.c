@@ -78,7 +78,7 @@ static void expect_pasid_fault(struct tctx *t, uint32_t dev, uint32_t pasid,
 /* Without PASID attach on @dev: every call is refused, nothing changes. */
 static void expect_pasid_refused(struct tctx *t, uint32_t dev)
 {
-	struct iommu_domain *d = dom_mapped(t, TIOVA, TMEM_BASE, SZ_4K);
+	struct iommu_domain *d = dom_mapped(t, TIOVA, TMEM_BASE, PG);
 	struct iommu_domain *def = dev_domain(t, dev);
 	struct iommu_translation tr;
 	int ret;

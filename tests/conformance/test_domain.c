@@ -202,14 +202,14 @@ CONF_TEST(unmanaged, dma_passes_only_where_mapped)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x200000;
 	struct iommu_domain *d =
-	    unmanaged_with(t, TIOVA, pa, 4 * SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, 4 * PG, IOMMU_READ | IOMMU_WRITE);
 	struct fault_log dl = {0};
 	struct iommu_translation tr;
 
 	cr_assert_eq(iommu_set_fault_handler(d, fault_log_domain_fn, &dl), 0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
 	cr_assert_eq(dev_domain(t, t->solo), d);
-	expect_dma_rw(t, t->solo, TIOVA, pa, 4 * SZ_4K);
+	expect_dma_rw(t, t->solo, TIOVA, pa, 4 * PG);
 	cr_assert_eq(
 	    dma_xlate(t, t->solo, TIOVA + 0x2010, IOMMU_ACCESS_READ, &tr), 0);
 	cr_assert_eq(tr.phys, pa + 0x2010);
@@ -218,9 +218,9 @@ CONF_TEST(unmanaged, dma_passes_only_where_mapped)
 	cr_assert_geq(tr.len, 1);
 	cr_assert_leq(tr.len, 4);
 	/* Just outside on both sides, and the physical address itself. */
-	expect_fault(t, &dl, t->solo, TIOVA + 4 * SZ_4K, IOMMU_ACCESS_READ,
+	expect_fault(t, &dl, t->solo, TIOVA + 4 * PG, IOMMU_ACCESS_READ,
 		     REASONS_NOT_MAPPED);
-	expect_fault(t, &dl, t->solo, TIOVA - SZ_4K, IOMMU_ACCESS_WRITE,
+	expect_fault(t, &dl, t->solo, TIOVA - PG, IOMMU_ACCESS_WRITE,
 		     REASONS_NOT_MAPPED);
 	expect_fault(t, &dl, t->solo, pa, IOMMU_ACCESS_READ,
 		     REASONS_NOT_MAPPED);
@@ -235,7 +235,7 @@ CONF_TEST(unmanaged, readonly_mapping_faults_on_write)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x400000;
 	struct iommu_domain *d =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ);
 	struct fault_log dl = {0};
 	struct iommu_translation tr;
 	uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -245,14 +245,14 @@ CONF_TEST(unmanaged, readonly_mapping_faults_on_write)
 	cr_assert_eq(dma_xlate(t, t->solo, TIOVA, IOMMU_ACCESS_READ, &tr), 0);
 	cr_assert_eq(tr.phys, pa);
 	cr_assert_eq(tr.perm & IOMMU_WRITE, 0, "read-only page grants write");
-	mem_fill(t, pa, SZ_4K, 7);
-	expect_dma_read(t, t->solo, TIOVA, pa, SZ_4K);
+	mem_fill(t, pa, PG, 7);
+	expect_dma_read(t, t->solo, TIOVA, pa, PG);
 	expect_fault(t, &dl, t->solo, TIOVA + 0x10, IOMMU_ACCESS_WRITE,
 		     REASONS_PERM);
 	cr_assert_eq(iommu_dma_write(t->ctx, t->solo, IOMMU_NO_PASID, TIOVA,
 				     buf, sizeof(buf)),
 		     -EFAULT);
-	cr_assert(mem_check(t, pa, SZ_4K, 7), "a refused write changed RAM");
+	cr_assert(mem_check(t, pa, PG, 7), "a refused write changed RAM");
 	cr_assert_eq(dl.count, 2);
 }
 
@@ -261,7 +261,7 @@ CONF_TEST(unmanaged, writeonly_mapping_faults_on_read)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x400000;
 	struct iommu_domain *d =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_WRITE);
 	struct fault_log dl = {0};
 	struct iommu_translation tr;
 	uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[8];
@@ -300,10 +300,10 @@ CONF_TEST(attach, replaces_default_without_detach)
 	/* A translation only the default domain gives: a live DMA-API
 	 * buffer, or the identity. */
 	if (default_is_dma(t))
-		cr_assert_eq(iommu_dma_map(t->ctx, t->solo, dpa, SZ_4K,
+		cr_assert_eq(iommu_dma_map(t->ctx, t->solo, dpa, PG,
 					   IOMMU_READ | IOMMU_WRITE, &old_iova),
 			     0);
-	cr_assert(old_iova + SZ_4K <= TIOVA || old_iova >= TIOVA + SZ_64K,
+	cr_assert(old_iova + PG <= TIOVA || old_iova >= TIOVA + SZ_64K,
 		  "DMA API chose the test's IOVA %#llx",
 		  (unsigned long long)old_iova);
 	expect_dma_rw(t, t->solo, old_iova, dpa, 64);
@@ -323,7 +323,7 @@ CONF_TEST(attach, replaces_default_without_detach)
 		expect_fault(t, &t->ctx_faults, t->solo, TIOVA,
 			     IOMMU_ACCESS_READ, REASONS_ANY);
 		expect_dma_rw(t, t->solo, old_iova, dpa, 64);
-		cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, old_iova, SZ_4K),
+		cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, old_iova, PG),
 			     0);
 	} else {
 		struct iommu_translation tr;
@@ -341,7 +341,7 @@ CONF_TEST(attach, replaces_blocking_without_detach)
 	struct iommu_domain *b = dom_alloc(t, IOMMU_DOMAIN_BLOCKED);
 	uint64_t pa = TMEM_BASE + 0x800000;
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 	int owner;
 
 	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, t->g_solo, &owner), 0);
@@ -366,9 +366,9 @@ CONF_TEST(attach, busy_group_on_other_domain)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x900000, pb = TMEM_BASE + 0xa00000;
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 	struct iommu_domain *b =
-	    unmanaged_with(t, TIOVA, pb, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pb, PG, IOMMU_READ | IOMMU_WRITE);
 
 	cr_assert_eq(iommu_attach_device(a, t->solo), 0);
 	cr_assert_eq(iommu_attach_device(b, t->solo), -EBUSY,
@@ -390,7 +390,7 @@ CONF_TEST(attach, device_on_group_of_two_ebusy)
 	uint64_t pa = TMEM_BASE + 0xb00000;
 	struct iommu_domain *def = dev_domain(t, t->pair0);
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 
 	cr_assert_eq(iommu_attach_device(a, t->pair0), -EBUSY);
 	cr_assert_eq(iommu_attach_device(a, t->pair1), -EBUSY);
@@ -408,13 +408,13 @@ CONF_TEST(attach, group_moves_every_device)
 	uint64_t pa = TMEM_BASE + 0xc00000;
 	struct iommu_domain *def = dev_domain(t, t->pair0);
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, 2 * SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, 2 * PG, IOMMU_READ | IOMMU_WRITE);
 
 	cr_assert_eq(iommu_attach_group(a, t->g_pair), 0);
 	cr_assert_eq(dev_domain(t, t->pair0), a);
 	cr_assert_eq(dev_domain(t, t->pair1), a);
-	expect_dma_rw(t, t->pair0, TIOVA, pa, SZ_4K);
-	expect_dma_rw(t, t->pair1, TIOVA + SZ_4K, pa + SZ_4K, SZ_4K);
+	expect_dma_rw(t, t->pair0, TIOVA, pa, PG);
+	expect_dma_rw(t, t->pair1, TIOVA + PG, pa + PG, PG);
 	/* Unrelated groups stay where they were. */
 	expect_default_behaviour(t, t->solo);
 	/* Detach by device returns the whole group. */
@@ -430,7 +430,7 @@ CONF_TEST(detach, returns_to_default_domain)
 	uint64_t pa = TMEM_BASE + 0xd00000;
 	struct iommu_domain *def = dev_domain(t, t->solo);
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 	struct iommu_domain *other = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
 
 	cr_assert_eq(iommu_domain_type(def),
@@ -454,7 +454,7 @@ CONF_TEST(domain, free_attached_is_busy)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0xe00000;
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 
 	cr_assert_eq(iommu_attach_group(a, t->g_pair), 0);
 	cr_assert_eq(iommu_domain_free(a), -EBUSY);
@@ -469,7 +469,7 @@ CONF_TEST(domain, one_domain_on_several_groups)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0xf00000;
 	struct iommu_domain *a =
-	    unmanaged_with(t, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE);
+	    unmanaged_with(t, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE);
 
 	cr_assert_eq(iommu_attach_device(a, t->solo), 0);
 	cr_assert_eq(iommu_attach_device(a, t->solo2), 0);
@@ -478,10 +478,10 @@ CONF_TEST(domain, one_domain_on_several_groups)
 	expect_dma_rw(t, t->solo2, TIOVA, pa, 32);
 	expect_dma_rw(t, t->pair0, TIOVA, pa, 32);
 	/* A new mapping is seen by every device at once. */
-	cr_assert_eq(iommu_map(a, TIOVA + SZ_4K, pa + SZ_4K, SZ_4K, IOMMU_READ),
+	cr_assert_eq(iommu_map(a, TIOVA + PG, pa + PG, PG, IOMMU_READ),
 		     0);
-	expect_dma_read(t, t->solo2, TIOVA + SZ_4K, pa + SZ_4K, 32);
-	expect_dma_read(t, t->pair1, TIOVA + SZ_4K, pa + SZ_4K, 32);
+	expect_dma_read(t, t->solo2, TIOVA + PG, pa + PG, 32);
+	expect_dma_read(t, t->pair1, TIOVA + PG, pa + PG, 32);
 	cr_assert_eq(iommu_detach_device(a, t->solo), 0);
 	/* The others keep it. */
 	expect_dma_rw(t, t->solo2, TIOVA, pa, 32);

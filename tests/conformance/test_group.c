@@ -328,7 +328,7 @@ CONF_TEST(owner, claim_refused_while_pasid_attached)
 {
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = TMEM_BASE + 0x500000;
-	struct iommu_domain *x = vm_dom(t, pa, SZ_4K);
+	struct iommu_domain *x = vm_dom(t, pa, PG);
 	struct iommu_domain *def = dev_domain(t, t->aux);
 	uint32_t pasid = 0;
 	int owner;
@@ -499,7 +499,7 @@ CONF_TEST(list, groups)
 CONF_TEST(list, devices_of_a_domain)
 {
 	struct tctx *t = tctx_open(p);
-	struct iommu_domain *a = vm_dom(t, TMEM_BASE, SZ_4K);
+	struct iommu_domain *a = vm_dom(t, TMEM_BASE, PG);
 	struct iommu_domain *blk = dom_alloc(t, IOMMU_DOMAIN_BLOCKED);
 	struct iommu_domain *def = dev_domain(t, t->solo);
 	struct iommu_attachment at[8];
@@ -597,7 +597,7 @@ CONF_TEST(fault, lost_faults_notified_with_count)
 
 	cr_assert_eq(iommu_set_fault_lost_handler(t->ctx, lost_fn, &l), 0);
 	for (i = 0; i < 50; i++) {
-		int ret = dma_xlate(t, t->solo, TMEM_BASE + i * SZ_4K,
+		int ret = dma_xlate(t, t->solo, TMEM_BASE + i * PG,
 				    IOMMU_ACCESS_READ, NULL);
 
 		cr_assert(ret == 0 || ret == -EFAULT, "translate: %d", ret);
@@ -629,7 +629,7 @@ CONF_TEST(fault, no_lost_notification_when_serviced)
 
 	cr_assert_eq(iommu_set_fault_lost_handler(t->ctx, lost_fn, &l), 0);
 	for (i = 0; i < 100; i++)
-		cr_assert_eq(dma_xlate(t, t->solo2, TIOVA + i * SZ_4K,
+		cr_assert_eq(dma_xlate(t, t->solo2, TIOVA + i * PG,
 				       IOMMU_ACCESS_WRITE, NULL),
 			     default_is_dma(t) ? -EFAULT : 0);
 	cr_assert_eq(stat_get(t, IOMMU_STAT_FAULTS_LOST), 0);

@@ -39,10 +39,10 @@ static void expect_stale(struct tctx *t, struct iommu_domain *d)
 	cr_assert_eq(iommu_detach_device(d, solo), -EINVAL);
 	cr_assert_eq(iommu_attach_group(d, g), -EINVAL);
 	cr_assert_eq(iommu_detach_group(d, g), -EINVAL);
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ),
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG, IOMMU_READ),
 		     -EINVAL);
-	cr_assert_eq(iommu_unmap(d, TIOVA, SZ_4K, &x), -EINVAL);
-	cr_assert_eq(iommu_unmap_fast(d, TIOVA, SZ_4K, &gather, &x), -EINVAL);
+	cr_assert_eq(iommu_unmap(d, TIOVA, PG, &x), -EINVAL);
+	cr_assert_eq(iommu_unmap_fast(d, TIOVA, PG, &gather, &x), -EINVAL);
 	cr_assert_eq(iommu_iotlb_sync(d, &gather), -EINVAL);
 	cr_assert_eq(iommu_flush_iotlb_all(d), -EINVAL);
 	cr_assert_eq(iommu_iova_to_phys(d, TIOVA, &x), -EINVAL);
@@ -66,7 +66,7 @@ CONF_TEST(handle, double_free_einval)
 	struct iommu_domain *more[8];
 	size_t i;
 
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG, IOMMU_READ), 0);
 	cr_assert_eq(iommu_domain_free(d), 0);
 	cr_assert_eq(iommu_domain_free(d), -EINVAL, "second free");
 	expect_stale(t, d);
@@ -110,7 +110,7 @@ CONF_TEST(handle, garbage_values_einval)
 	cr_assert_not_null(zeros);
 	cr_assert_not_null(ones);
 	memset(ones, 0xff, 4096);
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K,
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG,
 			       IOMMU_READ | IOMMU_WRITE),
 		     0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
@@ -140,9 +140,9 @@ CONF_TEST(handle, stale_after_context_destroy)
 	struct iommu_domain *defa = dev_domain(a, a->solo);
 	struct iommu_domain *dc;
 
-	cr_assert_eq(iommu_map(da, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(da, TIOVA, TMEM_BASE, PG, IOMMU_READ), 0);
 	cr_assert_eq(iommu_attach_device(da, a->solo), 0);
-	cr_assert_eq(iommu_map(db, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(db, TIOVA, TMEM_BASE, PG, IOMMU_READ), 0);
 	cr_assert_eq(iommu_attach_device(db, b->solo), 0);
 	/* A's handles die with A, while B lives on. */
 	tctx_close(a);
@@ -330,35 +330,35 @@ CONF_TEST(mem, table_free_takes_exact_allocations_only)
 	struct tctx *t = tctx_open(p);
 	uint64_t pa = 0, other = 0;
 
-	cr_assert_eq(iommu_mem_table_alloc(t->ctx, 4 * SZ_4K, &pa), 0);
-	cr_assert_eq(pa & (4 * SZ_4K - 1), 0);
+	cr_assert_eq(iommu_mem_table_alloc(t->ctx, 4 * PG, &pa), 0);
+	cr_assert_eq(pa & (4 * PG - 1), 0);
 	/* Parts of the allocation, larger ranges, misaligned ranges. */
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, SZ_4K), -EINVAL,
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, PG), -EINVAL,
 		     "first page of a 16K allocation");
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + SZ_4K, SZ_4K), -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 3 * SZ_4K, SZ_4K),
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + PG, PG), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 3 * PG, PG),
 		     -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 2 * SZ_4K), -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 2 * SZ_4K, 2 * SZ_4K),
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 2 * PG), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 2 * PG, 2 * PG),
 		     -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 8 * SZ_4K), -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 1, 4 * SZ_4K), -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * SZ_4K + 1), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 8 * PG), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa + 1, 4 * PG), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * PG + 1), -EINVAL);
 	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 0), -EINVAL);
-	cr_assert_eq(iommu_mem_table_free(NULL, pa, 4 * SZ_4K), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(NULL, pa, 4 * PG), -EINVAL);
 	/* Nothing was freed: no new allocation lands inside it. */
 	for (int i = 0; i < 16; i++) {
-		cr_assert_eq(iommu_mem_table_alloc(t->ctx, SZ_4K, &other), 0);
-		cr_assert(other + SZ_4K <= pa || other >= pa + 4 * SZ_4K,
+		cr_assert_eq(iommu_mem_table_alloc(t->ctx, PG, &other), 0);
+		cr_assert(other + PG <= pa || other >= pa + 4 * PG,
 			  "page %#llx of a live allocation handed out again",
 			  (unsigned long long)other);
-		cr_assert_eq(iommu_mem_table_free(t->ctx, other, SZ_4K), 0);
+		cr_assert_eq(iommu_mem_table_free(t->ctx, other, PG), 0);
 	}
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * SZ_4K), 0);
-	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * SZ_4K), -EINVAL,
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * PG), 0);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, pa, 4 * PG), -EINVAL,
 		     "double free");
 	/* Never allocated at all. */
-	cr_assert_eq(iommu_mem_table_free(t->ctx, TMEM_BASE, SZ_4K), -EINVAL);
+	cr_assert_eq(iommu_mem_table_free(t->ctx, TMEM_BASE, PG), -EINVAL);
 }
 
 CONF_TEST(mem, table_free_does_not_merge_allocations)
@@ -368,22 +368,22 @@ CONF_TEST(mem, table_free_does_not_merge_allocations)
 	size_t i, j, pairs = 0;
 
 	for (i = 0; i < 32; i++)
-		cr_assert_eq(iommu_mem_table_alloc(t->ctx, SZ_4K, &pg[i]), 0);
+		cr_assert_eq(iommu_mem_table_alloc(t->ctx, PG, &pg[i]), 0);
 	/* Two one-page allocations side by side are not one of 8K. */
 	for (i = 0; i < 32; i++) {
-		if (pg[i] & (2 * SZ_4K - 1))
+		if (pg[i] & (2 * PG - 1))
 			continue;
 		for (j = 0; j < 32; j++) {
-			if (pg[j] != pg[i] + SZ_4K)
+			if (pg[j] != pg[i] + PG)
 				continue;
 			cr_assert_eq(iommu_mem_table_free(t->ctx, pg[i],
-							  2 * SZ_4K),
+							  2 * PG),
 				     -EINVAL, "8K over two 4K allocations");
 			pairs++;
 		}
 	}
 	cr_assert_gt(pairs, 0, "32 pages and no adjacent pair");
 	for (i = 0; i < 32; i++)
-		cr_assert_eq(iommu_mem_table_free(t->ctx, pg[i], SZ_4K), 0,
+		cr_assert_eq(iommu_mem_table_free(t->ctx, pg[i], PG), 0,
 			     "page %zu: a refused free freed it", i);
 }

@@ -277,7 +277,7 @@ static struct iommu_domain *pair_ro_domain(struct pair *pr)
 	struct iommu_domain *d = NULL;
 
 	cr_assert_eq(iommu_domain_alloc(pr->a, IOMMU_DOMAIN_UNMANAGED, &d), 0);
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG, IOMMU_READ), 0);
 	cr_assert_eq(iommu_attach_device(d, pr->solo2), 0);
 	cr_assert_eq(iommu_set_fault_handler(d, pair_dom_fn, pr), 0);
 	return d;
@@ -332,12 +332,12 @@ PAIR_TEST(irq, never_delivered_inside_a_register_write)
 	for (unsigned int i = 0; i < 8; i++) {
 		pr->inject = 1;
 		pr->inj_dev = pr->solo;
-		pr->inj_iova = TIOVA + SZ_2M + i * SZ_4K;
+		pr->inj_iova = TIOVA + SZ_2M + i * PG;
 		pr->inj_access = IOMMU_ACCESS_READ;
-		cr_assert_eq(iommu_map(d, TIOVA + i * SZ_4K,
-				       TMEM_BASE + i * SZ_4K, SZ_4K,
+		cr_assert_eq(iommu_map(d, TIOVA + i * PG,
+				       TMEM_BASE + i * PG, PG,
 				       IOMMU_READ | IOMMU_WRITE), 0);
-		cr_assert_eq(iommu_unmap(d, TIOVA + i * SZ_4K, SZ_4K, &done),
+		cr_assert_eq(iommu_unmap(d, TIOVA + i * PG, PG, &done),
 			     0);
 		cr_assert_eq(iommu_dma_translate(pr->a, pr->solo,
 						 IOMMU_NO_PASID, TIOVA + SZ_64K,
@@ -363,7 +363,7 @@ PAIR_TEST(irq, fault_raised_in_attach_reaches_domain_handler_once)
 	struct iommu_domain *d = NULL;
 
 	cr_assert_eq(iommu_domain_alloc(pr->a, IOMMU_DOMAIN_UNMANAGED, &d), 0);
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K,
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG,
 			       IOMMU_READ | IOMMU_WRITE), 0);
 	pair_arm(pr);
 	cr_assert_eq(iommu_attach_device(d, pr->solo), 0);
@@ -393,7 +393,7 @@ PAIR_TEST(irq, fault_raised_in_map_reaches_domain_handler_once)
 	cr_assert_eq(iommu_domain_alloc(pr->a, IOMMU_DOMAIN_UNMANAGED, &d), 0);
 	cr_assert_eq(iommu_attach_device(d, pr->solo), 0);
 	pair_arm(pr);
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K,
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG,
 			       IOMMU_READ | IOMMU_WRITE), 0);
 	if (pr->injected) {
 		expect_injected_fault(pr, "map");
@@ -402,7 +402,7 @@ PAIR_TEST(irq, fault_raised_in_map_reaches_domain_handler_once)
 		cr_assert_eq(pr->dom_faults.count + pr->ctx_faults.count, 0);
 	}
 	pair_arm(pr);
-	cr_assert_eq(iommu_unmap(d, TIOVA, SZ_4K, &done), 0);
+	cr_assert_eq(iommu_unmap(d, TIOVA, PG, &done), 0);
 	cr_assert_eq(iommu_flush_iotlb_all(d), 0);
 	expect_injected_fault(pr, "unmap");
 	hits++;

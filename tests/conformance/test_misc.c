@@ -73,7 +73,7 @@ CONF_TEST(fault, each_fault_delivered_once)
 	l0 = stat_get(t, IOMMU_STAT_FAULTS_LOST);
 	for (i = 0; i < n; i++) {
 		uint32_t dev = i & 1 ? t->pair1 : t->pair0;
-		uint64_t iova = TIOVA + (uint64_t)i * SZ_4K;
+		uint64_t iova = TIOVA + (uint64_t)i * PG;
 		unsigned int acc =
 		    i % 3 ? IOMMU_ACCESS_READ : IOMMU_ACCESS_WRITE;
 
@@ -84,7 +84,7 @@ CONF_TEST(fault, each_fault_delivered_once)
 		cr_assert_eq(dl.last.dev_id, dev);
 		cr_assert_eq(dl.last.access, acc);
 		if (dl.last.flags & IOMMU_FAULT_F_ADDR_VALID)
-			cr_assert_eq(dl.last.addr & ~(SZ_4K - 1), iova);
+			cr_assert_eq(dl.last.addr & ~(PG - 1), iova);
 	}
 	f = stat_get(t, IOMMU_STAT_FAULTS) - f0;
 	r = stat_get(t, IOMMU_STAT_FAULTS_REPORTED) - r0;
@@ -117,7 +117,7 @@ CONF_TEST(fault, overflow_counted_without_driver)
 	l0 = stat_get(t, IOMMU_STAT_FAULTS_LOST);
 	r0 = stat_get(t, IOMMU_STAT_FAULTS_REPORTED);
 	for (i = 0; i < 100; i++) {
-		int ret = dma_xlate(t, t->solo, TMEM_BASE + i * SZ_4K,
+		int ret = dma_xlate(t, t->solo, TMEM_BASE + i * PG,
 				    IOMMU_ACCESS_READ, NULL);
 
 		cr_assert(ret == 0 || ret == -EFAULT, "translate: %d", ret);
@@ -273,7 +273,7 @@ CONF_TEST(dma_api, map_unmap_round_trip)
 	uint8_t buf[256], back[256];
 	size_t i;
 
-	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa, 3 * SZ_4K,
+	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa, 3 * PG,
 				   IOMMU_READ | IOMMU_WRITE, &iova),
 		     0);
 	if (!default_is_dma(t))
@@ -281,19 +281,19 @@ CONF_TEST(dma_api, map_unmap_round_trip)
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i ^ 0x77);
 	cr_assert_eq(iommu_dma_write(t->ctx, t->solo, IOMMU_NO_PASID,
-				     iova + 3 * SZ_4K - 100, buf, 100),
+				     iova + 3 * PG - 100, buf, 100),
 		     0);
-	cr_assert_eq(iommu_mem_read(t->ctx, pa + 3 * SZ_4K - 100, back, 100),
+	cr_assert_eq(iommu_mem_read(t->ctx, pa + 3 * PG - 100, back, 100),
 		     0);
 	cr_assert_eq(memcmp(buf, back, 100), 0);
-	expect_dma_rw(t, t->solo, iova, pa, 3 * SZ_4K);
+	expect_dma_rw(t, t->solo, iova, pa, 3 * PG);
 	/* A read-only buffer. */
-	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa + 0x10000, SZ_4K,
+	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa + 0x10000, PG,
 				   IOMMU_READ, &iova2),
 		     0);
 	expect_dma_read(t, t->solo, iova2, pa + 0x10000, 128);
 	if (default_is_dma(t)) {
-		cr_assert(iova2 + SZ_4K <= iova || iova2 >= iova + 3 * SZ_4K,
+		cr_assert(iova2 + PG <= iova || iova2 >= iova + 3 * PG,
 			  "two live buffers share IOVAs");
 		expect_fault(t, &t->ctx_faults, t->solo, iova2,
 			     IOMMU_ACCESS_WRITE, REASONS_PERM);
@@ -302,14 +302,14 @@ CONF_TEST(dma_api, map_unmap_round_trip)
 	if (default_is_dma(t))
 		expect_fault(t, &t->ctx_faults, t->solo2, iova,
 			     IOMMU_ACCESS_READ, REASONS_ANY);
-	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 3 * SZ_4K), 0);
+	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 3 * PG), 0);
 	/* The core keeps no record of identity buffers (iova == paddr), so
 	 * only a DMA domain can tell a buffer that is not mapped. */
 	if (default_is_dma(t)) {
-		cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 3 * SZ_4K),
+		cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 3 * PG),
 			     -ENOENT, "second unmap of one buffer");
 		cr_assert_eq(
-		    iommu_dma_unmap(t->ctx, t->solo, iova2 + SZ_4K, SZ_4K),
+		    iommu_dma_unmap(t->ctx, t->solo, iova2 + PG, PG),
 		    -ENOENT);
 	}
 	if (default_is_dma(t)) {
@@ -317,19 +317,19 @@ CONF_TEST(dma_api, map_unmap_round_trip)
 		expect_fault(t, &t->ctx_faults, t->solo, iova,
 			     IOMMU_ACCESS_READ, REASONS_ANY);
 	}
-	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova2, SZ_4K), 0);
+	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova2, PG), 0);
 	/* Bad input. */
 	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa, 0, IOMMU_READ, &iova),
 		     -EINVAL);
-	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa, SZ_4K, 0, &iova),
+	cr_assert_eq(iommu_dma_map(t->ctx, t->solo, pa, PG, 0, &iova),
 		     -EINVAL);
 	cr_assert_eq(
-	    iommu_dma_map(t->ctx, t->solo, pa, SZ_4K, IOMMU_READ, NULL),
+	    iommu_dma_map(t->ctx, t->solo, pa, PG, IOMMU_READ, NULL),
 	    -EINVAL);
 	cr_assert_eq(
-	    iommu_dma_map(t->ctx, 0xdeadbe, pa, SZ_4K, IOMMU_READ, &iova),
+	    iommu_dma_map(t->ctx, 0xdeadbe, pa, PG, IOMMU_READ, &iova),
 	    -ENODEV);
-	cr_assert_eq(iommu_dma_map(NULL, t->solo, pa, SZ_4K, IOMMU_READ, &iova),
+	cr_assert_eq(iommu_dma_map(NULL, t->solo, pa, PG, IOMMU_READ, &iova),
 		     -EINVAL);
 }
 
@@ -340,11 +340,11 @@ CONF_TEST(dma_api, group_members_share_buffers)
 
 	/* Both devices of a group are on one domain: a buffer mapped for
 	 * one is visible to the other. */
-	cr_assert_eq(iommu_dma_map(t->ctx, t->pair0, pa, SZ_4K,
+	cr_assert_eq(iommu_dma_map(t->ctx, t->pair0, pa, PG,
 				   IOMMU_READ | IOMMU_WRITE, &iova),
 		     0);
 	expect_dma_rw(t, t->pair1, iova, pa, 64);
-	cr_assert_eq(iommu_dma_unmap(t->ctx, t->pair0, iova, SZ_4K), 0);
+	cr_assert_eq(iommu_dma_unmap(t->ctx, t->pair0, iova, PG), 0);
 }
 
 /* ---- Stats ------------------------------------------------------------ */
@@ -366,15 +366,15 @@ CONF_TEST(stats, counters_move)
 	for (i = 0; i < IOMMU_STAT_COUNT; i++)
 		cr_assert_eq(st.v[i], 0, "stat %s not reset",
 			     iommu_stat_name(i));
-	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(d, TIOVA, TMEM_BASE, PG, IOMMU_READ), 0);
 	cr_assert_eq(iommu_attach_device(d, t->solo), 0);
 	for (i = 0; i < 10; i++)
 		cr_assert_eq(
 		    dma_xlate(t, t->solo, TIOVA, IOMMU_ACCESS_READ, NULL), 0);
 	cr_assert_eq(
-	    dma_xlate(t, t->solo, TIOVA + SZ_4K, IOMMU_ACCESS_READ, NULL),
+	    dma_xlate(t, t->solo, TIOVA + PG, IOMMU_ACCESS_READ, NULL),
 	    -EFAULT);
-	cr_assert_eq(iommu_unmap(d, TIOVA, SZ_4K, &un), 0);
+	cr_assert_eq(iommu_unmap(d, TIOVA, PG, &un), 0);
 	cr_assert_eq(iommu_get_stats(t->ctx, &st), 0);
 	cr_assert_geq(st.v[IOMMU_STAT_TRANSLATIONS], 11);
 	cr_assert_eq(st.v[IOMMU_STAT_FAULTS], 1);
@@ -494,9 +494,9 @@ CONF_TEST(input, unknown_device_enodev)
 					 IOMMU_ACCESS_READ, &tr),
 		     -ENODEV);
 	cr_assert_eq(
-	    iommu_dma_map(t->ctx, bad, TMEM_BASE, SZ_4K, IOMMU_READ, &iova),
+	    iommu_dma_map(t->ctx, bad, TMEM_BASE, PG, IOMMU_READ, &iova),
 	    -ENODEV);
-	cr_assert_eq(iommu_dma_unmap(t->ctx, bad, TIOVA, SZ_4K), -ENODEV);
+	cr_assert_eq(iommu_dma_unmap(t->ctx, bad, TIOVA, PG), -ENODEV);
 	cr_assert_eq(iommu_dev_remove(t->ctx, bad), -ENODEV);
 	cr_assert_not(iommu_dev_capable(t->ctx, bad, IOMMU_CAP_NOEXEC));
 	cr_assert_eq(t->ctx_faults.count, 0, "unknown device made a fault");
@@ -574,33 +574,33 @@ CONF_TEST(instances, two_contexts_are_isolated)
 	uint64_t pa = TMEM_BASE + 0x700000, pb = TMEM_BASE + 0x780000, x;
 
 	cr_assert_eq(a->solo, b->solo);
-	cr_assert_eq(iommu_map(da, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE),
+	cr_assert_eq(iommu_map(da, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE),
 		     0);
 	cr_assert_eq(
-	    iommu_map(db, TIOVA + SZ_4K, pb, SZ_4K, IOMMU_READ | IOMMU_WRITE),
+	    iommu_map(db, TIOVA + PG, pb, PG, IOMMU_READ | IOMMU_WRITE),
 	    0);
 	cr_assert_eq(iommu_attach_device(da, a->solo), 0);
 	cr_assert_eq(iommu_attach_device(db, b->solo), 0);
-	mem_fill(a, pa, SZ_4K, 1);
-	mem_fill(b, pa, SZ_4K, 2);
+	mem_fill(a, pa, PG, 1);
+	mem_fill(b, pa, PG, 2);
 	/* Separate memories. */
-	cr_assert(mem_check(a, pa, SZ_4K, 1));
-	cr_assert(mem_check(b, pa, SZ_4K, 2));
+	cr_assert(mem_check(a, pa, PG, 1));
+	cr_assert(mem_check(b, pa, PG, 2));
 	expect_dma_rw(a, a->solo, TIOVA, pa, 128);
-	expect_dma_rw(b, b->solo, TIOVA + SZ_4K, pb, 128);
+	expect_dma_rw(b, b->solo, TIOVA + PG, pb, 128);
 	/* Each device sees only its own context's mappings. */
-	expect_fault(a, &a->ctx_faults, a->solo, TIOVA + SZ_4K,
+	expect_fault(a, &a->ctx_faults, a->solo, TIOVA + PG,
 		     IOMMU_ACCESS_READ, REASONS_ANY);
 	expect_fault(b, &b->ctx_faults, b->solo, TIOVA, IOMMU_ACCESS_READ,
 		     REASONS_ANY);
 	cr_assert_eq(a->ctx_faults.count, 1);
 	cr_assert_eq(b->ctx_faults.count, 1);
-	cr_assert_eq(iommu_iova_to_phys(da, TIOVA + SZ_4K, &x), -ENOENT);
+	cr_assert_eq(iommu_iova_to_phys(da, TIOVA + PG, &x), -ENOENT);
 	cr_assert_eq(stat_get(a, IOMMU_STAT_FAULTS), 1);
 	cr_assert_eq(stat_get(b, IOMMU_STAT_FAULTS), 1);
 	/* Destroying one leaves the other working. */
 	tctx_close(a);
-	expect_dma_rw(b, b->solo, TIOVA + SZ_4K, pb, 128);
+	expect_dma_rw(b, b->solo, TIOVA + PG, pb, 128);
 	cr_assert_eq(iommu_detach_device(db, b->solo), 0);
 }
 
@@ -625,7 +625,7 @@ CONF_TEST(device, add_and_remove_at_run_time)
 	expect_default_behaviour(t, 0x28);
 	/* Joining an existing group puts it on the group's current domain. */
 	cr_assert_eq(
-	    iommu_map(a, TIOVA, TMEM_BASE, SZ_4K, IOMMU_READ | IOMMU_WRITE), 0);
+	    iommu_map(a, TIOVA, TMEM_BASE, PG, IOMMU_READ | IOMMU_WRITE), 0);
 	cr_assert_eq(iommu_attach_device(a, t->solo2), 0);
 	c.id = 0x19;
 	c.name = "late2";
@@ -646,11 +646,11 @@ CONF_TEST(device, add_and_remove_at_run_time)
 	cr_assert_eq(iommu_dev_add(t->ctx, &c), -ENOENT);
 	/* Remove: refused while DMA-API mappings live. */
 	if (default_is_dma(t)) {
-		cr_assert_eq(iommu_dma_map(t->ctx, 0x28, TMEM_BASE, SZ_4K,
+		cr_assert_eq(iommu_dma_map(t->ctx, 0x28, TMEM_BASE, PG,
 					   IOMMU_READ, &iova),
 			     0);
 		cr_assert_eq(iommu_dev_remove(t->ctx, 0x28), -EBUSY);
-		cr_assert_eq(iommu_dma_unmap(t->ctx, 0x28, iova, SZ_4K), 0);
+		cr_assert_eq(iommu_dma_unmap(t->ctx, 0x28, iova, PG), 0);
 	}
 	cr_assert_eq(iommu_dev_remove(t->ctx, 0x28), 0);
 	cr_assert_eq(iommu_dev_group(t->ctx, 0x28, &g), -ENODEV);

@@ -29,7 +29,7 @@ CONF_TEST(owner, claim_moves_group_to_blocking)
 	{
 		uint64_t iova;
 
-		cr_assert_eq(iommu_dma_map(t->ctx, t->pair0, TMEM_BASE, SZ_4K,
+		cr_assert_eq(iommu_dma_map(t->ctx, t->pair0, TMEM_BASE, PG,
 					   IOMMU_READ, &iova),
 			     -EPERM);
 	}
@@ -84,7 +84,7 @@ CONF_TEST(owner, claim_with_live_dma_mappings_ebusy)
 	struct iommu_domain *def = dev_domain(t, t->solo);
 	int owner, ret;
 
-	ret = iommu_dma_map(t->ctx, t->solo, pa, 2 * SZ_4K,
+	ret = iommu_dma_map(t->ctx, t->solo, pa, 2 * PG,
 			    IOMMU_READ | IOMMU_WRITE, &iova);
 	cr_assert_eq(ret, 0, "iommu_dma_map: %d", ret);
 	if (default_is_dma(t)) {
@@ -94,12 +94,12 @@ CONF_TEST(owner, claim_with_live_dma_mappings_ebusy)
 		cr_assert_not(iommu_group_dma_owner_claimed(t->ctx, t->g_solo));
 		/* The failed claim left the mapping working. */
 		cr_assert_eq(dev_domain(t, t->solo), def);
-		expect_dma_rw(t, t->solo, iova, pa, 2 * SZ_4K);
+		expect_dma_rw(t, t->solo, iova, pa, 2 * PG);
 	} else {
 		cr_assert_eq(iova, pa, "identity dma_map: iova is paddr");
-		expect_dma_rw(t, t->solo, iova, pa, 2 * SZ_4K);
+		expect_dma_rw(t, t->solo, iova, pa, 2 * PG);
 	}
-	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 2 * SZ_4K), 0);
+	cr_assert_eq(iommu_dma_unmap(t->ctx, t->solo, iova, 2 * PG), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, t->g_solo, &owner), 0,
 		     "claim after the last DMA-API unmap");
 	cr_assert_eq(iommu_group_release_dma_owner(t->ctx, t->g_solo, &owner),
@@ -113,7 +113,7 @@ CONF_TEST(owner, claim_on_non_default_domain_ebusy)
 	uint64_t pa = TMEM_BASE + 0x200000;
 	int owner;
 
-	cr_assert_eq(iommu_map(a, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE),
+	cr_assert_eq(iommu_map(a, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE),
 		     0);
 	cr_assert_eq(iommu_attach_device(a, t->solo), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, t->g_solo, &owner),
@@ -133,7 +133,7 @@ CONF_TEST(owner, dma_api_refused_on_unmanaged_domain)
 	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, t->g_solo, &owner), 0);
 	cr_assert_eq(iommu_attach_group(a, t->g_solo), 0);
 	cr_assert_eq(
-	    iommu_dma_map(t->ctx, t->solo, TMEM_BASE, SZ_4K, IOMMU_READ, &iova),
+	    iommu_dma_map(t->ctx, t->solo, TMEM_BASE, PG, IOMMU_READ, &iova),
 	    -EPERM);
 	cr_assert_eq(iommu_detach_group(a, t->g_solo), 0);
 	cr_assert_eq(iommu_group_release_dma_owner(t->ctx, t->g_solo, &owner),
@@ -190,10 +190,10 @@ static void aux_supported(struct tctx *t)
 	uint32_t pasid = 0, pasid2 = 0;
 	struct iommu_translation tr;
 
-	cr_assert_eq(iommu_map(a, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE),
+	cr_assert_eq(iommu_map(a, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE),
 		     0);
 	cr_assert_eq(
-	    iommu_map(prim, TIOVA, pp, SZ_4K, IOMMU_READ | IOMMU_WRITE), 0);
+	    iommu_map(prim, TIOVA, pp, PG, IOMMU_READ | IOMMU_WRITE), 0);
 	cr_assert_eq(iommu_aux_attach_device(a, t->aux), -EINVAL,
 		     "aux attach before AUX is enabled");
 	cr_assert_eq(
@@ -248,7 +248,7 @@ static void aux_unsupported(struct tctx *t)
 	uint32_t pasid = 0;
 	int ret;
 
-	cr_assert_eq(iommu_map(a, TIOVA, pa, SZ_4K, IOMMU_READ | IOMMU_WRITE),
+	cr_assert_eq(iommu_map(a, TIOVA, pa, PG, IOMMU_READ | IOMMU_WRITE),
 		     0);
 	ret = iommu_dev_enable_feature(t->ctx, t->aux, IOMMU_DEV_FEAT_AUX);
 	cr_assert_eq(ret, -EOPNOTSUPP, "enable AUX on a backend without it: %d",

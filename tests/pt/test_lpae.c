@@ -240,6 +240,49 @@ Test(lpae, tv6_64k_52bit_page)
 	lt_fini(&t);
 }
 
+/* smmuv3 11 TV6 (4.11), second line: 4K with DS (PT_FEAT_DS, CD.DS),
+ * OA[49:48] in bits 49:48 and OA[51:50] in bits 9:8, no SH in the leaf;
+ * the walker reads it back only with PT_WALK_DS. */
+Test(lpae, tv6_4k_ds_52bit_page)
+{
+	const uint64_t pa = 0x000F000012345000ull;
+	struct pt_walk_desc d;
+	struct pt_walk_res r;
+	uint64_t phys = 0;
+	struct lt t;
+
+	lt_init(&t, S1, 12, 48, 52, PT_FEAT_DS);
+	lt_map(&t, KB(4), pa, KB(4), RW);
+	/* TV6: valid page + AF = 0x0003_0000_1234_5703; ours adds AttrIndx
+	 * 1 (0x4) and AP[1] (0x40) */
+	cr_assert_eq(pth_rd(t.h, ent_pa(&t, KB(4), 0)),
+		     0x0003000012345703ull | 0x4 | 0x40, "0x%llx",
+		     U(pth_rd(t.h, ent_pa(&t, KB(4), 0))));
+	cr_assert_eq(pt_iova_to_phys(&t.pt, KB(4) + 0x123, &phys), 0);
+	cr_assert_eq(phys, pa + 0x123);
+	d = lt_desc(&t);
+	d.flags = PT_WALK_DS;
+	cr_assert_eq(pt_walk(&t.h->host, &d, KB(4) + 0x123, PT_ACC_R, &r), 0);
+	cr_assert_eq(r.oa, pa + 0x123);
+	/* without DS the same bits are SH and a 48-bit address */
+	d.flags = 0;
+	cr_assert_eq(pt_walk(&t.h->host, &d, KB(4) + 0x123, PT_ACC_R, &r), 0);
+	cr_assert_eq(r.oa, 0x12345123ull);
+	lt_fini(&t);
+	/* DS is stage 1 at 4K/16K only; 52 bits at 4K need it */
+	cr_assert_eq(pt_pgsizes(&(struct pt_cfg){.fmt = PT_FMT_LPAE_S1,
+						 .granule_lg2 = 16,
+						 .ia_bits = 48,
+						 .oa_bits = 52,
+						 .features = PT_FEAT_DS}),
+		     0);
+	cr_assert_eq(pt_pgsizes(&(struct pt_cfg){.fmt = PT_FMT_LPAE_S1,
+						 .granule_lg2 = 12,
+						 .ia_bits = 48,
+						 .oa_bits = 52}),
+		     0);
+}
+
 /* Every table descriptor from the root to the page is NLTA | 0b11 and
  * points at a table page the engine allocated. */
 static void table_chain(enum pt_fmt fmt, unsigned int g, unsigned int feats)

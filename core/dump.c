@@ -41,12 +41,15 @@ static int dump_open(struct dump_out *o)
 }
 
 /* Close the stream; with @ret 0 copy it to @out.  Return: @ret, -ENOMEM
- * the stream failed, -EIO writing to @out failed. */
+ * the stream failed, -EIO writing to @out failed.  glibc's fclose of a
+ * memory stream reallocates the buffer to its final size and, when that
+ * fails, returns 0 with the buffer NULL (and freed): that too is -ENOMEM,
+ * not an empty picture. */
 static int dump_close(struct dump_out *o, int ret, FILE *out)
 {
 	bool bad = ferror(o->f);
 
-	if (fclose(o->f) || bad)
+	if (fclose(o->f) || bad || !o->buf)
 		ret = ret ? ret : -ENOMEM;
 	if (!ret && o->len &&
 	    (fwrite(o->buf, 1, o->len, out) != o->len || fflush(out)))

@@ -210,6 +210,7 @@ static const char *const stat_names[IOMMU_STAT_COUNT] = {
 	[IOMMU_STAT_INVAL_SYNCS] = "inval_syncs",
 	[IOMMU_STAT_MAPS] = "maps",
 	[IOMMU_STAT_UNMAPS] = "unmaps",
+	[IOMMU_STAT_INVAL_WORK] = "inval_work",
 };
 
 const char *iommu_stat_name(enum iommu_stat stat)

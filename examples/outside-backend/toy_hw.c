@@ -58,7 +58,7 @@ static int toy_hw_create(struct iommu_host *host, const uint64_t *params,
 		free(hw);
 		return ret;
 	}
-	ilib_cache_set_trace(&hw->iotlb, host, "toy iotlb");
+	ilib_cache_set_host(&hw->iotlb, host, "toy iotlb");
 	pthread_mutex_init(&hw->lock, NULL);
 	*out = hw;
 	return 0;

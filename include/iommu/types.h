@@ -195,6 +195,9 @@ enum iommu_stat {
 				   * driver for (iotlb_sync, flush) */
 	IOMMU_STAT_MAPS,          /* map calls that succeeded */
 	IOMMU_STAT_UNMAPS,        /* unmap calls that removed something */
+	IOMMU_STAT_INVAL_WORK,    /* cache slots the device model's
+				   * invalidations looked at (rule 15: a
+				   * command's work, counted) */
 	IOMMU_STAT_COUNT
 };
 

@@ -42,8 +42,8 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 		ilib_cache_fini(&hw->dtec);
 		return ret;
 	}
-	ilib_cache_set_trace(&hw->dtec, hw->host, "amdvi device table cache");
-	ilib_cache_set_trace(&hw->tlbc, hw->host, "amdvi iotlb");
+	ilib_cache_set_host(&hw->dtec, hw->host, "amdvi device table cache");
+	ilib_cache_set_host(&hw->tlbc, hw->host, "amdvi iotlb");
 	return 0;
 }
 

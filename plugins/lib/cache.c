@@ -23,6 +23,7 @@
 
 #include "ilib_cache.h"
 #include "ilib_trace.h"
+#include "ilib_util.h"
 
 /* Load a word a writer may be storing: see the comment at the top. */
 static uint64_t ld(const uint64_t *p)
@@ -273,7 +274,7 @@ bool ilib_cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	return ilib_cache_insert_tag(c, hash, key, val, gen, 0);
 }
 
-void ilib_cache_set_trace(struct ilib_cache *c, struct iommu_host *host,
+void ilib_cache_set_host(struct ilib_cache *c, struct iommu_host *host,
 			  const char *what)
 {
 	if (!c)
@@ -405,6 +406,8 @@ static bool inval_may_match(struct ilib_cache *c, unsigned int set,
 	if (!set_current(c, s))
 		return false; /* flushed: nothing to remove */
 	__atomic_add_fetch(&c->inval_work, c->ways, __ATOMIC_RELAXED);
+	if (c->trace_host)
+		ilib_stat(c->trace_host, IOMMU_STAT_INVAL_WORK, c->ways);
 	for (unsigned int w = 0; w < c->ways && !match; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 

@@ -95,21 +95,23 @@ struct ilib_cache {
 	 * insert, and counts only while they still match. */
 	uint64_t *tag_epoch;
 	unsigned int tag_buckets; /* 0: untagged */
-	/* Trace events of fills and evictions (ilib_cache_set_trace). */
+	/* Trace events and the work counter (ilib_cache_set_host). */
 	struct iommu_host *trace_host;
 	const char *trace_what;
 };
 
 /**
- * ilib_cache_set_trace() - make fills and evictions trace events
+ * ilib_cache_set_host() - report the cache's work to the model's host
  * @c: the cache
  * @host: the device model's host (NULL: none)
  * @what: the cache's name in the events ("vtd iotlb"), static storage
  *
- * IOMMU_TR_IOTLB_FILL for each entry stored, IOMMU_TR_IOTLB_EVICT for a
- * valid entry another replaced; @raw holds the key words.
+ * Trace events IOMMU_TR_IOTLB_FILL for each entry stored and
+ * IOMMU_TR_IOTLB_EVICT for a valid entry another replaced (@raw holds the
+ * key words); IOMMU_STAT_INVAL_WORK counts the slots invalidations look
+ * at (a flush of all or of a tag looks at none).
  */
-void ilib_cache_set_trace(struct ilib_cache *c, struct iommu_host *host,
+void ilib_cache_set_host(struct ilib_cache *c, struct iommu_host *host,
 			  const char *what);
 
 /**

@@ -8,7 +8,7 @@
  * the hardware's queue (IOMMU_TR_CMD_ISSUED), the device model when it
  * executes one (IOMMU_TR_CMD_CONSUMED) and when it writes a fault record
  * (IOMMU_TR_FAULT_RECORD); cache fills and evictions come from
- * ilib_cache once ilib_cache_set_trace() named the cache.
+ * ilib_cache once ilib_cache_set_host() named the cache.
  */
 #ifndef ILIB_TRACE_H
 #define ILIB_TRACE_H

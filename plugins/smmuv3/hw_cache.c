@@ -55,8 +55,8 @@ int smmu_hw_caches_init(struct smmu_hw *hw, const uint64_t *params)
 		smmu_hw_caches_fini(hw);
 		return -ENOMEM;
 	}
-	ilib_cache_set_trace(&hw->cfgc, hw->host, "smmuv3 config cache");
-	ilib_cache_set_trace(&hw->tlbc, hw->host, "smmuv3 tlb");
+	ilib_cache_set_host(&hw->cfgc, hw->host, "smmuv3 config cache");
+	ilib_cache_set_host(&hw->tlbc, hw->host, "smmuv3 tlb");
 	return 0;
 }
 

@@ -71,9 +71,9 @@ int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
 		vtd_hw_caches_fini(hw);
 		return -ENOMEM;
 	}
-	ilib_cache_set_trace(&hw->ctxc, hw->host, "vtd context cache");
-	ilib_cache_set_trace(&hw->pasidc, hw->host, "vtd pasid cache");
-	ilib_cache_set_trace(&hw->tlbc, hw->host, "vtd iotlb");
+	ilib_cache_set_host(&hw->ctxc, hw->host, "vtd context cache");
+	ilib_cache_set_host(&hw->pasidc, hw->host, "vtd pasid cache");
+	ilib_cache_set_host(&hw->tlbc, hw->host, "vtd iotlb");
 	return 0;
 }
 

@@ -70,6 +70,17 @@ const uint8_t *fz_bytes(struct fz_in *in, size_t len, size_t *got)
 /* Bytes the DMA operations read into and write from. */
 static uint8_t fz_dma_buf[FZ_DMA_MAX];
 
+/* FUZZ_STATS: 1 prints the stats after each input, 2 also each DMA
+ * operation's result (to see where a seed goes). */
+static int fz_verbose(void)
+{
+	static int v = -1;
+
+	if (v < 0)
+		v = getenv("FUZZ_STATS") ? atoi(getenv("FUZZ_STATS")) : 0;
+	return v;
+}
+
 static uint32_t fz_dev(const struct fz_target *t, uint8_t d)
 {
 	return d < t->ndevs ? t->devs[d] : d;
@@ -97,40 +108,43 @@ static void fz_dma(const struct fz_target *t, struct fz_in *in, unsigned int op)
 	uint16_t len = fz_u16(in);
 	uint32_t dev = fz_dev(t, d);
 	struct iommu_translation tr;
+	int ret;
 
 	if (in->eof)
 		return;
 	if (!(attr & FZ_A_PASID))
 		pasid = IOMMU_NO_PASID;
+	memset(&tr, 0, sizeof(tr));
 	if (op == FZ_XLATE) {
 		unsigned int rw =
 		    attr & FZ_A_WRITE ? IOMMU_ACCESS_WRITE : IOMMU_ACCESS_READ;
 
-		memset(&tr, 0, sizeof(tr));
-		(void)iommu_dma_translate(t->ctx, dev, pasid, iova,
+		ret = iommu_dma_translate(t->ctx, dev, pasid, iova,
 					  len ? len : 1, fz_access(attr, rw),
 					  &tr);
-		return;
-	}
-	len %= FZ_DMA_MAX + 1;
-	if (op == FZ_DMA_RD)
-		(void)iommu_dma_read(t->ctx, dev, pasid, iova, fz_dma_buf, len);
-	else
-		(void)iommu_dma_write(t->ctx, dev, pasid, iova, fz_dma_buf,
+	} else if (op == FZ_DMA_RD) {
+		len %= FZ_DMA_MAX + 1;
+		ret = iommu_dma_read(t->ctx, dev, pasid, iova, fz_dma_buf, len);
+	} else {
+		len %= FZ_DMA_MAX + 1;
+		ret = iommu_dma_write(t->ctx, dev, pasid, iova, fz_dma_buf,
 				      len);
+	}
+	if (fz_verbose() > 1)
+		fprintf(stderr, "op %u dev %#x attr %#x pasid %#x iova %#llx: "
+			"%d phys %#llx\n", op, dev, attr, pasid,
+			(unsigned long long)iova, ret,
+			(unsigned long long)tr.phys);
 }
 
-/* FUZZ_STATS=1: print the context's stats after each input, to see how
+/* FUZZ_STATS: print the context's stats after each input, to see how
  * deep a seed gets (translations, walks, queue commands, faults). */
 static void fz_report(struct iommu_ctx *ctx)
 {
-	static int on = -1;
 	struct iommu_stats st = { .size = sizeof(st) };
 	unsigned int i;
 
-	if (on < 0)
-		on = getenv("FUZZ_STATS") != NULL;
-	if (!on || iommu_get_stats(ctx, &st))
+	if (!fz_verbose() || iommu_get_stats(ctx, &st))
 		return;
 	for (i = 0; i < IOMMU_STAT_COUNT; i++)
 		if (st.v[i])
@@ -143,6 +157,7 @@ void fz_run(const struct fz_target *t, struct fz_in *in)
 {
 	unsigned int nops = 0;
 	uint64_t pa_mod = 2 * t->ram_size;
+	uint64_t hi = 0; /* FZ_MMIO_HI */
 
 	while (in->n && nops++ < FZ_MAX_OPS) {
 		unsigned int op = fz_u8(in) % FZ_OP_COUNT;
@@ -160,20 +175,21 @@ void fz_run(const struct fz_target *t, struct fz_in *in)
 			sz = fz_u8(in);
 			v = fz_u64(in);
 			if (!in->eof)
-				(void)iommu_hw_mmio_write(t->ctx, off,
+				(void)iommu_hw_mmio_write(t->ctx, hi + off,
 							  1u << (sz & 3), v);
 			break;
 		case FZ_MMIO_WR32:
 			off = fz_u16(in);
 			v = fz_u32(in);
 			if (!in->eof)
-				(void)iommu_hw_mmio_write(t->ctx, off, 4, v);
+				(void)iommu_hw_mmio_write(t->ctx, hi + off, 4,
+							  v);
 			break;
 		case FZ_MMIO_RD:
 			off = fz_u16(in);
 			sz = fz_u8(in);
 			if (!in->eof)
-				(void)iommu_hw_mmio_read(t->ctx, off,
+				(void)iommu_hw_mmio_read(t->ctx, hi + off,
 							 1u << (sz & 3), &v);
 			break;
 		case FZ_MEM_WR:
@@ -223,6 +239,9 @@ void fz_run(const struct fz_target *t, struct fz_in *in)
 			break;
 		case FZ_STATS:
 			(void)iommu_get_stats(t->ctx, &st);
+			break;
+		case FZ_MMIO_HI:
+			hi = (uint64_t)fz_u16(in) << 16;
 			break;
 		}
 	}

@@ -18,6 +18,8 @@
  *   FZ_DMA_WR     the same fields
  *   FZ_MMIO_WR32  u16 off, u32 value (a 4-byte register write)
  *   FZ_STATS      no fields: iommu_get_stats()
+ *   FZ_MMIO_HI    u16 hi: the MMIO operations after it reach (hi << 16) +
+ *                 off (SMMUv3's page 1 is hi 1); 0 at the start
  *
  * pa is taken modulo twice the RAM size, so that half of the writes land
  * in guest RAM and the rest test the core's bounds check.  dev below the
@@ -46,6 +48,7 @@ enum fz_op {
 	FZ_DMA_WR = 8,
 	FZ_MMIO_WR32 = 9,
 	FZ_STATS = 10,
+	FZ_MMIO_HI = 11,
 	FZ_OP_COUNT
 };
 

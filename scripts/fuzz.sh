@@ -28,7 +28,7 @@ case $secs in
 	exit 2
 	;;
 esac
-targets=${FUZZ_TARGETS:-fuzz_virtio fuzz_vtd fuzz_ini fuzz_walk}
+targets=${FUZZ_TARGETS:-fuzz_virtio fuzz_vtd fuzz_smmuv3 fuzz_amdvi fuzz_drv fuzz_ini fuzz_walk}
 jobs=${FUZZ_JOBS:-1}
 
 if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then

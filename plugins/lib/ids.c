@@ -30,6 +30,7 @@ int ilib_ids_init(struct ilib_ids *ids, uint32_t start, uint32_t last)
 	ids->nr_leaves =
 	    (uint32_t)(((uint64_t)last - start) / ILIB_IDS_LEAF) + 1;
 	ids->full_below = 0;
+	ids->leaves_end = 0;
 	ids->used = 0;
 	ids->leaves = calloc(ids->nr_leaves, sizeof(*ids->leaves));
 	if (!ids->leaves)
@@ -46,7 +47,8 @@ void ilib_ids_fini(struct ilib_ids *ids)
 {
 	if (!ids || !ids->leaves)
 		return;
-	for (uint32_t l = 0; l < ids->nr_leaves; l++)
+	/* Only as far as a leaf was ever made: a 32-bit space has 2^20. */
+	for (uint32_t l = 0; l < ids->leaves_end; l++)
 		free(ids->leaves[l]);
 	free(ids->leaves);
 	ids->leaves = NULL;
@@ -101,6 +103,8 @@ static int ids_take(struct ilib_ids *ids, uint32_t l, uint32_t b)
 		if (!lf)
 			return -ENOMEM;
 		ids->leaves[l] = lf;
+		if (l >= ids->leaves_end)
+			ids->leaves_end = l + 1;
 	}
 	lf->w[b / 64] |= 1ull << (b % 64);
 	lf->used++;

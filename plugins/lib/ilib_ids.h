@@ -37,6 +37,7 @@ struct ilib_ids_leaf;
  * @nr_leaves: leaves covering the space
  * @leaves: leaf i covers IDs start + i * ILIB_IDS_LEAF on; NULL: all free
  * @full_below: every leaf below this index is full (search hint)
+ * @leaves_end: no leaf at or above this index was ever allocated
  * @used: IDs taken
  */
 struct ilib_ids {
@@ -45,6 +46,7 @@ struct ilib_ids {
 	uint32_t nr_leaves;
 	struct ilib_ids_leaf **leaves;
 	uint32_t full_below;
+	uint32_t leaves_end;
 	uint64_t used;
 };
 

@@ -16,8 +16,9 @@
  * per tag bucket; other domains in the bucket go too, which a cache may
  * always do); a range probes only the sets of the 4 KiB frames that could
  * hold an entry meeting it (the range widened to the largest page the
- * IOTLB ever held), or scans every set once when that is more frames than
- * sets.  INVALIDATE_DEVTAB_ENTRY probes one set.
+ * IOTLB ever held), or, when that is more frames than sets, drops every
+ * entry of the DomainID and tag in O(1) (more than asked, as a cache
+ * may).  INVALIDATE_DEVTAB_ENTRY probes one set.
  */
 #include <errno.h>
 #include <string.h>
@@ -188,11 +189,11 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	if (lg2 < 12)
 		lg2 = 12;
 	if (lg2 >= 52 || last - first >= (uint64_t)nsets << 12)
-		goto scan_all;
+		goto drop_tag;
 	lo = first & ~((1ull << lg2) - 1);
 	hi = last | ((1ull << lg2) - 1);
 	if (hi < last || ((hi - lo) >> 12) >= nsets)
-		goto scan_all;
+		goto drop_tag;
 	for (uint64_t f = lo >> 12; f <= hi >> 12; f++) {
 		hw_tlb_key(key, domid, tag, f << 12);
 		ilib_cache_inval_set(c, ilib_cache_set_of(c, hw_tlb_hash(key)),
@@ -200,9 +201,9 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	}
 	return;
 
-scan_all:
-	for (unsigned int set = 0; set < nsets; set++)
-		ilib_cache_inval_set(c, set, hw_tlb_match, &a);
+drop_tag:
+	/* More frames than sets: the whole DomainID | tag goes, O(1). */
+	ilib_cache_flush_tag(c, a.tagword);
 }
 
 /* INVALIDATE_IOMMU_ALL: every cached DTE and translation (5.3). */

@@ -442,7 +442,11 @@ void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
  *
  * A range whose pages (of every size ever cached, in the VA and/or IPA
  * sets of the one VMID it names) are fewer than the sets probes only the
- * sets those pages hash to; anything else scans every set.
+ * sets those pages hash to.  A larger one drops its whole scope in O(1)
+ * instead (the VMID's stage-1 entries, or all of them when it names IPAs;
+ * an EL2 world's): more than asked, which a TLB may always do, so that a
+ * queue of them costs its length, not its length times the TLB's size
+ * (rule 15).  What names no VMID in EL1 scans every set.
  * Context: bumps the generation first; takes each set's lock in turn.
  */
 void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m)
@@ -463,7 +467,7 @@ void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m)
 					(unsigned int)__builtin_ctzll(s)) *
 			  ((va ? 1 : 0) + (ipa ? 1 : 0));
 		if (probes > nsets)
-			goto scan_all;
+			goto drop_scope;
 	}
 	for (s = sizes; s; s &= s - 1) {
 		unsigned int lg2 = (unsigned int)__builtin_ctzll(s);
@@ -490,4 +494,16 @@ void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m)
 scan_all:
 	for (unsigned int set = 0; set < nsets; set++)
 		ilib_cache_inval_set(c, set, hw_tlbi_pred, m);
+	return;
+
+drop_scope:
+	for (unsigned int w = HW_W_EL1; w <= HW_W_E2H; w++) {
+		if (!(m->worlds & (1u << w)))
+			continue;
+		if (w == HW_W_EL1)
+			smmu_hw_tlbi_scope(hw, ipa ? HW_EP_VMID : HW_EP_VMID_S1,
+					   (uint8_t)w, m->vmid, 0);
+		else
+			smmu_hw_tlbi_scope(hw, HW_EP_WORLD, (uint8_t)w, 0, 0);
+	}
 }

@@ -294,10 +294,13 @@ static bool hw_tlb_pred(const uint64_t *key, const uint64_t *val,
 /*
  * hw_tlb_inval() - remove every IOTLB entry @m accepts
  * A DID-qualified range that spans fewer pages (of sizes 4K, 2M and 1G
- * together) than there are sets probes only the sets those pages hash to;
- * anything else scans every set.  A type-2 page invalidation also removes
- * every first-stage entry of the DID whatever its address, so it scans
- * every set once a first-stage entry was ever cached.
+ * together) than there are sets probes only the sets those pages hash to.
+ * A larger DID-qualified one (and a type-2 page invalidation once a
+ * first-stage entry was ever cached: it removes every first-stage entry
+ * of the DID whatever its address) drops the whole DID instead, in O(1)
+ * (ilib_cache_flush_tag): more than asked, which a cache may always do,
+ * so that a queue of them costs its length, not its length times the
+ * IOTLB's size (rule 15).  Only what no DID qualifies scans every set.
  * Context: bumps the generation first; takes each set's lock in turn.
  */
 static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
@@ -306,13 +309,19 @@ static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
 	unsigned int nsets = ilib_cache_nsets(c), level;
 	uint64_t probes = 0;
 
+	/* The generation first: an insert racing this sees it (and a
+	 * first-stage entry's tlb_fl is then visible below). */
 	ilib_cache_inval_begin(c);
-	if (!m->range_on || !m->did_on ||
-	    (m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST)))
-		goto scan_all;
-	for (level = 1; level <= 3; level++)
-		probes += m->vlast[level] - m->vfirst[level] + 1;
-	if (probes > nsets)
+	if (m->did_on && m->range_on &&
+	    m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST))
+		goto drop_did;
+	if (m->did_on && m->range_on) {
+		for (level = 1; level <= 3; level++)
+			probes += m->vlast[level] - m->vfirst[level] + 1;
+		if (probes > nsets)
+			goto drop_did;
+	}
+	if (!m->range_on || !m->did_on)
 		goto scan_all;
 	for (level = 1; level <= 3; level++) {
 		for (uint64_t vpn = m->vfirst[level]; vpn <= m->vlast[level];
@@ -328,6 +337,10 @@ static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
 scan_all:
 	for (unsigned int set = 0; set < nsets; set++)
 		ilib_cache_inval_set(c, set, hw_tlb_pred, m);
+	return;
+
+drop_did:
+	ilib_cache_flush_tag(c, m->did);
 }
 
 /* Set @m's range to 2^@am pages at @addr (low bits ignored). */

@@ -15,114 +15,8 @@
 #include <criterion/criterion.h>
 
 #include "ag.h"
+#include "dt.h"
 
-#define R    IOMMU_ACCESS_READ
-#define W    IOMMU_ACCESS_WRITE
-#define NP   IOMMU_NO_PASID
-#define U(x) ((unsigned long long)(x))
-#define ADDR 0x000FFFFFFFFFF000ull
-#define RW   (IOMMU_READ | IOMMU_WRITE)
-#define DATA 0x1000000ull /* DMA targets */
-#define IOVA 0x40000000ull
-
-/* Sheet 2.2 and 3.1, at the test's own positions. */
-#define DTE_V	     (1ull << 0)
-#define DTE_TV	     (1ull << 1)
-#define DTE_MODE(q)  (((q) >> 9) & 7)
-#define DTE_IR	     (1ull << 61)
-#define DTE_IW	     (1ull << 62)
-#define DTE_DOMID(q) ((unsigned int)((q)&0xffff))
-#define PTE_PR	     (1ull << 0)
-#define PTE_NL(q)    (((q) >> 9) & 7)
-#define PTE_IR	     (1ull << 61)
-#define PTE_IW	     (1ull << 62)
-#define OPC(q)	     ((unsigned int)((q) >> 60))
-
-struct fcap {
-	unsigned int n;
-	struct iommu_fault f[8];
-};
-
-struct dt {
-	struct iommu_ctx *ctx;
-	char err[256];
-	struct fcap faults;
-	uint32_t a, b; /* 00:02.0, 00:03.0 */
-};
-
-static int fcap_fn(struct iommu_ctx *c, const struct iommu_fault *f,
-		   void *cookie)
-{
-	struct fcap *fc = cookie;
-
-	(void)c;
-	if (fc->n < 8)
-		fc->f[fc->n] = *f;
-	fc->n++;
-	return 0;
-}
-
-static void dt_open(struct dt *t, const char *dflt, const char *amdvi)
-{
-	char ini[2048];
-	struct iommu_ctx_opts co;
-	int ret;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(ini, sizeof(ini),
-		 "[iommu]\nbackend = amdvi\n"
-		 "default_domain = %s\ninvalidation = strict\n"
-		 "[memory]\nram_size = 64M\n"
-		 "table_base = 0x3000000\ntable_size = 0x1000000\n"
-		 "[device.a]\nid = 00:02.0\n"
-		 "[device.b]\nid = 00:03.0\n"
-		 "[amdvi]\n%s\n",
-		 dflt, amdvi ? amdvi : "");
-	memset(&co, 0, sizeof(co));
-	co.ini_string = ini;
-	co.log_level = IOMMU_LOG_ERR;
-	co.errbuf = t->err;
-	co.errbuf_len = sizeof(t->err);
-	ret = iommu_ctx_create(&co, &t->ctx);
-	cr_assert_eq(ret, 0, "iommu_ctx_create: %d (%s)", ret, t->err);
-	cr_assert_eq(iommu_dev_lookup(t->ctx, "a", &t->a), 0);
-	cr_assert_eq(iommu_dev_lookup(t->ctx, "b", &t->b), 0);
-	cr_assert_eq(t->a, DEV_A);
-	cr_assert_eq(iommu_set_ctx_fault_handler(t->ctx, fcap_fn, &t->faults),
-		     0);
-}
-
-static void dt_close(struct dt *t)
-{
-	iommu_ctx_destroy(t->ctx);
-}
-
-static uint64_t reg(struct dt *t, uint64_t off)
-{
-	uint64_t v = 0;
-
-	cr_assert_eq(iommu_hw_mmio_read(t->ctx, off, 8, &v), 0);
-	return v;
-}
-
-static uint64_t mem64(struct dt *t, uint64_t pa)
-{
-	uint8_t b[8];
-	uint64_t v = 0;
-
-	cr_assert_eq(iommu_mem_read(t->ctx, pa, b, 8), 0, "read 0x%llx", U(pa));
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static void dte(struct dt *t, unsigned int devid, uint64_t q[4])
-{
-	uint64_t base = reg(t, R_DTB) & ADDR;
-
-	for (int i = 0; i < 4; i++)
-		q[i] = mem64(t, base + 32ull * devid + 8 * i);
-}
 
 /* The v1 entry for @iova at @level of the table @root of @levels. */
 static uint64_t walk(struct dt *t, uint64_t root, unsigned int levels,
@@ -131,7 +25,7 @@ static uint64_t walk(struct dt *t, uint64_t root, unsigned int levels,
 	uint64_t tbl = root, e = 0;
 
 	for (unsigned int l = levels; l >= level; l--) {
-		e = mem64(t, tbl + 8 * ((iova >> (12 + 9 * (l - 1))) & 0x1ff));
+		e = dt_mem64(t, tbl + 8 * ((iova >> (12 + 9 * (l - 1))) & 0x1ff));
 		if (l == level)
 			break;
 		cr_assert(e & PTE_PR, "level %u entry not present", l);
@@ -143,35 +37,6 @@ static uint64_t walk(struct dt *t, uint64_t root, unsigned int levels,
 }
 
 /* Commands written since Tail was @from (byte offset), into @c. */
-static unsigned int cmds_since(struct dt *t, uint64_t from, uint64_t c[][2],
-			       unsigned int max)
-{
-	uint64_t base = reg(t, R_CMD_BASE) & ADDR;
-	uint64_t size = 16ull << ((reg(t, R_CMD_BASE) >> 56) & 0xf);
-	uint64_t to = reg(t, R_CMD_TAIL) & 0x7fff0;
-	unsigned int n = 0;
-
-	for (uint64_t o = from; o != to; o = (o + 16) % size) {
-		cr_assert_lt(n, max, "more than %u commands", max);
-		c[n][0] = mem64(t, base + o);
-		c[n][1] = mem64(t, base + o + 8);
-		n++;
-	}
-	return n;
-}
-
-static struct iommu_domain *unmanaged_on(struct dt *t, uint32_t dev)
-{
-	struct iommu_domain *d = NULL;
-	uint32_t g;
-
-	cr_assert_eq(iommu_domain_alloc(t->ctx, IOMMU_DOMAIN_UNMANAGED, &d), 0);
-	cr_assert_eq(iommu_dev_group(t->ctx, dev, &g), 0);
-	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, g, t), 0);
-	cr_assert_eq(iommu_attach_device(d, dev), 0);
-	return d;
-}
-
 /* ---- probe ----------------------------------------------------------------
  */
 
@@ -180,20 +45,20 @@ Test(amdvi_drv, probe_enables_in_order_with_full_device_table)
 	struct dt t;
 	uint64_t ctrl, q[4];
 
-	dt_open(&t, "dma", NULL);
-	ctrl = reg(&t, R_CTRL);
+	dt_open(&t, "dma", NULL, false);
+	ctrl = dt_reg(&t, R_CTRL);
 	cr_assert(ctrl & C_IOMMU_EN, "IommuEn");
 	cr_assert(ctrl & C_CMD_EN, "CmdBufEn");
 	cr_assert(ctrl & C_EVT_EN, "EventLogEn");
 	cr_assert(ctrl & C_EVT_INT, "EventIntEn");
-	cr_assert_eq(reg(&t, R_DTB) & 0x1ff, 0x1ff, "Size: 65536 DTEs");
-	cr_assert_eq((reg(&t, R_CMD_BASE) >> 56) & 0xf, 9, "ComLen 9");
-	cr_assert_eq((reg(&t, R_EVT_BASE) >> 56) & 0xf, 9, "EventLen 9");
-	cr_assert(reg(&t, R_STATUS) & S_CMD_RUN);
-	cr_assert(reg(&t, R_STATUS) & S_EVT_RUN);
+	cr_assert_eq(dt_reg(&t, R_DTB) & 0x1ff, 0x1ff, "Size: 65536 DTEs");
+	cr_assert_eq((dt_reg(&t, R_CMD_BASE) >> 56) & 0xf, 9, "ComLen 9");
+	cr_assert_eq((dt_reg(&t, R_EVT_BASE) >> 56) & 0xf, 9, "EventLen 9");
+	cr_assert(dt_reg(&t, R_STATUS) & S_CMD_RUN);
+	cr_assert(dt_reg(&t, R_STATUS) & S_EVT_RUN);
 	/* A DeviceID never probed: the blocking DTE (V, TV, Mode 0, no IR /
 	 * IW, DomainID 0), never V = 0 (pass-through). */
-	dte(&t, 0x0500, q);
+	dt_dte(&t, 0x0500, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV, "DTE qword0 0x%llx", U(q[0]));
 	cr_assert_eq(q[1], 0);
 	cr_assert_eq(q[2], 0);
@@ -201,7 +66,7 @@ Test(amdvi_drv, probe_enables_in_order_with_full_device_table)
 	/* Probe's INVALIDATE_IOMMU_ALL then COMPLETION_WAIT ran first. */
 	{
 		uint64_t c[64][2];
-		unsigned int n = cmds_since(&t, 0, c, 64);
+		unsigned int n = dt_cmds_since(&t, 0, c, 64);
 
 		cr_assert_geq(n, 2);
 		cr_assert_eq(OPC(c[0][0]), 0x8, "first command 0x%x",
@@ -248,10 +113,10 @@ Test(amdvi_drv, paging_dte_and_leaf_bytes)
 	struct iommu_domain *d;
 	uint64_t q[4], e;
 
-	dt_open(&t, "dma", NULL);
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", NULL, false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x1000, IOMMU_READ), 0);
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(q[0] & (DTE_V | DTE_TV | DTE_IR | DTE_IW),
 		     DTE_V | DTE_TV | DTE_IR | DTE_IW);
 	cr_assert_eq(DTE_MODE(q[0]), 4, "Mode %u", (unsigned)DTE_MODE(q[0]));
@@ -280,10 +145,10 @@ Test(amdvi_drv, blocked_dte_faults_no_domain)
 	uint32_t g;
 	uint8_t b[4];
 
-	dt_open(&t, "dma", NULL);
+	dt_open(&t, "dma", NULL, false);
 	cr_assert_eq(iommu_dev_group(t.ctx, t.a, &g), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(t.ctx, g, &t), 0);
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV, "blocked qword0 0x%llx", U(q[0]));
 	cr_assert_eq(DTE_DOMID(q[1]), 0);
 	cr_assert_eq(iommu_dma_read(t.ctx, t.a, NP, DATA, b, 4), -EFAULT);
@@ -302,8 +167,8 @@ Test(amdvi_drv, identity_dte_is_mode0_with_ir_iw)
 	uint64_t q[4];
 	struct iommu_translation tr;
 
-	dt_open(&t, "identity", NULL);
-	dte(&t, DEV_A, q);
+	dt_open(&t, "identity", NULL, false);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV | DTE_IR | DTE_IW, "0x%llx", U(q[0]));
 	cr_assert_eq(DTE_DOMID(q[1]), 1);
 	cr_assert_eq(iommu_dma_translate(t.ctx, t.a, NP, DATA, 8, W, &tr), 0);
@@ -340,23 +205,23 @@ Test(amdvi_drv, attach_writes_dte_then_inv_dte_old_domain_and_wait)
 	unsigned int old, n;
 	uint32_t g;
 
-	dt_open(&t, "dma", NULL);
-	dte(&t, DEV_A, q);
+	dt_open(&t, "dma", NULL, false);
+	dt_dte(&t, DEV_A, q);
 	old = DTE_DOMID(q[1]);
 	cr_assert_geq(old, 2, "default DMA domain's DomainID %u", old);
 	/* default -> blocked (the owner claim) */
 	cr_assert_eq(iommu_dev_group(t.ctx, t.a, &g), 0);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_group_claim_dma_owner(t.ctx, g, &t), 0);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	expect_attach_cmds(&t, c, n, old);
 	/* blocked -> unmanaged: DomainID 0 is flushed */
 	cr_assert_eq(iommu_domain_alloc(t.ctx, IOMMU_DOMAIN_UNMANAGED, &d), 0);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_attach_device(d, t.a), 0);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	expect_attach_cmds(&t, c, n, 0);
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_neq(DTE_DOMID(q[1]), old);
 	cr_assert_geq(DTE_DOMID(q[1]), 2);
 	dt_close(&t);
@@ -371,18 +236,18 @@ Test(amdvi_drv, unmap_256_pages_is_one_range_and_one_wait)
 	uint64_t c[16][2], tail, un = 0, q[4];
 	unsigned int n, domid;
 
-	dt_open(&t, "dma", NULL);
-	d = unmanaged_on(&t, t.a);
-	dte(&t, DEV_A, q);
+	dt_open(&t, "dma", NULL, false);
+	d = dt_unmanaged_on(&t, t.a);
+	dt_dte(&t, DEV_A, q);
 	domid = DTE_DOMID(q[1]);
 	for (unsigned int i = 0; i < 256; i++)
 		cr_assert_eq(iommu_map(d, IOVA + i * 0x1000ull,
 				       DATA + i * 0x1000ull, 0x1000, RW),
 			     0);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_unmap(d, IOVA, 256 * 0x1000ull, &un), 0);
 	cr_assert_eq(un, 256 * 0x1000ull);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	cr_assert_eq(n, 2, "%u commands per 256x4K unmap", n);
 	cr_assert_eq(OPC(c[0][0]), 0x3);
 	cr_assert_eq((c[0][0] >> 32) & 0xffff, domid);
@@ -395,9 +260,9 @@ Test(amdvi_drv, unmap_256_pages_is_one_range_and_one_wait)
 	cr_assert_eq(c[1][0] & 1, 1);
 
 	cr_assert_eq(iommu_map(d, IOVA + 0x5000, DATA, 0x1000, RW), 0);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_unmap(d, IOVA + 0x5000, 0x1000, &un), 0);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(c[0][1], IOVA + 0x5000, "S = 0, the page: 0x%llx",
 		     U(c[0][1]));
@@ -411,8 +276,8 @@ Test(amdvi_drv, unmap_removes_the_translation)
 	struct iommu_translation tr;
 	uint64_t un = 0;
 
-	dt_open(&t, "dma", NULL);
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", NULL, false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x2000, RW), 0);
 	cr_assert_eq(
 	    iommu_dma_translate(t.ctx, t.a, NP, IOVA + 0x1000, 8, R, &tr), 0);
@@ -433,8 +298,8 @@ Test(amdvi_drv, write_to_read_only_page_is_permission)
 	struct iommu_domain *d;
 	struct iommu_translation tr;
 
-	dt_open(&t, "dma", NULL);
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", NULL, false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x1000, IOMMU_READ), 0);
 	cr_assert_eq(iommu_dma_translate(t.ctx, t.a, NP, IOVA, 8, W, &tr),
 		     -EFAULT);
@@ -453,8 +318,8 @@ Test(amdvi_drv, default_page_sizes_are_every_power_of_two)
 	struct iommu_domain *d;
 	uint64_t s, l, q[4], e;
 
-	dt_open(&t, "dma", NULL);
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", NULL, false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_domain_pgsize_bitmap(d) & 0xffffffffull,
 		     0xfffff000ull, "bitmap 0x%llx",
 		     U(iommu_domain_pgsize_bitmap(d)));
@@ -463,7 +328,7 @@ Test(amdvi_drv, default_page_sizes_are_every_power_of_two)
 	cr_assert_eq(l, (1ull << 48) - 1);
 	/* 32K: a NextLevel-7 run of eight level-1 entries (sheet 3.5). */
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x8000, RW), 0);
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	e = walk(&t, q[0] & ADDR, 4, IOVA + 0x3000, 1);
 	cr_assert(e & PTE_PR);
 	cr_assert_eq(PTE_NL(e), 7, "NextLevel %u", (unsigned)PTE_NL(e));
@@ -476,12 +341,12 @@ Test(amdvi_drv, pgtable_mode_3_gives_39_bits)
 	struct iommu_domain *d;
 	uint64_t s, l, q[4];
 
-	dt_open(&t, "dma", "pgtable_mode = 3\npage_sizes = 0x40201000");
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", "pgtable_mode = 3\npage_sizes = 0x40201000", false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_domain_pgsize_bitmap(d), 0x40201000ull);
 	cr_assert_eq(iommu_domain_geometry(d, &s, &l), 0);
 	cr_assert_eq(l, (1ull << 39) - 1);
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(DTE_MODE(q[0]), 3);
 	dt_close(&t);
 }
@@ -491,7 +356,7 @@ Test(amdvi_drv, nest_parent_and_dirty_refused)
 	struct dt t;
 	struct iommu_domain *d = NULL;
 
-	dt_open(&t, "dma", NULL);
+	dt_open(&t, "dma", NULL, false);
 	cr_assert_eq(
 	    iommu_domain_alloc_paging(t.ctx, t.a, IOMMU_ALLOC_NEST_PARENT, &d),
 	    -EOPNOTSUPP);
@@ -507,7 +372,7 @@ Test(amdvi_drv, resv_regions_msi_and_ht)
 	struct iommu_resv_region r[8];
 	size_t n = 0;
 
-	dt_open(&t, "dma", NULL);
+	dt_open(&t, "dma", NULL, false);
 	cr_assert_eq(iommu_get_resv_regions(t.ctx, t.a, r, 8, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(r[0].start, 0xFEE00000ull);
@@ -526,13 +391,13 @@ Test(amdvi_drv, unlinked_table_sets_pde)
 	uint64_t c[16][2], tail, un = 0;
 	unsigned int n;
 
-	dt_open(&t, "dma", "page_sizes = 0x1000");
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", "page_sizes = 0x1000", false);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x200000, RW), 0);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_unmap(d, IOVA, 0x200000, &un), 0);
 	cr_assert_eq(un, 0x200000);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	cr_assert_eq(n, 2, "%u commands", n);
 	cr_assert_eq(OPC(c[0][0]), 0x3);
 	cr_assert_eq(c[0][1] & 3, 3, "S and PDE: 0x%llx", U(c[0][1]));
@@ -586,7 +451,7 @@ Test(amdvi_drv, pasid_request_is_bad_pasid)
 	struct dt t;
 	struct iommu_translation tr;
 
-	dt_open(&t, "identity", NULL);
+	dt_open(&t, "identity", NULL, false);
 	cr_assert_eq(iommu_dma_translate(t.ctx, t.a, 5, DATA, 8, R, &tr),
 		     -EFAULT);
 	cr_assert_eq(t.faults.n, 1);
@@ -603,16 +468,16 @@ Test(amdvi_drv, release_device_restores_blocking_dte)
 	uint64_t q[4], c[16][2], tail;
 	unsigned int old, n;
 
-	dt_open(&t, "dma", NULL);
-	dte(&t, DEV_B, q);
+	dt_open(&t, "dma", NULL, false);
+	dt_dte(&t, DEV_B, q);
 	old = DTE_DOMID(q[1]);
 	cr_assert_geq(old, 2);
-	tail = reg(&t, R_CMD_TAIL) & 0x7fff0;
+	tail = dt_reg(&t, R_CMD_TAIL) & 0x7fff0;
 	cr_assert_eq(iommu_dev_remove(t.ctx, t.b), 0);
-	dte(&t, DEV_B, q);
+	dt_dte(&t, DEV_B, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV, "0x%llx", U(q[0]));
 	cr_assert_eq(q[1], 0);
-	n = cmds_since(&t, tail, c, 16);
+	n = dt_cmds_since(&t, tail, c, 16);
 	cr_assert_geq(n, 3, "%u commands", n);
 	cr_assert_eq(OPC(c[n - 3][0]), 0x2);
 	cr_assert_eq(c[n - 3][0] & 0xffff, DEV_B);

@@ -17,131 +17,10 @@
 #include <criterion/criterion.h>
 
 #include "ag.h"
+#include "dt.h"
 
-#define R    IOMMU_ACCESS_READ
-#define W    IOMMU_ACCESS_WRITE
-#define NP   IOMMU_NO_PASID
-#define U(x) ((unsigned long long)(x))
-#define ADDR 0x000FFFFFFFFFF000ull
-#define RW   (IOMMU_READ | IOMMU_WRITE)
-#define DATA 0x1000000ull
-#define IOVA 0x40000000ull
-
-/* Sheet 2.2 at the test's own positions. */
-#define DTE_V	     (1ull << 0)
-#define DTE_TV	     (1ull << 1)
-#define DTE_MODE(q)  (((q) >> 9) & 7)
-#define DTE_GIOV     (1ull << 54)
-#define DTE_GV	     (1ull << 55)
-#define DTE_GLX(q)   (((q) >> 56) & 3)
-#define DTE_IR	     (1ull << 61)
-#define DTE_IW	     (1ull << 62)
-#define DTE_DOMID(q) ((unsigned int)((q)&0xffff))
-#define PTE_PR	     (1ull << 0)
-#define PTE_NL(q)    (((q) >> 9) & 7)
-#define OPC(q)	     ((unsigned int)((q) >> 60))
-#define DEV_X	     0x0028u /* 00:05.0, with PASIDs */
-
-struct fcap {
-	unsigned int n;
-	struct iommu_fault f[8];
-};
-
-struct dv {
-	struct iommu_ctx *ctx;
-	char err[256];
-	struct fcap faults;
-	uint32_t a, b, x;
-};
-
-static int fcap_fn(struct iommu_ctx *c, const struct iommu_fault *f,
-		   void *cookie)
-{
-	struct fcap *fc = cookie;
-
-	(void)c;
-	if (fc->n < 8)
-		fc->f[fc->n] = *f;
-	fc->n++;
-	return 0;
-}
-
-static void quiet_log(void *cookie, enum iommu_log_level level, const char *msg)
-{
-	(void)cookie, (void)level, (void)msg;
-}
-
-static int dv_try(struct dv *t, const char *dflt, const char *amdvi)
-{
-	char ini[2048];
-	struct iommu_ctx_opts co;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(ini, sizeof(ini),
-		 "[iommu]\nbackend = amdvi\n"
-		 "default_domain = %s\ninvalidation = strict\n"
-		 "[memory]\nram_size = 64M\n"
-		 "table_base = 0x3000000\ntable_size = 0x1000000\n"
-		 "[device.a]\nid = 00:02.0\n"
-		 "[device.b]\nid = 00:03.0\n"
-		 "[device.x]\nid = 00:05.0\nfeatures = aux\npasid_bits = 20\n"
-		 "[amdvi]\n%s\n",
-		 dflt, amdvi ? amdvi : "");
-	memset(&co, 0, sizeof(co));
-	co.ini_string = ini;
-	co.log = quiet_log;
-	co.log_level = IOMMU_LOG_ERR;
-	co.errbuf = t->err;
-	co.errbuf_len = sizeof(t->err);
-	return iommu_ctx_create(&co, &t->ctx);
-}
-
-static void dv_open(struct dv *t, const char *dflt, const char *amdvi)
-{
-	int ret = dv_try(t, dflt, amdvi);
-
-	cr_assert_eq(ret, 0, "iommu_ctx_create: %d (%s)", ret, t->err);
-	cr_assert_eq(iommu_dev_lookup(t->ctx, "a", &t->a), 0);
-	cr_assert_eq(iommu_dev_lookup(t->ctx, "b", &t->b), 0);
-	cr_assert_eq(iommu_dev_lookup(t->ctx, "x", &t->x), 0);
-	cr_assert_eq(t->x, DEV_X);
-	cr_assert_eq(iommu_set_ctx_fault_handler(t->ctx, fcap_fn, &t->faults),
-		     0);
-}
-
-static void dv_close(struct dv *t)
-{
-	iommu_ctx_destroy(t->ctx);
-}
 
 #define V2_CFG "pgtable = v2\npasid_bits = 20\nglx_max = 2\n"
-
-static uint64_t reg(struct dv *t, uint64_t off)
-{
-	uint64_t v = 0;
-
-	cr_assert_eq(iommu_hw_mmio_read(t->ctx, off, 8, &v), 0);
-	return v;
-}
-
-static uint64_t mem64(struct dv *t, uint64_t pa)
-{
-	uint8_t b[8];
-	uint64_t v = 0;
-
-	cr_assert_eq(iommu_mem_read(t->ctx, pa, b, 8), 0, "read 0x%llx", U(pa));
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static void dte(struct dv *t, unsigned int devid, uint64_t q[4])
-{
-	uint64_t base = reg(t, R_DTB) & ADDR;
-
-	for (int i = 0; i < 4; i++)
-		q[i] = mem64(t, base + 32ull * devid + 8 * i);
-}
 
 /* Sheet 2.2: GCR3 root = [14:12] from bits 60:58, [30:15] from 95:80,
  * [51:31] from 127:107. */
@@ -153,12 +32,12 @@ static uint64_t gcr3_root(const uint64_t q[4])
 
 /* Sheet 4.2: the GCR3 entry of @pasid (levels GLX .. 0), 0 if a level
  * above it is not valid. */
-static uint64_t gcr3_entry(struct dv *t, const uint64_t q[4], uint32_t pasid)
+static uint64_t gcr3_entry(struct dt *t, const uint64_t q[4], uint32_t pasid)
 {
 	uint64_t tbl = gcr3_root(q), e = 0;
 
 	for (int l = (int)DTE_GLX(q[0]); l >= 0; l--) {
-		e = mem64(t, tbl + 8 * ((pasid >> (9 * l)) & 0x1ff));
+		e = dt_mem64(t, tbl + 8 * ((pasid >> (9 * l)) & 0x1ff));
 		if (!l)
 			break;
 		if (!(e & 1))
@@ -169,26 +48,9 @@ static uint64_t gcr3_entry(struct dv *t, const uint64_t q[4], uint32_t pasid)
 }
 
 /* Commands written since Tail was @from (byte offset), into @c. */
-static unsigned int cmds_since(struct dv *t, uint64_t from, uint64_t c[][2],
-			       unsigned int max)
+static uint64_t tail(struct dt *t)
 {
-	uint64_t base = reg(t, R_CMD_BASE) & ADDR;
-	uint64_t size = 16ull << ((reg(t, R_CMD_BASE) >> 56) & 0xf);
-	uint64_t to = reg(t, R_CMD_TAIL) & 0x7fff0;
-	unsigned int n = 0;
-
-	for (uint64_t o = from; o != to; o = (o + 16) % size) {
-		cr_assert_lt(n, max, "more than %u commands", max);
-		c[n][0] = mem64(t, base + o);
-		c[n][1] = mem64(t, base + o + 8);
-		n++;
-	}
-	return n;
-}
-
-static uint64_t tail(struct dv *t)
-{
-	return reg(t, R_CMD_TAIL) & 0x7fff0;
+	return dt_reg(t, R_CMD_TAIL) & 0x7fff0;
 }
 
 /* Sheet 5.3: is @c INVALIDATE_IOMMU_PAGES of all pages, GN = @gn, of
@@ -201,19 +63,7 @@ static bool inv_all_of(const uint64_t c[2], unsigned int domid, bool gn,
 	       (c[1] & 1) && (c[1] & ~0xfffull) == 0x7FFFFFFFFFFFF000ull;
 }
 
-static struct iommu_domain *unmanaged_on(struct dv *t, uint32_t dev)
-{
-	struct iommu_domain *d = NULL;
-	uint32_t g;
-
-	cr_assert_eq(iommu_domain_alloc(t->ctx, IOMMU_DOMAIN_UNMANAGED, &d), 0);
-	cr_assert_eq(iommu_dev_group(t->ctx, dev, &g), 0);
-	cr_assert_eq(iommu_group_claim_dma_owner(t->ctx, g, t), 0);
-	cr_assert_eq(iommu_attach_device(d, dev), 0);
-	return d;
-}
-
-static struct iommu_domain *unmanaged(struct dv *t)
+static struct iommu_domain *unmanaged(struct dt *t)
 {
 	struct iommu_domain *d = NULL;
 
@@ -221,7 +71,7 @@ static struct iommu_domain *unmanaged(struct dv *t)
 	return d;
 }
 
-static void expect_rw(struct dv *t, uint32_t dev, uint32_t pasid, uint64_t iova,
+static void expect_rw(struct dt *t, uint32_t dev, uint32_t pasid, uint64_t iova,
 		      uint64_t pa)
 {
 	struct iommu_translation tr;
@@ -236,7 +86,7 @@ static void expect_rw(struct dv *t, uint32_t dev, uint32_t pasid, uint64_t iova,
 	cr_assert_eq(ret, 0);
 }
 
-static void expect_fault(struct dv *t, uint32_t dev, uint32_t pasid,
+static void expect_fault(struct dt *t, uint32_t dev, uint32_t pasid,
 			 uint64_t iova)
 {
 	struct iommu_translation tr;
@@ -256,12 +106,12 @@ static void expect_fault(struct dv *t, uint32_t dev, uint32_t pasid,
  * and PASID 0's GCR3 entry holds the guest table's root. */
 Test(amdvi_v2, primary_domain_dte_and_gcr3_entry)
 {
-	struct dv t;
+	struct dt t;
 	uint64_t q[4], e, pml4e, root;
 
-	dv_open(&t, "dma", V2_CFG);
-	cr_assert(reg(&t, R_CTRL) & C_GT_EN, "GTEn");
-	dte(&t, DEV_A, q);
+	dt_open(&t, "dma", V2_CFG, true);
+	cr_assert(dt_reg(&t, R_CTRL) & C_GT_EN, "GTEn");
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(q[0] & ~(ADDR | (7ull << 58) | (3ull << 56)),
 		     DTE_V | DTE_TV | DTE_GIOV | DTE_GV | DTE_IR | DTE_IW,
 		     "qword0 0x%llx", U(q[0]));
@@ -288,7 +138,7 @@ Test(amdvi_v2, primary_domain_dte_and_gcr3_entry)
 		cr_assert_eq(tr.phys, DATA + 8);
 		/* Sheet 4.1: PML4E has P, R/W, U/S (Linux's table bits). */
 		root = e & ADDR;
-		pml4e = mem64(&t, root + 8 * ((iova >> 39) & 0x1ff));
+		pml4e = dt_mem64(&t, root + 8 * ((iova >> 39) & 0x1ff));
 		cr_assert_eq(pml4e & 7, 7, "PML4E 0x%llx", U(pml4e));
 		cr_assert_eq(iommu_dma_unmap(t.ctx, t.a, iova, 0x1000), 0);
 	}
@@ -296,12 +146,12 @@ Test(amdvi_v2, primary_domain_dte_and_gcr3_entry)
 	{
 		uint64_t qb[4];
 
-		dte(&t, DEV_B, qb);
+		dt_dte(&t, DEV_B, qb);
 		cr_assert(qb[0] & DTE_GV);
 		cr_assert_neq(DTE_DOMID(qb[1]), DTE_DOMID(q[1]));
 		cr_assert_neq(gcr3_root(qb), gcr3_root(q));
 	}
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* GCR3 entries of a 3-level table sit at the sheet's indices (T19);
@@ -310,23 +160,23 @@ Test(amdvi_v2, primary_domain_dte_and_gcr3_entry)
  * the entry and the PASID faults again, with GN and the PASID. */
 Test(amdvi_v2, pasid_gcr3_entry_at_t19_indices)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t q[4], l2, l1, e;
 
-	dv_open(&t, "dma", V2_CFG);
+	dt_open(&t, "dma", V2_CFG, true);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_map(d, IOVA, DATA + 0x5000, 0x1000, RW), 0);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 0x1234), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert(q[0] & DTE_GV);
 	cr_assert(q[0] & DTE_GIOV, "the primary (DMA) domain stays");
 	/* T19, GLX 2: [0x000, 0x009, 0x034] from the top. */
-	l2 = mem64(&t, gcr3_root(q) + 8 * 0x000);
+	l2 = dt_mem64(&t, gcr3_root(q) + 8 * 0x000);
 	cr_assert(l2 & 1);
-	l1 = mem64(&t, (l2 & ADDR) + 8 * 0x009);
+	l1 = dt_mem64(&t, (l2 & ADDR) + 8 * 0x009);
 	cr_assert(l1 & 1);
-	e = mem64(&t, (l1 & ADDR) + 8 * 0x034);
+	e = dt_mem64(&t, (l1 & ADDR) + 8 * 0x034);
 	cr_assert(e & 1);
 	cr_assert_eq(e, gcr3_entry(&t, q, 0x1234));
 	cr_assert_neq(e & ADDR, gcr3_entry(&t, q, 0) & ADDR,
@@ -337,11 +187,11 @@ Test(amdvi_v2, pasid_gcr3_entry_at_t19_indices)
 	cr_assert_eq(t.faults.f[0].pasid, 0x1235);
 	cr_assert_eq(t.faults.f[0].vendor_code, EV_PF);
 	cr_assert_eq(iommu_detach_device_pasid(d, t.x, 0x1234), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(gcr3_entry(&t, q, 0x1234), 0, "entry cleared");
 	expect_fault(&t, t.x, 0x1234, IOVA);
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* set_dev_pasid: the GCR3 entry, then INVALIDATE_IOMMU_PAGES GN = 1 of
@@ -350,18 +200,18 @@ Test(amdvi_v2, pasid_gcr3_entry_at_t19_indices)
  * INVALIDATE_DEVTAB_ENTRY. */
 Test(amdvi_v2, set_pasid_flushes_that_pasid_only)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d, *e2;
 	uint64_t q[4], c[16][2], from;
 	unsigned int n;
 
-	dv_open(&t, "dma", V2_CFG);
+	dt_open(&t, "dma", V2_CFG, true);
 	d = unmanaged(&t);
 	e2 = unmanaged(&t);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	from = tail(&t);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 5), 0);
-	n = cmds_since(&t, from, c, 16);
+	n = dt_cmds_since(&t, from, c, 16);
 	cr_assert_eq(n, 2, "%u commands", n);
 	cr_assert(inv_all_of(c[0], DTE_DOMID(q[1]), true, 5), "0x%llx 0x%llx",
 		  U(c[0][0]), U(c[0][1]));
@@ -370,26 +220,26 @@ Test(amdvi_v2, set_pasid_flushes_that_pasid_only)
 	/* Replace: one store, the same flush. */
 	from = tail(&t);
 	cr_assert_eq(iommu_replace_device_pasid(e2, t.x, 5), 0);
-	n = cmds_since(&t, from, c, 16);
+	n = dt_cmds_since(&t, from, c, 16);
 	cr_assert_eq(n, 2);
 	cr_assert(inv_all_of(c[0], DTE_DOMID(q[1]), true, 5));
 	cr_assert_eq(iommu_detach_device_pasid(e2, t.x, 5), 0);
 	cr_assert_eq(iommu_domain_free(d), 0);
 	cr_assert_eq(iommu_domain_free(e2), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* Unmap of a v2 domain: one INVALIDATE_IOMMU_PAGES (GN = 1, the 1 MiB
  * block, sheet 5.4) per place it is on, one COMPLETION_WAIT. */
 Test(amdvi_v2, unmap_invalidates_each_device_and_pasid)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t qb[4], qx[4], c[16][2], from, un = 0;
 	unsigned int n, hit_b = 0, hit_x = 0;
 
-	dv_open(&t, "dma", V2_CFG);
-	d = unmanaged_on(&t, t.b);
+	dt_open(&t, "dma", V2_CFG, true);
+	d = dt_unmanaged_on(&t, t.b);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 7), 0);
 	for (unsigned int i = 0; i < 256; i++)
 		cr_assert_eq(iommu_map(d, IOVA + i * 0x1000ull,
@@ -397,12 +247,12 @@ Test(amdvi_v2, unmap_invalidates_each_device_and_pasid)
 			     0);
 	expect_rw(&t, t.b, NP, IOVA + 0x3000, DATA + 0x3000);
 	expect_rw(&t, t.x, 7, IOVA + 0x4000, DATA + 0x4000);
-	dte(&t, DEV_B, qb);
-	dte(&t, DEV_X, qx);
+	dt_dte(&t, DEV_B, qb);
+	dt_dte(&t, DEV_X, qx);
 	from = tail(&t);
 	cr_assert_eq(iommu_unmap(d, IOVA, 256 * 0x1000ull, &un), 0);
 	cr_assert_eq(un, 256 * 0x1000ull);
-	n = cmds_since(&t, from, c, 16);
+	n = dt_cmds_since(&t, from, c, 16);
 	cr_assert_eq(n, 3, "%u commands", n);
 	for (unsigned int i = 0; i < 2; i++) {
 		cr_assert_eq(OPC(c[i][0]), 0x3);
@@ -421,7 +271,7 @@ Test(amdvi_v2, unmap_invalidates_each_device_and_pasid)
 	expect_fault(&t, t.b, NP, IOVA + 0x3000);
 	expect_fault(&t, t.x, 7, IOVA + 0x4000);
 	cr_assert_eq(iommu_detach_device_pasid(d, t.x, 7), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* Identity primary with a PASID: GV without GIoV, Mode 0 with IR and IW
@@ -429,19 +279,19 @@ Test(amdvi_v2, unmap_invalidates_each_device_and_pasid)
  * identity one again (DomainID 1). */
 Test(amdvi_v2, identity_with_pasid_then_plain_again)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t q[4];
 	struct iommu_translation tr;
 
-	dv_open(&t, "identity", V2_CFG);
-	dte(&t, DEV_X, q);
+	dt_open(&t, "identity", V2_CFG, true);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV | DTE_IR | DTE_IW);
 	cr_assert_eq(DTE_DOMID(q[1]), 1);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x1000, RW), 0);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 3), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0] & (DTE_GV | DTE_GIOV | DTE_IR | DTE_IW),
 		     DTE_GV | DTE_IR | DTE_IW, "0x%llx", U(q[0]));
 	cr_assert_eq(DTE_MODE(q[0]), 0);
@@ -450,55 +300,55 @@ Test(amdvi_v2, identity_with_pasid_then_plain_again)
 	cr_assert_eq(tr.phys, DATA);
 	expect_rw(&t, t.x, 3, IOVA + 8, DATA + 8);
 	cr_assert_eq(iommu_detach_device_pasid(d, t.x, 3), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV | DTE_IR | DTE_IW, "0x%llx", U(q[0]));
 	cr_assert_eq(q[1], 1);
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* Blocked primary (an owner claim) with a PASID: GV, Mode 0, no IR / IW:
  * requests without PASID fault, the PASID translates. */
 Test(amdvi_v2, blocked_with_pasid_blocks_requests_without)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t q[4];
 	uint32_t g;
 
-	dv_open(&t, "dma", V2_CFG);
+	dt_open(&t, "dma", V2_CFG, true);
 	cr_assert_eq(iommu_dev_group(t.ctx, t.x, &g), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(t.ctx, g, &t), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV, "plain blocked 0x%llx", U(q[0]));
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x1000, RW), 0);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 9), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0] & (DTE_GV | DTE_GIOV | DTE_IR | DTE_IW), DTE_GV);
 	expect_fault(&t, t.x, NP, DATA);
 	expect_rw(&t, t.x, 9, IOVA, DATA);
 	cr_assert_eq(iommu_detach_device_pasid(d, t.x, 9), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0], DTE_V | DTE_TV);
 	cr_assert_eq(q[1], 0);
 	cr_assert_eq(iommu_group_release_dma_owner(t.ctx, g, &t), 0);
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* Moving the primary domain between v2 domains changes PASID 0's GCR3
  * entry and flushes (DomainID, PASID 0); other PASIDs stay. */
 Test(amdvi_v2, primary_change_keeps_pasids)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *p, *v;
 	uint64_t q[4], e0, c[16][2], from;
 	unsigned int n, gn0 = 0;
 	uint32_t g;
 
-	dv_open(&t, "dma", V2_CFG);
-	dte(&t, DEV_X, q);
+	dt_open(&t, "dma", V2_CFG, true);
+	dt_dte(&t, DEV_X, q);
 	e0 = gcr3_entry(&t, q, 0);
 	cr_assert(e0 & 1, "the DMA domain at PASID 0");
 	/* Owned (a claim needs no PASID on), then a PASID, then a domain
@@ -512,11 +362,11 @@ Test(amdvi_v2, primary_change_keeps_pasids)
 	cr_assert_eq(iommu_map(p, IOVA, DATA + 0x7000, 0x1000, RW), 0);
 	from = tail(&t);
 	cr_assert_eq(iommu_attach_device(p, t.x), 0);
-	n = cmds_since(&t, from, c, 16);
+	n = dt_cmds_since(&t, from, c, 16);
 	for (unsigned int i = 0; i < n; i++)
 		gn0 += inv_all_of(c[i], DTE_DOMID(q[1]), true, 0);
 	cr_assert_eq(gn0, 1, "(DomainID, PASID 0) flushed once");
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert(q[0] & DTE_GIOV);
 	cr_assert_neq(gcr3_entry(&t, q, 0), e0);
 	expect_rw(&t, t.x, NP, IOVA, DATA + 0x7000);
@@ -524,24 +374,24 @@ Test(amdvi_v2, primary_change_keeps_pasids)
 	cr_assert_eq(iommu_detach_device(p, t.x), 0);
 	expect_fault(&t, t.x, NP, IOVA);
 	expect_rw(&t, t.x, 11, IOVA, DATA);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0] & (DTE_GV | DTE_GIOV), DTE_GV, "blocked + PASID");
 	cr_assert_eq(gcr3_entry(&t, q, 0), 0, "PASID 0 cleared");
 	cr_assert_eq(iommu_detach_device_pasid(v, t.x, 11), 0);
 	cr_assert_eq(iommu_group_release_dma_owner(t.ctx, g, &t), 0);
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert(q[0] & DTE_GIOV, "back on the DMA domain");
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* v2 domains: 4K / 2M / 1G (sheet 4.1), the lower 47 bits; AUX offered. */
 Test(amdvi_v2, geometry_and_aux_feature)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t start = 1, last = 0;
 
-	dv_open(&t, "dma", V2_CFG);
+	dt_open(&t, "dma", V2_CFG, true);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_domain_pgsize_bitmap(d), 0x40201000ull);
 	cr_assert_eq(iommu_domain_geometry(d, &start, &last), 0);
@@ -557,51 +407,51 @@ Test(amdvi_v2, geometry_and_aux_feature)
 	cr_assert_eq(iommu_dev_disable_feature(t.ctx, t.x, IOMMU_DEV_FEAT_AUX),
 		     0);
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* v1 mode has no PASIDs (no nesting in the model): refused cleanly. */
 Test(amdvi_v2, v1_mode_refuses_pasids)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t q[4];
 
-	dv_open(&t, "dma", NULL);
+	dt_open(&t, "dma", NULL, true);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_attach_device_pasid(d, t.x, 5), -EOPNOTSUPP);
 	cr_assert_not(iommu_dev_has_feature(t.ctx, t.x, IOMMU_DEV_FEAT_AUX));
-	dte(&t, DEV_X, q);
+	dt_dte(&t, DEV_X, q);
 	cr_assert_eq(q[0] & DTE_GV, 0);
-	cr_assert_eq(reg(&t, R_CTRL) & C_GT_EN, 0, "GTEn only for v2");
+	cr_assert_eq(dt_reg(&t, R_CTRL) & C_GT_EN, 0, "GTEn only for v2");
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* pgtable = v2 needs EFR.GTSup and EFR.GIOSup. */
 Test(amdvi_v2, needs_gt_and_gio)
 {
-	struct dv t;
+	struct dt t;
 
-	cr_assert_eq(dv_try(&t, "dma", "pgtable = v2\nguest_translation = no"),
+	cr_assert_eq(dt_try(&t, "dma", "pgtable = v2\nguest_translation = no", true),
 		     -EINVAL);
-	cr_assert_eq(dv_try(&t, "dma", "pgtable = v2\ngio = no"), -EINVAL);
+	cr_assert_eq(dt_try(&t, "dma", "pgtable = v2\ngio = no", true), -EINVAL);
 }
 
 /* With 16-bit PASIDs and GLXSup 1 (the model's defaults), GLX is 1. */
 Test(amdvi_v2, glx_from_pasid_width)
 {
-	struct dv t;
+	struct dt t;
 	uint64_t q[4];
 
-	dv_open(&t, "dma", "pgtable = v2\n");
-	dte(&t, DEV_A, q);
+	dt_open(&t, "dma", "pgtable = v2\n", true);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(DTE_GLX(q[0]), 1);
-	dv_close(&t);
-	dv_open(&t, "dma", "pgtable = v2\npasid_bits = 9\n");
-	dte(&t, DEV_A, q);
+	dt_close(&t);
+	dt_open(&t, "dma", "pgtable = v2\npasid_bits = 9\n", true);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(DTE_GLX(q[0]), 0);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* ---- v1 mode growth -------------------------------------------------------
@@ -616,35 +466,35 @@ Test(amdvi_v2, glx_from_pasid_width)
  * COMPLETION_WAIT.  Old and new mappings translate. */
 Test(amdvi_grow, map_above_the_mode_updates_every_dte)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t qa[4], qb[4], c[16][2], from, root3, start = 1, last = 0;
 	unsigned int n, dtes = 0, pages = 0;
 	uint32_t g;
 
-	dv_open(&t, "dma", GROW_CFG);
-	d = unmanaged_on(&t, t.a);
+	dt_open(&t, "dma", GROW_CFG, true);
+	d = dt_unmanaged_on(&t, t.a);
 	cr_assert_eq(iommu_dev_group(t.ctx, t.b, &g), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(t.ctx, g, &t), 0);
 	cr_assert_eq(iommu_attach_device(d, t.b), 0);
 	cr_assert_eq(iommu_domain_geometry(d, &start, &last), 0);
 	cr_assert_eq(last, UINT64_MAX, "aperture of Mode 6");
 	cr_assert_eq(iommu_map(d, IOVA, DATA, 0x1000, RW), 0);
-	dte(&t, DEV_A, qa);
+	dt_dte(&t, DEV_A, qa);
 	cr_assert_eq(DTE_MODE(qa[0]), 3);
 	root3 = qa[0] & ADDR;
 	from = tail(&t);
 	cr_assert_eq(iommu_map(d, 1ull << 40, DATA + 0x1000, 0x1000, RW), 0);
-	n = cmds_since(&t, from, c, 16);
-	dte(&t, DEV_A, qa);
-	dte(&t, DEV_B, qb);
+	n = dt_cmds_since(&t, from, c, 16);
+	dt_dte(&t, DEV_A, qa);
+	dt_dte(&t, DEV_B, qb);
 	cr_assert_eq(DTE_MODE(qa[0]), 4, "Mode %u", (unsigned)DTE_MODE(qa[0]));
 	cr_assert_eq(qa[0], qb[0], "both devices");
 	cr_assert_eq(qa[0] & (DTE_V | DTE_TV | DTE_IR | DTE_IW),
 		     DTE_V | DTE_TV | DTE_IR | DTE_IW);
-	cr_assert_eq(mem64(&t, qa[0] & ADDR),
+	cr_assert_eq(dt_mem64(&t, qa[0] & ADDR),
 		     root3 | (3ull << 9) | PTE_PR | DTE_IR | DTE_IW,
-		     "new root's entry 0: 0x%llx", U(mem64(&t, qa[0] & ADDR)));
+		     "new root's entry 0: 0x%llx", U(dt_mem64(&t, qa[0] & ADDR)));
 	for (unsigned int i = 0; i < n; i++) {
 		if (OPC(c[i][0]) == 0x2 && ((c[i][0] & 0xffff) == DEV_A ||
 					    (c[i][0] & 0xffff) == DEV_B))
@@ -661,24 +511,24 @@ Test(amdvi_grow, map_above_the_mode_updates_every_dte)
 	/* Up to Mode 6 in one map; a map within the mode adds nothing. */
 	cr_assert_eq(
 	    iommu_map(d, 0xF000000000000000ull, DATA + 0x2000, 0x1000, RW), 0);
-	dte(&t, DEV_A, qa);
+	dt_dte(&t, DEV_A, qa);
 	cr_assert_eq(DTE_MODE(qa[0]), 6);
 	expect_rw(&t, t.a, NP, 0xF000000000000010ull, DATA + 0x2010);
 	expect_rw(&t, t.b, NP, IOVA, DATA);
 	from = tail(&t);
 	cr_assert_eq(iommu_map(d, IOVA + 0x1000, DATA, 0x1000, RW), 0);
-	cr_assert_eq(cmds_since(&t, from, c, 16), 0, "no command");
-	dv_close(&t);
+	cr_assert_eq(dt_cmds_since(&t, from, c, 16), 0, "no command");
+	dt_close(&t);
 }
 
 /* A device attached after the domain grew gets the grown DTE. */
 Test(amdvi_grow, later_attach_gets_the_new_mode)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 	uint64_t q[4];
 
-	dv_open(&t, "dma", GROW_CFG);
+	dt_open(&t, "dma", GROW_CFG, true);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_map(d, 1ull << 50, DATA, 0x1000, RW), 0);
 	cr_assert_eq(iommu_iova_to_phys(d, (1ull << 50) + 4, &(uint64_t){0}),
@@ -690,35 +540,35 @@ Test(amdvi_grow, later_attach_gets_the_new_mode)
 		cr_assert_eq(iommu_group_claim_dma_owner(t.ctx, g, &t), 0);
 		cr_assert_eq(iommu_attach_device(d, t.a), 0);
 	}
-	dte(&t, DEV_A, q);
+	dt_dte(&t, DEV_A, q);
 	cr_assert_eq(DTE_MODE(q[0]), 5);
 	expect_rw(&t, t.a, NP, (1ull << 50) + 4, DATA + 4);
-	dv_close(&t);
+	dt_close(&t);
 }
 
 /* pgtable_mode_max beyond EFR.HATS + 4, or below pgtable_mode. */
 Test(amdvi_grow, bad_mode_max_refused)
 {
-	struct dv t;
+	struct dt t;
 
-	cr_assert_eq(dv_try(&t, "dma",
+	cr_assert_eq(dt_try(&t, "dma",
 			    "host_levels = 4\npgtable_mode = 3\n"
-			    "pgtable_mode_max = 5"),
+			    "pgtable_mode_max = 5", true),
 		     -EINVAL);
 	cr_assert_eq(
-	    dv_try(&t, "dma", "pgtable_mode = 4\npgtable_mode_max = 3"),
+	    dt_try(&t, "dma", "pgtable_mode = 4\npgtable_mode_max = 3", true),
 	    -EINVAL);
 }
 
 /* Without pgtable_mode_max the mode stays: beyond it is -ERANGE. */
 Test(amdvi_grow, no_growth_without_mode_max)
 {
-	struct dv t;
+	struct dt t;
 	struct iommu_domain *d;
 
-	dv_open(&t, "dma", "pgtable_mode = 3\n");
+	dt_open(&t, "dma", "pgtable_mode = 3\n", true);
 	d = unmanaged(&t);
 	cr_assert_eq(iommu_map(d, 1ull << 40, DATA, 0x1000, RW), -ERANGE);
 	cr_assert_eq(iommu_domain_free(d), 0);
-	dv_close(&t);
+	dt_close(&t);
 }

@@ -337,6 +337,12 @@ static inline bool iommu__tracing(struct iommu_ctx *ctx,
 void iommu__trace(struct iommu_ctx *ctx, const struct iommu_trace_event *ev);
 void iommu__host_trace(struct iommu_host *h,
 		       const struct iommu_trace_event *ev);
+/* A map or unmap of [@iova, +@size) on @d (@dev_id: the DMA API's
+ * device, else 0), done: @done bytes, @result. */
+void iommu__trace_range(struct iommu_domain *d, enum iommu_trace_type type,
+			uint32_t dev_id, uint64_t iova, uint64_t size,
+			uint64_t paddr, unsigned int prot, uint64_t done,
+			int result);
 /* An attach of @dev_id (at @pasid, or IOMMU_NO_PASID) to @d, done. */
 void iommu__trace_attach(struct iommu_domain *d, uint32_t dev_id,
 			 uint32_t pasid, int result);

@@ -662,6 +662,9 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 	if (ret)
 		goto out;
 	ret = iommu__map_range(d, a, base, msize, prot);
+	if (iommu__tracing(ctx, IOMMU_TRACE_MAP))
+		iommu__trace_range(d, IOMMU_TR_MAP, dev_id, a, msize, base,
+				   prot, ret ? 0 : msize, ret);
 	if (ret) {
 		pthread_mutex_lock(&d->iova_lock);
 		iova_remove(d->iovas, &d->nr_iovas, a, msize);
@@ -724,6 +727,9 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 	uint64_t done = 0;
 	iommu_iotlb_gather_init(&gather);
 	iommu__unmap_range(d, base, msize, &gather, &done);
+	if (iommu__tracing(ctx, IOMMU_TRACE_MAP))
+		iommu__trace_range(d, IOMMU_TR_UNMAP, dev_id, base, msize, 0, 0,
+				   done, 0);
 	ret = iommu__sync(d, &gather);
 	if (done != msize)
 		iommu__log(ctx, IOMMU_LOG_ERR,

@@ -149,22 +149,32 @@ int iommu_map(struct iommu_domain *handle, uint64_t iova, uint64_t paddr,
 	ret = iommu__map_range(d, iova, paddr, size, prot);
 	if (!ret)
 		iommu__stat(d->ctx, IOMMU_STAT_MAPS, 1);
-	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP)) {
-		struct iommu_trace_event ev = {
-			.cls = IOMMU_TRACE_MAP,
-			.type = IOMMU_TR_MAP,
-			.result = ret,
-			.pasid = IOMMU_NO_PASID,
-			.domain = handle,
-			.iova = iova,
-			.size = size,
-			.paddr = paddr,
-			.done = ret ? 0 : size,
-			.prot = prot,
-		};
-		iommu__trace(d->ctx, &ev);
-	}
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP))
+		iommu__trace_range(d, IOMMU_TR_MAP, 0, iova, size, paddr, prot,
+				   ret ? 0 : size, ret);
 	return ret;
+}
+
+void iommu__trace_range(struct iommu_domain *d, enum iommu_trace_type type,
+			uint32_t dev_id, uint64_t iova, uint64_t size,
+			uint64_t paddr, unsigned int prot, uint64_t done,
+			int result)
+{
+	struct iommu_trace_event ev = {
+		.cls = IOMMU_TRACE_MAP,
+		.type = type,
+		.result = result,
+		.dev_id = dev_id,
+		.pasid = IOMMU_NO_PASID,
+		.domain = iommu__domain_handle(d),
+		.iova = iova,
+		.size = size,
+		.paddr = paddr,
+		.done = done,
+		.prot = prot,
+	};
+
+	iommu__trace(d->ctx, &ev);
 }
 
 void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
@@ -306,19 +316,9 @@ static int unmap_fast(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	ret = iommu__unmap_range(d, iova, size, g, unmapped);
 	if (!ret && *unmapped)
 		iommu__stat(d->ctx, IOMMU_STAT_UNMAPS, 1);
-	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP)) {
-		struct iommu_trace_event ev = {
-			.cls = IOMMU_TRACE_MAP,
-			.type = IOMMU_TR_UNMAP,
-			.result = ret,
-			.pasid = IOMMU_NO_PASID,
-			.domain = iommu__domain_handle(d),
-			.iova = iova,
-			.size = size,
-			.done = *unmapped,
-		};
-		iommu__trace(d->ctx, &ev);
-	}
+	if (iommu__tracing(d->ctx, IOMMU_TRACE_MAP))
+		iommu__trace_range(d, IOMMU_TR_UNMAP, 0, iova, size, 0, 0,
+				   *unmapped, ret);
 	return ret;
 }
 

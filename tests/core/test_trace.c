@@ -265,3 +265,52 @@ Test(trace, core_counters_hold_with_another_bus)
 	iommu_ctx_destroy(model_ctx);
 	munmap(ram, ram_size);
 }
+
+/* ---- The DMA API's own maps ------------------------------------------- */
+
+struct seen {
+	unsigned int n;
+	struct iommu_trace_event ev[16];
+};
+
+static void seen_fn(void *cookie, const struct iommu_trace_event *ev)
+{
+	struct seen *s = cookie;
+
+	if (s->n < 16)
+		s->ev[s->n] = *ev;
+	s->n++;
+}
+
+Test(trace, dma_api_maps_are_traced_with_their_device)
+{
+	char err[256] = "";
+	struct iommu_ctx *ctx;
+	struct seen s = { 0 };
+	uint64_t iova = 0;
+	uint32_t nic;
+
+	cr_assert_eq(create(INI_HEAD INI_TAIL, &ctx, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(iommu_dev_lookup(ctx, "nic", &nic), 0);
+	cr_assert_eq(iommu_set_trace(ctx, IOMMU_TRACE_BIT(IOMMU_TRACE_MAP),
+				     seen_fn, &s),
+		     0);
+	cr_assert_eq(iommu_dma_map(ctx, nic, 0x100000, 0x2000,
+				   IOMMU_READ | IOMMU_WRITE, &iova),
+		     0);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.ev[0].type, IOMMU_TR_MAP);
+	cr_assert_eq(s.ev[0].dev_id, nic);
+	cr_assert_eq(s.ev[0].iova, iova);
+	cr_assert_eq(s.ev[0].size, 0x2000);
+	cr_assert_eq(s.ev[0].paddr, 0x100000);
+	cr_assert_eq(s.ev[0].result, 0);
+	cr_assert_eq(iommu_dma_unmap(ctx, nic, iova, 0x2000), 0);
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.ev[1].type, IOMMU_TR_UNMAP);
+	cr_assert_eq(s.ev[1].dev_id, nic);
+	cr_assert_eq(s.ev[1].iova, iova);
+	cr_assert_eq(s.ev[1].done, 0x2000);
+	iommu_ctx_destroy(ctx);
+}

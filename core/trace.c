@@ -92,6 +92,25 @@ int iommu__trace_parse(const char *s, unsigned int *mask, char *bad,
 	return 0;
 }
 
+/* The record of (@fn, @cookie), reused or made.  Context: trace_lock. */
+static struct iommu__tracer *tracer_get(struct iommu_ctx *ctx,
+					iommu_trace_fn fn, void *cookie)
+{
+	struct iommu__tracer *t;
+
+	for (t = ctx->tracers; t; t = t->next)
+		if (t->fn == fn && t->cookie == cookie)
+			return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fn = fn;
+	t->cookie = cookie;
+	t->next = ctx->tracers;
+	ctx->tracers = t;
+	return t;
+}
+
 int iommu_set_trace(struct iommu_ctx *ctx, unsigned int classes,
 		    iommu_trace_fn fn, void *cookie)
 {
@@ -100,17 +119,13 @@ int iommu_set_trace(struct iommu_ctx *ctx, unsigned int classes,
 
 	if (!ctx || classes & ~IOMMU_TRACE_ALL)
 		return -EINVAL;
-	if (fn) {
-		t = calloc(1, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		t->fn = fn;
-		t->cookie = cookie;
-	}
 	pthread_mutex_lock(&ctx->trace_lock);
-	if (t) {
-		t->next = ctx->tracers;
-		ctx->tracers = t;
+	/* Records live until the context dies (a delivering thread may
+	 * still hold one); reusing them bounds their number by the
+	 * distinct callbacks, however often tracing is turned on and off. */
+	if (fn && !(t = tracer_get(ctx, fn, cookie))) {
+		pthread_mutex_unlock(&ctx->trace_lock);
+		return -ENOMEM;
 	}
 	mask = __atomic_load_n(&ctx->trace_mask, __ATOMIC_RELAXED);
 	for (int c = 0; c < IOMMU_TRACE_CLASS_COUNT; c++) {

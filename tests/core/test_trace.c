@@ -6,6 +6,7 @@
  * another implementation of the hardware.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,5 +313,28 @@ Test(trace, dma_api_maps_are_traced_with_their_device)
 	cr_assert_eq(s.ev[1].dev_id, nic);
 	cr_assert_eq(s.ev[1].iova, iova);
 	cr_assert_eq(s.ev[1].done, 0x2000);
+	iommu_ctx_destroy(ctx);
+}
+
+/* Turning tracing on and off again and again grows nothing. */
+Test(trace, toggling_keeps_memory_flat)
+{
+	char err[256] = "";
+	struct iommu_ctx *ctx;
+	struct seen s = { 0 };
+	size_t heap;
+
+	cr_assert_eq(create(INI_HEAD INI_TAIL, &ctx, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(iommu_set_trace(ctx, IOMMU_TRACE_ALL, seen_fn, &s), 0);
+	heap = mallinfo2().uordblks;
+	for (int i = 0; i < 10000; i++) {
+		cr_assert_eq(iommu_set_trace(ctx, IOMMU_TRACE_ALL, NULL, NULL),
+			     0);
+		cr_assert_eq(iommu_set_trace(ctx, IOMMU_TRACE_ALL, seen_fn,
+					     &s),
+			     0);
+	}
+	cr_assert_leq(mallinfo2().uordblks, heap);
 	iommu_ctx_destroy(ctx);
 }

@@ -512,7 +512,12 @@ CONF_TEST(diff, random_ops_match_model, .timeout = 600)
 	fprintf(stderr, "diff[%s]: window %llu%% mapped at the end\n", p->name,
 		(unsigned long long)(df.mapped_pages * 100 / df.m.npages));
 	cr_assert_gt(df.maps_ok, nops / 20, "too few maps succeeded");
-	cr_assert_gt(df.xlates_ok, nops / 100, "too few translations passed");
+	/* About 1 in 50 operations is a translation that passes (most aim
+	 * at holes or at a detached device); at 3000 operations one seed in
+	 * 60 passed fewer than 30.  The bound is far below that spread yet
+	 * above zero at any length: it fails when translation is broken,
+	 * not on an unlucky seed. */
+	cr_assert_gt(df.xlates_ok, nops / 500, "too few translations passed");
 	if (df.m.attached)
 		cr_assert_eq(iommu_detach_device(df.d, df.t->solo), 0);
 	free(df.m.pg);

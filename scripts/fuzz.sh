@@ -36,6 +36,7 @@ if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
 	exit 2
 fi
 echo "== build fuzz"
+mkdir -p build # a fresh clone has none yet
 if ! scons -Q -j2 flavour=fuzz >build/fuzz-build.log 2>&1; then
 	tail -n 30 build/fuzz-build.log
 	echo "fuzz: build failed (build/fuzz-build.log)" >&2

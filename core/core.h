@@ -86,6 +86,9 @@ struct iommu_domain {
 	 * next successful flush of the whole domain, or with the domain. */
 	pthread_mutex_t deferred_lock;
 	struct iommu_gather_tables *deferred;
+	/* An emptied list kept for the next unmap's reservation (atomic
+	 * exchange; freed with the domain). */
+	struct iommu_gather_tables *spare;
 	/* DMA domains: the IOVA allocator's live ranges, sorted */
 	pthread_mutex_t iova_lock;
 	struct iommu__iova *iovas;
@@ -439,9 +442,11 @@ void iommu__dev_drop_aux(struct iommu__dev *dev);
 void iommu__pasid_free(struct iommu_ctx *ctx, uint32_t pasid);
 
 /* map.c */
-/* The pages a gather holds (host table_free_after). */
+/* The pages a gather holds (host table_free_after); lists deferred to a
+ * domain are chained, so deferring allocates nothing. */
 struct iommu_gather_tables {
 	size_t n, cap;
+	struct iommu_gather_tables *next;
 	struct iommu__table_page {
 		uint64_t pa;
 		uint64_t size;

@@ -726,10 +726,12 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 	struct iommu_iotlb_gather gather;
 	uint64_t done = 0;
 	iommu_iotlb_gather_init(&gather);
-	iommu__unmap_range(d, base, msize, &gather, &done);
+	ret = iommu__unmap_range(d, base, msize, &gather, &done);
 	if (iommu__tracing(ctx, IOMMU_TRACE_MAP))
 		iommu__trace_range(d, IOMMU_TR_UNMAP, dev_id, base, msize, 0, 0,
-				   done, 0);
+				   done, ret);
+	if (ret)
+		goto out; /* nothing removed (no memory): the mapping stays */
 	ret = iommu__sync(d, &gather);
 	if (done != msize)
 		iommu__log(ctx, IOMMU_LOG_ERR,

@@ -68,6 +68,7 @@ int iommu__domain_new(struct iommu_ctx *ctx, enum iommu_domain_type type,
 	pthread_mutex_init(&d->iova_lock, NULL);
 	pthread_mutex_init(&d->deferred_lock, NULL);
 	d->deferred = NULL;
+	d->spare = NULL;
 	pthread_mutex_lock(&ctx->domains_lock);
 	d->next = ctx->domains;
 	ctx->domains = d;
@@ -93,6 +94,7 @@ void iommu__domain_destroy(struct iommu_domain *d)
 	iommu__pasid_free(ctx, d->pasid);
 	d->info.ops->free(d->priv);
 	iommu__deferred_free(d); /* no device is on it: nothing caches them */
+	free(d->spare);
 	iommu__domain_iova_fini(d);
 	pthread_mutex_destroy(&d->iova_lock);
 	pthread_mutex_destroy(&d->deferred_lock);

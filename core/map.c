@@ -68,10 +68,17 @@ static int map_checks(struct iommu_domain *d, uint64_t iova, uint64_t size)
 	return 0;
 }
 
+static int tables_reserve(struct iommu_domain *d,
+			  struct iommu_gather_tables **lp, size_t more);
+static size_t unmap_tables_bound(struct iommu_domain *d, uint64_t size);
+static void tables_free(struct iommu_ctx *ctx, struct iommu_domain *d,
+			struct iommu_gather_tables *l);
+
 int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		       struct iommu_iotlb_gather *g, uint64_t *unmapped)
 {
 	uint64_t done = 0;
+	int ret = 0;
 
 	while (done < size) {
 		uint64_t count = 0;
@@ -80,6 +87,13 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		if (!pg)
 			break;
 		uint64_t want = pg * count;
+		/* Room for the table pages this call may unlink, before it
+		 * changes anything (see "Table pages freed by unmap"). */
+		if (tables_reserve(d, &g->freelist,
+				   unmap_tables_bound(d, want))) {
+			ret = -ENOMEM;
+			break;
+		}
 		uint64_t got = d->info.ops->unmap_pages(d->priv, iova + done,
 							pg, count, g);
 		if (got > want)
@@ -89,7 +103,16 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 			break;
 	}
 	*unmapped = done;
-	return 0;
+	/* An unused reservation goes back: a gather holds a list only
+	 * while it holds pages. */
+	if (g->freelist && !g->freelist->n) {
+		struct iommu_gather_tables *l = g->freelist;
+
+		g->freelist = NULL;
+		tables_free(d->ctx, d, l);
+	}
+	/* Out of memory after a first piece: that piece is unmapped. */
+	return done ? 0 : ret;
 }
 
 int iommu__map_range(struct iommu_domain *d, uint64_t iova, uint64_t paddr,
@@ -188,39 +211,101 @@ void iommu_iotlb_gather_init(struct iommu_iotlb_gather *g)
 	g->freelist = NULL;
 }
 
-/* ---- Table pages freed by unmap (the gather's freelist) --------------- */
+/* ---- Table pages freed by unmap (the gather's freelist) ---------------
+ *
+ * A table page a driver unlinks stays allocated until the invalidation
+ * that makes walkers forget it: the driver hands it to the gather
+ * (host table_free_after), and the core gives it back after the sync, or
+ * after the next flush of the whole domain in deferred mode.  Recording
+ * a page must not fail half-way through an unmap, so the core reserves
+ * room in the gather before each call into the driver's unmap_pages
+ * (unmap_reserve): that allocation fails before anything changed, and
+ * the unmap returns -ENOMEM with the tables as they were.  Deferring a
+ * list chains it to the domain and allocates nothing.
+ */
+
+/* Room for @more pages in *@lp (an emptied list of @d reused first). */
+static int tables_reserve(struct iommu_domain *d,
+			  struct iommu_gather_tables **lp, size_t more)
+{
+	struct iommu_gather_tables *l = *lp, *n;
+	size_t want, cap;
+
+	if (!l && d)
+		l = __atomic_exchange_n(&d->spare, NULL, __ATOMIC_ACQ_REL);
+	if (l && l->cap - l->n >= more) {
+		*lp = l;
+		return 0;
+	}
+	want = (l ? l->n : 0) + more;
+	cap = l ? l->cap : 8;
+	while (cap < want)
+		cap *= 2;
+	n = realloc(l, sizeof(*n) + cap * sizeof(n->v[0]));
+	if (!n) {
+		*lp = l;
+		return -ENOMEM;
+	}
+	if (!l) {
+		n->n = 0;
+		n->next = NULL;
+	}
+	n->cap = cap;
+	*lp = n;
+	return 0;
+}
 
 static int tables_add(struct iommu_gather_tables **lp, uint64_t pa,
 		      uint64_t size)
 {
-	struct iommu_gather_tables *l = *lp;
+	struct iommu_gather_tables *l;
 
-	if (!l || l->n == l->cap) {
-		size_t cap = l ? l->cap * 2 : 8;
-		struct iommu_gather_tables *n =
-			realloc(l, sizeof(*l) + cap * sizeof(l->v[0]));
-		if (!n)
-			return -ENOMEM;
-		if (!l)
-			n->n = 0;
-		n->cap = cap;
-		*lp = l = n;
-	}
+	/* Reserved before the unmap; growing here is the fallback for a
+	 * driver that frees more than the bound. */
+	if (tables_reserve(NULL, lp, 1))
+		return -ENOMEM;
+	l = *lp;
 	l->v[l->n++] = (struct iommu__table_page){ pa, size };
 	return 0;
 }
 
-static void tables_free(struct iommu_ctx *ctx, struct iommu_gather_tables *l)
+/* Give back every page of the chain @l; keep one emptied list in @d. */
+static void tables_free(struct iommu_ctx *ctx, struct iommu_domain *d,
+			struct iommu_gather_tables *l)
 {
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		if (iommu__table_free(&ctx->mem, l->v[i].pa, l->v[i].size))
-			iommu__log(ctx, IOMMU_LOG_WARN,
-				   "table_free_after of [0x%llx, +0x%llx) that was not allocated",
-				   (unsigned long long)l->v[i].pa,
-				   (unsigned long long)l->v[i].size);
-	free(l);
+	while (l) {
+		struct iommu_gather_tables *next = l->next;
+
+		for (size_t i = 0; i < l->n; i++)
+			if (iommu__table_free(&ctx->mem, l->v[i].pa,
+					      l->v[i].size))
+				iommu__log(ctx, IOMMU_LOG_WARN,
+					   "table_free_after of [0x%llx, +0x%llx) that was not allocated",
+					   (unsigned long long)l->v[i].pa,
+					   (unsigned long long)l->v[i].size);
+		l->n = 0;
+		l->next = NULL;
+		if (d && l->cap <= 64)
+			l = __atomic_exchange_n(&d->spare, l, __ATOMIC_ACQ_REL);
+		free(l);
+		l = next;
+	}
+}
+
+/*
+ * The most table pages one unmap_pages call of [iova, iova + @size) can
+ * unlink: every format's tables below the top cover at least 2 MiB (512
+ * entries of 4 KiB), so at most size / 2 MiB + 2 tables per level, on at
+ * most 6 levels; and never more than the table range holds.
+ */
+static size_t unmap_tables_bound(struct iommu_domain *d, uint64_t size)
+{
+	uint64_t per_level = (size >> 21) + 2;
+	uint64_t bound = per_level * 6;
+
+	if (bound > d->ctx->mem.nr_pages)
+		bound = d->ctx->mem.nr_pages;
+	return (size_t)bound;
 }
 
 int iommu__host_table_free_after(struct iommu_host *h,
@@ -244,14 +329,14 @@ void iommu__gather_defer(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 {
 	struct iommu_gather_tables *l = g->freelist;
 
-	pthread_mutex_lock(&d->deferred_lock);
-	for (size_t i = 0; l && i < l->n; i++)
-		if (tables_add(&d->deferred, l->v[i].pa, l->v[i].size))
-			iommu__log(d->ctx, IOMMU_LOG_ERR,
-				   "out of memory: table page 0x%llx is never given back",
-				   (unsigned long long)l->v[i].pa);
-	pthread_mutex_unlock(&d->deferred_lock);
-	free(l);
+	if (l && l->n) {
+		pthread_mutex_lock(&d->deferred_lock);
+		l->next = d->deferred;
+		d->deferred = l;
+		pthread_mutex_unlock(&d->deferred_lock);
+	} else {
+		tables_free(d->ctx, d, l);
+	}
 	iommu_iotlb_gather_init(g);
 }
 
@@ -263,7 +348,7 @@ void iommu__deferred_free(struct iommu_domain *d)
 	l = d->deferred;
 	d->deferred = NULL;
 	pthread_mutex_unlock(&d->deferred_lock);
-	tables_free(d->ctx, l);
+	tables_free(d->ctx, d, l);
 }
 
 /* The core asks for an invalidation: count it, trace it. */
@@ -297,7 +382,7 @@ int iommu__sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 		iommu__gather_defer(d, g);
 		return ret;
 	}
-	tables_free(d->ctx, g->freelist);
+	tables_free(d->ctx, d, g->freelist);
 	iommu_iotlb_gather_init(g);
 	return 0;
 }

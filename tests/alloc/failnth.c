@@ -82,6 +82,7 @@ struct ent {
 	unsigned long seq; /* which counted allocation made it */
 	void *caller;
 	bool mapped; /* an mmap, not a malloc */
+	bool table;  /* a table-memory allocation (@p: table_key()) */
 };
 
 static struct ent tab[TRACK_SIZE];
@@ -110,7 +111,8 @@ static size_t home(const void *p)
 	return (size_t)(x >> (64 - TRACK_LG2));
 }
 
-static void track_add(void *p, size_t size, void *caller, bool mapped)
+static void track_add(void *p, size_t size, void *caller, bool mapped,
+		      bool table)
 {
 	size_t i;
 
@@ -123,7 +125,7 @@ static void track_add(void *p, size_t size, void *caller, bool mapped)
 	}
 	for (i = home(p); tab[i].p; i = (i + 1) & TRACK_MASK)
 		;
-	tab[i] = (struct ent){p, size, nr_count, caller, mapped};
+	tab[i] = (struct ent){p, size, nr_count, caller, mapped, table};
 	atomic_fetch_add_explicit(&nr_live, 1, memory_order_relaxed);
 	tab_lock_drop();
 }
@@ -227,7 +229,8 @@ size_t fnth_live_list(struct fnth_block *out, size_t max)
 		if (j < max) {
 			out[j] =
 			    (struct fnth_block){tab[i].size, tab[i].seq,
-						tab[i].caller, tab[i].mapped};
+						tab[i].caller, tab[i].mapped,
+						tab[i].table};
 			if (n < max)
 				n++;
 		}
@@ -255,7 +258,7 @@ int fnth_site(void **out, int max)
 static void *alloc_done(void *p, size_t size, bool track, void *caller)
 {
 	if (p && track)
-		track_add(p, size, caller, false);
+		track_add(p, size, caller, false, false);
 	return p;
 }
 
@@ -419,7 +422,8 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	if (r == -1)
 		return MAP_FAILED;
 	if (track)
-		track_add((void *)r, len, __builtin_return_address(0), true);
+		track_add((void *)r, len, __builtin_return_address(0), true,
+			  false);
 	return (void *)r;
 }
 
@@ -458,4 +462,53 @@ int dlclose(void *h)
 	r = real(h);
 	tl_skip--;
 	return r;
+}
+
+/* ---- Table memory (the simulated RAM pages drivers build tables in) ---
+ *
+ * The test links with --wrap=iommu__table_alloc,--wrap=iommu__table_free:
+ * every table page a driver asks of its host (and every page a gather
+ * gives back) passes through here.  An allocation is one more counted
+ * event, so the N-th may be a table page; a page still allocated after
+ * iommu_ctx_destroy() is a leak like a malloc block.  Table addresses are
+ * guest-physical: the top bit keeps their keys apart from host pointers.
+ */
+struct iommu__mem;
+int __real_iommu__table_alloc(struct iommu__mem *mem, size_t size,
+			      uint64_t *pa);
+int __real_iommu__table_free(struct iommu__mem *mem, uint64_t pa,
+			     size_t size);
+int __wrap_iommu__table_alloc(struct iommu__mem *mem, size_t size,
+			      uint64_t *pa);
+int __wrap_iommu__table_free(struct iommu__mem *mem, uint64_t pa,
+			     size_t size);
+
+static void *table_key(uint64_t pa)
+{
+	return (void *)(uintptr_t)(pa | UINT64_C(1) << 63);
+}
+
+int __wrap_iommu__table_alloc(struct iommu__mem *mem, size_t size,
+			      uint64_t *pa)
+{
+	void *caller = __builtin_return_address(0);
+	bool track;
+	int rc;
+
+	if (event(&track, caller))
+		return -ENOMEM;
+	rc = __real_iommu__table_alloc(mem, size, pa);
+	if (!rc && track)
+		track_add(table_key(*pa), size, caller, false, true);
+	return rc;
+}
+
+int __wrap_iommu__table_free(struct iommu__mem *mem, uint64_t pa,
+			     size_t size)
+{
+	int rc = __real_iommu__table_free(mem, pa, size);
+
+	if (!rc)
+		track_del(table_key(pa));
+	return rc;
 }

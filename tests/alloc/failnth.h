@@ -13,7 +13,11 @@
  * one) and the live ones are tracked, so that a leak shows after the
  * context is gone.  Allocations of other threads, of dlopen/dlclose and
  * of everything outside the window pass through uncounted.  dlopen
- * itself is one counted event: when it is the N-th it fails.
+ * itself is one counted event: when it is the N-th it fails.  So is each
+ * table-memory allocation (the pages of simulated RAM a driver builds its
+ * tables and queues in, iommu__table_alloc; the test program links with
+ * --wrap for it): the N-th may be a table page, and a page still
+ * allocated after the context is gone is a leak.
  *
  * Not for the asan and tsan flavours: their runtimes interpose malloc
  * themselves (tests/alloc/SConscript builds this suite in debug only).
@@ -52,6 +56,7 @@ struct fnth_block {
 	unsigned long seq;
 	void *caller;
 	bool mapped; /* an anonymous mmap, not a malloc */
+	bool table;  /* table memory (iommu__table_alloc), not a malloc */
 };
 
 /* Up to @max live allocations into @out, oldest first; the number given. */

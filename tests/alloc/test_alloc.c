@@ -10,14 +10,16 @@
  * between its first call (iommu_ctx_create) and its last
  * (iommu_ctx_destroy) and records what every call returned.  Then, for
  * N = 1, 2, ..., a forked child runs the scenario with the N-th
- * allocation failing, until a run ends with none failed.  In the second
+ * allocation failing (a malloc-family call, an anonymous mmap, dlopen
+ * or a page of table memory: see failnth.h), until a run ends with none
+ * failed.  In the second
  * mode the N-th and every later allocation fail (teardown under memory
  * pressure).  A run fails when the child crashes or hangs (caught by the
  * parent and reported with the backend and N), when a call returns
  * neither 0 nor a negative errno, when a call in which nothing failed
  * returns other than in the clean run, when a failed call left a
  * half-changed state, or when an allocation of the run is still live
- * after iommu_ctx_destroy().  Each distinct finding (by kind and the
+ * after iommu_ctx_destroy() (table pages included).  Each distinct finding (by kind and the
  * caller of the failed allocation; in the second mode by kind and
  * message) is printed once, with its first N and stack.
  *
@@ -326,7 +328,9 @@ static void report(struct sweep *s, unsigned long n, const char *kind,
 	for (size_t i = 0; i < sh->nr_leaks; i++) {
 		fprintf(stderr,
 			"  leaked %s of %zu bytes (allocation #%lu) from ",
-			sh->leaks[i].mapped ? "mapping" : "block",
+			sh->leaks[i].table    ? "table memory"
+			: sh->leaks[i].mapped ? "mapping"
+					      : "block",
 			sh->leaks[i].size, sh->leaks[i].seq);
 		print_stack(&sh->leaks[i].caller, 1, 0);
 	}

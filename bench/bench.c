@@ -193,6 +193,33 @@ static double lib_translate(struct bench *b, bool cycle, uint64_t *ops,
 	return (double)el;
 }
 
+/* The driver's own lookup in its tables (the engine's iova_to_phys, or
+ * virtio's range map), over the same address sequence as the miss row. */
+static double lib_iova_to_phys(struct bench *b, uint64_t *ops)
+{
+	uint64_t n = 0, t0, el, phys;
+	unsigned int k = 7;
+
+	t0 = now_ns();
+	do {
+		for (unsigned int i = 0; i < 4096; i++) {
+			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+
+			if (iommu_iova_to_phys(b->dom, iova, &phys) ||
+			    phys != XLATE_PADDR + (uint64_t)k * PAGE + 0x10) {
+				b->failed = 1;
+				*ops = 0;
+				return 0.0;
+			}
+			k = (k + MISS_STRIDE) % NR_PAGES;
+		}
+		n += 4096;
+		el = now_ns() - t0;
+	} while (el < MIN_NS);
+	*ops = n;
+	return (double)el;
+}
+
 /*
  * Map then unmap @per_round ranges of @pgcount pages of @pgsize, timing the
  * maps and the unmaps apart, for rounds until enough time has passed.
@@ -202,6 +229,7 @@ struct map_result {
 	double unmap_ns;
 	uint64_t ops;
 	uint64_t inval_cmds; /* during the unmaps */
+	uint64_t inval_work; /* cache slots the model's invalidations looked at */
 };
 
 static int lib_map_unmap(struct bench *b, uint64_t iova0, uint64_t paddr0,
@@ -213,7 +241,7 @@ static int lib_map_unmap(struct bench *b, uint64_t iova0, uint64_t paddr0,
 
 	memset(r, 0, sizeof(*r));
 	do {
-		uint64_t t0, t1, i0;
+		uint64_t t0, t1, i0, w0;
 
 		t0 = now_ns();
 		for (unsigned int i = 0; i < per_round; i++) {
@@ -231,6 +259,7 @@ static int lib_map_unmap(struct bench *b, uint64_t iova0, uint64_t paddr0,
 		r->map_ns += (double)(t1 - t0);
 
 		i0 = stat_get(b, IOMMU_STAT_INVAL_CMDS);
+		w0 = stat_get(b, IOMMU_STAT_INVAL_WORK);
 		t0 = now_ns();
 		for (unsigned int i = 0; i < per_round; i++) {
 			uint64_t done = 0;
@@ -247,6 +276,7 @@ static int lib_map_unmap(struct bench *b, uint64_t iova0, uint64_t paddr0,
 		t1 = now_ns();
 		r->unmap_ns += (double)(t1 - t0);
 		r->inval_cmds += stat_get(b, IOMMU_STAT_INVAL_CMDS) - i0;
+		r->inval_work += stat_get(b, IOMMU_STAT_INVAL_WORK) - w0;
 		r->ops += per_round;
 	} while (r->map_ns + r->unmap_ns < 2.0 * MIN_NS);
 	return 0;
@@ -333,7 +363,7 @@ static double lib_dma(struct bench *b, size_t len, bool write, uint8_t *buf,
 	return (double)el;
 }
 
-static double base_memcpy(uint8_t *dst, const uint8_t *src, size_t len,
+static double base_memcpy(void *dst, const void *src, size_t len,
 			  uint64_t *ops)
 {
 	uint64_t n = 0, t0 = now_ns(), el;
@@ -358,24 +388,37 @@ static double base_memcpy(uint8_t *dst, const uint8_t *src, size_t len,
 static int count_mode(struct bench *b, uint64_t n, const char *row)
 {
 	struct iommu_translation t;
-	uint8_t buf[4096];
+	static uint8_t buf[65536];
 	unsigned int k = 7;
 	bool dma = !strcmp(row, "dma-read-4k"), miss = !strcmp(row, "miss");
+	bool dma64 = !strcmp(row, "dma-read-64k");
 	bool mu = !strcmp(row, "map-unmap-4k");
+	bool mu256 = !strcmp(row, "map-unmap-256");
+	bool eng = !strcmp(row, "iova-to-phys");
 
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
 		uint64_t done;
 		int rc;
 
-		if (mu) {
+		if (eng) {
+			rc = iommu_iova_to_phys(b->dom, iova, &done);
+			k = (k + MISS_STRIDE) % NR_PAGES;
+		} else if (mu256) {
+			rc = iommu_map(b->dom, MAP256_IOVA, 0x100000,
+				       256 * PAGE, RW);
+			if (!rc)
+				rc = iommu_unmap(b->dom, MAP256_IOVA,
+						 256 * PAGE, &done);
+		} else if (mu) {
 			rc = iommu_map(b->dom, MAP4K_IOVA, 0x100000, PAGE, RW);
 			if (!rc)
 				rc = iommu_unmap(b->dom, MAP4K_IOVA, PAGE,
 						 &done);
-		} else if (dma)
+		} else if (dma || dma64)
 			rc = iommu_dma_read(b->ctx, b->dev, IOMMU_NO_PASID,
-					    XLATE_IOVA, buf, sizeof(buf));
+					    XLATE_IOVA, buf,
+					    dma64 ? sizeof(buf) : 4096);
 		else
 			rc = iommu_dma_translate(b->ctx, b->dev,
 						 IOMMU_NO_PASID, iova, 8,
@@ -458,8 +501,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > a + 1 || (argc > a && argv[a][0] == '-')) {
 		fprintf(stderr,
-			"usage: %s [--count N hit|hit-nohint|miss|dma-read-4k|"
-			"map-unmap-4k] "
+			"usage: %s [--count N hit|hit-nohint|miss|iova-to-phys|"
+			"dma-read-4k|dma-read-64k|map-unmap-4k|map-unmap-256] "
 			"[INI]   (default conf/virtio.ini)\n",
 			argv[0]);
 		return 2;
@@ -527,6 +570,16 @@ int main(int argc, char **argv)
 	ns = lib_translate(&nh, true, &ops, &hits, &misses);
 	iotlb_note(extra, sizeof(extra), hits, misses);
 	line("translate, cycling, no hint", ops, ns, base_miss, extra);
+	{
+		double miss = ops ? ns / (double)ops : 0.0, eng;
+
+		eng = lib_iova_to_phys(&b, &ops);
+		snprintf(extra, sizeof(extra),
+			 "driver's lookup; the model's miss is x%.1f of it",
+			 ops && eng > 0.0 ? miss / (eng / (double)ops) : 0.0);
+		line("iova_to_phys, cycling pages", ops, eng, base_miss,
+		     extra);
+	}
 
 	/* Scaling: the hit path from one and from two threads. */
 	one = xlate_threads(&b, 1);
@@ -540,26 +593,41 @@ int main(int argc, char **argv)
 		static uint8_t src[65536], dst[65536];
 		static const size_t sizes[] = { 64, 1500, 4096, 65536 };
 
-		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-			double base, rd, wr;
+		/* The baselines copy between the same two buffers as the
+		 * DMA: the guest RAM behind the mapping and the device's
+		 * buffer (memcpy's speed depends on their alignment). */
+		uint8_t *ram = iommu_mem_ptr(b.ctx, XLATE_PADDR, sizeof(src));
+
+		for (size_t i = 0;
+		     ram && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			double bread, bwrite, rd, wr;
 			uint64_t bo, ro, wo;
 			char what[64];
 
-			base = base_memcpy(dst, src, sizes[i], &bo) / (double)bo;
+			bread = base_memcpy(dst, ram, sizes[i], &bo) / (double)bo;
 			rd = lib_dma(&b, sizes[i], false, dst, &ro);
-			wr = lib_dma(&b, sizes[i], true, src, &wo);
-			snprintf(what, sizeof(what), "baseline: memcpy %zu B",
-				 sizes[i]);
-			line(what, bo, base * (double)bo, base, NULL);
+			snprintf(what, sizeof(what),
+				 "baseline: memcpy %zu B from RAM", sizes[i]);
+			line(what, bo, bread * (double)bo, bread, NULL);
 			snprintf(what, sizeof(what), "dma read %zu B", sizes[i]);
 			snprintf(extra, sizeof(extra), "%.2fx memcpy speed",
-				 ro ? base / (rd / (double)ro) : 0.0);
-			line(what, ro, rd, base, extra);
+				 ro ? bread / (rd / (double)ro) : 0.0);
+			line(what, ro, rd, bread, extra);
+			bwrite = base_memcpy(ram, src, sizes[i], &bo) / (double)bo;
+			wr = lib_dma(&b, sizes[i], true, src, &wo);
+			snprintf(what, sizeof(what),
+				 "baseline: memcpy %zu B to RAM", sizes[i]);
+			line(what, bo, bwrite * (double)bo, bwrite, NULL);
 			snprintf(what, sizeof(what), "dma write %zu B",
 				 sizes[i]);
 			snprintf(extra, sizeof(extra), "%.2fx memcpy speed",
-				 wo ? base / (wr / (double)wo) : 0.0);
-			line(what, wo, wr, base, extra);
+				 wo ? bwrite / (wr / (double)wo) : 0.0);
+			line(what, wo, wr, bwrite, extra);
+		}
+		if (!ram) {
+			fprintf(stderr, "iommu-bench: no host pointer for "
+					"the DMA buffer\n");
+			b.failed = 1;
 		}
 	}
 
@@ -577,16 +645,20 @@ int main(int argc, char **argv)
 	if (rc)
 		goto fail;
 	line("map 1x4K", r.ops, r.map_ns, base_1, NULL);
-	snprintf(extra, sizeof(extra), "%.2f inval cmds/unmap",
-		 (double)r.inval_cmds / (double)r.ops);
+	snprintf(extra, sizeof(extra),
+		 "%.2f inval cmds/unmap, %.1f slots looked at",
+		 (double)r.inval_cmds / (double)r.ops,
+		 (double)r.inval_work / (double)r.ops);
 	line("unmap 1x4K", r.ops, r.unmap_ns, base_1, extra);
 
 	rc = lib_map_unmap(&b, MAP256_IOVA, 0x100000, PAGE, 256, 16, &r);
 	if (rc)
 		goto fail;
 	line("map 256x4K (one call)", r.ops, r.map_ns, base_256, NULL);
-	snprintf(extra, sizeof(extra), "%.2f inval cmds/unmap",
-		 (double)r.inval_cmds / (double)r.ops);
+	snprintf(extra, sizeof(extra),
+		 "%.2f inval cmds/unmap, %.1f slots looked at",
+		 (double)r.inval_cmds / (double)r.ops,
+		 (double)r.inval_work / (double)r.ops);
 	line("unmap 256x4K (one call)", r.ops, r.unmap_ns, base_256, extra);
 	printf("  -> invalidation commands per 256x4K unmap: %.2f\n",
 	       (double)r.inval_cmds / (double)r.ops);
@@ -595,8 +667,10 @@ int main(int argc, char **argv)
 	if (rc)
 		goto fail;
 	line("map 256x2M (one call)", r.ops, r.map_ns, base_256, NULL);
-	snprintf(extra, sizeof(extra), "%.2f inval cmds/unmap",
-		 (double)r.inval_cmds / (double)r.ops);
+	snprintf(extra, sizeof(extra),
+		 "%.2f inval cmds/unmap, %.1f slots looked at",
+		 (double)r.inval_cmds / (double)r.ops,
+		 (double)r.inval_work / (double)r.ops);
 	line("unmap 256x2M (one call)", r.ops, r.unmap_ns, base_256, extra);
 
 	if (!strcmp(iommu_ctx_backend(b.ctx), "virtio"))

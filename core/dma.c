@@ -233,16 +233,20 @@ static inline bool hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
 {
 	struct hint *h = hint_slot(dev_id, iova);
 
-	/* Only a request wholly inside the hint: the model would answer
-	 * it in full, with the same address and rights. */
+	/* A translation only for a request wholly inside the hint: the
+	 * model would answer it in full, with the same address and rights
+	 * (a caller may rely on the length: the whole contiguous run).  A
+	 * copy (@host) takes the part the hint covers and continues from
+	 * the next page's hint. */
 	if (h->uid != ctx->uid || h->dev_id != dev_id || h->pasid != pasid ||
-	    iova < h->first || iova > h->last || len - 1 > h->last - iova ||
-	    !(h->perm & need) ||
+	    iova < h->first || iova > h->last || !len ||
+	    iova + (len - 1) < iova ||
+	    (!host && len - 1 > h->last - iova) || !(h->perm & need) ||
 	    h->gen != atomic_load_explicit(&ctx->xlate_gen,
 					   memory_order_acquire))
 		return false;
 	out->phys = iova + h->delta;
-	out->len = len;
+	out->len = len - 1 > h->last - iova ? h->last - iova + 1 : len;
 	out->perm = h->perm;
 	if (host) {
 		if (!h->host_known) {

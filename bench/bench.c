@@ -390,40 +390,44 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 	struct iommu_translation t;
 	static uint8_t buf[65536];
 	unsigned int k = 7;
-	bool dma = !strcmp(row, "dma-read-4k"), miss = !strcmp(row, "miss");
-	bool dma64 = !strcmp(row, "dma-read-64k");
-	bool mu = !strcmp(row, "map-unmap-4k");
-	bool mu256 = !strcmp(row, "map-unmap-256");
-	bool eng = !strcmp(row, "iova-to-phys");
+	uint64_t done;
+	bool miss = !strcmp(row, "miss");
 
+	/* One loop per row, so that each op carries only its own cost. */
+	if (!strcmp(row, "iova-to-phys")) {
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+
+			if (iommu_iova_to_phys(b->dom, iova, &done))
+				return 1;
+			k = (k + MISS_STRIDE) % NR_PAGES;
+		}
+		return 0;
+	}
+	if (!strcmp(row, "map-unmap-4k") || !strcmp(row, "map-unmap-256")) {
+		uint64_t size = row[10] == '4' ? PAGE : 256 * PAGE;
+		uint64_t iova = row[10] == '4' ? MAP4K_IOVA : MAP256_IOVA;
+
+		for (uint64_t i = 0; i < n; i++)
+			if (iommu_map(b->dom, iova, 0x100000, size, RW) ||
+			    iommu_unmap(b->dom, iova, size, &done))
+				return 1;
+		return 0;
+	}
+	if (!strcmp(row, "dma-read-4k") || !strcmp(row, "dma-read-64k")) {
+		size_t len = row[9] == '4' ? 4096 : sizeof(buf);
+
+		for (uint64_t i = 0; i < n; i++)
+			if (iommu_dma_read(b->ctx, b->dev, IOMMU_NO_PASID,
+					   XLATE_IOVA, buf, len))
+				return 1;
+		return 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
-		uint64_t done;
-		int rc;
 
-		if (eng) {
-			rc = iommu_iova_to_phys(b->dom, iova, &done);
-			k = (k + MISS_STRIDE) % NR_PAGES;
-		} else if (mu256) {
-			rc = iommu_map(b->dom, MAP256_IOVA, 0x100000,
-				       256 * PAGE, RW);
-			if (!rc)
-				rc = iommu_unmap(b->dom, MAP256_IOVA,
-						 256 * PAGE, &done);
-		} else if (mu) {
-			rc = iommu_map(b->dom, MAP4K_IOVA, 0x100000, PAGE, RW);
-			if (!rc)
-				rc = iommu_unmap(b->dom, MAP4K_IOVA, PAGE,
-						 &done);
-		} else if (dma || dma64)
-			rc = iommu_dma_read(b->ctx, b->dev, IOMMU_NO_PASID,
-					    XLATE_IOVA, buf,
-					    dma64 ? sizeof(buf) : 4096);
-		else
-			rc = iommu_dma_translate(b->ctx, b->dev,
-						 IOMMU_NO_PASID, iova, 8,
-						 IOMMU_ACCESS_READ, &t);
-		if (rc)
+		if (iommu_dma_translate(b->ctx, b->dev, IOMMU_NO_PASID, iova, 8,
+					IOMMU_ACCESS_READ, &t))
 			return 1;
 		if (miss)
 			k = (k + MISS_STRIDE) % NR_PAGES;

@@ -226,37 +226,73 @@ static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
 	return &hints[((iova >> 12) ^ dev_id) & (HINT_SLOTS - 1)];
 }
 
-static inline bool hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
-			    uint32_t pasid, uint64_t iova, uint64_t len,
-			    unsigned int need, struct iommu_translation *out,
-			    uint8_t **host)
+/*
+ * hint_match() - does this thread's hint for @iova answer the request?
+ * @whole: only a request wholly inside the hint (a translation: the model
+ *     would answer it in full, with the same address and rights, and a
+ *     caller may rely on the length being the whole contiguous run);
+ *     else one that starts inside it (a copy, which continues from the
+ *     next page's hint)
+ * Return: the hint, or NULL.
+ */
+static inline __attribute__((always_inline)) struct hint *
+hint_match(struct iommu_ctx *ctx, uint32_t dev_id,
+				      uint32_t pasid, uint64_t iova,
+				      uint64_t len, unsigned int need,
+				      bool whole)
 {
 	struct hint *h = hint_slot(dev_id, iova);
 
-	/* A translation only for a request wholly inside the hint: the
-	 * model would answer it in full, with the same address and rights
-	 * (a caller may rely on the length: the whole contiguous run).  A
-	 * copy (@host) takes the part the hint covers and continues from
-	 * the next page's hint. */
+	/* A zero length or a wrap never matches: len - 1 is then huge, or
+	 * iova + len - 1 lies below iova. */
 	if (h->uid != ctx->uid || h->dev_id != dev_id || h->pasid != pasid ||
-	    iova < h->first || iova > h->last || !len ||
-	    iova + (len - 1) < iova ||
-	    (!host && len - 1 > h->last - iova) || !(h->perm & need) ||
+	    iova < h->first || iova > h->last ||
+	    (whole ? len - 1 > h->last - iova
+		   : !len || iova + (len - 1) < iova) ||
+	    !(h->perm & need) ||
 	    h->gen != atomic_load_explicit(&ctx->xlate_gen,
 					   memory_order_acquire))
+		return NULL;
+	return h;
+}
+
+/* A translation wholly inside the hint. */
+static inline __attribute__((always_inline)) bool
+hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
+			    uint32_t pasid, uint64_t iova, uint64_t len,
+			    unsigned int need, struct iommu_translation *out)
+{
+	struct hint *h = hint_match(ctx, dev_id, pasid, iova, len, need, true);
+
+	if (!h)
+		return false;
+	out->phys = iova + h->delta;
+	out->len = len;
+	out->perm = h->perm;
+	return true;
+}
+
+/* The part of a copy the hint covers, and the RAM behind it in @host. */
+static inline bool hint_get_copy(struct iommu_ctx *ctx, uint32_t dev_id,
+				 uint32_t pasid, uint64_t iova, uint64_t len,
+				 unsigned int need,
+				 struct iommu_translation *out, uint8_t **host)
+{
+	struct hint *h = hint_match(ctx, dev_id, pasid, iova, len, need,
+				    false);
+
+	if (!h)
 		return false;
 	out->phys = iova + h->delta;
 	out->len = len - 1 > h->last - iova ? h->last - iova + 1 : len;
 	out->perm = h->perm;
-	if (host) {
-		if (!h->host_known) {
-			/* First copy through this hint: find its RAM once. */
-			h->host = iommu__mem_ptr(&ctx->mem, h->first + h->delta,
-						 h->last - h->first + 1);
-			h->host_known = true;
-		}
-		*host = h->host ? h->host + (iova - h->first) : NULL;
+	if (!h->host_known) {
+		/* First copy through this hint: find its RAM once. */
+		h->host = iommu__mem_ptr(&ctx->mem, h->first + h->delta,
+					 h->last - h->first + 1);
+		h->host_known = true;
 	}
+	*host = h->host ? h->host + (iova - h->first) : NULL;
 	return true;
 }
 
@@ -278,7 +314,9 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	access &= ~IOMMU_ACCESS_ATTRS;
 	need = access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
 	if (ctx->hint && !attrs) {
-		if (hint_get(ctx, dev_id, pasid, iova, len, need, out, host)) {
+		if (host ? hint_get_copy(ctx, dev_id, pasid, iova, len, need,
+					 out, host)
+			 : hint_get(ctx, dev_id, pasid, iova, len, need, out)) {
 			count_xlate(ctx, 1);
 			return 0;
 		}
@@ -396,7 +434,7 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	    (access == IOMMU_ACCESS_READ || access == IOMMU_ACCESS_WRITE) &&
 	    hint_get(ctx, dev_id, pasid, iova, len,
 		     access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ,
-		     out, NULL)) {
+		     out)) {
 		count_xlate(ctx, 1);
 		return 0;
 	}

@@ -218,10 +218,17 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 		return false;
 	if (!set_current(c, s))
 		return true; /* flushed: a miss, without a look */
-	for (unsigned int w = 0; w < c->ways; w++) {
-		uint64_t *slot = cache_slot(c, set, w);
-		uint64_t stamp = ld(&slot[0]);
+	/* The first key word first: most slots differ there, so a miss
+	 * costs one load and one compare per way. */
+	uint64_t *slot = cache_slot(c, set, 0);
+	const unsigned int ways = c->ways, sw = c->slot_words;
 
+	for (unsigned int w = 0; w < ways; w++, slot += sw) {
+		uint64_t stamp;
+
+		if (ld(&slot[1]) != key[0])
+			continue;
+		stamp = ld(&slot[0]);
 		if (!stamp || !key_eq(c, slot + 1, key) || !tag_ok(c, slot))
 			continue;
 		copy_in(val, slot + 1 + c->key_words, c->val_words);
@@ -328,17 +335,25 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 		__atomic_store_n(&s->epoch, e, __ATOMIC_RELEASE);
 		set_wend(s);
 	}
-	for (unsigned int w = 0; w < c->ways; w++) {
-		uint64_t *slot = cache_slot(c, set, w);
-		uint64_t stamp = ld(&slot[0]);
+	{
+		uint64_t *slot = cache_slot(c, set, 0), vstamp = 0;
+		const unsigned int ways = c->ways, sw = c->slot_words;
 
-		if (stamp && key_eq(c, slot + 1, key)) {
-			victim = slot;
-			break;
+		for (unsigned int w = 0; w < ways; w++, slot += sw) {
+			uint64_t stamp = ld(&slot[0]);
+
+			if (stamp && ld(&slot[1]) == key[0] &&
+			    key_eq(c, slot + 1, key)) {
+				victim = slot;
+				break;
+			}
+			/* The first empty slot, else the least recently
+			 * used. */
+			if (!victim || (vstamp && stamp < vstamp)) {
+				victim = slot;
+				vstamp = stamp;
+			}
 		}
-		/* The first empty slot, else the least recently used. */
-		if (!victim || (ld(&victim[0]) && stamp < ld(&victim[0])))
-			victim = slot;
 	}
 	/*
 	 * seq goes odd before the generation is read (both seq_cst):

@@ -482,6 +482,15 @@ static int setup(struct bench *b, const char *ini, unsigned int flags)
 	if (!rc)
 		rc = iommu_map(b->dom, XLATE_IOVA, XLATE_PADDR,
 			       (uint64_t)NR_PAGES * PAGE, RW);
+	if (!rc) {
+		/* One translation, so that the model's IOTLB has held an
+		 * entry (its invalidations then have something to look at,
+		 * as in real use). */
+		struct iommu_translation t;
+
+		rc = iommu_dma_translate(b->ctx, b->dev, IOMMU_NO_PASID,
+					 XLATE_IOVA, 8, IOMMU_ACCESS_READ, &t);
+	}
 	if (rc)
 		fprintf(stderr, "iommu-bench: setting up the domain: %d\n", rc);
 	return rc;

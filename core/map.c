@@ -38,16 +38,18 @@ static uint64_t pick_pgsize(uint64_t bitmap, uint64_t iova, uint64_t paddr,
 	sizes &= top | (top - 1);
 	if (!sizes)
 		return 0;
-	pg = 1ull << (63 - __builtin_clzll(sizes));
+	unsigned int lg = 63u - (unsigned int)__builtin_clzll(sizes);
+	pg = 1ull << lg;
 
-	uint64_t n = left / pg;
+	/* Shifts, not divisions: pg is a power of two. */
+	uint64_t n = left >> lg;
 	uint64_t bigger = bitmap & ~((pg << 1) - 1);
 	if (pg << 1 && bigger) {
 		uint64_t next = bigger & -bigger;
 		if (!((iova ^ paddr) & (next - 1))) {
 			uint64_t to_boundary = next - (iova & (next - 1));
-			if (to_boundary / pg < n)
-				n = to_boundary / pg;
+			if (to_boundary >> lg < n)
+				n = to_boundary >> lg;
 		}
 	}
 	*count = n;

@@ -248,12 +248,14 @@ int amdvi_setup_queue(struct amdvi_drv *a)
 	err = ilib_ring_init(&a->cmd, a->cmd_pa, AMDVI_ENTRY_SIZE, count, 0);
 	if (err)
 		return err;
+	ilib_ring_bind(&a->cmd, a->host); /* table memory: always RAM */
 	err = ilib_table_alloc(a->host, "amdvi", size, &a->evt_pa, &va);
 	if (err)
 		return err;
 	err = ilib_ring_init(&a->evt, a->evt_pa, AMDVI_ENTRY_SIZE, count, 0);
 	if (err)
 		return err;
+	ilib_ring_bind(&a->evt, a->host);
 	err = ilib_table_alloc(a->host, "amdvi", 4096, &a->sem_pa, &va);
 	if (err)
 		return err;

@@ -84,6 +84,8 @@ void amdvi_hw_log_event_locked(struct amdvi_hw *hw, const struct hw_event *e,
 	if (ilib_ring_init(&r, hw->evt_base & AMDVI_RING_BASE, AMDVI_ENTRY_SIZE,
 			   1ull << hw_evt_len(hw), 0))
 		goto out;
+	/* Outside RAM it stays unbound, and the write below faults. */
+	ilib_ring_bind(&r, hw->host);
 	if (ilib_ring_pos_of_offset(&r, hw->evt_head & AMDVI_RING_PTR, &head) ||
 	    ilib_ring_pos_of_offset(&r, hw->evt_tail & AMDVI_RING_PTR, &tail))
 		goto out; /* pointers beyond the log: nothing is written */

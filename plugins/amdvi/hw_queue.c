@@ -191,6 +191,8 @@ void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 	    ilib_ring_pos_of_offset(&r, hw->cmd_head & AMDVI_RING_PTR, &head) ||
 	    ilib_ring_pos_of_offset(&r, hw->cmd_tail & AMDVI_RING_PTR, &tail))
 		return;
+	/* Outside RAM it stays unbound, and each read below faults. */
+	ilib_ring_bind(&r, hw->host);
 	for (uint32_t n = 0; n < ilib_ring_count(&r) && head != tail; n++) {
 		const uint64_t cpa = (hw->cmd_base & AMDVI_RING_BASE) +
 				     ilib_ring_offset(&r, head);

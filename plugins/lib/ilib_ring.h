@@ -56,6 +56,7 @@ struct ilib_ring {
 	unsigned int entry_lg2;
 	unsigned int count_lg2;
 	bool wrap;
+	uint8_t *hp; /* entry 0 in host memory (ilib_ring_bind), or NULL */
 };
 
 /**
@@ -72,6 +73,24 @@ struct ilib_ring {
  */
 int ilib_ring_init(struct ilib_ring *r, uint64_t base, size_t entry_size,
 		   uint64_t count, unsigned int flags);
+
+/**
+ * ilib_ring_bind() - reach the entries directly when the queue is RAM
+ * @r: the ring (after ilib_ring_init(), which unbinds it)
+ * @host: whose memory
+ *
+ * When all of [base, base + entries * size) lies in one RAM region, the
+ * ring keeps its host address and the read and write calls below copy
+ * qword by qword from there (atomic loads and stores, as the hardware
+ * fetches a qword whole), with no region lookup per entry; the index is
+ * always taken modulo the count, so no access leaves the queue.  RAM
+ * regions are never removed, so the address stays good for the host's
+ * life.  Otherwise the ring stays unbound and each access goes through
+ * the host's bounds-checked mem_read/mem_write as before.
+ * Return: 0 bound; -EFAULT not one RAM region (still usable, unbound);
+ * -EINVAL bad arguments.
+ */
+int ilib_ring_bind(struct ilib_ring *r, struct iommu_host *host);
 
 /**
  * ilib_ring_count() - entries in the queue

@@ -7,6 +7,8 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "ilib_mem.h"
 #include "ilib_ring.h"
@@ -24,6 +26,7 @@ int ilib_ring_init(struct ilib_ring *r, uint64_t base, size_t entry_size,
 	r->entry_lg2 = (unsigned int)__builtin_ctzll(entry_size);
 	r->count_lg2 = (unsigned int)__builtin_ctzll(count);
 	r->wrap = flags & ILIB_RING_WRAP;
+	r->hp = NULL;
 	return 0;
 }
 
@@ -113,11 +116,67 @@ static uint64_t ring_entry_pa(const struct ilib_ring *r, uint32_t pos)
 	return r->base + ilib_ring_offset(r, pos);
 }
 
+int ilib_ring_bind(struct ilib_ring *r, struct iommu_host *host)
+{
+	uint64_t bytes;
+
+	if (!r || !host)
+		return -EINVAL;
+	r->hp = NULL;
+	bytes = 1ull << (r->entry_lg2 + r->count_lg2);
+	/* Qword copies need qword-aligned entries; a queue past 2^64 or
+	 * not in one region stays unbound. */
+	if ((r->base & 7) || r->base + (bytes - 1) < r->base ||
+	    bytes > SIZE_MAX)
+		return -EFAULT;
+	/* The host's mem_ptr: one RAM region holds all of it, or NULL. */
+	r->hp = ilib_table_ptr(host, r->base, (size_t)bytes);
+	return r->hp ? 0 : -EFAULT;
+}
+
+/* @pos's entry in host memory (bound rings only). */
+static uint64_t *ring_entry_hp(const struct ilib_ring *r, uint32_t pos)
+{
+	return (uint64_t *)(void *)(r->hp + ilib_ring_offset(r, pos));
+}
+
+/* Qword copies of a bound ring's entry: atomic, as in ilib_mem_read_le64. */
+static void ring_load(const struct ilib_ring *r, uint32_t pos, uint64_t *qw,
+		      bool swap)
+{
+	const uint64_t *p = ring_entry_hp(r, pos);
+	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t v = __atomic_load_n(&p[i], __ATOMIC_ACQUIRE);
+
+		qw[i] = swap ? le64toh(v) : v;
+	}
+}
+
+static void ring_store(const struct ilib_ring *r, uint32_t pos,
+		       const uint64_t *qw, bool swap)
+{
+	uint64_t *p = ring_entry_hp(r, pos);
+	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
+
+	for (unsigned int i = 0; i < n; i++)
+		__atomic_store_n(&p[i], swap ? htole64(qw[i]) : qw[i],
+				 __ATOMIC_RELEASE);
+}
+
 int ilib_ring_read(const struct ilib_ring *r, struct iommu_host *host,
 		   uint32_t pos, void *buf)
 {
 	if (!r || !buf)
 		return -EINVAL;
+	if (r->hp) {
+		uint64_t qw[(1u << ILIB_RING_MAX_ENTRY_LG2) / 8];
+
+		ring_load(r, pos, qw, false);
+		memcpy(buf, qw, ilib_ring_entry_size(r));
+		return 0;
+	}
 	return ilib_mem_read(host, ring_entry_pa(r, pos), buf,
 			     ilib_ring_entry_size(r));
 }
@@ -127,6 +186,13 @@ int ilib_ring_write(const struct ilib_ring *r, struct iommu_host *host,
 {
 	if (!r || !buf)
 		return -EINVAL;
+	if (r->hp) {
+		uint64_t qw[(1u << ILIB_RING_MAX_ENTRY_LG2) / 8];
+
+		memcpy(qw, buf, ilib_ring_entry_size(r));
+		ring_store(r, pos, qw, false);
+		return 0;
+	}
 	return ilib_mem_write(host, ring_entry_pa(r, pos), buf,
 			      ilib_ring_entry_size(r));
 }
@@ -136,6 +202,10 @@ int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
 {
 	if (!r || !qw)
 		return -EINVAL;
+	if (r->hp) {
+		ring_load(r, pos, qw, true);
+		return 0;
+	}
 	return ilib_mem_read_le64(host, ring_entry_pa(r, pos), qw,
 				  (unsigned int)(ilib_ring_entry_size(r) / 8));
 }
@@ -148,6 +218,10 @@ int ilib_ring_write_le64(const struct ilib_ring *r, struct iommu_host *host,
 
 	if (!r || !qw)
 		return -EINVAL;
+	if (r->hp) {
+		ring_store(r, pos, qw, true);
+		return 0;
+	}
 	n = (unsigned int)(ilib_ring_entry_size(r) / 8);
 	for (unsigned int i = 0; i < n; i++)
 		le[i] = htole64(qw[i]);

@@ -43,6 +43,7 @@ int smmu_setup_evtq(struct smmu_drv *s)
 			     ILIB_RING_WRAP);
 	if (err)
 		return err;
+	ilib_ring_bind(&s->evtq, s->host); /* table memory: always RAM */
 	s->evtq_cons = 0;
 	if (ilib_mmio_write64(&s->bus, SMMU_EVENTQ_BASE,
 			      SMMU_Q_BASE_RA | (s->evtq_pa & SMMU_Q_BASE_ADDR) |

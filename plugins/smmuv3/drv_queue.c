@@ -303,6 +303,7 @@ int smmu_setup_cmdq(struct smmu_drv *s)
 			     ILIB_RING_WRAP);
 	if (err)
 		return err;
+	ilib_ring_bind(&s->cmdq, s->host); /* table memory: always RAM */
 	s->cmdq_prod = 0;
 	if (ilib_mmio_write64(&s->bus, SMMU_CMDQ_BASE,
 			      SMMU_Q_BASE_RA | (s->cmdq_pa & SMMU_Q_BASE_ADDR) |

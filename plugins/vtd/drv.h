@@ -213,6 +213,9 @@ struct vtd_drv {
 	uint64_t status_pa; /* page: status dword + scratch */
 	uint32_t *status;
 	uint32_t seq;
+	/* The last batch did not complete cleanly (timed out, or an
+	 * error): the next one first checks FSTS for a leftover IQE. */
+	bool iq_suspect;
 
 	/* faults */
 	pthread_mutex_t fault_lock;

@@ -153,9 +153,14 @@ int vtd_submit(struct vtd_drv *v, const struct vtd_inv_desc *d, size_t n)
 		uint32_t fsts = 0;
 		bool done = false;
 
-		if (!ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts) &&
+		/* An IQE left from an earlier batch that did not finish
+		 * cleanly; after a clean one the wait loop below has seen
+		 * every error the queue raised, so no register read. */
+		if (v->iq_suspect &&
+		    !ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts) &&
 		    (fsts & VTD_FSTS_IQE))
-			iq_recover(v); /* left from an earlier failure */
+			iq_recover(v);
+		v->iq_suspect = true;
 		for (size_t i = 0; i < chunk && !ret; i++)
 			ret = iq_put(v, &d[i]);
 		if (!ret)
@@ -186,6 +191,7 @@ int vtd_submit(struct vtd_drv *v, const struct vtd_inv_desc *d, size_t n)
 			ret = -ETIMEDOUT;
 			break;
 		}
+		v->iq_suspect = ret != 0;
 		d += chunk;
 		n -= chunk;
 	} while (n && !ret);
@@ -247,6 +253,8 @@ int vtd_setup_queue(struct vtd_drv *v, unsigned int qs)
 			     vtd_iq_entries(qs, dw), 0);
 	if (err)
 		return err;
+	ilib_ring_bind(&v->iq, v->host); /* table memory: always RAM */
+	v->iq_suspect = true; /* the first batch looks at FSTS */
 	err = ilib_table_alloc(v->host, "vtd", 4096, &v->status_pa, &va);
 	if (err)
 		return err;

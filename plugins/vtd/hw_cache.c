@@ -306,7 +306,7 @@ static bool hw_tlb_pred(const uint64_t *key, const uint64_t *val,
 static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
 {
 	struct ilib_cache *c = &hw->tlbc;
-	unsigned int nsets = ilib_cache_nsets(c), level;
+	unsigned int nsets = ilib_cache_nsets(c), level, levels;
 	uint64_t probes = 0;
 
 	/* The generation first: an insert racing this sees it (and a
@@ -315,15 +315,23 @@ static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
 	if (m->did_on && m->range_on &&
 	    m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST))
 		goto drop_did;
+	/* Only the page sizes the IOTLB ever held (hw_tlb_put sets a
+	 * level's bit before its insert reads the generation, and this
+	 * reads the bits after bumping it: an entry of a level read clear
+	 * here is dropped by its insert). */
+	levels = __atomic_load_n(&hw->tlb_levels, __ATOMIC_SEQ_CST);
 	if (m->did_on && m->range_on) {
 		for (level = 1; level <= 3; level++)
-			probes += m->vlast[level] - m->vfirst[level] + 1;
+			if (levels >> (level - 1) & 1)
+				probes += m->vlast[level] - m->vfirst[level] + 1;
 		if (probes > nsets)
 			goto drop_did;
 	}
 	if (!m->range_on || !m->did_on)
 		goto scan_all;
 	for (level = 1; level <= 3; level++) {
+		if (!(levels >> (level - 1) & 1))
+			continue;
 		for (uint64_t vpn = m->vfirst[level]; vpn <= m->vlast[level];
 		     vpn++)
 			ilib_cache_inval_set(

@@ -156,6 +156,8 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 			   dw ? VTD_INV_DESC_SIZE_256 : VTD_INV_DESC_SIZE_128,
 			   vtd_iq_entries(qs, dw), 0))
 		return; /* not reached: QS has 3 bits */
+	/* Outside RAM it stays unbound, and each read below faults. */
+	ilib_ring_bind(&q, hw->host);
 	/* IQT of a 256-bit queue with bit 4 set first, then beyond the end. */
 	ret = ilib_ring_pos_of_offset(&q, hw->iqt & VTD_IQT_QT, &tail);
 	if (ret) {

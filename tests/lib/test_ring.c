@@ -153,3 +153,55 @@ Test(ring, a_base_outside_ram_faults_and_never_crashes)
 	cr_assert_eq(ilib_ring_read_le64(&r, &h->host, 1, qw), -EFAULT);
 	fake_host_free(h);
 }
+
+/* A bound ring reads and writes the same bytes as an unbound one, and
+ * never beyond its entries; a ring not wholly in RAM stays unbound. */
+Test(ring, a_bound_ring_is_the_same_queue)
+{
+	struct fake_host *h = fake_host_new();
+	uint64_t in[2] = {0x0102030405060708ull, 0xa0b0c0d0e0f00010ull};
+	uint64_t out[2] = {0}, raw_out[2] = {0};
+	struct ilib_ring r, u;
+	uint8_t *after;
+
+	cr_assert_eq(ilib_ring_init(&r, QBASE, 16, 8, 0), 0);
+	u = r;
+	cr_assert_eq(ilib_ring_bind(&r, &h->host), 0);
+	cr_assert_not_null(r.hp);
+	cr_assert_null(u.hp, "init leaves a ring unbound");
+	after = fake_ram(h, QBASE + 8 * 16);
+	after[0] = 0x5a;
+	/* Position 9 is index 1 in both; the bytes land little-endian. */
+	cr_assert_eq(ilib_ring_write_le64(&r, &h->host, 9, in), 0);
+	cr_assert_eq(ilib_ring_read_le64(&u, &h->host, 1, out), 0);
+	cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
+	cr_assert_eq(((uint8_t *)fake_ram(h, QBASE + 16))[0], 0x08);
+	cr_assert_eq(ilib_ring_read(&r, &h->host, 1, raw_out), 0);
+	cr_assert_eq(memcmp(fake_ram(h, QBASE + 16), raw_out, 16), 0);
+	cr_assert_eq(ilib_ring_write(&r, &h->host, 7, raw_out), 0);
+	cr_assert_eq(memcmp(fake_ram(h, QBASE + 7 * 16), raw_out, 16), 0);
+	cr_assert_eq(after[0], 0x5a, "a write left the queue");
+	/* Re-init unbinds. */
+	cr_assert_eq(ilib_ring_init(&r, QBASE, 16, 8, 0), 0);
+	cr_assert_null(r.hp);
+
+	/* Straddling the end of RAM, or outside it: unbound, and each
+	 * entry outside RAM still faults. */
+	cr_assert_eq(
+	    ilib_ring_init(&r, FAKE_RAM_BASE + FAKE_RAM_SIZE - 16, 16, 4, 0),
+	    0);
+	cr_assert_eq(ilib_ring_bind(&r, &h->host), -EFAULT);
+	cr_assert_null(r.hp);
+	cr_assert_eq(ilib_ring_read_le64(&r, &h->host, 0, out), 0);
+	cr_assert_eq(ilib_ring_read_le64(&r, &h->host, 1, out), -EFAULT);
+	cr_assert_eq(ilib_ring_init(&r, 0x1000, 16, 4, 0), 0);
+	cr_assert_eq(ilib_ring_bind(&r, &h->host), -EFAULT);
+	cr_assert_eq(ilib_ring_init(&r, UINT64_MAX - 40, 16, 4, 0), 0);
+	cr_assert_eq(ilib_ring_bind(&r, &h->host), -EFAULT);
+	/* Not qword-aligned: unbound. */
+	cr_assert_eq(ilib_ring_init(&r, QBASE + 4, 16, 4, 0), 0);
+	cr_assert_eq(ilib_ring_bind(&r, &h->host), -EFAULT);
+	cr_assert_eq(ilib_ring_bind(NULL, &h->host), -EINVAL);
+	cr_assert_eq(ilib_ring_bind(&r, NULL), -EINVAL);
+	fake_host_free(h);
+}

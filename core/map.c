@@ -91,8 +91,9 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 		uint64_t want = pg * count;
 		/* Room for the table pages this call may unlink, before it
 		 * changes anything (see "Table pages freed by unmap"). */
-		if (tables_reserve(d, &g->freelist,
-				   unmap_tables_bound(d, want))) {
+		size_t bound = unmap_tables_bound(d, want);
+
+		if (bound && tables_reserve(d, &g->freelist, bound)) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -107,7 +108,7 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	*unmapped = done;
 	/* An unused reservation goes back: a gather holds a list only
 	 * while it holds pages. */
-	if (g->freelist && !g->freelist->n) {
+	if (__builtin_expect(g->freelist != NULL, 0) && !g->freelist->n) {
 		struct iommu_gather_tables *l = g->freelist;
 
 		g->freelist = NULL;
@@ -296,14 +297,19 @@ static void tables_free(struct iommu_ctx *ctx, struct iommu_domain *d,
 
 /*
  * The most table pages one unmap_pages call of [iova, iova + @size) can
- * unlink: every format's tables below the top cover at least 2 MiB (512
- * entries of 4 KiB), so at most size / 2 MiB + 2 tables per level, on at
- * most 6 levels; and never more than the table range holds.
+ * unlink.  A driver unlinks a table only when the range covers all of it
+ * (core/pt: "whole"), and every format's tables below the top cover at
+ * least 2 MiB (512 entries of 4 KiB): so none below 2 MiB (the common
+ * small unmap reserves nothing), else at most size / 2 MiB + 2 per level
+ * on at most 6 levels, and never more than the table range holds.
  */
 static size_t unmap_tables_bound(struct iommu_domain *d, uint64_t size)
 {
 	uint64_t per_level = (size >> 21) + 2;
 	uint64_t bound = per_level * 6;
+
+	if (size < (UINT64_C(1) << 21))
+		return 0;
 
 	if (bound > d->ctx->mem.nr_pages)
 		bound = d->ctx->mem.nr_pages;

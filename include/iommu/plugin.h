@@ -104,8 +104,12 @@ struct iommu_host;
  *     [pa, pa + size) (one table_alloc allocation): the core gives it back
  *     once @gather's invalidation is done (after iotlb_sync returns 0, or
  *     in deferred mode after the next flush_iotlb_all), never earlier, so
- *     the hardware cannot walk a reused page.  -ENOMEM: the page stays
- *     allocated (a leak, logged, never a use after free).
+ *     the hardware cannot walk a reused page.  The core reserves room for
+ *     these pages before each unmap_pages call, counting tables that
+ *     cover at least 2 MiB each and that the range covers whole (every
+ *     vendor format); a driver that unlinks more gets room as it goes,
+ *     and only then may see -ENOMEM: the page stays allocated (a leak,
+ *     logged, never a use after free).
  * @trace: both roles (ABI 2.2): deliver a trace event to the VMM's
  *     callback of its class; call it only when iommu_host_tracing() says
  *     the class is on.  The core fills nothing in: the plugin sets what

@@ -240,7 +240,7 @@ int iommu_ctx_create(const struct iommu_ctx_opts *uopts,
 		set_err(opts, "iommu_ctx_create: bad options (exactly one of ini_path and ini_string; bus needs mmio_read and mmio_write)");
 		return -EINVAL;
 	}
-	/* Cache-line aligned: the stats shards are one line each. */
+	/* Cache-line aligned: each stats shard starts a line of its own. */
 	ctx = aligned_alloc(64, (sizeof(*ctx) + 63) & ~(size_t)63);
 	if (ctx)
 		memset(ctx, 0, sizeof(*ctx));

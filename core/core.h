@@ -291,8 +291,6 @@ struct iommu_ctx {
 	struct iommu__msi msiq[IOMMU__MSI_QUEUE];
 	unsigned int msi_nr;
 
-	_Atomic uint64_t stats[IOMMU_STAT_COUNT];
-
 	/* Trace events (trace.c): a bit per class with a callback (the
 	 * plugins' iommu_host.trace_mask points here), each class's
 	 * record, every record ever installed (freed at destroy). */
@@ -311,13 +309,15 @@ struct iommu_ctx {
 	/* Read on every hit, written on every model state change: a line
 	 * of its own, away from the shards each thread writes. */
 	_Alignas(64) _Atomic uint64_t xlate_gen;
-	/* Translations counted per thread shard, summed on read: n[0] those
-	 * the model answered, n[1] those the hint served.  Shard i belongs
-	 * to the i-th thread that translated (plain stores); threads past
-	 * IOMMU__SHARDS share them (atomic adds). */
+	/* Counters per thread shard, summed on read (iommu_get_stats):
+	 * v[s] for each enum iommu_stat, and xl[0] the translations the
+	 * model answered, xl[1] those the hint served.  Shard i belongs to
+	 * the i-th thread that counted (load + store, no read-modify-write
+	 * on a shared line); threads past IOMMU__SHARDS share them (atomic
+	 * adds). */
 	struct iommu__shard {
-		_Alignas(64) _Atomic uint64_t n[2];
-		char pad[64 - 2 * sizeof(uint64_t)];
+		_Alignas(64) _Atomic uint64_t xl[2];
+		_Atomic uint64_t v[IOMMU_STAT_COUNT];
 	} shard[IOMMU__SHARDS];
 };
 
@@ -353,10 +353,35 @@ void iommu__trace_attach(struct iommu_domain *d, uint32_t dev_id,
 int iommu__trace_init(struct iommu_ctx *ctx, char *err, size_t errlen);
 void iommu__trace_fini(struct iommu_ctx *ctx);
 
+/* 1 + this thread's number among those that counted; 0: none yet. */
+extern _Thread_local unsigned int iommu__shard_plus1;
+unsigned int iommu__shard_first(void);
+
+static inline unsigned int iommu__shard_thread(void)
+{
+	unsigned int t = iommu__shard_plus1;
+
+	return __builtin_expect(t != 0, 1) ? t : iommu__shard_first();
+}
+
+/* Add @n to the counter @c of this thread's shard. */
+static inline void iommu__shard_add(_Atomic uint64_t *c, unsigned int t,
+				    uint64_t n)
+{
+	if (t < IOMMU__SHARDS) /* the shard is this thread's alone */
+		atomic_store_explicit(
+			c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
 static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 			       uint64_t n)
 {
-	atomic_fetch_add_explicit(&ctx->stats[s], n, memory_order_relaxed);
+	unsigned int t = iommu__shard_thread() - 1;
+
+	iommu__shard_add(&ctx->shard[t % IOMMU__SHARDS].v[s], t, n);
 }
 
 /* Every translation the model gave with IOMMU_HW_CACHED may change: drop

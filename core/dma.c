@@ -187,7 +187,7 @@ struct hint {
 };
 
 static _Thread_local struct hint hints[HINT_SLOTS];
-static _Thread_local unsigned int shard_plus1;
+_Thread_local unsigned int iommu__shard_plus1;
 static atomic_uint shard_next;
 static _Atomic uint64_t uid_next = 1;
 
@@ -196,29 +196,21 @@ uint64_t iommu__ctx_uid(void)
 	return atomic_fetch_add(&uid_next, 1);
 }
 
-/* 1 + this thread's number among those that translated; 0: none yet. */
-static unsigned int shard_thread(void)
+/* The calling thread's first count: give it the next shard number. */
+unsigned int iommu__shard_first(void)
 {
-	if (!shard_plus1)
-		shard_plus1 = atomic_fetch_add_explicit(&shard_next, 1,
-							memory_order_relaxed) +
-			      1;
-	return shard_plus1;
+	iommu__shard_plus1 =
+		atomic_fetch_add_explicit(&shard_next, 1, memory_order_relaxed) +
+		1;
+	return iommu__shard_plus1;
 }
 
 /* Count a translation: @which 0 by the model, 1 by the hint. */
 static inline void count_xlate(struct iommu_ctx *ctx, unsigned int which)
 {
-	unsigned int t = shard_thread() - 1;
-	_Atomic uint64_t *c = &ctx->shard[t % IOMMU__SHARDS].n[which];
+	unsigned int t = iommu__shard_thread() - 1;
 
-	if (t < IOMMU__SHARDS) /* the shard is this thread's alone */
-		atomic_store_explicit(c,
-				      atomic_load_explicit(
-					      c, memory_order_relaxed) + 1,
-				      memory_order_relaxed);
-	else
-		atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+	iommu__shard_add(&ctx->shard[t % IOMMU__SHARDS].xl[which], t, 1);
 }
 
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)

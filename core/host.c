@@ -241,15 +241,16 @@ int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
 		return -EINVAL;
 	n = (size - offsetof(struct iommu_stats, v)) / sizeof(uint64_t);
 
-	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
-		v[i] = atomic_load_explicit(&ctx->stats[i],
-					    memory_order_relaxed);
+	memset(v, 0, sizeof(v));
 	for (int i = 0; i < IOMMU__SHARDS; i++) {
-		uint64_t hits = atomic_load_explicit(&ctx->shard[i].n[1],
+		uint64_t hits = atomic_load_explicit(&ctx->shard[i].xl[1],
 						     memory_order_relaxed);
 
+		for (int s = 0; s < IOMMU_STAT_COUNT; s++)
+			v[s] += atomic_load_explicit(&ctx->shard[i].v[s],
+						     memory_order_relaxed);
 		v[IOMMU_STAT_TRANSLATIONS] +=
-			atomic_load_explicit(&ctx->shard[i].n[0],
+			atomic_load_explicit(&ctx->shard[i].xl[0],
 					     memory_order_relaxed) +
 			hits;
 		v[IOMMU_STAT_HINT_HITS] += hits;
@@ -269,11 +270,11 @@ int iommu_reset_stats(struct iommu_ctx *ctx)
 {
 	if (!ctx)
 		return -EINVAL;
-	for (int i = 0; i < IOMMU_STAT_COUNT; i++)
-		atomic_store(&ctx->stats[i], 0);
 	for (int i = 0; i < IOMMU__SHARDS; i++) {
-		atomic_store(&ctx->shard[i].n[0], 0);
-		atomic_store(&ctx->shard[i].n[1], 0);
+		atomic_store(&ctx->shard[i].xl[0], 0);
+		atomic_store(&ctx->shard[i].xl[1], 0);
+		for (int s = 0; s < IOMMU_STAT_COUNT; s++)
+			atomic_store(&ctx->shard[i].v[s], 0);
 	}
 	return 0;
 }

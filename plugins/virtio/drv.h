@@ -40,7 +40,9 @@
  *    Requests are published in the available ring; one QueueNotify write
  *    ("kick") then covers a whole batch, and the caller drains the used ring
  *    by polling used.idx, at most timeout_polls times (-ETIMEDOUT).  A full
- *    ring is kicked and drained before the next request.  A used length
+ *    ring is kicked and drained before the next request.  Since nothing
+ *    waits for a request-queue interrupt, its avail.flags says
+ *    NO_INTERRUPT (as Linux does for a queue without a callback).  A used length
  *    shorter than the writable part means IOERR.  Status codes become
  *    errnos in one function, viommu_drv_status_errno().
  *

@@ -464,6 +464,14 @@ int viommu_init_queues(struct viommu_drv *v, const uint64_t *params)
 		       (size_t)v->nslots * VIOMMU_SLOT_SIZE);
 	if (err)
 		goto err_free;
+	/*
+	 * Every request is waited for by polling used.idx, so an interrupt
+	 * per completion would only cost an InterruptStatus read, an ack
+	 * and an empty pass over the event queue (spec 2.7.7: the device
+	 * may still send one; irq() copes).  Config-change interrupts and
+	 * the event queue's are not affected.
+	 */
+	vio_put16(v->rq.avail, VRING_AVAIL_F_NO_INTERRUPT);
 	err = vq_alloc(v, &v->eq, VIOMMU_EVENT_VQ, enum_,
 		       (size_t)enum_ * VIOMMU_FAULT_SIZE);
 	if (err)

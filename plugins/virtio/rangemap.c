@@ -80,6 +80,33 @@ void rangemap_init(struct rangemap *m)
 		return;
 	m->root = NULL;
 	m->count = 0;
+	m->spare = NULL;
+	m->nr_spare = 0;
+}
+
+/* A zeroed node: a spare one if the map has it, else a new one. */
+static struct rangemap_node *node_get(struct rangemap *m)
+{
+	struct rangemap_node *n = m->spare;
+
+	if (!n)
+		return calloc(1, sizeof(*n));
+	m->spare = n->left;
+	m->nr_spare--;
+	*n = (struct rangemap_node){ 0 };
+	return n;
+}
+
+/* Keep @n for a later insert, or free it past RANGEMAP_SPARE_MAX. */
+static void node_put(struct rangemap *m, struct rangemap_node *n)
+{
+	if (m->nr_spare >= RANGEMAP_SPARE_MAX) {
+		free(n);
+		return;
+	}
+	n->left = m->spare;
+	m->spare = n;
+	m->nr_spare++;
 }
 
 static void free_tree(struct rangemap_node *n)
@@ -100,6 +127,13 @@ void rangemap_clear(struct rangemap *m)
 	free_tree(m->root);
 	m->root = NULL;
 	m->count = 0;
+	while (m->spare) {
+		struct rangemap_node *n = m->spare;
+
+		m->spare = n->left;
+		free(n);
+	}
+	m->nr_spare = 0;
 }
 
 /* The caller has checked that @nn overlaps nothing in the tree. */
@@ -124,7 +158,7 @@ int rangemap_insert(struct rangemap *m, uint64_t start, uint64_t last,
 		return -EINVAL;
 	if (rangemap_first_overlap(m, start, last))
 		return -EEXIST;
-	nn = calloc(1, sizeof(*nn));
+	nn = node_get(m);
 	if (!nn)
 		return -ENOMEM;
 	nn->e.start = start;
@@ -243,7 +277,7 @@ int rangemap_remove(struct rangemap *m, uint64_t start)
 	m->root = remove_node(m->root, start, &gone);
 	if (!gone)
 		return -ENOENT;
-	free(gone);
+	node_put(m, gone);
 	m->count--;
 	return 0;
 }

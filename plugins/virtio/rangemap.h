@@ -28,9 +28,19 @@ struct rangemap_entry {
 
 struct rangemap_node;
 
+/* Removed nodes a map keeps for its next inserts, at most. */
+#define RANGEMAP_SPARE_MAX 4u
+
 struct rangemap {
 	struct rangemap_node *root;
 	size_t count;
+	/*
+	 * Nodes of removed entries, chained by their left pointer: a map
+	 * that an UNMAP empties and a MAP fills again (the common cycle)
+	 * then allocates nothing.  Freed by rangemap_clear().
+	 */
+	struct rangemap_node *spare;
+	unsigned int nr_spare;
 };
 
 /**
@@ -40,7 +50,8 @@ struct rangemap {
 void rangemap_init(struct rangemap *m);
 
 /**
- * rangemap_clear() - free every entry; @m is empty afterwards
+ * rangemap_clear() - free every entry and spare node; @m is empty
+ * afterwards and holds no memory
  * @m: map
  */
 void rangemap_clear(struct rangemap *m);

@@ -118,6 +118,25 @@
 struct hw_seg {
 	uint64_t addr;
 	uint32_t len;
+	uint8_t *va; /* host pointer to all of it, or NULL: copy by address */
+};
+
+/*
+ * Host pointers to a queue's three rings, each checked once to lie in one
+ * RAM region with all of its num entries (RAM regions are never removed
+ * while the model lives, so a pointer stays good).  A ring word is then a
+ * load or store at a bounded offset instead of a region lookup and a
+ * copy.  NULL: that ring is not in one RAM region (or not aligned for
+ * atomic access); its accesses go through the host's accessors as
+ * before.  Resolved for the addresses and size below, so a queue set up
+ * again after a reset is resolved again.
+ */
+struct hw_ring_va {
+	uint64_t desc, driver, device;
+	uint32_t num;
+	uint8_t *desc_va;  /* [desc, + 16 num) */
+	uint8_t *avail_va; /* [driver, + 6 + 2 num): flags, idx, ring, event */
+	uint8_t *used_va;  /* [device, + 6 + 8 num): flags, idx, ring, event */
 };
 
 /* A translated or bypass domain; lives from its first ATTACH. */
@@ -141,6 +160,7 @@ struct hw_queue {
 	struct hw_seg *segs; /* writable segments of the current chain */
 	unsigned int seg_cap;
 	uint8_t *scratch; /* PROBE reply / fault record */
+	struct hw_ring_va va; /* cache for the snapshots; see hw_ring_va */
 };
 
 struct viommu_hw {
@@ -178,6 +198,7 @@ struct hw_qsnap {
 	uint32_t num;
 	uint64_t desc, driver, device;
 	uint64_t feat; /* negotiated */
+	const struct hw_ring_va *va; /* the queue's, for desc/driver/device */
 };
 
 /* A walked descriptor chain. */
@@ -216,6 +237,10 @@ void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why);
 int viommu_hw_read16(struct viommu_hw *hw, uint64_t pa, uint16_t *v);
 int viommu_hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,
 			uint16_t *v);
+int viommu_hw_avail_load(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint64_t off, int order, uint16_t *v);
+int viommu_hw_avail_head(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint16_t i, uint16_t *head);
 int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
 			struct hw_queue *q, uint32_t id, uint32_t len);
 bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,

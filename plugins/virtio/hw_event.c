@@ -30,7 +30,7 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 	viommu_hw_snap(hw, VIOMMU_EVENT_VQ, &s);
 	/* Acquire: the buffer the driver posted before it. */
 	if (!s.live ||
-	    viommu_hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE, &avail) ||
+	    viommu_hw_avail_load(hw, &s, 2, __ATOMIC_ACQUIRE, &avail) ||
 	    avail == q->last_avail)
 		goto out;
 	if ((uint16_t)(avail - q->last_avail) > s.num) {
@@ -38,8 +38,7 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 		irq = true;
 		goto out;
 	}
-	if (viommu_hw_read16(hw, s.driver + 4 + 2ull * (q->last_avail % s.num),
-			     &head)) {
+	if (viommu_hw_avail_head(hw, &s, q->last_avail, &head)) {
 		viommu_hw_needs_reset(hw, "event queue: avail ring not RAM");
 		irq = true;
 		goto out;

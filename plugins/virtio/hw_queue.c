@@ -9,20 +9,27 @@
 
 /*
  * hw_in_ram() - whether the guest buffer [@pa, @pa + @len) is all RAM.
- * One region: mem_ptr says so.  A small buffer spanning adjacent regions
- * is checked by reading it; a large one spanning regions is refused.
+ * One region: mem_ptr says so, and *@va is the host pointer to all of it
+ * (the buffer is then read or written through it, without a second
+ * lookup).  A small buffer spanning adjacent regions is checked by
+ * reading it (*@va NULL: copy by address); a large one spanning regions
+ * is refused.
  */
-static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len)
+static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len,
+		      uint8_t **va)
 {
 	uint8_t tmp[HW_PROBE_COPY_MAX];
 
+	*va = NULL;
 	if (!len)
 		return true;
 	if (pa + (len - 1) < pa)
 		return false;
-	if (hw->host->ops->mem_ptr &&
-	    hw->host->ops->mem_ptr(hw->host, pa, (size_t)len))
-		return true;
+	if (hw->host->ops->mem_ptr) {
+		*va = hw->host->ops->mem_ptr(hw->host, pa, (size_t)len);
+		if (*va)
+			return true;
+	}
 	if (len > sizeof(tmp))
 		return false;
 	return ilib_mem_read(hw->host, pa, tmp, (size_t)len) == 0;
@@ -53,11 +60,57 @@ static void hw_snap_locked(struct viommu_hw *hw, unsigned int qi,
 	s->feat = hw->driver_features;
 }
 
+/*
+ * Host pointer to the ring [@pa, @pa + @len) if it lies in one RAM region
+ * and the pointer has the alignment @align its words are accessed with.
+ */
+static uint8_t *hw_ring_ptr(struct viommu_hw *hw, uint64_t pa, uint64_t len,
+			    uintptr_t align)
+{
+	uint8_t *p;
+
+	if (!hw->host->ops->mem_ptr || pa + (len - 1) < pa)
+		return NULL;
+	p = hw->host->ops->mem_ptr(hw->host, pa, (size_t)len);
+	return p && !((uintptr_t)p & (align - 1)) ? p : NULL;
+}
+
+/*
+ * The ring pointers for snapshot @s, from @va when it was resolved for
+ * the same rings; else looked up again (a ring that was not RAM may be
+ * now: regions are added while the model runs).  Context: the queue's
+ * lock held (it owns @va).
+ */
+static const struct hw_ring_va *hw_ring_va(struct viommu_hw *hw,
+					   struct hw_ring_va *va,
+					   const struct hw_qsnap *s)
+{
+	if (va->desc_va && va->avail_va && va->used_va &&
+	    va->desc == s->desc && va->driver == s->driver &&
+	    va->device == s->device && va->num == s->num)
+		return va;
+	va->desc = s->desc;
+	va->driver = s->driver;
+	va->device = s->device;
+	va->num = s->num;
+	va->desc_va = hw_ring_ptr(hw, s->desc,
+				  (uint64_t)VRING_DESC_SIZE * s->num, 1);
+	va->avail_va = hw_ring_ptr(hw, s->driver, 6 + 2ull * s->num, 2);
+	va->used_va = hw_ring_ptr(hw, s->device, 6 + 8ull * s->num, 2);
+	return va;
+}
+
+/*
+ * Snapshot queue @qi's transport registers, and for a live queue the host
+ * pointers to its rings.  Context: q[qi].lock held; takes reg_lock.
+ */
 void viommu_hw_snap(struct viommu_hw *hw, unsigned int qi, struct hw_qsnap *s)
 {
 	pthread_mutex_lock(&hw->reg_lock);
 	hw_snap_locked(hw, qi, s);
 	pthread_mutex_unlock(&hw->reg_lock);
+	/* mem_ptr is the host's: called with no register lock held. */
+	s->va = s->live ? hw_ring_va(hw, &hw->q[qi].va, s) : NULL;
 }
 
 /*
@@ -140,6 +193,52 @@ static int hw_ring_store(struct viommu_hw *hw, uint64_t pa, int order,
 }
 
 /*
+ * The same ring words of snapshot @s, @off bytes into the avail or used
+ * ring: through the ring's host pointer when it has one (every offset the
+ * callers pass is inside the ring's 6 + 2 num or 6 + 8 num bytes, and
+ * even), else by address as above.
+ */
+int viommu_hw_avail_load(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint64_t off, int order, uint16_t *v)
+{
+	if (s->va && s->va->avail_va) {
+		*v = le16toh(__atomic_load_n(
+			(const uint16_t *)(s->va->avail_va + off), order));
+		return 0;
+	}
+	return viommu_hw_ring_load(hw, s->driver + off, order, v);
+}
+
+static int hw_used_store(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint64_t off, int order, uint16_t v)
+{
+	if (s->va && s->va->used_va) {
+		__atomic_store_n((uint16_t *)(s->va->used_va + off), htole16(v),
+				 order);
+		return 0;
+	}
+	return hw_ring_store(hw, s->device + off, order, v);
+}
+
+/*
+ * Avail ring entry @i (modulo the queue size): the head of a chain.  The
+ * driver wrote it before the avail.idx the caller loaded with acquire.
+ */
+int viommu_hw_avail_head(struct viommu_hw *hw, const struct hw_qsnap *s,
+			 uint16_t i, uint16_t *head)
+{
+	uint64_t off = 4 + 2ull * (i % s->num);
+
+	if (s->va && s->va->avail_va) {
+		*head = le16toh(__atomic_load_n(
+			(const uint16_t *)(s->va->avail_va + off),
+			__ATOMIC_RELAXED));
+		return 0;
+	}
+	return viommu_hw_read16(hw, s->driver + off, head);
+}
+
+/*
  * Publish one used element, then used.idx (7.3: len before idx).  The
  * index store is seq_cst, not only release: viommu_hw_need_irq() then reads
  * used_event or avail.flags, and that load must not pass it (7.4).
@@ -148,13 +247,15 @@ int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
 			struct hw_queue *q, uint32_t id, uint32_t len)
 {
 	uint8_t e[8];
-	uint64_t pa = s->device + 4 + 8ull * (q->used_idx % s->num);
+	uint64_t off = 4 + 8ull * (q->used_idx % s->num);
 
 	vio_put32(e, id);
 	vio_put32(e + 4, len);
-	if (ilib_mem_write(hw->host, pa, e, sizeof(e)))
+	if (s->va && s->va->used_va)
+		memcpy(s->va->used_va + off, e, sizeof(e));
+	else if (ilib_mem_write(hw->host, s->device + off, e, sizeof(e)))
 		return -EFAULT;
-	if (hw_ring_store(hw, s->device + 2, __ATOMIC_SEQ_CST,
+	if (hw_used_store(hw, s, 2, __ATOMIC_SEQ_CST,
 			  (uint16_t)(q->used_idx + 1)))
 		return -EFAULT;
 	q->used_idx++;
@@ -173,12 +274,12 @@ bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
 	if (old_idx == new_idx)
 		return false;
 	if (s->feat & BIT64(VIRTIO_F_EVENT_IDX)) {
-		if (viommu_hw_ring_load(hw, s->driver + 4 + 2ull * s->num,
-					__ATOMIC_SEQ_CST, &v))
+		if (viommu_hw_avail_load(hw, s, 4 + 2ull * s->num,
+					 __ATOMIC_SEQ_CST, &v))
 			return true;
 		return vring_need_event(v, new_idx, old_idx);
 	}
-	if (viommu_hw_ring_load(hw, s->driver, __ATOMIC_SEQ_CST, &v))
+	if (viommu_hw_avail_load(hw, s, 0, __ATOMIC_SEQ_CST, &v))
 		return true;
 	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
 }
@@ -207,6 +308,9 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 	uint32_t tsize = s->num, limit = s->num, walked = 0, idx = head;
 	bool indirect = false, seen_wr = false;
 	uint8_t d[VRING_DESC_SIZE];
+	/* Host pointer to the table being walked, or NULL: copy by address.
+	 * idx < tsize before every read, and tsize is the table's length. */
+	const uint8_t *table_va = s->va ? s->va->desc_va : NULL;
 
 	c->rd_len = 0;
 	c->rd_bad = false;
@@ -220,6 +324,7 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 		uint64_t addr;
 		uint32_t len;
 		uint16_t flags, next;
+		uint8_t *va;
 
 		if (++walked > limit)
 			return -ELOOP;
@@ -228,9 +333,14 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 				return -E2BIG;
 			(*c->budget)--;
 		}
-		if (ilib_mem_read(hw->host,
-				  table + (uint64_t)VRING_DESC_SIZE * idx, d,
-				  sizeof(d)))
+		/* One copy of the descriptor, then only the copy is used:
+		 * the driver may rewrite it meanwhile. */
+		if (table_va)
+			memcpy(d, table_va + (size_t)VRING_DESC_SIZE * idx,
+			       sizeof(d));
+		else if (ilib_mem_read(hw->host,
+				       table + (uint64_t)VRING_DESC_SIZE * idx,
+				       d, sizeof(d)))
 			return -EFAULT;
 		addr = vio_le64(d);
 		len = vio_le32(d + 8);
@@ -243,9 +353,10 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 				return -EINVAL;
 			if (!len || len % VRING_DESC_SIZE)
 				return -EINVAL;
-			if (!hw_in_ram(hw, addr, len))
+			if (!hw_in_ram(hw, addr, len, &va))
 				return -EFAULT;
 			table = addr;
+			table_va = va;
 			tsize = len / VRING_DESC_SIZE;
 			limit = tsize < s->num ? tsize : s->num;
 			walked = 0;
@@ -256,12 +367,13 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 
 		if (flags & VRING_DESC_F_WRITE) {
 			seen_wr = true;
-			if (!hw_in_ram(hw, addr, len))
+			if (!hw_in_ram(hw, addr, len, &va))
 				return -EFAULT;
 			if (len && c->ws_bytes < c->ws_need &&
 			    c->nws < c->ws_cap) {
 				c->ws[c->nws].addr = addr;
 				c->ws[c->nws].len = len;
+				c->ws[c->nws].va = va;
 				c->nws++;
 				c->ws_bytes += len;
 			}
@@ -269,16 +381,19 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 		} else {
 			if (seen_wr)
 				return -EINVAL;
-			if (!hw_in_ram(hw, addr, len)) {
+			if (!hw_in_ram(hw, addr, len, &va)) {
 				c->rd_bad = true;
 			} else if (c->rd_len < sizeof(c->rd)) {
 				uint64_t n = sizeof(c->rd) - c->rd_len;
 
 				if (n > len)
 					n = len;
-				if (n &&
-				    ilib_mem_read(hw->host, addr,
-						  c->rd + c->rd_len, (size_t)n))
+				if (n && va)
+					memcpy(c->rd + c->rd_len, va, (size_t)n);
+				else if (n &&
+					 ilib_mem_read(hw->host, addr,
+						       c->rd + c->rd_len,
+						       (size_t)n))
 					c->rd_bad = true;
 			}
 			c->rd_len += len;
@@ -300,7 +415,10 @@ int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
 	for (unsigned int i = 0; i < c->nws && len; i++) {
 		uint64_t n = c->ws[i].len < len ? c->ws[i].len : len;
 
-		if (ilib_mem_write(hw->host, c->ws[i].addr, buf, (size_t)n))
+		if (c->ws[i].va)
+			memcpy(c->ws[i].va, buf, (size_t)n);
+		else if (ilib_mem_write(hw->host, c->ws[i].addr, buf,
+					(size_t)n))
 			return -EFAULT;
 		buf += n;
 		len -= n;
@@ -330,8 +448,8 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 	q->walk_left = (uint64_t)HW_WALK_PER_NOTIFY * s.num;
 	while (served < HW_NOTIFY_BUDGET) {
 		/* Acquire: the ring entries and descriptors before it. */
-		if (viommu_hw_ring_load(hw, s.driver + 2, __ATOMIC_ACQUIRE,
-					&avail)) {
+		if (viommu_hw_avail_load(hw, &s, 2, __ATOMIC_ACQUIRE,
+					 &avail)) {
 			viommu_hw_needs_reset(
 			    hw, "request queue: avail ring not RAM");
 			broken = true;
@@ -344,15 +462,15 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 			 * Store then load, both seq_cst: a request the
 			 * driver published before it could see the new
 			 * avail_event is found by the second load. */
-			if (hw_ring_store(hw, s.device + 4 + 8ull * s.num,
+			if (hw_used_store(hw, &s, 4 + 8ull * s.num,
 					  __ATOMIC_SEQ_CST, q->last_avail)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: used ring not RAM");
 				broken = true;
 				break;
 			}
-			if (viommu_hw_ring_load(hw, s.driver + 2,
-						__ATOMIC_SEQ_CST, &avail) ||
+			if (viommu_hw_avail_load(hw, &s, 2, __ATOMIC_SEQ_CST,
+						 &avail) ||
 			    avail == q->last_avail)
 				break;
 		}
@@ -365,10 +483,8 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 		while (q->last_avail != avail && served < HW_NOTIFY_BUDGET) {
 			uint32_t len;
 
-			if (viommu_hw_read16(hw,
-					     s.driver + 4 +
-						 2ull * (q->last_avail % s.num),
-					     &head)) {
+			if (viommu_hw_avail_head(hw, &s, q->last_avail,
+						 &head)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: avail ring not RAM");
 				broken = true;

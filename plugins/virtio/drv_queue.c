@@ -43,18 +43,39 @@ static int viommu_drv_status_errno(unsigned int status)
 	}
 }
 
+/* Bytes of the device-readable part of a request of @type; 0 if unknown. */
+static size_t viommu_drv_req_size(uint8_t type)
+{
+	switch (type) {
+	case VIRTIO_IOMMU_T_ATTACH:
+		return VIOMMU_ATTACH_RD_SIZE;
+	case VIRTIO_IOMMU_T_DETACH:
+		return VIOMMU_DETACH_RD_SIZE;
+	case VIRTIO_IOMMU_T_MAP:
+		return VIOMMU_MAP_RD_SIZE;
+	case VIRTIO_IOMMU_T_UNMAP:
+		return VIOMMU_UNMAP_RD_SIZE;
+	case VIRTIO_IOMMU_T_PROBE:
+		return VIOMMU_PROBE_RD_SIZE;
+	default:
+		return 0;
+	}
+}
+
 /**
  * viommu_drv_build_req() - encode the device-readable part of a request
  * @r: the request
- * @buf: at least VIOMMU_PROBE_RD_SIZE bytes; zeroed and filled
+ * @buf: @size bytes; zeroed and filled
+ * @size: at least viommu_drv_req_size(@r->type)
  *
  * Spec 2.3: little-endian; head reserved bytes, ATTACH/DETACH/UNMAP/PROBE
  * reserved fields and undefined MAP flags are written as zero.
  * Return: bytes of the readable part, or 0 for an unknown @r->type.
  */
-static size_t viommu_drv_build_req(const struct viommu_req *r, uint8_t *buf)
+static size_t viommu_drv_build_req(const struct viommu_req *r, uint8_t *buf,
+				   size_t size)
 {
-	memset(buf, 0, VIOMMU_PROBE_RD_SIZE);
+	memset(buf, 0, size);
 	buf[VIOMMU_REQ_TYPE] = r->type;
 	switch (r->type) {
 	case VIRTIO_IOMMU_T_ATTACH:
@@ -315,16 +336,11 @@ int viommu_req_queue(struct viommu_drv *v, const struct viommu_req *r,
 	}
 	if (!rd)
 		return -EINVAL;
-	if (r->type == VIRTIO_IOMMU_T_PROBE) {
-		rlen = viommu_drv_build_req(r, rd);
-	} else {
-		uint8_t tmp[VIOMMU_PROBE_RD_SIZE];
-
-		rlen = viommu_drv_build_req(r, tmp);
-		memcpy(rd, tmp, VIOMMU_SLOT_TAIL);
-	}
-	if (!rlen)
+	/* Encoded in place: every type but PROBE fits before the tail. */
+	rlen = viommu_drv_req_size(r->type);
+	if (!rlen || rlen > (size_t)(wr_pa - rd_pa))
 		return -EINVAL;
+	rlen = viommu_drv_build_req(r, rd, (size_t)(wr_pa - rd_pa));
 	ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "virtio request", 0, 0,
 		       rd, rlen);
 	memset(s->tail, 0, wlen);

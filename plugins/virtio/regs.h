@@ -9,6 +9,7 @@
 #ifndef VIOMMU_REGS_H
 #define VIOMMU_REGS_H
 
+#include <endian.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -171,34 +172,46 @@ static inline int vring_need_event(uint16_t event, uint16_t new_idx,
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
 }
 
-/* Little-endian accessors for byte buffers. */
+/*
+ * Little-endian accessors for byte buffers: one unaligned load or store
+ * each (memcpy of a fixed size compiles to one move), not a byte at a
+ * time.
+ */
 static inline uint16_t vio_le16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] | (p[1] << 8));
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16toh(v);
 }
 static inline uint32_t vio_le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
 }
 static inline uint64_t vio_le64(const uint8_t *p)
 {
-	return (uint64_t)vio_le32(p) | ((uint64_t)vio_le32(p + 4) << 32);
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 static inline void vio_put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	v = htole16(v);
+	memcpy(p, &v, sizeof(v));
 }
 static inline void vio_put32(uint8_t *p, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = htole32(v);
+	memcpy(p, &v, sizeof(v));
 }
 static inline void vio_put64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = htole64(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 #endif /* VIOMMU_REGS_H */

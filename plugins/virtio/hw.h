@@ -131,6 +131,20 @@ struct hw_seg {
  * before.  Resolved for the addresses and size below, so a queue set up
  * again after a reset is resolved again.
  */
+/*
+ * One page of guest RAM a queue's buffers were last found in, and its host
+ * pointer: a driver reuses a few buffers, so most checks of a buffer that
+ * lies within one page are then a compare, not a region lookup.  Like the
+ * ring pointers, a page found to be RAM stays RAM with the same host
+ * pointer for the model's life, so it is never invalidated.
+ */
+#define HW_BUF_PAGE 4096u
+
+struct hw_page_va {
+	uint64_t pa;  /* HW_BUF_PAGE-aligned */
+	uint8_t *va;  /* host pointer to [pa, pa + HW_BUF_PAGE); NULL: none */
+};
+
 struct hw_ring_va {
 	uint64_t desc, driver, device;
 	uint32_t num;
@@ -161,6 +175,7 @@ struct hw_queue {
 	unsigned int seg_cap;
 	uint8_t *scratch; /* PROBE reply / fault record */
 	struct hw_ring_va va; /* cache for the snapshots; see hw_ring_va */
+	struct hw_page_va buf_page; /* cache for hw_in_ram(); see hw_page_va */
 };
 
 struct viommu_hw {
@@ -212,6 +227,7 @@ struct hw_chain {
 	uint64_t ws_need; /* stop storing segments here */
 	uint64_t wr_len; /* all writable bytes */
 	uint64_t *budget; /* descriptor reads left; NULL: no bound */
+	struct hw_page_va *page; /* the queue's buffer page; NULL: none */
 };
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)

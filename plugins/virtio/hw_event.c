@@ -48,6 +48,7 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 	c.ws = q->segs;
 	c.ws_cap = q->seg_cap;
 	c.ws_need = VIOMMU_FAULT_SIZE;
+	c.page = &q->buf_page;
 	if (!viommu_hw_walk_chain(hw, &s, head, &c) &&
 	    c.wr_len >= VIOMMU_FAULT_SIZE) {
 		uint8_t *r = q->scratch;

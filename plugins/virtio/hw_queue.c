@@ -8,31 +8,63 @@
 #include "hw.h"
 
 /*
+ * A small buffer not in one RAM region may span adjacent ones: check it
+ * by reading it.  Out of line, so that the fast path of hw_in_ram() has
+ * no page-sized stack frame to set up.
+ */
+static __attribute__((noinline)) bool hw_in_ram_copy(struct viommu_hw *hw,
+						     uint64_t pa, uint64_t len)
+{
+	uint8_t tmp[HW_PROBE_COPY_MAX];
+
+	if (len > sizeof(tmp))
+		return false;
+	return ilib_mem_read(hw->host, pa, tmp, (size_t)len) == 0;
+}
+
+/*
  * hw_in_ram() - whether the guest buffer [@pa, @pa + @len) is all RAM.
  * One region: mem_ptr says so, and *@va is the host pointer to all of it
  * (the buffer is then read or written through it, without a second
  * lookup).  A small buffer spanning adjacent regions is checked by
  * reading it (*@va NULL: copy by address); a large one spanning regions
- * is refused.
+ * is refused.  @page, if not NULL, is the queue's page cache (hw_page_va).
  */
 static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len,
-		      uint8_t **va)
+		      uint8_t **va, struct hw_page_va *page)
 {
-	uint8_t tmp[HW_PROBE_COPY_MAX];
+	uint64_t off = pa & (HW_BUF_PAGE - 1);
 
 	*va = NULL;
 	if (!len)
 		return true;
 	if (pa + (len - 1) < pa)
 		return false;
+	/* Within one page: the page the last buffer was in, or look the
+	 * whole page up (a page only partly RAM is looked up exactly). */
+	if (page && len <= HW_BUF_PAGE - off) {
+		if (page->va && page->pa == pa - off) {
+			*va = page->va + off;
+			return true;
+		}
+		if (hw->host->ops->mem_ptr) {
+			uint8_t *p = hw->host->ops->mem_ptr(hw->host, pa - off,
+							    HW_BUF_PAGE);
+
+			if (p) {
+				page->pa = pa - off;
+				page->va = p;
+				*va = p + off;
+				return true;
+			}
+		}
+	}
 	if (hw->host->ops->mem_ptr) {
 		*va = hw->host->ops->mem_ptr(hw->host, pa, (size_t)len);
 		if (*va)
 			return true;
 	}
-	if (len > sizeof(tmp))
-		return false;
-	return ilib_mem_read(hw->host, pa, tmp, (size_t)len) == 0;
+	return hw_in_ram_copy(hw, pa, len);
 }
 
 /* ---- Transport snapshot and rings (virtio 1.x split ring, spec 7) ----- */
@@ -353,7 +385,7 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 				return -EINVAL;
 			if (!len || len % VRING_DESC_SIZE)
 				return -EINVAL;
-			if (!hw_in_ram(hw, addr, len, &va))
+			if (!hw_in_ram(hw, addr, len, &va, c->page))
 				return -EFAULT;
 			table = addr;
 			table_va = va;
@@ -367,7 +399,7 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 
 		if (flags & VRING_DESC_F_WRITE) {
 			seen_wr = true;
-			if (!hw_in_ram(hw, addr, len, &va))
+			if (!hw_in_ram(hw, addr, len, &va, c->page))
 				return -EFAULT;
 			if (len && c->ws_bytes < c->ws_need &&
 			    c->nws < c->ws_cap) {
@@ -381,7 +413,7 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 		} else {
 			if (seen_wr)
 				return -EINVAL;
-			if (!hw_in_ram(hw, addr, len, &va)) {
+			if (!hw_in_ram(hw, addr, len, &va, c->page)) {
 				c->rd_bad = true;
 			} else if (c->rd_len < sizeof(c->rd)) {
 				uint64_t n = sizeof(c->rd) - c->rd_len;

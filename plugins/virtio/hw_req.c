@@ -311,11 +311,15 @@ static uint32_t hw_req_probe(struct viommu_hw *hw, struct hw_queue *q,
 uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
 				 struct hw_queue *q, uint32_t head)
 {
-	struct hw_chain c = {
-		.ws = q->segs, .ws_cap = q->seg_cap, .budget = &q->walk_left};
+	struct hw_chain c;
 	uint8_t tail[VIOMMU_TAIL_SIZE] = {0};
 	int ret;
 
+	/* The walk sets the rest (and zeroes c.rd): not zeroed twice. */
+	c.ws = q->segs;
+	c.ws_cap = q->seg_cap;
+	c.budget = &q->walk_left;
+	c.page = &q->buf_page;
 	c.ws_need = (uint64_t)hw->probe_size + VIOMMU_TAIL_SIZE;
 	ret = viommu_hw_walk_chain(hw, s, head, &c);
 	if (ret) {

@@ -335,8 +335,10 @@ uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
 	}
 	if (c.rd_len < 4)
 		return 0; /* no head: nothing to answer to */
+	/* rd_len counts every readable byte the guest offered; only the
+	 * first sizeof(rd) were copied. */
 	ilib_trace_raw(hw->host, IOMMU_TR_CMD_CONSUMED, "virtio request", 0, 0,
-		       c.rd, c.rd_len);
+		       c.rd, c.rd_len < sizeof(c.rd) ? c.rd_len : sizeof(c.rd));
 
 	switch (c.rd[VIOMMU_REQ_TYPE]) {
 	case VIRTIO_IOMMU_T_ATTACH:

@@ -331,6 +331,12 @@ struct hw_cd {
 	bool pan;
 	bool tbi[2];
 	struct hw_wcfg tt[2]; /* TTB0, TTB1 */
+	/* The STE it was reached through.  A cached CD counts only under
+	 * that same STE: a walk that found the old STE just before a
+	 * CFGI_STE may insert its CD after the invalidation, and the CD
+	 * cache is keyed by StreamID and index alone, so without this a
+	 * translation under the new STE could pick up the old CD. */
+	struct hw_ste via;
 };
 
 /* What translate() knows about the request so far. */

@@ -432,8 +432,11 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 	struct hw_fault f;
 	int ret;
 
-	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd))
+	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd) &&
+	    !memcmp(&x->cd.via, &x->ste, sizeof(x->ste)))
 		return 0;
+	/* Not cached, or cached through another STE: fetched again (and
+	 * cached again under this one). */
 	gen = x->cfg_gen; /* read before the STE lookup (smmu_hw_ste_get) */
 	ret = hw_cd_addr(hw, x, &addr);
 	if (ret)
@@ -442,6 +445,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 		return smmu_hw_fault(hw, x, &f);
 	if (!hw_cd_decode(hw, x, dw, &x->cd))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_CD, 0, false);
+	x->cd.via = x->ste;
 	smmu_hw_cd_insert(hw, x->sid, x->cd_index, &x->cd, gen);
 	/*
 	 * The STE this CD was found through may have come from the cache

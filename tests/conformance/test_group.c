@@ -167,29 +167,38 @@ static void replace_under_dma(struct tctx *t, struct iommu_domain *a,
 	cr_assert_eq(pthread_create(&tid, NULL, rthr_main, &r), 0);
 	while (r.n < 1 && !r.errors)
 		sched_yield();
-	for (i = 0; i < 100 && !r.errors; i++) {
+	char bad[160] = "";
+
+	for (i = 0; i < 100 && !r.errors && !bad[0]; i++) {
 		struct iommu_domain *to = i & 1 ? a : b;
 
 		struct iommu_translation tr;
 		uint64_t off = (i % 16) * SZ_4K + 16;
 		unsigned int n0 = r.n;
+		int rc;
 
-		cr_assert_eq(iommu_group_replace_domain(t->ctx, t->g_solo, to),
-			     0);
-		cr_assert_eq(dev_domain(t, t->solo), to);
+		rc = iommu_group_replace_domain(t->ctx, t->g_solo, to);
+		if (rc || dev_domain(t, t->solo) != to) {
+			snprintf(bad, sizeof(bad), "replace %u: %d", i, rc);
+			break;
+		}
 		/* No stale translation of the old domain once it returns. */
-		cr_assert_eq(iommu_dma_translate(t->ctx, t->solo,
-						 IOMMU_NO_PASID, TIOVA + off, 8,
-						 IOMMU_ACCESS_READ, &tr),
-			     0, "replace %u", i);
-		cr_assert_eq(tr.phys, (to == a ? pa : pb) + off,
-			     "replace %u: DMA still uses the old domain", i);
+		rc = iommu_dma_translate(t->ctx, t->solo, IOMMU_NO_PASID,
+					 TIOVA + off, 8, IOMMU_ACCESS_READ, &tr);
+		if (rc || tr.phys != (to == a ? pa : pb) + off)
+			snprintf(bad, sizeof(bad),
+				 "%s: replace %u: translate %d, phys %#llx: "
+				 "DMA still uses the old domain",
+				 iommu_ctx_backend(t->ctx), i, rc,
+				 (unsigned long long)tr.phys);
 		/* The thread's DMAs run into every phase, not just one. */
-		while (r.n < n0 + 2 && !r.errors)
+		while (!bad[0] && r.n < n0 + 2 && !r.errors)
 			sched_yield();
 	}
+	/* The DMA thread stops before any assertion ends the test. */
 	r.stop = 1;
 	pthread_join(tid, NULL);
+	cr_assert(!bad[0], "%s", bad);
 	cr_assert_eq(r.errors, 0, "%s", r.what);
 	cr_log_info("%u DMAs: %u through A, %u through B, %u faulted",
 		    (unsigned int)r.n, r.on_a, r.on_b, r.faulted);

@@ -15,6 +15,8 @@
 #include "config.h"
 
 #define CFG_PAGE_SIZE 4096ull
+/* The largest table range: 64 GiB (16M pages of bookkeeping). */
+#define CFG_TABLE_SIZE_MAX (64ull << 30)
 #define CFG_PASID_BITS_MAX 20
 
 /* ---- Keys ------------------------------------------------------------- */
@@ -168,6 +170,11 @@ static int cfg_memory_key(struct cfg_parser *p, int k, const char *key,
 		if (v < CFG_PAGE_SIZE || v % CFG_PAGE_SIZE)
 			return iommu__cfg_err(p, -EINVAL, line, p->sect, key,
 					      "'%s' is not a multiple of 4096 of at least 4096",
+					      value);
+		/* The allocator keeps a byte and a bit per page of it. */
+		if (v > CFG_TABLE_SIZE_MAX)
+			return iommu__cfg_err(p, -EINVAL, line, p->sect, key,
+					      "'%s' is more than 64G (the table range holds page tables and queues; its allocator keeps a byte per page)",
 					      value);
 		cfg->table_size = v;
 		return 0;

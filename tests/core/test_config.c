@@ -340,6 +340,16 @@ Test(config, table_size_not_page_multiple_is_refused)
 		    "multiple of 4096");
 }
 
+Test(config, table_size_over_64g_is_refused)
+{
+	/* A fuzzer's INI: 0x4000001M, 64 TiB of table range. */
+	expect_fail(BASE_IOMMU "[memory]\ntable_base = 0x800000\n"
+			       "table_size = 0x4000001M\n",
+		    -EINVAL, "<string>:7: [memory] table_size: ", "more than 64G");
+	parse_ok(BASE_IOMMU "[memory]\ntable_base = 0\ntable_size = 64G\n");
+	cr_assert_eq(cfg.table_size, 64ull << 30);
+}
+
 Test(config, unaligned_table_base_is_refused)
 {
 	expect_fail(BASE_IOMMU "[memory]\ntable_base = 0x1800\n", -EINVAL,

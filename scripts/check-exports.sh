@@ -1,16 +1,48 @@
 #!/usr/bin/env bash
-# check-exports.sh LIB - fail if the shared library LIB exports a symbol
-# other than the public iommu_* API (a version script keeps the core's
-# iommu__* internals and the page-table engine's pt_* names local).
+# check-exports.sh LIB... - fail if a shared library exports more than it
+# should:
+#   libiommu.so*   the public iommu_* API only (a version script keeps the
+#                  core's iommu__* internals and the page-table engine's
+#                  pt_* names local);
+#   iommu-NAME.so  a backend: exactly one symbol, iommu_plugin_NAME (the
+#                  descriptor the loader looks up).
 set -euo pipefail
-lib=${1:?usage: check-exports.sh path/to/libiommu.so}
-[ -f "$lib" ] || { echo "check-exports: $lib not found" >&2; exit 1; }
-syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//')
-extra=$(grep -vE '^iommu_[a-z][a-z0-9_]*$' <<<"$syms" || true)
-n=$(grep -c . <<<"$syms" || true)
-if [ -n "$extra" ]; then
-	echo "check-exports: $lib exports symbols beyond the public API:"
-	echo "$extra" | sed 's/^/  /'
-	exit 1
-fi
-echo "check-exports: $lib exports $n symbols, all public iommu_*"
+[ $# -gt 0 ] || { echo "usage: check-exports.sh LIB..." >&2; exit 2; }
+rc=0
+for lib in "$@"; do
+	if [ ! -f "$lib" ]; then
+		echo "check-exports: $lib not found" >&2
+		rc=1
+		continue
+	fi
+	syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//')
+	n=$(grep -c . <<<"$syms" || true)
+	base=$(basename "$lib")
+	case $base in
+	iommu-*.so)
+		want=iommu_plugin_${base#iommu-}
+		want=${want%.so}
+		if [ "$syms" != "$want" ]; then
+			echo "check-exports: $lib must export only $want; it" \
+				"exports:"
+			echo "$syms" | sed 's/^/  /'
+			rc=1
+		else
+			echo "check-exports: $lib exports one symbol, $want"
+		fi
+		;;
+	*)
+		extra=$(grep -vE '^iommu_[a-z][a-z0-9_]*$' <<<"$syms" || true)
+		if [ -n "$extra" ]; then
+			echo "check-exports: $lib exports symbols beyond the" \
+				"public API:"
+			echo "$extra" | sed 's/^/  /'
+			rc=1
+		else
+			echo "check-exports: $lib exports $n symbols, all" \
+				"public iommu_*"
+		fi
+		;;
+	esac
+done
+exit $rc

@@ -8,8 +8,8 @@
 #     line, since a leak in a Criterion test child leaves exit codes at 0
 #  3b. the fuzz targets' stored corpora and reproducers, replayed by
 #     plain programs in both flavours (scripts/fuzz-replay.sh), one step
-#  4. libiommu.so exports only the public iommu_* API, in each flavour
-#     (scripts/check-exports.sh)
+#  4. libiommu.so exports only the public iommu_* API and each backend
+#     plugin only its descriptor, in each flavour (scripts/check-exports.sh)
 #  4b. the examples against the library installed into a temporary prefix,
 #     in each flavour (scripts/run-examples.sh)
 #  5. the tsan lane: scons -Q -j2 flavour=tsan, then the conformance suite
@@ -18,8 +18,7 @@
 #  6. the conformance suite (debug) under valgrind, children traced
 #     (Criterion workers are exec'd, so valgrind follows each one)
 #  7. the main job (tools/iommu-vmm on conf/default.ini, vtd.ini, amdvi.ini and
-#     smmuv3.ini) in each flavour,
-#     and once under valgrind
+#     smmuv3.ini) in each flavour and under valgrind
 #
 # All output goes to build/logs/run-tests.log; the last line is
 # "N passed, M failed" (Criterion's test counts summed, plus one per other
@@ -35,12 +34,11 @@
 #   VALGRIND_DIFF_OPS  operations of the differential test there (3000)
 #   TSAN_JOBS          Criterion workers in the tsan lane (CPUs, at most 2)
 #   TSAN_CONFIGS       configurations of the conformance suite and of the
-#                      stress test in the tsan lane (default: one per
-#                      backend and per invalidation mode, virtio-lazy,
-#                      vtd-sm-ss,vtd-sm-lazy,amdvi-v2,smmuv3-64k: the
-#                      configurations of one backend share its locking, so
-#                      the other ten add minutes and no interleaving; ""
-#                      = all)
+#                      stress test in the tsan lane (default: virtio-lazy,
+#                      vtd-sm-ss, vtd-sm-lazy and every AMD-Vi and SMMUv3
+#                      configuration: one per invalidation mode of the
+#                      older backends, whose configurations share their
+#                      locking, and all of the newer ones; "" = all)
 #   TSAN_DIFF_OPS      operations of the differential test there (10000:
 #                      it runs on one thread, TSan finds nothing in it,
 #                      and 10^5 cost a minute; at 3000 its "too few
@@ -261,8 +259,9 @@ run_step "fuzz replay (debug, asan)" plain env FUZZ_REPLAY_NO_BUILD=1 \
 
 say "== exported symbols"
 for fl in "${flavours[@]}"; do
-	run_step "$fl libiommu exports" plain scripts/check-exports.sh \
-		"build/$fl/core/libiommu.so"
+	run_step "$fl exports (libiommu, plugins)" plain \
+		scripts/check-exports.sh "build/$fl/core/libiommu.so" \
+		build/"$fl"/plugins/iommu-*.so
 done
 
 say "== examples (installed library)"
@@ -280,7 +279,7 @@ t0=$SECONDS
 if scons -Q -j2 flavour=tsan >>"$LOG" 2>&1; then
 	passed=$((passed + 1))
 	say "PASS  build tsan ($((SECONDS - t0))s)"
-	tcfgs=${TSAN_CONFIGS-virtio-lazy,vtd-sm-ss,vtd-sm-lazy,amdvi-v2,smmuv3-64k}
+	tcfgs=${TSAN_CONFIGS-virtio-lazy,vtd-sm-ss,vtd-sm-lazy,amdvi,amdvi-v2,amdvi-grow,smmuv3,smmuv3-s2-16k,smmuv3-52,smmuv3-64k}
 	for prog in conformance/conformance stress/stress; do
 		b=build/tsan/tests/$prog
 		if [ ! -x "$b" ]; then
@@ -319,8 +318,12 @@ else
 	failed=$((failed + 1))
 	failures+=("valgrind conformance: not built")
 fi
-run_step "valgrind main job" valgrind "${VALGRIND[@]}" \
-	build/debug/tools/iommu-vmm conf/default.ini
+# The main job is one process per backend (about a second each): every
+# backend's attach, map, DMA, fault and aux paths under valgrind.
+for ini in conf/default.ini conf/vtd.ini conf/amdvi.ini conf/smmuv3.ini; do
+	run_step "valgrind main job $ini" valgrind "${VALGRIND[@]}" \
+		build/debug/tools/iommu-vmm "$ini"
+done
 
 say "== main job"
 TIMEOUT=$TEST_TIMEOUT

@@ -423,6 +423,13 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 				return 1;
 		return 0;
 	}
+	if (!strcmp(row, "dma-write-4k")) {
+		for (uint64_t i = 0; i < n; i++)
+			if (iommu_dma_write(b->ctx, b->dev, IOMMU_NO_PASID,
+					    XLATE_IOVA, buf, 4096))
+				return 1;
+		return 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
 
@@ -515,7 +522,8 @@ int main(int argc, char **argv)
 	if (argc > a + 1 || (argc > a && argv[a][0] == '-')) {
 		fprintf(stderr,
 			"usage: %s [--count N hit|hit-nohint|miss|iova-to-phys|"
-			"dma-read-4k|dma-read-64k|map-unmap-4k|map-unmap-256] "
+			"dma-read-4k|dma-read-64k|dma-write-4k|map-unmap-4k|"
+			"map-unmap-256] "
 			"[INI]   (default conf/virtio.ini)\n",
 			argv[0]);
 		return 2;

@@ -458,10 +458,17 @@ static int dma_interrupt(struct iommu_ctx *ctx, uint32_t dev_id,
 	return 0;
 }
 
+/*
+ * A copy checks its device only when a piece misses the hint: a hint
+ * already names a device that existed at its generation, and removing the
+ * device bumps the generation (as on the translate hit path).
+ */
 static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		  uint64_t iova, void *buf, size_t len, bool write)
 {
 	unsigned int access = write ? IOMMU_ACCESS_WRITE : IOMMU_ACCESS_READ;
+	unsigned int need = write ? IOMMU_WRITE : IOMMU_READ;
+	bool dev_checked = false;
 	uint8_t *p = buf;
 	int ret = dma_args_ok(ctx, pasid, iova, len, access);
 
@@ -469,14 +476,21 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return ret;
 	if (!buf)
 		return -EINVAL;
-	if (!iommu__dev_exists(ctx, dev_id))
-		return -ENODEV;
 	while (len) {
 		struct iommu_translation t;
 		uint8_t *host;
 
-		ret = translate(ctx, dev_id, pasid, iova, len, access, &t,
-				&host);
+		if (ctx->hint && hint_get_copy(ctx, dev_id, pasid, iova, len,
+					       need, &t, &host)) {
+			count_xlate(ctx, 1);
+			ret = 0;
+		} else {
+			if (!dev_checked && !iommu__dev_exists(ctx, dev_id))
+				return -ENODEV;
+			dev_checked = true;
+			ret = translate(ctx, dev_id, pasid, iova, len, access,
+					&t, &host);
+		}
 		if (ret == IOMMU_DMA_INTERRUPT)
 			return dma_interrupt(ctx, dev_id, iova, p, len, write);
 		if (ret)

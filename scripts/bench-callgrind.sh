@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-callgrind.sh - instructions per DMA translation and per 4 KiB DMA
-# read through the public API, counted by callgrind (which does not drift
+# read and write through the public API, counted by callgrind (which does not drift
 # with the machine's load).  iommu-bench --count N ROW does N operations
 # of ROW after its setup; two runs with different N cancel the setup out:
 # instr/op = (I(N2) - I(N1)) / (N2 - N1).
@@ -26,7 +26,7 @@ instr() { # ini row n
 
 printf '%-18s %-12s %10s\n' platform row instr/op
 for ini in "${inis[@]}"; do
-	for row in hit hit-nohint miss iova-to-phys dma-read-4k dma-read-64k \
+	for row in hit hit-nohint miss iova-to-phys dma-read-4k dma-read-64k dma-write-4k \
 		map-unmap-4k map-unmap-256; do
 		a=$(instr "$ini" "$row" $n1)
 		b=$(instr "$ini" "$row" $n2)

@@ -657,7 +657,28 @@ CONF_TEST(device, add_and_remove_at_run_time)
 	cr_assert_eq(dma_xlate(t, 0x28, TIOVA, IOMMU_ACCESS_READ, NULL),
 		     -ENODEV);
 	cr_assert_eq(iommu_dev_remove(t->ctx, 0x28), -ENODEV);
-	cr_assert_eq(iommu_dev_remove(t->ctx, 0x19), 0);
+	/* A device's DMA right before its removal leaves nothing that
+	 * serves it after (the core keeps per-thread translations). */
+	c.id = 0x2c;
+	c.name = "late5";
+	c.has_alias = false;
+	cr_assert_eq(iommu_dev_add(t->ctx, &c), 0);
+	cr_assert_eq(iommu_attach_device(a, 0x2c), 0);
+	expect_dma_rw(t, 0x2c, TIOVA, TMEM_BASE, 64);
+	cr_assert_eq(iommu_dev_remove(t->ctx, 0x2c), 0);
+	{
+		uint8_t buf[64] = { 0 };
+
+		cr_assert_eq(iommu_dma_read(t->ctx, 0x2c, IOMMU_NO_PASID,
+					    TIOVA, buf, sizeof(buf)),
+			     -ENODEV);
+		cr_assert_eq(iommu_dma_write(t->ctx, 0x2c, IOMMU_NO_PASID,
+					     TIOVA, buf, sizeof(buf)),
+			     -ENODEV);
+		cr_assert_eq(dma_xlate(t, 0x2c, TIOVA, IOMMU_ACCESS_READ,
+				       NULL),
+			     -ENODEV);
+	}
 	/* The remaining devices work. */
 	expect_dma_rw(t, t->solo2, TIOVA, TMEM_BASE, 64);
 	expect_default_behaviour(t, 0x1a);

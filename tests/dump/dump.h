@@ -6,6 +6,7 @@
 #ifndef TESTS_DUMP_H
 #define TESTS_DUMP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "iommu/iommu.h"
@@ -23,5 +24,9 @@ char *dump_run(int (*fn)(void *, enum iommu_dump_format, FILE *), void *obj,
 /* The picture of a domain / the topology (asserts the call returns 0). */
 char *dump_domain(struct iommu_domain *d, enum iommu_dump_format fmt);
 char *dump_topology(struct iommu_ctx *ctx, enum iommu_dump_format fmt);
+/* @in with each "table 0x<hex>" replaced by "table T<n>" (n in order of
+ * first appearance), malloc'ed; asserts each address is a distinct,
+ * page-aligned table page in [@base, @base + @size). */
+char *dump_name_tables(const char *in, uint64_t base, uint64_t size);
 
 #endif /* TESTS_DUMP_H */

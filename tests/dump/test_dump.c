@@ -93,9 +93,7 @@ char *dump_topology(struct iommu_ctx *ctx, enum iommu_dump_format fmt)
 	return s;
 }
 
-/* Replace each "table 0x<hex>" by "table T<n>" (n in order of first
- * appearance), checking each address is a distinct table page. */
-static char *name_tables(const char *in, uint64_t base, uint64_t size)
+char *dump_name_tables(const char *in, uint64_t base, uint64_t size)
 {
 	uint64_t seen[64];
 	unsigned int nseen = 0;
@@ -166,7 +164,7 @@ Test(dump, vtd_tree_of_a_known_table)
 	struct iommu_ctx *ctx = dump_ctx(dump_ini_vtd);
 	struct iommu_domain *d = known_domain(ctx);
 	char *raw = dump_domain(d, IOMMU_DUMP_TEXT);
-	char *s = name_tables(raw, 0x3000000, 4u << 20);
+	char *s = dump_name_tables(raw, 0x3000000, 4u << 20);
 
 	expect_text(s, "vtd domain UNMANAGED, aperture 0x0-0xffffffffffff, "
 		       "pages 4K 2M 1G\n"
@@ -191,7 +189,7 @@ Test(dump, vtd_dot_of_a_known_table)
 	struct iommu_ctx *ctx = dump_ctx(dump_ini_vtd);
 	struct iommu_domain *d = known_domain(ctx);
 	char *raw = dump_domain(d, IOMMU_DUMP_DOT);
-	char *s = name_tables(raw, 0x3000000, 4u << 20);
+	char *s = dump_name_tables(raw, 0x3000000, 4u << 20);
 
 	expect_text(
 	    s, "digraph domain {\n"
@@ -253,7 +251,7 @@ Test(dump, vtd_tree_after_unmap)
 	cr_assert_eq(iommu_unmap(d, 0x3000, 0x2000, &done), 0);
 	cr_assert_eq(done, 0x2000);
 	raw = dump_domain(d, IOMMU_DUMP_TEXT);
-	s = name_tables(raw, 0x3000000, 4u << 20);
+	s = dump_name_tables(raw, 0x3000000, 4u << 20);
 	expect_text(s, "vtd domain UNMANAGED, aperture 0x0-0xffffffffffff, "
 		       "pages 4K 2M 1G\n"
 		       "L3 table T0: 0x0-0xffffffffffff\n"
@@ -572,7 +570,7 @@ Test(dump, runs_do_not_cross_tables)
 	    iommu_map(b, 0x5fe000, 0x701000, 0x4000, IOMMU_READ | IOMMU_WRITE),
 	    0);
 	raw = dump_domain(a, IOMMU_DUMP_TEXT);
-	s = name_tables(raw, 0x3000000, 4u << 20);
+	s = dump_name_tables(raw, 0x3000000, 4u << 20);
 	expect_text(s, "vtd domain UNMANAGED, aperture 0x0-0xffffffffffff, "
 		       "pages 4K 2M 1G\n"
 		       "L3 table T0: 0x0-0xffffffffffff\n"

@@ -9,6 +9,8 @@
 #     rpath to <prefix>/lib), then run (exit 0 = every check passed):
 #     nic-dma on virtio and on vtd, assign on virtio and on vtd,
 #     guest-viommu
+#     (and the README's embedding snippet, linked with the shared
+#     library and with the static one)
 #  4. the outside backend (examples/outside-backend): built the same way
 #     against the plugin kit (pkg-config iommu-plugin), checked to export
 #     one symbol, then the conformance runner of the build tree
@@ -170,9 +172,24 @@ readme_snippet() {
 		(cd "$ROOT" && run "$OUT/readme" conf/default.ini)
 }
 
+# The same program linked with libiommu.a as the README's "static" line
+# says (the archive by its path, then inih, libdl, pthreads): no
+# libiommu.so among what it needs, and it runs without the rpath.
+readme_snippet_static() {
+	[ -s "$OUT/readme.c" ] &&
+		$CC -std=gnu11 -Wall -Wextra -Werror $EX_CFLAGS \
+			$(pkg-config --cflags iommu) "$OUT/readme.c" \
+			"$(pkg-config --variable=libdir iommu)/libiommu.a" \
+			$EX_LDFLAGS $(pkg-config --libs inih) -ldl -pthread \
+			-o "$OUT/readme-static" &&
+		! readelf -d "$OUT/readme-static" | grep -F 'libiommu.so' &&
+		(cd "$ROOT" && run "$OUT/readme-static" conf/default.ini)
+}
+
 echo "examples ($FLAVOUR) against a library installed in $PREFIX"
 if step "install" install && step "pkg-config" pkgconfig_ok; then
-	step "README embedding snippet" readme_snippet
+	step "README embedding snippet" readme_snippet &&
+		step "README embedding snippet, static" readme_snippet_static
 	if step "build nic-dma" build nic-dma; then
 		step "nic-dma virtio" run "$OUT/nic-dma" \
 			"$ROOT/examples/nic-dma/virtio.ini"

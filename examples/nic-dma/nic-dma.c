@@ -2,10 +2,12 @@
 /*
  * nic-dma.c - a VMM wires an emulated NIC's DMA through the IOMMU.
  *
- * The VMM owns its RAM: a shared-memory file (memfd) mapped into the
+ * The VMM owns its RAM: shared-memory files (memfd) mapped into the
  * process, the way a VMM shares guest RAM with vhost or a migration
- * helper.  It hands that RAM to the library (iommu_ctx_opts.ram), so the
- * library's tables, the device model's queues and the NIC's buffers all
+ * helper.  It hands the boot RAM to the library when it creates the
+ * context (iommu_ctx_opts.ram) and a bank plugged in later with
+ * iommu_mem_add_ram(), so the library's tables, the device model's
+ * queues, the NIC's ring (boot RAM) and its buffers (the added bank) all
  * live in the same bytes the VMM sees.
  *
  * Two roles play in this one program:
@@ -35,11 +37,16 @@
 #include <iommu/iommu.h>
 
 #define RAM_SIZE (64ull << 20)
+/* A RAM bank the VMM plugs in after creating the context (a DIMM added
+ * at run time), right above the boot RAM. */
+#define HOT_PA	 UINT64_C(0x4000000)
+#define HOT_SIZE (2ull << 20)
 
-/* Guest-physical layout the NIC driver chooses (below the table range of
- * the INI, which is [48M, 64M)). */
+/* Guest-physical layout the NIC driver chooses: the ring in boot RAM
+ * (below the table range of the INI, which is [48M, 64M)), the buffers
+ * in the added bank. */
 #define RING_PA	 UINT64_C(0x100000) /* the receive ring: one page */
-#define BUF_PA	 UINT64_C(0x200000) /* the receive buffers */
+#define BUF_PA	 HOT_PA		    /* the receive buffers */
 #define BUF_SIZE 2048u
 #define RING_LEN 8u
 #define BAD_IOVA 0x30000000ull /* an IOVA nobody maps */
@@ -125,7 +132,6 @@ struct nic {
 	uint32_t id;	    /* its vendor ID behind the IOMMU */
 	uint64_t ring_iova; /* programmed by the driver (a register) */
 	unsigned int next;  /* next descriptor to fill */
-	uint8_t *ram;	    /* the VMM's RAM, for zero-copy access */
 };
 
 /*
@@ -138,6 +144,7 @@ static int nic_receive(struct nic *n, const void *pkt, uint32_t len)
 	uint64_t slot = n->ring_iova + n->next * sizeof(struct rx_desc);
 	struct iommu_translation t;
 	struct rx_desc d;
+	void *dst;
 	int ret;
 
 	n->next = (n->next + 1) % RING_LEN;
@@ -151,14 +158,17 @@ static int nic_receive(struct nic *n, const void *pkt, uint32_t len)
 	/*
 	 * 2. Write the packet.  A VMM that wants to copy straight into its
 	 * own mapping translates first: the result is a guest-physical
-	 * address and how many bytes from there are contiguous.  A buffer
-	 * that crosses into another page may need several pieces;
-	 * iommu_dma_write() does that loop itself.
+	 * address and how many bytes from there are contiguous, and
+	 * iommu_mem_ptr() the VMM's pointer to them (whichever RAM bank
+	 * holds them).  A buffer that crosses into another page may need
+	 * several pieces; iommu_dma_write() does that loop itself.
 	 */
 	ret = iommu_dma_translate(n->ctx, n->id, IOMMU_NO_PASID, d.addr, len,
 				  IOMMU_ACCESS_WRITE, &t);
-	if (ret == 0 && t.len == len && t.phys + len <= RAM_SIZE)
-		memcpy(n->ram + t.phys, pkt, len);
+	dst = ret == 0 && t.len == len ? iommu_mem_ptr(n->ctx, t.phys, len)
+				       : NULL;
+	if (dst)
+		memcpy(dst, pkt, len);
 	else if (ret == 0)
 		ret = iommu_dma_write(n->ctx, n->id, IOMMU_NO_PASID, d.addr,
 				      pkt, len);
@@ -172,21 +182,22 @@ static int nic_receive(struct nic *n, const void *pkt, uint32_t len)
 
 /* ---- The VMM ---------------------------------------------------------- */
 
-static uint8_t *ram_create(int *fd)
+/* A RAM bank of @size bytes: a memfd named @name, mapped shared. */
+static uint8_t *ram_create(const char *name, size_t size, int *fd)
 {
 	void *p;
 
-	*fd = memfd_create("guest-ram", MFD_CLOEXEC);
+	*fd = memfd_create(name, MFD_CLOEXEC);
 	if (*fd < 0) {
 		perror("memfd_create");
 		return NULL;
 	}
-	if (ftruncate(*fd, RAM_SIZE)) {
+	if (ftruncate(*fd, (off_t)size)) {
 		perror("ftruncate");
 		close(*fd);
 		return NULL;
 	}
-	p = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		close(*fd);
@@ -208,10 +219,10 @@ int main(int argc, char **argv)
 	uint64_t ring_iova, buf_iova;
 	struct rx_desc *ring;
 	char err[256] = "", pkt[64];
-	int fd, ret;
-	uint8_t *ram;
+	int fd, hot_fd = -1, ret;
+	uint8_t *ram, *hot = NULL, *bufs;
 
-	ram = ram_create(&fd);
+	ram = ram_create("guest-ram", RAM_SIZE, &fd);
 	if (!ram)
 		return 1;
 
@@ -239,7 +250,19 @@ int main(int argc, char **argv)
 	ret = iommu_dev_lookup(ctx, "nic", &nic.id);
 	CHECK(ret == 0, "no device 'nic' in %s", ini);
 	nic.ctx = ctx;
-	nic.ram = ram;
+
+	/* A bank plugged in now: the library reaches it like the boot RAM
+	 * (the same bytes, no copy); the NIC's buffers go there. */
+	hot = ram_create("guest-ram-hotplug", HOT_SIZE, &hot_fd);
+	if (!hot) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = iommu_mem_add_ram(ctx, HOT_PA, HOT_SIZE, hot);
+	CHECK(ret == 0, "add the RAM bank at 0x%" PRIx64 ": %d", HOT_PA, ret);
+	if (ret)
+		goto out;
+	bufs = hot + (BUF_PA - HOT_PA);
 
 	/* Its domain is the group's default DMA domain; faults of its DMA
 	 * go to this handler. */
@@ -293,9 +316,9 @@ int main(int argc, char **argv)
 		CHECK(ret == 0, "receive %u: %d", i, ret);
 		/* What the NIC wrote is in the VMM's RAM, at the PA the
 		 * driver mapped. */
-		CHECK(!strcmp((char *)ram + BUF_PA + i * BUF_SIZE, pkt),
+		CHECK(!strcmp((char *)bufs + i * BUF_SIZE, pkt),
 		      "buffer %u holds '%.16s'", i,
-		      (char *)ram + BUF_PA + i * BUF_SIZE);
+		      (char *)bufs + i * BUF_SIZE);
 		CHECK(ring[i].flags == RX_DONE &&
 			  ring[i].len == (uint32_t)len + 1,
 		      "descriptor %u: flags %u len %u", i, ring[i].flags,
@@ -319,7 +342,7 @@ int main(int argc, char **argv)
 	ret = nic_receive(&nic, "late", 5);
 	CHECK(ret == -EFAULT, "DMA after unmap: %d, want -EFAULT", ret);
 	CHECK(seen.count == 2, "%u faults after the unmap, want 2", seen.count);
-	CHECK(ram[BUF_PA + 4 * BUF_SIZE] == 0, "DMA landed after unmap");
+	CHECK(bufs[4 * BUF_SIZE] == 0, "DMA landed after unmap");
 	ret = iommu_dma_unmap(ctx, nic.id, ring_iova, 4096);
 	CHECK(ret == 0, "unmap the ring: %d", ret);
 
@@ -336,6 +359,11 @@ out:
 	if (ret)
 		failures++;
 	iommu_ctx_destroy(ctx);
+	/* The banks are the VMM's: unmapped once the library is gone. */
+	if (hot) {
+		munmap(hot, HOT_SIZE);
+		close(hot_fd);
+	}
 	munmap(ram, RAM_SIZE);
 	close(fd);
 	printf("nic-dma: %s\n", failures ? "FAIL" : "OK");

@@ -9,7 +9,9 @@
  *  2. "plugin_dir"/iommu-NAME.so, plugin_dir relative likewise;
  *  3. DIR/iommu-NAME.so for each DIR of $IOMMU_PLUGIN_PATH (colon
  *     separated; relative entries are taken from the current directory);
- *  4. IOMMU_PLUGIN_DIR/iommu-NAME.so, the build's own plugin folder.
+ *  4. IOMMU_PLUGIN_DIR/iommu-NAME.so, the library's own plugin folder:
+ *     the build's (build/<flavour>/plugins) or, for the library `scons
+ *     install` copies, $LIBDIR/iommu/plugins (core/SConscript).
  *
  * A plugin is never trusted: every field of its descriptor is checked
  * before the core uses one, and the fields past the fixed header (magic,

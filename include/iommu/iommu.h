@@ -232,7 +232,7 @@ enum iommu_domain_type iommu_ctx_default_domain_type(const struct iommu_ctx *ctx
  * @host: backing memory of at least @size bytes, or NULL to have the
  *        library allocate (zeroed) memory
  * Return: 0; -EINVAL zero size, overflow or overlap with another region;
- * -ENOMEM.
+ * -ENOSPC the context holds as many regions as it can; -ENOMEM.
  */
 int iommu_mem_add_ram(struct iommu_ctx *ctx, uint64_t base, uint64_t size,
 		      void *host);

@@ -200,6 +200,15 @@ void enc_dte_gcr3(uint64_t d[4], uint64_t gcr3, unsigned int glx, bool giov,
 	d[3] = 0;
 }
 
+/* 2.2 qword 2: IV 128, IntTabLen 132:129, IRT address [51:6] at 179:134
+ * (its own bit positions: qword 2 bits 51:6), IntCtl 189:188. */
+void enc_dte_irq(uint64_t d[4], unsigned int tab_len_lg2, unsigned int intctl,
+		 uint64_t irt)
+{
+	d[2] = 1ull | (uint64_t)(tab_len_lg2 & 0xf) << 1 |
+	       (irt & 0x000FFFFFFFFFFFC0ull) | (uint64_t)(intctl & 3) << 60;
+}
+
 /* 3.1: PR 0, NextLevel 0, address 51:12, FC 60, IR 61, IW 62. */
 uint64_t enc_pte(uint64_t pa, bool ir, bool iw, bool fc)
 {

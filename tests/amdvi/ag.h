@@ -144,6 +144,9 @@ void enc_dte_v1(uint64_t d[4], unsigned int mode, uint64_t root, bool ir,
 		bool iw, unsigned int domid);
 void enc_dte_gcr3(uint64_t d[4], uint64_t gcr3, unsigned int glx, bool giov,
 		  bool ir, bool iw, unsigned int domid);
+/* qword 2's interrupt-remapping fields (IV set); qwords 0, 1, 3 kept. */
+void enc_dte_irq(uint64_t d[4], unsigned int tab_len_lg2, unsigned int intctl,
+		 uint64_t irt);
 uint64_t enc_pte(uint64_t pa, bool ir, bool iw, bool fc);
 uint64_t enc_pte7(uint64_t pa, unsigned int size_lg2, bool ir, bool iw);
 uint64_t enc_pde(uint64_t table, unsigned int next_level);

@@ -175,6 +175,42 @@ Test(v1, nextlevel7_4m_and_64m_at_level2)
 	ag_expect(&g, DEV_A, NOP, 0x83ffe000, RD, 0x3ffe000);
 }
 
+/* 3.5: the smallest and a large NextLevel-7 size at AMD levels 3, 4 and 5
+ * (a Mode 6 table), each written into every slot it covers; the size
+ * comes from the address bits (the second slot maps to the page's second
+ * half, the last byte to its last byte). */
+Test(v1, nextlevel7_at_levels_3_4_5)
+{
+	static const struct {
+		unsigned int lvl, lg2;
+		uint64_t iova, pa;
+	} p[] = {
+	    {3, 31, 1ull << 31, 3ull << 31}, /* 2 GiB, 2 slots */
+	    {3, 38, 1ull << 38, 1ull << 40}, /* 256 GiB, 256 slots */
+	    {4, 40, 1ull << 40, 3ull << 40}, /* 1 TiB, 2 slots */
+	    {4, 47, 1ull << 47, 1ull << 47}, /* 128 TiB, 256 slots */
+	    {5, 49, 1ull << 49, 1ull << 50}, /* 512 TiB, 2 slots */
+	    {5, 51, 1ull << 51, 1ull << 51}, /* 2 PiB, 8 slots */
+	};
+	uint64_t root = ag_v1_dev(&g, DEV_A, 6, 1);
+
+	for (unsigned int i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		const uint64_t size = 1ull << p[i].lg2;
+		const uint64_t half = size >> 1;
+
+		nl7(root, 6, p[i].iova, p[i].pa, p[i].lvl, p[i].lg2);
+		ag_expect(&g, DEV_A, NOP, p[i].iova + 0x123, RD,
+			  p[i].pa + 0x123);
+		ag_expect(&g, DEV_A, NOP, p[i].iova + half + 0x40, WR,
+			  p[i].pa + half + 0x40);
+		ag_expect(&g, DEV_A, NOP, p[i].iova + size - 4, RD,
+			  p[i].pa + size - 4);
+	}
+	/* Just past the 128 TiB page: AMD level-5 entry 1 is empty. */
+	ag_expect_fault(&g, DEV_A, NOP, 1ull << 48, RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, 0, 1ull << 48);
+}
+
 Test(v1, nextlevel7_2m_in_level1_slots_accepted)
 {
 	uint64_t root = ag_v1_dev(&g, DEV_A, 3, 1);

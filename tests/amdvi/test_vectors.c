@@ -81,6 +81,36 @@ Test(vectors, t10_dte_v2)
 	cr_assert_eq(d[2], 0);
 }
 
+Test(vectors, t11_dte_interrupt_fields)
+{
+	uint64_t d[4];
+
+	enc_dte_v1(d, 0, 0, false, false, 0);
+	enc_dte_irq(d, 9, 2, 0x7654300);
+	cr_assert_eq(d[2], 0x2000000007654313ull);
+	cr_assert_eq(d[0], 0x3ull, "qword 0 untouched");
+}
+
+/* T11's qword 2 (interrupt remapping on, IntCtl 10b) is a legal DTE: the
+ * request is translated as qwords 0 and 1 say, with no event. */
+Test(vectors, t11_dte_is_legal_for_dma)
+{
+	struct ag g;
+	uint64_t d[4], root;
+
+	ag_create(&g, NULL);
+	ag_init(&g, 8, 10, 0);
+	root = ag_page(&g);
+	ag_map_v1(&g, root, 3, 0x5000, AG_DATA, 1, true, true);
+	enc_dte_v1(d, 3, root, true, true, 1);
+	enc_dte_irq(d, 9, 2, 0x7654300);
+	ag_set_dte(&g, DEV_A, d);
+	ag_expect(&g, DEV_A, IOMMU_NO_PASID, 0x5010, IOMMU_ACCESS_WRITE,
+		  AG_DATA + 0x10);
+	cr_assert_eq(ag_evt_count(&g), 0);
+	ag_destroy(&g);
+}
+
 Test(vectors, t12_inv_pages_range)
 {
 	uint64_t c[2];

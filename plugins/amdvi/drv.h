@@ -129,10 +129,11 @@
  *    (EventLogEn off and on, Linux's restart; the lost events are the
  *    model's IOMMU_STAT_FAULTS_LOST).  Then it reports each fault with no
  *    lock held.  Reasons: IO_PAGE_FAULT with DomainID 0 (GN = 0) ->
- *    NO_DOMAIN; GN = 1 with PR = 0 -> BAD_PASID (no DTE of this driver
- *    has GV: the PASID has no table); RZ -> BAD_ENTRY; PE -> PERMISSION; PR = 0 -> NOT_MAPPED
- *    (the entry was not present); PR = 1 without PE or RZ -> NOT_MAPPED
- *    with IOMMU_FAULT_F_REFINE (the flags do not say which).
+ *    NO_DOMAIN; in v1 mode GN = 1 with PR = 0 -> BAD_PASID (no DTE has
+ *    GV: the PASID has no table; in v2 mode it is NOT_MAPPED, above);
+ *    RZ -> BAD_ENTRY; PE -> PERMISSION; PR = 0 -> NOT_MAPPED (the entry
+ *    was not present); PR = 1 without PE or RZ -> NOT_MAPPED with
+ *    IOMMU_FAULT_F_REFINE (the flags do not say which).
  *    ILLEGAL_DEV_TABLE_ENTRY -> BAD_ENTRY (RZ) or BAD_DEVICE (beyond the
  *    table); DEV_TAB / PAGE_TAB_HARDWARE_ERROR -> TABLE_FETCH (no IOVA
  *    in the record); INVALID_DEVICE_REQUEST -> BAD_DEVICE.  Command

@@ -109,6 +109,12 @@
  *    through PASID 0's entry as user requests.
  *  - DomainID 0 is an ordinary tag.  HAD: A/D updates (PT_WALK_HA/HD) only
  *    when EFR.HASup/HDSup allow it and Control.HADUpdate is not 0.
+ *  - Register conflicts of amdvi 10: Control bits 43/44 (NumIntRemapMode
+ *    per F, DomainIDPNE per X) are stored and read back and change
+ *    nothing (neither interrupt remapping nor DomainID-per-PASID is
+ *    modelled).  Status bits 8/9/10 follow L, F and V (GALogRun read-only,
+ *    GALogOverflow and GAInt write-1-to-clear); with no GA log they read
+ *    0.  EFR bit 63 (SNPSup) is never set: no SNP.
  *
  * Caches (amdvi 8): a device-table cache keyed by DeviceID (raw DTEs,
  * V = 0 ones too; stale until INVALIDATE_DEVTAB_ENTRY or

@@ -285,6 +285,36 @@ Test(dte, invalidate_all_drops_cached_dtes)
 	ag_expect_fault(&g, DEV_A, NOP, 0x3000, WR);
 }
 
+/* A full device-table cache (dte_cache_entries = 2: one set of two)
+ * gives up its least recently used DTE only: the other stays stale until
+ * it is invalidated. */
+Test(dte, small_cache_evicts_one_by_one)
+{
+	uint64_t pass[4], block[4];
+
+	ag_destroy(&g);
+	ag_create(&g, "dte_cache_entries = 2");
+	ag_init(&g, 8, 8, 0);
+	enc_dte_v1(pass, 0, 0, true, true, 1);
+	enc_dte_v1(block, 0, 0, false, false, 0);
+	ag_set_dte(&g, DEV_A, pass);
+	ag_set_dte(&g, DEV_B, pass);
+	ag_expect(&g, DEV_A, NOP, 0x3000, RD, 0x3000);
+	ag_expect(&g, DEV_B, NOP, 0x3000, RD, 0x3000);
+	ag_set_dte(&g, DEV_A, block);
+	ag_set_dte(&g, DEV_B, block);
+	ag_set_dte(&g, DEV_C, pass);
+	ag_expect(&g, DEV_C, NOP, 0x3000, RD, 0x3000); /* evicts A's */
+	ag_expect(&g, DEV_B, NOP, 0x3000, RD, 0x3000); /* stale */
+	ag_expect_fault(&g, DEV_A, NOP, 0x3000, RD);   /* evicts C's */
+	ag_evt_expect(&g, EV_PF, DEV_A, F_PR | F_PE, 0x3000);
+	ag_expect(&g, DEV_B, NOP, 0x3000, RD, 0x3000); /* still stale */
+	ag_flush_dte(&g, DEV_B);
+	ag_expect_fault(&g, DEV_B, NOP, 0x3000, RD);
+	ag_evt_expect(&g, EV_PF, DEV_B, F_PR | F_PE, 0x3000);
+	ag_expect(&g, DEV_C, NOP, 0x3000, RD, 0x3000);
+}
+
 Test(dte, sa_suppresses_page_fault_events)
 {
 	uint64_t d[4];

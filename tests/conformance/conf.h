@@ -42,6 +42,11 @@
  * SMMUv3 granules. */
 #define CONF_F_PAGE_16K (1u << 3)
 #define CONF_F_PAGE_64K (1u << 4)
+/* The configuration offers AUX and PASID attach on DEV_AUX: the aux and
+ * pasid tests must take their positive paths there (a backend that stops
+ * offering them fails pasid::offered_where_the_configuration_says instead
+ * of passing every test through its refusal branch). */
+#define CONF_F_PASID (1u << 5)
 
 /**
  * struct conf_param - one backend configuration, as plain data

@@ -142,7 +142,7 @@ static const struct conf_entry conf_table[] = {
      "oas = 48\n"
      "sid_bits = 8\n"
      "stream_table_2level = yes\n",
-     CONF_F_WRITE_IMPLIES_READ},
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PASID},
     /*
      * smmuv3-s2-16k: paging domains on stage 2 (VMIDs, STE.S2*) with the
      * 16K granule and a 48-bit IPA: two concatenated start tables at Arm
@@ -170,7 +170,7 @@ static const struct conf_entry conf_table[] = {
      "ds = yes\n"
      "oas = 52\n"
      "sid_bits = 8\n",
-     CONF_F_WRITE_IMPLIES_READ},
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PASID},
     /*
      * smmuv3-64k: stage 1 with the 64K granule, a 2-level Stream table
      * (SIDSIZE 16), range invalidation, and substreams: 20-bit
@@ -188,7 +188,7 @@ static const struct conf_entry conf_table[] = {
      "ssid_bits = 20\n"
      "cd_table_2level = yes\n"
      "range_invalidation = yes\n",
-     CONF_F_WRITE_IMPLIES_READ | CONF_F_PAGE_64K},
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PAGE_64K | CONF_F_PASID},
 };
 
 #define CONF_TABLE_LEN (sizeof(conf_table) / sizeof(conf_table[0]))

@@ -109,6 +109,20 @@ CONF_TEST(pasid, refused_on_device_without_pasids)
 		expect_pasid_refused(t, t->aux);
 }
 
+/* A configuration flagged CONF_F_PASID offers both (the others may or may
+ * not: each test checks whichever answer it gets). */
+CONF_TEST(pasid, offered_where_the_configuration_says)
+{
+	struct tctx *t = tctx_open(p);
+	bool aux = iommu_dev_has_feature(t->ctx, t->aux, IOMMU_DEV_FEAT_AUX);
+	bool pasid = pasid_attach_supported(t);
+
+	if (!(p->flags & CONF_F_PASID))
+		return;
+	cr_assert(aux, "[%s] %s does not offer AUX", p->name, DEV_AUX);
+	cr_assert(pasid, "[%s] %s refuses PASID attach", p->name, DEV_AUX);
+}
+
 CONF_TEST(pasid, attach_routes_dma_primary_unaffected)
 {
 	struct tctx *t = tctx_open(p);

@@ -193,6 +193,25 @@ Test(cd, ttb_beyond_the_effective_ips)
 	sg_destroy(&g);
 }
 
+/* Sheet 3.2: TTBx must be below 2^48 for 4K/16K without DS, whatever
+ * IPS says; with 64K its bits 51:48 are address bits. */
+Test(cd, ttb_above_48_bits_only_with_64k)
+{
+	struct base b;
+	struct cd c;
+	struct sg g;
+
+	up(&g, "oas = 52\n", &b);
+	c = b.c;
+	c.ips = 6; /* 52 bits: a 4K table still outputs 48 (no CD.DS) */
+	good(&g, &b, &c);
+	c.ttb0 = b.c.ttb0 | 1ull << 48;
+	bad(&g, &b, &c, E_BAD_CD);
+	c.tg0 = 1; /* 64K, T0SZ 16: valid, the root is not RAM */
+	bad(&g, &b, &c, E_WALK_EABT);
+	sg_destroy(&g);
+}
+
 Test(cd, asid_upper_bits_need_asid16)
 {
 	struct base b;

@@ -330,6 +330,36 @@ Test(ste, s2ttb_beyond_s2ps)
 	sg_destroy(&g);
 }
 
+/* Sheet 2.6: S2TTB beyond 48 bits is ILLEGAL for 4K/16K without S2DS,
+ * whatever S2PS says; with 64K its bits 51:48 are address bits. */
+Test(ste, s2ttb_above_48_bits_only_with_64k)
+{
+	struct ste s, b;
+	struct sg_tt t;
+	struct evt e;
+	struct sg g;
+
+	up(&g, "oas = 52\n");
+	s2_base(&g, &b);
+	s = b;
+	s.s2ps = 6; /* 52 bits: a 4K table still outputs 48 */
+	good(&g, SID_B, &s);
+	s.s2ttb = b.s2ttb | 1ull << 48;
+	bad(&g, SID_B, &s);
+	/* 64K, 48-bit IPA from level 1: valid, the root is not RAM */
+	sg_tt_new(&g, &t, 16, 48, 1);
+	memset(&s, 0, sizeof(s));
+	sg_ste_s2(&s, &t, 4); /* a new VMID: VMID 3's entries stay cached */
+	s.s2ps = 6;
+	s.s2ttb = t.root | 1ull << 48;
+	ste_replace(&g, SID_B, &s);
+	sg_tr_fault(&g, SID_B, NP, 0x2000, AR, E_WALK_EABT, &e);
+	cr_assert(e.s2, "stage-2 walk abort");
+	cr_assert_eq(e.fetch, t.root | 1ull << 48, "FetchAddr %#llx",
+		     U64(e.fetch));
+	sg_destroy(&g);
+}
+
 Test(ste, abort_configs_are_silent_bypass_checks_the_oas)
 {
 	struct ste s = {.v = true};

@@ -179,9 +179,11 @@
  *    Config bypass STE is C_BAD_SUBSTREAMID (stage 1 off, smmuv3 6.2).
  *  - No interrupt window: an MSI of a device is a write like any other
  *    and is translated (DESIGN rule 12); IOMMU_HW_INTERRUPT is never
- *    returned.  Nor is IOMMU_HW_CACHED yet: every translation returns 0,
- *    so the core keeps no per-thread hint (an entry the TLB evicts is
- *    walked again at once; the hint is left for the benchmark step).
+ *    returned.  A TLB hit or fill returns IOMMU_HW_CACHED, so the core
+ *    may keep it as its per-thread hint until the next register write
+ *    (what a TLB entry would outlive only through a command); bypass
+ *    (SMMUEN = 0, Config bypass, a bypassed stage) returns 0, as the TLB
+ *    caches no bypass result.
  *
  * Faults and events (smmuv3 6):
  *  - Order of smmuv3 6.5; within a stage 4.13.  Every configuration error

@@ -3,10 +3,11 @@
  * test_xlate.c - translation (sheet 4): stage 1 at the 4K, 16K and 64K
  * granules with pages and blocks, small input sizes, contiguous runs,
  * 52-bit output, TTB1 and TBI; stage 2 with concatenated start tables;
- * nested walks (stage 1 read through stage 2, CLASS CD / TT / IN); the
- * fault of each walk step (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS,
- * F_WALK_EABT) with the fields of sheet 6.4; dirty-state and access-flag
- * updates; real DMA through the model.
+ * nested walks (stage 1 read through stage 2, the full 2-D walk of 24
+ * table reads, CLASS CD / TT / IN); the fault of each walk step
+ * (F_TRANSLATION, F_ADDR_SIZE, F_ACCESS, F_WALK_EABT) with the fields of
+ * sheet 6.4; dirty-state and access-flag updates; real DMA through the
+ * model.
  */
 #include <string.h>
 
@@ -352,6 +353,55 @@ Test(xlate, nested_walk_reads_stage1_through_stage2)
 	sg_tt_map(&g, &s2, XL_IPA + 0x9000, 3,
 		  s2_page(12, SG_DATA + 0x5000, true));
 	sg_tr_ok(&g, SID_A, NP, 0x1abc, AW, SG_DATA + 0x5abc);
+	sg_destroy(&g);
+}
+
+/*
+ * The full 2-D walk (sheet 4.13): the CD and the four stage-1 tables sit
+ * at IPAs that stage 2 maps with 4K pages to other PAs, so each stage-1
+ * table read needs a 4-level stage-2 walk first: 4 x (4 + 1) reads, then
+ * 4 for the output IPA, 24 table reads (and 4 more for the CD).  A model
+ * that read any of them at its IPA would fetch outside RAM.
+ */
+Test(xlate, nested_2d_walk_of_24_reads_through_4k_stage2_pages)
+{
+	const uint64_t va = 0x00007FABCDEF0123ull; /* TV2 */
+	const uint64_t ipa_cd = XL_IPA + 0x3000, ipa_out = XL_IPA + 0x100000;
+	uint64_t pa[4], ipa[4], cd_pa, dw[8];
+	struct sg_tt s2;
+	struct ste st;
+	struct cd c;
+	struct sg g;
+
+	up(&g, NULL);
+	sg_tt_new(&g, &s2, 12, 48, 0);
+	for (unsigned int l = 0; l < 4; l++) {
+		pa[l] = sg_page(&g, 0);
+		ipa[l] = XL_IPA + 0x10000 * (l + 1);
+		sg_tt_map(&g, &s2, ipa[l], 3, s2_page(12, pa[l], true));
+	}
+	for (unsigned int l = 0; l < 4; l++) {
+		uint64_t idx = (va >> (12 + 9 * (3 - l))) & 511;
+
+		sg_wr64m(&g, pa[l] + idx * 8,
+			 l < 3 ? ipa[l + 1] | D_TABLE
+			       : s1_page(12, ipa_out, true));
+	}
+	sg_tt_map(&g, &s2, ipa_out, 3, s2_page(12, SG_DATA + 0x7000, true));
+	cd_pa = sg_page(&g, 0);
+	sg_tt_map(&g, &s2, ipa_cd, 3, s2_page(12, cd_pa, true));
+	cd_linux(&c, 16, 0, 5, 1, ipa[0]);
+	enc_cd(dw, &c);
+	sg_wrn(&g, cd_pa, dw, 8);
+	memset(&st, 0, sizeof(st));
+	sg_ste_s2(&st, &s2, 7);
+	st.config = 7;
+	st.s1ctxptr = ipa_cd;
+	sg_ste_set(&g, SID_A, &st);
+	sg_inv_ste(&g, SID_A);
+	sg_tr_ok(&g, SID_A, NP, va, AR, SG_DATA + 0x7123);
+	sg_tr_ok(&g, SID_A, NP, va, AW, SG_DATA + 0x7123);
+	sg_no_evt(&g);
 	sg_destroy(&g);
 }
 

@@ -84,18 +84,18 @@ static const struct conf_entry conf_table[] = {
      "translation = scalable\n"
      "stage = second\n"
      "aw = 48\n",
-     0},
+     CONF_F_PASID},
     {"vtd", "-sm-lazy", "dma", "deferred",
      "translation = scalable\n"
      "stage = second\n"
      "aw = 48\n",
-     0},
+     CONF_F_PASID},
     {"vtd", "-sm-fs57", "dma", "strict",
      "translation = scalable\n"
      "stage = first\n"
      "aw = 57\n"
      "fl_5level = yes\n",
-     CONF_F_WRITE_IMPLIES_READ},
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PASID},
     /*
      * amdvi: v1 host tables of 4 levels (48 bits) with every page size
      * the format allows (each power of two from 4K but 512G, through
@@ -116,7 +116,7 @@ static const struct conf_entry conf_table[] = {
      "pgtable = v2\n"
      "pasid_bits = 20\n"
      "glx_max = 2\n",
-     CONF_F_WRITE_IMPLIES_READ},
+     CONF_F_WRITE_IMPLIES_READ | CONF_F_PASID},
     /*
      * amdvi-grow: v1 domains start at mode 3 (39 bits) and grow their
      * top level on demand up to mode 6 (the whole 64-bit space), as

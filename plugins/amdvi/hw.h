@@ -185,7 +185,7 @@ struct amdvi_hw {
 	uint32_t msi_lo, msi_hi, msi_data;
 
 	struct ilib_cache dtec, tlbc;
-	unsigned int tlb_max_lg2; /* largest page the IOTLB held (atomic) */
+	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
 };
 
 /* Interrupts to signal once the locks are dropped. */

@@ -5,20 +5,24 @@
  * rules are in hw.h.
  *
  * DTE cache: key = DeviceID, value = the four raw qwords.
- * IOTLB: key = DomainID | tag << 16, 4 KiB frame number; value = page
- * IOVA, output address, size_lg2 | perm << 8.  The set depends on the key
- * only, so a large page's frames live in many sets.
+ * IOTLB: key = DomainID | tag << 16, then the page's size and IOVA
+ * (size_lg2 << 56 | IOVA >> 12); value = page IOVA, output address,
+ * size_lg2 | perm << 8.  One entry per page, filed under its own base: a
+ * lookup probes once per page size the IOTLB ever held (tlb_sizes; a
+ * 4 KiB-only guest one probe, 4K + 2M + 1G three), smallest first.
  *
  * What a command costs (rule 15), whatever the caches' sizes:
  * INVALIDATE_IOMMU_ALL is O(1) (ilib_cache_flush: an epoch); an
  * INVALIDATE_IOMMU_PAGES of the whole address space is O(1) too
  * (ilib_cache_flush_tag: entries are tagged by DomainID | tag, an epoch
  * per tag bucket; other domains in the bucket go too, which a cache may
- * always do); a range probes only the sets of the 4 KiB frames that could
- * hold an entry meeting it (the range widened to the largest page the
- * IOTLB ever held), or, when that is more frames than sets, drops every
- * entry of the DomainID and tag in O(1) (more than asked, as a cache
- * may).  INVALIDATE_DEVTAB_ENTRY probes one set.
+ * always do); a range probes, for each page size ever held, the set of
+ * each page of that size meeting it, so a one-page command costs a probe
+ * per size and removes exactly the pages it names (a 1 GiB page cached
+ * somewhere does not widen it); only when those probes would outnumber
+ * the sets (a range of more small pages than the IOTLB has sets) does it
+ * drop every entry of the DomainID and tag in O(1) instead (more than
+ * asked, as a cache may).  INVALIDATE_DEVTAB_ENTRY probes one set.
  */
 #include <errno.h>
 #include <string.h>
@@ -74,11 +78,18 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
 }
 
+/* The key of the 2^@lg2 page at @base (aligned) of (@domid, @tag). */
 static void hw_tlb_key(uint64_t *key, uint16_t domid, uint32_t tag,
-		       uint64_t iova)
+		       uint64_t base, unsigned int lg2)
 {
 	key[0] = domid | (uint64_t)tag << 16;
-	key[1] = iova >> 12;
+	key[1] = base >> 12 | (uint64_t)lg2 << 56;
+}
+
+/* The page sizes the IOTLB ever held, as lg2 bits (12..63). */
+static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
+{
+	return __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
 }
 
 static uint64_t hw_tlb_hash(const uint64_t *key)
@@ -91,34 +102,41 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 {
 	uint64_t key[2], val[3];
 
-	hw_tlb_key(key, domid, tag, iova);
-	if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(key), key, val))
-		return false;
-	t->base = val[0];
-	t->out = val[1];
-	t->size_lg2 = (unsigned int)(val[2] & 0xff);
-	t->perm = (unsigned int)(val[2] >> 8) & 0xff;
-	return true;
+	for (uint64_t m = hw_tlb_sizes(hw); m; m &= m - 1) {
+		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
+
+		hw_tlb_key(key, domid, tag, iova & ~((1ull << lg2) - 1), lg2);
+		if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(key), key, val))
+			continue;
+		t->base = val[0];
+		t->out = val[1];
+		t->size_lg2 = (unsigned int)(val[2] & 0xff);
+		t->perm = (unsigned int)(val[2] >> 8) & 0xff;
+		return true;
+	}
+	return false;
 }
 
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			 uint64_t iova, const struct hw_tlb *t, uint64_t gen)
 {
-	uint64_t key[2], val[3];
+	uint64_t key[2], val[3], bit;
 
-	hw_tlb_key(key, domid, tag, iova);
+	(void)iova;
+	if (t->size_lg2 < 12 || t->size_lg2 > 63 ||
+	    (t->base & ((1ull << t->size_lg2) - 1)))
+		return false; /* not a page the walker returns */
+	hw_tlb_key(key, domid, tag, t->base, t->size_lg2);
 	val[0] = t->base;
 	val[1] = t->out;
 	val[2] = t->size_lg2 | (uint64_t)t->perm << 8;
-	/* The largest page ever cached bounds what a range must probe; it
-	 * only grows (stored before the insert checks the generation). */
-	unsigned int cur = __atomic_load_n(&hw->tlb_max_lg2, __ATOMIC_SEQ_CST);
-
-	while (t->size_lg2 > cur &&
-	       !__atomic_compare_exchange_n(&hw->tlb_max_lg2, &cur,
-					    t->size_lg2, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		;
+	/* The sizes ever cached say what lookups and ranges probe; they only
+	 * grow (stored before the insert checks the generation, so a range
+	 * command that reads them after bumping it either sees this size or
+	 * makes this insert back off). */
+	bit = 1ull << t->size_lg2;
+	if (!(hw_tlb_sizes(hw) & bit))
+		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	return ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(key), key, val,
 				     gen, key[0]);
 }
@@ -172,8 +190,7 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	};
 	struct ilib_cache *c = &hw->tlbc;
 	const unsigned int nsets = ilib_cache_nsets(c);
-	uint64_t key[2], lo, hi;
-	unsigned int lg2;
+	uint64_t key[2], sizes, probes = 0;
 
 	if (first == 0 && last == UINT64_MAX) {
 		ilib_cache_flush_tag(c, a.tagword);
@@ -181,28 +198,32 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	}
 	/*
 	 * Generation first (an insert racing this sees it and drops its
-	 * entry), then the largest page: an entry of a larger page than read
-	 * here was filled under the new generation, and is not stored.
+	 * entry), then the sizes: an entry of a size not read here was
+	 * filled under the new generation, and is not stored.
 	 */
 	ilib_cache_inval_begin(c);
-	lg2 = __atomic_load_n(&hw->tlb_max_lg2, __ATOMIC_SEQ_CST);
-	if (lg2 < 12)
-		lg2 = 12;
-	if (lg2 >= 52 || last - first >= (uint64_t)nsets << 12)
-		goto drop_tag;
-	lo = first & ~((1ull << lg2) - 1);
-	hi = last | ((1ull << lg2) - 1);
-	if (hi < last || ((hi - lo) >> 12) >= nsets)
-		goto drop_tag;
-	for (uint64_t f = lo >> 12; f <= hi >> 12; f++) {
-		hw_tlb_key(key, domid, tag, f << 12);
-		ilib_cache_inval_set(c, ilib_cache_set_of(c, hw_tlb_hash(key)),
-				     hw_tlb_match, &a);
+	sizes = hw_tlb_sizes(hw);
+	for (uint64_t m = sizes; m; m &= m - 1) {
+		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
+
+		probes += (last >> lg2) - (first >> lg2) + 1;
+		if (probes > nsets)
+			goto drop_tag;
+	}
+	for (uint64_t m = sizes; m; m &= m - 1) {
+		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
+
+		for (uint64_t p = first >> lg2; p <= last >> lg2; p++) {
+			hw_tlb_key(key, domid, tag, p << lg2, lg2);
+			ilib_cache_inval_set(c,
+					     ilib_cache_set_of(c, hw_tlb_hash(key)),
+					     hw_tlb_match, &a);
+		}
 	}
 	return;
 
 drop_tag:
-	/* More frames than sets: the whole DomainID | tag goes, O(1). */
+	/* More pages than sets: the whole DomainID | tag goes, O(1). */
 	ilib_cache_flush_tag(c, a.tagword);
 }
 

@@ -239,7 +239,9 @@ static int smmu_discover(struct smmu_drv *s, const uint64_t *params)
 	else if (s->granule_lg2 == 14)
 		s->pgsizes = (1ull << 14) | (1ull << 25);
 	else
-		s->pgsizes = (1ull << 16) | (1ull << 29);
+		s->pgsizes = (1ull << 16) | (1ull << 29) |
+			     /* Arm level 1's 4T block needs a 52-bit OA */
+			     (oas == 52 ? 1ull << 42 : 0);
 	s->sid_bits = (unsigned int)smmu_field_get(SMMU_IDR1_SIDSIZE, s->idr1);
 	/* SIDSIZE is 0..32 (smmuv3 1.3); a larger value would overflow the
 	 * linear table's size (64 << SIDSIZE) and its abort-STE fill. */

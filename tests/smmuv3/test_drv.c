@@ -212,6 +212,48 @@ Test(drv_probe, two_level_l1std_span_9)
 
 /* ---- STEs, CDs and leaves ------------------------------------------------ */
 
+/*
+ * The page sizes come from the granule and the output size (smmuv3 4.5):
+ * with 64K and OAS 52 Arm level 1 holds a 4T block, which the driver
+ * writes and the model walks; with OAS 48 it holds none.
+ */
+Test(drv_probe, granule_64k_oas_52_offers_the_4t_block)
+{
+	const uint64_t sz4t = 1ull << 42, iova = 3 * sz4t;
+	struct iommu_translation t;
+	uint64_t done = 0;
+	struct iommu_domain *dom = NULL;
+	struct dc d;
+
+	dc_open(&d, NULL, "granule = 64k\noas = 48");
+	cr_assert_eq(iommu_domain_alloc(d.ctx, IOMMU_DOMAIN_UNMANAGED, &dom),
+		     0);
+	cr_assert_eq(iommu_domain_pgsize_bitmap(dom),
+		     (1ull << 16) | (1ull << 29));
+	cr_assert_eq(iommu_domain_free(dom), 0);
+	iommu_ctx_destroy(d.ctx);
+
+	dc_open(&d, NULL, "granule = 64k\noas = 52");
+	cr_assert_eq(iommu_domain_alloc(d.ctx, IOMMU_DOMAIN_UNMANAGED, &dom),
+		     0);
+	cr_assert_eq(iommu_domain_pgsize_bitmap(dom),
+		     (1ull << 16) | (1ull << 29) | sz4t);
+	/* One 4T leaf: IOVA 12T -> PA 0, so RAM at TPA is inside it. */
+	cr_assert_eq(iommu_map(dom, iova, 0, sz4t, IOMMU_READ | IOMMU_WRITE),
+		     0);
+	cr_assert_eq(iommu_attach_device(dom, SID_A), 0);
+	cr_assert_eq(iommu_dma_translate(d.ctx, SID_A, IOMMU_NO_PASID,
+					 iova + TPA + 0x18, 8,
+					 IOMMU_ACCESS_WRITE, &t),
+		     0);
+	cr_assert_eq(t.phys, TPA + 0x18);
+	cr_assert_eq(iommu_detach_device(dom, SID_A), 0);
+	cr_assert_eq(iommu_unmap(dom, iova, sz4t, &done), 0);
+	cr_assert_eq(done, sz4t);
+	cr_assert_eq(iommu_domain_free(dom), 0);
+	iommu_ctx_destroy(d.ctx);
+}
+
 Test(drv_ste, paging_domain_ste_cd_and_leaf_bytes)
 {
 	struct dc d;

@@ -191,8 +191,25 @@ static void scene_play(struct scene *s)
 	scene_pasid(s, vm_dev);
 }
 
+/*
+ * The library's messages on stderr, but an error while the context is
+ * created only once: main() prints it from errbuf with the INI's name.
+ */
+static void dump_log(void *cookie, enum iommu_log_level level, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+	const bool *creating = cookie;
+
+	if (*creating && level == IOMMU_LOG_ERR)
+		return;
+	fprintf(stderr, "iommu: %s: %s\n",
+		(unsigned int)level < 4 ? names[level] : "log", msg);
+}
+
 int main(int argc, char **argv)
 {
+	static bool creating = true;
 	enum iommu_dump_format fmt = IOMMU_DUMP_TEXT;
 	const char *what = "tables", *ini = NULL;
 	struct iommu_ctx_opts opts = {0};
@@ -231,16 +248,25 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	opts.ini_path = ini;
+	opts.log = dump_log;
+	opts.log_cookie = &creating;
 	opts.log_level = IOMMU_LOG_WARN;
 	opts.errbuf = errbuf;
 	opts.errbuf_len = sizeof(errbuf);
 	rc = iommu_ctx_create(&opts, &s.ctx);
 	if (rc) {
-		fprintf(stderr, "iommu-dump: %s: %s (%s)\n", ini,
-			errbuf[0] ? errbuf : "cannot create the context",
-			strerror(-rc));
+		/* The message names the file (and line and key) itself. */
+		if (errbuf[0])
+			fprintf(stderr, "iommu-dump: %s (%s)\n", errbuf,
+				strerror(-rc));
+		else
+			fprintf(stderr,
+				"iommu-dump: %s: cannot create the context "
+				"(%s)\n",
+				ini, strerror(-rc));
 		return 2;
 	}
+	creating = false;
 	scene_play(&s);
 	if (!strcmp(what, "tables"))
 		rc = s.vm ? iommu_dump_domain(s.vm, fmt, stdout) : -ENODEV;

@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for the dumps */
 
 #include "types.h"
 
@@ -815,8 +816,6 @@ const char *iommu_stat_name(enum iommu_stat stat);
  * the listings take); a dump during map or unmap shows either state of
  * the range they change.
  */
-#include <stdio.h>
-
 enum iommu_dump_format {
 	IOMMU_DUMP_TEXT = 1, /* indented text tree */
 	IOMMU_DUMP_DOT = 2,  /* Graphviz dot: one digraph */

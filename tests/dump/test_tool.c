@@ -290,6 +290,13 @@ Test(tool, bad_command_lines_exit_2)
 	cr_expect_eq(r.status, 2);
 	cr_expect_not_null(strstr(r.err, "/nonexistent/iommu-dump.ini"), "%s",
 			   r.err);
+	/* Said once, with the INI's name, not again by the library. */
+	{
+		const char *first = strstr(r.err, "iommu-dump.ini");
+
+		cr_expect(first && !strstr(first + 1, "iommu-dump.ini"),
+			  "the error twice:\n%s", r.err);
+	}
 	tool_free(&r);
 	r = tool("--help", NULL);
 	cr_expect_eq(r.status, 0);

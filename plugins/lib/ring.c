@@ -210,20 +210,31 @@ int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
 				  (unsigned int)(ilib_ring_entry_size(r) / 8));
 }
 
+/*
+ * The unbound path of ilib_ring_write_le64(), out of line: its 4 KiB
+ * buffer would otherwise make every call to the bound path (a queue in
+ * RAM, the usual case) set up that frame and save registers for it.
+ */
+static __attribute__((noinline)) int
+ring_write_le64_slow(const struct ilib_ring *r, struct iommu_host *host,
+		     uint32_t pos, const uint64_t *qw)
+{
+	uint64_t le[(1u << ILIB_RING_MAX_ENTRY_LG2) / 8];
+	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
+
+	for (unsigned int i = 0; i < n; i++)
+		le[i] = htole64(qw[i]);
+	return ilib_mem_write(host, ring_entry_pa(r, pos), le, 8u * n);
+}
+
 int ilib_ring_write_le64(const struct ilib_ring *r, struct iommu_host *host,
 			 uint32_t pos, const uint64_t *qw)
 {
-	uint64_t le[(1u << ILIB_RING_MAX_ENTRY_LG2) / 8];
-	unsigned int n;
-
 	if (!r || !qw)
 		return -EINVAL;
 	if (r->hp) {
 		ring_store(r, pos, qw, true);
 		return 0;
 	}
-	n = (unsigned int)(ilib_ring_entry_size(r) / 8);
-	for (unsigned int i = 0; i < n; i++)
-		le[i] = htole64(qw[i]);
-	return ilib_mem_write(host, ring_entry_pa(r, pos), le, 8u * n);
+	return ring_write_le64_slow(r, host, pos, qw);
 }

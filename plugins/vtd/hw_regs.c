@@ -364,8 +364,12 @@ static int hw_access_ok(const struct vtd_hw *hw, uint64_t off,
 	if ((off & (size - 1)) || off >= hw->window || size > hw->window - off)
 		return -EINVAL;
 	*kind = hw_reg_kind(hw, off);
+	/* The upper half of an 8-aligned 64-bit register is that register
+	 * again (FRCD and IVA ranges are 16-byte multiples): only a
+	 * reserved lower half needs a look at the upper one. */
 	if (size == 8 &&
-	    (*kind == HW_REG_32 || hw_reg_kind(hw, off + 4) == HW_REG_32))
+	    (*kind == HW_REG_32 ||
+	     (*kind == HW_REG_RSVD && hw_reg_kind(hw, off + 4) == HW_REG_32)))
 		return -EINVAL;
 	return 0;
 }

@@ -375,6 +375,10 @@ int iommu__dev_remove_locked(struct iommu_ctx *ctx, struct iommu__dev *dev,
 	memmove(&ctx->devs[i], &ctx->devs[i + 1],
 		(ctx->nr_devs - i - 1) * sizeof(*ctx->devs));
 	ids_update(ctx, i, 0, false); /* lowers nr_devs */
+	/* Again now that lookups no longer find it: a DMA call that found
+	 * the device read the generation before this bump, so the hint it
+	 * makes is void (translate() in dma.c). */
+	iommu__xlate_changed(ctx);
 	free(dev->aux);
 	free(dev);
 	return 0;

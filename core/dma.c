@@ -292,14 +292,19 @@ static inline bool hint_get_copy(struct iommu_ctx *ctx, uint32_t dev_id,
  * translate() - one request through the hint or the model
  * @host: if not NULL, receives the host address of out->phys when the
  *        whole of [phys, phys + out->len) is one RAM region, else NULL
+ * @gen: ctx->xlate_gen as the caller read it BEFORE it checked that the
+ *        device exists: a hint made from this answer is then void once a
+ *        removal that the check did not see has bumped the generation
+ *        (iommu__dev_remove_locked() bumps it after the device is gone)
  */
 static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		     uint64_t iova, uint64_t len, unsigned int access,
-		     struct iommu_translation *out, uint8_t **host)
+		     struct iommu_translation *out, uint8_t **host,
+		     uint64_t gen)
 {
 	unsigned int attrs = access & IOMMU_ACCESS_ATTRS;
 	unsigned int need;
-	uint64_t gen = 0, ask = len, page_left;
+	uint64_t ask = len, page_left;
 	struct iommu_dma_req req;
 	int ret;
 
@@ -312,8 +317,6 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			count_xlate(ctx, 1);
 			return 0;
 		}
-		gen = atomic_load_explicit(&ctx->xlate_gen,
-					   memory_order_acquire);
 		/* Ask for the rest of the page: the model answers with the
 		 * prefix it can translate (a fault only if the first byte
 		 * cannot), and the hint then covers the page. */
@@ -407,9 +410,12 @@ dma_translate_slow(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return ret;
 	if (!out)
 		return -EINVAL;
+	uint64_t gen = atomic_load_explicit(&ctx->xlate_gen,
+					    memory_order_acquire);
 	if (!iommu__dev_exists(ctx, dev_id))
 		return -ENODEV;
-	return translate(ctx, dev_id, pasid, iova, len, access, out, NULL);
+	return translate(ctx, dev_id, pasid, iova, len, access, out, NULL,
+			 gen);
 }
 
 /*
@@ -469,6 +475,7 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	unsigned int access = write ? IOMMU_ACCESS_WRITE : IOMMU_ACCESS_READ;
 	unsigned int need = write ? IOMMU_WRITE : IOMMU_READ;
 	bool dev_checked = false;
+	uint64_t gen = 0;
 	uint8_t *p = buf;
 	int ret = dma_args_ok(ctx, pasid, iova, len, access);
 
@@ -485,11 +492,18 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			count_xlate(ctx, 1);
 			ret = 0;
 		} else {
-			if (!dev_checked && !iommu__dev_exists(ctx, dev_id))
-				return -ENODEV;
-			dev_checked = true;
+			if (!dev_checked) {
+				/* The generation before the check (see
+				 * translate()); later pieces reuse it, which
+				 * only makes their hints stricter. */
+				gen = atomic_load_explicit(
+				    &ctx->xlate_gen, memory_order_acquire);
+				if (!iommu__dev_exists(ctx, dev_id))
+					return -ENODEV;
+				dev_checked = true;
+			}
 			ret = translate(ctx, dev_id, pasid, iova, len, access,
-					&t, &host);
+					&t, &host, gen);
 		}
 		if (ret == IOMMU_DMA_INTERRUPT)
 			return dma_interrupt(ctx, dev_id, iova, p, len, write);

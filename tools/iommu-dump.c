@@ -192,24 +192,58 @@ static void scene_play(struct scene *s)
 }
 
 /*
- * The library's messages on stderr, but an error while the context is
- * created only once: main() prints it from errbuf with the INI's name.
+ * The library's messages on stderr.  Errors while the context is created
+ * are held back: the one the library also puts in errbuf is printed once,
+ * by main(), and the others (a driver's or model's own reason) after it
+ * is known which one that is.
  */
-static void dump_log(void *cookie, enum iommu_log_level level, const char *msg)
+#define HELD_MAX 16
+
+struct dump_logs {
+	bool creating;
+	unsigned int nheld;
+	char *held[HELD_MAX];
+};
+
+static const char *level_name(enum iommu_log_level level)
 {
 	static const char *const names[] = { "error", "warning", "info",
 					     "debug" };
-	const bool *creating = cookie;
 
-	if (*creating && level == IOMMU_LOG_ERR)
-		return;
-	fprintf(stderr, "iommu: %s: %s\n",
-		(unsigned int)level < 4 ? names[level] : "log", msg);
+	return (unsigned int)level < 4 ? names[level] : "log";
+}
+
+static void dump_log(void *cookie, enum iommu_log_level level, const char *msg)
+{
+	struct dump_logs *l = cookie;
+
+	if (l->creating && level == IOMMU_LOG_ERR && l->nheld < HELD_MAX) {
+		char *copy = strdup(msg);
+
+		if (copy) {
+			l->held[l->nheld++] = copy;
+			return;
+		}
+	}
+	fprintf(stderr, "iommu: %s: %s\n", level_name(level), msg);
+}
+
+/* Print the held errors but @skip (NULL: all), and free them. */
+static void dump_logs_release(struct dump_logs *l, const char *skip)
+{
+	for (unsigned int i = 0; i < l->nheld; i++) {
+		if (!skip || strcmp(l->held[i], skip))
+			fprintf(stderr, "iommu: %s: %s\n",
+				level_name(IOMMU_LOG_ERR), l->held[i]);
+		free(l->held[i]);
+	}
+	l->nheld = 0;
+	l->creating = false;
 }
 
 int main(int argc, char **argv)
 {
-	static bool creating = true;
+	static struct dump_logs logs = { .creating = true };
 	enum iommu_dump_format fmt = IOMMU_DUMP_TEXT;
 	const char *what = "tables", *ini = NULL;
 	struct iommu_ctx_opts opts = {0};
@@ -249,11 +283,12 @@ int main(int argc, char **argv)
 	}
 	opts.ini_path = ini;
 	opts.log = dump_log;
-	opts.log_cookie = &creating;
+	opts.log_cookie = &logs;
 	opts.log_level = IOMMU_LOG_WARN;
 	opts.errbuf = errbuf;
 	opts.errbuf_len = sizeof(errbuf);
 	rc = iommu_ctx_create(&opts, &s.ctx);
+	dump_logs_release(&logs, rc ? errbuf : NULL);
 	if (rc) {
 		/* The message names the file (and line and key) itself. */
 		if (errbuf[0])
@@ -266,7 +301,6 @@ int main(int argc, char **argv)
 				ini, strerror(-rc));
 		return 2;
 	}
-	creating = false;
 	scene_play(&s);
 	if (!strcmp(what, "tables"))
 		rc = s.vm ? iommu_dump_domain(s.vm, fmt, stdout) : -ENODEV;

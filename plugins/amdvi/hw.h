@@ -119,11 +119,12 @@
  * Caches (amdvi 8): a device-table cache keyed by DeviceID (raw DTEs,
  * V = 0 ones too; stale until INVALIDATE_DEVTAB_ENTRY or
  * INVALIDATE_IOMMU_ALL; a new device-table base does not flush it) and an
- * IOTLB keyed by (DomainID, tag, 4 KiB frame): tag 0 for host (v1)
- * translations, PASID + 1 for guest ones (GIoV: PASID 0).  An entry holds
- * the whole page (base, size, output, permission), so a large page is
- * cached per frame looked up; an invalidation removes every entry whose
- * page meets its range.  PDE is accepted (no directory entries are
+ * IOTLB keyed by (DomainID, tag, page size, page base): tag 0 for host
+ * (v1) translations, PASID + 1 for guest ones (GIoV: PASID 0).  One entry
+ * per page (base, size, output, permission); a lookup probes each page
+ * size the IOTLB ever held (tlb_sizes), smallest first; an invalidation
+ * removes every entry whose page meets its range (hw_cache.c says what
+ * it probes).  PDE is accepted (no directory entries are
  * cached).  Only successful walks of user requests are cached; results
  * with PRIV or EXEC are never cached.  A cached entry without the
  * permission a request needs counts as a miss: the tables are walked

@@ -657,6 +657,7 @@ CONF_TEST(device, add_and_remove_at_run_time)
 	cr_assert_eq(dma_xlate(t, 0x28, TIOVA, IOMMU_ACCESS_READ, NULL),
 		     -ENODEV);
 	cr_assert_eq(iommu_dev_remove(t->ctx, 0x28), -ENODEV);
+	cr_assert_eq(iommu_dev_remove(t->ctx, 0x19), 0);
 	/* A device's DMA right before its removal leaves nothing that
 	 * serves it after (the core keeps per-thread translations). */
 	c.id = 0x2c;

@@ -298,6 +298,38 @@ Test(tool, bad_command_lines_exit_2)
 			  "the error twice:\n%s", r.err);
 	}
 	tool_free(&r);
+	/* A driver that refuses the hardware: its own reason is printed,
+	 * and the library's summary (with the INI's name) once. */
+	{
+		static const char ini[] = "[iommu]\nbackend = smmuv3\n"
+					  "default_domain = dma\n"
+					  "invalidation = strict\n"
+					  "[memory]\nram_size = 64M\n"
+					  "table_base = 0x3000000\n"
+					  "table_size = 16M\n"
+					  "[smmuv3]\ngranule_4k = no\n"
+					  "[device.a]\nid = 0x10\n";
+		char path[4096];
+		const char *dir = getenv("TMPDIR"), *first;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/iommu-dump-probe.XXXXXX",
+			 dir && *dir ? dir : "/tmp");
+		fd = mkstemp(path);
+		cr_assert_geq(fd, 0, "mkstemp: %s", strerror(errno));
+		cr_assert_eq(write(fd, ini, sizeof(ini) - 1),
+			     (ssize_t)(sizeof(ini) - 1));
+		close(fd);
+		r = tool(path, NULL);
+		unlink(path);
+		cr_expect_eq(r.status, 2);
+		cr_expect_not_null(strstr(r.err, "granule 4 KiB not in IDR5"),
+				   "the driver's reason is lost:\n%s", r.err);
+		first = strstr(r.err, "failed to probe");
+		cr_expect(first && !strstr(first + 1, "failed to probe"),
+			  "the summary not exactly once:\n%s", r.err);
+		tool_free(&r);
+	}
 	r = tool("--help", NULL);
 	cr_expect_eq(r.status, 0);
 	cr_expect_not_null(strstr(r.out, "usage:"), "%s", r.out);

@@ -540,7 +540,8 @@ extern const struct iommu_bus_ops iommu__builtin_bus_ops;
 /* dma.c */
 void iommu__report_fault(struct iommu_host *host,
 			 const struct iommu_fault *fault);
-void iommu__domain_iova_fini(struct iommu_domain *d);
 void iommu__fault_lost_flush(struct iommu_ctx *ctx);
+/* dma_api.c */
+void iommu__domain_iova_fini(struct iommu_domain *d);
 
 #endif /* IOMMU_CORE_CORE_H */

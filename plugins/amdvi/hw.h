@@ -237,8 +237,9 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 			 const uint64_t *dte, uint64_t gen);
 bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			 uint64_t iova, struct hw_tlb *t);
+/* Cache the page @t (its base and size are the key) of (@domid, @tag). */
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
-			 uint64_t iova, const struct hw_tlb *t, uint64_t gen);
+			 const struct hw_tlb *t, uint64_t gen);
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last);

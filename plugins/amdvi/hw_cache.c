@@ -118,11 +118,10 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 }
 
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
-			 uint64_t iova, const struct hw_tlb *t, uint64_t gen)
+			 const struct hw_tlb *t, uint64_t gen)
 {
 	uint64_t key[2], val[3], bit;
 
-	(void)iova;
 	if (t->size_lg2 < 12 || t->size_lg2 > 63 ||
 	    (t->base & ((1ull << t->size_lg2) - 1)))
 		return false; /* not a page the walker returns */

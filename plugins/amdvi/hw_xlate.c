@@ -219,7 +219,7 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct hw_xl *x,
 	 * so that the first write walks again to set D. */
 	if (dbit && !x->write && !(r->entry & dbit))
 		t.perm &= ~IOMMU_WRITE;
-	if (cache && amdvi_hw_tlb_insert(hw, x->domid, tag, req->iova, &t, gen))
+	if (cache && amdvi_hw_tlb_insert(hw, x->domid, tag, &t, gen))
 		return hw_from_tlb(req, &t, out);
 	hw_from_tlb(req, &t, out);
 	return 0;

@@ -27,6 +27,22 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 }
 
 /*
+ * The range a DMA-API mapping of [@addr, +@size) on @d takes: whole pages
+ * of @d's smallest size around it, @base and @msize.  Return: false if
+ * @msize would wrap.
+ */
+static bool dma_span(const struct iommu_domain *d, uint64_t addr,
+		     uint64_t size, uint64_t *base, uint64_t *msize)
+{
+	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
+	uint64_t off = addr & (pg - 1);
+
+	*base = addr - off;
+	*msize = align_up(size + off, pg);
+	return *msize >= size;
+}
+
+/*
  * First fit from the bottom of the aperture (never IOVA 0), skipping the
  * live ranges and the reserved regions.  d->iova_lock held.
  */
@@ -164,16 +180,14 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 		goto out;
 	}
 
-	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
-	uint64_t off = paddr & (pg - 1);
-	uint64_t base = paddr - off;
-	uint64_t msize = align_up(size + off, pg);
-	if (msize < size) {
+	uint64_t base, msize;
+	if (!dma_span(d, paddr, size, &base, &msize)) {
 		ret = -EINVAL;
 		goto out;
 	}
 	/* Align the IOVA like the physical address, up to the largest page
 	 * that fits, so that large pages can be used. */
+	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
 	uint64_t align = pg;
 	uint64_t sizes = d->info.pgsize_bitmap;
 	for (uint64_t s = pg; s && s <= msize; s <<= 1)
@@ -204,7 +218,7 @@ int iommu_dma_map(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t paddr,
 		goto out;
 	}
 	g->dma_live++;
-	*iova = a + off;
+	*iova = a + (paddr - base);
 out:
 	group_done(ctx, g);
 	return ret;
@@ -236,12 +250,14 @@ int iommu_dma_unmap(struct iommu_ctx *ctx, uint32_t dev_id, uint64_t iova,
 		ret = -ENOENT;
 		goto out;
 	}
-	uint64_t pg = d->info.pgsize_bitmap & -d->info.pgsize_bitmap;
-	uint64_t off = iova & (pg - 1);
-	uint64_t base = iova - off;
-	uint64_t msize = align_up(size + off, pg);
+	uint64_t base, msize;
 	size_t i;
 
+	if (!dma_span(d, iova, size, &base, &msize)) {
+		/* No mapping can be that long: map refuses it. */
+		ret = -ENOENT;
+		goto out;
+	}
 	pthread_mutex_lock(&d->iova_lock);
 	for (i = 0; i < d->nr_iovas; i++)
 		if (d->iovas[i].iova == base && d->iovas[i].size == msize)

@@ -404,11 +404,25 @@ void ilib_cache_inval_begin(struct ilib_cache *c)
 		__atomic_add_fetch(&c->gen, 1, __ATOMIC_SEQ_CST);
 }
 
+/* Does the key at @slot_key (atomic loads) pass @f (NULL: any key)? */
+static bool key_filter_ok(const struct ilib_cache *c, const uint64_t *slot_key,
+			  const struct ilib_cache_filter *f)
+{
+	if (!f)
+		return true;
+	for (unsigned int i = 0;
+	     i < c->key_words && i < ILIB_CACHE_FILTER_WORDS; i++)
+		if ((ld(&slot_key[i]) & f->mask[i]) != f->val[i])
+			return false;
+	return true;
+}
+
 /*
  * Does anything in @set match, read without the lock?  Return: false only
  * if the set was stable around the scan and nothing matched.
  */
 static bool inval_may_match(struct ilib_cache *c, unsigned int set,
+			    const struct ilib_cache_filter *f,
 			    ilib_cache_pred pred, const void *arg)
 {
 	struct ilib_cache_set *s = &c->sets[set];
@@ -426,7 +440,9 @@ static bool inval_may_match(struct ilib_cache *c, unsigned int set,
 	for (unsigned int w = 0; w < c->ways && !match; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 
-		if (!ld(&slot[0]))
+		/* The filter on the key words in place: most slots fail it
+		 * with no copy and no call. */
+		if (!ld(&slot[0]) || !key_filter_ok(c, slot + 1, f))
 			continue;
 		if (!pred)
 			return true;
@@ -439,11 +455,18 @@ static bool inval_may_match(struct ilib_cache *c, unsigned int set,
 void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 			  ilib_cache_pred pred, const void *arg)
 {
+	ilib_cache_inval_set_filtered(c, set, NULL, pred, arg);
+}
+
+void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
+				   const struct ilib_cache_filter *f,
+				   ilib_cache_pred pred, const void *arg)
+{
 	struct ilib_cache_set *s;
 
 	if (!c || !c->sets || set >= c->nsets)
 		return;
-	if (!inval_may_match(c, set, pred, arg))
+	if (!inval_may_match(c, set, f, pred, arg))
 		return;
 	s = &c->sets[set];
 	pthread_mutex_lock(&s->lock);
@@ -452,7 +475,7 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 		uint64_t *slot = cache_slot(c, set, w);
 
 		/* Under the lock no one else writes: read in place. */
-		if (ld(&slot[0]) &&
+		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f) &&
 		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg)))
 			st(&slot[0], 0);
 	}

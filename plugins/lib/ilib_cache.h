@@ -247,6 +247,34 @@ void ilib_cache_inval_begin(struct ilib_cache *c);
 void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 			  ilib_cache_pred pred, const void *arg);
 
+/* Key words a filter tests, at most (the first ones of the key). */
+#define ILIB_CACHE_FILTER_WORDS 4u
+
+/**
+ * struct ilib_cache_filter - a test on key words alone, before a predicate
+ * @mask: per key word, the bits compared
+ * @val: per key word, what those bits must be (zero outside @mask)
+ *
+ * An entry passes if (key[i] & mask[i]) == val[i] for each of its first
+ * min(key_words, ILIB_CACHE_FILTER_WORDS) key words.
+ * The test runs on the slot's words in place, so an invalidation that can
+ * say part of what it removes as key bits (a tag, a page-number block)
+ * skips the other entries of a set without copying them or calling its
+ * predicate.  It must be a necessary condition: what fails it is kept.
+ */
+struct ilib_cache_filter {
+	uint64_t mask[ILIB_CACHE_FILTER_WORDS];
+	uint64_t val[ILIB_CACHE_FILTER_WORDS];
+};
+
+/**
+ * ilib_cache_inval_set_filtered() - ilib_cache_inval_set() that removes
+ * only entries that pass @f (NULL: all) and then @pred (NULL: all)
+ */
+void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
+				   const struct ilib_cache_filter *f,
+				   ilib_cache_pred pred, const void *arg);
+
 /**
  * ilib_cache_inval() - remove every entry @pred accepts
  * @c: the cache

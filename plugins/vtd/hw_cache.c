@@ -292,6 +292,32 @@ static bool hw_tlb_pred(const uint64_t *key, const uint64_t *val,
 }
 
 /*
+ * hw_tlb_filter() - the key bits every entry of @level that @m (a DID-
+ * qualified range) removes has: its level, its DID (and PASID) and the
+ * page-number block of the range, which is 2^k pages aligned to 2^k (an
+ * address mask) or one page.  Entries of the probed sets that differ there
+ * are skipped before hw_tlb_pred(), which still decides for the rest.
+ */
+static void hw_tlb_filter(const struct hw_match *m, unsigned int level,
+			  struct ilib_cache_filter *f)
+{
+	uint64_t n = m->vlast[level] - m->vfirst[level] + 1;
+
+	f->mask[0] = 0xfull << 56;
+	f->val[0] = (uint64_t)level << 56;
+	if (n && !(n & (n - 1)) && !(m->vfirst[level] & (n - 1))) {
+		f->mask[0] |= HW_TLB_VPN & ~(n - 1);
+		f->val[0] |= m->vfirst[level];
+	}
+	f->mask[1] = 0xffffull << 32;
+	f->val[1] = (uint64_t)m->did << 32;
+	if (m->pasid_on) {
+		f->mask[1] |= 0xffffffffull;
+		f->val[1] |= m->pasid;
+	}
+}
+
+/*
  * hw_tlb_inval() - remove every IOTLB entry @m accepts
  * A DID-qualified range that spans fewer pages (of sizes 4K, 2M and 1G
  * together) than there are sets probes only the sets those pages hash to.
@@ -330,15 +356,18 @@ static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
 	if (!m->range_on || !m->did_on)
 		goto scan_all;
 	for (level = 1; level <= 3; level++) {
+		struct ilib_cache_filter f;
+
 		if (!(levels >> (level - 1) & 1))
 			continue;
+		hw_tlb_filter(m, level, &f);
 		for (uint64_t vpn = m->vfirst[level]; vpn <= m->vlast[level];
 		     vpn++)
-			ilib_cache_inval_set(
+			ilib_cache_inval_set_filtered(
 			    c,
 			    ilib_cache_set_of(c,
 					      hw_tlb_hash(m->did, level, vpn)),
-			    hw_tlb_pred, m);
+			    &f, hw_tlb_pred, m);
 	}
 	return;
 

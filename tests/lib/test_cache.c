@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <criterion/criterion.h>
@@ -242,6 +243,61 @@ Test(cache, inval_set_touches_only_its_set)
 	ilib_cache_inval_set(&c, 99, NULL, NULL); /* out of range: ignored */
 	cr_assert(ilib_cache_lookup(&c, h0, key, val));
 	cr_assert_not(ilib_cache_lookup(&c, h1, key, val));
+	ilib_cache_fini(&c);
+}
+
+/* Counts its calls: the filter must spare it the entries it rejects. */
+static bool count_calls(const uint64_t *key, const uint64_t *val,
+			const void *arg)
+{
+	(void)val;
+	++*(unsigned int *)arg;
+	return key[0] != 5; /* keeps 5 although the filter passes it */
+}
+
+Test(cache, filtered_inval_removes_only_what_passes_filter_and_predicate)
+{
+	struct ilib_cache c;
+	struct ilib_cache_filter f = {{0}, {0}};
+	unsigned int calls = 0;
+	uint64_t key[KW], val[VW];
+
+	/* One set of 8 ways: keys 1..8, word 0 = k, word 1 = ~k. */
+	cr_assert_eq(ilib_cache_init(&c, 8, 8, KW, VW), 0);
+	for (uint64_t k = 1; k <= 8; k++) {
+		key_of(k, key);
+		val_of(k, k, val);
+		cr_assert(ilib_cache_insert(&c, 0, key, val,
+					    ilib_cache_gen(&c)));
+	}
+	/* Word 0 in the block [4, 8) (mask ~3, value 4): keys 4..7. */
+	f.mask[0] = ~UINT64_C(3);
+	f.val[0] = 4;
+	ilib_cache_inval_begin(&c);
+	ilib_cache_inval_set_filtered(&c, 0, &f, count_calls, &calls);
+	for (uint64_t k = 1; k <= 8; k++)
+		cr_assert_eq(has(&c, k, NULL), k < 4 || k == 5 || k == 8,
+			     "key %llu", (unsigned long long)k);
+	/* The predicate saw only keys 4..7: once in the lock-free look
+	 * (it stops at the first match, 4) and once each under the lock. */
+	cr_assert_eq(calls, 1 + 4, "predicate called %u times", calls);
+
+	/* A filter on word 1 with no predicate removes what passes. */
+	memset(&f, 0, sizeof(f));
+	f.mask[1] = UINT64_MAX;
+	f.val[1] = ~UINT64_C(2);
+	ilib_cache_inval_begin(&c);
+	ilib_cache_inval_set_filtered(&c, 0, &f, NULL, NULL);
+	cr_assert_not(has(&c, 2, NULL));
+	cr_assert(has(&c, 1, NULL) && has(&c, 3, NULL) && has(&c, 8, NULL));
+
+	/* Nothing passes: the set is left alone and no predicate runs. */
+	f.val[1] = 12345;
+	calls = 0;
+	ilib_cache_inval_begin(&c);
+	ilib_cache_inval_set_filtered(&c, 0, &f, count_calls, &calls);
+	cr_assert_eq(calls, 0);
+	cr_assert(has(&c, 1, NULL) && has(&c, 3, NULL) && has(&c, 5, NULL));
 	ilib_cache_fini(&c);
 }
 

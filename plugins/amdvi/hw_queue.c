@@ -119,7 +119,6 @@ static int hw_cmd_exec(struct amdvi_hw *hw, const uint64_t *c,
 	const unsigned int op =
 	    (unsigned int)amdvi_field_get(AMDVI_CMD_OPCODE, c[0]);
 	uint64_t first, last;
-	uint8_t le[8];
 	uint32_t tag;
 
 	if (!hw_cmd_known(hw, op) || hw_cmd_rsvd(hw, op, c))
@@ -127,10 +126,11 @@ static int hw_cmd_exec(struct amdvi_hw *hw, const uint64_t *c,
 	switch (op) {
 	case AMDVI_CMD_COMPLETION_WAIT:
 		if (c[0] & AMDVI_CW0_S) {
+			/* The store, as the release of the wait: whoever
+			 * sees it sees every command before it done. */
 			*bad = c[0] & AMDVI_CW0_ADDR;
-			for (unsigned int i = 0; i < 8; i++)
-				le[i] = (uint8_t)(c[1] >> (8 * i));
-			if (hw->host->ops->mem_write(hw->host, *bad, le, 8))
+			if (ilib_mem_store_le(hw->host, &hw->cw_spot, *bad,
+					      c[1], 8))
 				return -EFAULT;
 		}
 		if (c[0] & AMDVI_CW0_I) {
@@ -179,25 +179,35 @@ static int hw_cmd_exec(struct amdvi_hw *hw, const uint64_t *c,
 void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 {
 	unsigned int cmds = 0, inval = 0;
+	struct ilib_ring *r = &hw->cmd_ring;
 	struct hw_event ev;
-	struct ilib_ring r;
 	uint32_t head, tail;
 	uint64_t c[2], bad = 0;
 	int ret;
 
-	if (!amdvi_hw_cmd_running(hw) ||
-	    ilib_ring_init(&r, hw->cmd_base & AMDVI_RING_BASE, AMDVI_ENTRY_SIZE,
-			   1ull << hw_cmd_len(hw), 0) ||
-	    ilib_ring_pos_of_offset(&r, hw->cmd_head & AMDVI_RING_PTR, &head) ||
-	    ilib_ring_pos_of_offset(&r, hw->cmd_tail & AMDVI_RING_PTR, &tail))
+	if (!amdvi_hw_cmd_running(hw))
 		return;
-	/* Outside RAM it stays unbound, and each read below faults. */
-	ilib_ring_bind(&r, hw->host);
-	for (uint32_t n = 0; n < ilib_ring_count(&r) && head != tail; n++) {
+	if (hw->cmd_ring_reg != hw->cmd_base || !hw->cmd_ring_reg) {
+		/* Base and length changed (or first use): describe the
+		 * buffer again.  Outside RAM it stays unbound, and each
+		 * read below faults. */
+		if (ilib_ring_init(r, hw->cmd_base & AMDVI_RING_BASE,
+				   AMDVI_ENTRY_SIZE, 1ull << hw_cmd_len(hw),
+				   0)) {
+			hw->cmd_ring_reg = 0;
+			return;
+		}
+		ilib_ring_bind(r, hw->host);
+		hw->cmd_ring_reg = hw->cmd_base;
+	}
+	if (ilib_ring_pos_of_offset(r, hw->cmd_head & AMDVI_RING_PTR, &head) ||
+	    ilib_ring_pos_of_offset(r, hw->cmd_tail & AMDVI_RING_PTR, &tail))
+		return;
+	for (uint32_t n = 0; n < ilib_ring_count(r) && head != tail; n++) {
 		const uint64_t cpa = (hw->cmd_base & AMDVI_RING_BASE) +
-				     ilib_ring_offset(&r, head);
+				     ilib_ring_offset(r, head);
 
-		if (ilib_ring_read_le64(&r, hw->host, head, c)) {
+		if (ilib_ring_read_le64(r, hw->host, head, c)) {
 			amdvi_evt_simple(&ev, AMDVI_EVT_COMMAND_HW_ERROR, 0, 0,
 					 AMDVI_HWERR_MASTER_ABORT, cpa);
 			hw->cmd_halted = true;
@@ -223,9 +233,11 @@ void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 			break;
 		}
 		cmds++;
-		head = ilib_ring_next(&r, head);
-		hw->cmd_head = ilib_ring_offset(&r, head);
+		head = ilib_ring_next(r, head);
+		hw->cmd_head = ilib_ring_offset(r, head);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
-	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, inval);
+	if (cmds)
+		ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
+	if (inval)
+		ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, inval);
 }

@@ -97,6 +97,39 @@ void ilib_table_free(struct iommu_host *host, uint64_t pa, size_t size);
 void *ilib_table_ptr(struct iommu_host *host, uint64_t pa, size_t size);
 
 /**
+ * struct ilib_mem_spot - where the host maps one small guest location
+ * @pa: its guest-physical address
+ * @hp: the host's address of it; NULL: nothing remembered yet
+ *
+ * A device model's completion stores (VT-d wait status, AMD-Vi
+ * COMPLETION_WAIT) go again and again to the one location a driver picked.
+ * ilib_mem_store_le() remembers it once it is known to be RAM, which never
+ * goes away, and stores there directly after.  Zero-initialize it; the
+ * caller serializes its use (a model's register lock).
+ */
+struct ilib_mem_spot {
+	uint64_t pa;
+	void *hp;
+};
+
+/**
+ * ilib_mem_store_le() - store @val, @size bytes little-endian, at @pa
+ * @host: whose memory
+ * @spot: the remembered location (updated when @pa is another RAM one)
+ * @pa: guest-physical address, aligned to @size
+ * @val: the value, in CPU order
+ * @size: 4 or 8
+ *
+ * In RAM, one atomic release store: whoever sees the value sees what the
+ * model did before it.  Elsewhere (not RAM, or an unaligned host mapping)
+ * the host's bounds-checked write.
+ * Return: 0; -EINVAL bad arguments or a misaligned @pa; -EFAULT not
+ * memory.
+ */
+int ilib_mem_store_le(struct iommu_host *host, struct ilib_mem_spot *spot,
+		      uint64_t pa, uint64_t val, unsigned int size);
+
+/**
  * ilib_le64_store() - store a table qword the hardware may read now
  * @p: the qword in table memory
  * @val: value in CPU order

@@ -70,6 +70,33 @@ void *ilib_table_ptr(struct iommu_host *host, uint64_t pa, size_t size)
 	return host->ops->mem_ptr(host, pa, size);
 }
 
+int ilib_mem_store_le(struct iommu_host *host, struct ilib_mem_spot *spot,
+		      uint64_t pa, uint64_t val, unsigned int size)
+{
+	void *p;
+
+	if (!spot || (size != 4 && size != 8) || (pa & (size - 1)))
+		return -EINVAL;
+	if (!spot->hp || spot->pa != pa) {
+		p = ilib_table_ptr(host, pa, size);
+		if (!p || ((uintptr_t)p & (size - 1))) {
+			uint64_t le = htole64(val);
+
+			/* Little-endian: the low @size bytes come first. */
+			return ilib_mem_write(host, pa, &le, size);
+		}
+		spot->pa = pa;
+		spot->hp = p;
+	}
+	if (size == 4)
+		__atomic_store_n((uint32_t *)spot->hp, htole32((uint32_t)val),
+				 __ATOMIC_RELEASE);
+	else
+		__atomic_store_n((uint64_t *)spot->hp, htole64(val),
+				 __ATOMIC_RELEASE);
+	return 0;
+}
+
 int ilib_table_alloc(struct iommu_host *host, const char *tag, size_t size,
 		     uint64_t *pa, void **va)
 {

@@ -314,11 +314,7 @@ struct vtd_hw {
 	/* The queue iqa_live describes, bound to RAM once when QIE is set
 	 * (RAM regions never go away), so a doorbell does not redo it. */
 	struct ilib_ring iq;
-	/* The last wait status address that is RAM, and where the host
-	 * maps it: a driver points its waits at one dword, so the status
-	 * write skips the host's region lookup (NULL: none yet). */
-	uint64_t wait_pa;
-	uint32_t *wait_hp;
+	struct ilib_mem_spot wait_spot; /* the last wait status dword */
 	uint32_t ics, iectl, iedata, ieaddr, ieuaddr;
 	uint64_t (*frcd)[2];
 	unsigned int frcd_next;

@@ -21,31 +21,6 @@ static void hw_iqe(struct vtd_hw *hw, unsigned int iqei, struct hw_irqs *irq)
 }
 
 /*
- * hw_wait_status() - a wait's status write of @data at @pa (vtd 6.7)
- * Where the dword is RAM, the host's address of it is kept (RAM regions
- * never go away) and stored to directly, as the release of the wait: a
- * driver that sees the data sees every invalidation before it done.
- * Elsewhere it goes through the host's bounds-checked write.
- * Context: reg_lock held.  Return: 0; -EFAULT not memory.
- */
-static int hw_wait_status(struct vtd_hw *hw, uint64_t pa, uint32_t data)
-{
-	uint32_t *p;
-
-	if (!hw->wait_hp || pa != hw->wait_pa) {
-		p = ilib_table_ptr(hw->host, pa, sizeof(*p));
-		if (!p || ((uintptr_t)p & (sizeof(*p) - 1))) {
-			data = htole32(data);
-			return ilib_mem_write(hw->host, pa, &data, sizeof(data));
-		}
-		hw->wait_pa = pa;
-		hw->wait_hp = p;
-	}
-	__atomic_store_n(hw->wait_hp, htole32(data), __ATOMIC_RELEASE);
-	return 0;
-}
-
-/*
  * hw_qi_exec() - check and run one descriptor
  * @dw: the queue holds 256-bit descriptors
  * @inval: set when it was an invalidation (not a wait)
@@ -98,10 +73,12 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 		    (q1 & VTD_INV_WAIT_QW1_RSVD) || !hi_zero ||
 		    ((q0 & VTD_INV_WAIT_QW0_PD) && !(hw->ecap & VTD_ECAP_PDS)))
 			return VTD_IQEI_RSVD;
+		/* The status write, as the release of the wait: a driver
+		 * that sees it sees every invalidation before it done. */
 		if ((q0 & VTD_INV_WAIT_QW0_SW) &&
-		    hw_wait_status(hw, q1 & VTD_INV_WAIT_QW1_SADDR,
-				   (uint32_t)vtd_field_get(
-				       VTD_INV_WAIT_QW0_SDATA, q0)))
+		    ilib_mem_store_le(
+			hw->host, &hw->wait_spot, q1 & VTD_INV_WAIT_QW1_SADDR,
+			vtd_field_get(VTD_INV_WAIT_QW0_SDATA, q0), 4))
 			return HW_IQE_STATUS;
 		if ((q0 & VTD_INV_WAIT_QW0_IF) && !(hw->ics & VTD_ICS_IWC)) {
 			hw->ics |= (uint32_t)VTD_ICS_IWC;

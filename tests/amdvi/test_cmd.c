@@ -374,6 +374,52 @@ Test(cmd, store_outside_ram_is_command_hardware_error)
 	cr_assert_eq(ag_r64(&g, R_STATUS) & S_CMD_RUN, 0);
 }
 
+/* The model remembers where a store last went: stores that take turns
+ * between two places reach both, and one outside RAM after them still
+ * fails. */
+Test(cmd, stores_to_several_places_and_then_outside_ram)
+{
+	uint64_t c[2];
+	struct ag_ev e;
+
+	for (uint64_t i = 1; i <= 4; i++) {
+		enc_cw(c, true, false, AG_STORE + 8 * (1 + (i & 1)), i);
+		ag_cmd(&g, c);
+	}
+	cr_assert_eq(ag_mr64(&g, AG_STORE + 16), 3);
+	cr_assert_eq(ag_mr64(&g, AG_STORE + 8), 4);
+	enc_cw(c, true, false, AG_UNBACKED + 8, 5);
+	ag_cmd(&g, c);
+	cr_assert(ag_evt_pop(&g, &e));
+	cr_assert_eq(e.code, EV_CMD_HW);
+	cr_assert_eq(e.addr, AG_UNBACKED + 8);
+}
+
+/* A buffer moved while it is off is read at its new place: the model
+ * must not keep the place it read before. */
+Test(cmd, a_moved_buffer_is_read_at_its_new_place)
+{
+	const uint64_t nbuf = AG_CMDBUF + 0x8000;
+	uint64_t c[2];
+
+	ag_sync(&g); /* the buffer at AG_CMDBUF has run */
+	ag_w64(&g, R_CTRL, C_IOMMU_EN | C_EVT_EN | C_GT_EN);
+	ag_w64(&g, R_CMD_BASE, enc_ring(nbuf, 9));
+	ag_w64(&g, R_CMD_HEAD, 0);
+	ag_w64(&g, R_CMD_TAIL, 0);
+	ag_w64(&g, R_CTRL, C_IOMMU_EN | C_EVT_EN | C_CMD_EN | C_GT_EN);
+	/* Entry 0 of the old place stores 1, of the new one 2. */
+	enc_cw(c, true, false, AG_STORE + 24, 1);
+	ag_mw64(&g, AG_CMDBUF, c[0]);
+	ag_mw64(&g, AG_CMDBUF + 8, c[1]);
+	enc_cw(c, true, false, AG_STORE + 24, 2);
+	ag_mw64(&g, nbuf, c[0]);
+	ag_mw64(&g, nbuf + 8, c[1]);
+	ag_w64(&g, R_CMD_TAIL, 16);
+	cr_assert_eq(ag_mr64(&g, AG_STORE + 24), 2);
+	cr_assert_eq(ag_r64(&g, R_CMD_HEAD), 16);
+}
+
 Test(cmd, buffer_outside_ram_is_command_hardware_error)
 {
 	struct ag_ev e;

@@ -115,3 +115,47 @@ Test(util, stat_adds_only_nonzero_counts)
 	cr_assert_eq(h->stats[IOMMU_STAT_WALKS], 3);
 	fake_host_free(h);
 }
+
+Test(mem, store_le_remembers_ram_and_checks_the_rest)
+{
+	struct fake_host *h = fake_host_new();
+	uint8_t *ram = fake_ram(h, FAKE_RAM_BASE);
+	struct ilib_mem_spot spot = {0};
+	uint64_t qw;
+
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 8,
+				       0x1122334455667788ull, 8),
+		     0);
+	cr_assert_eq(spot.pa, FAKE_RAM_BASE + 8);
+	cr_assert_eq(spot.hp, ram + 8, "RAM not remembered");
+	cr_assert_eq(ilib_mem_read_le64(&h->host, FAKE_RAM_BASE + 8, &qw, 1),
+		     0);
+	cr_assert_eq(qw, 0x1122334455667788ull);
+	/* Another place: 4 bytes, little-endian, the next 4 untouched. */
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 16,
+				       0xaabbccdd, 4),
+		     0);
+	cr_assert_eq(spot.hp, ram + 16);
+	cr_assert(ram[16] == 0xdd && ram[19] == 0xaa && ram[20] == 0);
+	/* Outside RAM: the host's write fails, the remembered place stays. */
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, 0x1000, 1, 4), -EFAULT);
+	cr_assert_eq(spot.hp, ram + 16);
+	/* Back to the first place, through the host's lookup again. */
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 8, 7,
+				       8),
+		     0);
+	cr_assert_eq(ilib_mem_read_le64(&h->host, FAKE_RAM_BASE + 8, &qw, 1),
+		     0);
+	cr_assert_eq(qw, 7);
+	/* Bad arguments. */
+	cr_assert_eq(ilib_mem_store_le(&h->host, NULL, FAKE_RAM_BASE, 1, 4),
+		     -EINVAL);
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 2, 1,
+				       4),
+		     -EINVAL, "misaligned");
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE, 1, 2),
+		     -EINVAL, "size 2");
+	cr_assert_eq(ilib_mem_store_le(NULL, &spot, FAKE_RAM_BASE + 64, 1, 4),
+		     -EINVAL);
+	fake_host_free(h);
+}

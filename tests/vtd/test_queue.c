@@ -138,6 +138,33 @@ Test(queue, wait_writes_status_in_order)
 	vt_destroy(&g);
 }
 
+/* The model remembers where a status write last went: writes taking
+ * turns between two dwords reach both, and one outside RAM after them
+ * still stops the queue (IQE, IQEI 0). */
+Test(queue, status_writes_to_several_places_then_outside_ram)
+{
+	struct vt g;
+	uint64_t q[4];
+	uint32_t s;
+
+	up(&g, NULL);
+	for (uint32_t i = 1; i <= 4; i++) {
+		dsc_wait(q, false, true, false, i,
+			 VT_STATUS + 0x800 + 4 * (i & 1));
+		vt_qsubmit(&g, q);
+	}
+	vt_mem_rd(&g, VT_STATUS + 0x804, &s, 4);
+	cr_assert_eq(s, 3);
+	vt_mem_rd(&g, VT_STATUS + 0x800, &s, 4);
+	cr_assert_eq(s, 4);
+	cr_assert_eq(vt_rd32(&g, R_FSTS) & FS_IQE, 0);
+	dsc_wait(q, false, true, false, 5, VT_UNBACKED);
+	vt_qsubmit(&g, q);
+	cr_assert(vt_rd32(&g, R_FSTS) & FS_IQE);
+	cr_assert_eq(vt_rd64(&g, R_IQERCD) & 0xf, 0);
+	vt_destroy(&g);
+}
+
 Test(queue, wait_status_address_outside_ram_is_not_a_crash)
 {
 	struct vt g;

@@ -294,6 +294,7 @@ struct smmu_drv {
 	size_t cmdq_size;
 	struct ilib_ring cmdq;
 	uint32_t cmdq_prod;
+	uint32_t cmdq_cons; /* CONS as last read: never ahead of the SMMU's */
 
 	/* event queue: the driver is its consumer */
 	pthread_mutex_t evt_lock;

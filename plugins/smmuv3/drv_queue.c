@@ -187,8 +187,10 @@ static int cmdq_wait(struct smmu_drv *s, uint32_t pos, bool room, int *err)
 			return -EIO;
 		if (room ? ilib_ring_space(&s->cmdq, s->cmdq_prod,
 					   cons & q_mask(s)) > 0
-			 : q_consumed(s, cons & q_mask(s), pos))
+			 : q_consumed(s, cons & q_mask(s), pos)) {
+			s->cmdq_cons = cons & q_mask(s);
 			return 0;
+		}
 		if (!ilib_mmio_read32(&s->bus, SMMU_GERROR, &gerror) &&
 		    !ilib_mmio_read32(&s->bus, SMMU_GERRORN, &gerrorn) &&
 		    ((gerror ^ gerrorn) & SMMU_GERROR_CMDQ_ERR)) {
@@ -225,11 +227,9 @@ int smmu_submit(struct smmu_drv *s, const struct smmu_cmd *c, size_t n)
 	int ret = 0, err = 0;
 
 	pthread_mutex_lock(&s->cmdq_lock);
-	if (ilib_mmio_read32(&s->bus, SMMU_CMDQ_CONS, &cons)) {
-		ret = -EIO;
-		goto out;
-	}
-	cons &= q_mask(s);
+	/* CONS only moves forward: the one last read is room enough to
+	 * start with, and the queue is read again only when it looks full. */
+	cons = s->cmdq_cons;
 	for (size_t i = 0; i <= n; i++) {
 		const struct smmu_cmd *cmd = i < n ? &c[i] : &sync;
 
@@ -242,11 +242,7 @@ int smmu_submit(struct smmu_drv *s, const struct smmu_cmd *c, size_t n)
 			ret = cmdq_wait(s, 0, true, &err);
 			if (ret)
 				goto out;
-			if (ilib_mmio_read32(&s->bus, SMMU_CMDQ_CONS, &cons)) {
-				ret = -EIO;
-				goto out;
-			}
-			cons &= q_mask(s);
+			cons = s->cmdq_cons;
 		}
 		if (ilib_ring_write_le64(&s->cmdq, s->host, s->cmdq_prod,
 					 cmd->dw)) {
@@ -305,6 +301,7 @@ int smmu_setup_cmdq(struct smmu_drv *s)
 		return err;
 	ilib_ring_bind(&s->cmdq, s->host); /* table memory: always RAM */
 	s->cmdq_prod = 0;
+	s->cmdq_cons = 0;
 	if (ilib_mmio_write64(&s->bus, SMMU_CMDQ_BASE,
 			      SMMU_Q_BASE_RA | (s->cmdq_pa & SMMU_Q_BASE_ADDR) |
 				  smmu_field_prep(SMMU_Q_BASE_LOG2SIZE, lg2)) ||

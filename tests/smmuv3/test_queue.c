@@ -232,6 +232,33 @@ Test(queue, cerror_abt_then_retry_and_recovery)
 	sg_destroy(&g);
 }
 
+/* A queue moved from RAM to other RAM while off is read at its new place:
+ * entry 0 of the old place holds an illegal command, of the new one a
+ * CMD_SYNC, so a model that kept the old place stops with CERROR_ILL. */
+Test(queue, a_moved_queue_is_read_at_its_new_place)
+{
+	const uint64_t nq = SG_CMDQ + 0x8000;
+	uint64_t q[2], bad[2] = {0xff, 0};
+	unsigned int err;
+	struct sg g;
+
+	up(&g, NULL);
+	cmd_cfgi_all(q);
+	sg_run(&g, q); /* the queue at SG_CMDQ has run */
+	sg_cr0(&g, CR0_EVENTQEN | CR0_SMMUEN);
+	sg_wr(&g, S_CMDQ_BASE, 8, enc_q_base(nq, 4, true));
+	sg_wr(&g, S_CMDQ_CONS, 4, 0);
+	sg_wr(&g, S_CMDQ_PROD, 4, 0);
+	sg_cr0(&g, CR0_EVENTQEN | CR0_SMMUEN | CR0_CMDQEN);
+	sg_wrn(&g, SG_CMDQ, bad, 2);
+	cmd_sync(q, 0, 0, 0, 0, 0);
+	sg_wrn(&g, nq, q, 2);
+	sg_wr(&g, S_CMDQ_PROD, 4, 1);
+	cr_assert_not(sg_cmdq_err(&g, &err), "CERROR %u: the old place", err);
+	cr_assert_eq(sg_rd32(&g, S_CMDQ_CONS) & 0xfffff, 1);
+	sg_destroy(&g);
+}
+
 Test(queue, nothing_runs_after_an_error_until_acknowledged)
 {
 	struct ste s = {.v = true, .config = 4};

@@ -290,7 +290,9 @@ static inline bool hint_get_copy(struct iommu_ctx *ctx, uint32_t dev_id,
 }
 
 /*
- * translate() - one request through the hint or the model
+ * translate() - one request through the model, after this thread's hint
+ * missed (both callers look there first; nothing else changes the
+ * thread's hints in between)
  * @host: if not NULL, receives the host address of out->phys when the
  *        whole of [phys, phys + out->len) is one RAM region, else NULL
  * @gen: ctx->xlate_gen as the caller read it BEFORE it checked that the
@@ -304,20 +306,12 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		     uint64_t gen)
 {
 	unsigned int attrs = access & IOMMU_ACCESS_ATTRS;
-	unsigned int need;
 	uint64_t ask = len, page_left;
 	struct iommu_dma_req req;
 	int ret;
 
 	access &= ~IOMMU_ACCESS_ATTRS;
-	need = access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
 	if (ctx->hint && !attrs) {
-		if (host ? hint_get_copy(ctx, dev_id, pasid, iova, len, need,
-					 out, host)
-			 : hint_get(ctx, dev_id, pasid, iova, len, need, out)) {
-			count_xlate(ctx, 1);
-			return 0;
-		}
 		/* Ask for the rest of the page: the model answers with the
 		 * prefix it can translate (a fault only if the first byte
 		 * cannot), and the hint then covers the page. */
@@ -386,6 +380,34 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	return 0;
 }
 
+/*
+ * The device this thread last found, with the generation read before it
+ * looked.  Adding or removing a device bumps xlate_gen (removal once more
+ * after lookups no longer find it), so while the generation holds, the
+ * device is still there: a miss in a steady state skips the seqlocked
+ * search, and one after any change searches again.
+ */
+static _Thread_local struct {
+	uint64_t uid; /* context; 0: none */
+	uint64_t gen;
+	uint32_t dev_id;
+} dev_seen;
+
+/* Does @dev_id exist, @gen being xlate_gen as read before this call? */
+static inline bool dev_exists_at(struct iommu_ctx *ctx, uint32_t dev_id,
+				 uint64_t gen)
+{
+	if (dev_seen.uid == ctx->uid && dev_seen.gen == gen &&
+	    dev_seen.dev_id == dev_id)
+		return true;
+	if (!iommu__dev_exists(ctx, dev_id))
+		return false;
+	dev_seen.uid = ctx->uid;
+	dev_seen.gen = gen;
+	dev_seen.dev_id = dev_id;
+	return true;
+}
+
 static int dma_args_ok(struct iommu_ctx *ctx, uint32_t pasid, uint64_t iova,
 		       uint64_t len, unsigned int access)
 {
@@ -413,7 +435,7 @@ dma_translate_slow(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		return -EINVAL;
 	uint64_t gen = atomic_load_explicit(&ctx->xlate_gen,
 					    memory_order_acquire);
-	if (!iommu__dev_exists(ctx, dev_id))
+	if (!dev_exists_at(ctx, dev_id, gen))
 		return -ENODEV;
 	return translate(ctx, dev_id, pasid, iova, len, access, out, NULL,
 			 gen);
@@ -499,7 +521,7 @@ static int dma_rw(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 				 * only makes their hints stricter. */
 				gen = atomic_load_explicit(
 				    &ctx->xlate_gen, memory_order_acquire);
-				if (!iommu__dev_exists(ctx, dev_id))
+				if (!dev_exists_at(ctx, dev_id, gen))
 					return -ENODEV;
 				dev_checked = true;
 			}

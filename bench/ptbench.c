@@ -248,7 +248,13 @@ static double flat_load(const uint64_t *arr, size_t len)
 
 /* ---- the operations, one function each (callgrind counts inside them) ---- */
 
+/* noipa where GCC has it: with link-time optimization, noinline alone
+ * still lets GCC find cg_iova_to_phys pure and call it once per loop. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NOINLINE __attribute__((noipa))
+#else
 #define NOINLINE __attribute__((noinline))
+#endif
 
 #define CG_MAP(NAME)                                                           \
 	static NOINLINE int cg_##NAME(struct pt *pt, uint64_t iova,           \

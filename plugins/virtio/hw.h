@@ -63,6 +63,12 @@
  *  - reg_lock guards the transport registers; the snapshot a consumer
  *    takes of them is made under it.  bypass and the negotiated features
  *    are also kept in atomics so translate() never takes reg_lock.
+ *    Every change of a register a snapshot copies bumps reg_gen (under
+ *    reg_lock, release); a queue keeps its last snapshot with the
+ *    generation it was taken at and takes reg_lock again only when
+ *    reg_gen moved (viommu_hw_snap()), so a doorbell with no register
+ *    change in between takes no register lock.  A snapshot taken while
+ *    a write is under way is the one taken just before that write.
  *  - state_lock (rwlock) guards endpoints, domains and mappings:
  *    translate() reads, requests write.
  *  - host->ops->raise_irq is never called with any lock held: the driver's
@@ -161,6 +167,15 @@ struct hw_domain {
 	struct rangemap maps; /* virt -> phys, flags = MAP flags */
 };
 
+/* What a consumer needs of the transport, copied under reg_lock. */
+struct hw_qsnap {
+	bool live;
+	uint32_t num;
+	uint64_t desc, driver, device;
+	uint64_t feat; /* negotiated */
+	const struct hw_ring_va *va; /* the queue's, for desc/driver/device */
+};
+
 struct hw_queue {
 	pthread_mutex_t lock; /* consumer side; see the top comment */
 	/* transport registers, under hw->reg_lock */
@@ -176,6 +191,8 @@ struct hw_queue {
 	uint8_t *scratch; /* PROBE reply / fault record */
 	struct hw_ring_va va; /* cache for the snapshots; see hw_ring_va */
 	struct hw_page_va buf_page; /* cache for hw_in_ram(); see hw_page_va */
+	struct hw_qsnap snap; /* the last snapshot, under lock */
+	uint64_t snap_gen; /* hw->reg_gen it was taken at; 0: none yet */
 };
 
 struct viommu_hw {
@@ -199,21 +216,13 @@ struct viommu_hw {
 	uint64_t driver_features;
 	uint64_t negotiated; /* atomic: driver_features once FEATURES_OK */
 	uint8_t bypass; /* atomic: config.bypass */
+	uint64_t reg_gen; /* atomic, starts at 1; see the top comment */
 	struct hw_queue q[VIOMMU_NR_VQS];
 
 	pthread_rwlock_t state_lock;
 	struct rangemap endpoints; /* key = id, phys = (uintptr_t)hw_domain */
 	struct rangemap domains; /* key = id, phys = (uintptr_t)hw_domain */
 	uint64_t nr_mappings;
-};
-
-/* What a consumer needs of the transport, copied under reg_lock. */
-struct hw_qsnap {
-	bool live;
-	uint32_t num;
-	uint64_t desc, driver, device;
-	uint64_t feat; /* negotiated */
-	const struct hw_ring_va *va; /* the queue's, for desc/driver/device */
 };
 
 /* A walked descriptor chain. */
@@ -237,6 +246,16 @@ static inline uint64_t hw_negotiated(struct viommu_hw *hw)
 	return __atomic_load_n(&hw->negotiated, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * A register a queue snapshot copies changed.  Context: reg_lock held.
+ */
+static inline void hw_regs_changed(struct viommu_hw *hw)
+{
+	uint64_t gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&hw->reg_gen, gen + 1, __ATOMIC_RELEASE);
+}
+
 static inline bool hw_offers(const struct viommu_hw *hw, unsigned int bit)
 {
 	return hw->features & BIT64(bit);
@@ -248,7 +267,7 @@ static inline struct hw_domain *hw_ep_domain(const struct rangemap_entry *ep)
 }
 
 /* hw_queue.c */
-void viommu_hw_snap(struct viommu_hw *hw, unsigned int qi, struct hw_qsnap *s);
+const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw, unsigned int qi);
 void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why);
 int viommu_hw_read16(struct viommu_hw *hw, uint64_t pa, uint16_t *v);
 int viommu_hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,

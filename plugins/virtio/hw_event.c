@@ -14,31 +14,32 @@
  * Pops one buffer from the event queue, writes the 24-byte record, returns
  * it with used length 24 and raises the interrupt.  No buffer, or one too
  * small: the fault is lost (the small buffer is returned with length 0).
- * Context: takes q[1].lock and reg_lock; call with no lock held.
+ * Context: takes q[1].lock, and reg_lock for a new snapshot or to set
+ * InterruptStatus; call with no lock held.
  */
 void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 			    uint32_t flags, uint32_t ep, uint64_t addr)
 {
 	struct hw_queue *q = &hw->q[VIOMMU_EVENT_VQ];
 	struct hw_chain c;
-	struct hw_qsnap s;
+	const struct hw_qsnap *s;
 	uint16_t avail, head, old_used;
 	uint32_t len = 0;
 	bool irq = false, recorded = false;
 
 	pthread_mutex_lock(&q->lock);
-	viommu_hw_snap(hw, VIOMMU_EVENT_VQ, &s);
+	s = viommu_hw_snap(hw, VIOMMU_EVENT_VQ);
 	/* Acquire: the buffer the driver posted before it. */
-	if (!s.live ||
-	    viommu_hw_avail_load(hw, &s, 2, __ATOMIC_ACQUIRE, &avail) ||
+	if (!s->live ||
+	    viommu_hw_avail_load(hw, s, 2, __ATOMIC_ACQUIRE, &avail) ||
 	    avail == q->last_avail)
 		goto out;
-	if ((uint16_t)(avail - q->last_avail) > s.num) {
+	if ((uint16_t)(avail - q->last_avail) > s->num) {
 		viommu_hw_needs_reset(hw, "event queue: avail.idx corrupt");
 		irq = true;
 		goto out;
 	}
-	if (viommu_hw_avail_head(hw, &s, q->last_avail, &head)) {
+	if (viommu_hw_avail_head(hw, s, q->last_avail, &head)) {
 		viommu_hw_needs_reset(hw, "event queue: avail ring not RAM");
 		irq = true;
 		goto out;
@@ -49,7 +50,7 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 	c.ws_cap = q->seg_cap;
 	c.ws_need = VIOMMU_FAULT_SIZE;
 	c.page = &q->buf_page;
-	if (!viommu_hw_walk_chain(hw, &s, head, &c) &&
+	if (!viommu_hw_walk_chain(hw, s, head, &c) &&
 	    c.wr_len >= VIOMMU_FAULT_SIZE) {
 		uint8_t *r = q->scratch;
 
@@ -67,12 +68,12 @@ void viommu_hw_record_fault(struct viommu_hw *hw, uint8_t reason,
 		}
 	}
 	old_used = q->used_idx;
-	if (viommu_hw_push_used(hw, &s, q, head, len)) {
+	if (viommu_hw_push_used(hw, s, q, head, len)) {
 		viommu_hw_needs_reset(hw, "event queue: used ring not RAM");
 		irq = true;
 		goto out;
 	}
-	if (viommu_hw_need_irq(hw, &s, old_used, q->used_idx)) {
+	if (viommu_hw_need_irq(hw, s, old_used, q->used_idx)) {
 		pthread_mutex_lock(&hw->reg_lock);
 		hw->isr |= VMMIO_INT_VRING;
 		pthread_mutex_unlock(&hw->reg_lock);

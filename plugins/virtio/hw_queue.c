@@ -132,17 +132,40 @@ static const struct hw_ring_va *hw_ring_va(struct viommu_hw *hw,
 	return va;
 }
 
-/*
- * Snapshot queue @qi's transport registers, and for a live queue the host
- * pointers to its rings.  Context: q[qi].lock held; takes reg_lock.
+/**
+ * viommu_hw_snap() - queue @qi's transport registers, as a consumer sees them
+ * @hw: model
+ * @qi: queue index
+ *
+ * The queue's last snapshot while no register it copies has changed
+ * since (hw->reg_gen), else a new one taken under reg_lock; for a live
+ * queue also the host pointers to its rings (looked up again while one
+ * is missing: a ring that was not RAM may be now).
+ * Context: q[qi].lock held (the snapshot is the queue's, valid until the
+ * lock is dropped); takes reg_lock when the registers changed.
+ * Return: the snapshot.
  */
-void viommu_hw_snap(struct viommu_hw *hw, unsigned int qi, struct hw_qsnap *s)
+const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw, unsigned int qi)
 {
-	pthread_mutex_lock(&hw->reg_lock);
-	hw_snap_locked(hw, qi, s);
-	pthread_mutex_unlock(&hw->reg_lock);
-	/* mem_ptr is the host's: called with no register lock held. */
-	s->va = s->live ? hw_ring_va(hw, &hw->q[qi].va, s) : NULL;
+	struct hw_queue *q = &hw->q[qi];
+	struct hw_qsnap *s = &q->snap;
+	uint64_t gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_ACQUIRE);
+	const struct hw_ring_va *va;
+
+	if (gen != q->snap_gen) {
+		pthread_mutex_lock(&hw->reg_lock);
+		hw_snap_locked(hw, qi, s);
+		q->snap_gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&hw->reg_lock);
+		s->va = NULL;
+	}
+	if (!s->live)
+		return s;
+	va = s->va;
+	if (!va || !va->desc_va || !va->avail_va || !va->used_va)
+		/* mem_ptr is the host's: called with no register lock held. */
+		s->va = hw_ring_va(hw, &q->va, s);
+	return s;
 }
 
 /*
@@ -157,6 +180,7 @@ void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why)
 	pthread_mutex_lock(&hw->reg_lock);
 	hw->status |= VIRTIO_STATUS_NEEDS_RESET;
 	hw->isr |= VMMIO_INT_CONFIG;
+	hw_regs_changed(hw);
 	pthread_mutex_unlock(&hw->reg_lock);
 }
 
@@ -461,26 +485,27 @@ int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
 /*
  * viommu_hw_process_requests() - consume the request queue
  * Return: true if the caller must raise the interrupt (InterruptStatus is
- * already set).  Context: takes q[0].lock, reg_lock, state_lock; call
+ * already set).  Context: takes q[0].lock, reg_lock (a new snapshot, a
+ * broken queue, InterruptStatus), state_lock; call
  * with no lock held.
  */
 bool viommu_hw_process_requests(struct viommu_hw *hw)
 {
 	struct hw_queue *q = &hw->q[VIOMMU_REQUEST_VQ];
-	struct hw_qsnap s;
+	const struct hw_qsnap *s;
 	uint64_t served = 0;
 	uint16_t old_used, avail, head;
 	bool irq = false, broken = false;
 
 	pthread_mutex_lock(&q->lock);
-	viommu_hw_snap(hw, VIOMMU_REQUEST_VQ, &s);
-	if (!s.live)
+	s = viommu_hw_snap(hw, VIOMMU_REQUEST_VQ);
+	if (!s->live)
 		goto out;
 	old_used = q->used_idx;
-	q->walk_left = (uint64_t)HW_WALK_PER_NOTIFY * s.num;
+	q->walk_left = (uint64_t)HW_WALK_PER_NOTIFY * s->num;
 	while (served < HW_NOTIFY_BUDGET) {
 		/* Acquire: the ring entries and descriptors before it. */
-		if (viommu_hw_avail_load(hw, &s, 2, __ATOMIC_ACQUIRE,
+		if (viommu_hw_avail_load(hw, s, 2, __ATOMIC_ACQUIRE,
 					 &avail)) {
 			viommu_hw_needs_reset(
 			    hw, "request queue: avail ring not RAM");
@@ -488,25 +513,25 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 			break;
 		}
 		if (avail == q->last_avail) {
-			if (!(s.feat & BIT64(VIRTIO_F_EVENT_IDX)))
+			if (!(s->feat & BIT64(VIRTIO_F_EVENT_IDX)))
 				break;
 			/* avail_event: notify us for the next request.
 			 * Store then load, both seq_cst: a request the
 			 * driver published before it could see the new
 			 * avail_event is found by the second load. */
-			if (hw_used_store(hw, &s, 4 + 8ull * s.num,
+			if (hw_used_store(hw, s, 4 + 8ull * s->num,
 					  __ATOMIC_SEQ_CST, q->last_avail)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: used ring not RAM");
 				broken = true;
 				break;
 			}
-			if (viommu_hw_avail_load(hw, &s, 2, __ATOMIC_SEQ_CST,
+			if (viommu_hw_avail_load(hw, s, 2, __ATOMIC_SEQ_CST,
 						 &avail) ||
 			    avail == q->last_avail)
 				break;
 		}
-		if ((uint16_t)(avail - q->last_avail) > s.num) {
+		if ((uint16_t)(avail - q->last_avail) > s->num) {
 			viommu_hw_needs_reset(
 			    hw, "request queue: avail.idx corrupt");
 			broken = true;
@@ -515,7 +540,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 		while (q->last_avail != avail && served < HW_NOTIFY_BUDGET) {
 			uint32_t len;
 
-			if (viommu_hw_avail_head(hw, &s, q->last_avail,
+			if (viommu_hw_avail_head(hw, s, q->last_avail,
 						 &head)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: avail ring not RAM");
@@ -524,7 +549,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 			}
 			q->last_avail++;
 			served++;
-			len = viommu_hw_serve_request(hw, &s, q, head);
+			len = viommu_hw_serve_request(hw, s, q, head);
 			if (!q->walk_left) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: more descriptors in one "
@@ -533,7 +558,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 				broken = true;
 				break;
 			}
-			if (viommu_hw_push_used(hw, &s, q, head, len)) {
+			if (viommu_hw_push_used(hw, s, q, head, len)) {
 				viommu_hw_needs_reset(
 				    hw, "request queue: used ring not RAM");
 				broken = true;
@@ -544,7 +569,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw)
 			break;
 	}
 	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, served);
-	irq = viommu_hw_need_irq(hw, &s, old_used, q->used_idx);
+	irq = viommu_hw_need_irq(hw, s, old_used, q->used_idx);
 	if (irq) {
 		pthread_mutex_lock(&hw->reg_lock);
 		hw->isr |= VMMIO_INT_VRING;

@@ -164,6 +164,7 @@ static void hw_reset_locked(struct viommu_hw *hw)
 		q->last_avail = q->used_idx = 0;
 	}
 	viommu_hw_state_reset(hw);
+	hw_regs_changed(hw);
 	/* config.bypass keeps its value (spec 1.3). */
 }
 
@@ -379,13 +380,15 @@ static int viommu_hw_mmio_write(void *opaque, uint64_t offset,
 		break;
 	case VMMIO_INTERRUPT_ACK:
 		hw->isr &= ~(uint32_t)val;
-		break;
+		goto out; /* no register a queue snapshot copies */
 	case VMMIO_STATUS:
 		kick = hw_write_status_locked(hw, (uint32_t)val);
 		break;
 	default:
 		ret = -EINVAL; /* read-only or unknown */
+		goto out;
 	}
+	hw_regs_changed(hw);
 out:
 	pthread_mutex_unlock(&hw->reg_lock);
 	if (kick)
@@ -529,6 +532,7 @@ static int viommu_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
+	hw->reg_gen = 1; /* no queue has a snapshot (snap_gen 0) */
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;

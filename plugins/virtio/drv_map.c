@@ -75,7 +75,7 @@ int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,
 {
 	struct viommu_domain *d = dom;
 	struct viommu_batch b = {0, UINT64_MAX};
-	const struct rangemap_entry *e;
+	struct rangemap_entry e; /* what was inserted, for the MAP */
 	struct viommu_drv *v;
 	uint64_t last;
 	int err;
@@ -100,18 +100,20 @@ int viommu_drv_map_pages(void *dom, uint64_t iova, uint64_t paddr,
 	if (iova < v->input_start || last > v->input_last)
 		return -ERANGE;
 
+	e.start = iova;
+	e.last = last;
+	e.phys = paddr;
+	e.flags = ent_flags(prot, pgsize);
 	pthread_mutex_lock(&d->lock);
 	/* -EEXIST on any overlap, before anything is sent. */
-	err = rangemap_insert(&d->map, iova, last, paddr,
-			      ent_flags(prot, pgsize));
+	err = rangemap_insert(&d->map, e.start, e.last, e.phys, e.flags);
 	if (err)
 		goto out_unlock;
 	if (!d->nr_endpoints)
 		goto out_mapped;
 
 	viommu_req_lock(v);
-	e = rangemap_find(&d->map, iova);
-	err = viommu_queue_map(v, d, e, &b, 0);
+	err = viommu_queue_map(v, d, &e, &b, 0);
 	if (!err) {
 		err = viommu_req_sync(v);
 		if (err)
@@ -210,12 +212,20 @@ static bool viommu_plan_cut(struct viommu_domain *d, uint64_t iova,
 static void viommu_cut_table(struct viommu_domain *d,
 			     const struct viommu_cut *c)
 {
-	const struct rangemap_entry *e;
+	const struct rangemap_entry *e = c->first, *next;
 
-	if (c->lo < c->start)
+	if (c->lo < c->start) {
 		c->first->last = c->start - 1; /* shrink: the key stays */
-	while ((e = rangemap_first_overlap(&d->map, c->start, c->last)))
-		rangemap_remove(&d->map, e->start);
+		e = rangemap_next(&d->map, e);
+	}
+	/* From the first entry inside on, each starts where the last
+	 * ended (no hole: the plan stops at one) up to c->last, which
+	 * ends an entry (c->tail, split already). */
+	while (e && e->start <= c->last) {
+		next = e->last < c->last ? rangemap_next(&d->map, e) : NULL;
+		rangemap_remove(&d->map, e->start); /* relinks: next stays */
+		e = next;
+	}
 }
 
 /* Split c->tail at c->last + 1 in the table.  Return: 0, -ENOMEM. */

@@ -167,6 +167,22 @@ static bool hw_hits_msi(const struct viommu_hw *hw, uint64_t start,
 	return hw->has_msi && start <= hw->msi_last && last >= hw->msi_base;
 }
 
+/* Insert a checked MAP into @dom: its status.  Context: state_lock (w). */
+static uint8_t hw_map_insert(struct viommu_hw *hw, struct hw_domain *dom,
+			     uint64_t vstart, uint64_t vend, uint64_t pstart,
+			     uint32_t flags)
+{
+	switch (rangemap_insert(&dom->maps, vstart, vend, pstart, flags)) {
+	case 0:
+		hw->nr_mappings++;
+		return VIRTIO_IOMMU_S_OK;
+	case -EEXIST:
+		return VIRTIO_IOMMU_S_INVAL;
+	default:
+		return VIRTIO_IOMMU_S_NOMEM;
+	}
+}
+
 /* MAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
 static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 			  const struct hw_chain *c)
@@ -200,16 +216,16 @@ static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 		st = VIRTIO_IOMMU_S_RANGE;
 	else if (pstart + (vend - vstart) < pstart)
 		st = VIRTIO_IOMMU_S_RANGE;
-	else if (rangemap_first_overlap(&dom->maps, vstart, vend))
-		st = VIRTIO_IOMMU_S_INVAL;
 	else if (dom->nr_eps && hw_hits_msi(hw, vstart, vend))
 		st = VIRTIO_IOMMU_S_INVAL; /* RESV_MEM of its endpoints */
 	else if (hw->nr_mappings >= hw->max_mappings)
-		st = VIRTIO_IOMMU_S_NOMEM;
-	else if (rangemap_insert(&dom->maps, vstart, vend, pstart, flags))
-		st = VIRTIO_IOMMU_S_NOMEM;
+		/* An overlap is INVAL before the device is full. */
+		st = rangemap_first_overlap(&dom->maps, vstart, vend) ?
+			     VIRTIO_IOMMU_S_INVAL :
+			     VIRTIO_IOMMU_S_NOMEM;
 	else
-		hw->nr_mappings++;
+		/* The insert looks for an overlap first (-EEXIST). */
+		st = hw_map_insert(hw, dom, vstart, vend, pstart, flags);
 	pthread_rwlock_unlock(&hw->state_lock);
 	return st;
 }
@@ -217,7 +233,7 @@ static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 /* UNMAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
 static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
 {
-	const struct rangemap_entry *e;
+	const struct rangemap_entry *e, *l;
 	uint64_t vstart, vend;
 	struct hw_domain *dom;
 	uint8_t st = VIRTIO_IOMMU_S_OK;
@@ -244,14 +260,25 @@ static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
 		st = VIRTIO_IOMMU_S_RANGE;
 		goto out;
 	}
-	e = rangemap_find(&dom->maps, vend);
-	if (e && e->last > vend) {
+	/* The mapping holding vend: e itself when it reaches that far. */
+	l = !e || e->last >= vend ? e : rangemap_find(&dom->maps, vend);
+	if (l && l->last > vend) {
 		st = VIRTIO_IOMMU_S_RANGE;
 		goto out;
 	}
-	while ((e = rangemap_first_overlap(&dom->maps, vstart, vend))) {
+	/* e and the mappings after it that start by vend: all inside. */
+	while (e) {
+		const struct rangemap_entry *next = NULL;
+
+		if (e->last < vend) {
+			next = rangemap_next(&dom->maps, e);
+			if (next && next->start > vend)
+				next = NULL;
+		}
+		/* Removal relinks nodes: next stays valid. */
 		rangemap_remove(&dom->maps, e->start);
 		hw->nr_mappings--;
+		e = next;
 	}
 out:
 	pthread_rwlock_unlock(&hw->state_lock);

@@ -43,51 +43,45 @@ static int viommu_drv_status_errno(unsigned int status)
 	}
 }
 
-/* Bytes of the device-readable part of a request of @type; 0 if unknown. */
-static size_t viommu_drv_req_size(uint8_t type)
-{
-	switch (type) {
-	case VIRTIO_IOMMU_T_ATTACH:
-		return VIOMMU_ATTACH_RD_SIZE;
-	case VIRTIO_IOMMU_T_DETACH:
-		return VIOMMU_DETACH_RD_SIZE;
-	case VIRTIO_IOMMU_T_MAP:
-		return VIOMMU_MAP_RD_SIZE;
-	case VIRTIO_IOMMU_T_UNMAP:
-		return VIOMMU_UNMAP_RD_SIZE;
-	case VIRTIO_IOMMU_T_PROBE:
-		return VIOMMU_PROBE_RD_SIZE;
-	default:
-		return 0;
-	}
-}
-
 /**
  * viommu_drv_build_req() - encode the device-readable part of a request
  * @r: the request
- * @buf: @size bytes; zeroed and filled
- * @size: at least viommu_drv_req_size(@r->type)
+ * @buf: @size bytes; the request's bytes are zeroed and filled, the rest
+ *       (not part of the request) is left alone
+ * @size: room at @buf
  *
  * Spec 2.3: little-endian; head reserved bytes, ATTACH/DETACH/UNMAP/PROBE
- * reserved fields and undefined MAP flags are written as zero.
- * Return: bytes of the readable part, or 0 for an unknown @r->type.
+ * reserved fields and undefined MAP flags are written as zero.  Each type
+ * zeroes its own, fixed, length: a constant the compiler expands in line.
+ * Return: bytes of the readable part, or 0 (nothing written) for an
+ * unknown @r->type or a request longer than @size.
  */
 static size_t viommu_drv_build_req(const struct viommu_req *r, uint8_t *buf,
 				   size_t size)
 {
-	memset(buf, 0, size);
-	buf[VIOMMU_REQ_TYPE] = r->type;
 	switch (r->type) {
 	case VIRTIO_IOMMU_T_ATTACH:
+		if (size < VIOMMU_ATTACH_RD_SIZE)
+			return 0;
+		memset(buf, 0, VIOMMU_ATTACH_RD_SIZE);
+		buf[VIOMMU_REQ_TYPE] = r->type;
 		vio_put32(buf + VIOMMU_ATTACH_DOMAIN, r->domain);
 		vio_put32(buf + VIOMMU_ATTACH_EP, r->endpoint);
 		vio_put32(buf + VIOMMU_ATTACH_FLAGS, r->flags);
 		return VIOMMU_ATTACH_RD_SIZE;
 	case VIRTIO_IOMMU_T_DETACH:
+		if (size < VIOMMU_DETACH_RD_SIZE)
+			return 0;
+		memset(buf, 0, VIOMMU_DETACH_RD_SIZE);
+		buf[VIOMMU_REQ_TYPE] = r->type;
 		vio_put32(buf + VIOMMU_ATTACH_DOMAIN, r->domain);
 		vio_put32(buf + VIOMMU_ATTACH_EP, r->endpoint);
 		return VIOMMU_DETACH_RD_SIZE;
 	case VIRTIO_IOMMU_T_MAP:
+		if (size < VIOMMU_MAP_RD_SIZE)
+			return 0;
+		memset(buf, 0, VIOMMU_MAP_RD_SIZE);
+		buf[VIOMMU_REQ_TYPE] = r->type;
 		vio_put32(buf + VIOMMU_MAP_DOMAIN, r->domain);
 		vio_put64(buf + VIOMMU_MAP_VSTART, r->start);
 		vio_put64(buf + VIOMMU_MAP_VEND, r->end);
@@ -96,11 +90,19 @@ static size_t viommu_drv_build_req(const struct viommu_req *r, uint8_t *buf,
 			  r->flags & VIRTIO_IOMMU_MAP_F_MASK);
 		return VIOMMU_MAP_RD_SIZE;
 	case VIRTIO_IOMMU_T_UNMAP:
+		if (size < VIOMMU_UNMAP_RD_SIZE)
+			return 0;
+		memset(buf, 0, VIOMMU_UNMAP_RD_SIZE);
+		buf[VIOMMU_REQ_TYPE] = r->type;
 		vio_put32(buf + VIOMMU_UNMAP_DOMAIN, r->domain);
 		vio_put64(buf + VIOMMU_UNMAP_VSTART, r->start);
 		vio_put64(buf + VIOMMU_UNMAP_VEND, r->end);
 		return VIOMMU_UNMAP_RD_SIZE;
 	case VIRTIO_IOMMU_T_PROBE:
+		if (size < VIOMMU_PROBE_RD_SIZE)
+			return 0;
+		memset(buf, 0, VIOMMU_PROBE_RD_SIZE);
+		buf[VIOMMU_REQ_TYPE] = r->type;
 		vio_put32(buf + VIOMMU_PROBE_EP, r->endpoint);
 		return VIOMMU_PROBE_RD_SIZE;
 	default:
@@ -337,13 +339,15 @@ int viommu_req_queue(struct viommu_drv *v, const struct viommu_req *r,
 	if (!rd)
 		return -EINVAL;
 	/* Encoded in place: every type but PROBE fits before the tail. */
-	rlen = viommu_drv_req_size(r->type);
-	if (!rlen || rlen > (size_t)(wr_pa - rd_pa))
-		return -EINVAL;
 	rlen = viommu_drv_build_req(r, rd, (size_t)(wr_pa - rd_pa));
+	if (!rlen)
+		return -EINVAL;
 	ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "virtio request", 0, 0,
 		       rd, rlen);
-	memset(s->tail, 0, wlen);
+	if (wlen == VIOMMU_TAIL_SIZE)
+		memset(s->tail, 0, VIOMMU_TAIL_SIZE); /* in line */
+	else
+		memset(s->tail, 0, wlen);
 	/* Status starts as IOERR: a device that writes nothing fails it. */
 	s->tail[wlen - 4] = VIRTIO_IOMMU_S_IOERR;
 

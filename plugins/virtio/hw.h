@@ -282,8 +282,25 @@ bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
 			uint16_t old_idx, uint16_t new_idx);
 int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 			 uint32_t head, struct hw_chain *c);
-int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
-			  const uint8_t *buf, uint64_t len);
+int viommu_hw_chain_write_slow(struct viommu_hw *hw, const struct hw_chain *c,
+			       const uint8_t *buf, uint64_t len);
+
+/*
+ * Write @len bytes at the start of the chain's writable part.  A reply
+ * that fits in the first writable buffer, whose host pointer the walk
+ * found, is one copy in line (the status tail: a 4-byte store).
+ * Return: 0; -ENOSPC the writable part is shorter; -EFAULT.
+ */
+static inline int viommu_hw_chain_write(struct viommu_hw *hw,
+					const struct hw_chain *c,
+					const uint8_t *buf, uint64_t len)
+{
+	if (c->nws && c->ws[0].va && len <= c->ws[0].len) {
+		memcpy(c->ws[0].va, buf, (size_t)len);
+		return 0;
+	}
+	return viommu_hw_chain_write_slow(hw, c, buf, len);
+}
 bool viommu_hw_process_requests(struct viommu_hw *hw);
 
 /* hw_req.c */

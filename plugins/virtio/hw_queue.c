@@ -22,41 +22,26 @@ static __attribute__((noinline)) bool hw_in_ram_copy(struct viommu_hw *hw,
 	return ilib_mem_read(hw->host, pa, tmp, (size_t)len) == 0;
 }
 
-/*
- * hw_in_ram() - whether the guest buffer [@pa, @pa + @len) is all RAM.
- * One region: mem_ptr says so, and *@va is the host pointer to all of it
- * (the buffer is then read or written through it, without a second
- * lookup).  A small buffer spanning adjacent regions is checked by
- * reading it (*@va NULL: copy by address); a large one spanning regions
- * is refused.  @page, if not NULL, is the queue's page cache (hw_page_va).
- */
-static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len,
-		      uint8_t **va, struct hw_page_va *page)
+/* hw_in_ram() past the queue's page: a region lookup, or a copy. */
+static __attribute__((noinline)) bool
+hw_in_ram_slow(struct viommu_hw *hw, uint64_t pa, uint64_t len, uint8_t **va,
+	       struct hw_page_va *page)
 {
 	uint64_t off = pa & (HW_BUF_PAGE - 1);
 
-	*va = NULL;
-	if (!len)
-		return true;
 	if (pa + (len - 1) < pa)
 		return false;
-	/* Within one page: the page the last buffer was in, or look the
-	 * whole page up (a page only partly RAM is looked up exactly). */
-	if (page && len <= HW_BUF_PAGE - off) {
-		if (page->va && page->pa == pa - off) {
-			*va = page->va + off;
-			return true;
-		}
-		if (hw->host->ops->mem_ptr) {
-			uint8_t *p = hw->host->ops->mem_ptr(hw->host, pa - off,
-							    HW_BUF_PAGE);
+	/* Within one page: look the whole page up (a page only partly RAM
+	 * is looked up exactly). */
+	if (page && len <= HW_BUF_PAGE - off && hw->host->ops->mem_ptr) {
+		uint8_t *p = hw->host->ops->mem_ptr(hw->host, pa - off,
+						    HW_BUF_PAGE);
 
-			if (p) {
-				page->pa = pa - off;
-				page->va = p;
-				*va = p + off;
-				return true;
-			}
+		if (p) {
+			page->pa = pa - off;
+			page->va = p;
+			*va = p + off;
+			return true;
 		}
 	}
 	if (hw->host->ops->mem_ptr) {
@@ -65,6 +50,33 @@ static bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len,
 			return true;
 	}
 	return hw_in_ram_copy(hw, pa, len);
+}
+
+/*
+ * hw_in_ram() - whether the guest buffer [@pa, @pa + @len) is all RAM.
+ * One region: mem_ptr says so, and *@va is the host pointer to all of it
+ * (the buffer is then read or written through it, without a second
+ * lookup).  A small buffer spanning adjacent regions is checked by
+ * reading it (*@va NULL: copy by address); a large one spanning regions
+ * is refused.  @page, if not NULL, is the queue's page cache (hw_page_va):
+ * a buffer inside the page the last one was found in is a compare, in
+ * line; anything else goes out of line.
+ */
+static inline bool hw_in_ram(struct viommu_hw *hw, uint64_t pa, uint64_t len,
+			     uint8_t **va, struct hw_page_va *page)
+{
+	uint64_t off = pa & (HW_BUF_PAGE - 1);
+
+	*va = NULL;
+	if (!len)
+		return true;
+	/* pa - off + HW_BUF_PAGE cannot wrap: page->pa was RAM. */
+	if (page && page->va && page->pa == pa - off &&
+	    len <= HW_BUF_PAGE - off) {
+		*va = page->va + off;
+		return true;
+	}
+	return hw_in_ram_slow(hw, pa, len, va, page);
 }
 
 /* ---- Transport snapshot and rings (virtio 1.x split ring, spec 7) ----- */
@@ -462,9 +474,9 @@ int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 	}
 }
 
-/* Write @len bytes at the start of the chain's writable part. */
-int viommu_hw_chain_write(struct viommu_hw *hw, const struct hw_chain *c,
-			  const uint8_t *buf, uint64_t len)
+/* viommu_hw_chain_write() (hw.h) buffer by buffer. */
+int viommu_hw_chain_write_slow(struct viommu_hw *hw, const struct hw_chain *c,
+			       const uint8_t *buf, uint64_t len)
 {
 	if (len > c->ws_bytes)
 		return -ENOSPC;

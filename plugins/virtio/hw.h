@@ -193,6 +193,8 @@ struct hw_queue {
 	struct hw_page_va buf_page; /* cache for hw_in_ram(); see hw_page_va */
 	struct hw_qsnap snap; /* the last snapshot, under lock */
 	uint64_t snap_gen; /* hw->reg_gen it was taken at; 0: none yet */
+	bool snap_done; /* snap needs no look-up: not live, or every ring
+			 * has its host pointer */
 };
 
 struct viommu_hw {
@@ -267,19 +269,120 @@ static inline struct hw_domain *hw_ep_domain(const struct rangemap_entry *ep)
 }
 
 /* hw_queue.c */
-const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw, unsigned int qi);
+const struct hw_qsnap *viommu_hw_snap_slow(struct viommu_hw *hw,
+					    unsigned int qi, uint64_t gen);
 void viommu_hw_needs_reset(struct viommu_hw *hw, const char *why);
 int viommu_hw_read16(struct viommu_hw *hw, uint64_t pa, uint16_t *v);
 int viommu_hw_ring_load(struct viommu_hw *hw, uint64_t pa, int order,
 			uint16_t *v);
-int viommu_hw_avail_load(struct viommu_hw *hw, const struct hw_qsnap *s,
-			 uint64_t off, int order, uint16_t *v);
-int viommu_hw_avail_head(struct viommu_hw *hw, const struct hw_qsnap *s,
-			 uint16_t i, uint16_t *head);
-int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
-			struct hw_queue *q, uint32_t id, uint32_t len);
-bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
-			uint16_t old_idx, uint16_t new_idx);
+int viommu_hw_push_used_slow(struct viommu_hw *hw, const struct hw_qsnap *s,
+			     struct hw_queue *q, uint32_t id, uint32_t len);
+
+/*
+ * viommu_hw_snap() - queue @qi's transport registers, as a consumer sees
+ * them: the queue's last snapshot while no register it copies changed
+ * (hw->reg_gen) and it needs no ring look-up, else viommu_hw_snap_slow().
+ * Context: q[qi].lock held (the snapshot is the queue's, valid until the
+ * lock is dropped); takes reg_lock when the registers changed.
+ */
+static inline const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw,
+						    unsigned int qi)
+{
+	struct hw_queue *q = &hw->q[qi];
+	uint64_t gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_ACQUIRE);
+
+	if (gen == q->snap_gen && q->snap_done)
+		return &q->snap;
+	return viommu_hw_snap_slow(hw, qi, gen);
+}
+
+/*
+ * The ring words of a live snapshot @s (hw_queue.c, "The ring words"):
+ * through the ring's host pointer when it has one (every offset the
+ * callers pass is inside the ring's 6 + 2 num or 6 + 8 num bytes, and
+ * even), else by address.  A live queue's size is a power of two
+ * (QueueReady checks it), so an index modulo the size is a mask.
+ */
+static inline int viommu_hw_avail_load(struct viommu_hw *hw,
+				       const struct hw_qsnap *s, uint64_t off,
+				       int order, uint16_t *v)
+{
+	if (s->va && s->va->avail_va) {
+		*v = le16toh(__atomic_load_n(
+			(const uint16_t *)(s->va->avail_va + off), order));
+		return 0;
+	}
+	return viommu_hw_ring_load(hw, s->driver + off, order, v);
+}
+
+/*
+ * Avail ring entry @i (modulo the queue size): the head of a chain.  The
+ * driver wrote it before the avail.idx the caller loaded with acquire.
+ */
+static inline int viommu_hw_avail_head(struct viommu_hw *hw,
+				       const struct hw_qsnap *s, uint16_t i,
+				       uint16_t *head)
+{
+	uint64_t off = 4 + 2ull * (i & (s->num - 1));
+
+	if (s->va && s->va->avail_va) {
+		*head = le16toh(__atomic_load_n(
+			(const uint16_t *)(s->va->avail_va + off),
+			__ATOMIC_RELAXED));
+		return 0;
+	}
+	return viommu_hw_read16(hw, s->driver + off, head);
+}
+
+/*
+ * Publish one used element, then used.idx (7.3: len before idx).  The
+ * index store is seq_cst, not only release: viommu_hw_need_irq() then
+ * reads used_event or avail.flags, and that load must not pass it (7.4).
+ * Return: 0; -EFAULT the used ring is not RAM (q->used_idx unchanged).
+ */
+static inline int viommu_hw_push_used(struct viommu_hw *hw,
+				      const struct hw_qsnap *s,
+				      struct hw_queue *q, uint32_t id,
+				      uint32_t len)
+{
+	uint8_t e[8];
+	uint8_t *used;
+
+	if (!s->va || !s->va->used_va)
+		return viommu_hw_push_used_slow(hw, s, q, id, len);
+	used = s->va->used_va;
+	vio_put32(e, id);
+	vio_put32(e + 4, len);
+	memcpy(used + 4 + 8ull * (q->used_idx & (s->num - 1)), e, sizeof(e));
+	q->used_idx++;
+	__atomic_store_n((uint16_t *)(used + 2), htole16(q->used_idx),
+			 __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/*
+ * Whether the driver wants an interrupt for used.idx moving old -> new.
+ * Context: after viommu_hw_push_used(), whose seq_cst store orders these
+ * loads.
+ */
+static inline bool viommu_hw_need_irq(struct viommu_hw *hw,
+				      const struct hw_qsnap *s,
+				      uint16_t old_idx, uint16_t new_idx)
+{
+	uint16_t v;
+
+	if (old_idx == new_idx)
+		return false;
+	if (s->feat & BIT64(VIRTIO_F_EVENT_IDX)) {
+		if (viommu_hw_avail_load(hw, s, 4 + 2ull * s->num,
+					 __ATOMIC_SEQ_CST, &v))
+			return true;
+		return vring_need_event(v, new_idx, old_idx);
+	}
+	if (viommu_hw_avail_load(hw, s, 0, __ATOMIC_SEQ_CST, &v))
+		return true;
+	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
+}
 int viommu_hw_walk_chain(struct viommu_hw *hw, const struct hw_qsnap *s,
 			 uint32_t head, struct hw_chain *c);
 int viommu_hw_chain_write_slow(struct viommu_hw *hw, const struct hw_chain *c,

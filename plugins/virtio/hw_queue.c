@@ -145,9 +145,11 @@ static const struct hw_ring_va *hw_ring_va(struct viommu_hw *hw,
 }
 
 /**
- * viommu_hw_snap() - queue @qi's transport registers, as a consumer sees them
+ * viommu_hw_snap_slow() - queue @qi's transport registers, as a consumer
+ * sees them: viommu_hw_snap() (hw.h) when its last snapshot will not do
  * @hw: model
  * @qi: queue index
+ * @gen: hw->reg_gen, as the caller loaded it (acquire)
  *
  * The queue's last snapshot while no register it copies has changed
  * since (hw->reg_gen), else a new one taken under reg_lock; for a live
@@ -157,11 +159,11 @@ static const struct hw_ring_va *hw_ring_va(struct viommu_hw *hw,
  * lock is dropped); takes reg_lock when the registers changed.
  * Return: the snapshot.
  */
-const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw, unsigned int qi)
+const struct hw_qsnap *viommu_hw_snap_slow(struct viommu_hw *hw,
+					    unsigned int qi, uint64_t gen)
 {
 	struct hw_queue *q = &hw->q[qi];
 	struct hw_qsnap *s = &q->snap;
-	uint64_t gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_ACQUIRE);
 	const struct hw_ring_va *va;
 
 	if (gen != q->snap_gen) {
@@ -171,12 +173,15 @@ const struct hw_qsnap *viommu_hw_snap(struct viommu_hw *hw, unsigned int qi)
 		pthread_mutex_unlock(&hw->reg_lock);
 		s->va = NULL;
 	}
+	q->snap_done = !s->live;
 	if (!s->live)
 		return s;
 	va = s->va;
 	if (!va || !va->desc_va || !va->avail_va || !va->used_va)
 		/* mem_ptr is the host's: called with no register lock held. */
 		s->va = hw_ring_va(hw, &q->va, s);
+	va = s->va;
+	q->snap_done = va->desc_va && va->avail_va && va->used_va;
 	return s;
 }
 
@@ -260,23 +265,7 @@ static int hw_ring_store(struct viommu_hw *hw, uint64_t pa, int order,
 	return 0;
 }
 
-/*
- * The same ring words of snapshot @s, @off bytes into the avail or used
- * ring: through the ring's host pointer when it has one (every offset the
- * callers pass is inside the ring's 6 + 2 num or 6 + 8 num bytes, and
- * even), else by address as above.
- */
-int viommu_hw_avail_load(struct viommu_hw *hw, const struct hw_qsnap *s,
-			 uint64_t off, int order, uint16_t *v)
-{
-	if (s->va && s->va->avail_va) {
-		*v = le16toh(__atomic_load_n(
-			(const uint16_t *)(s->va->avail_va + off), order));
-		return 0;
-	}
-	return viommu_hw_ring_load(hw, s->driver + off, order, v);
-}
-
+/* The used-ring word @off bytes in, through its host pointer if any. */
 static int hw_used_store(struct viommu_hw *hw, const struct hw_qsnap *s,
 			 uint64_t off, int order, uint16_t v)
 {
@@ -288,34 +277,12 @@ static int hw_used_store(struct viommu_hw *hw, const struct hw_qsnap *s,
 	return hw_ring_store(hw, s->device + off, order, v);
 }
 
-/*
- * Avail ring entry @i (modulo the queue size): the head of a chain.  The
- * driver wrote it before the avail.idx the caller loaded with acquire.
- */
-int viommu_hw_avail_head(struct viommu_hw *hw, const struct hw_qsnap *s,
-			 uint16_t i, uint16_t *head)
-{
-	uint64_t off = 4 + 2ull * (i % s->num);
-
-	if (s->va && s->va->avail_va) {
-		*head = le16toh(__atomic_load_n(
-			(const uint16_t *)(s->va->avail_va + off),
-			__ATOMIC_RELAXED));
-		return 0;
-	}
-	return viommu_hw_read16(hw, s->driver + off, head);
-}
-
-/*
- * Publish one used element, then used.idx (7.3: len before idx).  The
- * index store is seq_cst, not only release: viommu_hw_need_irq() then reads
- * used_event or avail.flags, and that load must not pass it (7.4).
- */
-int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
-			struct hw_queue *q, uint32_t id, uint32_t len)
+/* viommu_hw_push_used() (hw.h) for a used ring without a host pointer. */
+int viommu_hw_push_used_slow(struct viommu_hw *hw, const struct hw_qsnap *s,
+			     struct hw_queue *q, uint32_t id, uint32_t len)
 {
 	uint8_t e[8];
-	uint64_t off = 4 + 8ull * (q->used_idx % s->num);
+	uint64_t off = 4 + 8ull * (q->used_idx & (s->num - 1));
 
 	vio_put32(e, id);
 	vio_put32(e + 4, len);
@@ -328,28 +295,6 @@ int viommu_hw_push_used(struct viommu_hw *hw, const struct hw_qsnap *s,
 		return -EFAULT;
 	q->used_idx++;
 	return 0;
-}
-
-/*
- * Whether the driver wants an interrupt for used.idx moving old -> new.
- * Context: after viommu_hw_push_used(), whose seq_cst store orders these loads.
- */
-bool viommu_hw_need_irq(struct viommu_hw *hw, const struct hw_qsnap *s,
-			uint16_t old_idx, uint16_t new_idx)
-{
-	uint16_t v;
-
-	if (old_idx == new_idx)
-		return false;
-	if (s->feat & BIT64(VIRTIO_F_EVENT_IDX)) {
-		if (viommu_hw_avail_load(hw, s, 4 + 2ull * s->num,
-					 __ATOMIC_SEQ_CST, &v))
-			return true;
-		return vring_need_event(v, new_idx, old_idx);
-	}
-	if (viommu_hw_avail_load(hw, s, 0, __ATOMIC_SEQ_CST, &v))
-		return true;
-	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
 /*

@@ -269,10 +269,15 @@ static inline uint16_t vq_used_idx(const struct viommu_vq *vq)
 	return le16toh(raw);
 }
 
-/* Put chain @head in the available ring and publish it (release). */
+/*
+ * Put chain @head in the available ring and publish it (release).  A
+ * queue's size is a power of two (viommu_queue_size()), so ring indices
+ * here and in the used-ring loops are masked, not divided.
+ */
 static inline void vq_publish(struct viommu_vq *vq, uint16_t head)
 {
-	vio_put16(vq->avail + 4 + 2 * (size_t)(vq->avail_idx % vq->num), head);
+	vio_put16(vq->avail + 4 + 2 * (size_t)(vq->avail_idx & (vq->num - 1)),
+		  head);
 	vq->avail_idx++;
 	__atomic_store_n((uint16_t *)(vq->avail + 2), htole16(vq->avail_idx),
 			 __ATOMIC_RELEASE);

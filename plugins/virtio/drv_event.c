@@ -78,7 +78,7 @@ static void viommu_evt_process(struct viommu_drv *v)
 				break;
 			}
 			e = v->eq.used + 4 +
-			    8 * (size_t)(v->eq.last_used % v->eq.num);
+			    8 * (size_t)(v->eq.last_used & (v->eq.num - 1));
 			v->eq.last_used++;
 			id = vio_le32(e);
 			len = vio_le32(e + 4);

@@ -276,7 +276,7 @@ int viommu_req_sync(struct viommu_drv *v)
 		polls = 0;
 		while (v->rq.last_used != used) {
 			const uint8_t *e = v->rq.used + 4 +
-				8 * (size_t)(v->rq.last_used % v->rq.num);
+				8 * (size_t)(v->rq.last_used & (v->rq.num - 1));
 
 			v->rq.last_used++;
 			viommu_req_complete(v, vio_le32(e), vio_le32(e + 4));

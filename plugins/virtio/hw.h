@@ -173,6 +173,7 @@ struct hw_qsnap {
 	uint32_t num;
 	uint64_t desc, driver, device;
 	uint64_t feat; /* negotiated */
+	uint32_t ready_seq; /* the queue's ready_seq */
 	const struct hw_ring_va *va; /* the queue's, for desc/driver/device */
 };
 
@@ -182,9 +183,14 @@ struct hw_queue {
 	uint32_t num;
 	bool ready;
 	uint64_t desc, driver, device;
+	uint32_t ready_seq; /* +1 each time QueueReady makes it ready */
 	/* consumer state, under lock */
 	uint16_t last_avail;
 	uint16_t used_idx;
+	/* The ready_seq last_avail and used_idx count from: a snapshot of a
+	 * later one starts them at 0 again (under lock, so a register write
+	 * never touches what a consumer is using). */
+	uint32_t idx_seq;
 	uint64_t walk_left; /* descriptor reads left in this notify */
 	struct hw_seg *segs; /* writable segments of the current chain */
 	unsigned int seg_cap;

@@ -102,6 +102,7 @@ static void hw_snap_locked(struct viommu_hw *hw, unsigned int qi,
 	s->driver = q->driver;
 	s->device = q->device;
 	s->feat = hw->driver_features;
+	s->ready_seq = q->ready_seq;
 }
 
 /*
@@ -172,6 +173,12 @@ const struct hw_qsnap *viommu_hw_snap_slow(struct viommu_hw *hw,
 		q->snap_gen = __atomic_load_n(&hw->reg_gen, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&hw->reg_lock);
 		s->va = NULL;
+		if (s->ready_seq != q->idx_seq) {
+			/* Made ready again since: count from 0. */
+			q->last_avail = 0;
+			q->used_idx = 0;
+			q->idx_seq = s->ready_seq;
+		}
 	}
 	q->snap_done = !s->live;
 	if (!s->live)

@@ -231,8 +231,9 @@ static void hw_queue_ready_locked(struct viommu_hw *hw, struct hw_queue *q,
 		       (unsigned int)(q - hw->q), q->num, hw->queue_max);
 		return;
 	}
-	q->last_avail = 0;
-	q->used_idx = 0;
+	/* Its indices start at 0 again, set by the consumer at its next
+	 * snapshot under the queue lock (viommu_hw_snap_slow()). */
+	q->ready_seq++;
 	q->ready = true;
 }
 

@@ -34,6 +34,29 @@ static void expect_broken(struct vg *g, uint64_t tail_gpa, const char *what)
 
 /* ---- wrap and batches ------------------------------------------------ */
 
+/* QueueReady 0 then 1 restarts the queue: the device counts avail and
+ * used from 0 again (the driver cleared its rings), whatever it served
+ * before. */
+VG_TEST(queue, ready_again_counts_from_zero)
+{
+	struct vg_queue *q = &vg_g.q[0];
+
+	for (unsigned int i = 0; i < 5; i++)
+		cr_assert_eq(vg_attach(&vg_g, 1, VG_EP_A, 0), S_OK);
+	cr_assert_eq(vg_used_idx(&vg_g, 0), 5);
+	vg_wr32(&vg_g, VMMIO_QUEUE_SEL, 0);
+	vg_wr32(&vg_g, VMMIO_QUEUE_READY, 0);
+	vg_mem_fill(&vg_g, q->avail, 0, vring_avail_bytes(q->num));
+	vg_mem_fill(&vg_g, q->used, 0, vring_used_bytes(q->num));
+	q->avail_idx = 0;
+	q->used_seen = 0;
+	vg_wr32(&vg_g, VMMIO_QUEUE_READY, 1);
+	cr_assert_eq(vg_detach(&vg_g, 1, VG_EP_A), S_OK);
+	cr_assert_eq(vg_used_idx(&vg_g, 0), 1, "used.idx did not restart");
+	cr_assert_eq(vg_attach(&vg_g, 1, VG_EP_A, 0), S_OK);
+	cr_assert_eq(vg_used_idx(&vg_g, 0), 2);
+}
+
 VG_TEST(queue, avail_index_wraps_past_65535)
 {
 	uint8_t rd[28];

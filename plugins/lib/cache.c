@@ -44,12 +44,18 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 }
 
 /* The tag word: bucket in the top bits, the bucket's epoch below. */
-#define TAG_EPOCH_BITS 44
+#define TAG_EPOCH_BITS ILIB_CACHE_TAG_EPOCH_BITS
 #define TAG_EPOCH_MASK ((UINT64_C(1) << TAG_EPOCH_BITS) - 1)
 
+/*
+ * The bucket of @tag: a multiplicative hash (the top bits of the product
+ * with an odd constant) is enough for tags, which are small IDs, and costs
+ * one multiply per insert.
+ */
 static unsigned int tag_bucket(const struct ilib_cache *c, uint64_t tag)
 {
-	return (unsigned int)(ilib_hash64(tag) >> 32) & (c->tag_buckets - 1);
+	return (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
+	       (c->tag_buckets - 1);
 }
 
 /* Does the slot's tag still hold (always, in an untagged cache)? */
@@ -311,7 +317,7 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			   const uint64_t *key, const uint64_t *val,
 			   uint64_t gen, uint64_t tag)
 {
-	uint64_t tagw = 0;
+	uint64_t tagw = 0, tick;
 	struct ilib_cache_set *s;
 	uint64_t *victim = NULL;
 	unsigned int set;
@@ -336,22 +342,22 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 		set_wend(s);
 	}
 	{
-		uint64_t *slot = cache_slot(c, set, 0), vstamp = 0;
+		uint64_t *slot = cache_slot(c, set, 0), vstamp = UINT64_MAX;
 		const unsigned int ways = c->ways, sw = c->slot_words;
 
+		/* The slot of an equal key, else the first empty one (stamp
+		 * 0), else the least recently used: the smallest stamp. */
 		for (unsigned int w = 0; w < ways; w++, slot += sw) {
 			uint64_t stamp = ld(&slot[0]);
 
-			if (stamp && ld(&slot[1]) == key[0] &&
+			if (stamp < vstamp) {
+				victim = slot;
+				vstamp = stamp;
+			}
+			if (ld(&slot[1]) == key[0] && stamp &&
 			    key_eq(c, slot + 1, key)) {
 				victim = slot;
 				break;
-			}
-			/* The first empty slot, else the least recently
-			 * used. */
-			if (!victim || (vstamp && stamp < vstamp)) {
-				victim = slot;
-				vstamp = stamp;
 			}
 		}
 	}
@@ -387,8 +393,9 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			st(&victim[1 + c->key_words + i], val[i]);
 		if (c->tag_buckets)
 			st(&victim[c->slot_words - 1], tagw);
-		st(&s->tick, ld(&s->tick) + 1);
-		st(&victim[0], ld(&s->tick));
+		tick = ld(&s->tick) + 1;
+		st(&s->tick, tick);
+		st(&victim[0], tick);
 		stored = true;
 	}
 	set_wend(s);

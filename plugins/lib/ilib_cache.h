@@ -58,6 +58,10 @@
 /* Ways of one set, at most. */
 #define ILIB_CACHE_MAX_WAYS 64u
 
+/* A tagged cache's slot ends with a tag word: the tag's bucket above
+ * this many bits, the bucket's epoch at insert below. */
+#define ILIB_CACHE_TAG_EPOCH_BITS 44
+
 /**
  * struct ilib_cache_set - one set's lock and counters
  * @lock: held by writers of the set
@@ -206,6 +210,86 @@ uint64_t ilib_cache_gen(struct ilib_cache *c);
  */
 bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		       uint64_t *val);
+
+/**
+ * ilib_cache_lookup_fixed() - ilib_cache_lookup() inlined for a cache whose
+ * sizes the caller knows at compile time
+ * @c: the cache
+ * @hash: @key's hash
+ * @key: @kw words
+ * @val: @vw words: the value, if found (undefined otherwise)
+ * @kw: the cache's key words, a constant
+ * @vw: its value words, a constant
+ *
+ * The same answer as ilib_cache_lookup(), which it calls for everything
+ * but the common case: a stable set in which the entry is absent or
+ * already the most recently used (the seqlock read of cache.c, unrolled
+ * for @kw and @vw).  A cache of other sizes just takes the call.
+ * Context: as ilib_cache_lookup().
+ * Return: true if found.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
+			const uint64_t *key, uint64_t *val, const unsigned int kw,
+			const unsigned int vw)
+{
+	const struct ilib_cache_set *s;
+	const uint64_t *slot;
+	unsigned int set, seq, sw, ways;
+
+	if (!c || kw != c->key_words || vw != c->val_words || !c->sets)
+		goto slow;
+	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+	s = &c->sets[set];
+	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if (seq & 1)
+		goto slow;
+	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
+		return false; /* flushed: a miss, without a look */
+	sw = c->slot_words;
+	ways = c->ways;
+	slot = c->slots + (size_t)set * ways * sw;
+	for (unsigned int w = 0; w < ways; w++, slot += sw) {
+		uint64_t stamp, tw;
+		unsigned int i;
+
+		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0])
+			continue;
+		stamp = __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
+		if (!stamp)
+			continue;
+		for (i = 1; i < kw; i++)
+			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
+			    key[i])
+				break;
+		if (i < kw)
+			continue;
+		if (c->tag_buckets) {
+			tw = __atomic_load_n(&slot[sw - 1], __ATOMIC_ACQUIRE);
+			if ((tw ^ __atomic_load_n(
+				       &c->tag_epoch[tw >> ILIB_CACHE_TAG_EPOCH_BITS],
+				       __ATOMIC_ACQUIRE)) &
+			    ((UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1))
+				continue;
+		}
+		for (i = 0; i < vw; i++)
+			val[i] = __atomic_load_n(&slot[1 + kw + i],
+						 __ATOMIC_ACQUIRE);
+		/* Kept only if already the most recently used and the set
+		 * was stable around the copy (the acquire loads above keep
+		 * the re-read after them); else the call updates the LRU
+		 * stamp under the lock. */
+		if (stamp == __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
+			return true;
+		goto slow;
+	}
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
+		return false;
+slow:
+	return ilib_cache_lookup(c, hash, key, val);
+}
 
 /**
  * ilib_cache_insert() - store an entry unless an invalidation began since

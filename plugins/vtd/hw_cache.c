@@ -88,25 +88,29 @@ void vtd_hw_caches_fini(struct vtd_hw *hw)
 
 /*
  * Context and PASID caches keep a decoded entry (struct hw_ctx, hw_pe) as
- * their value words, under a one-word key.
+ * their value words, under a one-word key.  Inlined for each struct, so
+ * that the lookup is unrolled for its size and the copies are moves.
  */
-static bool hw_struct_lookup(struct ilib_cache *c, uint64_t hash, uint64_t key,
-			     void *out, size_t size)
+static inline __attribute__((always_inline)) bool
+hw_struct_lookup(struct ilib_cache *c, uint64_t hash, uint64_t key, void *out,
+		 size_t size)
 {
 	uint64_t w[ILIB_CACHE_MAX_WORDS];
 
-	if (!ilib_cache_lookup(c, hash, &key, w))
+	if (!ilib_cache_lookup_fixed(c, hash, &key, w, 1,
+				     (unsigned int)((size + 7) / 8)))
 		return false;
 	memcpy(out, w, size);
 	return true;
 }
 
-static void hw_struct_insert(struct ilib_cache *c, uint64_t hash, uint64_t key,
-			     const void *in, size_t size, uint64_t gen,
-			     uint64_t did)
+static inline __attribute__((always_inline)) void
+hw_struct_insert(struct ilib_cache *c, uint64_t hash, uint64_t key,
+		 const void *in, size_t size, uint64_t gen, uint64_t did)
 {
-	uint64_t w[ILIB_CACHE_MAX_WORDS] = {0};
+	uint64_t w[ILIB_CACHE_MAX_WORDS];
 
+	w[(size + 7) / 8 - 1] = 0; /* the padding of a last partial word */
 	memcpy(w, in, size);
 	ilib_cache_insert_tag(c, hash, &key, w, gen, did);
 }
@@ -191,8 +195,10 @@ static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
  */
 static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
 {
-	return ilib_hash64(vpn * 8 + level) ^
-	       ilib_hash64((uint64_t)did << 32 | 1);
+	/* vpn * 8 + level < 2^55; the DID goes in above with a multiply,
+	 * so one mix serves the three (a collision only shares a set). */
+	return ilib_hash64((vpn * 8 + level) ^
+			   (uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
 }
 
 /*
@@ -205,8 +211,9 @@ bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t)
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 
 	hw_tlb_key(t, key);
-	if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn),
-			       key, val))
+	if (!ilib_cache_lookup_fixed(&hw->tlbc,
+				     hw_tlb_hash(t->did, t->level, t->vpn), key,
+				     val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS))
 		return false;
 	t->out = val[0];
 	t->perm = (uint8_t)(val[1] & 0xff);

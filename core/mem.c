@@ -85,12 +85,27 @@ static const struct iommu__ram *mem_find(struct iommu__mem *mem, uint64_t pa,
 	return NULL;
 }
 
+/*
+ * The host address of [pa, pa + len), or NULL.  Every page-table entry a
+ * device model reads comes through here, so the scan is mem_find()'s
+ * with one compare less: a region never wraps past 2^64 (mem_add refuses
+ * it), so pa < base makes pa - base at least 2^64 - base >= size, and
+ * "off < size" alone says pa is inside.
+ */
 void *iommu__mem_ptr(struct iommu__mem *mem, uint64_t pa, size_t len)
 {
+	size_t nr = atomic_load_explicit(&mem->nr, memory_order_acquire);
+	const struct iommu__ram *r = mem->ram, *end = r + nr;
+
 	if (len == 0)
 		len = 1;
-	const struct iommu__ram *r = mem_find(mem, pa, len);
-	return r ? r->host + (pa - r->base) : NULL;
+	for (; r < end; r++) {
+		uint64_t off = pa - r->base;
+
+		if (off < r->size && len <= r->size - off)
+			return r->host + off;
+	}
+	return NULL;
 }
 
 int iommu__mem_rw(struct iommu__mem *mem, uint64_t pa, void *buf, size_t len,

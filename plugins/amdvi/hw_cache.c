@@ -67,7 +67,8 @@ bool amdvi_hw_dte_lookup(struct amdvi_hw *hw, uint16_t devid, uint64_t *dte)
 {
 	const uint64_t key = devid;
 
-	return ilib_cache_lookup(&hw->dtec, hw_dte_hash(devid), &key, dte);
+	return ilib_cache_lookup_fixed(&hw->dtec, hw_dte_hash(devid), &key, dte,
+				       1, 4);
 }
 
 void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
@@ -78,12 +79,16 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
 }
 
-/* The key of the 2^@lg2 page at @base (aligned) of (@domid, @tag). */
+/*
+ * The key of the 2^@lg2 page at @base (aligned) of (@domid, @tag): the
+ * page first, since a lookup compares each way's first word and the
+ * entries of a set mostly share their DomainID and tag (word 1).
+ */
 static void hw_tlb_key(uint64_t *key, uint16_t domid, uint32_t tag,
 		       uint64_t base, unsigned int lg2)
 {
-	key[0] = domid | (uint64_t)tag << 16;
-	key[1] = base >> 12 | (uint64_t)lg2 << 56;
+	key[0] = base >> 12 | (uint64_t)lg2 << 56;
+	key[1] = domid | (uint64_t)tag << 16;
 }
 
 /* The page sizes the IOTLB ever held, as lg2 bits (12..63). */
@@ -94,7 +99,7 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 
 static uint64_t hw_tlb_hash(const uint64_t *key)
 {
-	return ilib_hash64(key[0] * 0x9e3779b97f4a7c15ull ^ key[1]);
+	return ilib_hash64(key[1] * 0x9e3779b97f4a7c15ull ^ key[0]);
 }
 
 bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
@@ -106,7 +111,8 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
 
 		hw_tlb_key(key, domid, tag, iova & ~((1ull << lg2) - 1), lg2);
-		if (!ilib_cache_lookup(&hw->tlbc, hw_tlb_hash(key), key, val))
+		if (!ilib_cache_lookup_fixed(&hw->tlbc, hw_tlb_hash(key), key,
+					     val, 2, 3))
 			continue;
 		t->base = val[0];
 		t->out = val[1];
@@ -137,7 +143,7 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	if (!(hw_tlb_sizes(hw) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	return ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(key), key, val,
-				     gen, key[0]);
+				     gen, key[1]);
 }
 
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
@@ -172,7 +178,7 @@ static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
 	const uint64_t plast =
 	    val[0] + (lg2 >= 64 ? UINT64_MAX : (1ull << lg2) - 1);
 
-	return key[0] == a->tagword && val[0] <= a->last && plast >= a->first;
+	return key[1] == a->tagword && val[0] <= a->last && plast >= a->first;
 }
 
 /*

@@ -89,7 +89,8 @@ static bool hw_cfg_lookup(struct smmu_hw *hw, uint64_t type, uint32_t sid,
 	uint64_t key[HW_CFG_KEY_WORDS], val[HW_CFG_VAL_WORDS], hash;
 
 	hw_cfg_key(type, sid, index, key, &hash);
-	if (!ilib_cache_lookup(&hw->cfgc, hash, key, val))
+	if (!ilib_cache_lookup_fixed(&hw->cfgc, hash, key, val,
+				     HW_CFG_KEY_WORDS, HW_CFG_VAL_WORDS))
 		return false;
 	memcpy(out, val, size);
 	return true;
@@ -313,11 +314,11 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 			t->global = gl;
 			t->asid = gl ? 0 : asid;
 			hw_tlb_key(t, key);
-			if (!ilib_cache_lookup(&hw->tlbc,
-					       hw_tlb_hash(t->vmid,
-							   t->kind == HW_K_S2,
-							   lg2, t->page),
-					       key, val))
+			if (!ilib_cache_lookup_fixed(
+				&hw->tlbc,
+				hw_tlb_hash(t->vmid, t->kind == HW_K_S2, lg2,
+					    t->page),
+				key, val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS))
 				continue;
 			/* An entry whose scope was invalidated since its
 			 * walk counts for nothing (hw.h). */

@@ -19,6 +19,7 @@
  * are plain moves.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "ilib_cache.h"
@@ -98,19 +99,39 @@ static bool key_eq(const struct ilib_cache *c, const uint64_t *slot_key,
 }
 
 /*
- * Writers of a set (slots, tick) hold its lock and bracket the change with
- * set_wbegin()/set_wend(): seq is odd while it changes.  The release
- * stores of the words in between order the odd count before them; the
- * release store of the even count orders them before it.
+ * The set's lock is its sequence count: set_lock() turns an even count
+ * odd with a compare-and-swap, set_unlock() makes it even again, so a
+ * writer of a set (slots, tick, epoch) changes it while seq is odd, as
+ * the seqlock readers need, and the count and the lock cost one atomic
+ * operation each way (a pthread mutex plus the two increments cost
+ * three, and two library calls).
+ *
+ * The compare-and-swap is sequentially consistent (ilib_cache_insert()
+ * relies on it: the set is odd before it reads the generation) and
+ * acquires what the last holder released.  The words stored under the
+ * lock are release stores after the odd count; the release store of the
+ * even count orders them before it.  A holder only ever runs a few
+ * dozen instructions (no call but a predicate), so a waiter spins, and
+ * yields the CPU after a while in case the holder was preempted.
  */
-static void set_wbegin(struct ilib_cache_set *s)
+#define SET_LOCK_SPINS 64u
+
+static void set_lock(struct ilib_cache_set *s)
 {
-	__atomic_store_n(&s->seq,
-			 __atomic_load_n(&s->seq, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELAXED);
+	for (unsigned int i = 0;; i++) {
+		unsigned int seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+
+		if (!(seq & 1) &&
+		    __atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_RELAXED))
+			return;
+		if (i >= SET_LOCK_SPINS)
+			sched_yield();
+	}
 }
 
-static void set_wend(struct ilib_cache_set *s)
+static void set_unlock(struct ilib_cache_set *s)
 {
 	__atomic_store_n(&s->seq,
 			 __atomic_load_n(&s->seq, __ATOMIC_RELAXED) + 1,
@@ -129,8 +150,6 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 			   unsigned int max_ways, unsigned int key_words,
 			   unsigned int val_words, unsigned int tag_buckets)
 {
-	unsigned int i;
-
 	if (!c || !entries || entries > ILIB_CACHE_MAX_ENTRIES || !max_ways ||
 	    max_ways > ILIB_CACHE_MAX_WAYS || !key_words ||
 	    key_words > ILIB_CACHE_MAX_WORDS ||
@@ -156,15 +175,8 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 		c->tag_epoch = calloc(tag_buckets, sizeof(*c->tag_epoch));
 	if (!c->sets || !c->slots || (tag_buckets && !c->tag_epoch))
 		goto err_free;
-	for (i = 0; i < c->nsets; i++) {
-		if (pthread_mutex_init(&c->sets[i].lock, NULL))
-			goto err_locks;
-	}
 	return 0;
 
-err_locks:
-	while (i--)
-		pthread_mutex_destroy(&c->sets[i].lock);
 err_free:
 	free(c->sets);
 	free(c->slots);
@@ -179,8 +191,6 @@ void ilib_cache_fini(struct ilib_cache *c)
 {
 	if (!c || !c->sets)
 		return;
-	for (unsigned int i = 0; i < c->nsets; i++)
-		pthread_mutex_destroy(&c->sets[i].lock);
 	free(c->sets);
 	free(c->slots);
 	free(c->tag_epoch);
@@ -262,22 +272,22 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		return hit;
 	s = &c->sets[set];
 	hit = false;
-	pthread_mutex_lock(&s->lock);
+	set_lock(s);
 	for (unsigned int w = 0; set_current(c, s) && w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
+		uint64_t tick;
 
 		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key) ||
 		    !tag_ok(c, slot))
 			continue;
-		set_wbegin(s);
-		st(&s->tick, ld(&s->tick) + 1);
-		st(&slot[0], ld(&s->tick));
-		set_wend(s);
+		tick = ld(&s->tick) + 1;
+		st(&s->tick, tick);
+		st(&slot[0], tick);
 		copy_in(val, slot + 1 + c->key_words, c->val_words);
 		hit = true;
 		break;
 	}
-	pthread_mutex_unlock(&s->lock);
+	set_unlock(s);
 	return hit;
 }
 
@@ -329,17 +339,20 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 		return false;
 	set = ilib_cache_set_of(c, hash);
 	s = &c->sets[set];
-	pthread_mutex_lock(&s->lock);
+	/*
+	 * The set goes odd (seq_cst) before the generation is read: an
+	 * invalidation bumps the generation before it reads seq, so either
+	 * it sees this set busy or this insert sees the new generation.
+	 */
+	set_lock(s);
 	if (!set_current(c, s)) {
 		/* Flushed since: empty it now, for the epoch read before the
 		 * slots are cleared (a flush meanwhile leaves it stale). */
 		uint64_t e = __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
 
-		set_wbegin(s);
 		for (unsigned int w = 0; w < c->ways; w++)
 			st(&cache_slot(c, set, w)[0], 0);
 		__atomic_store_n(&s->epoch, e, __ATOMIC_RELEASE);
-		set_wend(s);
 	}
 	{
 		uint64_t *slot = cache_slot(c, set, 0), vstamp = UINT64_MAX;
@@ -361,13 +374,6 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			}
 		}
 	}
-	/*
-	 * seq goes odd before the generation is read (both seq_cst):
-	 * an invalidation bumps the generation before it reads seq, so
-	 * either it sees this set busy or this insert sees the new
-	 * generation.
-	 */
-	__atomic_fetch_add(&s->seq, 1, __ATOMIC_SEQ_CST);
 	/* The tag's epoch before the generation check: a flush of the tag
 	 * bumps the generation first, so if the check passes, the epoch
 	 * read here is older than any flush still to come. */
@@ -398,8 +404,7 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 		st(&victim[0], tick);
 		stored = true;
 	}
-	set_wend(s);
-	pthread_mutex_unlock(&s->lock);
+	set_unlock(s);
 	if (traced && stored)
 		trace_insert(c, key, old_key, evicted);
 	return stored;
@@ -476,8 +481,7 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 	if (!inval_may_match(c, set, f, pred, arg))
 		return;
 	s = &c->sets[set];
-	pthread_mutex_lock(&s->lock);
-	set_wbegin(s);
+	set_lock(s);
 	for (unsigned int w = 0; w < c->ways; w++) {
 		uint64_t *slot = cache_slot(c, set, w);
 
@@ -486,8 +490,7 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg)))
 			st(&slot[0], 0);
 	}
-	set_wend(s);
-	pthread_mutex_unlock(&s->lock);
+	set_unlock(s);
 }
 
 uint64_t ilib_cache_inval_work(const struct ilib_cache *c)

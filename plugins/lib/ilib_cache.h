@@ -19,12 +19,14 @@
  *
  * Concurrency.  Lookups run on DMA threads, concurrently with inserts and
  * invalidations from the register and queue side.
- *  - Each set has a mutex and a sequence count that is odd while a lock
- *    holder changes the set.  A lookup first reads the set without the
- *    lock, copying each word it looks at with an atomic (acquire) load,
- *    and keeps the result if the count was even and unchanged around the
- *    copy (seqlock).  Writers store every word with atomic (release)
- *    stores between the two increments.  So no load ever races with a
+ *  - Each set has a sequence count that is also its lock: a writer
+ *    makes it odd with a compare-and-swap (the lock), changes the set
+ *    and makes it even again (the unlock); waiters spin, then yield.
+ *    A lookup first reads the set without the lock, copying each word
+ *    it looks at with an atomic (acquire) load, and keeps the result if
+ *    the count was even and unchanged around the copy (seqlock).
+ *    Writers store every word with atomic (release) stores between the
+ *    two increments.  So no load ever races with a
  *    store (no data race for ThreadSanitizer, no torn word), and a torn
  *    entry is never returned: a changed count sends the lookup to the
  *    locked path.  No fences: see cache.c.
@@ -64,12 +66,10 @@
 
 /**
  * struct ilib_cache_set - one set's lock and counters
- * @lock: held by writers of the set
  * @tick: last LRU stamp given in the set (atomic)
- * @seq: odd while a lock holder changes the set (atomic)
+ * @seq: odd while a writer holds the set (its lock; atomic)
  */
 struct ilib_cache_set {
-	pthread_mutex_t lock;
 	uint64_t tick;
 	unsigned int seq;
 	uint64_t epoch; /* the cache's epoch this set was last emptied for */

@@ -159,6 +159,20 @@ PT_ALWAYS_INLINE bool ptf_wk_in_range(const struct pt_walk_desc *d,
 }
 
 /*
+ * The permission a request needs and the reserved address bits depend on
+ * the descriptor only: taken once per walk, not at each of its levels.
+ */
+#define PTF_WK_START
+PT_ALWAYS_INLINE void ptf_wk_start(const struct pt_walk_desc *d,
+				   struct pt_wk *w, unsigned int access)
+{
+	w->need = access && !(d->flags & PT_WALK_NO_PERM) ? pta_need(access)
+							 : 0;
+	w->oa_rsvd = d->oa_bits && d->oa_bits < 52 ? PT_GENMASK(51, d->oa_bits)
+						   : 0;
+}
+
+/*
  * vtd 5.1, in the order the unit checks one entry: valid (R or W), the
  * permission so far against the request, then reserved bits (SNP outside
  * leaves, PS above level 2 or where the unit has no such page, address
@@ -177,12 +191,11 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 		w->perm &= ~PT_PERM_R;
 	if (!(e & VTDSS_W))
 		w->perm &= ~PT_PERM_W;
-	if (access && !(d->flags & PT_WALK_NO_PERM) &&
-	    (w->perm & pta_need(access)) != pta_need(access))
+	(void)access; /* in w->need */
+	if ((w->perm & w->need) != w->need)
 		return PT_WALK_PERM;
 	leaf = !lvl || ((e & VTDSS_PS) && lvl <= 2);
-	if (d->oa_bits && d->oa_bits < 52)
-		rsvd |= PT_GENMASK(51, d->oa_bits);
+	rsvd |= w->oa_rsvd;
 	if (lvl >= 3)
 		rsvd |= VTDSS_PS | VTDSS_SNP;
 	else if (!leaf)

@@ -47,6 +47,13 @@
  *   int ptf_wk_entry(d, w, e, lvl, access)  decode one entry: 0 with
  *                                           w->leaf or w->next, else a
  *                                           pt_walk_err
+ *   optional, with #define PTF_WK_START:
+ *   void ptf_wk_start(d, w, access)         once before the first entry:
+ *                                           what ptf_wk_entry() would
+ *                                           derive from @d at every one;
+ *                                           it must set w->need (the
+ *                                           leaf's permission test then
+ *                                           uses it)
  *   uint64_t ptf_wk_leaf_a(e)               bits HA sets in the leaf
  *   bool ptf_wk_no_af(e)                    leaf lacks its access flag
  *   uint64_t ptf_wk_set_dirty(e)            the leaf after a write (HD)

@@ -73,6 +73,9 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 	w.perm = d->perm ? d->perm : PT_PERM_ALL;
 	w.g = geom.g;
 	w.ia = ia;
+#ifdef PTF_WK_START
+	ptf_wk_start(d, &w, access);
+#endif
 	table = d->root;
 	for (;;) {
 		const unsigned int es = geom.g + (geom.g - 3) * lvl;
@@ -106,8 +109,12 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		err = PT_WALK_ACCESS;
 		goto fail;
 	}
+#ifdef PTF_WK_START
+	if ((w.perm & w.need) != w.need) { /* the same test, taken once */
+#else
 	if (access && !(d->flags & PT_WALK_NO_PERM) &&
 	    (w.perm & pta_need(access)) != pta_need(access)) {
+#endif
 		err = PT_WALK_PERM;
 		goto fail;
 	}

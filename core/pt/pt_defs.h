@@ -107,6 +107,11 @@ struct pt_wk {
 	uint32_t perm;	       /* accumulated PT_PERM_* */
 	unsigned int g;	       /* granule of the walk */
 	uint64_t ia;	       /* the input address */
+	/* For a format's own use, set by its ptf_wk_start() (if any) once
+	 * per walk: what it would otherwise derive from the descriptor at
+	 * every entry. */
+	uint32_t need;	  /* permissions the access must keep (0: none) */
+	uint64_t oa_rsvd; /* bits 51..oa_bits when oa_bits < 52, else 0 */
 };
 
 /* The permissions @access needs. */

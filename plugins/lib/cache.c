@@ -223,7 +223,8 @@ uint64_t ilib_cache_gen(struct ilib_cache *c)
  * used one (so there is no stamp to update).
  */
 static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
-			    const uint64_t *key, uint64_t *val, bool *hit)
+			    const uint64_t *key, uint64_t *val,
+			    unsigned int nval, bool *hit)
 {
 	struct ilib_cache_set *s = &c->sets[set];
 	unsigned int seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
@@ -247,7 +248,7 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 		stamp = ld(&slot[0]);
 		if (!stamp || !key_eq(c, slot + 1, key) || !tag_ok(c, slot))
 			continue;
-		copy_in(val, slot + 1 + c->key_words, c->val_words);
+		copy_in(val, slot + 1 + c->key_words, nval);
 		mru = stamp == ld(&s->tick);
 		*hit = true;
 		break;
@@ -261,14 +262,21 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		       uint64_t *val)
 {
+	return ilib_cache_lookup_part(c, hash, key, val, c ? c->val_words : 0);
+}
+
+bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
+			    const uint64_t *key, uint64_t *val,
+			    unsigned int nval)
+{
 	struct ilib_cache_set *s;
 	unsigned int set;
 	bool hit;
 
-	if (!c || !c->sets || !key || (c->val_words && !val))
+	if (!c || !c->sets || !key || nval > c->val_words || (nval && !val))
 		return false;
 	set = ilib_cache_set_of(c, hash);
-	if (lookup_lockless(c, set, key, val, &hit))
+	if (lookup_lockless(c, set, key, val, nval, &hit))
 		return hit;
 	s = &c->sets[set];
 	hit = false;
@@ -283,7 +291,7 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		tick = ld(&s->tick) + 1;
 		st(&s->tick, tick);
 		st(&slot[0], tick);
-		copy_in(val, slot + 1 + c->key_words, c->val_words);
+		copy_in(val, slot + 1 + c->key_words, nval);
 		hit = true;
 		break;
 	}

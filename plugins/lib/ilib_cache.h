@@ -212,19 +212,33 @@ bool ilib_cache_lookup(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		       uint64_t *val);
 
 /**
+ * ilib_cache_lookup_part() - ilib_cache_lookup() that copies only the
+ * first @nval value words
+ * @nval: words of the value the caller wants, <= the cache's value words
+ *     (a cache of several entry types sized for the largest)
+ *
+ * Return: true if found; false also for @nval too large.
+ */
+bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
+			    const uint64_t *key, uint64_t *val,
+			    unsigned int nval);
+
+/**
  * ilib_cache_lookup_fixed() - ilib_cache_lookup() inlined for a cache whose
  * sizes the caller knows at compile time
  * @c: the cache
  * @hash: @key's hash
  * @key: @kw words
- * @val: @vw words: the value, if found (undefined otherwise)
+ * @val: @vw words: the first @vw words of the value, if found (undefined
+ *     otherwise)
  * @kw: the cache's key words, a constant
- * @vw: its value words, a constant
+ * @vw: value words to copy, a constant <= the cache's value words
  *
- * The same answer as ilib_cache_lookup(), which it calls for everything
- * but the common case: a stable set in which the entry is absent or
- * already the most recently used (the seqlock read of cache.c, unrolled
- * for @kw and @vw).  A cache of other sizes just takes the call.
+ * The same answer as ilib_cache_lookup_part(), which it calls for
+ * everything but the common case: a stable set in which the entry is
+ * absent or already the most recently used (the seqlock read of cache.c,
+ * unrolled for @kw and @vw).  A cache of other sizes just takes the
+ * call.
  * Context: as ilib_cache_lookup().
  * Return: true if found.
  */
@@ -237,7 +251,7 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 	const uint64_t *slot;
 	unsigned int set, seq, sw, ways;
 
-	if (!c || kw != c->key_words || vw != c->val_words || !c->sets)
+	if (!c || kw != c->key_words || vw > c->val_words || !c->sets)
 		goto slow;
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
 	s = &c->sets[set];
@@ -273,6 +287,7 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 			    ((UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1))
 				continue;
 		}
+#pragma GCC unroll 16
 		for (i = 0; i < vw; i++)
 			val[i] = __atomic_load_n(&slot[1 + kw + i],
 						 __ATOMIC_ACQUIRE);
@@ -288,7 +303,7 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
 		return false;
 slow:
-	return ilib_cache_lookup(c, hash, key, val);
+	return ilib_cache_lookup_part(c, hash, key, val, vw);
 }
 
 /**

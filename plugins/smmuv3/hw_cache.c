@@ -83,14 +83,18 @@ static void hw_cfg_key(uint64_t type, uint32_t sid, uint32_t index,
 	*hash = ilib_hash64(key[0] ^ key[1] << 34);
 }
 
-static bool hw_cfg_lookup(struct smmu_hw *hw, uint64_t type, uint32_t sid,
-			  uint32_t index, void *out, size_t size)
+/* Inlined for each struct: only its own words are copied (a CD is twice
+ * the size of an STE, which the slots are sized for as well). */
+static inline __attribute__((always_inline)) bool
+hw_cfg_lookup(struct smmu_hw *hw, uint64_t type, uint32_t sid, uint32_t index,
+	      void *out, size_t size)
 {
 	uint64_t key[HW_CFG_KEY_WORDS], val[HW_CFG_VAL_WORDS], hash;
 
 	hw_cfg_key(type, sid, index, key, &hash);
 	if (!ilib_cache_lookup_fixed(&hw->cfgc, hash, key, val,
-				     HW_CFG_KEY_WORDS, HW_CFG_VAL_WORDS))
+				     HW_CFG_KEY_WORDS,
+				     (unsigned int)((size + 7) / 8)))
 		return false;
 	memcpy(out, val, size);
 	return true;

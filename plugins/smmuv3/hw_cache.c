@@ -230,8 +230,12 @@ static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
 static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 			    uint64_t page)
 {
-	return ilib_hash64(page << 6 | lg2) ^
-	       ilib_hash64((uint64_t)vmid << 1 | (uint64_t)ipa << 17 | 1);
+	/* page << 6 | lg2 < 2^58; VMID and stage go in above with a
+	 * multiply, so one mix serves them all (a collision only shares a
+	 * set). */
+	return ilib_hash64((page << 6 | lg2) ^
+			   ((uint64_t)vmid << 1 | (uint64_t)ipa << 17 | 1) *
+			       UINT64_C(0x9e3779b97f4a7c15));
 }
 
 /* Value word 2: permissions, clean flags, level and granule. */

@@ -53,7 +53,9 @@ def _plugin(env, name, srcs, outdir=None, tag=''):
         for f in sorted(os.listdir(pt_dir)):
             if f.endswith('.c'):
                 objs.append(e.SharedObject(tag + 'pt_' + f[:-2],
-                                           e.File(os.path.join(pt_dir, f))))
+                                           e.File(os.path.join(pt_dir, f)),
+                                           CCFLAGS=e['CCFLAGS'] +
+                                           e.get('PT_CCFLAGS', [])))
     # The backend library as -lilib, after the objects: the linker takes
     # from it only what the plugin uses.  (SCons refuses a static library
     # node among a shared library's sources.)
@@ -102,9 +104,11 @@ def _backend_kit(env):
         src_dir = os.path.join(env['SRC_ROOT'], sub)
         for f in sorted(os.listdir(src_dir)):
             if f.endswith('.c'):
+                extra = e.get('PT_CCFLAGS', []) if tag == 'pt_' else []
                 objs.append(e.SharedObject(
                     os.path.join(out_dir, tag + f[:-2]),
-                    e.File(os.path.join(src_dir, f))))
+                    e.File(os.path.join(src_dir, f)),
+                    CCFLAGS=e['CCFLAGS'] + extra))
     kit = e.StaticLibrary(os.path.join(out_dir, 'iommu-backend'), objs)
     _kits[root] = kit
     return kit

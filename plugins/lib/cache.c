@@ -110,9 +110,10 @@ static bool key_eq(const struct ilib_cache *c, const uint64_t *slot_key,
  * relies on it: the set is odd before it reads the generation) and
  * acquires what the last holder released.  The words stored under the
  * lock are release stores after the odd count; the release store of the
- * even count orders them before it.  A holder only ever runs a few
- * dozen instructions (no call but a predicate), so a waiter spins, and
- * yields the CPU after a while in case the holder was preempted.
+ * even count orders them before it.  A holder scans one set (at most
+ * ILIB_CACHE_MAX_WAYS slots, a predicate call each for an invalidation)
+ * and calls nothing that blocks, so a waiter spins, and yields the CPU
+ * after a while in case the holder was preempted.
  */
 #define SET_LOCK_SPINS 64u
 

@@ -67,7 +67,8 @@
 /**
  * struct ilib_cache_set - one set's lock and counters
  * @tick: last LRU stamp given in the set (atomic)
- * @seq: odd while a writer holds the set (its lock; atomic)
+ * @seq: odd while the set is locked (a writer, or a lookup updating LRU;
+ *     the count is the lock; atomic)
  */
 struct ilib_cache_set {
 	uint64_t tick;

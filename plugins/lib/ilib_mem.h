@@ -99,6 +99,8 @@ void *ilib_table_ptr(struct iommu_host *host, uint64_t pa, size_t size);
 /**
  * struct ilib_mem_spot - where the host maps one small guest location
  * @pa: its guest-physical address
+ * @size: the bytes the host mapping was checked for (a store of another
+ *     size looks again)
  * @hp: the host's address of it; NULL: nothing remembered yet
  *
  * A device model's completion stores (VT-d wait status, AMD-Vi
@@ -109,6 +111,7 @@ void *ilib_table_ptr(struct iommu_host *host, uint64_t pa, size_t size);
  */
 struct ilib_mem_spot {
 	uint64_t pa;
+	unsigned int size; /* bytes @hp was checked for */
 	void *hp;
 };
 

@@ -77,7 +77,7 @@ int ilib_mem_store_le(struct iommu_host *host, struct ilib_mem_spot *spot,
 
 	if (!spot || (size != 4 && size != 8) || (pa & (size - 1)))
 		return -EINVAL;
-	if (!spot->hp || spot->pa != pa) {
+	if (!spot->hp || spot->pa != pa || spot->size != size) {
 		p = ilib_table_ptr(host, pa, size);
 		if (!p || ((uintptr_t)p & (size - 1))) {
 			uint64_t le = htole64(val);
@@ -86,6 +86,7 @@ int ilib_mem_store_le(struct iommu_host *host, struct ilib_mem_spot *spot,
 			return ilib_mem_write(host, pa, &le, size);
 		}
 		spot->pa = pa;
+		spot->size = size;
 		spot->hp = p;
 	}
 	if (size == 4)

@@ -147,6 +147,19 @@ Test(mem, store_le_remembers_ram_and_checks_the_rest)
 	cr_assert_eq(ilib_mem_read_le64(&h->host, FAKE_RAM_BASE + 8, &qw, 1),
 		     0);
 	cr_assert_eq(qw, 7);
+	/* 4 bytes, then 8 at the same place: the 8-byte store looks the
+	 * place up again for its own size (a region may end after 4). */
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 32, 5,
+				       4),
+		     0);
+	cr_assert_eq(spot.size, 4);
+	cr_assert_eq(ilib_mem_store_le(&h->host, &spot, FAKE_RAM_BASE + 32, 6,
+				       8),
+		     0);
+	cr_assert_eq(spot.size, 8);
+	cr_assert_eq(ilib_mem_read_le64(&h->host, FAKE_RAM_BASE + 32, &qw, 1),
+		     0);
+	cr_assert_eq(qw, 6);
 	/* Bad arguments. */
 	cr_assert_eq(ilib_mem_store_le(&h->host, NULL, FAKE_RAM_BASE, 1, 4),
 		     -EINVAL);

@@ -109,37 +109,38 @@ static void vtd_decode_fault(uint64_t lo, uint64_t hi, struct iommu_fault *f)
 		f->flags |= IOMMU_FAULT_F_REFINE;
 }
 
-/**
- * vtd_drv_irq() - the fault event
- * Context: called by the core after the call that raised returned (on a
- * DMA thread: when its translation returns), never inside one of this
- * driver's ops, so it may wait for dev_lock like any reader; never takes
- * q_lock; reports faults with no lock held.
+/* Records one call of vtd_fault_batch() collects, at most. */
+#define VTD_FAULT_BATCH 256u
+/* Batches one fault event drains, at most (see vtd_drv_irq()). */
+#define VTD_FAULT_BATCHES 64u
+
+/*
+ * vtd_fault_batch() - collect and clear up to VTD_FAULT_BATCH pending
+ * records into @raw
+ * Return: the number collected; *@pending: PPF still read set after it.
+ * Context: fault_lock held.
  */
-void vtd_drv_irq(void *inst, unsigned int vector)
+static unsigned int vtd_fault_batch(struct vtd_drv *v,
+				    uint64_t raw[VTD_FAULT_BATCH][2],
+				    bool *pending)
 {
-	struct vtd_drv *v = inst;
-	struct iommu_fault faults[256];
-	uint64_t raw[256][2];
 	unsigned int nr = 0;
 	uint32_t fsts = 0;
 
-	(void)vector;
-	if (!v)
-		return;
-	pthread_mutex_lock(&v->fault_lock);
-	if (ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts)) {
-		pthread_mutex_unlock(&v->fault_lock);
-		return;
-	}
+	*pending = false;
+	if (ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts))
+		return 0;
 	/* A fault recorded while PPF is still set raises no new event, so
-	 * look again until PPF reads clear (bounded). */
+	 * look again until PPF reads clear (bounded here; the caller
+	 * comes back while it stays set). */
 	for (unsigned int pass = 0;
-	     pass < 4 && (fsts & VTD_FSTS_PPF) && nr < 256; pass++) {
+	     pass < 4 && (fsts & VTD_FSTS_PPF) && nr < VTD_FAULT_BATCH;
+	     pass++) {
 		unsigned int i =
 		    (unsigned int)vtd_field_get(VTD_FSTS_FRI, fsts);
 
-		for (unsigned int k = 0; k < v->nfr && nr < 256; k++) {
+		for (unsigned int k = 0; k < v->nfr && nr < VTD_FAULT_BATCH;
+		     k++) {
 			uint64_t off = vtd_frcd_reg(v->cap, i % v->nfr);
 			uint64_t lo = 0, hi = 0;
 
@@ -157,7 +158,7 @@ void vtd_drv_irq(void *inst, unsigned int vector)
 			nr++;
 		}
 		if (ilib_mmio_read32(&v->bus, VTD_FSTS_REG, &fsts))
-			break;
+			return nr;
 	}
 	if (fsts & VTD_FSTS_PFO) {
 		vlog(v, IOMMU_LOG_INFO, "fault records overflowed (PFO)");
@@ -167,9 +168,48 @@ void vtd_drv_irq(void *inst, unsigned int vector)
 	if (fsts & VTD_FSTS_IQE)
 		vlog(v, IOMMU_LOG_DEBUG,
 		     "IQE pending: the submitter recovers the queue");
-	pthread_mutex_unlock(&v->fault_lock);
-	for (unsigned int k = 0; k < nr; k++)
-		vtd_decode_fault(raw[k][0], raw[k][1], &faults[k]);
-	for (unsigned int k = 0; k < nr; k++)
-		v->host->ops->report_fault(v->host, &faults[k]);
+	*pending = fsts & VTD_FSTS_PPF;
+	return nr;
+}
+
+/**
+ * vtd_drv_irq() - the fault event
+ *
+ * The unit raises the event only when its fault status goes from all
+ * clear to set (vtd 7.4): a handler that returned with PPF still set
+ * would get no event again, and every later record would wait in its
+ * register (or overflow) for good.  So it drains batch after batch,
+ * reporting each, until PPF reads clear; VTD_FAULT_BATCHES bounds what
+ * one event costs when other threads keep faulting meanwhile (then it
+ * says so, and the records left wait for the next event).
+ * Context: called by the core after the call that raised returned (on a
+ * DMA thread: when its translation returns), never inside one of this
+ * driver's ops, so it may wait for dev_lock like any reader; never takes
+ * q_lock; reports faults with no lock held.
+ */
+void vtd_drv_irq(void *inst, unsigned int vector)
+{
+	struct vtd_drv *v = inst;
+	struct iommu_fault faults[VTD_FAULT_BATCH];
+	uint64_t raw[VTD_FAULT_BATCH][2];
+	bool pending = true;
+	unsigned int nr;
+
+	(void)vector;
+	if (!v)
+		return;
+	for (unsigned int b = 0; b < VTD_FAULT_BATCHES && pending; b++) {
+		pthread_mutex_lock(&v->fault_lock);
+		nr = vtd_fault_batch(v, raw, &pending);
+		pthread_mutex_unlock(&v->fault_lock);
+		for (unsigned int k = 0; k < nr; k++)
+			vtd_decode_fault(raw[k][0], raw[k][1], &faults[k]);
+		for (unsigned int k = 0; k < nr; k++)
+			v->host->ops->report_fault(v->host, &faults[k]);
+	}
+	if (pending)
+		vlog(v, IOMMU_LOG_WARN,
+		     "faults still pending after %u batches of %u: left for "
+		     "the next fault event",
+		     VTD_FAULT_BATCHES, VTD_FAULT_BATCH);
 }

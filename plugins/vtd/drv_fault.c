@@ -176,7 +176,7 @@ static unsigned int vtd_fault_batch(struct vtd_drv *v,
  * vtd_drv_irq() - the fault event
  *
  * The unit raises the event only when its fault status goes from all
- * clear to set (vtd 7.4): a handler that returned with PPF still set
+ * clear to set (vtd 7.2, step 6): a handler that returned with PPF still set
  * would get no event again, and every later record would wait in its
  * register (or overflow) for good.  So it drains batch after batch,
  * reporting each, until PPF reads clear; VTD_FAULT_BATCHES bounds what

@@ -182,11 +182,9 @@ struct amdvi_hw {
 	uint64_t ppr_head, ppr_tail, ga_base, ga_tail, ga_head, ga_tail_ptr;
 	uint64_t status;  /* RW1C bits; the run bits are derived */
 	bool cmd_halted;  /* ILLEGAL_COMMAND / COMMAND_HW_ERROR */
-	/* The command buffer as cmd_ring_reg (a Command Buffer Base value)
-	 * describes it, bound to RAM: rebuilt only when the register
-	 * changes, not per doorbell.  cmd_ring_reg 0: none yet. */
-	struct ilib_ring cmd_ring;
-	uint64_t cmd_ring_reg;
+	/* The command buffer as Command Buffer Base describes it, bound to
+	 * RAM once per value of the register, not per doorbell. */
+	struct ilib_ring_cached cmd_ring;
 	struct ilib_mem_spot cw_spot; /* the last COMPLETION_WAIT store */
 	bool evt_stopped; /* overflow stopped logging */
 	uint32_t msi_lo, msi_hi, msi_data;

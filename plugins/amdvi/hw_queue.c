@@ -179,7 +179,7 @@ static int hw_cmd_exec(struct amdvi_hw *hw, const uint64_t *c,
 void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 {
 	unsigned int cmds = 0, inval = 0;
-	struct ilib_ring *r = &hw->cmd_ring;
+	const struct ilib_ring *r;
 	struct hw_event ev;
 	uint32_t head, tail;
 	uint64_t c[2], bad = 0;
@@ -187,20 +187,12 @@ void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 
 	if (!amdvi_hw_cmd_running(hw))
 		return;
-	if (hw->cmd_ring_reg != hw->cmd_base || !hw->cmd_ring_reg) {
-		/* Base and length changed (or first use): describe the
-		 * buffer again.  Outside RAM it stays unbound, and each
-		 * read below faults. */
-		if (ilib_ring_init(r, hw->cmd_base & AMDVI_RING_BASE,
-				   AMDVI_ENTRY_SIZE, 1ull << hw_cmd_len(hw),
-				   0)) {
-			hw->cmd_ring_reg = 0;
-			return;
-		}
-		ilib_ring_bind(r, hw->host);
-		hw->cmd_ring_reg = hw->cmd_base;
-	}
-	if (ilib_ring_pos_of_offset(r, hw->cmd_head & AMDVI_RING_PTR, &head) ||
+	/* Outside RAM it stays unbound, and each read below faults. */
+	r = ilib_ring_cached_get(&hw->cmd_ring, hw->host, hw->cmd_base,
+				 hw->cmd_base & AMDVI_RING_BASE,
+				 AMDVI_ENTRY_SIZE, 1ull << hw_cmd_len(hw), 0);
+	if (!r ||
+	    ilib_ring_pos_of_offset(r, hw->cmd_head & AMDVI_RING_PTR, &head) ||
 	    ilib_ring_pos_of_offset(r, hw->cmd_tail & AMDVI_RING_PTR, &tail))
 		return;
 	for (uint32_t n = 0; n < ilib_ring_count(r) && head != tail; n++) {
@@ -236,8 +228,6 @@ void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq)
 		head = ilib_ring_next(r, head);
 		hw->cmd_head = ilib_ring_offset(r, head);
 	}
-	if (cmds)
-		ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
-	if (inval)
-		ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, inval);
+	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, inval);
 }

@@ -93,6 +93,44 @@ int ilib_ring_init(struct ilib_ring *r, uint64_t base, size_t entry_size,
 int ilib_ring_bind(struct ilib_ring *r, struct iommu_host *host);
 
 /**
+ * struct ilib_ring_cached - a model's queue, described once per value of
+ * the register that says where and how large it is
+ * @r: the ring, when @made
+ * @reg: the register value @r (or its refusal) was made from
+ * @seen: @reg holds a value looked at; @made: it gave a valid ring
+ *
+ * Zero-initialize it; the caller serializes its use (a model's register
+ * lock).
+ */
+struct ilib_ring_cached {
+	struct ilib_ring r;
+	uint64_t reg;
+	bool seen, made;
+};
+
+/**
+ * ilib_ring_cached_get() - the ring register value @reg describes
+ * @c: the cache
+ * @host: whose memory
+ * @reg: the register value (base and size fields together): a new value
+ *     describes the ring again, the same value reuses it
+ * @base, @entry_size, @count, @flags: as ilib_ring_init(), derived from
+ *     @reg by the caller
+ *
+ * On a new @reg: ilib_ring_init(), then ilib_ring_bind() (RAM regions
+ * never go away, so a binding stays good for the value's life; a queue
+ * outside RAM stays unbound and each access faults as usual).  A model
+ * thus rebinds its queue when the guest moves it, not on every doorbell.
+ * Return: the ring; NULL if the geometry is invalid (the caller reads
+ * through the host, or treats it as the vendor's error).
+ */
+const struct ilib_ring *ilib_ring_cached_get(struct ilib_ring_cached *c,
+					     struct iommu_host *host,
+					     uint64_t reg, uint64_t base,
+					     size_t entry_size, uint64_t count,
+					     unsigned int flags);
+
+/**
  * ilib_ring_count() - entries in the queue
  * @r: the ring
  * Return: 2^count_lg2.

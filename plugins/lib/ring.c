@@ -134,6 +134,24 @@ int ilib_ring_bind(struct ilib_ring *r, struct iommu_host *host)
 	return r->hp ? 0 : -EFAULT;
 }
 
+const struct ilib_ring *ilib_ring_cached_get(struct ilib_ring_cached *c,
+					     struct iommu_host *host,
+					     uint64_t reg, uint64_t base,
+					     size_t entry_size, uint64_t count,
+					     unsigned int flags)
+{
+	if (!c)
+		return NULL;
+	if (!c->seen || c->reg != reg) {
+		c->reg = reg;
+		c->seen = true;
+		c->made = !ilib_ring_init(&c->r, base, entry_size, count, flags);
+		if (c->made)
+			ilib_ring_bind(&c->r, host);
+	}
+	return c->made ? &c->r : NULL;
+}
+
 /* @pos's entry in host memory (bound rings only). */
 static uint64_t *ring_entry_hp(const struct ilib_ring *r, uint32_t pos)
 {

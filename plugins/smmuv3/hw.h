@@ -471,12 +471,9 @@ struct smmu_hw {
 	uint32_t strtab_cfg;
 	uint64_t cmdq_base;
 	uint32_t cmdq_prod, cmdq_cons;
-	/* Where the host maps the queue CMDQ_BASE value cmdq_hp_reg names
-	 * (NULL: not all RAM; each read then goes through the host), found
-	 * again only when the register changes.  Context: reg_lock. */
-	const uint64_t *cmdq_hp;
-	uint64_t cmdq_hp_reg;
-	bool cmdq_hp_ok;
+	/* The command queue as CMDQ_BASE describes it, bound to RAM once
+	 * per value of the register.  Context: reg_lock. */
+	struct ilib_ring_cached cmdq_ring;
 	uint64_t evtq_base;
 	uint32_t evtq_prod, evtq_cons;
 

@@ -8,7 +8,6 @@
  * or CERROR_ABT (7.1).  The decisions (strict RES0 checks, CMD_SYNC
  * signalling, TTL) are in hw.h.
  */
-#include <endian.h>
 #include <errno.h>
 
 #include "hw.h"
@@ -332,31 +331,22 @@ static void hw_cmdq_error(struct smmu_hw *hw, unsigned int err,
 
 /*
  * hw_cmd_read() - command @idx of the queue at @base, 2^@q entries
- * Reads it where the host maps the queue when all of it is RAM (RAM
- * regions never go away, so the mapping is looked up again only when
- * CMDQ_BASE changes), else through the host's bounds-checked memory.
+ * Through the queue as CMDQ_BASE describes it (ilib_ring_cached_get(): bound
+ * to RAM once per register value); a one-entry queue, which an ilib_ring
+ * cannot describe, through the host's bounds-checked memory.
  * Context: reg_lock held.  Return: 0; -EFAULT not memory.
  */
 static int hw_cmd_read(struct smmu_hw *hw, uint64_t base, unsigned int q,
 		       uint32_t idx, uint64_t dw[2])
 {
-	if (!hw->cmdq_hp_ok || hw->cmdq_hp_reg != hw->cmdq_base) {
-		const void *p = ilib_table_ptr(hw->host, base,
-					       (size_t)SMMU_CMD_SIZE << q);
+	const struct ilib_ring *r =
+	    ilib_ring_cached_get(&hw->cmdq_ring, hw->host, hw->cmdq_base, base,
+				 SMMU_CMD_SIZE, 1ull << q, 0);
 
-		hw->cmdq_hp = p && !((uintptr_t)p & 7) ? p : NULL;
-		hw->cmdq_hp_reg = hw->cmdq_base;
-		hw->cmdq_hp_ok = true;
-	}
-	if (!hw->cmdq_hp)
-		return ilib_mem_read_le64(hw->host,
-					  base + (uint64_t)idx * SMMU_CMD_SIZE,
-					  dw, 2);
-	/* Qword by qword, whole, as the hardware fetches them. */
-	for (unsigned int i = 0; i < 2; i++)
-		dw[i] = le64toh(__atomic_load_n(&hw->cmdq_hp[2 * idx + i],
-						__ATOMIC_ACQUIRE));
-	return 0;
+	if (r)
+		return ilib_ring_read_le64(r, hw->host, idx, dw);
+	return ilib_mem_read_le64(hw->host,
+				  base + (uint64_t)idx * SMMU_CMD_SIZE, dw, 2);
 }
 
 /**
@@ -401,8 +391,6 @@ void smmu_hw_cmdq_run(struct smmu_hw *hw, struct hw_irqs *irq)
 		cons = hw_q_pos(cons + 1, q);
 		hw->cmdq_cons = cons;
 	}
-	if (cmds)
-		ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
-	if (invals)
-		ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
+	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
 }

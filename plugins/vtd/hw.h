@@ -311,9 +311,8 @@ struct vtd_hw {
 	uint32_t fri;
 	uint32_t fectl, fedata, feaddr, feuaddr;
 	uint64_t iqh, iqt, iqa, iqa_live, iqercd;
-	/* The queue iqa_live describes, bound to RAM once when QIE is set
-	 * (RAM regions never go away), so a doorbell does not redo it. */
-	struct ilib_ring iq;
+	/* The queue iqa_live describes, bound to RAM once per value. */
+	struct ilib_ring_cached iq;
 	struct ilib_mem_spot wait_spot; /* the last wait status dword */
 	uint32_t ics, iectl, iedata, ieaddr, ieuaddr;
 	uint64_t (*frcd)[2];
@@ -400,7 +399,6 @@ int vtd_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
 
 /* ---- hw_queue.c ------------------------------------------------------- */
 
-void vtd_hw_qi_enable(struct vtd_hw *hw);
 void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq);
 
 /* ---- hw_xlate.c ------------------------------------------------------- */

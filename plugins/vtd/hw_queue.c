@@ -129,25 +129,6 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 }
 
 /*
- * vtd_hw_qi_enable() - take the queue's place and shape from iqa_live
- * Binds it to RAM where one region holds it all; elsewhere each read
- * goes through the host's bounds-checked memory and faults.
- * Context: reg_lock held, as QIE goes to 1.
- */
-void vtd_hw_qi_enable(struct vtd_hw *hw)
-{
-	bool dw = hw->iqa_live & VTD_IQA_DW;
-	unsigned int qs = (unsigned int)vtd_field_get(VTD_IQA_QS, hw->iqa_live);
-
-	/* Cannot fail: QS has 3 bits, so the count is a power of two in
-	 * range, and the descriptor sizes are 16 and 32. */
-	ilib_ring_init(&hw->iq, hw->iqa_live & VTD_IQA_IQA,
-		       dw ? VTD_INV_DESC_SIZE_256 : VTD_INV_DESC_SIZE_128,
-		       vtd_iq_entries(qs, dw), 0);
-	ilib_ring_bind(&hw->iq, hw->host);
-}
-
-/*
  * vtd_hw_qi_run() - consume descriptors from IQH up to IQT (vtd 6.1)
  * The queue is a ring of 2^QS 4 KiB pages of 128- or 256-bit descriptors
  * with no wrap bit; IQH and IQT hold byte offsets.  Stops with IQH on a
@@ -157,7 +138,8 @@ void vtd_hw_qi_enable(struct vtd_hw *hw)
 void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 {
 	bool dw = hw->iqa_live & VTD_IQA_DW;
-	const struct ilib_ring *q = &hw->iq;
+	unsigned int qs = (unsigned int)vtd_field_get(VTD_IQA_QS, hw->iqa_live);
+	const struct ilib_ring *q;
 	uint64_t cmds = 0, invals = 0;
 	uint32_t head, tail;
 	int ret;
@@ -168,6 +150,15 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		hw_iqe(hw, VTD_IQEI_BAD_WIDTH, irq);
 		return;
 	}
+	/* Outside RAM it stays unbound, and each read below faults.  Never
+	 * NULL: QS has 3 bits, the descriptor sizes are 16 and 32. */
+	q = ilib_ring_cached_get(&hw->iq, hw->host, hw->iqa_live,
+				 hw->iqa_live & VTD_IQA_IQA,
+				 dw ? VTD_INV_DESC_SIZE_256
+				    : VTD_INV_DESC_SIZE_128,
+				 vtd_iq_entries(qs, dw), 0);
+	if (!q)
+		return;
 	/* IQT of a 256-bit queue with bit 4 set first, then beyond the end. */
 	ret = ilib_ring_pos_of_offset(q, hw->iqt & VTD_IQT_QT, &tail);
 	if (ret) {
@@ -202,8 +193,6 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		head = ilib_ring_next(q, head);
 		hw->iqh = ilib_ring_offset(q, head);
 	}
-	if (cmds)
-		ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
-	if (invals)
-		ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
+	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
+	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
 }

@@ -57,7 +57,6 @@ static void hw_gcmd(struct vtd_hw *hw, uint32_t val, struct hw_irqs *irq)
 		} else {
 			hw->gsts |= (uint32_t)VTD_GSTS_QIES;
 			hw->iqa_live = hw->iqa;
-			vtd_hw_qi_enable(hw);
 			vtd_hw_qi_run(hw, irq);
 		}
 		break;

@@ -205,3 +205,47 @@ Test(ring, a_bound_ring_is_the_same_queue)
 	cr_assert_eq(ilib_ring_bind(&r, NULL), -EINVAL);
 	fake_host_free(h);
 }
+
+/* A model's queue follows its register: the same value keeps the ring
+ * (and its binding), a new one describes and binds it again, and a value
+ * with no valid shape gives no ring until the register changes. */
+Test(ring, cached_ring_follows_its_register)
+{
+	struct fake_host *h = fake_host_new();
+	struct ilib_ring_cached c;
+	const struct ilib_ring *r, *again;
+	uint64_t in[2] = {0x1111, 0x2222}, out[2];
+
+	memset(&c, 0, sizeof(c));
+	r = ilib_ring_cached_get(&c, &h->host, 1, QBASE, 16, 4, 0);
+	cr_assert_not_null(r);
+	cr_assert_not_null(r->hp, "RAM: bound");
+	cr_assert_eq(ilib_ring_write_le64(r, &h->host, 0, in), 0);
+	again = ilib_ring_cached_get(&c, &h->host, 1, QBASE, 16, 4, 0);
+	cr_assert_eq(again, r);
+	cr_assert_eq(again->hp, r->hp);
+	/* Moved: entry 0 is now read at the new place. */
+	r = ilib_ring_cached_get(&c, &h->host, 2, QBASE + 0x1000, 16, 8, 0);
+	cr_assert_not_null(r);
+	cr_assert_eq(ilib_ring_count(r), 8);
+	cr_assert_eq(ilib_ring_read_le64(r, &h->host, 0, out), 0);
+	cr_assert_eq(out[0], 0, "still reading the old place");
+	cr_assert_eq(ilib_ring_write_le64(r, &h->host, 0, in), 0);
+	cr_assert_eq(memcmp(fake_ram(h, QBASE + 0x1000), fake_ram(h, QBASE),
+			    16),
+		     0);
+	/* Outside RAM: a ring, unbound, whose reads fault. */
+	r = ilib_ring_cached_get(&c, &h->host, 3, 0x1000, 16, 4, 0);
+	cr_assert_not_null(r);
+	cr_assert_null(r->hp);
+	cr_assert_eq(ilib_ring_read_le64(r, &h->host, 0, out), -EFAULT);
+	/* No valid shape (one entry): no ring, for as long as the value
+	 * stays; then a valid value works again. */
+	cr_assert_null(ilib_ring_cached_get(&c, &h->host, 4, QBASE, 16, 1, 0));
+	cr_assert_null(ilib_ring_cached_get(&c, &h->host, 4, QBASE, 16, 1, 0));
+	cr_assert_not_null(
+	    ilib_ring_cached_get(&c, &h->host, 5, QBASE, 16, 2, 0));
+	cr_assert_null(ilib_ring_cached_get(NULL, &h->host, 5, QBASE, 16, 2,
+					    0));
+	fake_host_free(h);
+}

@@ -300,10 +300,10 @@ static inline bool hint_get_copy(struct iommu_ctx *ctx, uint32_t dev_id,
  *        removal that the check did not see has bumped the generation
  *        (iommu__dev_remove_locked() bumps it after the device is gone)
  */
-static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
-		     uint64_t iova, uint64_t len, unsigned int access,
-		     struct iommu_translation *out, uint8_t **host,
-		     uint64_t gen)
+static inline __attribute__((always_inline)) int
+translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+	  uint64_t iova, uint64_t len, unsigned int access,
+	  struct iommu_translation *out, uint8_t **host, uint64_t gen)
 {
 	unsigned int attrs = access & IOMMU_ACCESS_ATTRS;
 	uint64_t ask = len, page_left;
@@ -336,7 +336,9 @@ static int translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		};
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}
-	iommu__fault_lost_flush(ctx);
+	/* The call only when a lost fault waits (rare). */
+	if (atomic_load_explicit(&ctx->lost_pending, memory_order_relaxed))
+		iommu__fault_lost_flush(ctx);
 	if (ret < 0) {
 		if (ret == -EFAULT)
 			iommu__stat(ctx, IOMMU_STAT_DMA_FAULTS, 1);

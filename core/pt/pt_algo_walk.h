@@ -77,6 +77,12 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 	ptf_wk_start(d, &w, access);
 #endif
 	table = d->root;
+	if ((d->flags & PT_WALK_RESUME) && d->start_lvl < lvl) {
+		/* A paging-structure cache hit: the path above is known. */
+		lvl = d->start_lvl;
+		table = d->start_pa;
+		w.perm = d->start_perm;
+	}
 	for (;;) {
 		const unsigned int es = geom.g + (geom.g - 3) * lvl;
 		const unsigned int bits =
@@ -86,6 +92,8 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		epa = table + 8 * idx;
 		r->level = (int)lvl;
 		r->entry_pa = epa;
+		r->table = table;
+		r->table_perm = w.perm;
 		if (pta_wk_read(host, epa, &e)) {
 			err = PT_WALK_FETCH;
 			goto fail;

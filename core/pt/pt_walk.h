@@ -48,6 +48,7 @@
 #define PT_WALK_SMEP (1u << 5) /* x86: no privileged fetch from user pages */
 #define PT_WALK_NO_PERM (1u << 6) /* report perm, never fail on it */
 #define PT_WALK_DS   (1u << 7) /* lpae 4K/16K: FEAT_LPA2 descriptors (CD.DS) */
+#define PT_WALK_RESUME (1u << 8) /* start at @start_pa (see below) */
 
 /**
  * struct pt_walk_desc - the guest's configuration of one walk
@@ -70,6 +71,16 @@
  *     narrower HAW, a field its version does not have)
  * @perm: permissions the configuration grants before the first level
  *     (AMD DTE.IR/IW); 0 = all
+ * @start_pa: with PT_WALK_RESUME, the walk starts at this table of level
+ *     @start_lvl with the permissions @start_perm, as a walk that had come
+ *     down to it would: what a paging-structure cache kept from an earlier
+ *     walk (struct pt_walk_res @table, @level, @table_perm) of an address
+ *     whose path to that table is the same.  Levels above are not read,
+ *     nor their access flags set (the walk that filled the cache, one with
+ *     an access, set them).  A @start_lvl at or above the top level walks
+ *     from @root as without the flag.
+ * @start_lvl: its level
+ * @start_perm: PT_PERM_* the levels above granted
  */
 struct pt_walk_desc {
 	unsigned int fmt;
@@ -83,6 +94,9 @@ struct pt_walk_desc {
 	uint32_t flags;
 	uint64_t rsvd;
 	uint32_t perm;
+	uint64_t start_pa;
+	uint8_t start_lvl;
+	uint32_t start_perm;
 };
 
 /* Why a walk failed (struct pt_walk_res.err). */
@@ -110,6 +124,9 @@ enum pt_walk_err {
  * @entry: the leaf (or failing) entry, CPU order
  * @entry_pa: physical address of that entry
  * @dirty: the leaf was dirty (after any update this walk made)
+ * @table: physical address of the table @entry was read from (of level
+ *     @level); with @table_perm, the permissions the levels above it
+ *     granted, what a paging-structure cache keeps for PT_WALK_RESUME
  */
 struct pt_walk_res {
 	enum pt_walk_err err;
@@ -120,6 +137,8 @@ struct pt_walk_res {
 	uint64_t entry;
 	uint64_t entry_pa;
 	bool dirty;
+	uint64_t table;
+	uint32_t table_perm;
 };
 
 struct iommu_host;

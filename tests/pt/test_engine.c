@@ -313,6 +313,85 @@ ParameterizedTest(const struct variant *v, engine, walker_reads_driver_tables)
 	teardown(&c);
 }
 
+ParameterizedTestParameters(engine, walk_resumes_at_a_cached_table)
+{
+	return cr_make_param_array(struct variant, pt_variants, pt_nvariants);
+}
+
+/*
+ * A walk resumed at the table and permissions an earlier walk reported
+ * (PT_WALK_RESUME: a paging-structure cache hit) finds what a whole walk
+ * finds for another address under that table, and reads nothing above
+ * it: with the entry that points to the table cleared, the whole walk
+ * fails and the resumed one still translates (as hardware with the
+ * entry cached does until it is invalidated).
+ */
+ParameterizedTest(const struct variant *v, engine,
+		  walk_resumes_at_a_cached_table)
+{
+	uint64_t g, iova, pa, mapped = 0, at, parent_pa = 0;
+	struct pt_walk_res r, full, res;
+	struct pt_walk_desc d, rd;
+	struct ctx c;
+	int lvl;
+
+	setup(v, &c);
+	d = variant_desc(&c.pt);
+	g = 1ull << c.g;
+	iova = c.base + 64 * g;
+	pa = c.pa_limit / 2;
+	cr_assert_eq(pt_map(&c.pt, iova, pa, 8 * g, IOMMU_READ | IOMMU_WRITE,
+			    &mapped, &c.fl), 0);
+	cr_assert_eq(pt_walk(&c.h->host, &d, iova + 8, PT_ACC_R, &r), 0,
+		     "%s: err %d", v->name, r.err);
+	lvl = r.level;
+	cr_assert_eq(r.entry_pa >> c.g, r.table >> c.g,
+		     "%s: the leaf lies in the table reported", v->name);
+	rd = d;
+	rd.flags |= PT_WALK_RESUME;
+	rd.start_pa = r.table;
+	rd.start_lvl = (uint8_t)lvl;
+	rd.start_perm = r.table_perm;
+	at = iova + 5 * g + 16;
+	cr_assert_eq(pt_walk(&c.h->host, &d, at, PT_ACC_W, &full), 0);
+	cr_assert_eq(pt_walk(&c.h->host, &rd, at, PT_ACC_W, &res), 0,
+		     "%s: resumed walk: err %d", v->name, res.err);
+	cr_assert_eq(res.oa, full.oa, "%s", v->name);
+	cr_assert_eq(res.oa, pa + 5 * g + 16);
+	cr_assert_eq(res.level, full.level);
+	cr_assert_eq(res.perm, full.perm);
+	cr_assert_eq(res.size_lg2, full.size_lg2);
+	cr_assert_eq(res.table, r.table);
+	if (lvl + 1 < (int)c.pt.cfg.levels) {
+		/* Find the entry above the leaf table, then clear it. */
+		uint64_t saved;
+
+		for (uint64_t t = 0; t < PTH_RAM && !parent_pa; t += 8)
+			if ((pth_rd(c.h, t) & ~(g - 1) & ((1ull << 48) - 1)) ==
+			    r.table && t != r.entry_pa &&
+			    (t >> c.g) != (r.table >> c.g))
+				parent_pa = t;
+		cr_assert_neq(parent_pa, 0, "%s: no entry points to the table",
+			      v->name);
+		saved = pth_rd(c.h, parent_pa);
+		pth_wr(c.h, parent_pa, 0);
+		cr_assert_lt(pt_walk(&c.h->host, &d, at, PT_ACC_R, &full), 0,
+			     "%s: the whole walk reads the cleared entry",
+			     v->name);
+		cr_assert_eq(pt_walk(&c.h->host, &rd, at, PT_ACC_R, &res), 0,
+			     "%s: the resumed walk reads above its table",
+			     v->name);
+		cr_assert_eq(res.oa, pa + 5 * g + 16);
+		/* A start level at the top or above is a whole walk. */
+		rd.start_lvl = (uint8_t)(c.pt.cfg.levels - 1);
+		cr_assert_lt(pt_walk(&c.h->host, &rd, at, PT_ACC_R, &res), 0);
+		pth_wr(c.h, parent_pa, saved);
+	}
+	cr_assert_eq(pt_unmap(&c.pt, iova, 8 * g, &c.fl, NULL), 8 * g);
+	pt_free_pages(&c.h->host, &c.fl);
+	teardown(&c);
+}
+
 static uint64_t bm_count(const uint64_t *bits, size_t words)
 {
 	uint64_t n = 0;

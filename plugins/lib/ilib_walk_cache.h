@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ilib_walk_cache.h - a device model's paging-structure cache: where the
+ * walk of an address found the table holding its leaf, so that the next
+ * IOTLB miss in the same region reads one entry instead of every level.
+ *
+ * VT-d (paging-structure caches, vtd 6.2.4), SMMUv3 (walk caches,
+ * TLBI Leaf = 0) and AMD-Vi (PDE caches, INVALIDATE_IOMMU_PAGES PDE = 1)
+ * all keep such entries, and their drivers must invalidate them after
+ * they change or free a table; a model that never cached them would pass
+ * a driver that forgets.
+ *
+ * An entry is keyed on the model's tag word (what its hardware tags the
+ * walk with: DID and PASID, VMID and ASID, DomainID, with the stage), the
+ * root of the walk and the region of the address: the span of one
+ * last-level table (2 MiB with 4 KiB pages), the finest any table covers.
+ * Every address of a region goes down the same path to any table that
+ * covers it, so an entry holds for the whole region.  Its value is the
+ * table, its level and the permissions the levels above granted: what
+ * pt_walk() reports (struct pt_walk_res table, level, table_perm) and what
+ * it resumes from (PT_WALK_RESUME).
+ *
+ * Header-only, like ilib_pt_walk.h: plugins/lib is built without core/pt
+ * in its include path; a model that includes this has both.
+ *
+ * What removes entries is the model's: ilib_walk_cache_flush() (O(1))
+ * for every invalidation its hardware applies to these caches (a
+ * leaf-only one is the exception); a cache may always drop more than
+ * asked.  The usual ilib_cache generation keeps a walk in flight from
+ * re-inserting what an invalidation removed: read ilib_walk_cache_gen()
+ * before the walk.
+ *
+ * Context: lookups and fills on any thread, concurrently with flushes
+ * (ilib_cache's rules).
+ */
+#ifndef ILIB_WALK_CACHE_H
+#define ILIB_WALK_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ilib_cache.h"
+#include "pt_walk.h"
+
+#pragma GCC visibility push(hidden)
+
+#define ILIB_WALK_CACHE_KEY_WORDS 3u
+#define ILIB_WALK_CACHE_VAL_WORDS 2u
+
+/* Span of a region: one last-level table of the walk's granule. */
+static inline unsigned int ilib_walk_cache_span(const struct pt_walk_desc *d)
+{
+	unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12u;
+
+	return g + (g - 3u);
+}
+
+static inline uint64_t ilib_walk_cache_hash(const uint64_t *key)
+{
+	return ilib_hash64(key[0] ^ (key[1] * 0x9e3779b97f4a7c15ull) ^
+			   (key[2] >> 12));
+}
+
+/**
+ * ilib_walk_cache_init() - an empty cache of @entries entries
+ * Return: 0; -EINVAL, -ENOMEM as ilib_cache_init().
+ */
+static inline int ilib_walk_cache_init(struct ilib_cache *c, uint64_t entries,
+				       unsigned int ways)
+{
+	return ilib_cache_init(c, entries, ways, ILIB_WALK_CACHE_KEY_WORDS,
+			       ILIB_WALK_CACHE_VAL_WORDS);
+}
+
+/* The generation to read before a walk whose result may be filled in. */
+static inline uint64_t ilib_walk_cache_gen(struct ilib_cache *c)
+{
+	return ilib_cache_gen(c);
+}
+
+/**
+ * ilib_walk_cache_lookup() - make @d resume where an earlier walk of
+ * @ia's region found its last table, if the cache holds it
+ * @c: the cache
+ * @tag: the model's tag word of the walk
+ * @d: the walk; gains PT_WALK_RESUME and its start on a hit (@d->root is
+ *     part of the key)
+ * @ia: the input address
+ * Return: true on a hit.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
+		       struct pt_walk_desc *d, uint64_t ia)
+{
+	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
+
+	key[0] = ia >> ilib_walk_cache_span(d);
+	key[1] = tag;
+	key[2] = d->root;
+	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key), key, val,
+				     ILIB_WALK_CACHE_KEY_WORDS,
+				     ILIB_WALK_CACHE_VAL_WORDS))
+		return false;
+	d->flags |= PT_WALK_RESUME;
+	d->start_pa = val[0];
+	d->start_lvl = (uint8_t)val[1];
+	d->start_perm = (uint32_t)(val[1] >> 32);
+	return true;
+}
+
+/**
+ * ilib_walk_cache_fill() - keep where the walk @r of @ia found its leaf
+ * @c: the cache
+ * @tag: as for the lookup
+ * @d: the walk's description (without the resume it may have had)
+ * @ia: the input address walked
+ * @access: the walk's access: a look (0) sets no access flag on the way,
+ *     so it fills nothing
+ * @r: its result: only a leaf found below the top level is kept
+ * @gen: ilib_walk_cache_gen() read before the walk
+ */
+static inline void ilib_walk_cache_fill(struct ilib_cache *c, uint64_t tag,
+					const struct pt_walk_desc *d,
+					uint64_t ia, unsigned int access,
+					const struct pt_walk_res *r,
+					uint64_t gen)
+{
+	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
+
+	if (r->err || !access || r->level + 1 >= (int)d->levels)
+		return;
+	key[0] = ia >> ilib_walk_cache_span(d);
+	key[1] = tag;
+	key[2] = d->root;
+	val[0] = r->table;
+	val[1] = (uint64_t)(unsigned int)r->level |
+		 (uint64_t)r->table_perm << 32;
+	ilib_cache_insert(c, ilib_walk_cache_hash(key), key, val, gen);
+}
+
+/* Remove every entry, in O(1) (an invalidation of the walk caches). */
+static inline void ilib_walk_cache_flush(struct ilib_cache *c)
+{
+	ilib_cache_flush(c);
+}
+
+#pragma GCC visibility pop
+
+#endif /* ILIB_WALK_CACHE_H */

@@ -98,6 +98,16 @@ static bool key_eq(const struct ilib_cache *c, const uint64_t *slot_key,
 	return true;
 }
 
+/* key_eq() for a key of @kw words (a constant where it is inlined). */
+static inline __attribute__((always_inline)) bool
+key_eq_kw(const uint64_t *slot_key, const uint64_t *key, const unsigned int kw)
+{
+	for (unsigned int i = 0; i < kw; i++)
+		if (ld(&slot_key[i]) != key[i])
+			return false;
+	return true;
+}
+
 /*
  * The set's lock is its sequence count: set_lock() turns an even count
  * odd with a compare-and-swap, set_unlock() makes it even again, so a
@@ -169,6 +179,7 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 	c->inval_work = 0;
 	c->trace_host = NULL;
 	c->trace_what = NULL;
+	c->fifo = false;
 	c->sets = calloc(c->nsets, sizeof(*c->sets));
 	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
 			  sizeof(*c->slots));
@@ -250,7 +261,7 @@ static bool lookup_lockless(struct ilib_cache *c, unsigned int set,
 		if (!stamp || !key_eq(c, slot + 1, key) || !tag_ok(c, slot))
 			continue;
 		copy_in(val, slot + 1 + c->key_words, nval);
-		mru = stamp == ld(&s->tick);
+		mru = c->fifo || stamp == ld(&s->tick);
 		*hit = true;
 		break;
 	}
@@ -289,9 +300,11 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
 		if (!ld(&slot[0]) || !key_eq(c, slot + 1, key) ||
 		    !tag_ok(c, slot))
 			continue;
-		tick = ld(&s->tick) + 1;
-		st(&s->tick, tick);
-		st(&slot[0], tick);
+		if (!c->fifo) {
+			tick = ld(&s->tick) + 1;
+			st(&s->tick, tick);
+			st(&slot[0], tick);
+		}
 		copy_in(val, slot + 1 + c->key_words, nval);
 		hit = true;
 		break;
@@ -332,9 +345,14 @@ static void trace_insert(const struct ilib_cache *c, const uint64_t *key,
 			    0, 0, key, kw * sizeof(uint64_t));
 }
 
-bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
-			   const uint64_t *key, const uint64_t *val,
-			   uint64_t gen, uint64_t tag)
+/*
+ * The insert, for a key of @kw words: a constant in the common cases, so
+ * that the scan of the set compares whole keys inline (the insert is on
+ * every IOTLB miss).
+ */
+static inline __attribute__((always_inline)) bool
+insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+	  const uint64_t *val, uint64_t gen, uint64_t tag, const unsigned int kw)
 {
 	uint64_t tagw = 0, tick;
 	struct ilib_cache_set *s;
@@ -344,8 +362,6 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 	bool traced, evicted = false;
 	uint64_t old_key[TRACE_KEY_WORDS];
 
-	if (!c || !c->sets || !key || (c->val_words && !val))
-		return false;
 	set = ilib_cache_set_of(c, hash);
 	s = &c->sets[set];
 	/*
@@ -377,7 +393,7 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 				vstamp = stamp;
 			}
 			if (ld(&slot[1]) == key[0] && stamp &&
-			    key_eq(c, slot + 1, key)) {
+			    key_eq_kw(slot + 1, key, kw)) {
 				victim = slot;
 				break;
 			}
@@ -396,16 +412,17 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 	traced = c->trace_host &&
 		 iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
-		if (traced && ld(&victim[0]) && !key_eq(c, victim + 1, key)) {
+		if (traced && ld(&victim[0]) &&
+		    !key_eq_kw(victim + 1, key, kw)) {
 			evicted = true;
 			for (unsigned int i = 0;
 			     i < c->key_words && i < TRACE_KEY_WORDS; i++)
 				old_key[i] = ld(&victim[1 + i]);
 		}
-		for (unsigned int i = 0; i < c->key_words; i++)
+		for (unsigned int i = 0; i < kw; i++)
 			st(&victim[1 + i], key[i]);
 		for (unsigned int i = 0; i < c->val_words; i++)
-			st(&victim[1 + c->key_words + i], val[i]);
+			st(&victim[1 + kw + i], val[i]);
 		if (c->tag_buckets)
 			st(&victim[c->slot_words - 1], tagw);
 		tick = ld(&s->tick) + 1;
@@ -417,6 +434,24 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 	if (traced && stored)
 		trace_insert(c, key, old_key, evicted);
 	return stored;
+}
+
+bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
+			   const uint64_t *key, const uint64_t *val,
+			   uint64_t gen, uint64_t tag)
+{
+	if (!c || !c->sets || !key || (c->val_words && !val))
+		return false;
+	switch (c->key_words) {
+	case 1:
+		return insert_kw(c, hash, key, val, gen, tag, 1);
+	case 2:
+		return insert_kw(c, hash, key, val, gen, tag, 2);
+	case 3:
+		return insert_kw(c, hash, key, val, gen, tag, 3);
+	default:
+		return insert_kw(c, hash, key, val, gen, tag, c->key_words);
+	}
 }
 
 void ilib_cache_inval_begin(struct ilib_cache *c)

@@ -103,7 +103,25 @@ struct ilib_cache {
 	/* Trace events and the work counter (ilib_cache_set_host). */
 	struct iommu_host *trace_host;
 	const char *trace_what;
+	bool fifo; /* ilib_cache_set_fifo(): hits leave the stamps alone */
 };
+
+/**
+ * ilib_cache_set_fifo() - replace the oldest entry of a set, not the
+ * least recently used one
+ * @c: the cache, before its first use
+ *
+ * A hit then never writes: every lookup of a stable set is lock-free,
+ * whichever entry it finds.  For a cache whose hits come from many
+ * entries in turn (a paging-structure cache: one entry per region that
+ * misses in the IOTLB), where updating the LRU stamp would take the set's
+ * lock on most hits.
+ */
+static inline void ilib_cache_set_fifo(struct ilib_cache *c)
+{
+	if (c)
+		c->fifo = true;
+}
 
 /**
  * ilib_cache_set_host() - report the cache's work to the model's host
@@ -292,11 +310,12 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 		for (i = 0; i < vw; i++)
 			val[i] = __atomic_load_n(&slot[1 + kw + i],
 						 __ATOMIC_ACQUIRE);
-		/* Kept only if already the most recently used and the set
-		 * was stable around the copy (the acquire loads above keep
-		 * the re-read after them); else the call updates the LRU
-		 * stamp under the lock. */
-		if (stamp == __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) &&
+		/* Kept only if already the most recently used (or the
+		 * cache is FIFO) and the set was stable around the copy (the
+		 * acquire loads above keep the re-read after them); else the
+		 * call updates the LRU stamp under the lock. */
+		if ((c->fifo ||
+		     stamp == __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE)) &&
 		    __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
 			return true;
 		goto slow;

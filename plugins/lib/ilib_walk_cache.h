@@ -62,14 +62,20 @@ static inline uint64_t ilib_walk_cache_hash(const uint64_t *key)
 }
 
 /**
- * ilib_walk_cache_init() - an empty cache of @entries entries
+ * ilib_walk_cache_init() - an empty cache of @entries entries, @ways to a
+ * set, replaced oldest first (ilib_cache_set_fifo())
  * Return: 0; -EINVAL, -ENOMEM as ilib_cache_init().
  */
 static inline int ilib_walk_cache_init(struct ilib_cache *c, uint64_t entries,
 				       unsigned int ways)
 {
-	return ilib_cache_init(c, entries, ways, ILIB_WALK_CACHE_KEY_WORDS,
-			       ILIB_WALK_CACHE_VAL_WORDS);
+	int ret = ilib_cache_init(c, entries, ways, ILIB_WALK_CACHE_KEY_WORDS,
+				  ILIB_WALK_CACHE_VAL_WORDS);
+
+	/* Hits come from every region in turn: no LRU stamp to write. */
+	if (!ret)
+		ilib_cache_set_fifo(c);
+	return ret;
 }
 
 /* The generation to read before a walk whose result may be filled in. */

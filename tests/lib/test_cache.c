@@ -144,6 +144,35 @@ Test(cache, full_set_evicts_the_least_recently_used)
 	ilib_cache_fini(&c);
 }
 
+/* A FIFO cache: hits refresh nothing, the oldest insert goes first; an
+ * equal key is still replaced in place (as a new insert). */
+Test(cache, fifo_evicts_the_oldest_insert)
+{
+	struct ilib_cache c;
+	uint64_t v;
+
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	ilib_cache_set_fifo(&c);
+	for (uint64_t k = 1; k <= 4; k++)
+		cr_assert(put(&c, k, k, ilib_cache_gen(&c)));
+	for (int i = 0; i < 3; i++)
+		cr_assert(has(&c, 1, NULL)); /* an LRU cache would keep 1 */
+	cr_assert(put(&c, 5, 5, ilib_cache_gen(&c)));
+	cr_assert_not(has(&c, 1, NULL), "the oldest insert (1) survived");
+	for (uint64_t k = 2; k <= 5; k++)
+		cr_assert(has(&c, k, NULL));
+	cr_assert(put(&c, 3, 33, ilib_cache_gen(&c)));
+	cr_assert(has(&c, 3, &v));
+	cr_assert_eq(v, 33);
+	cr_assert(put(&c, 6, 6, ilib_cache_gen(&c)));
+	cr_assert_not(has(&c, 2, NULL));
+	ilib_cache_fini(&c);
+	/* init makes an LRU cache again */
+	cr_assert_eq(ilib_cache_init(&c, 4, 4, KW, VW), 0);
+	cr_assert_not(c.fifo);
+	ilib_cache_fini(&c);
+}
+
 /* Predicate: keys whose first word is odd. */
 static bool odd_key(const uint64_t *key, const uint64_t *val, const void *arg)
 {

@@ -212,6 +212,7 @@
 
 #include "iommu/plugin.h"
 #include "ilib.h"
+#include "ilib_walk_cache.h"
 #include "params.h"
 #include "pt.h"
 #include "regs.h"
@@ -320,6 +321,14 @@ struct vtd_hw {
 	unsigned int nr_pending;
 
 	struct ilib_cache ctxc, pasidc, tlbc;
+	/* Paging-structure caches (vtd 6.2.4): where a walk found the
+	 * table of its leaf (ilib_walk_cache.h), IOTLB entries / 4 of them;
+	 * every invalidation of the IOTLB, context or PASID cache empties
+	 * it (hw_cache.c). */
+	struct ilib_cache wc;
+	/* This model's number for the threads' memos (hw_xlate.c); 0 until
+	 * the first translation gives it one (atomic). */
+	uint64_t uid;
 	bool tlb_fl; /* atomic, sticky: a first-stage entry was inserted */
 	uint8_t tlb_levels; /* 1 << (level - 1) of sizes ever cached (atomic) */
 };
@@ -348,6 +357,7 @@ struct hw_xl {
 	bool smep;
 	uint8_t stage;
 	uint8_t levels;
+	uint8_t width; /* the input width checked (hw_xl_*), 64: none */
 	uint16_t did;
 	uint32_t tag;
 	uint64_t root;

@@ -67,13 +67,19 @@ int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
 				   HW_DID_BUCKETS) ||
 	    ilib_cache_init_tagged(&hw->tlbc, params[VTD_P_HW_IOTLB], HW_WAYS,
 				   HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
-				   HW_DID_BUCKETS)) {
+				   HW_DID_BUCKETS) ||
+	    ilib_walk_cache_init(&hw->wc,
+				 params[VTD_P_HW_IOTLB] / 4 > HW_WAYS
+				     ? params[VTD_P_HW_IOTLB] / 4
+				     : HW_WAYS,
+				 HW_WAYS)) {
 		vtd_hw_caches_fini(hw);
 		return -ENOMEM;
 	}
 	ilib_cache_set_host(&hw->ctxc, hw->host, "vtd context cache");
 	ilib_cache_set_host(&hw->pasidc, hw->host, "vtd pasid cache");
 	ilib_cache_set_host(&hw->tlbc, hw->host, "vtd iotlb");
+	ilib_cache_set_host(&hw->wc, hw->host, "vtd paging-structure cache");
 	return 0;
 }
 
@@ -84,6 +90,7 @@ void vtd_hw_caches_fini(struct vtd_hw *hw)
 	ilib_cache_fini(&hw->ctxc);
 	ilib_cache_fini(&hw->pasidc);
 	ilib_cache_fini(&hw->tlbc);
+	ilib_cache_fini(&hw->wc);
 }
 
 /*
@@ -415,6 +422,9 @@ void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 	static const uint16_t masks[4] = {0xffff, 0xfffb, 0xfff9, 0xfff8};
 
 	m.sid_mask = masks[fm & 3];
+	/* A context entry names the tables: what was cached below it goes
+	 * (more than the sheet asks, never less). */
+	ilib_walk_cache_flush(&hw->wc);
 	if (gran == VTD_CC_GLOBAL)
 		ilib_cache_flush(&hw->ctxc); /* O(1), whatever its size */
 	else
@@ -427,6 +437,11 @@ void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 {
 	struct hw_match m = {0};
 
+	/* IOTLB invalidations also cover the paging-structure caches
+	 * (vtd 6.4; the sheet's 9.1).  A page-selective one with IH = 1
+	 * may keep them; the model drops them all the same, which a cache
+	 * may always do. */
+	ilib_walk_cache_flush(&hw->wc);
 	if (gran != VTD_IOTLB_GLOBAL) {
 		m.did_on = true;
 		m.did = did;
@@ -450,6 +465,7 @@ void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
 	struct hw_match m = {
 	    .did_on = true, .did = did, .pasid_on = true, .pasid = pasid};
 
+	ilib_walk_cache_flush(&hw->wc); /* as vtd_hw_inv_iotlb() */
 	if (g == VTD_PIOTLB_G_PAGE) {
 		hw_match_range(&m, addr, am);
 		m.fl_only = true;
@@ -463,6 +479,7 @@ void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 {
 	struct hw_match m = {0};
 
+	ilib_walk_cache_flush(&hw->wc); /* a PASID entry names the tables */
 	if (g != VTD_PC_G_GLOBAL) {
 		m.did_on = true;
 		m.did = did;

@@ -247,10 +247,38 @@ static uint8_t hw_sl_perm_fr(const struct hw_xl *x)
  * has no such page).  The caller has checked the input width.
  * Return: 0 and @w, or the fault reason (w->notpresent for R = W = 0).
  */
+/* The paging-structure caches' tag of @x's walk (DID, PASID, stage). */
+static uint64_t hw_wc_tag(const struct hw_xl *x)
+{
+	return x->did | (uint64_t)x->tag << 16 | (uint64_t)x->stage << 48 |
+	       (uint64_t)x->sm << 52;
+}
+
+/*
+ * Walk @d for @x's address with @access, starting below the levels the
+ * paging-structure caches hold for its region; a whole walk fills them
+ * (when it updated the access flags on its way: @access).
+ */
+static void hw_walk(struct vtd_hw *hw, const struct hw_xl *x,
+		    struct pt_walk_desc *d, unsigned int access,
+		    struct pt_walk_res *r)
+{
+	const uint64_t tag = hw_wc_tag(x), iova = x->req->iova;
+	uint64_t gen;
+
+	if (ilib_walk_cache_lookup(&hw->wc, tag, d, iova)) {
+		pt_walk(hw->host, d, iova, access, r);
+		return;
+	}
+	gen = ilib_walk_cache_gen(&hw->wc);
+	pt_walk(hw->host, d, iova, access, r);
+	ilib_walk_cache_fill(&hw->wc, tag, d, iova, access, r, gen);
+}
+
 static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			  struct hw_walk *w)
 {
-	const struct pt_walk_desc d = {
+	struct pt_walk_desc d = {
 	    .fmt = PT_FMT_VTDSS,
 	    .root = x->root,
 	    .levels = x->levels,
@@ -262,7 +290,7 @@ static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 	};
 	struct pt_walk_res r;
 
-	pt_walk(hw->host, &d, x->req->iova, hw_walk_acc(x->req), &r);
+	hw_walk(hw, x, &d, hw_walk_acc(x->req), &r);
 	switch (r.err) {
 	case PT_WALK_OK:
 		break;
@@ -360,7 +388,9 @@ static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 	uint8_t fr;
 
 	if (x->priv) {
-		pt_walk(hw->host, &d, x->req->iova, 0, &r);
+		struct pt_walk_desc look = d;
+
+		hw_walk(hw, x, &look, 0, &r);
 		if (r.err)
 			return hw_fl_fr(x, &r, w);
 		fr = hw_fl_priv_fr(x, r.perm);
@@ -368,7 +398,7 @@ static uint8_t hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			return fr;
 		d.flags |= PT_WALK_NO_PERM;
 	}
-	pt_walk(hw->host, &d, x->req->iova, hw_fl_acc(x), &r);
+	hw_walk(hw, x, &d, hw_fl_acc(x), &r);
 	if (r.err)
 		return hw_fl_fr(x, &r, w);
 	/* The tables may have changed since the look (no invalidation is
@@ -478,6 +508,7 @@ static int hw_xl_legacy(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
 	width = vtd_aw_to_width(c.aw);
 	if (width > hw->mgaw)
 		width = hw->mgaw;
+	x->width = (uint8_t)width;
 	if (x->req->iova >> width)
 		return vtd_hw_fault(hw, x, VTD_FR_ADDR_BEYOND_MGAW);
 	return 0;
@@ -546,10 +577,100 @@ static int hw_xl_sm(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
 		return 0;
 	default:
 		x->stage = HW_ST_SL;
+		x->width = p.width;
 		if (x->req->iova >> p.width)
 			return vtd_hw_fault(hw, x, VTD_FR_SM_ADDR_BEYOND_MAX);
 		return 0;
 	}
+}
+
+/*
+ * The context each thread resolved last.  The context and PASID caches'
+ * generations are read before the lookups that made it and move with
+ * every invalidation of either cache (ilib_cache_gen()), so while both
+ * still hold, the caches would answer the same: the memo stands for two
+ * cache hits and the checks after them.  It only ever serves what the
+ * caches held or could have held (an entry the caches evicted meanwhile
+ * is still one they were allowed to keep); the root pointer and
+ * translation mode come from the live register value, part of the key.
+ * Only plain requests (no privilege, execute or translated attribute)
+ * that resolved to a second- or first-stage walk are kept.
+ */
+struct hw_memo {
+	uint64_t uid;  /* the model's (hw->uid); 0: empty */
+	uint64_t live; /* RTADDR_REG as the resolution read it */
+	uint64_t ctx_gen, pe_gen;
+	uint32_t pasid; /* as requested (IOMMU_NO_PASID too) */
+	uint16_t sid;
+	bool sm, fpd, nxe, wpe, smep;
+	uint8_t stage, levels, width; /* width: 64 = no input check */
+	uint16_t did;
+	uint32_t tag;
+	uint64_t root;
+};
+
+static _Thread_local struct hw_memo hw_memo;
+static uint64_t hw_uid_next;
+
+static uint64_t hw_uid(struct vtd_hw *hw)
+{
+	uint64_t uid = __atomic_load_n(&hw->uid, __ATOMIC_RELAXED), mine;
+
+	if (uid)
+		return uid;
+	mine = __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
+	if (__atomic_compare_exchange_n(&hw->uid, &uid, mine, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return mine;
+	return uid; /* another thread's number won */
+}
+
+/* Resolve @x from this thread's memo: true if it holds. */
+static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
+			       uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
+{
+	const struct hw_memo *m = &hw_memo;
+
+	if (m->uid != hw->uid || !m->uid || m->live != live ||
+	    m->sid != x->sid || m->pasid != x->req->pasid ||
+	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
+		return false;
+	x->sm = m->sm;
+	x->fpd = m->fpd;
+	x->nxe = m->nxe;
+	x->wpe = m->wpe;
+	x->smep = m->smep;
+	x->stage = m->stage;
+	x->levels = m->levels;
+	x->width = m->width;
+	x->did = m->did;
+	x->tag = m->tag;
+	x->root = m->root;
+	return true;
+}
+
+static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
+			uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
+{
+	hw_memo = (struct hw_memo){
+	    .uid = hw_uid(hw),
+	    .live = live,
+	    .ctx_gen = ctx_gen,
+	    .pe_gen = pe_gen,
+	    .pasid = x->req->pasid,
+	    .sid = x->sid,
+	    .sm = x->sm,
+	    .fpd = x->fpd,
+	    .nxe = x->nxe,
+	    .wpe = x->wpe,
+	    .smep = x->smep,
+	    .stage = x->stage,
+	    .levels = x->levels,
+	    .width = x->width,
+	    .did = x->did,
+	    .tag = x->tag,
+	    .root = x->root,
+	};
 }
 
 /* Fill @out from the page at @page_out of level @level. */
@@ -647,9 +768,9 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	struct hw_walk w;
 	struct hw_tlb t;
 	struct hw_xl x;
-	uint64_t live, rta, gen, size;
+	uint64_t live, rta, gen, size, ctx_gen, pe_gen;
 	unsigned int ttm, need;
-	bool cached;
+	bool cached, plain;
 	uint8_t fr;
 	int ret;
 
@@ -689,18 +810,28 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		out->perm = 0;
 		return IOMMU_HW_INTERRUPT;
 	}
-	ttm = (unsigned int)vtd_field_get(VTD_RTADDR_TTM, live);
-	rta = live & VTD_RTADDR_RTA;
-	if (ttm == VTD_TTM_LEGACY) {
-		ret = hw_xl_legacy(hw, &x, rta);
-	} else if (ttm == VTD_TTM_SCALABLE && hw->sm) {
-		x.sm = true;
-		ret = hw_xl_sm(hw, &x, rta);
-	} else {
-		return vtd_hw_fault(hw, &x, VTD_FR_SM_TTM_INVALID);
+	/* Plain requests: this thread's memo of the context first. */
+	plain = !x.priv && !x.exec && !x.translated;
+	ctx_gen = ilib_cache_gen(&hw->ctxc);
+	pe_gen = ilib_cache_gen(&hw->pasidc);
+	if (!plain || !hw_memo_get(hw, &x, live, ctx_gen, pe_gen) ||
+	    (x.width < 64 && req->iova >> x.width)) {
+		ttm = (unsigned int)vtd_field_get(VTD_RTADDR_TTM, live);
+		rta = live & VTD_RTADDR_RTA;
+		x.width = 64;
+		if (ttm == VTD_TTM_LEGACY) {
+			ret = hw_xl_legacy(hw, &x, rta);
+		} else if (ttm == VTD_TTM_SCALABLE && hw->sm) {
+			x.sm = true;
+			ret = hw_xl_sm(hw, &x, rta);
+		} else {
+			return vtd_hw_fault(hw, &x, VTD_FR_SM_TTM_INVALID);
+		}
+		if (ret)
+			return ret;
+		if (plain && (x.stage == HW_ST_SL || x.stage == HW_ST_FL))
+			hw_memo_put(hw, &x, live, ctx_gen, pe_gen);
 	}
-	if (ret)
-		return ret;
 
 	if (x.stage == HW_ST_PT || x.stage == HW_ST_ATS) {
 		/* Pass-through or a translated request: output = input,

@@ -511,6 +511,38 @@ Test(guest_legacy, invalidation_hint_removes_the_leaf)
 	vt_destroy(&g);
 }
 
+/*
+ * The paging-structure caches (vtd 6.4; sheet 9.1): a walk keeps where it
+ * found its leaf table, so another page of the same 2 MiB region misses in
+ * the IOTLB but no longer reads the directory entries above that table.
+ * A cleared PDE is seen only after an IOTLB invalidation, which covers
+ * these caches too.
+ */
+Test(guest_legacy, paging_structure_cache_kept_until_iotlb_invalidation)
+{
+	struct vt g;
+	uint64_t root, pde, saved;
+
+	up(&g, NULL);
+	root = vt_ctx_sl(&g, SID_A, 5);
+	vt_sl_map(&g, root, 4, 0x100000, 1, enc_sl(VT_DATA, SL_RW));
+	vt_sl_map(&g, root, 4, 0x101000, 1, enc_sl(VT_DATA + 0x1000, SL_RW));
+	vt_sl_map(&g, root, 4, 0x102000, 1, enc_sl(VT_DATA + 0x2000, SL_RW));
+	vt_tr_ok(&g, SID_A, NP, 0x100000, R, VT_DATA);
+	pde = vt_sl_entry(&g, root, 4, 0x100000, 2);
+	saved = vt_rd64m(&g, pde);
+	vt_wr64(&g, pde, 0);
+	/* not in the IOTLB, yet translated through the cached table */
+	vt_tr_ok(&g, SID_A, NP, 0x101000, R, VT_DATA + 0x1000);
+	/* a page-selective invalidation elsewhere drops them all */
+	vt_inv_iotlb_page(&g, 5, 0x40000000, 0);
+	vt_tr_fault(&g, SID_A, NP, 0x102000, R, FR_READ);
+	vt_wr64(&g, pde, saved);
+	vt_inv_iotlb_dom(&g, 5);
+	vt_tr_ok(&g, SID_A, NP, 0x102000, R, VT_DATA + 0x2000);
+	vt_destroy(&g);
+}
+
 Test(guest_legacy, context_cache_kept_until_context_invalidation)
 {
 	struct vt g;

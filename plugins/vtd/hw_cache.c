@@ -56,6 +56,10 @@ struct hw_match {
  */
 #define HW_DID_BUCKETS 4096u
 
+/* Paging-structure caches: a quarter of the IOTLB's entries, in sets of
+ * four (a lookup that misses compares four keys, not eight). */
+#define HW_WC_WAYS 4u
+
 int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
 {
 	if (!hw || !params)
@@ -69,10 +73,10 @@ int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params)
 				   HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
 				   HW_DID_BUCKETS) ||
 	    ilib_walk_cache_init(&hw->wc,
-				 params[VTD_P_HW_IOTLB] / 4 > HW_WAYS
+				 params[VTD_P_HW_IOTLB] / 4 > HW_WC_WAYS
 				     ? params[VTD_P_HW_IOTLB] / 4
-				     : HW_WAYS,
-				 HW_WAYS)) {
+				     : HW_WC_WAYS,
+				 HW_WC_WAYS)) {
 		vtd_hw_caches_fini(hw);
 		return -ENOMEM;
 	}

@@ -609,7 +609,18 @@ struct hw_memo {
 	uint64_t root;
 };
 
-static _Thread_local struct hw_memo hw_memo;
+/*
+ * Initial-exec TLS: in the static block glibc keeps room in for objects
+ * loaded later, so a thread's first translation allocates nothing (the
+ * default model would allocate the plugin's block per thread and free it
+ * only when the thread exits, after the context is gone) and reaching it
+ * costs no __tls_get_addr() call.  It must stay small: that room is
+ * shared by every plugin loaded (docs/architecture.md).
+ */
+static _Thread_local struct hw_memo hw_memo
+	__attribute__((tls_model("initial-exec")));
+_Static_assert(sizeof(struct hw_memo) <= 128,
+	       "the memo must stay small: static TLS room is shared");
 static uint64_t hw_uid_next;
 
 static uint64_t hw_uid(struct vtd_hw *hw)

@@ -124,13 +124,33 @@
  * per page (base, size, output, permission); a lookup probes each page
  * size the IOTLB ever held (tlb_sizes), smallest first; an invalidation
  * removes every entry whose page meets its range (hw_cache.c says what
- * it probes).  PDE is accepted (no directory entries are
- * cached).  Only successful walks of user requests are cached; results
+ * it probes).  Only successful walks of user requests are cached; results
  * with PRIV or EXEC are never cached.  A cached entry without the
  * permission a request needs counts as a miss: the tables are walked
  * again and the new result replaces it (so with dirty tracking a read
  * caches a page whose D is clear as read-only, and the first write walks
  * to set D).  Nothing is wiped when full: LRU per set.
+ *
+ * PDE cache (plugins/lib ilib_walk_cache.h): where a walk found the table
+ * holding its leaf, so a miss elsewhere in the same 2 MiB region reads
+ * one entry; keyed on DomainID, the IOTLB tag (0 host, PASID + 1 guest),
+ * the walk's levels and GLX, the root the DTE names (v1: the host table;
+ * v2: the GCR3 table, so a hit also skips the GCR3 entries, which the
+ * entry stands for) and the region.  Only walks that found their leaf
+ * below the top level fill it; a walk resumed from it reads nothing
+ * above that table (nor sets A there: the walk that filled it did).
+ * Size: a quarter of the IOTLB's entries, at least 16 (a table covers
+ * 512 pages, so a quarter of the IOTLB's reach in regions is plenty),
+ * 8 ways.  What empties it (all of it, O(1)): INVALIDATE_IOMMU_PAGES
+ * with PDE = 1 (5.4: PDE = 1 removes cached page-directory entries with
+ * the PTEs; after a GCR3 entry changes, software sends GN = 1, PDE = 1
+ * for the PASID, as the driver does), INVALIDATE_IOMMU_ALL,
+ * INVALIDATE_DEVTAB_ENTRY (a new DTE may name another root, Mode, GLX
+ * or HAD), a write of the device-table base and a change of Control's
+ * IommuEn, GTEn or HADUpdate.  PDE = 0 removes only leaf translations
+ * (5.4) and keeps it: a driver that frees or changes a directory entry
+ * and sends PDE = 0 keeps translating through the old tables, as on
+ * hardware with PDE caches.
  *
  * Locking.  Lock order: reg_lock -> cache set locks.
  *  - reg_lock (mutex) guards the register file, the command consumer and
@@ -190,6 +210,9 @@ struct amdvi_hw {
 	uint32_t msi_lo, msi_hi, msi_data;
 
 	struct ilib_cache dtec, tlbc;
+	/* PDE cache (ilib_walk_cache.h): where a walk found the table of
+	 * its leaf, per (tag, root, 2 MiB region); hw_cache.c. */
+	struct ilib_cache walkc;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
 };
 
@@ -248,6 +271,7 @@ void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last);
 void amdvi_hw_inv_all(struct amdvi_hw *hw);
+void amdvi_hw_walk_flush(struct amdvi_hw *hw);
 
 /* ---- hw_queue.c ------------------------------------------------------- */
 

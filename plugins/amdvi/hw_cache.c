@@ -23,13 +23,19 @@
  * the sets (a range of more small pages than the IOTLB has sets) does it
  * drop every entry of the DomainID and tag in O(1) instead (more than
  * asked, as a cache may).  INVALIDATE_DEVTAB_ENTRY probes one set.
+ *
+ * PDE cache (ilib_walk_cache.h): what empties it is in hw.h; always the
+ * whole cache, in O(1).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "hw.h"
+#include "ilib_walk_cache.h"
 
 #define HW_DTE_WAYS 8u
+#define HW_WALK_WAYS 8u
+#define HW_WALK_MIN 16u
 #define HW_TLB_TAG_BUCKETS 4096u
 
 int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
@@ -47,13 +53,26 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 		ilib_cache_fini(&hw->dtec);
 		return ret;
 	}
+	/* PDE cache: a quarter of the IOTLB, at least 16 (hw.h). */
+	ret = ilib_walk_cache_init(&hw->walkc,
+				   p[AMDVI_P_HW_IOTLB] / 4 > HW_WALK_MIN
+				       ? p[AMDVI_P_HW_IOTLB] / 4
+				       : HW_WALK_MIN,
+				   HW_WALK_WAYS);
+	if (ret) {
+		ilib_cache_fini(&hw->tlbc);
+		ilib_cache_fini(&hw->dtec);
+		return ret;
+	}
 	ilib_cache_set_host(&hw->dtec, hw->host, "amdvi device table cache");
 	ilib_cache_set_host(&hw->tlbc, hw->host, "amdvi iotlb");
+	ilib_cache_set_host(&hw->walkc, hw->host, "amdvi pde cache");
 	return 0;
 }
 
 void amdvi_hw_caches_fini(struct amdvi_hw *hw)
 {
+	ilib_cache_fini(&hw->walkc);
 	ilib_cache_fini(&hw->tlbc);
 	ilib_cache_fini(&hw->dtec);
 }
@@ -153,11 +172,26 @@ static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
 	return key[0] == *(const uint64_t *)arg;
 }
 
-/* INVALIDATE_DEVTAB_ENTRY: the cached DTE only, not translations (8). */
+/*
+ * Every PDE cache entry, O(1) (the invalidations of hw.h).  Before the
+ * IOTLB's generation moves in the same command: a walk that resumed from
+ * an entry flushed here read the IOTLB's generation earlier, so its
+ * insert backs off.
+ */
+void amdvi_hw_walk_flush(struct amdvi_hw *hw)
+{
+	ilib_walk_cache_flush(&hw->walkc);
+}
+
+/*
+ * INVALIDATE_DEVTAB_ENTRY: the cached DTE and not its translations (8);
+ * but the PDE cache, whose entries the old DTE's root and shape name.
+ */
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid)
 {
 	const uint64_t key = devid;
 
+	amdvi_hw_walk_flush(hw);
 	ilib_cache_inval_begin(&hw->dtec);
 	ilib_cache_inval_set(&hw->dtec,
 			     ilib_cache_set_of(&hw->dtec, hw_dte_hash(devid)),
@@ -235,6 +269,7 @@ drop_tag:
 /* INVALIDATE_IOMMU_ALL: every cached DTE and translation (5.3). */
 void amdvi_hw_inv_all(struct amdvi_hw *hw)
 {
-	ilib_cache_flush(&hw->dtec); /* O(1), whatever their sizes */
+	amdvi_hw_walk_flush(hw); /* O(1), whatever their sizes */
+	ilib_cache_flush(&hw->dtec);
 	ilib_cache_flush(&hw->tlbc);
 }

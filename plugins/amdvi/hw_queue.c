@@ -149,6 +149,10 @@ static int hw_cmd_exec(struct amdvi_hw *hw, const uint64_t *c,
 		    c[1] & AMDVI_INV1_GN
 			? (uint32_t)amdvi_field_get(AMDVI_IIP0_PASID, c[0]) + 1
 			: 0;
+		/* 5.4: PDE = 1 also removes cached directory entries; 0
+		 * only leaves, and the PDE cache stays (hw.h). */
+		if (c[1] & AMDVI_INV1_PDE)
+			amdvi_hw_walk_flush(hw);
 		amdvi_inv_range(c[1], &first, &last);
 		amdvi_hw_inv_pages(
 		    hw, (uint16_t)amdvi_field_get(AMDVI_IIP0_DOMID, c[0]), tag,

@@ -157,6 +157,13 @@ static void hw_write64(struct amdvi_hw *hw, uint64_t off, uint64_t *reg,
 	}
 	nv = (old & ~hw_wmask(hw, off)) | (v & hw_wmask(hw, off));
 	hw_st(reg, nv);
+	/* After the store: a walk that saw the old value read the PDE
+	 * cache's generation before this flush, and fills nothing. */
+	if ((off == AMDVI_MMIO_DEVTAB_BASE && nv != old) ||
+	    (off == AMDVI_MMIO_CONTROL &&
+	     ((old ^ nv) & (AMDVI_CTRL_IOMMU_EN | AMDVI_CTRL_GT_EN |
+			    AMDVI_CTRL_HAD_UPDATE))))
+		amdvi_hw_walk_flush(hw);
 	if (off == AMDVI_MMIO_CONTROL) {
 		/* Restart rules of hw.h: EventLogEn 0 -> 1 restarts logging
 		 * after an overflow, CmdBufEn 0 -> 1 a halted buffer. */

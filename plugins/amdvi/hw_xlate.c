@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hw.h"
+#include "ilib_walk_cache.h"
 #include "pt.h"
 
 /* What translate() knows about the request so far. */
@@ -225,6 +226,18 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct hw_xl *x,
 	return 0;
 }
 
+/*
+ * The PDE cache's tag of a walk (hw.h): DomainID, the IOTLB tag (0 host,
+ * PASID + 1 guest) and the DTE's shape of the walk beyond its root, so an
+ * entry never resumes a walk of other levels.
+ */
+static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
+			    unsigned int glx)
+{
+	return domid | (uint64_t)tag << 16 | (uint64_t)levels << 40 |
+	       (uint64_t)glx << 44;
+}
+
 /* ---- v1 (3) -----------------------------------------------------------------
  */
 
@@ -244,9 +257,10 @@ static int hw_xl_v1(struct amdvi_hw *hw, const struct hw_xl *x,
 	    .perm = (d[0] & AMDVI_DTE0_IR ? PT_PERM_R : 0u) |
 		    (d[0] & AMDVI_DTE0_IW ? PT_PERM_W : 0u) | PT_PERM_X,
 	};
+	const unsigned int acc = x->write ? PT_ACC_W : PT_ACC_R;
 	struct pt_walk_res r;
 	struct hw_tlb t;
-	uint64_t gen;
+	uint64_t gen, wtag, wgen;
 	bool hd = false;
 
 	if (hud && (had & 1) && (hw->efr & AMDVI_EFR_HA_SUP))
@@ -262,9 +276,18 @@ static int hw_xl_v1(struct amdvi_hw *hw, const struct hw_xl *x,
 	}
 	ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
+	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);
-	pt_walk(hw->host, &wd, x->req->iova, x->write ? PT_ACC_W : PT_ACC_R,
-		&r);
+	wtag = hw_walk_tag(x->domid, 0, wd.levels, 0);
+	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, x->req->iova)) {
+		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
+	} else {
+		wgen = ilib_walk_cache_gen(&hw->walkc);
+		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
+		ilib_walk_cache_fill(&hw->walkc, wtag, &wd, x->req->iova, acc,
+				     &r, wgen);
+	}
 	return hw_walk_done(hw, x, &r, false, true, true, 0, gen,
 			    hd ? AMDVI_PTE_D : 0, out);
 }
@@ -285,7 +308,10 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 	const bool exec =
 	    x->has_pasid && !x->write && (x->req->attrs & IOMMU_ACCESS_EXEC);
 	const bool cache = user && !exec;
-	uint64_t table, epa, gen;
+	const unsigned int acc = (x->write ? PT_ACC_W : PT_ACC_R) |
+				 (exec ? PT_ACC_X : 0u) |
+				 (user ? 0u : PT_ACC_PRIV);
+	uint64_t gcr3, table, epa, gen, wtag, wgen;
 	struct pt_walk_desc wd = {
 	    .fmt = PT_FMT_AMDV2,
 	    .oa_bits = 52,
@@ -312,9 +338,22 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
-	table = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
-		amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
-		amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31;
+	gcr3 = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
+	       amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
+	       amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31;
+	wd.levels =
+	    amdvi_field_get(AMDVI_DTE2_GPM, d[2]) == AMDVI_GPM_5LEVEL ? 5 : 4;
+	/* Keyed on the GCR3 table: a hit stands for the PASID's GCR3
+	 * entry too, and reads neither it nor the levels above. */
+	wd.root = gcr3;
+	wtag = hw_walk_tag(x->domid, pasid + 1, wd.levels, glx);
+	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, x->req->iova)) {
+		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
+		return hw_walk_done(hw, x, &r, true, user, cache, pasid + 1,
+				    gen, AMDVI_V2_D, out);
+	}
+	wgen = ilib_walk_cache_gen(&hw->walkc);
+	table = gcr3;
 	for (int l = (int)glx; l >= 0; l--) {
 		const uint64_t idx =
 		    (pasid >> (AMDVI_GCR3_IDX_BITS * (unsigned int)l)) & 0x1ff;
@@ -329,12 +368,10 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 		table = e & AMDVI_GCR3_ADDR;
 	}
 	wd.root = table;
-	wd.levels =
-	    amdvi_field_get(AMDVI_DTE2_GPM, d[2]) == AMDVI_GPM_5LEVEL ? 5 : 4;
-	pt_walk(hw->host, &wd, x->req->iova,
-		(x->write ? PT_ACC_W : PT_ACC_R) | (exec ? PT_ACC_X : 0u) |
-		    (user ? 0u : PT_ACC_PRIV),
-		&r);
+	pt_walk(hw->host, &wd, x->req->iova, acc, &r);
+	wd.root = gcr3; /* the key */
+	ilib_walk_cache_fill(&hw->walkc, wtag, &wd, x->req->iova, acc, &r,
+			     wgen);
 	return hw_walk_done(hw, x, &r, true, user, cache, pasid + 1, gen,
 			    AMDVI_V2_D, out);
 }

@@ -161,8 +161,8 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	bit = 1ull << t->size_lg2;
 	if (!(hw_tlb_sizes(hw) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
-	return ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(key), key, val,
-				     gen, key[1]);
+	return ilib_cache_insert_tag_fixed(&hw->tlbc, hw_tlb_hash(key), key,
+					   val, gen, key[1], 2, 3);
 }
 
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,

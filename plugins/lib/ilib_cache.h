@@ -51,6 +51,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "iommu/plugin.h"
+
 #pragma GCC visibility push(hidden)
 
 /* Key plus value words of one entry, at most. */
@@ -422,6 +424,102 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			   const uint64_t *key, const uint64_t *val,
 			   uint64_t gen, uint64_t tag);
+
+/**
+ * ilib_cache_insert_tag_fixed() - ilib_cache_insert_tag() inlined for a
+ * tagged cache whose sizes the caller knows at compile time
+ * @c, @hash, @key, @val, @gen, @tag: as ilib_cache_insert_tag()
+ * @kw: the cache's key words, a constant
+ * @vw: the cache's value words, a constant
+ *
+ * The same effect and the same ordering rules (cache.c): the set goes
+ * odd with a sequentially consistent compare-and-swap before the
+ * generation is read, every word is a release store while it is odd.
+ * Inline only the common case of a miss path: the set's lock free at
+ * once, the set not emptied by a flush since, no IOTLB tracing; anything
+ * else (a busy set, a set to empty first, a trace event, other sizes)
+ * takes the call.
+ * Context: takes the set lock.
+ * Return: true if stored; false if @gen is stale (or bad arguments).
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
+			    const uint64_t *key, const uint64_t *val,
+			    uint64_t gen, uint64_t tag, const unsigned int kw,
+			    const unsigned int vw)
+{
+	const uint64_t emask = (UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1;
+	struct ilib_cache_set *s;
+	uint64_t *slot, *victim, vstamp = UINT64_MAX, tagw, tick;
+	unsigned int set, seq, b, i;
+	bool stored = false;
+
+	if (!c || kw != c->key_words || vw != c->val_words || !c->sets ||
+	    !c->tag_buckets || !key || (vw && !val) ||
+	    (c->trace_host &&
+	     iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB)))
+		goto slow;
+	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+	s = &c->sets[set];
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if ((seq & 1) ||
+	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		goto slow;
+	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
+		goto unlock_slow; /* the call empties it first */
+	/* The slot of an equal key, else the first empty one, else the
+	 * least recently used (cache.c's choice). */
+	slot = c->slots + (size_t)set * c->ways * (1 + kw + vw + 1);
+	victim = slot;
+	for (unsigned int w = 0; w < c->ways; w++, slot += 1 + kw + vw + 1) {
+		const uint64_t stamp = __atomic_load_n(&slot[0],
+						       __ATOMIC_ACQUIRE);
+
+		if (stamp < vstamp) {
+			victim = slot;
+			vstamp = stamp;
+		}
+		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0] ||
+		    !stamp)
+			continue;
+		for (i = 1; i < kw; i++)
+			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
+			    key[i])
+				break;
+		if (i == kw) {
+			victim = slot;
+			break;
+		}
+	}
+	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
+	    (c->tag_buckets - 1);
+	tagw = (uint64_t)b << ILIB_CACHE_TAG_EPOCH_BITS |
+	       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) & emask);
+	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
+#pragma GCC unroll 16
+		for (i = 0; i < kw; i++)
+			__atomic_store_n(&victim[1 + i], key[i],
+					 __ATOMIC_RELEASE);
+#pragma GCC unroll 16
+		for (i = 0; i < vw; i++)
+			__atomic_store_n(&victim[1 + kw + i], val[i],
+					 __ATOMIC_RELEASE);
+		__atomic_store_n(&victim[1 + kw + vw], tagw, __ATOMIC_RELEASE);
+		tick = __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) + 1;
+		__atomic_store_n(&s->tick, tick, __ATOMIC_RELEASE);
+		__atomic_store_n(&victim[0], tick, __ATOMIC_RELEASE);
+		stored = true;
+	}
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	return stored;
+
+unlock_slow:
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+slow:
+	return ilib_cache_insert_tag(c, hash, key, val, gen, tag);
+}
 
 /**
  * ilib_cache_flush_tag() - remove every entry of @tag, in O(1)

@@ -566,3 +566,49 @@ Test(cache, a_walk_started_before_a_tag_flush_does_not_insert)
 	cr_assert_not(has_h(&c, 3));
 	ilib_cache_fini(&c);
 }
+/*
+ * The inline insert of a tagged cache stores what the call would: a new
+ * key, the replacement of an equal one, nothing for a stale generation,
+ * an LRU eviction in a full set, and after a flush (the call's path) and
+ * a tag flush the entries are gone and inserts work again.
+ */
+Test(cache, fixed_insert_matches_the_call)
+{
+	struct ilib_cache c;
+	uint64_t key[KW], val[VW], gen, v;
+
+	cr_assert_eq(ilib_cache_init_tagged(&c, 2, 2, KW, VW, 4), 0);
+	key_of(1, key);
+	val_of(1, 10, val);
+	gen = ilib_cache_gen(&c);
+	cr_assert(ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 7, KW, VW));
+	cr_assert(has(&c, 1, &v));
+	cr_assert_eq(v, 10);
+	val_of(1, 11, val);
+	cr_assert(ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 7, KW, VW));
+	cr_assert(has(&c, 1, &v));
+	cr_assert_eq(v, 11, "an equal key is replaced");
+	key_of(2, key);
+	val_of(2, 20, val);
+	cr_assert(ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 7, KW, VW));
+	cr_assert(has(&c, 1, NULL)); /* 2 is now the older */
+	key_of(3, key);
+	val_of(3, 30, val);
+	cr_assert(ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 8, KW, VW));
+	cr_assert_not(has(&c, 2, NULL), "the least recently used goes");
+	cr_assert(has(&c, 1, NULL));
+	cr_assert(has(&c, 3, NULL));
+	ilib_cache_flush_tag(&c, 8);
+	cr_assert_not(has(&c, 3, NULL));
+	cr_assert(has(&c, 1, NULL));
+	cr_assert_not(
+	    ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 8, KW, VW),
+	    "a generation read before the flush");
+	ilib_cache_flush(&c);
+	cr_assert_not(has(&c, 1, NULL));
+	gen = ilib_cache_gen(&c);
+	cr_assert(ilib_cache_insert_tag_fixed(&c, 0, key, val, gen, 8, KW, VW));
+	cr_assert(has(&c, 3, &v));
+	cr_assert_eq(v, 30);
+	ilib_cache_fini(&c);
+}

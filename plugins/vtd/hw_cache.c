@@ -249,8 +249,10 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
 	if (t->stage == HW_ST_FL &&
 	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert_tag(&hw->tlbc, hw_tlb_hash(t->did, t->level, t->vpn),
-			      key, val, gen, t->did);
+	ilib_cache_insert_tag_fixed(&hw->tlbc,
+				    hw_tlb_hash(t->did, t->level, t->vpn), key,
+				    val, gen, t->did, HW_TLB_KEY_WORDS,
+				    HW_TLB_VAL_WORDS);
 }
 
 /* ---- What invalidations remove ----------------------------------------- */

@@ -114,6 +114,11 @@ static void hw_iotlb_reg(struct vtd_hw *hw)
 	hw->iotlb |= vtd_field_prep(VTD_IOTLB_IAIG, g);
 }
 
+/* The IQT doorbell path of vtd_hw_mmio_write() skips the FRCD and IVA
+ * range checks: both ranges start above IQT. */
+_Static_assert(HW_FRO * 16 > VTD_IQT_REG + 8 && HW_IRO * 16 > VTD_IQT_REG + 8,
+	       "FRCD or IVA overlaps IQT");
+
 enum hw_reg_kind { HW_REG_RSVD = 0, HW_REG_32 = 4, HW_REG_64 = 8 };
 
 /* Width of the register at 4-aligned @off (within the window). */
@@ -420,6 +425,19 @@ static int vtd_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 
 	if (!hw)
 		return -EINVAL;
+	/* The doorbell: a driver's every submission is an 8-byte IQT
+	 * write, which needs neither the width table nor the register
+	 * decode (IQT is a 64-bit register well inside any window, and no
+	 * FRCD or IVA range reaches down to it): what hw_write64 does for
+	 * it with all bytes written. */
+	if (offset == VTD_IQT_REG && size == 8) {
+		pthread_mutex_lock(&hw->reg_lock);
+		hw->iqt = val & VTD_IQT_QT;
+		vtd_hw_qi_run(hw, &irq);
+		pthread_mutex_unlock(&hw->reg_lock);
+		vtd_hw_raise(hw, &irq);
+		return 0;
+	}
 	ret = hw_access_ok(hw, offset, size, &kind);
 	if (ret)
 		return ret;

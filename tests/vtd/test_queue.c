@@ -389,3 +389,55 @@ Test(queue, reserved_pasid_based_forms_raise_iqe)
 	vt_qrun(&g, q);
 	vt_destroy(&g);
 }
+
+/* @q at the tail, without ringing (vt_qsubmit rings with 8 bytes). */
+static void qput(struct vt *g, const uint64_t q[4])
+{
+	for (unsigned int i = 0; i < dsz(g) / 8; i++)
+		vt_wr64(g, VT_IQ_BASE + (uint64_t)g->tail * dsz(g) + 8 * i,
+			q[i]);
+	g->tail = (g->tail + 1) % g->entries;
+}
+
+/*
+ * IQT is the doorbell: an 8-byte write (the model's fast path) and the
+ * two 4-byte halves must latch the same bits (QT only: bits 3:0 and above
+ * 18 are reserved) and run the same queue; with QIE off the write only
+ * latches.
+ */
+Test(queue, tail_write_widths_agree)
+{
+	struct vt g;
+	uint64_t q[4], st_addr = VT_STATUS + 0x200;
+	uint32_t st = 0;
+
+	up(&g, NULL);
+	dsc_wait(q, false, true, false, 0x51, st_addr);
+	vt_mem_wr(&g, st_addr, &st, 4);
+	qput(&g, q);
+	/* reserved bits around QT are dropped, the queue runs */
+	vt_wr(&g, R_IQT, 8, ((uint64_t)g.tail << 4) | 0xf | (0xffull << 40));
+	cr_assert_eq(vt_rd64(&g, R_IQT), (uint64_t)g.tail << 4,
+		     "IQT 0x%llx after an 8-byte write", U(vt_rd64(&g, R_IQT)));
+	cr_assert_eq(vt_rd64(&g, R_IQH), (uint64_t)g.tail << 4);
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 0x51, "the 8-byte doorbell ran nothing");
+	/* the low half alone rings it too; the high half is reserved */
+	dsc_wait(q, false, true, false, 0x52, st_addr);
+	qput(&g, q);
+	vt_wr(&g, R_IQT + 4, 4, 0xffffffff);
+	vt_wr(&g, R_IQT, 4, ((uint32_t)g.tail << 4) | 0xf);
+	cr_assert_eq(vt_rd64(&g, R_IQT), (uint64_t)g.tail << 4);
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 0x52, "the 4-byte doorbell ran nothing");
+	/* QIE off: latched, not run */
+	vt_gcmd(&g, G_QIE, false);
+	dsc_wait(q, false, true, false, 0x53, st_addr);
+	qput(&g, q);
+	vt_wr(&g, R_IQT, 8, (uint64_t)g.tail << 4);
+	cr_assert_eq(vt_rd64(&g, R_IQT), (uint64_t)g.tail << 4);
+	cr_assert_eq(vt_rd64(&g, R_IQH), 0, "QIE off reset IQH");
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 0x52, "the queue ran with QIE off");
+	vt_destroy(&g);
+}

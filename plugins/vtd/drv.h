@@ -162,6 +162,8 @@ struct vtd_domain {
 	struct pt pt;
 	pthread_mutex_t lock; /* att, nr_att */
 	struct vtd_attach *att;
+	/* nr_att: written under lock with atomic stores; a second-stage
+	 * domain's unmap reads it without the lock. */
 	size_t nr_att, cap_att;
 };
 

@@ -35,7 +35,9 @@ static int vtd_att_add(struct vtd_domain *dom, uint16_t sid, uint32_t pasid)
 		dom->att = a;
 		dom->cap_att = cap;
 	}
-	dom->att[dom->nr_att++] = (struct vtd_attach){sid, pasid};
+	dom->att[dom->nr_att] = (struct vtd_attach){sid, pasid};
+	/* Stored atomically: vtd_iotlb_descs() reads it without the lock. */
+	__atomic_store_n(&dom->nr_att, dom->nr_att + 1, __ATOMIC_SEQ_CST);
 out:
 	pthread_mutex_unlock(&dom->lock);
 	return ret;
@@ -46,7 +48,9 @@ void vtd_att_del(struct vtd_domain *dom, uint16_t sid, uint32_t pasid)
 	pthread_mutex_lock(&dom->lock);
 	for (size_t i = 0; i < dom->nr_att; i++) {
 		if (dom->att[i].sid == sid && dom->att[i].pasid == pasid) {
-			dom->att[i] = dom->att[--dom->nr_att];
+			dom->att[i] = dom->att[dom->nr_att - 1];
+			__atomic_store_n(&dom->nr_att, dom->nr_att - 1,
+					 __ATOMIC_SEQ_CST);
 			break;
 		}
 	}
@@ -80,43 +84,53 @@ static size_t vtd_iotlb_descs(struct vtd_domain *dom, uint64_t start,
 	}
 	uint64_t addr = all ? 0 : (spfn & ~((1ull << am) - 1)) << 12;
 
+	/*
+	 * A second-stage domain invalidates by DID alone: it needs to know
+	 * only that it is attached somewhere, one load and no lock (every
+	 * unmap takes this path).  The lock would order nothing more: an
+	 * attach or detach racing the unmap invalidates the DID itself
+	 * (vtd_flush_dev) after changing the entry, and a count read just
+	 * before or after either is as good as one read under the lock.
+	 */
+	if (!dom->first_stage) {
+		if (!__atomic_load_n(&dom->nr_att, __ATOMIC_SEQ_CST))
+			return 0;
+		d[n++] = all ? vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN, dom->did, 0,
+					      0, false)
+			     : vtd_desc_iotlb(v, VTD_IOTLB_PAGE, dom->did, addr,
+					      am, ih);
+		return n;
+	}
 	pthread_mutex_lock(&dom->lock);
 	if (!dom->nr_att) {
 		pthread_mutex_unlock(&dom->lock);
 		return 0;
 	}
-	if (!dom->first_stage) {
-		d[n++] = all ? vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN, dom->did, 0,
-					      0, false)
-			     : vtd_desc_iotlb(v, VTD_IOTLB_PAGE, dom->did, addr,
-					      am, ih);
-	} else {
-		/* One type 6 per distinct PASID (0 = RID_PASID). */
-		for (size_t i = 0; i < dom->nr_att; i++) {
-			uint32_t p = dom->att[i].pasid == IOMMU_NO_PASID
-					 ? 0
-					 : dom->att[i].pasid;
-			bool dup = false;
+	/* One type 6 per distinct PASID (0 = RID_PASID). */
+	for (size_t i = 0; i < dom->nr_att; i++) {
+		uint32_t p = dom->att[i].pasid == IOMMU_NO_PASID
+				 ? 0
+				 : dom->att[i].pasid;
+		bool dup = false;
 
-			for (size_t j = 0; j < i && !dup; j++)
-				dup = (dom->att[j].pasid == IOMMU_NO_PASID
-					   ? 0
-					   : dom->att[j].pasid) == p;
-			if (dup)
-				continue;
-			if (n == max) {
-				/* Too many PASIDs: the whole DID. */
-				n = 0;
-				d[n++] = vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN,
-							dom->did, 0, 0, false);
-				break;
-			}
-			d[n++] =
-			    all ? vtd_desc_piotlb(VTD_PIOTLB_G_PASID, dom->did,
-						  p, 0, 0, false)
-				: vtd_desc_piotlb(VTD_PIOTLB_G_PAGE, dom->did,
-						  p, addr, am, ih);
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = (dom->att[j].pasid == IOMMU_NO_PASID
+				   ? 0
+				   : dom->att[j].pasid) == p;
+		if (dup)
+			continue;
+		if (n == max) {
+			/* Too many PASIDs: the whole DID. */
+			n = 0;
+			d[n++] = vtd_desc_iotlb(v, VTD_IOTLB_DOMAIN,
+						dom->did, 0, 0, false);
+			break;
 		}
+		d[n++] =
+		    all ? vtd_desc_piotlb(VTD_PIOTLB_G_PASID, dom->did,
+					  p, 0, 0, false)
+			: vtd_desc_piotlb(VTD_PIOTLB_G_PAGE, dom->did,
+					  p, addr, am, ih);
 	}
 	pthread_mutex_unlock(&dom->lock);
 	return n;

@@ -29,6 +29,7 @@
 #ifndef ILIB_RING_H
 #define ILIB_RING_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -255,6 +256,24 @@ int ilib_ring_read(const struct ilib_ring *r, struct iommu_host *host,
 int ilib_ring_write(const struct ilib_ring *r, struct iommu_host *host,
 		    uint32_t pos, const void *buf);
 
+/* The out-of-line paths of the two below: a ring not bound to RAM, bad
+ * arguments. */
+int ilib_ring_read_le64_slow(const struct ilib_ring *r,
+			     struct iommu_host *host, uint32_t pos,
+			     uint64_t *qw);
+int ilib_ring_write_le64_slow(const struct ilib_ring *r,
+			      struct iommu_host *host, uint32_t pos,
+			      const uint64_t *qw);
+
+/* @pos's entry of a bound ring, in host memory. */
+static inline uint64_t *ilib_ring_entry_hp(const struct ilib_ring *r,
+					   uint32_t pos)
+{
+	uint64_t idx = pos & ((1u << r->count_lg2) - 1);
+
+	return (uint64_t *)(void *)(r->hp + (idx << r->entry_lg2));
+}
+
 /**
  * ilib_ring_read_le64() - read @pos's entry as little-endian qwords
  * @r: the ring
@@ -262,10 +281,25 @@ int ilib_ring_write(const struct ilib_ring *r, struct iommu_host *host,
  * @pos: a position
  * @qw: entry size / 8 qwords, in CPU order
  *
+ * A bound ring's entry is copied inline, with atomic qword loads: every
+ * queue run reads one entry per command, and a call with its checks
+ * cost more than the copy.
  * Return: as ilib_ring_read().
  */
-int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
-			uint32_t pos, uint64_t *qw);
+static inline int ilib_ring_read_le64(const struct ilib_ring *r,
+				      struct iommu_host *host, uint32_t pos,
+				      uint64_t *qw)
+{
+	if (r && r->hp && qw) {
+		const uint64_t *p = ilib_ring_entry_hp(r, pos);
+		const unsigned int n = 1u << (r->entry_lg2 - 3);
+
+		for (unsigned int i = 0; i < n; i++)
+			qw[i] = le64toh(__atomic_load_n(&p[i], __ATOMIC_ACQUIRE));
+		return 0;
+	}
+	return ilib_ring_read_le64_slow(r, host, pos, qw);
+}
 
 /**
  * ilib_ring_write_le64() - write @pos's entry from qwords
@@ -274,10 +308,24 @@ int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
  * @pos: a position
  * @qw: entry size / 8 qwords, in CPU order (stored little-endian)
  *
+ * A bound ring's entry is stored inline, as ilib_ring_read_le64() loads.
  * Return: as ilib_ring_write().
  */
-int ilib_ring_write_le64(const struct ilib_ring *r, struct iommu_host *host,
-			 uint32_t pos, const uint64_t *qw);
+static inline int ilib_ring_write_le64(const struct ilib_ring *r,
+				       struct iommu_host *host, uint32_t pos,
+				       const uint64_t *qw)
+{
+	if (r && r->hp && qw) {
+		uint64_t *p = ilib_ring_entry_hp(r, pos);
+		const unsigned int n = 1u << (r->entry_lg2 - 3);
+
+		for (unsigned int i = 0; i < n; i++)
+			__atomic_store_n(&p[i], htole64(qw[i]),
+					 __ATOMIC_RELEASE);
+		return 0;
+	}
+	return ilib_ring_write_le64_slow(r, host, pos, qw);
+}
 
 #pragma GCC visibility pop
 

@@ -152,17 +152,12 @@ const struct ilib_ring *ilib_ring_cached_get(struct ilib_ring_cached *c,
 	return c->made ? &c->r : NULL;
 }
 
-/* @pos's entry in host memory (bound rings only). */
-static uint64_t *ring_entry_hp(const struct ilib_ring *r, uint32_t pos)
-{
-	return (uint64_t *)(void *)(r->hp + ilib_ring_offset(r, pos));
-}
 
 /* Qword copies of a bound ring's entry: atomic, as in ilib_mem_read_le64. */
 static void ring_load(const struct ilib_ring *r, uint32_t pos, uint64_t *qw,
 		      bool swap)
 {
-	const uint64_t *p = ring_entry_hp(r, pos);
+	const uint64_t *p = ilib_ring_entry_hp(r, pos);
 	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -175,7 +170,7 @@ static void ring_load(const struct ilib_ring *r, uint32_t pos, uint64_t *qw,
 static void ring_store(const struct ilib_ring *r, uint32_t pos,
 		       const uint64_t *qw, bool swap)
 {
-	uint64_t *p = ring_entry_hp(r, pos);
+	uint64_t *p = ilib_ring_entry_hp(r, pos);
 	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
 
 	for (unsigned int i = 0; i < n; i++)
@@ -215,8 +210,11 @@ int ilib_ring_write(const struct ilib_ring *r, struct iommu_host *host,
 			      ilib_ring_entry_size(r));
 }
 
-int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
-			uint32_t pos, uint64_t *qw)
+/* Bound rings take the inline path of ilib_ring_read_le64(); this is
+ * the rest, with the same checks and the same result for them. */
+int ilib_ring_read_le64_slow(const struct ilib_ring *r,
+			     struct iommu_host *host, uint32_t pos,
+			     uint64_t *qw)
 {
 	if (!r || !qw)
 		return -EINVAL;
@@ -228,31 +226,22 @@ int ilib_ring_read_le64(const struct ilib_ring *r, struct iommu_host *host,
 				  (unsigned int)(ilib_ring_entry_size(r) / 8));
 }
 
-/*
- * The unbound path of ilib_ring_write_le64(), out of line: its 4 KiB
- * buffer would otherwise make every call to the bound path (a queue in
- * RAM, the usual case) set up that frame and save registers for it.
- */
-static __attribute__((noinline)) int
-ring_write_le64_slow(const struct ilib_ring *r, struct iommu_host *host,
-		     uint32_t pos, const uint64_t *qw)
+/* As ilib_ring_read_le64_slow(), for ilib_ring_write_le64(). */
+int ilib_ring_write_le64_slow(const struct ilib_ring *r,
+			      struct iommu_host *host, uint32_t pos,
+			      const uint64_t *qw)
 {
 	uint64_t le[(1u << ILIB_RING_MAX_ENTRY_LG2) / 8];
-	unsigned int n = (unsigned int)(ilib_ring_entry_size(r) / 8);
+	unsigned int n;
 
-	for (unsigned int i = 0; i < n; i++)
-		le[i] = htole64(qw[i]);
-	return ilib_mem_write(host, ring_entry_pa(r, pos), le, 8u * n);
-}
-
-int ilib_ring_write_le64(const struct ilib_ring *r, struct iommu_host *host,
-			 uint32_t pos, const uint64_t *qw)
-{
 	if (!r || !qw)
 		return -EINVAL;
 	if (r->hp) {
 		ring_store(r, pos, qw, true);
 		return 0;
 	}
-	return ring_write_le64_slow(r, host, pos, qw);
+	n = (unsigned int)(ilib_ring_entry_size(r) / 8);
+	for (unsigned int i = 0; i < n; i++)
+		le[i] = htole64(qw[i]);
+	return ilib_mem_write(host, ring_entry_pa(r, pos), le, 8u * n);
 }

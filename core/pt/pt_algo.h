@@ -574,6 +574,27 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 			return 0;
 		lvl--;
 	}
+	/* One leaf entry of the smallest size, the common strict unmap:
+	 * what PTA(unmap_tbl) does for it, without its run scan.  A leaf of
+	 * a larger run (PTF_RUNS) goes the long way, which refuses to cut
+	 * it. */
+	if (!lvl && last - iova == (1ull << pta_shift(pt, 0)) - 1) {
+		const unsigned int es = pta_shift(pt, 0);
+		uint64_t *p = &tbl[pta_index(pt, iova, 0)];
+		const uint64_t e = pt_load(p);
+
+		if (!ptf_present(e)) {
+			if (max_leaf)
+				*max_leaf = 0;
+			return 0;
+		}
+		if (!PTF_RUNS || ptf_leaf_lg2(pt, e, 0) == es) {
+			pt_store(p, 0);
+			if (max_leaf)
+				*max_leaf = 1ull << es;
+			return 1ull << es;
+		}
+	}
 	done = PTA(unmap_tbl)(pt, tbl, lvl, iova, &u);
 	if (max_leaf)
 		*max_leaf = done ? 1ull << u.max_lg2 : 0;

@@ -86,7 +86,8 @@ static inline uint64_t ilib_pt_unmap_pages(struct pt *pt,
 		host->ops->table_free_after(host, g, fl.v[i].pa, fl.v[i].size);
 	if (fl.n)
 		g->pending |= ILIB_G_TABLES;
-	pt_free_list_fini(&fl);
+	if (fl.v) /* nothing to give back after most unmaps */
+		pt_free_list_fini(&fl);
 	if (done) {
 		if (iova < g->start)
 			g->start = iova;

@@ -83,9 +83,13 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	int ret = 0;
 
 	while (done < size) {
-		uint64_t count = 0;
-		uint64_t pg = pick_pgsize(d->info.pgsize_bitmap, iova + done, 0,
-					  size - done, &count);
+		uint64_t count = 1, pg = min_page(d);
+
+		/* One page of the smallest size left (the common strict
+		 * unmap): the only size that fits, no pick. */
+		if (size - done != pg)
+			pg = pick_pgsize(d->info.pgsize_bitmap, iova + done, 0,
+					 size - done, &count);
 		if (!pg)
 			break;
 		uint64_t want = pg * count;

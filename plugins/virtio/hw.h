@@ -69,10 +69,43 @@
  *    reg_gen moved (viommu_hw_snap()), so a doorbell with no register
  *    change in between takes no register lock.  A snapshot taken while
  *    a write is under way is the one taken just before that write.
- *  - state_lock (rwlock) guards endpoints, domains and mappings:
- *    translate() reads, requests write.
+ *  - state_lock (mutex) serializes the writers of endpoints, domains and
+ *    mappings (requests, endpoint_add/remove, reset) and the readers that
+ *    want a stable view (PROBE, dump).  translate() takes no lock: see
+ *    "The state's readers" below.
  *  - host->ops->raise_irq is never called with any lock held: the driver's
  *    handler calls back into mmio_read/mmio_write and notify.
+ *
+ * The state's readers.  translate() runs on every DMA of every device
+ * thread; a reader lock there is two atomic read-modify-writes on one
+ * shared line per lookup.  Instead:
+ *  - Writers, under state_lock, make state_seq odd before they change
+ *    anything and even again after (hw_state_write_begin/_end()); every
+ *    store a reader may see is an atomic release store (so a reader that
+ *    loads a pointer sees what it points to initialized, and one that
+ *    reads any new value sees the odd count after it).
+ *  - translate() loads state_seq, looks up with atomic acquire loads only
+ *    (rangemap_find_shared(); on x86 plain loads), copies what it found,
+ *    and trusts the copy only if state_seq was even and has not moved (a
+ *    seqlock read, with no fence on either side).  It
+ *    tries HW_READ_TRIES times, then takes state_lock: a reader never
+ *    spins behind a writer that is not running.
+ *  - Such a reader may follow a pointer a writer has just unlinked.  So
+ *    the memory it can reach is never freed while the model lives: the
+ *    nodes of the endpoint, domain and mapping maps come from one pool
+ *    (rangemap_pool) and freed domains go to dom_pool; both are reused
+ *    only as the same type and freed by destroy().  A stale pointer thus
+ *    reads a node or a domain, perhaps another one, never freed memory,
+ *    and the sequence check throws the result away; a descent that
+ *    loops in a tree under change is cut short (RANGEMAP_SHARED_STEPS).
+ *    The price: the pools keep the most nodes and domains the device
+ *    held at once (bounded by max_mappings and max_domains).
+ *  - Completion: a request's writer section ends (release) before its
+ *    used element is published, so a translate() that starts after the
+ *    driver saw the completion loads state_seq at or after that end and
+ *    reads the new state.  A translate() that read state_seq earlier
+ *    returns what held before: it is ordered before the completion, as a
+ *    reader holding a lock across the request would have been.
  */
 #ifndef VIOMMU_HW_H
 #define VIOMMU_HW_H
@@ -162,9 +195,10 @@ struct hw_ring_va {
 /* A translated or bypass domain; lives from its first ATTACH. */
 struct hw_domain {
 	uint32_t id;
-	bool bypass;
+	bool bypass; /* atomic: translate() reads it without a lock */
 	uint32_t nr_eps; /* endpoints attached */
-	struct rangemap maps; /* virt -> phys, flags = MAP flags */
+	struct rangemap maps; /* virt -> phys, flags = MAP flags; pooled */
+	struct hw_domain *next_free; /* in hw->dom_pool */
 };
 
 /* What a consumer needs of the transport, copied under reg_lock. */
@@ -205,6 +239,9 @@ struct hw_queue {
 
 struct viommu_hw {
 	struct iommu_host *host;
+	/* host->ops->stat_add, or NULL (read-only after create) */
+	void (*stat_add)(struct iommu_host *host, enum iommu_stat stat,
+			 uint64_t n);
 
 	/* parameters (read-only after create) */
 	uint64_t features;
@@ -227,10 +264,13 @@ struct viommu_hw {
 	uint64_t reg_gen; /* atomic, starts at 1; see the top comment */
 	struct hw_queue q[VIOMMU_NR_VQS];
 
-	pthread_rwlock_t state_lock;
+	pthread_mutex_t state_lock;
+	uint64_t state_seq; /* atomic; odd while a writer changes the state */
 	struct rangemap endpoints; /* key = id, phys = (uintptr_t)hw_domain */
 	struct rangemap domains; /* key = id, phys = (uintptr_t)hw_domain */
 	uint64_t nr_mappings;
+	struct rangemap_pool node_pool; /* of the three maps above */
+	struct hw_domain *dom_pool; /* freed domains, for the next ones */
 };
 
 /* A walked descriptor chain. */
@@ -264,14 +304,70 @@ static inline void hw_regs_changed(struct viommu_hw *hw)
 	__atomic_store_n(&hw->reg_gen, gen + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * A writer of the state ("The state's readers" above) takes state_lock
+ * and makes state_seq odd.  No fence: each store the writer makes next is
+ * a release store, so a reader whose acquire load reads one of them also
+ * sees this odd count (or a later one) when it loads state_seq again.
+ */
+static inline void hw_state_write_begin(struct viommu_hw *hw)
+{
+	pthread_mutex_lock(&hw->state_lock);
+	__atomic_store_n(&hw->state_seq, hw->state_seq + 1, __ATOMIC_RELAXED);
+}
+
+static inline void hw_state_write_end(struct viommu_hw *hw)
+{
+	__atomic_store_n(&hw->state_seq, hw->state_seq + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&hw->state_lock);
+}
+
+/* Optimistic reads before translate() takes state_lock instead. */
+#define HW_READ_TRIES 4
+
+static inline uint64_t hw_state_read_begin(const struct viommu_hw *hw)
+{
+	return __atomic_load_n(&hw->state_seq, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Whether what was read since hw_state_read_begin() returned @seq may mix
+ * states: a writer was active then or has been since.  No fence (TSan has
+ * none): the reads were acquire loads, so this load cannot pass them.
+ */
+static inline bool hw_state_read_retry(const struct viommu_hw *hw,
+				       uint64_t seq)
+{
+	return (seq & 1) ||
+	       __atomic_load_n(&hw->state_seq, __ATOMIC_RELAXED) != seq;
+}
+
+/*
+ * One walk of the mappings (IOMMU_STAT_WALKS), on the path of every
+ * translation: the host's stat_add, looked up once at create().
+ */
+static inline void hw_stat_walk(struct viommu_hw *hw)
+{
+	if (hw->stat_add)
+		hw->stat_add(hw->host, IOMMU_STAT_WALKS, 1);
+}
+
 static inline bool hw_offers(const struct viommu_hw *hw, unsigned int bit)
 {
 	return hw->features & BIT64(bit);
 }
 
+/* Context: state_lock held (a writer's own loads need no atomics). */
 static inline struct hw_domain *hw_ep_domain(const struct rangemap_entry *ep)
 {
 	return (struct hw_domain *)(uintptr_t)ep->phys;
+}
+
+/* Attach endpoint @ep to @dom (NULL: none), for shared readers too. */
+static inline void hw_ep_set_domain(struct rangemap_entry *ep,
+				    struct hw_domain *dom)
+{
+	__atomic_store_n(&ep->phys, (uintptr_t)dom, __ATOMIC_RELEASE);
 }
 
 /* hw_queue.c */
@@ -416,6 +512,7 @@ bool viommu_hw_process_requests(struct viommu_hw *hw);
 struct rangemap_entry *viommu_hw_ep_find(struct viommu_hw *hw, uint32_t id);
 void viommu_hw_ep_detach(struct viommu_hw *hw, struct rangemap_entry *ep);
 void viommu_hw_state_reset(struct viommu_hw *hw);
+void viommu_hw_dom_pool_free(struct viommu_hw *hw);
 uint32_t viommu_hw_serve_request(struct viommu_hw *hw, const struct hw_qsnap *s,
 				 struct hw_queue *q, uint32_t head);
 

@@ -8,7 +8,7 @@
  * (7), and the state the requests built (endpoints, domains, mappings).
  *
  * Read-only: the registers are copied under reg_lock, each queue's
- * indices under its lock, the state under state_lock for reading, one at
+ * indices under its lock, the state under state_lock, one at
  * a time (no nesting, so no order to keep); avail.idx is read from guest
  * memory the way the consumer reads it, and nothing is written.
  */
@@ -170,11 +170,11 @@ int viommu_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	for (unsigned int i = 0; i < VIOMMU_NR_VQS; i++)
 		vdump_queue(hw, pr, c, &r, i);
 
-	pthread_rwlock_rdlock(&hw->state_lock);
+	pthread_mutex_lock(&hw->state_lock);
 	nr_eps = rangemap_count(&hw->endpoints);
 	nr_doms = rangemap_count(&hw->domains);
 	nr_maps = hw->nr_mappings;
-	pthread_rwlock_unlock(&hw->state_lock);
+	pthread_mutex_unlock(&hw->state_lock);
 	pr(c, "state:\n");
 	pr(c,
 	   "  endpoints %zu, domains %zu of %" PRIu64 ", mappings %" PRIu64

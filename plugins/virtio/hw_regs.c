@@ -173,9 +173,9 @@ static void hw_reset(struct viommu_hw *hw)
 	pthread_mutex_lock(&hw->q[0].lock);
 	pthread_mutex_lock(&hw->q[1].lock);
 	pthread_mutex_lock(&hw->reg_lock);
-	pthread_rwlock_wrlock(&hw->state_lock);
+	hw_state_write_begin(hw);
 	hw_reset_locked(hw);
-	pthread_rwlock_unlock(&hw->state_lock);
+	hw_state_write_end(hw);
 	pthread_mutex_unlock(&hw->reg_lock);
 	pthread_mutex_unlock(&hw->q[1].lock);
 	pthread_mutex_unlock(&hw->q[0].lock);
@@ -500,12 +500,14 @@ static void viommu_hw_destroy(void *opaque)
 	viommu_hw_state_reset(hw);
 	rangemap_clear(&hw->endpoints);
 	rangemap_clear(&hw->domains);
+	rangemap_pool_free(&hw->node_pool);
+	viommu_hw_dom_pool_free(hw);
 	for (unsigned int i = 0; i < VIOMMU_NR_VQS; i++) {
 		free(hw->q[i].segs);
 		free(hw->q[i].scratch);
 		pthread_mutex_destroy(&hw->q[i].lock);
 	}
-	pthread_rwlock_destroy(&hw->state_lock);
+	pthread_mutex_destroy(&hw->state_lock);
 	pthread_mutex_destroy(&hw->reg_lock);
 	free(hw);
 }
@@ -533,17 +535,18 @@ static int viommu_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
+	hw->stat_add = host->ops->stat_add;
 	hw->reg_gen = 1; /* no queue has a snapshot (snap_gen 0) */
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;
-	rangemap_init(&hw->endpoints);
-	rangemap_init(&hw->domains);
+	rangemap_init_pooled(&hw->endpoints, &hw->node_pool);
+	rangemap_init_pooled(&hw->domains, &hw->node_pool);
 
 	ret = -ENOMEM;
 	if (pthread_mutex_init(&hw->reg_lock, NULL))
 		goto err_free;
-	if (pthread_rwlock_init(&hw->state_lock, NULL))
+	if (pthread_mutex_init(&hw->state_lock, NULL))
 		goto err_reg_lock;
 	/* Stored segments stop once they cover the longest reply. */
 	scratch = (size_t)hw->probe_size + VIOMMU_TAIL_SIZE;
@@ -571,7 +574,7 @@ err_queues:
 		if (i < locks)
 			pthread_mutex_destroy(&hw->q[i].lock);
 	}
-	pthread_rwlock_destroy(&hw->state_lock);
+	pthread_mutex_destroy(&hw->state_lock);
 err_reg_lock:
 	pthread_mutex_destroy(&hw->reg_lock);
 err_free:

@@ -10,7 +10,9 @@
  * The endpoint and domain maps are keyed by ID; only an entry's payload
  * (phys = domain pointer) changes after insertion, never its key, so
  * writing it in place keeps the map ordered.  Entries are heap objects
- * owned by the map.
+ * owned by the map.  Every change here is a writer's ("The state's
+ * readers" in hw.h): state_lock held, state_seq odd, and what translate()
+ * reads stored atomically.
  */
 struct rangemap_entry *viommu_hw_ep_find(struct viommu_hw *hw, uint32_t id)
 {
@@ -24,12 +26,49 @@ static struct hw_domain *hw_domain_find(struct viommu_hw *hw, uint32_t id)
 	return e ? (struct hw_domain *)(uintptr_t)e->phys : NULL;
 }
 
+/*
+ * A domain, empty, for @id: from dom_pool when it has one (a freed domain
+ * is never given back to the allocator while the model lives: a
+ * translate() may still read it), else a new one.
+ */
+static struct hw_domain *hw_domain_get(struct viommu_hw *hw, uint32_t id,
+				       bool bypass)
+{
+	struct hw_domain *dom = hw->dom_pool;
+
+	if (dom) {
+		hw->dom_pool = dom->next_free;
+	} else {
+		dom = calloc(1, sizeof(*dom));
+		if (!dom)
+			return NULL;
+	}
+	dom->id = id;
+	__atomic_store_n(&dom->bypass, bypass, __ATOMIC_RELEASE);
+	dom->nr_eps = 0;
+	dom->next_free = NULL;
+	rangemap_init_pooled(&dom->maps, &hw->node_pool);
+	return dom;
+}
+
 static void hw_domain_free(struct viommu_hw *hw, struct hw_domain *dom)
 {
 	hw->nr_mappings -= rangemap_count(&dom->maps);
 	rangemap_clear(&dom->maps);
 	rangemap_remove(&hw->domains, dom->id);
-	free(dom);
+	dom->next_free = hw->dom_pool;
+	hw->dom_pool = dom;
+}
+
+/* Free dom_pool.  Context: destroy(), no reader left. */
+void viommu_hw_dom_pool_free(struct viommu_hw *hw)
+{
+	struct hw_domain *dom;
+
+	while ((dom = hw->dom_pool)) {
+		hw->dom_pool = dom->next_free;
+		free(dom);
+	}
 }
 
 /* Detach endpoint @ep; its domain dies with its last endpoint. */
@@ -39,19 +78,19 @@ void viommu_hw_ep_detach(struct viommu_hw *hw, struct rangemap_entry *ep)
 
 	if (!dom)
 		return;
-	ep->phys = 0;
+	hw_ep_set_domain(ep, NULL);
 	if (--dom->nr_eps == 0)
 		hw_domain_free(hw, dom);
 }
 
-/* Drop every domain and attachment.  Context: state_lock held for write. */
+/* Drop every domain and attachment.  Context: a writer (hw.h). */
 void viommu_hw_state_reset(struct viommu_hw *hw)
 {
 	const struct rangemap_entry *e;
 
 	for (e = rangemap_first_overlap(&hw->endpoints, 0, UINT64_MAX); e;
 	     e = rangemap_next(&hw->endpoints, e))
-		((struct rangemap_entry *)e)->phys = 0;
+		hw_ep_set_domain((struct rangemap_entry *)e, NULL);
 	while ((e = rangemap_first_overlap(&hw->domains, 0, UINT64_MAX)))
 		hw_domain_free(hw, (struct hw_domain *)(uintptr_t)e->phys);
 	hw->nr_mappings = 0;
@@ -59,7 +98,7 @@ void viommu_hw_state_reset(struct viommu_hw *hw)
 
 /* ---- Requests (spec 2, 3) --------------------------------------------- */
 
-/* ATTACH (spec 2.3, 3.2).  Context: takes state_lock for write. */
+/* ATTACH (spec 2.3, 3.2).  Context: a writer of the state (hw.h). */
 static uint8_t hw_req_attach(struct viommu_hw *hw, const struct hw_qsnap *s,
 			     const struct hw_chain *c)
 {
@@ -82,7 +121,7 @@ static uint8_t hw_req_attach(struct viommu_hw *hw, const struct hw_qsnap *s,
 		return VIRTIO_IOMMU_S_INVAL;
 	bypass = flags & VIRTIO_IOMMU_ATTACH_F_BYPASS;
 
-	pthread_rwlock_wrlock(&hw->state_lock);
+	hw_state_write_begin(hw);
 	ep = viommu_hw_ep_find(hw, ep_id);
 	if (!ep) {
 		st = VIRTIO_IOMMU_S_NOENT;
@@ -111,30 +150,28 @@ static uint8_t hw_req_attach(struct viommu_hw *hw, const struct hw_qsnap *s,
 			st = VIRTIO_IOMMU_S_NOMEM;
 			goto out;
 		}
-		dom = calloc(1, sizeof(*dom));
+		dom = hw_domain_get(hw, dom_id, bypass);
 		if (!dom) {
 			st = VIRTIO_IOMMU_S_NOMEM;
 			goto out;
 		}
-		dom->id = dom_id;
-		dom->bypass = bypass;
-		rangemap_init(&dom->maps);
 		if (rangemap_insert(&hw->domains, dom_id, dom_id,
 				    (uintptr_t)dom, 0)) {
-			free(dom);
+			dom->next_free = hw->dom_pool;
+			hw->dom_pool = dom;
 			st = VIRTIO_IOMMU_S_NOMEM;
 			goto out;
 		}
 	}
 	viommu_hw_ep_detach(hw, ep);
-	ep->phys = (uintptr_t)dom;
+	hw_ep_set_domain(ep, dom);
 	dom->nr_eps++;
 out:
-	pthread_rwlock_unlock(&hw->state_lock);
+	hw_state_write_end(hw);
 	return st;
 }
 
-/* DETACH (spec 2.3, 3.2).  Context: takes state_lock for write. */
+/* DETACH (spec 2.3, 3.2).  Context: a writer of the state (hw.h). */
 static uint8_t hw_req_detach(struct viommu_hw *hw, const struct hw_chain *c)
 {
 	struct rangemap_entry *ep;
@@ -144,7 +181,7 @@ static uint8_t hw_req_detach(struct viommu_hw *hw, const struct hw_chain *c)
 	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, 1);
 	if (c->rd_len < VIOMMU_DETACH_RD_SIZE)
 		return VIRTIO_IOMMU_S_INVAL;
-	pthread_rwlock_wrlock(&hw->state_lock);
+	hw_state_write_begin(hw);
 	ep = viommu_hw_ep_find(hw, vio_le32(c->rd + VIOMMU_ATTACH_EP));
 	if (!ep) {
 		st = VIRTIO_IOMMU_S_NOENT;
@@ -157,7 +194,7 @@ static uint8_t hw_req_detach(struct viommu_hw *hw, const struct hw_chain *c)
 	}
 	viommu_hw_ep_detach(hw, ep);
 out:
-	pthread_rwlock_unlock(&hw->state_lock);
+	hw_state_write_end(hw);
 	return st;
 }
 
@@ -167,7 +204,7 @@ static bool hw_hits_msi(const struct viommu_hw *hw, uint64_t start,
 	return hw->has_msi && start <= hw->msi_last && last >= hw->msi_base;
 }
 
-/* Insert a checked MAP into @dom: its status.  Context: state_lock (w). */
+/* Insert a checked MAP into @dom: its status.  Context: a writer. */
 static uint8_t hw_map_insert(struct viommu_hw *hw, struct hw_domain *dom,
 			     uint64_t vstart, uint64_t vend, uint64_t pstart,
 			     uint32_t flags)
@@ -183,7 +220,7 @@ static uint8_t hw_map_insert(struct viommu_hw *hw, struct hw_domain *dom,
 	}
 }
 
-/* MAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
+/* MAP (spec 2.3, 3.2).  Context: a writer of the state (hw.h). */
 static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 			  const struct hw_chain *c)
 {
@@ -203,7 +240,7 @@ static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 		allowed |= VIRTIO_IOMMU_MAP_F_MMIO;
 	gmask = (hw->page_size_mask & -hw->page_size_mask) - 1;
 
-	pthread_rwlock_wrlock(&hw->state_lock);
+	hw_state_write_begin(hw);
 	dom = hw_domain_find(hw, vio_le32(c->rd + VIOMMU_MAP_DOMAIN));
 	if (!dom)
 		st = VIRTIO_IOMMU_S_NOENT;
@@ -226,11 +263,11 @@ static uint8_t hw_req_map(struct viommu_hw *hw, const struct hw_qsnap *s,
 	else
 		/* The insert looks for an overlap first (-EEXIST). */
 		st = hw_map_insert(hw, dom, vstart, vend, pstart, flags);
-	pthread_rwlock_unlock(&hw->state_lock);
+	hw_state_write_end(hw);
 	return st;
 }
 
-/* UNMAP (spec 2.3, 3.2).  Context: takes state_lock for write. */
+/* UNMAP (spec 2.3, 3.2).  Context: a writer of the state (hw.h). */
 static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
 {
 	const struct rangemap_entry *e, *l;
@@ -244,7 +281,7 @@ static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
 	vstart = vio_le64(c->rd + VIOMMU_UNMAP_VSTART);
 	vend = vio_le64(c->rd + VIOMMU_UNMAP_VEND);
 
-	pthread_rwlock_wrlock(&hw->state_lock);
+	hw_state_write_begin(hw);
 	dom = hw_domain_find(hw, vio_le32(c->rd + VIOMMU_UNMAP_DOMAIN));
 	if (!dom) {
 		st = VIRTIO_IOMMU_S_NOENT;
@@ -281,14 +318,14 @@ static uint8_t hw_req_unmap(struct viommu_hw *hw, const struct hw_chain *c)
 		e = next;
 	}
 out:
-	pthread_rwlock_unlock(&hw->state_lock);
+	hw_state_write_end(hw);
 	return st;
 }
 
 /*
  * PROBE (spec 2.3, 4): properties then the tail, probe_size + 4 bytes.
  * Return: used length; 0 if the writable part cannot hold the reply.
- * Context: q[0].lock held (scratch); takes state_lock for read.
+ * Context: q[0].lock held (scratch); takes state_lock.
  */
 static uint32_t hw_req_probe(struct viommu_hw *hw, struct hw_queue *q,
 			     const struct hw_chain *c)
@@ -303,10 +340,10 @@ static uint32_t hw_req_probe(struct viommu_hw *hw, struct hw_queue *q,
 	if (c->rd_len < VIOMMU_PROBE_RD_SIZE) {
 		st = VIRTIO_IOMMU_S_INVAL;
 	} else {
-		pthread_rwlock_rdlock(&hw->state_lock);
+		pthread_mutex_lock(&hw->state_lock);
 		known =
 		    viommu_hw_ep_find(hw, vio_le32(c->rd + VIOMMU_PROBE_EP));
-		pthread_rwlock_unlock(&hw->state_lock);
+		pthread_mutex_unlock(&hw->state_lock);
 		if (!known) {
 			st = VIRTIO_IOMMU_S_NOENT;
 		} else if (hw->has_msi) {

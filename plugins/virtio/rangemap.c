@@ -8,18 +8,21 @@
  * very entry is removed.  Recursion depth is bounded by the tree height
  * (at most about 1.44 * log2(n) + 2, i.e. under 100 for any n that fits
  * in memory).
+ *
+ * Every store to a node's entry or links and to the root is an atomic
+ * store (SET), for the readers of rangemap_find_shared() (rangemap.h);
+ * writers read with plain loads, as they are the only ones storing.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "rangemap.h"
 
-struct rangemap_node {
-	struct rangemap_entry e; /* first: entry pointer == node pointer */
-	struct rangemap_node *left;
-	struct rangemap_node *right;
-	int height;
-};
+/* Release: a reader that loads a pointer sees the node it points to
+ * initialized (and TSan knows it), and one that loads any value stored
+ * here sees the owner's sequence count as it was made odd before (see
+ * rangemap_find_shared()); on x86 a plain store. */
+#define SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELEASE)
 
 static int node_height(const struct rangemap_node *n)
 {
@@ -37,8 +40,8 @@ static struct rangemap_node *rotate_right(struct rangemap_node *n)
 {
 	struct rangemap_node *l = n->left;
 
-	n->left = l->right;
-	l->right = n;
+	SET(n->left, l->right);
+	SET(l->right, n);
 	node_update(n);
 	node_update(l);
 	return l;
@@ -48,8 +51,8 @@ static struct rangemap_node *rotate_left(struct rangemap_node *n)
 {
 	struct rangemap_node *r = n->right;
 
-	n->right = r->left;
-	r->left = n;
+	SET(n->right, r->left);
+	SET(r->left, n);
 	node_update(n);
 	node_update(r);
 	return r;
@@ -62,12 +65,12 @@ static struct rangemap_node *rebalance(struct rangemap_node *n)
 
 	if (bal > 1) {
 		if (node_height(n->left->left) < node_height(n->left->right))
-			n->left = rotate_left(n->left);
+			SET(n->left, rotate_left(n->left));
 		return rotate_right(n);
 	}
 	if (bal < -1) {
 		if (node_height(n->right->right) < node_height(n->right->left))
-			n->right = rotate_right(n->right);
+			SET(n->right, rotate_right(n->right));
 		return rotate_left(n);
 	}
 	node_update(n);
@@ -78,28 +81,69 @@ void rangemap_init(struct rangemap *m)
 {
 	if (!m)
 		return;
-	m->root = NULL;
+	SET(m->root, NULL);
 	m->count = 0;
 	m->spare = NULL;
 	m->nr_spare = 0;
+	m->pool = NULL;
 }
 
-/* A zeroed node: a spare one if the map has it, else a new one. */
+void rangemap_init_pooled(struct rangemap *m, struct rangemap_pool *pool)
+{
+	rangemap_init(m);
+	if (m)
+		m->pool = pool;
+}
+
+void rangemap_pool_free(struct rangemap_pool *pool)
+{
+	struct rangemap_node *n;
+
+	if (!pool)
+		return;
+	while ((n = pool->free)) {
+		pool->free = n->left;
+		free(n);
+	}
+	pool->nr_free = 0;
+}
+
+/*
+ * A node with no links: from the pool or the spare list if they have one,
+ * else a new one.  A reused node may still be read by a stale shared
+ * reader, hence the atomic stores; the caller sets the entry.
+ */
 static struct rangemap_node *node_get(struct rangemap *m)
 {
-	struct rangemap_node *n = m->spare;
+	struct rangemap_node *n;
 
-	if (!n)
-		return calloc(1, sizeof(*n));
-	m->spare = n->left;
-	m->nr_spare--;
-	*n = (struct rangemap_node){ 0 };
+	if (m->pool && m->pool->free) {
+		n = m->pool->free;
+		m->pool->free = n->left;
+		m->pool->nr_free--;
+	} else if (m->spare) {
+		n = m->spare;
+		m->spare = n->left;
+		m->nr_spare--;
+	} else {
+		n = malloc(sizeof(*n));
+		if (!n)
+			return NULL;
+	}
+	SET(n->left, NULL);
+	SET(n->right, NULL);
 	return n;
 }
 
-/* Keep @n for a later insert, or free it past RANGEMAP_SPARE_MAX. */
+/* Keep @n for a later insert (a pooled map: always), or free it. */
 static void node_put(struct rangemap *m, struct rangemap_node *n)
 {
+	if (m->pool) {
+		SET(n->left, m->pool->free);
+		m->pool->free = n;
+		m->pool->nr_free++;
+		return;
+	}
 	if (m->nr_spare >= RANGEMAP_SPARE_MAX) {
 		free(n);
 		return;
@@ -109,23 +153,31 @@ static void node_put(struct rangemap *m, struct rangemap_node *n)
 	m->nr_spare++;
 }
 
-static void free_tree(struct rangemap_node *n)
+static void put_tree(struct rangemap *m, struct rangemap_node *n)
 {
 	while (n) {
-		struct rangemap_node *r = n->right;
+		struct rangemap_node *l = n->left, *r = n->right;
 
-		free_tree(n->left);
-		free(n);
+		put_tree(m, l);
+		if (m->pool)
+			node_put(m, n);
+		else
+			free(n);
 		n = r;
 	}
 }
 
 void rangemap_clear(struct rangemap *m)
 {
+	struct rangemap_node *root;
+
 	if (!m)
 		return;
-	free_tree(m->root);
-	m->root = NULL;
+	/* Unhook the tree first: a shared reader that starts now finds the
+	 * map empty rather than nodes on their way to the pool. */
+	root = m->root;
+	SET(m->root, NULL);
+	put_tree(m, root);
 	m->count = 0;
 	while (m->spare) {
 		struct rangemap_node *n = m->spare;
@@ -143,9 +195,9 @@ static struct rangemap_node *insert_node(struct rangemap_node *n,
 	if (!n)
 		return nn;
 	if (nn->e.start < n->e.start)
-		n->left = insert_node(n->left, nn);
+		SET(n->left, insert_node(n->left, nn));
 	else
-		n->right = insert_node(n->right, nn);
+		SET(n->right, insert_node(n->right, nn));
 	return rebalance(n);
 }
 
@@ -161,12 +213,12 @@ int rangemap_insert(struct rangemap *m, uint64_t start, uint64_t last,
 	nn = node_get(m);
 	if (!nn)
 		return -ENOMEM;
-	nn->e.start = start;
-	nn->e.last = last;
-	nn->e.phys = phys;
-	nn->e.flags = flags;
+	SET(nn->e.start, start);
+	SET(nn->e.last, last);
+	SET(nn->e.phys, phys);
+	SET(nn->e.flags, flags);
 	nn->height = 1;
-	m->root = insert_node(m->root, nn);
+	SET(m->root, insert_node(m->root, nn));
 	m->count++;
 	return 0;
 }
@@ -236,7 +288,7 @@ static struct rangemap_node *unlink_min(struct rangemap_node *n,
 		*min = n;
 		return n->right;
 	}
-	n->left = unlink_min(n->left, min);
+	SET(n->left, unlink_min(n->left, min));
 	return rebalance(n);
 }
 
@@ -249,9 +301,9 @@ static struct rangemap_node *remove_node(struct rangemap_node *n,
 	if (!n)
 		return NULL;
 	if (start < n->e.start) {
-		n->left = remove_node(n->left, start, gone);
+		SET(n->left, remove_node(n->left, start, gone));
 	} else if (start > n->e.start) {
-		n->right = remove_node(n->right, start, gone);
+		SET(n->right, remove_node(n->right, start, gone));
 	} else {
 		*gone = n;
 		if (!n->left)
@@ -260,9 +312,9 @@ static struct rangemap_node *remove_node(struct rangemap_node *n,
 			return n->left;
 		/* Put the successor node in n's place (relink, no copy). */
 		succ = NULL;
-		n->right = unlink_min(n->right, &succ);
-		succ->left = n->left;
-		succ->right = n->right;
+		SET(n->right, unlink_min(n->right, &succ));
+		SET(succ->left, n->left);
+		SET(succ->right, n->right);
 		return rebalance(succ);
 	}
 	return rebalance(n);
@@ -274,7 +326,7 @@ int rangemap_remove(struct rangemap *m, uint64_t start)
 
 	if (!m)
 		return -ENOENT;
-	m->root = remove_node(m->root, start, &gone);
+	SET(m->root, remove_node(m->root, start, &gone));
 	if (!gone)
 		return -ENOENT;
 	node_put(m, gone);

@@ -12,10 +12,22 @@
  * Context: no internal locking; the owner serializes writers against
  * readers.  Pointers returned by the lookup functions stay valid until
  * that entry is removed or the map is cleared.
+ *
+ * Readers without a lock (rangemap_find_shared()): every store a writer
+ * makes to a node or the root is an atomic release store, so a reader
+ * that loads them (acquire) while a writer changes the tree reads no torn
+ * value, TSan sees no race, and the owner's sequence count is ordered
+ * around them.  What such a reader finds may mix
+ * states; the owner's sequence count tells it whether to trust the
+ * result.  For the reader to never touch freed memory the map must take
+ * its nodes from a pool (rangemap_init_pooled()): a pooled node is never
+ * freed while the pool lives, only reused as a node, so a stale pointer
+ * still points to a node (type-stable memory).
  */
 #ifndef VIOMMU_RANGEMAP_H
 #define VIOMMU_RANGEMAP_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,10 +38,27 @@ struct rangemap_entry {
 	uint32_t flags; /* owner-defined */
 };
 
-struct rangemap_node;
+/* Here, not in rangemap.c, so that rangemap_find_shared() is inline. */
+struct rangemap_node {
+	struct rangemap_entry e; /* first: entry pointer == node pointer */
+	struct rangemap_node *left;
+	struct rangemap_node *right;
+	int height; /* writers only */
+};
 
 /* Removed nodes a map keeps for its next inserts, at most. */
 #define RANGEMAP_SPARE_MAX 4u
+
+/*
+ * Nodes given back by the maps that share the pool, chained by their left
+ * pointer, kept for their next inserts with no bound: a pool's node goes
+ * back to the allocator only in rangemap_pool_free().  Its memory is
+ * bounded by the most entries its maps held at once.
+ */
+struct rangemap_pool {
+	struct rangemap_node *free;
+	size_t nr_free;
+};
 
 struct rangemap {
 	struct rangemap_node *root;
@@ -41,6 +70,7 @@ struct rangemap {
 	 */
 	struct rangemap_node *spare;
 	unsigned int nr_spare;
+	struct rangemap_pool *pool; /* NULL: nodes are freed (or spare) */
 };
 
 /**
@@ -50,11 +80,26 @@ struct rangemap {
 void rangemap_init(struct rangemap *m);
 
 /**
- * rangemap_clear() - free every entry and spare node; @m is empty
- * afterwards and holds no memory
+ * rangemap_init_pooled() - make @m an empty map whose nodes come from and
+ * go back to @pool (several maps may share one pool; the owner serializes
+ * all their writers)
+ * @m: map
+ * @pool: the pool; outlives @m
+ */
+void rangemap_init_pooled(struct rangemap *m, struct rangemap_pool *pool);
+
+/**
+ * rangemap_clear() - free every entry and spare node (a pooled map's go
+ * back to its pool); @m is empty afterwards and holds no memory
  * @m: map
  */
 void rangemap_clear(struct rangemap *m);
+
+/**
+ * rangemap_pool_free() - free the nodes of @pool
+ * @pool: pool; the maps that used it are cleared, no reader is left
+ */
+void rangemap_pool_free(struct rangemap_pool *pool);
 
 /**
  * rangemap_insert() - add the entry [@start, @last] -> @phys
@@ -79,6 +124,56 @@ int rangemap_insert(struct rangemap *m, uint64_t start, uint64_t last,
  */
 const struct rangemap_entry *rangemap_find(const struct rangemap *m,
 					   uint64_t addr);
+
+/* Steps of a shared descent: an AVL tree of 2^64 entries is under 93
+ * levels high, so a longer descent went through a tree being changed. */
+#define RANGEMAP_SHARED_STEPS 128u
+
+/**
+ * rangemap_find_shared() - rangemap_find() for a reader that holds no
+ * lock: a copy of the entry that contains @addr
+ * @m: a pooled map (see the top comment)
+ * @addr: address
+ * @out: the entry, when found
+ *
+ * Every load is an acquire load (what a pointer points to was initialized
+ * before it was published, and a later load of the owner's sequence count
+ * cannot pass them).  The result is good only when that count shows that
+ * no writer ran meanwhile.
+ *
+ * Return: 1 found; 0 not found; -EAGAIN the descent was too long (a
+ * writer was changing the tree; never happens in a stable tree).
+ */
+static inline int rangemap_find_shared(const struct rangemap *m,
+				       uint64_t addr,
+				       struct rangemap_entry *out)
+{
+	const struct rangemap_node *n =
+		__atomic_load_n(&m->root, __ATOMIC_ACQUIRE);
+	unsigned int steps = RANGEMAP_SHARED_STEPS;
+
+	while (n) {
+		uint64_t start = __atomic_load_n(&n->e.start, __ATOMIC_ACQUIRE);
+		uint64_t last = __atomic_load_n(&n->e.last, __ATOMIC_ACQUIRE);
+
+		if (!--steps)
+			return -EAGAIN;
+		if (addr < start) {
+			n = __atomic_load_n(&n->left, __ATOMIC_ACQUIRE);
+		} else if (addr > last) {
+			n = __atomic_load_n(&n->right, __ATOMIC_ACQUIRE);
+		} else {
+			out->start = start;
+			out->last = last;
+			out->phys = __atomic_load_n(&n->e.phys,
+						    __ATOMIC_ACQUIRE);
+			out->flags = __atomic_load_n(&n->e.flags,
+						     __ATOMIC_ACQUIRE);
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /**
  * rangemap_first_overlap() - the lowest entry intersecting [@start, @last]

@@ -42,6 +42,12 @@ struct vg_opts vg_default_opts(void)
 
 int vg_create_ctx(struct vg *g, const char *virtio_ini)
 {
+	return vg_create_ctx_flags(g, virtio_ini, 0);
+}
+
+int vg_create_ctx_flags(struct vg *g, const char *virtio_ini,
+			unsigned int flags)
+{
 	char ini[2048];
 	struct iommu_ctx_opts co;
 
@@ -66,7 +72,7 @@ int vg_create_ctx(struct vg *g, const char *virtio_ini)
 	co.log_level = IOMMU_LOG_ERR;
 	co.irq = vg_irq;
 	co.irq_cookie = g;
-	co.flags = IOMMU_CTX_NO_DRIVER;
+	co.flags = IOMMU_CTX_NO_DRIVER | flags;
 	co.errbuf = g->err;
 	co.errbuf_len = sizeof(g->err);
 	g->ctx = NULL;
@@ -90,7 +96,7 @@ void vg_setup(struct vg *g, const struct vg_opts *o)
 		g->opts.eq_num = 64;
 	if (!g->opts.evt_size)
 		g->opts.evt_size = 24;
-	ret = vg_create_ctx(g, o->virtio_ini);
+	ret = vg_create_ctx_flags(g, o->virtio_ini, o->ctx_flags);
 	cr_assert_eq(ret, 0, "iommu_ctx_create: %d (%s)", ret, g->err);
 	vg_init(g, &g->opts);
 }

@@ -68,11 +68,13 @@
  * @evt_size: their size; 0 means 24
  * @rq_avail, @rq_used: place the request queue's rings elsewhere (0: the
  *          default layout); a ring outside RAM is not cleared
+ * @ctx_flags: IOMMU_CTX_* besides IOMMU_CTX_NO_DRIVER (e.g. NO_HINT)
  */
 struct vg_opts {
 	uint64_t rq_avail;
 	uint64_t rq_used;
 	const char *virtio_ini;
+	unsigned int ctx_flags;
 	uint64_t accept;
 	uint16_t rq_num;
 	uint16_t eq_num;
@@ -111,6 +113,9 @@ struct vg_opts vg_default_opts(void);
 void vg_setup(struct vg *g, const struct vg_opts *o);
 /* Create only the context; 0 or the error of iommu_ctx_create(). */
 int vg_create_ctx(struct vg *g, const char *virtio_ini);
+/* The same with IOMMU_CTX_* @flags besides IOMMU_CTX_NO_DRIVER. */
+int vg_create_ctx_flags(struct vg *g, const char *virtio_ini,
+			unsigned int flags);
 void vg_teardown(struct vg *g);
 
 /* Status handshake, feature negotiation, both queues, DRIVER_OK. */

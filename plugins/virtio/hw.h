@@ -100,6 +100,12 @@
  *    loops in a tree under change is cut short (RANGEMAP_SHARED_STEPS).
  *    The price: the pools keep the most nodes and domains the device
  *    held at once (bounded by max_mappings and max_domains).
+ *  - Endpoint slots (ep_slot): translate() finds an endpoint and its
+ *    domain in a slot picked by a hash of its ID, not by a descent of
+ *    the endpoint map.  A slot holds the first endpoint added while it
+ *    was free among those whose ID hashes to it, with a copy of that
+ *    endpoint's domain the writers keep with the map
+ *    (hw_ep_set_domain()); any other endpoint is looked up in the map.
  *  - Completion: a request's writer section ends (release) before its
  *    used element is published, so a translate() that starts after the
  *    driver saw the completion loads state_seq at or after that end and
@@ -192,6 +198,22 @@ struct hw_ring_va {
 	uint8_t *used_va;  /* [device, + 6 + 8 num): flags, idx, ring, event */
 };
 
+/* Endpoint slots ("The state's readers" above): 2^HW_EP_SLOT_BITS. */
+#define HW_EP_SLOT_BITS 6u
+#define HW_EP_SLOTS (1u << HW_EP_SLOT_BITS)
+
+struct hw_ep_slot {
+	uint64_t key;  /* atomic: endpoint ID + 1; 0: free */
+	uintptr_t dom; /* atomic: its struct hw_domain, or 0 */
+};
+
+/* The slot of endpoint @id: a multiplicative hash, so IDs that differ
+ * only in high bits (PCI buses) spread too. */
+static inline unsigned int hw_ep_slot_of(uint32_t id)
+{
+	return (uint32_t)(id * 0x9e3779b1u) >> (32 - HW_EP_SLOT_BITS);
+}
+
 /* A translated or bypass domain; lives from its first ATTACH. */
 struct hw_domain {
 	uint32_t id;
@@ -270,6 +292,7 @@ struct viommu_hw {
 	struct rangemap domains; /* key = id, phys = (uintptr_t)hw_domain */
 	uint64_t nr_mappings;
 	struct rangemap_pool node_pool; /* of the three maps above */
+	struct hw_ep_slot ep_slot[HW_EP_SLOTS];
 	struct hw_domain *dom_pool; /* freed domains, for the next ones */
 };
 
@@ -363,11 +386,19 @@ static inline struct hw_domain *hw_ep_domain(const struct rangemap_entry *ep)
 	return (struct hw_domain *)(uintptr_t)ep->phys;
 }
 
-/* Attach endpoint @ep to @dom (NULL: none), for shared readers too. */
-static inline void hw_ep_set_domain(struct rangemap_entry *ep,
+/*
+ * Attach endpoint @ep to @dom (NULL: none), in the map and in its slot if
+ * it has one.  Context: a writer of the state.
+ */
+static inline void hw_ep_set_domain(struct viommu_hw *hw,
+				    struct rangemap_entry *ep,
 				    struct hw_domain *dom)
 {
+	struct hw_ep_slot *slot = &hw->ep_slot[hw_ep_slot_of(ep->start)];
+
 	__atomic_store_n(&ep->phys, (uintptr_t)dom, __ATOMIC_RELEASE);
+	if (slot->key == ep->start + 1)
+		__atomic_store_n(&slot->dom, (uintptr_t)dom, __ATOMIC_RELEASE);
 }
 
 /* hw_queue.c */

@@ -78,7 +78,7 @@ void viommu_hw_ep_detach(struct viommu_hw *hw, struct rangemap_entry *ep)
 
 	if (!dom)
 		return;
-	hw_ep_set_domain(ep, NULL);
+	hw_ep_set_domain(hw, ep, NULL);
 	if (--dom->nr_eps == 0)
 		hw_domain_free(hw, dom);
 }
@@ -90,7 +90,7 @@ void viommu_hw_state_reset(struct viommu_hw *hw)
 
 	for (e = rangemap_first_overlap(&hw->endpoints, 0, UINT64_MAX); e;
 	     e = rangemap_next(&hw->endpoints, e))
-		hw_ep_set_domain((struct rangemap_entry *)e, NULL);
+		hw_ep_set_domain(hw, (struct rangemap_entry *)e, NULL);
 	while ((e = rangemap_first_overlap(&hw->domains, 0, UINT64_MAX)))
 		hw_domain_free(hw, (struct hw_domain *)(uintptr_t)e->phys);
 	hw->nr_mappings = 0;
@@ -164,7 +164,7 @@ static uint8_t hw_req_attach(struct viommu_hw *hw, const struct hw_qsnap *s,
 		}
 	}
 	viommu_hw_ep_detach(hw, ep);
-	hw_ep_set_domain(ep, dom);
+	hw_ep_set_domain(hw, ep, dom);
 	dom->nr_eps++;
 out:
 	hw_state_write_end(hw);

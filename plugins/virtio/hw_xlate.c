@@ -37,13 +37,18 @@ static inline __attribute__((always_inline)) int
 hw_look(const struct viommu_hw *hw, uint32_t dev_id,
 	uint64_t iova, struct rangemap_entry *m)
 {
+	const struct hw_ep_slot *slot = &hw->ep_slot[hw_ep_slot_of(dev_id)];
 	const struct hw_domain *dom;
 	struct rangemap_entry ep;
 	int ret;
 
-	ret = rangemap_find_shared(&hw->endpoints, dev_id, &ep);
-	if (ret <= 0)
-		return ret ? ret : HW_LOOK_NO_EP;
+	if (__atomic_load_n(&slot->key, __ATOMIC_ACQUIRE) == dev_id + 1ull) {
+		ep.phys = __atomic_load_n(&slot->dom, __ATOMIC_ACQUIRE);
+	} else {
+		ret = rangemap_find_shared(&hw->endpoints, dev_id, &ep);
+		if (ret <= 0)
+			return ret ? ret : HW_LOOK_NO_EP;
+	}
 	/* Step 2: the MSI RESV_MEM window is the MSI doorbell, not memory
 	 * (DESIGN rule 12): the core delivers a dword write to the VMM's
 	 * msi callback and faults anything else, on any domain or none. */
@@ -217,12 +222,18 @@ slow:
 int viommu_hw_endpoint_add(void *opaque, uint32_t dev_id)
 {
 	struct viommu_hw *hw = opaque;
+	struct hw_ep_slot *slot;
 	int ret;
 
 	if (!hw)
 		return -EINVAL;
 	hw_state_write_begin(hw);
 	ret = rangemap_insert(&hw->endpoints, dev_id, dev_id, 0, 0);
+	slot = &hw->ep_slot[hw_ep_slot_of(dev_id)];
+	if (!ret && !slot->key) {
+		__atomic_store_n(&slot->dom, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&slot->key, dev_id + 1ull, __ATOMIC_RELEASE);
+	}
 	hw_state_write_end(hw);
 	return ret;
 }
@@ -238,8 +249,14 @@ void viommu_hw_endpoint_remove(void *opaque, uint32_t dev_id)
 	hw_state_write_begin(hw);
 	ep = viommu_hw_ep_find(hw, dev_id);
 	if (ep) {
+		struct hw_ep_slot *slot = &hw->ep_slot[hw_ep_slot_of(dev_id)];
+
 		viommu_hw_ep_detach(hw, ep);
 		rangemap_remove(&hw->endpoints, dev_id);
+		/* The slot stays free until an endpoint that hashes to it is
+		 * added: the others that do are found in the map. */
+		if (slot->key == dev_id + 1ull)
+			__atomic_store_n(&slot->key, 0, __ATOMIC_RELEASE);
 	}
 	hw_state_write_end(hw);
 }

@@ -492,3 +492,70 @@ VG_TEST(translate, domains_are_isolated)
 	expect_fault(&vg_g, VG_EP_B, 0x1000, VIRTIO_IOMMU_FAULT_R_MAPPING,
 		     VIRTIO_IOMMU_FAULT_F_READ);
 }
+
+/*
+ * Endpoints beyond the model's endpoint slots (plugins/virtio/hw.h, "The
+ * state's readers": 64 slots by a hash of the ID): of 100 endpoints some
+ * share a slot, and each must still reach its own domain, after others
+ * moved or were removed and added again.
+ */
+#define MANY_EPS 100u
+#define MANY_EP0 0x1000u
+
+static uint64_t many_pa(uint32_t ep, uint32_t dom)
+{
+	return 0x1000000ull + ((uint64_t)(ep - MANY_EP0) * 4 + dom % 4) * PG;
+}
+
+static void many_check(uint32_t ep, uint32_t dom)
+{
+	struct iommu_translation t;
+	int ret = vg_dma(&vg_g, ep, 0x7000, 4, IOMMU_ACCESS_READ, &t);
+
+	cr_assert_eq(ret, 0, "endpoint 0x%x: %d", ep, ret);
+	cr_assert_eq(t.phys, many_pa(ep, dom), "endpoint 0x%x: 0x%llx", ep,
+		     (unsigned long long)t.phys);
+}
+
+/* Endpoint @ep onto a new domain @dom with its own page. */
+static void many_attach(uint32_t ep, uint32_t dom)
+{
+	cr_assert_eq(vg_attach(&vg_g, dom, ep, 0), S_OK);
+	cr_assert_eq(vg_map(&vg_g, dom, 0x7000, 0x7fff, many_pa(ep, dom),
+			    MAP_RW),
+		     S_OK);
+}
+
+VG_TEST(translate, endpoints_sharing_a_slot_keep_their_domains)
+{
+	struct iommu_dev_config cfg = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < MANY_EPS; i++) {
+		cfg.id = MANY_EP0 + i;
+		cr_assert_eq(iommu_dev_add(vg_g.ctx, &cfg), 0);
+		many_attach(MANY_EP0 + i, 100 + i);
+	}
+	for (i = 0; i < MANY_EPS; i++)
+		many_check(MANY_EP0 + i, 100 + i);
+	/* Every third moves to another new domain (its old one dies). */
+	for (i = 0; i < MANY_EPS; i += 3)
+		many_attach(MANY_EP0 + i, 1000 + i);
+	for (i = 0; i < MANY_EPS; i++)
+		many_check(MANY_EP0 + i, i % 3 ? 100 + i : 1000 + i);
+	/* Every other one leaves (its domain dies) and comes back, the
+	 * others unchanged; then it attaches again. */
+	for (i = 0; i < MANY_EPS; i += 2)
+		cr_assert_eq(iommu_dev_remove(vg_g.ctx, MANY_EP0 + i), 0);
+	for (i = 0; i < MANY_EPS; i += 2) {
+		cfg.id = MANY_EP0 + i;
+		cr_assert_eq(iommu_dev_add(vg_g.ctx, &cfg), 0);
+	}
+	for (i = 1; i < MANY_EPS; i += 2)
+		many_check(MANY_EP0 + i, i % 3 ? 100 + i : 1000 + i);
+	for (i = 0; i < MANY_EPS; i += 2)
+		many_attach(MANY_EP0 + i, 2000 + i);
+	for (i = 0; i < MANY_EPS; i++)
+		many_check(MANY_EP0 + i,
+			   i % 2 == 0 ? 2000 + i : i % 3 ? 100 + i : 1000 + i);
+}

@@ -87,9 +87,9 @@
  *  - translate() loads state_seq, looks up with atomic acquire loads only
  *    (rangemap_find_shared(); on x86 plain loads), copies what it found,
  *    and trusts the copy only if state_seq was even and has not moved (a
- *    seqlock read, with no fence on either side).  It
- *    tries HW_READ_TRIES times, then takes state_lock: a reader never
- *    spins behind a writer that is not running.
+ *    seqlock read, with no fence on either side).  It tries HW_READ_TRIES
+ *    times, then takes state_lock: a reader never spins behind a writer
+ *    that is not running.
  *  - Such a reader may follow a pointer a writer has just unlinked.  So
  *    the memory it can reach is never freed while the model lives: the
  *    nodes of the endpoint, domain and mapping maps come from one pool

@@ -174,11 +174,10 @@ hw_xlate_slow(struct viommu_hw *hw, const struct iommu_dma_req *req,
  * allows the access, with nothing changing meanwhile, is answered here;
  * anything else is hw_xlate_slow()'s.
  *
- * Context: any thread, concurrently with MMIO, called by the core (so
- * @opaque, @req and @out are not NULL); takes no lock to look (hw.h, "The
- * state's readers"; state_lock after HW_READ_TRIES changes under its
- * feet), and on a fault q[1].lock and reg_lock, then raises the
- * interrupt.
+ * Context: any thread, concurrently with MMIO; takes no lock to look
+ * (hw.h, "The state's readers"; state_lock after HW_READ_TRIES changes
+ * under its feet), and on a fault q[1].lock and reg_lock, then raises
+ * the interrupt.
  * Return: IOMMU_HW_CACHED; IOMMU_HW_INTERRUPT in the MSI window; -EFAULT
  * after recording a fault; -EINVAL bad arguments.
  */
@@ -187,9 +186,13 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 {
 	struct viommu_hw *hw = opaque;
 	struct rangemap_entry m;
-	uint64_t iova = req->iova, seq;
+	uint64_t iova, seq;
 	uint32_t need;
 
+	/* The core never passes NULL; a caller of the plugin's ops might. */
+	if (!hw || !req || !out)
+		return -EINVAL;
+	iova = req->iova;
 	if (req->access == IOMMU_ACCESS_READ)
 		need = VIRTIO_IOMMU_MAP_F_READ;
 	else if (req->access == IOMMU_ACCESS_WRITE)

@@ -124,7 +124,7 @@
  *    the one address.  TTL != 0 removes only leaves of that level from
  *    tables of TG's granule; a level that granule cannot hold a leaf at
  *    (16K level 1; 64K level 1 without a 52-bit OAS) acts as TTL 0.
- *    Leaf is accepted and has no effect: no walk caches are modelled.
+ *    Leaf = 1 keeps the walk cache (see Caches below).
  *  - ATC_INV is consumed as a no-op (the ATC is the endpoint's).
  *
  * Configuration (smmuv3 2, 3):
@@ -233,6 +233,26 @@
  *    commands do.  Stage-1 and stage-2 bypass results are not cached.
  *  - An entry writable only through DBM and still clean keeps no write
  *    permission: a write walks again and sets the dirty state.
+ *  - Walk cache (smmuv3 9.1: the SMMU may cache table descriptors, and
+ *    software invalidates them with Leaf = 0): the last-level table each
+ *    single-stage walk reached, per region one last-level table spans (2
+ *    MiB with 4K pages), so a TLB miss there reads one descriptor
+ *    instead of every level (ilib_walk_cache.h).  TLB entries / 4, at
+ *    least HW_WALK_MIN, HW_WALK_WAYS ways; no [smmuv3] key.  Tag: the
+ *    stage, VMID and ASID (as the TLB's, hw_walk_tag()) plus the walk's
+ *    granule, levels, sizes and flags, so two configurations that share
+ *    a root and an ASID never resume each other's walks.  Used by stage
+ *    1 without stage 2, by stage 2 alone and by every stage-2 walk of a
+ *    nested request (tables at PAs); not by the stage-1 walk of a nested
+ *    one, whose tables are IPAs: its resume would skip the stage-2
+ *    translations of the levels above, which TLBI_S2_IPA may change.
+ *    Removed whole (O(1)) by every command 9.2 applies to walk caches:
+ *    any CFGI_*, TLBI_NH_ALL, NH_ASID, EL2_ALL, EL2_ASID, S12_VMALL,
+ *    NSNH_ALL, and TLBI_NH_VA, NH_VAA, EL2_VA, EL2_VAA, S2_IPA with
+ *    Leaf = 0 (with Leaf = 1 they remove only last-level TLB entries and
+ *    the walk cache stays); and by SMMUEN changing (more than asked,
+ *    never less).  So a driver that unlinks a table and invalidates with
+ *    Leaf = 1 keeps translating through the old table, as on hardware.
  *  - Cost of one command (DESIGN rule 15): CFGI_ALL, CFGI_STE,
  *    CFGI_CD_ALL O(1) (the configuration cache is tagged by StreamID),
  *    CFGI_CD O(ways); TLBI_NSNH_ALL, S12_VMALL, NH_ALL, NH_ASID, EL2_ALL,
@@ -273,6 +293,7 @@
 
 #include "iommu/plugin.h"
 #include "ilib.h"
+#include "ilib_walk_cache.h"
 #include "params.h"
 #include "pt.h"
 #include "regs.h"
@@ -281,6 +302,8 @@
 #define HW_IIDR	      0x0u
 #define HW_GBPA_RESET 0x00001000u
 #define HW_CFG_WAYS   4u
+#define HW_WALK_WAYS  4u
+#define HW_WALK_MIN   16u /* walk-cache entries, at least */
 
 /* hw->live.ctrl: what translate() reads of the registers. */
 #define HW_LIVE_SMMUEN	  SMMU_BIT(0)
@@ -478,6 +501,10 @@ struct smmu_hw {
 	uint32_t evtq_prod, evtq_cons;
 
 	struct ilib_cache cfgc, tlbc;
+	/* Walk cache (hw.h Caches): where single-stage walks found their
+	 * last-level table, keyed on hw_walk_tag(), the root and the
+	 * region (ilib_walk_cache.h). */
+	struct ilib_cache walkc;
 	uint64_t tlb_sizes;   /* atomic, sticky: 1 << lg2 of entries inserted */
 	bool tlb_global;      /* atomic, sticky: a global entry was inserted */
 	uint64_t ep_world[3]; /* atomic, by enum hw_world */

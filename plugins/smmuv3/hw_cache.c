@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * hw_cache.c - the SMMUv3 model's two caches over plugins/lib's
- * ilib_cache: the configuration cache (decoded STEs and CDs) and the TLB.
+ * hw_cache.c - the SMMUv3 model's caches over plugins/lib's ilib_cache:
+ * the configuration cache (decoded STEs and CDs) and the TLB (the walk
+ * cache is ilib_walk_cache.h's, used in hw_walk.c).
  * This file says what their keys, tags (smmuv3 9.1) and sets are, and
  * what each CFGI_* and TLBI_* command removes (9.2), at what cost (DESIGN
  * rule 15): CFGI_ALL, CFGI_STE and CFGI_CD_ALL in O(1) (the configuration
@@ -36,7 +37,7 @@ _Static_assert(HW_CFG_KEY_WORDS + HW_CFG_VAL_WORDS <= ILIB_CACHE_MAX_WORDS,
 #define HW_CFG_CD  2ull
 
 /**
- * smmu_hw_caches_init() - the two caches, sized by the [smmuv3] keys
+ * smmu_hw_caches_init() - the caches, sized by the [smmuv3] keys
  * @hw: model (zeroed caches)
  * @params: the [smmuv3] values, already checked
  *
@@ -45,18 +46,22 @@ _Static_assert(HW_CFG_KEY_WORDS + HW_CFG_VAL_WORDS <= ILIB_CACHE_MAX_WORDS,
 int smmu_hw_caches_init(struct smmu_hw *hw, const uint64_t *params)
 {
 	uint64_t ways = params[SMMU_P_HW_TLB_WAYS];
+	uint64_t tlb = params[SMMU_P_HW_TLB_SETS] * ways;
+	/* The walk cache: a quarter of the TLB (hw.h). */
+	uint64_t walk = tlb / 4 > HW_WALK_MIN ? tlb / 4 : HW_WALK_MIN;
 
 	if (ilib_cache_init_tagged(&hw->cfgc, params[SMMU_P_HW_CFG_CACHE],
 				   HW_CFG_WAYS, HW_CFG_KEY_WORDS,
 				   HW_CFG_VAL_WORDS, HW_CFG_TAG_BUCKETS) ||
-	    ilib_cache_init(&hw->tlbc, params[SMMU_P_HW_TLB_SETS] * ways,
-			    (unsigned int)ways, HW_TLB_KEY_WORDS,
-			    HW_TLB_VAL_WORDS)) {
+	    ilib_cache_init(&hw->tlbc, tlb, (unsigned int)ways,
+			    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS) ||
+	    ilib_walk_cache_init(&hw->walkc, walk, HW_WALK_WAYS)) {
 		smmu_hw_caches_fini(hw);
 		return -ENOMEM;
 	}
 	ilib_cache_set_host(&hw->cfgc, hw->host, "smmuv3 config cache");
 	ilib_cache_set_host(&hw->tlbc, hw->host, "smmuv3 tlb");
+	ilib_cache_set_host(&hw->walkc, hw->host, "smmuv3 walk cache");
 	return 0;
 }
 
@@ -66,6 +71,7 @@ void smmu_hw_caches_fini(struct smmu_hw *hw)
 		return;
 	ilib_cache_fini(&hw->cfgc);
 	ilib_cache_fini(&hw->tlbc);
+	ilib_cache_fini(&hw->walkc);
 }
 
 /* ---- Configuration cache ------------------------------------------------- */

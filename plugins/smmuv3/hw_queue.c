@@ -263,6 +263,31 @@ static unsigned int hw_cmd_sync(struct smmu_hw *hw, uint64_t dw0, uint64_t dw1,
 }
 
 /*
+ * hw_cmd_walks() - does command @op apply to walk caches (smmuv3 9.2)?
+ * Every CFGI_* and every TLBI but those by address with Leaf = 1
+ * (TLBI_NH_VA, NH_VAA, EL2_VA, EL2_VAA, S2_IPA), which need remove only
+ * last-level entries.  The walk cache is then flushed whole (hw.h).
+ */
+static bool hw_cmd_walks(unsigned int op, uint64_t dw1)
+{
+	switch (op) {
+	case SMMU_CMD_TLBI_NH_VA:
+	case SMMU_CMD_TLBI_NH_VAA:
+	case SMMU_CMD_TLBI_EL2_VA:
+	case SMMU_CMD_TLBI_EL2_VAA:
+	case SMMU_CMD_TLBI_S2_IPA:
+		return !(dw1 & SMMU_CMD_TLBI_DW1_LEAF);
+	case SMMU_CMD_ATC_INV:
+	case SMMU_CMD_PREFETCH_CONFIG:
+	case SMMU_CMD_PREFETCH_ADDR:
+	case SMMU_CMD_SYNC:
+		return false;
+	default: /* CFGI_*, the TLBIs of a whole scope */
+		return true;
+	}
+}
+
+/*
  * hw_cmd_exec() - check and carry out one command
  * @inval: set for an invalidation (counted in IOMMU_STAT_INVAL_CMDS)
  * Return: 0 or the CERROR code.
@@ -285,6 +310,15 @@ static unsigned int hw_cmd_exec(struct smmu_hw *hw, const uint64_t dw[2],
 	if ((dw[0] & ~(f.dw0 | HW_OP)) || (dw[1] & ~f.dw1))
 		return SMMU_CERROR_ILL;
 	*inval = true;
+	/*
+	 * The walk cache before the TLB: a translation that reads the TLB's
+	 * generation after this command bumped it finds the walk cache
+	 * flushed too, so no walk resumed from a removed table enters the
+	 * TLB.  (A range TLBI refused below for its encoding has flushed it
+	 * already: more than asked, never less.)
+	 */
+	if (hw_cmd_walks(op, dw[1]))
+		ilib_walk_cache_flush(&hw->walkc);
 	switch (op) {
 	case SMMU_CMD_CFGI_STE:
 		smmu_hw_cfgi_ste(hw, sid, sid);

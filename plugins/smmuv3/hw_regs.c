@@ -257,6 +257,10 @@ static void hw_write_cr0(struct smmu_hw *hw, uint32_t val, struct hw_irqs *irq)
 	uint32_t old = hw->cr0;
 
 	hw->cr0 = val & keep;
+	/* SMMUEN changing: the walk cache goes (more than the architecture
+	 * asks, which a cache may always do; hw.h). */
+	if ((hw->cr0 ^ old) & SMMU_CR0_SMMUEN)
+		ilib_walk_cache_flush(&hw->walkc);
 	hw_publish(hw);
 	if ((hw->cr0 & ~old) & SMMU_CR0_CMDQEN)
 		smmu_hw_cmdq_run(hw, irq);

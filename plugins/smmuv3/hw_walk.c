@@ -113,8 +113,41 @@ static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
 }
 
 /*
+ * hw_walk_tag() - the walk cache's tag of a walk of @w (hw.h Caches):
+ * what 9.1 tags walk-cache entries with, the stage, the VMID and for
+ * stage 1 the ASID (as the TLB tags them: hw_tlb_tags()) and the stream
+ * world, plus everything of the walk that a resumed walk takes on trust
+ * (granule, levels, input and output sizes, flags: HAD decides the
+ * permissions kept, the output size the table addresses already
+ * checked).  Packed: kind 1:0, world 3:2, VMID 19:4, ASID 35:20, granule
+ * - 12 38:36, levels 41:39, ia_bits 48:42, oa_bits 54:49, flags 62:55.
+ */
+static uint64_t hw_walk_tag(const struct smmu_hw *hw, const struct hw_wcfg *w,
+			    bool s2, const struct hw_xl *x)
+{
+	uint64_t tag;
+
+	if (s2) {
+		tag = HW_K_S2 | (uint64_t)x->ste.vmid << 4;
+	} else {
+		tag = HW_K_S1 | (uint64_t)x->world << 2;
+		if (x->world == HW_W_EL1 && hw->s2p)
+			tag |= (uint64_t)x->ste.vmid << 4;
+		if (x->world != HW_W_EL2)
+			tag |= (uint64_t)x->cd.asid << 20;
+	}
+	return tag | (uint64_t)(w->g - 12u) << 36 |
+	       (uint64_t)(w->levels & 7u) << 39 |
+	       (uint64_t)(w->ia_bits & 0x7fu) << 42 |
+	       (uint64_t)(w->oa_bits & 0x3fu) << 49 | (uint64_t)w->flags << 55;
+}
+
+/*
  * hw_stage() - walk one stage for one access (smmuv3 4.13 steps 1-9)
+ * @hw: the model (its walk cache)
  * @mem: where the tables are read (the host, or the nested stage-2 view)
+ * @cached: the walk's tables are at PAs (@mem is the host): it may
+ *     resume from and fill the walk cache (hw.h)
  * @w: the stage's tables
  * @s2: stage 2 (else stage 1, judged with x->cd and x->world)
  * @ia: input address (below 2^w->ia_bits for stage 1; checked for 2)
@@ -123,13 +156,16 @@ static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
  * Looks first (no update), checks AF (step 7) and the permission (step
  * 8), then, only for an allowed access that needs it, walks again to set
  * AF or the dirty state (HTTU).  The result's permissions lack W while
- * the leaf is clean (r->wd).
+ * the leaf is clean (r->wd).  Both walks start at the last-level table
+ * the walk cache holds for @ia's region, if any; a look that went down
+ * from the root fills it.
  * Return: 0 and @r; -1 and @f's id (and FetchAddr of F_WALK_EABT), not
  * recorded.
  */
-static int hw_stage(struct iommu_host *mem, const struct hw_wcfg *w, bool s2,
-		    const struct hw_xl *x, uint64_t ia, bool write, bool exec,
-		    bool priv, struct hw_wres *r, struct hw_fault *f)
+static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem, bool cached,
+		    const struct hw_wcfg *w, bool s2, const struct hw_xl *x,
+		    uint64_t ia, bool write, bool exec, bool priv,
+		    struct hw_wres *r, struct hw_fault *f)
 {
 	struct pt_walk_desc d = {
 	    .fmt = s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1,
@@ -145,11 +181,28 @@ static int hw_stage(struct iommu_host *mem, const struct hw_wcfg *w, bool s2,
 				   : PT_ACC_R) |
 			   (priv ? PT_ACC_PRIV : 0u);
 	struct pt_walk_res res;
+	uint64_t tag = 0, wgen = 0;
+	bool resumed = false, wd;
 	uint8_t perm;
-	bool wd;
 
+	if (cached) {
+		tag = hw_walk_tag(hw, w, s2, x);
+		/* Before the lookup: an invalidation from here on keeps
+		 * what this walk finds out of the walk cache. */
+		wgen = ilib_walk_cache_gen(&hw->walkc);
+		resumed = ilib_walk_cache_lookup(&hw->walkc, tag, &d, ia);
+	}
 	if (pt_walk(mem, &d, ia, 0, &res))
 		goto fail;
+	/*
+	 * A look fills the walk cache as a walk with an access would: lpae
+	 * table descriptors have no access flag, so the two go down the
+	 * same path and set nothing on it (the fill's access only has to
+	 * say that).
+	 */
+	if (cached && !resumed)
+		ilib_walk_cache_fill(&hw->walkc, tag, &d, ia, PT_ACC_R, &res,
+				     wgen);
 	if (!(res.entry & SMMU_PTE_AF) &&
 	    !(w->flags & (PT_WALK_AFFD | PT_WALK_HA))) {
 		res.err = PT_WALK_ACCESS;
@@ -215,8 +268,8 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 
 	if (m->failed)
 		return -EFAULT;
-	if (hw_stage(m->hw->host, &x->ste.s2, true, x, ipa, write, false, false,
-		     &r, &m->f))
+	if (hw_stage(m->hw, m->hw->host, true, &x->ste.s2, true, x, ipa, write,
+		     false, false, &r, &m->f))
 		goto fail;
 	if (x->ste.s2ptw && r.device) {
 		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */
@@ -356,8 +409,10 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 
 	if (nested)
 		hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
-	if (!hw_stage(nested ? &m.host : hw->host, &x->cd.tt[sel], false, x, ia,
-		      x->write, x->exec, x->priv, r, &f))
+	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
+	 * its stage-2 walks use it. */
+	if (!hw_stage(hw, nested ? &m.host : hw->host, !nested, &x->cd.tt[sel],
+		      false, x, ia, x->write, x->exec, x->priv, r, &f))
 		return 0;
 	if (nested && m.failed) {
 		f = m.f;
@@ -384,8 +439,8 @@ int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 {
 	struct hw_fault f;
 
-	if (!hw_stage(hw->host, &x->ste.s2, true, x, ipa, write, x->exec,
-		      x->priv, r, &f))
+	if (!hw_stage(hw, hw->host, true, &x->ste.s2, true, x, ipa, write,
+		      x->exec, x->priv, r, &f))
 		return 0;
 	f.s2 = true;
 	f.class = class;

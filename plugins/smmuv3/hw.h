@@ -221,7 +221,10 @@
  * Caches (smmuv3 9):
  *  - Configuration cache: decoded STEs (key: SID) and CDs (key: SID and
  *    CD-table index; index 0 for a single CD or S1DSS = 0b10 traffic),
- *    config_cache_entries entries, 4 ways.
+ *    config_cache_entries entries, 4 ways.  Each thread keeps a copy of
+ *    the last STE and CD it used (hw_ste.c), which counts only until the
+ *    next insert into the cache or CFGI: it never holds what the cache
+ *    would not, and spares a request of the same stream the two lookups.
  *  - TLB: tlb_sets x tlb_ways, LRU per set, entries evicted one by one,
  *    stale until the invalidation 9.2 names.  Tags (9.1): kind (stage 1
  *    only, combined stage 1+2, stage 2 only), stream world, VMID (NS-EL1
@@ -381,6 +384,8 @@ struct hw_xl {
 	uint64_t cfg_gen;  /* configuration-cache generation, read before
 			    * the STE lookup: what the STE and the CD it
 			    * leads to may be inserted with */
+	uint64_t memo_gen; /* hw->cfg_memo, read before the STE lookup */
+	bool memo;	   /* the thread's memo holds x->ste at memo_gen */
 	struct hw_ste ste;
 	struct hw_cd cd;
 };
@@ -499,6 +504,15 @@ struct smmu_hw {
 	struct ilib_ring_cached cmdq_ring;
 	uint64_t evtq_base;
 	uint32_t evtq_prod, evtq_cons;
+
+	/* Unique among the instances of the process (never 0): a thread's
+	 * memo of the last STE and CD names the instance it came from, as
+	 * a freed one's address may be reused (hw_ste.c). */
+	uint64_t uid;
+	/* Bumped (atomic) by every configuration-cache insert, which may
+	 * evict, and by every CFGI before it acts: a thread's memo counts
+	 * only while it has not moved (hw_ste.c). */
+	uint64_t cfg_memo;
 
 	struct ilib_cache cfgc, tlbc;
 	/* Walk cache (hw.h Caches): where single-stage walks found their

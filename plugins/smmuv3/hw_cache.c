@@ -112,6 +112,8 @@ static void hw_cfg_insert(struct smmu_hw *hw, uint64_t type, uint32_t sid,
 {
 	uint64_t key[HW_CFG_KEY_WORDS], val[HW_CFG_VAL_WORDS] = {0}, hash;
 
+	/* May evict: the threads' memos of the cache stop counting. */
+	__atomic_add_fetch(&hw->cfg_memo, 1, __ATOMIC_SEQ_CST);
 	hw_cfg_key(type, sid, index, key, &hash);
 	memcpy(val, in, size);
 	ilib_cache_insert_tag(&hw->cfgc, hash, key, val, gen, sid);
@@ -169,6 +171,9 @@ static bool hw_cfgi_pred(const uint64_t *key, const uint64_t *val,
  */
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first, uint32_t sid_last)
 {
+	/* Before the cache: a request that reads the memo generation after
+	 * this sees its memo gone (hw_ste.c). */
+	__atomic_add_fetch(&hw->cfg_memo, 1, __ATOMIC_SEQ_CST);
 	if (sid_last - sid_first >= 64) {
 		ilib_cache_flush(&hw->cfgc);
 		return;
@@ -189,6 +194,7 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
 	const struct hw_cfgi m = {.sid = sid, .index = index};
 	uint64_t key[HW_CFG_KEY_WORDS], hash;
 
+	__atomic_add_fetch(&hw->cfg_memo, 1, __ATOMIC_SEQ_CST); /* hw_ste.c */
 	if (!one) {
 		ilib_cache_flush_tag(&hw->cfgc, sid);
 		return;

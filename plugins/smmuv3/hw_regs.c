@@ -600,6 +600,9 @@ static void smmu_hw_destroy(void *opaque)
 	free(hw);
 }
 
+/* The last instance's smmu_hw.uid (atomic). */
+static uint64_t hw_uid_next;
+
 /**
  * smmu_hw_create() - make an SMMU in its reset state
  * @host: the model's services (ilib_model_host_ok)
@@ -621,6 +624,7 @@ static int smmu_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
+	hw->uid = __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;

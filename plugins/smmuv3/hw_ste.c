@@ -238,6 +238,42 @@ static int hw_ste_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 	return 0;
 }
 
+/* ---- The thread's memo -------------------------------------------------- */
+
+/*
+ * The last STE (and the CD reached through it) this thread's requests
+ * used: a copy of what the configuration cache gave or took in.  It
+ * counts only while hw->cfg_memo is the value read before that STE's
+ * lookup: every insert into the cache (which may evict) and every CFGI
+ * bumps it, so the memo never holds an STE or CD the cache itself would
+ * no longer give, and a request of the same stream skips the two cache
+ * lookups (and the CD's check of the STE it was reached through).
+ */
+struct hw_memo {
+	uint64_t uid; /* smmu_hw.uid; 0: empty */
+	uint64_t gen; /* hw->cfg_memo before the STE's lookup */
+	uint32_t sid;
+	uint32_t cd_index;
+	bool cd_ok; /* @cd is the CD at @cd_index, reached through @ste */
+	struct hw_ste ste;
+	struct hw_cd cd;
+};
+
+static _Thread_local struct hw_memo hw_memo;
+
+/* Keep x->ste, found after x->memo_gen was read. */
+static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
+{
+	struct hw_memo *m = &hw_memo;
+
+	m->uid = hw->uid;
+	m->gen = x->memo_gen;
+	m->sid = x->sid;
+	m->cd_ok = false;
+	m->ste = x->ste;
+	x->memo = true;
+}
+
 /**
  * smmu_hw_ste_get() - the valid STE of x->sid, cached or fetched
  * @hw: model
@@ -249,13 +285,22 @@ static int hw_ste_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 {
 	uint64_t addr = 0, dw[SMMU_STE_DWORDS], gen;
+	const struct hw_memo *m = &hw_memo;
 	int ret;
 
+	x->memo_gen = __atomic_load_n(&hw->cfg_memo, __ATOMIC_ACQUIRE);
 	/* The generation before the lookup: a CD fetched through a cached
 	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
 	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
+	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
+		x->ste = m->ste;
+		x->has_ste = true;
+		x->memo = true;
+		return 0;
+	}
 	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste)) {
 		x->has_ste = true;
+		hw_memo_ste(hw, x);
 		return 0;
 	}
 	gen = x->cfg_gen;
@@ -269,6 +314,9 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_STE, 0, false);
 	smmu_hw_ste_insert(hw, x->sid, &x->ste, gen);
 	x->has_ste = true;
+	/* (The insert moved hw->cfg_memo: this memo counts for nothing, the
+	 * next request takes the cached STE and keeps that.) */
+	hw_memo_ste(hw, x);
 	return 0;
 }
 
@@ -429,12 +477,26 @@ static int hw_cd_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 {
 	uint64_t addr = 0, dw[SMMU_CD_DWORDS], gen;
+	struct hw_memo *m = &hw_memo;
 	struct hw_fault f;
 	int ret;
 
-	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd) &&
-	    !memcmp(&x->cd.via, &x->ste, sizeof(x->ste)))
+	/* x->memo: the memo's STE is x->ste, so its CD was reached through
+	 * it; a CFGI since then moved the memo generation, which the next
+	 * request's STE check sees. */
+	if (x->memo && m->cd_ok && m->cd_index == x->cd_index) {
+		x->cd = m->cd;
 		return 0;
+	}
+	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd) &&
+	    !memcmp(&x->cd.via, &x->ste, sizeof(x->ste))) {
+		if (x->memo) {
+			m->cd_index = x->cd_index;
+			m->cd = x->cd;
+			m->cd_ok = true;
+		}
+		return 0;
+	}
 	/* Not cached, or cached through another STE: fetched again (and
 	 * cached again under this one). */
 	gen = x->cfg_gen; /* read before the STE lookup (smmu_hw_ste_get) */

@@ -284,18 +284,17 @@ void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
 			uint64_t ep[HW_EP_COUNT])
 {
 	bool el1 = t->world == HW_W_EL1, s1 = t->kind != HW_K_S2;
+	unsigned int vb = el1 ? hw_ep_bucket(t->vmid) : 0; /* hashed once */
 
 	ep[HW_EP_WORLD] =
 	    __atomic_load_n(&hw->ep_world[t->world], __ATOMIC_ACQUIRE);
 	ep[HW_EP_VMID] =
-	    el1 ? __atomic_load_n(&hw->ep[HW_EP_VMID][hw_ep_bucket(t->vmid)],
-				  __ATOMIC_ACQUIRE)
+	    el1 ? __atomic_load_n(&hw->ep[HW_EP_VMID][vb], __ATOMIC_ACQUIRE)
 		: 0;
 	ep[HW_EP_VMID_S1] =
-	    el1 && s1
-		? __atomic_load_n(&hw->ep[HW_EP_VMID_S1][hw_ep_bucket(t->vmid)],
-				  __ATOMIC_ACQUIRE)
-		: 0;
+	    el1 && s1 ? __atomic_load_n(&hw->ep[HW_EP_VMID_S1][vb],
+					__ATOMIC_ACQUIRE)
+		      : 0;
 	ep[HW_EP_ASID] =
 	    s1 && t->world != HW_W_EL2 && !t->global
 		? __atomic_load_n(
@@ -356,7 +355,10 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 			return true;
 		}
 	}
+	/* A miss leaves @t as it came but for page and lg2, which the
+	 * caller's insert sets (hw_xlate.c relies on it). */
 	t->asid = asid;
+	t->global = false;
 	return false;
 }
 

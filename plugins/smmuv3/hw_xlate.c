@@ -7,6 +7,7 @@
  * (translated requests), bypass address checks and TLB tags are in hw.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw.h"
@@ -135,7 +136,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	struct hw_wres r1, r2;
 	struct hw_tlb t;
 	unsigned int lg2;
-	int ret;
+	int ret = 0;
 
 	/* 4.3: TBI keeps bit 55 for the top byte; the TTB's range check. */
 	if (x->cd.tbi[sel])
@@ -155,7 +156,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
-	hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
+	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
+		hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
 	smmu_hw_tlb_epochs(hw, &t, ep);
 	ret =
 	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
@@ -200,7 +202,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	uint64_t gen, ep[HW_EP_COUNT];
 	struct hw_wres r;
 	struct hw_tlb t;
-	int ret;
+	int ret = 0;
 
 	hw_tlb_tags(hw, x, HW_K_S2, &t);
 	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
@@ -212,7 +214,8 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	}
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
-	hw_tlb_tags(hw, x, HW_K_S2, &t);
+	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
+		hw_tlb_tags(hw, x, HW_K_S2, &t);
 	smmu_hw_tlb_epochs(hw, &t, ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
 	if (ret)
@@ -319,7 +322,10 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if ((req->attrs & ~IOMMU_ACCESS_ATTRS) ||
 	    (req->pasid != IOMMU_NO_PASID && (req->pasid >> SMMU_SSIDSIZE_MAX)))
 		return -EINVAL;
-	memset(&x, 0, sizeof(x));
+	/* Not the STE and CD: every path writes them whole before it
+	 * reads them (a lookup or the memo copies the whole struct, a
+	 * decode clears it first). */
+	memset(&x, 0, offsetof(struct hw_xl, ste));
 	x.req = req;
 	x.sid = req->dev_id;
 	x.ssv = req->pasid != IOMMU_NO_PASID;

@@ -386,6 +386,7 @@ struct hw_xl {
 			    * leads to may be inserted with */
 	uint64_t memo_gen; /* hw->cfg_memo, read before the STE lookup */
 	bool memo;	   /* the thread's memo holds x->ste at memo_gen */
+	void *memo_p;	   /* that memo (hw_ste.c), found once */
 	struct hw_ste ste;
 	struct hw_cd cd;
 };

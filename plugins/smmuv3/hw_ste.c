@@ -9,6 +9,7 @@
  * hw.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw.h"
@@ -266,6 +267,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 {
 	struct hw_memo *m = &hw_memo;
 
+	x->memo_p = m;
 	m->uid = hw->uid;
 	m->gen = x->memo_gen;
 	m->sid = x->sid;
@@ -285,7 +287,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 {
 	uint64_t addr = 0, dw[SMMU_STE_DWORDS], gen;
-	const struct hw_memo *m = &hw_memo;
+	struct hw_memo *m = &hw_memo;
 	int ret;
 
 	x->memo_gen = __atomic_load_n(&hw->cfg_memo, __ATOMIC_ACQUIRE);
@@ -296,6 +298,7 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 		x->ste = m->ste;
 		x->has_ste = true;
 		x->memo = true;
+		x->memo_p = m;
 		return 0;
 	}
 	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste)) {
@@ -477,15 +480,16 @@ static int hw_cd_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 {
 	uint64_t addr = 0, dw[SMMU_CD_DWORDS], gen;
-	struct hw_memo *m = &hw_memo;
+	struct hw_memo *m = x->memo_p; /* set with x->memo */
 	struct hw_fault f;
 	int ret;
 
 	/* x->memo: the memo's STE is x->ste, so its CD was reached through
 	 * it; a CFGI since then moved the memo generation, which the next
-	 * request's STE check sees. */
+	 * request's STE check sees.  The copy stops before x->cd.via, which
+	 * nothing reads after this (it would equal x->ste). */
 	if (x->memo && m->cd_ok && m->cd_index == x->cd_index) {
-		x->cd = m->cd;
+		memcpy(&x->cd, &m->cd, offsetof(struct hw_cd, via));
 		return 0;
 	}
 	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd) &&

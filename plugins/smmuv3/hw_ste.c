@@ -260,7 +260,18 @@ struct hw_memo {
 	struct hw_cd cd;
 };
 
-static _Thread_local struct hw_memo hw_memo;
+/*
+ * Initial-exec: in the static TLS block glibc reserves at startup with
+ * room for objects loaded later, which costs no allocation (the default
+ * model allocates each thread's block of a dlopen()ed object on its first
+ * use and frees it only when the thread exits, long after the context is
+ * destroyed) and no __tls_get_addr() call.  The memo is a few hundred
+ * bytes, well inside the room glibc keeps for dlopen().
+ */
+static _Thread_local struct hw_memo hw_memo
+    __attribute__((tls_model("initial-exec")));
+_Static_assert(sizeof(struct hw_memo) <= 256,
+	       "the memo must stay small: static TLS room is shared");
 
 /* Keep x->ste, found after x->memo_gen was read. */
 static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)

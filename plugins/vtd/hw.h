@@ -382,6 +382,20 @@ uint32_t vtd_hw_fri(struct vtd_hw *hw);
 int vtd_hw_fault(struct vtd_hw *hw, const struct hw_xl *x, uint8_t fr);
 void vtd_hw_raise(struct vtd_hw *hw, const struct hw_irqs *irq);
 
+/* ---- hw_fetch.c ------------------------------------------------------- */
+
+/* Root and context entry of @sid (legacy / scalable mode); fills @c
+ * (c->fpd as soon as the context entry is read).  Return: 0 or the fault
+ * reason. */
+uint8_t vtd_hw_fetch_legacy_ctx(struct vtd_hw *hw, uint64_t rta,
+				uint16_t sid, struct hw_ctx *c);
+uint8_t vtd_hw_fetch_sm_ctx(struct vtd_hw *hw, uint64_t rta, uint16_t sid,
+			    struct hw_ctx *c);
+/* PASID-directory and PASID-table entries of @pasid under @c (x->fpd gains
+ * the FPD bits read).  Return: 0 and @p, or the fault reason. */
+uint8_t vtd_hw_fetch_pe(struct vtd_hw *hw, struct hw_xl *x,
+			const struct hw_ctx *c, uint32_t pasid, struct hw_pe *p);
+
 /* ---- hw_cache.c ------------------------------------------------------- */
 
 int vtd_hw_caches_init(struct vtd_hw *hw, const uint64_t *params);

@@ -324,7 +324,7 @@ struct vtd_hw {
 	/* Paging-structure caches (vtd 6.2.4): where a walk found the
 	 * table of its leaf (ilib_walk_cache.h), IOTLB entries / 4 of them;
 	 * every invalidation of the IOTLB, context or PASID cache empties
-	 * it (hw_cache.c). */
+	 * it, but a page-selective IOTLB one with IH = 1 (hw_cache.c). */
 	struct ilib_cache wc;
 	/* This model's number for the threads' memos (hw_xlate.c); 0 until
 	 * the first translation gives it one (atomic). */
@@ -411,9 +411,9 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen);
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		    uint16_t sid, unsigned int fm);
 void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
-		      uint64_t addr, unsigned int am);
+		      uint64_t addr, unsigned int am, bool ih);
 void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
-		       uint32_t pasid, uint64_t addr, unsigned int am);
+		       uint32_t pasid, uint64_t addr, unsigned int am, bool ih);
 void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		   uint32_t pasid);
 

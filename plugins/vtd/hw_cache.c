@@ -338,7 +338,8 @@ static void hw_tlb_filter(const struct hw_match *m, unsigned int level,
 }
 
 /*
- * hw_tlb_inval() - remove every IOTLB entry @m accepts
+ * hw_tlb_remove() - remove every IOTLB entry @m accepts, the generation
+ * bumped (hw_tlb_inval())
  * A DID-qualified range that spans fewer pages (of sizes 4K, 2M and 1G
  * together) than there are sets probes only the sets those pages hash to.
  * A larger DID-qualified one (and a type-2 page invalidation once a
@@ -347,17 +348,14 @@ static void hw_tlb_filter(const struct hw_match *m, unsigned int level,
  * (ilib_cache_flush_tag): more than asked, which a cache may always do,
  * so that a queue of them costs its length, not its length times the
  * IOTLB's size (rule 15).  Only what no DID qualifies scans every set.
- * Context: bumps the generation first; takes each set's lock in turn.
+ * Context: takes each set's lock in turn.
  */
-static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
+static void hw_tlb_remove(struct vtd_hw *hw, const struct hw_match *m)
 {
 	struct ilib_cache *c = &hw->tlbc;
 	unsigned int nsets = ilib_cache_nsets(c), level, levels;
 	uint64_t probes = 0;
 
-	/* The generation first: an insert racing this sees it (and a
-	 * first-stage entry's tlb_fl is then visible below). */
-	ilib_cache_inval_begin(c);
 	if (m->did_on && m->range_on &&
 	    m->fl_any_addr && __atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST))
 		goto drop_did;
@@ -400,6 +398,18 @@ drop_did:
 	ilib_cache_flush_tag(c, m->did);
 }
 
+/*
+ * hw_tlb_inval() - remove every IOTLB entry @m accepts (hw_tlb_remove())
+ * Context: bumps the generation first, so an insert racing this sees it
+ * (and a first-stage entry's tlb_fl, or a level's bit, is then visible
+ * to hw_tlb_remove()).
+ */
+static void hw_tlb_inval(struct vtd_hw *hw, const struct hw_match *m)
+{
+	ilib_cache_inval_begin(&hw->tlbc);
+	hw_tlb_remove(hw, m);
+}
+
 /* Set @m's range to 2^@am pages at @addr (low bits ignored). */
 static void hw_match_range(struct hw_match *m, uint64_t addr, unsigned int am)
 {
@@ -437,41 +447,79 @@ void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		ilib_cache_inval(&hw->ctxc, hw_ctx_pred, &m);
 }
 
-/* Type-2 / IOTLB_REG semantics (vtd 9.2). @gran VTD_IOTLB_*. */
-void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
-		      uint64_t addr, unsigned int am)
+/*
+ * hw_tlb_inval_page() - what a type-2 page-selective invalidation of
+ * 2^@am pages at @addr (DID @did) removes from the IOTLB
+ * One 4 KiB page while the IOTLB never held a larger one (the strict
+ * unmap's case) probes its one set, with no match description: the
+ * filter names the level, the page and the DID, all a type-2 page
+ * invalidation compares (hw_tlb_pred() would accept every entry that
+ * passes it).  The rest goes through hw_tlb_remove().
+ */
+static void hw_tlb_inval_page(struct vtd_hw *hw, uint16_t did, uint64_t addr,
+			      unsigned int am)
 {
-	struct hw_match m = {0};
+	struct ilib_cache *c = &hw->tlbc;
+	unsigned int levels;
 
+	ilib_cache_inval_begin(c); /* before the bits below: hw_tlb_inval() */
+	levels = __atomic_load_n(&hw->tlb_levels, __ATOMIC_SEQ_CST);
+	if (!am && !(levels & ~1u) &&
+	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_SEQ_CST)) {
+		const uint64_t vpn = (addr >> VTD_PAGE_SHIFT) & HW_TLB_VPN;
+		const struct ilib_cache_filter f = {
+		    .mask = {0xfull << 56 | HW_TLB_VPN, 0xffffull << 32},
+		    .val = {1ull << 56 | vpn, (uint64_t)did << 32},
+		};
+
+		if (levels)
+			ilib_cache_inval_set_filtered(
+			    c, ilib_cache_set_of(c, hw_tlb_hash(did, 1, vpn)),
+			    &f, NULL, NULL);
+		return;
+	}
+	struct hw_match m = {.did_on = true, .did = did, .fl_any_addr = true};
+
+	hw_match_range(&m, addr, am);
+	hw_tlb_remove(hw, &m);
+}
+
+/*
+ * vtd_hw_inv_iotlb() - type-2 / IOTLB_REG semantics (vtd 9.2)
+ * @gran: VTD_IOTLB_*
+ * @addr, @am: the pages of a page-selective one (2^@am at @addr)
+ * @ih: its invalidation hint: the driver changed leaves only
+ */
+void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,
+		      uint64_t addr, unsigned int am, bool ih)
+{
 	/* IOTLB invalidations also cover the paging-structure caches
-	 * (vtd 6.4; the sheet's 9.1).  A page-selective one with IH = 1
-	 * may keep them; the model drops them all the same, which a cache
-	 * may always do. */
-	ilib_walk_cache_flush(&hw->wc);
-	if (gran != VTD_IOTLB_GLOBAL) {
-		m.did_on = true;
-		m.did = did;
-	}
-	if (gran == VTD_IOTLB_PAGE) {
-		hw_match_range(&m, addr, am);
-		m.fl_any_addr = true;
-	}
+	 * (vtd 6.4; the sheet's 9.1), first (docs/architecture.md), except
+	 * a page-selective one with IH = 1: no directory entry changed, so
+	 * the table a walk found for a region is still that region's. */
+	if (gran != VTD_IOTLB_PAGE || !ih)
+		ilib_walk_cache_flush(&hw->wc);
 	if (gran == VTD_IOTLB_GLOBAL)
 		ilib_cache_flush(&hw->tlbc); /* O(1), whatever its size */
 	else if (gran == VTD_IOTLB_DOMAIN)
 		ilib_cache_flush_tag(&hw->tlbc, did); /* O(1) too */
 	else
-		hw_tlb_inval(hw, &m);
+		hw_tlb_inval_page(hw, did, addr, am);
 }
 
-/* Type 6 (vtd 9.2): PASID-selective or page-selective (FL only). */
+/*
+ * vtd_hw_inv_piotlb() - type 6 (vtd 9.2): PASID-selective or
+ * page-selective (first-stage entries only); @ih as for
+ * vtd_hw_inv_iotlb()
+ */
 void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
-		       uint32_t pasid, uint64_t addr, unsigned int am)
+		       uint32_t pasid, uint64_t addr, unsigned int am, bool ih)
 {
 	struct hw_match m = {
 	    .did_on = true, .did = did, .pasid_on = true, .pasid = pasid};
 
-	ilib_walk_cache_flush(&hw->wc); /* as vtd_hw_inv_iotlb() */
+	if (g != VTD_PIOTLB_G_PAGE || !ih)
+		ilib_walk_cache_flush(&hw->wc); /* as vtd_hw_inv_iotlb() */
 	if (g == VTD_PIOTLB_G_PAGE) {
 		hw_match_range(&m, addr, am);
 		m.fl_only = true;

@@ -21,6 +21,23 @@ static void hw_iqe(struct vtd_hw *hw, unsigned int iqei, struct hw_irqs *irq)
 }
 
 /*
+ * The wait's status write: a driver names the same dword again and
+ * again, so once ilib_mem_store_le() has found it in RAM (wait_spot), the
+ * store goes there directly, as that function would, without its call.
+ */
+static int hw_wait_store(struct vtd_hw *hw, uint64_t pa, uint32_t val)
+{
+	struct ilib_mem_spot *s = &hw->wait_spot;
+
+	if (__builtin_expect(s->hp && s->pa == pa && s->size == 4, 1)) {
+		__atomic_store_n((uint32_t *)s->hp, htole32(val),
+				 __ATOMIC_RELEASE);
+		return 0;
+	}
+	return ilib_mem_store_le(hw->host, s, pa, val, 4);
+}
+
+/*
  * hw_qi_exec() - check and run one descriptor
  * @dw: the queue holds 256-bit descriptors
  * @inval: set when it was an invalidation (not a wait)
@@ -53,7 +70,7 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 			return VTD_IQEI_RSVD;
 		vtd_hw_inv_iotlb(
 		    hw, g, (uint16_t)vtd_field_get(VTD_INV_IOTLB_QW0_DID, q0),
-		    q1 & VTD_INV_IOTLB_QW1_ADDR, am);
+		    q1 & VTD_INV_IOTLB_QW1_ADDR, am, q1 & VTD_INV_IOTLB_QW1_IH);
 		return 0;
 	case VTD_INV_DEV_TLB:
 		/* ECAP.DIT = 0: PFSID is reserved.  No device TLB here. */
@@ -76,9 +93,9 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 		/* The status write, as the release of the wait: a driver
 		 * that sees it sees every invalidation before it done. */
 		if ((q0 & VTD_INV_WAIT_QW0_SW) &&
-		    ilib_mem_store_le(
-			hw->host, &hw->wait_spot, q1 & VTD_INV_WAIT_QW1_SADDR,
-			vtd_field_get(VTD_INV_WAIT_QW0_SDATA, q0), 4))
+		    hw_wait_store(hw, q1 & VTD_INV_WAIT_QW1_SADDR,
+				  (uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA,
+							  q0)))
 			return HW_IQE_STATUS;
 		if ((q0 & VTD_INV_WAIT_QW0_IF) && !(hw->ics & VTD_ICS_IWC)) {
 			hw->ics |= (uint32_t)VTD_ICS_IWC;
@@ -101,7 +118,8 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 		vtd_hw_inv_piotlb(
 		    hw, g, (uint16_t)vtd_field_get(VTD_INV_PIOTLB_QW0_DID, q0),
 		    (uint32_t)vtd_field_get(VTD_INV_PIOTLB_QW0_PASID, q0),
-		    q1 & VTD_INV_PIOTLB_QW1_ADDR, am);
+		    q1 & VTD_INV_PIOTLB_QW1_ADDR, am,
+		    q1 & VTD_INV_PIOTLB_QW1_IH);
 		return 0;
 	case VTD_INV_PC:
 		if (!dw)
@@ -129,10 +147,39 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 }
 
 /*
+ * Copy the descriptor at @pos out of the queue; 128-bit ones get
+ * qw[2] = qw[3] = 0.  A bound queue (RAM) is read in place, one atomic
+ * load a qword: every descriptor of every run comes through here.
+ * Return: 0; -EFAULT the descriptor is not all RAM.
+ */
+static inline int hw_qi_fetch(const struct ilib_ring *q,
+			      struct iommu_host *host, uint32_t pos, bool dw,
+			      struct vtd_inv_desc *d)
+{
+	if (__builtin_expect(q->hp != NULL, 1)) {
+		const uint64_t *p = ilib_ring_entry_hp(q, pos);
+
+		d->qw[0] = le64toh(__atomic_load_n(&p[0], __ATOMIC_ACQUIRE));
+		d->qw[1] = le64toh(__atomic_load_n(&p[1], __ATOMIC_ACQUIRE));
+		d->qw[2] = dw ? le64toh(__atomic_load_n(&p[2],
+							__ATOMIC_ACQUIRE))
+			      : 0;
+		d->qw[3] = dw ? le64toh(__atomic_load_n(&p[3],
+							__ATOMIC_ACQUIRE))
+			      : 0;
+		return 0;
+	}
+	d->qw[2] = d->qw[3] = 0;
+	return ilib_ring_read_le64(q, host, pos, d->qw);
+}
+
+/*
  * vtd_hw_qi_run() - consume descriptors from IQH up to IQT (vtd 6.1)
  * The queue is a ring of 2^QS 4 KiB pages of 128- or 256-bit descriptors
  * with no wrap bit; IQH and IQT hold byte offsets.  Stops with IQH on a
- * bad descriptor and IQE set.
+ * bad descriptor and IQE set.  IQH is stored once, when the run ends:
+ * software reads it only through a register read, which waits for
+ * reg_lock, held all the run.
  * Context: reg_lock held; takes cache set locks.
  */
 void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
@@ -170,12 +217,14 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 	/* IQH is the model's own: QIE set it to 0, this loop moves it. */
 	if (ilib_ring_pos_of_offset(q, hw->iqh & VTD_IQH_QH, &head))
 		head = 0;
-	while (head != tail) {
-		struct vtd_inv_desc d = {{0}};
+	if (head == tail)
+		return;
+	do {
+		struct vtd_inv_desc d;
 		unsigned int bad;
 		bool inval;
 
-		if (ilib_ring_read_le64(q, hw->host, head, d.qw)) {
+		if (hw_qi_fetch(q, hw->host, head, dw, &d)) {
 			hw_iqe(hw, VTD_IQEI_FETCH, irq);
 			break;
 		}
@@ -191,8 +240,8 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		cmds++;
 		invals += inval;
 		head = ilib_ring_next(q, head);
-		hw->iqh = ilib_ring_offset(q, head);
-	}
+	} while (head != tail);
+	hw->iqh = ilib_ring_offset(q, head);
 	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
 	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);
 }

@@ -107,7 +107,7 @@ static void hw_iotlb_reg(struct vtd_hw *hw)
 	if (g) {
 		vtd_hw_inv_iotlb(
 		    hw, g, (uint16_t)vtd_field_get(VTD_IOTLB_DID, hw->iotlb),
-		    hw->iva & VTD_IVA_ADDR, am);
+		    hw->iva & VTD_IVA_ADDR, am, hw->iva & VTD_IVA_IH);
 		ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, 1);
 	}
 	hw->iotlb &= ~(VTD_IOTLB_IVT | VTD_IOTLB_IAIG);

@@ -543,6 +543,35 @@ Test(guest_legacy, paging_structure_cache_kept_until_iotlb_invalidation)
 	vt_destroy(&g);
 }
 
+/*
+ * A page-selective invalidation with IH = 1 says only leaves changed
+ * (vtd 6.4): the paging-structure caches may keep their tables, and the
+ * model does, so a driver's strict unmap leaves the other pages of the
+ * region one table read away.  The same invalidation with IH = 0 drops
+ * them.
+ */
+Test(guest_legacy, leaf_only_invalidation_keeps_paging_structure_cache)
+{
+	struct vt g;
+	uint64_t root, pde, q[4];
+
+	up(&g, NULL);
+	root = vt_ctx_sl(&g, SID_A, 5);
+	vt_sl_map(&g, root, 4, 0x100000, 1, enc_sl(VT_DATA, SL_RW));
+	vt_sl_map(&g, root, 4, 0x101000, 1, enc_sl(VT_DATA + 0x1000, SL_RW));
+	vt_sl_map(&g, root, 4, 0x102000, 1, enc_sl(VT_DATA + 0x2000, SL_RW));
+	vt_tr_ok(&g, SID_A, NP, 0x100000, R, VT_DATA);
+	pde = vt_sl_entry(&g, root, 4, 0x100000, 2);
+	vt_wr64(&g, pde, 0);
+	dsc_iotlb(q, 3, false, false, 5, 0x100000, 0, true);
+	vt_qrun(&g, q);
+	vt_tr_ok(&g, SID_A, NP, 0x101000, R, VT_DATA + 0x1000);
+	dsc_iotlb(q, 3, false, false, 5, 0x100000, 0, false);
+	vt_qrun(&g, q);
+	vt_tr_fault(&g, SID_A, NP, 0x102000, R, FR_READ);
+	vt_destroy(&g);
+}
+
 Test(guest_legacy, context_cache_kept_until_context_invalidation)
 {
 	struct vt g;

@@ -84,18 +84,35 @@ static struct vtd_inv_desc desc_wait(uint32_t data, uint64_t addr)
 /*
  * Write @d at the tail and advance it.  The queue is never full: a batch
  * is at most VTD_MAX_BATCH + 1 descriptors, each batch is waited for
- * before the next, and the smallest queue holds 128.  Context: q_lock.
+ * before the next, and the smallest queue holds 128.  The queue is table
+ * memory, bound at setup: the descriptor's qwords are stored in place,
+ * the upper two only in a 256-bit (scalable-mode) queue.  Context: q_lock.
  */
 static int iq_put(struct vtd_drv *v, const struct vtd_inv_desc *d)
 {
-	int ret = ilib_ring_write_le64(&v->iq, v->host, v->tail, d->qw);
+	const struct ilib_ring *r = &v->iq;
 
-	if (!ret) {
-		ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "vtd inv_desc", 0,
-			       0, d->qw, ilib_ring_entry_size(&v->iq));
-		v->tail = ilib_ring_next(&v->iq, v->tail);
+	if (__builtin_expect(r->hp != NULL, 1)) {
+		uint64_t *p = ilib_ring_entry_hp(r, v->tail);
+
+		__atomic_store_n(&p[0], htole64(d->qw[0]), __ATOMIC_RELEASE);
+		__atomic_store_n(&p[1], htole64(d->qw[1]), __ATOMIC_RELEASE);
+		if (v->scalable) {
+			__atomic_store_n(&p[2], htole64(d->qw[2]),
+					 __ATOMIC_RELEASE);
+			__atomic_store_n(&p[3], htole64(d->qw[3]),
+					 __ATOMIC_RELEASE);
+		}
+	} else {
+		int ret = ilib_ring_write_le64(r, v->host, v->tail, d->qw);
+
+		if (ret)
+			return ret;
 	}
-	return ret;
+	ilib_trace_raw(v->host, IOMMU_TR_CMD_ISSUED, "vtd inv_desc", 0, 0,
+		       d->qw, v->scalable ? 32 : 16);
+	v->tail = ilib_ring_next(r, v->tail);
+	return 0;
 }
 
 /* IQT / IQH hold byte offsets: index << 4 or << 5 (T35). */

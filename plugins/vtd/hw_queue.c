@@ -25,16 +25,21 @@ static void hw_iqe(struct vtd_hw *hw, unsigned int iqei, struct hw_irqs *irq)
  * again, so once ilib_mem_store_le() has found it in RAM (wait_spot), the
  * store goes there directly, as that function would, without its call.
  */
+static bool hw_wait_spot_ok(const struct vtd_hw *hw, uint64_t pa)
+{
+	const struct ilib_mem_spot *s = &hw->wait_spot;
+
+	return s->hp && s->pa == pa && s->size == 4;
+}
+
 static int hw_wait_store(struct vtd_hw *hw, uint64_t pa, uint32_t val)
 {
-	struct ilib_mem_spot *s = &hw->wait_spot;
-
-	if (__builtin_expect(s->hp && s->pa == pa && s->size == 4, 1)) {
-		__atomic_store_n((uint32_t *)s->hp, htole32(val),
+	if (__builtin_expect(hw_wait_spot_ok(hw, pa), 1)) {
+		__atomic_store_n((uint32_t *)hw->wait_spot.hp, htole32(val),
 				 __ATOMIC_RELEASE);
 		return 0;
 	}
-	return ilib_mem_store_le(hw->host, s, pa, val, 4);
+	return ilib_mem_store_le(hw->host, &hw->wait_spot, pa, val, 4);
 }
 
 /*
@@ -174,6 +179,61 @@ static inline int hw_qi_fetch(const struct ilib_ring *q,
 }
 
 /*
+ * hw_qi_pair() - run the batch at @head if it is the one a strict unmap
+ * sends: a type-2 page-selective invalidation, then a wait that writes
+ * its status where the last one did and raises nothing, and no more
+ * @head ends there (the caller checked that).  Both are checked as
+ * hw_qi_exec() checks them and run as it runs them; anything else, or a
+ * queue not in RAM, is left to it.
+ * Return: true if the two ran; false if nothing was done.
+ * Context: reg_lock held.
+ */
+static bool hw_qi_pair(struct vtd_hw *hw, const struct ilib_ring *q,
+		       uint32_t head, bool dw)
+{
+	const uint64_t *p, *pw;
+	uint64_t q0, q1, w0, w1;
+
+	if (!q->hp)
+		return false;
+	p = ilib_ring_entry_hp(q, head);
+	pw = ilib_ring_entry_hp(q, ilib_ring_next(q, head));
+	q0 = le64toh(__atomic_load_n(&p[0], __ATOMIC_ACQUIRE));
+	q1 = le64toh(__atomic_load_n(&p[1], __ATOMIC_ACQUIRE));
+	w0 = le64toh(__atomic_load_n(&pw[0], __ATOMIC_ACQUIRE));
+	w1 = le64toh(__atomic_load_n(&pw[1], __ATOMIC_ACQUIRE));
+	if (vtd_inv_desc_type(q0) != VTD_INV_IOTLB ||
+	    vtd_inv_desc_type(w0) != VTD_INV_WAIT ||
+	    vtd_field_get(VTD_INV_IOTLB_QW0_G, q0) != VTD_IOTLB_PAGE ||
+	    vtd_field_get(VTD_INV_IOTLB_QW1_AM, q1) > HW_MAMV ||
+	    (q0 & VTD_INV_IOTLB_QW0_RSVD) || (q1 & VTD_INV_IOTLB_QW1_RSVD) ||
+	    (w0 & (VTD_INV_WAIT_QW0_RSVD | VTD_INV_WAIT_QW0_PD |
+		   VTD_INV_WAIT_QW0_IF | VTD_INV_WAIT_QW0_SW)) !=
+		VTD_INV_WAIT_QW0_SW ||
+	    (w1 & VTD_INV_WAIT_QW1_RSVD) ||
+	    !hw_wait_spot_ok(hw, w1 & VTD_INV_WAIT_QW1_SADDR))
+		return false;
+	if (dw && (__atomic_load_n(&p[2], __ATOMIC_ACQUIRE) |
+		   __atomic_load_n(&p[3], __ATOMIC_ACQUIRE) |
+		   __atomic_load_n(&pw[2], __ATOMIC_ACQUIRE) |
+		   __atomic_load_n(&pw[3], __ATOMIC_ACQUIRE)))
+		return false;
+	if (iommu_host_tracing(hw->host, IOMMU_TRACE_INVAL))
+		return false; /* the loop traces each one */
+	vtd_hw_inv_iotlb(hw, VTD_IOTLB_PAGE,
+			 (uint16_t)vtd_field_get(VTD_INV_IOTLB_QW0_DID, q0),
+			 q1 & VTD_INV_IOTLB_QW1_ADDR,
+			 (unsigned int)vtd_field_get(VTD_INV_IOTLB_QW1_AM, q1),
+			 q1 & VTD_INV_IOTLB_QW1_IH);
+	/* The status write, as the release of the wait (hw_qi_exec()). */
+	__atomic_store_n((uint32_t *)hw->wait_spot.hp,
+			 htole32((uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA,
+							 w0)),
+			 __ATOMIC_RELEASE);
+	return true;
+}
+
+/*
  * vtd_hw_qi_run() - consume descriptors from IQH up to IQT (vtd 6.1)
  * The queue is a ring of 2^QS 4 KiB pages of 128- or 256-bit descriptors
  * with no wrap bit; IQH and IQT hold byte offsets.  Stops with IQH on a
@@ -219,7 +279,13 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		head = 0;
 	if (head == tail)
 		return;
-	do {
+	if (ilib_ring_next(q, ilib_ring_next(q, head)) == tail &&
+	    hw_qi_pair(hw, q, head, dw)) {
+		cmds = 2;
+		invals = 1;
+		head = tail;
+	}
+	while (head != tail) {
 		struct vtd_inv_desc d;
 		unsigned int bad;
 		bool inval;
@@ -240,7 +306,7 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		cmds++;
 		invals += inval;
 		head = ilib_ring_next(q, head);
-	} while (head != tail);
+	}
 	hw->iqh = ilib_ring_offset(q, head);
 	ilib_stat(hw->host, IOMMU_STAT_QUEUE_CMDS, cmds);
 	ilib_stat(hw->host, IOMMU_STAT_INVAL_CMDS, invals);

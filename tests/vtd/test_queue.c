@@ -441,3 +441,129 @@ Test(queue, tail_write_widths_agree)
 	cr_assert_eq(st, 0x52, "the queue ran with QIE off");
 	vt_destroy(&g);
 }
+
+/*
+ * After IQE on @bad: replace it with a harmless descriptor (a global
+ * context-cache invalidation), clear IQE and ring again (sheet 6.1); the
+ * queue then runs to the tail.
+ */
+static void restart_past(struct vt *g, unsigned int bad)
+{
+	uint64_t fix[4];
+
+	dsc_cc(fix, 1, 0, 0, 0);
+	for (unsigned int i = 0; i < dsz(g) / 8; i++)
+		vt_wr64(g, VT_IQ_BASE + (uint64_t)bad * dsz(g) + 8 * i, fix[i]);
+	vt_wr(g, R_FSTS, 4, FS_IQE);
+	vt_wr(g, R_IQT, 8, (uint64_t)g->tail << (g->dw ? 5 : 4));
+	cr_assert_eq(vt_rd32(g, R_FSTS) & FS_IQE, 0);
+	cr_assert_eq(vt_rd64(g, R_IQH), vt_rd64(g, R_IQT));
+}
+
+/*
+ * A page-selective invalidation and its wait rung in with one IQT write
+ * (what a driver's strict unmap sends): the invalidation is done before
+ * the status is written, each counts as a queue command, and the wait
+ * stays checked: a reserved bit, PD without ECAP.PDS, or IF all behave
+ * as for a wait alone (IQE on the wait's slot after the invalidation
+ * ran; IWC).  The status address is used twice first, so that the model
+ * already knows where it is.
+ */
+Test(queue, page_invalidation_and_wait_in_one_doorbell)
+{
+	struct vt g;
+	uint64_t root, leaf, b[2][4], st_addr = VT_STATUS + 0x300;
+	uint64_t cmds, invals;
+	uint32_t st = 0;
+	unsigned int i;
+
+	up(&g, NULL);
+	root = vt_ctx_sl(&g, SID_A, 5);
+	leaf = vt_sl_map(&g, root, 4, 0x1000, 1, enc_sl(VT_DATA, SL_RW));
+	for (i = 1; i <= 2; i++) {
+		vt_tr_ok(&g, SID_A, NP, 0x1000, R, VT_DATA + (i - 1) * 0x1000);
+		vt_wr64(&g, leaf, enc_sl(VT_DATA + i * 0x1000, SL_RW));
+		cmds = vt_stat(&g, IOMMU_STAT_QUEUE_CMDS);
+		invals = vt_stat(&g, IOMMU_STAT_INVAL_CMDS);
+		dsc_iotlb(b[0], 3, false, false, 5, 0x1000, 0, true);
+		dsc_wait(b[1], false, true, false, i, st_addr);
+		vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+		vt_mem_rd(&g, st_addr, &st, 4);
+		cr_assert_eq(st, i, "round %u: status 0x%x", i, st);
+		cr_assert_eq(vt_rd64(&g, R_IQH), vt_rd64(&g, R_IQT));
+		cr_assert_eq(vt_stat(&g, IOMMU_STAT_QUEUE_CMDS) - cmds, 2);
+		cr_assert_eq(vt_stat(&g, IOMMU_STAT_INVAL_CMDS) - invals, 1);
+		vt_tr_ok(&g, SID_A, NP, 0x1000, R, VT_DATA + i * 0x1000);
+	}
+	/* status address bits 1:0 reserved: IQE on the wait, after the
+	 * invalidation ran */
+	vt_wr64(&g, leaf, enc_sl(VT_DATA + 0x5000, SL_RW));
+	dsc_wait(b[1], false, true, false, 3, st_addr);
+	b[1][1] |= 1;
+	vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+	cr_assert(vt_rd32(&g, R_FSTS) & FS_IQE);
+	cr_assert_eq(vt_rd64(&g, R_IQH), ((g.tail + g.entries - 1) % g.entries)
+						 * 16ull);
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 2, "a bad wait wrote its status");
+	vt_tr_ok(&g, SID_A, NP, 0x1000, R, VT_DATA + 0x5000);
+	restart_past(&g, (g.tail + g.entries - 1) % g.entries);
+	/* PD without ECAP.PDS: the same */
+	cr_assert_eq(g.ecap >> 42 & 1, 0, "ECAP.PDS");
+	dsc_wait(b[1], false, true, false, 4, st_addr);
+	b[1][0] |= 1ull << 7;
+	vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+	cr_assert(vt_rd32(&g, R_FSTS) & FS_IQE);
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 2, "a PD wait wrote its status");
+	restart_past(&g, (g.tail + g.entries - 1) % g.entries);
+	/* IF with SW: status and IWC */
+	cr_assert_eq(vt_rd32(&g, R_ICS) & 1, 0);
+	dsc_wait(b[1], true, true, false, 5, st_addr);
+	vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+	cr_assert_eq(vt_rd32(&g, R_FSTS) & FS_IQE, 0);
+	vt_mem_rd(&g, st_addr, &st, 4);
+	cr_assert_eq(st, 5);
+	cr_assert_eq(vt_rd32(&g, R_ICS) & 1, 1, "ICS.IWC not set");
+	vt_destroy(&g);
+}
+
+/* The same batch in a 256-bit queue: its upper qwords are reserved in
+ * both descriptors. */
+Test(queue, page_invalidation_and_wait_upper_qwords_reserved)
+{
+	struct vt g;
+	uint64_t b[2][4], st_addr = VT_STATUS + 0x300;
+	uint32_t st = 0;
+	unsigned int i, bad;
+
+	vt_create(&g, false, "scalable_mode = yes");
+	vt_guest_init(&g, true);
+	for (i = 0; i < 4; i++) {
+		dsc_iotlb(b[0], 3, false, false, 5, 0x1000, 0, true);
+		dsc_wait(b[1], false, true, false, 0x10 + i, st_addr);
+		vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+		vt_mem_rd(&g, st_addr, &st, 4);
+		cr_assert_eq(st, 0x10 + i);
+	}
+	for (i = 0; i < 4; i++) {
+		dsc_iotlb(b[0], 3, false, false, 5, 0x1000, 0, true);
+		dsc_wait(b[1], false, true, false, 0x20 + i, st_addr);
+		b[i / 2][2 + i % 2] = 1ull << 40;
+		bad = (g.tail + i / 2) % g.entries;
+		vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
+		cr_assert(vt_rd32(&g, R_FSTS) & FS_IQE, "qword %u", 2 + i % 2);
+		cr_assert_eq(vt_rd64(&g, R_IQH), bad * 32ull);
+		vt_mem_rd(&g, st_addr, &st, 4);
+		cr_assert_eq(st, 0x13, "the status of a refused batch");
+		restart_past(&g, bad);
+		if (bad != (g.tail + g.entries - 1) % g.entries) {
+			/* the wait after a refused invalidation runs now */
+			vt_mem_rd(&g, st_addr, &st, 4);
+			cr_assert_eq(st, 0x20 + i);
+			st = 0x13;
+			vt_mem_wr(&g, st_addr, &st, 4);
+		}
+	}
+	vt_destroy(&g);
+}

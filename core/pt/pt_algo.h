@@ -551,9 +551,41 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 {
 	struct PTA(um) u = {.last = last, .fl = fl};
 	const unsigned int levels = pt_cur_levels(pt);
+	const unsigned int es0 = pta_shift(pt, 0);
 	uint64_t *tbl = pt_cur_root(pt, levels), done;
 	unsigned int lvl = levels - 1;
 
+	/*
+	 * One leaf entry of the smallest size, the common strict unmap: down
+	 * the tables as iova_to_phys does (the range lies inside one entry
+	 * at every level above, and covers no table, so nothing is freed),
+	 * then what PTA(unmap_tbl) does for it, without its run scan.  A
+	 * larger leaf on the way, or a leaf of a larger run (PTF_RUNS), goes
+	 * the long way, which refuses to cut it.
+	 */
+	if (last - iova == (1ull << es0) - 1) {
+		uint64_t *p = &tbl[pta_index(pt, iova, lvl)];
+		uint64_t e = pt_load(p);
+
+		for (;;) {
+			if (!ptf_present(e))
+				return 0;
+			if (!lvl || !ptf_is_table(e, lvl))
+				break;
+			tbl = pt_tbl(pt, ptf_table_pa(pt, e), pta_tsize(pt));
+			if (!tbl)
+				return 0;
+			p = &tbl[pta_index_low(pt, iova, --lvl)];
+			e = pt_load(p);
+		}
+		if (!lvl && (!PTF_RUNS || ptf_leaf_lg2(pt, e, 0) == es0)) {
+			pt_store(p, 0);
+			if (max_leaf)
+				*max_leaf = 1ull << es0;
+			return 1ull << es0;
+		}
+		goto walk;
+	}
 	/* Go down without recursion while the range lies inside one entry
 	 * and does not cover it whole: nothing there can be freed. */
 	while (lvl) {
@@ -574,27 +606,7 @@ static uint64_t PTA(unmap)(struct pt *pt, uint64_t iova, uint64_t last,
 			return 0;
 		lvl--;
 	}
-	/* One leaf entry of the smallest size, the common strict unmap:
-	 * what PTA(unmap_tbl) does for it, without its run scan.  A leaf of
-	 * a larger run (PTF_RUNS) goes the long way, which refuses to cut
-	 * it. */
-	if (!lvl && last - iova == (1ull << pta_shift(pt, 0)) - 1) {
-		const unsigned int es = pta_shift(pt, 0);
-		uint64_t *p = &tbl[pta_index(pt, iova, 0)];
-		const uint64_t e = pt_load(p);
-
-		if (!ptf_present(e)) {
-			if (max_leaf)
-				*max_leaf = 0;
-			return 0;
-		}
-		if (!PTF_RUNS || ptf_leaf_lg2(pt, e, 0) == es) {
-			pt_store(p, 0);
-			if (max_leaf)
-				*max_leaf = 1ull << es;
-			return 1ull << es;
-		}
-	}
+walk:
 	done = PTA(unmap_tbl)(pt, tbl, lvl, iova, &u);
 	if (max_leaf)
 		*max_leaf = done ? 1ull << u.max_lg2 : 0;

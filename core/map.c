@@ -394,7 +394,8 @@ int iommu__sync(struct iommu_domain *d, struct iommu_iotlb_gather *g)
 		iommu__gather_defer(d, g);
 		return ret;
 	}
-	tables_free(d->ctx, d, g->freelist);
+	if (g->freelist) /* most unmaps free no table page */
+		tables_free(d->ctx, d, g->freelist);
 	iommu_iotlb_gather_init(g);
 	return 0;
 }

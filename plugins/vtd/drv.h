@@ -207,7 +207,7 @@ struct vtd_drv {
 	uint64_t ctx_pa[VTD_NR_BUS][2];
 
 	/* invalidation queue: the driver is its producer */
-	pthread_mutex_t q_lock;
+	unsigned int q_lock; /* vtd_q_lock() */
 	uint64_t iq_pa;
 	size_t iq_size; /* 0: not allocated */
 	struct ilib_ring iq;
@@ -233,6 +233,35 @@ struct vtd_drv {
 	struct vtd_domain identity;
 	bool has_identity;
 };
+
+/*
+ * The queue lock, q_lock: a word taken with one compare-and-swap and
+ * given back with a store, where a pthread mutex costs two atomic
+ * operations and two library calls, on every strict unmap.  Its holder
+ * fills the queue, rings IQT and polls the wait's status (or GSTS after
+ * a GCMD write); on the built-in bus the model has answered before the
+ * IQT write returns, on another bus it may take up to timeout_polls
+ * polls, so a waiter spins a little and then yields the CPU each time
+ * (ilib_poll_pause()).
+ */
+static inline void vtd_q_lock(struct vtd_drv *v)
+{
+	for (uint64_t i = 0;; i++) {
+		unsigned int free_ = 0;
+
+		if (!__atomic_load_n(&v->q_lock, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&v->q_lock, &free_, 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		ilib_poll_pause(i);
+	}
+}
+
+static inline void vtd_q_unlock(struct vtd_drv *v)
+{
+	__atomic_store_n(&v->q_lock, 0, __ATOMIC_RELEASE);
+}
 
 static inline struct vtd_dev *vtd_dev_of(struct iommu_dev_info *info)
 {

@@ -237,10 +237,10 @@ static int vtd_drv_iotlb_sync_map(void *d, uint64_t iova, uint64_t size)
 		int ret = 0;
 
 		if (dom->v->cap & VTD_CAP_RWBF) {
-			pthread_mutex_lock(&dom->v->q_lock); /* GCMD writer */
+			vtd_q_lock(dom->v); /* GCMD writer */
 			ret = vtd_gcmd(dom->v, VTD_GCMD_WBF, VTD_GSTS_WBFS,
 				       false);
-			pthread_mutex_unlock(&dom->v->q_lock);
+			vtd_q_unlock(dom->v);
 		}
 		return ret;
 	}

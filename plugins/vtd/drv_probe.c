@@ -219,7 +219,6 @@ static int vtd_drv_dev_disable_feat(void *inst, struct iommu_dev_info *info,
 static void vtd_destroy_locks(struct vtd_drv *v)
 {
 	pthread_mutex_destroy(&v->ctx_lock);
-	pthread_mutex_destroy(&v->q_lock);
 	pthread_mutex_destroy(&v->fault_lock);
 	pthread_rwlock_destroy(&v->dev_lock);
 }
@@ -348,7 +347,6 @@ static int vtd_drv_probe(struct iommu_host *host, const struct iommu_bus *bus,
 				 ? params[VTD_P_DRV_INV_THRESHOLD]
 				 : 1;
 	pthread_mutex_init(&v->ctx_lock, NULL);
-	pthread_mutex_init(&v->q_lock, NULL);
 	pthread_mutex_init(&v->fault_lock, NULL);
 	pthread_rwlock_init(&v->dev_lock, NULL);
 

@@ -162,7 +162,7 @@ int vtd_submit(struct vtd_drv *v, const struct vtd_inv_desc *d, size_t n)
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&v->q_lock);
+	vtd_q_lock(v);
 	do {
 		size_t chunk = n < VTD_MAX_BATCH ? n : VTD_MAX_BATCH;
 		uint32_t seq = ++v->seq;
@@ -212,7 +212,7 @@ int vtd_submit(struct vtd_drv *v, const struct vtd_inv_desc *d, size_t n)
 		d += chunk;
 		n -= chunk;
 	} while (n && !ret);
-	pthread_mutex_unlock(&v->q_lock);
+	vtd_q_unlock(v);
 	return ret;
 }
 

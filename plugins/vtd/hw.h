@@ -305,7 +305,7 @@ struct vtd_hw {
 	uint64_t live;	  /* atomic; see HW_LIVE_TES */
 	bool nest_warned; /* atomic */
 
-	pthread_mutex_t reg_lock;
+	unsigned int reg_lock; /* vtd_hw_lock() */
 	uint32_t gsts;
 	uint64_t rtaddr, ccmd, iva, iotlb;
 	uint32_t fsts; /* RW1C bits only; PPF and FRI are derived */
@@ -416,6 +416,34 @@ void vtd_hw_inv_piotlb(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		       uint32_t pasid, uint64_t addr, unsigned int am, bool ih);
 void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
 		   uint32_t pasid);
+
+/*
+ * The register lock, reg_lock: a word taken with one compare-and-swap and
+ * given back with a store (a pthread mutex costs two atomic operations
+ * and two library calls, and every driver submission takes it).  Its
+ * holders run a register access, a queue run or a fault record: bounded
+ * work, which waits for nothing but the cache sets' own spin locks (and
+ * a VMM's trace callback, when tracing); a waiter spins a little, then
+ * yields the CPU (ilib_poll_pause()), in case the holder was preempted.
+ */
+static inline void vtd_hw_lock(struct vtd_hw *hw)
+{
+	for (uint64_t i = 0;; i++) {
+		unsigned int free_ = 0;
+
+		if (!__atomic_load_n(&hw->reg_lock, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&hw->reg_lock, &free_, 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		ilib_poll_pause(i);
+	}
+}
+
+static inline void vtd_hw_unlock(struct vtd_hw *hw)
+{
+	__atomic_store_n(&hw->reg_lock, 0, __ATOMIC_RELEASE);
+}
 
 /* ---- hw_dump.c -------------------------------------------------------- */
 

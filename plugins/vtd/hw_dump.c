@@ -143,7 +143,7 @@ int vtd_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 
 	if (!hw || !pr)
 		return -EINVAL;
-	pthread_mutex_lock(&hw->reg_lock);
+	vtd_hw_lock(hw);
 	r.gsts = hw->gsts;
 	r.rtaddr = hw->rtaddr;
 	r.ccmd = hw->ccmd;
@@ -160,7 +160,7 @@ int vtd_hw_dump(void *opaque, iommu_print_fn pr, void *c)
 	r.ics = hw->ics;
 	r.iectl = hw->iectl;
 	r.nr_pending = hw->nr_pending;
-	pthread_mutex_unlock(&hw->reg_lock);
+	vtd_hw_unlock(hw);
 
 	pr(c, "registers (vtd 2):\n");
 	ilib_dump_reg(pr, c, 7, "VER", HW_VER, f_ver);

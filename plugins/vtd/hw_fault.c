@@ -78,7 +78,7 @@ static void hw_record_fault(struct vtd_hw *hw, const struct hw_xl *x,
 	uint32_t before;
 	bool recorded = false;
 
-	pthread_mutex_lock(&hw->reg_lock);
+	vtd_hw_lock(hw);
 	before = vtd_hw_fsts_now(hw);
 	if (hw->fsts & VTD_FSTS_PFO)
 		goto out;
@@ -113,7 +113,7 @@ static void hw_record_fault(struct vtd_hw *hw, const struct hw_xl *x,
 	recorded = true;
 	irq.fault = vtd_hw_fault_event(hw, before);
 out:
-	pthread_mutex_unlock(&hw->reg_lock);
+	vtd_hw_unlock(hw);
 	ilib_stat(hw->host,
 		  recorded ? IOMMU_STAT_FAULTS : IOMMU_STAT_FAULTS_LOST, 1);
 	vtd_hw_raise(hw, &irq);

@@ -397,7 +397,7 @@ static int vtd_hw_mmio_read(void *opaque, uint64_t offset, unsigned int size,
 	ret = hw_access_ok(hw, offset, size, &kind);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&hw->reg_lock);
+	vtd_hw_lock(hw);
 	if (kind == HW_REG_32)
 		*val = hw_read32(hw, offset);
 	else if (kind == HW_REG_64)
@@ -405,7 +405,7 @@ static int vtd_hw_mmio_read(void *opaque, uint64_t offset, unsigned int size,
 					    offset, size);
 	else
 		*val = 0;
-	pthread_mutex_unlock(&hw->reg_lock);
+	vtd_hw_unlock(hw);
 	return 0;
 }
 
@@ -431,17 +431,17 @@ static int vtd_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 	 * FRCD or IVA range reaches down to it): what hw_write64 does for
 	 * it with all bytes written. */
 	if (offset == VTD_IQT_REG && size == 8) {
-		pthread_mutex_lock(&hw->reg_lock);
+		vtd_hw_lock(hw);
 		hw->iqt = val & VTD_IQT_QT;
 		vtd_hw_qi_run(hw, &irq);
-		pthread_mutex_unlock(&hw->reg_lock);
+		vtd_hw_unlock(hw);
 		vtd_hw_raise(hw, &irq);
 		return 0;
 	}
 	ret = hw_access_ok(hw, offset, size, &kind);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&hw->reg_lock);
+	vtd_hw_lock(hw);
 	if (kind == HW_REG_32) {
 		hw_write32(hw, offset, (uint32_t)val, &irq);
 	} else if (kind == HW_REG_64) {
@@ -450,7 +450,7 @@ static int vtd_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 		ilib_reg64_write_part(offset, size, val, &v, &mask);
 		hw_write64(hw, offset & ~7ull, v, mask, &irq);
 	}
-	pthread_mutex_unlock(&hw->reg_lock);
+	vtd_hw_unlock(hw);
 	vtd_hw_raise(hw, &irq);
 	return 0;
 }
@@ -574,7 +574,6 @@ static void vtd_hw_destroy(void *opaque)
 	if (!hw)
 		return;
 	vtd_hw_caches_fini(hw);
-	pthread_mutex_destroy(&hw->reg_lock);
 	free(hw->frcd);
 	free(hw);
 }
@@ -607,17 +606,13 @@ static int vtd_hw_create(struct iommu_host *host, const uint64_t *params,
 	hw->frcd = calloc(hw->nfr, sizeof(*hw->frcd));
 	if (!hw->frcd)
 		goto err_free;
-	if (pthread_mutex_init(&hw->reg_lock, NULL))
-		goto err_free;
 	if (vtd_hw_caches_init(hw, params))
-		goto err_caches;
+		goto err_free;
 	hw->fectl = (uint32_t)VTD_FECTL_IM;
 	hw->iectl = (uint32_t)VTD_IECTL_IM;
 	*out = hw;
 	return 0;
 
-err_caches:
-	pthread_mutex_destroy(&hw->reg_lock);
 err_free:
 	free(hw->frcd);
 	free(hw);

@@ -46,13 +46,16 @@ static inline int ilib_pt_map_pages(struct pt *pt, struct iommu_host *host,
 				    ilib_pt_flush_fn flush, void *dom)
 {
 	struct pt_free_list fl = {0};
+	uint64_t len;
 	int ret;
 
-	if (!pt || !mapped || !pgsize || pgcount > UINT64_MAX / pgsize)
+	/* The product's overflow, not a division: this runs per map. */
+	if (!pt || !mapped || !pgsize ||
+	    __builtin_mul_overflow(pgsize, pgcount, &len))
 		return -EINVAL;
-	ret = pt_map(pt, iova, paddr, pgsize * pgcount, prot, mapped, &fl);
+	ret = pt_map(pt, iova, paddr, len, prot, mapped, &fl);
 	if (fl.n) {
-		int r = flush(dom, iova, iova + pgsize * pgcount - 1);
+		int r = flush(dom, iova, iova + len - 1);
 
 		if (!r)
 			pt_free_pages(host, &fl);
@@ -77,11 +80,12 @@ static inline uint64_t ilib_pt_unmap_pages(struct pt *pt,
 					   struct iommu_iotlb_gather *g)
 {
 	struct pt_free_list fl = {0};
-	uint64_t done, max_leaf = 0;
+	uint64_t done, len, max_leaf = 0;
 
-	if (!pt || !g || !pgsize || pgcount > UINT64_MAX / pgsize)
+	if (!pt || !g || !pgsize ||
+	    __builtin_mul_overflow(pgsize, pgcount, &len))
 		return 0;
-	done = pt_unmap(pt, iova, pgsize * pgcount, &fl, &max_leaf);
+	done = pt_unmap(pt, iova, len, &fl, &max_leaf);
 	for (size_t i = 0; i < fl.n; i++)
 		host->ops->table_free_after(host, g, fl.v[i].pa, fl.v[i].size);
 	if (fl.n)

@@ -474,12 +474,15 @@ static bool key_filter_ok(const struct ilib_cache *c, const uint64_t *slot_key,
 }
 
 /*
- * Does anything in @set match, read without the lock?  Return: false only
- * if the set was stable around the scan and nothing matched.
+ * Does anything in @set match, read without the lock?  @serial: the
+ * caller serializes the invalidations of @c (the work counter needs no
+ * locked add).  Return: false only if the set was stable around the scan
+ * and nothing matched.
  */
-static bool inval_may_match(struct ilib_cache *c, unsigned int set,
-			    const struct ilib_cache_filter *f,
-			    ilib_cache_pred pred, const void *arg)
+static inline __attribute__((always_inline)) bool
+inval_may_match(struct ilib_cache *c, unsigned int set,
+		const struct ilib_cache_filter *f, ilib_cache_pred pred,
+		const void *arg, bool serial)
 {
 	struct ilib_cache_set *s = &c->sets[set];
 	uint64_t copy[ILIB_CACHE_MAX_WORDS];
@@ -490,7 +493,14 @@ static bool inval_may_match(struct ilib_cache *c, unsigned int set,
 		return true;
 	if (!set_current(c, s))
 		return false; /* flushed: nothing to remove */
-	__atomic_add_fetch(&c->inval_work, c->ways, __ATOMIC_RELAXED);
+	if (serial)
+		__atomic_store_n(&c->inval_work,
+				 __atomic_load_n(&c->inval_work,
+						 __ATOMIC_RELAXED) +
+				     c->ways,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&c->inval_work, c->ways, __ATOMIC_RELAXED);
 	if (c->trace_host)
 		ilib_stat(c->trace_host, IOMMU_STAT_INVAL_WORK, c->ways);
 	for (unsigned int w = 0; w < c->ways && !match; w++) {
@@ -522,7 +532,7 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 
 	if (!c || !c->sets || set >= c->nsets)
 		return;
-	if (!inval_may_match(c, set, f, pred, arg))
+	if (!inval_may_match(c, set, f, pred, arg, false))
 		return;
 	s = &c->sets[set];
 	set_lock(s);
@@ -532,6 +542,26 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 		/* Under the lock no one else writes: read in place. */
 		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f) &&
 		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg)))
+			st(&slot[0], 0);
+	}
+	set_unlock(s);
+}
+
+void ilib_cache_inval_set_serial(struct ilib_cache *c, unsigned int set,
+				 const struct ilib_cache_filter *f)
+{
+	struct ilib_cache_set *s;
+
+	if (!c || !c->sets || set >= c->nsets || !f)
+		return;
+	if (!inval_may_match(c, set, f, NULL, NULL, true))
+		return;
+	s = &c->sets[set];
+	set_lock(s);
+	for (unsigned int w = 0; w < c->ways; w++) {
+		uint64_t *slot = cache_slot(c, set, w);
+
+		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f))
 			st(&slot[0], 0);
 	}
 	set_unlock(s);

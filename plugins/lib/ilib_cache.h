@@ -397,6 +397,23 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 				   ilib_cache_pred pred, const void *arg);
 
 /**
+ * ilib_cache_inval_set_serial() - ilib_cache_inval_set_filtered() with no
+ * predicate (the filter says it all), for a cache whose invalidations the
+ * caller serializes with a lock of its own (a model's register lock)
+ * @f: which entries; not NULL
+ *
+ * The work counter then goes up with a plain atomic load and store, not
+ * a locked add: a one-set invalidation that finds nothing (a strict
+ * unmap's, usually) does no atomic read-modify-write but its
+ * ilib_cache_inval_begin().
+ * Context: after ilib_cache_inval_begin(); every invalidation of @c
+ * under the caller's lock; takes the set lock only when something may
+ * match.
+ */
+void ilib_cache_inval_set_serial(struct ilib_cache *c, unsigned int set,
+				 const struct ilib_cache_filter *f);
+
+/**
  * ilib_cache_inval() - remove every entry @pred accepts
  * @c: the cache
  * @pred: which entries; NULL: all

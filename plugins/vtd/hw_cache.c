@@ -472,10 +472,11 @@ static void hw_tlb_inval_page(struct vtd_hw *hw, uint16_t did, uint64_t addr,
 		    .val = {1ull << 56 | vpn, (uint64_t)did << 32},
 		};
 
+		/* Every IOTLB invalidation runs under reg_lock. */
 		if (levels)
-			ilib_cache_inval_set_filtered(
+			ilib_cache_inval_set_serial(
 			    c, ilib_cache_set_of(c, hw_tlb_hash(did, 1, vpn)),
-			    &f, NULL, NULL);
+			    &f);
 		return;
 	}
 	struct hw_match m = {.did_on = true, .did = did, .fl_any_addr = true};

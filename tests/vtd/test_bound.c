@@ -232,6 +232,23 @@ Test(bound, page_selective_of_one_page_probes_its_sets)
 	vt_destroy(&b.g);
 }
 
+/*
+ * The IOTLB held 4 KiB entries only (b_fill): a one-page invalidation
+ * looks at the one set of its page, a strict unmap's cost.
+ */
+Test(bound, page_selective_of_one_page_with_4k_entries_probes_one_set)
+{
+	struct bnd b;
+	uint64_t d[4];
+
+	b_setup(&b);
+	dsc_iotlb(d, 3, true, true, B_DID_A, 0, 0, true);
+	cr_assert_eq(b_iotlb_kind(&b, "page IOTLB (1 page, IH, 4K only)", d,
+				  B_FULL),
+		     B_WAYS);
+	vt_destroy(&b.g);
+}
+
 /* Ranges of more pages than sets: the DID goes in O(1), a full queue of
  * them looks at no slot. */
 Test(bound, large_ranges_drop_the_domain)

@@ -62,9 +62,9 @@ void vtd_att_del(struct vtd_domain *dom, uint16_t sid, uint32_t pasid)
  * VTD_MAX_BATCH); returns how many, 0 if the domain is attached nowhere.
  * @all: whole domain.
  */
-static size_t vtd_iotlb_descs(struct vtd_domain *dom, uint64_t start,
-			      uint64_t last, bool all, bool ih,
-			      struct vtd_inv_desc *d, size_t max)
+static inline __attribute__((always_inline)) size_t
+vtd_iotlb_descs(struct vtd_domain *dom, uint64_t start, uint64_t last, bool all,
+		bool ih, struct vtd_inv_desc *d, size_t max)
 {
 	struct vtd_drv *v = dom->v;
 	uint64_t spfn = start >> 12, epfn = last >> 12;

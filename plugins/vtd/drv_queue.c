@@ -88,7 +88,8 @@ static struct vtd_inv_desc desc_wait(uint32_t data, uint64_t addr)
  * memory, bound at setup: the descriptor's qwords are stored in place,
  * the upper two only in a 256-bit (scalable-mode) queue.  Context: q_lock.
  */
-static int iq_put(struct vtd_drv *v, const struct vtd_inv_desc *d)
+static inline __attribute__((always_inline)) int
+iq_put(struct vtd_drv *v, const struct vtd_inv_desc *d)
 {
 	const struct ilib_ring *r = &v->iq;
 

@@ -494,11 +494,10 @@ inval_may_match(struct ilib_cache *c, unsigned int set,
 	if (!set_current(c, s))
 		return false; /* flushed: nothing to remove */
 	if (serial)
-		__atomic_store_n(&c->inval_work,
-				 __atomic_load_n(&c->inval_work,
-						 __ATOMIC_RELAXED) +
-				     c->ways,
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    &c->inval_work,
+		    __atomic_load_n(&c->inval_work, __ATOMIC_RELAXED) + c->ways,
+		    __ATOMIC_RELAXED);
 	else
 		__atomic_add_fetch(&c->inval_work, c->ways, __ATOMIC_RELAXED);
 	if (c->trace_host)

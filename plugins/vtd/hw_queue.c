@@ -98,9 +98,9 @@ static unsigned int hw_qi_exec(struct vtd_hw *hw, const struct vtd_inv_desc *d,
 		/* The status write, as the release of the wait: a driver
 		 * that sees it sees every invalidation before it done. */
 		if ((q0 & VTD_INV_WAIT_QW0_SW) &&
-		    hw_wait_store(hw, q1 & VTD_INV_WAIT_QW1_SADDR,
-				  (uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA,
-							  q0)))
+		    hw_wait_store(
+			hw, q1 & VTD_INV_WAIT_QW1_SADDR,
+			(uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA, q0)))
 			return HW_IQE_STATUS;
 		if ((q0 & VTD_INV_WAIT_QW0_IF) && !(hw->ics & VTD_ICS_IWC)) {
 			hw->ics |= (uint32_t)VTD_ICS_IWC;
@@ -166,12 +166,10 @@ static inline int hw_qi_fetch(const struct ilib_ring *q,
 
 		d->qw[0] = le64toh(__atomic_load_n(&p[0], __ATOMIC_ACQUIRE));
 		d->qw[1] = le64toh(__atomic_load_n(&p[1], __ATOMIC_ACQUIRE));
-		d->qw[2] = dw ? le64toh(__atomic_load_n(&p[2],
-							__ATOMIC_ACQUIRE))
-			      : 0;
-		d->qw[3] = dw ? le64toh(__atomic_load_n(&p[3],
-							__ATOMIC_ACQUIRE))
-			      : 0;
+		d->qw[2] =
+		    dw ? le64toh(__atomic_load_n(&p[2], __ATOMIC_ACQUIRE)) : 0;
+		d->qw[3] =
+		    dw ? le64toh(__atomic_load_n(&p[3], __ATOMIC_ACQUIRE)) : 0;
 		return 0;
 	}
 	d->qw[2] = d->qw[3] = 0;
@@ -226,10 +224,10 @@ static bool hw_qi_pair(struct vtd_hw *hw, const struct ilib_ring *q,
 			 (unsigned int)vtd_field_get(VTD_INV_IOTLB_QW1_AM, q1),
 			 q1 & VTD_INV_IOTLB_QW1_IH);
 	/* The status write, as the release of the wait (hw_qi_exec()). */
-	__atomic_store_n((uint32_t *)hw->wait_spot.hp,
-			 htole32((uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA,
-							 w0)),
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(
+	    (uint32_t *)hw->wait_spot.hp,
+	    htole32((uint32_t)vtd_field_get(VTD_INV_WAIT_QW0_SDATA, w0)),
+	    __ATOMIC_RELEASE);
 	return true;
 }
 

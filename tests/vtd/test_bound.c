@@ -243,9 +243,9 @@ Test(bound, page_selective_of_one_page_with_4k_entries_probes_one_set)
 
 	b_setup(&b);
 	dsc_iotlb(d, 3, true, true, B_DID_A, 0, 0, true);
-	cr_assert_eq(b_iotlb_kind(&b, "page IOTLB (1 page, IH, 4K only)", d,
-				  B_FULL),
-		     B_WAYS);
+	cr_assert_eq(
+	    b_iotlb_kind(&b, "page IOTLB (1 page, IH, 4K only)", d, B_FULL),
+	    B_WAYS);
 	vt_destroy(&b.g);
 }
 

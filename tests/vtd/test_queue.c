@@ -502,8 +502,8 @@ Test(queue, page_invalidation_and_wait_in_one_doorbell)
 	b[1][1] |= 1;
 	vt_qsubmit_n(&g, (const uint64_t(*)[4])b, 2);
 	cr_assert(vt_rd32(&g, R_FSTS) & FS_IQE);
-	cr_assert_eq(vt_rd64(&g, R_IQH), ((g.tail + g.entries - 1) % g.entries)
-						 * 16ull);
+	cr_assert_eq(vt_rd64(&g, R_IQH),
+		     ((g.tail + g.entries - 1) % g.entries) * 16ull);
 	vt_mem_rd(&g, st_addr, &st, 4);
 	cr_assert_eq(st, 2, "a bad wait wrote its status");
 	vt_tr_ok(&g, SID_A, NP, 0x1000, R, VT_DATA + 0x5000);

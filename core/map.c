@@ -82,11 +82,18 @@ int iommu__unmap_range(struct iommu_domain *d, uint64_t iova, uint64_t size,
 	uint64_t done = 0;
 	int ret = 0;
 
+	/* One page of the smallest size (the common strict unmap): the only
+	 * size that fits, and below 2 MiB no table it could unlink, so no
+	 * room to reserve. */
+	if (size == min_page(d) && !unmap_tables_bound(d, size)) {
+		done = d->info.ops->unmap_pages(d->priv, iova, size, 1, g);
+		*unmapped = done < size ? done : size;
+		return 0;
+	}
 	while (done < size) {
 		uint64_t count = 1, pg = min_page(d);
 
-		/* One page of the smallest size left (the common strict
-		 * unmap): the only size that fits, no pick. */
+		/* One page of the smallest size left: no pick. */
 		if (size - done != pg)
 			pg = pick_pgsize(d->info.pgsize_bitmap, iova + done, 0,
 					 size - done, &count);

@@ -178,16 +178,16 @@ static inline int hw_qi_fetch(const struct ilib_ring *q,
 
 /*
  * hw_qi_pair() - run the batch at @head if it is the one a strict unmap
- * sends: a type-2 page-selective invalidation, then a wait that writes
- * its status where the last one did and raises nothing, and no more
- * @head ends there (the caller checked that).  Both are checked as
+ * sends: a type-2 page-selective invalidation, then at @next a wait that
+ * writes its status where the last one did and raises nothing; the queue
+ * ends after it (the caller checked that).  Both are checked as
  * hw_qi_exec() checks them and run as it runs them; anything else, or a
  * queue not in RAM, is left to it.
  * Return: true if the two ran; false if nothing was done.
  * Context: reg_lock held.
  */
 static bool hw_qi_pair(struct vtd_hw *hw, const struct ilib_ring *q,
-		       uint32_t head, bool dw)
+		       uint32_t head, uint32_t next, bool dw)
 {
 	const uint64_t *p, *pw;
 	uint64_t q0, q1, w0, w1;
@@ -195,7 +195,7 @@ static bool hw_qi_pair(struct vtd_hw *hw, const struct ilib_ring *q,
 	if (!q->hp)
 		return false;
 	p = ilib_ring_entry_hp(q, head);
-	pw = ilib_ring_entry_hp(q, ilib_ring_next(q, head));
+	pw = ilib_ring_entry_hp(q, next);
 	q0 = le64toh(__atomic_load_n(&p[0], __ATOMIC_ACQUIRE));
 	q1 = le64toh(__atomic_load_n(&p[1], __ATOMIC_ACQUIRE));
 	w0 = le64toh(__atomic_load_n(&pw[0], __ATOMIC_ACQUIRE));
@@ -246,7 +246,7 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 	unsigned int qs = (unsigned int)vtd_field_get(VTD_IQA_QS, hw->iqa_live);
 	const struct ilib_ring *q;
 	uint64_t cmds = 0, invals = 0;
-	uint32_t head, tail;
+	uint32_t head, next, tail;
 	int ret;
 
 	if (!(hw->gsts & VTD_GSTS_QIES) || (hw->fsts & VTD_FSTS_IQE))
@@ -277,8 +277,9 @@ void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq)
 		head = 0;
 	if (head == tail)
 		return;
-	if (ilib_ring_next(q, ilib_ring_next(q, head)) == tail &&
-	    hw_qi_pair(hw, q, head, dw)) {
+	next = ilib_ring_next(q, head);
+	if (ilib_ring_next(q, next) == tail &&
+	    hw_qi_pair(hw, q, head, next, dw)) {
 		cmds = 2;
 		invals = 1;
 		head = tail;

@@ -435,7 +435,8 @@ static int vtd_hw_mmio_write(void *opaque, uint64_t offset, unsigned int size,
 		hw->iqt = val & VTD_IQT_QT;
 		vtd_hw_qi_run(hw, &irq);
 		vtd_hw_unlock(hw);
-		vtd_hw_raise(hw, &irq);
+		if (irq.fault || irq.inv) /* seldom: an IQE or an IF wait */
+			vtd_hw_raise(hw, &irq);
 		return 0;
 	}
 	ret = hw_access_ok(hw, offset, size, &kind);

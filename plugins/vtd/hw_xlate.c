@@ -451,8 +451,9 @@ static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
 {
 	const struct hw_memo *m = &hw_memo;
 
-	if (m->uid != hw->uid || !m->uid || m->live != live ||
-	    m->sid != x->sid || m->pasid != x->req->pasid ||
+	/* hw->uid: another thread's first translation may be setting it */
+	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) || !m->uid ||
+	    m->live != live || m->sid != x->sid || m->pasid != x->req->pasid ||
 	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
 		return false;
 	x->sm = m->sm;

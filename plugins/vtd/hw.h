@@ -188,8 +188,10 @@
  *    read 0 and ignore writes.
  *
  * Locking.  Lock order: reg_lock -> cache set locks.
- *  - reg_lock (mutex) guards every register, the fault records and the
- *    queue consumer.  translate() takes it only to record a fault.
+ *  - reg_lock (vtd_hw_lock(): a spin-then-yield word) guards every
+ *    register, the fault records and the queue consumer, and so
+ *    serializes every cache invalidation.  translate() takes it only to
+ *    record a fault.
  *  - hw->live (atomic) holds the latched root table, TTM and TES, so
  *    translate() never takes reg_lock on the success path.
  *  - The caches follow ilib_cache's rules (plugins/lib/ilib_cache.h): a

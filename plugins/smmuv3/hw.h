@@ -259,12 +259,14 @@
  *  - Cost of one command (DESIGN rule 15): CFGI_ALL, CFGI_STE,
  *    CFGI_CD_ALL O(1) (the configuration cache is tagged by StreamID),
  *    CFGI_CD O(ways); TLBI_NSNH_ALL, S12_VMALL, NH_ALL, NH_ASID, EL2_ALL,
- *    EL2_ASID O(1): each entry keeps the epochs of its scopes (stream
- *    world; VMID; VMID for stage 1; VMID or E2H with ASID, non-global
- *    entries) read before its walk and counts only while they hold, the
- *    command bumps one epoch.  Scopes hash into 1024 buckets per kind,
- *    so a command may drop another scope's entries of its bucket (never
- *    fewer than asked).  The TLBIs by address probe the sets of the pages
+ *    EL2_ASID O(1): the TLB is tagged by VMID and stage (NS-EL1; the
+ *    VMID commands flush one or two tags), and each entry keeps the
+ *    epochs of its stream world and (non-global) of its ASID scope (VMID
+ *    or E2H with ASID) read before its walk and counts only while they
+ *    hold; the world and ASID commands bump one epoch.  Tags hash into
+ *    4096 buckets and ASID scopes into 1024, so a command may drop
+ *    another scope's entries of its bucket (never fewer than asked).
+ *    The TLBIs by address probe the sets of the pages
  *    they cover (every size ever cached), or scan the TLB once when
  *    those are more than its sets: O(TLB size) for a large range.
  *
@@ -280,8 +282,9 @@
  *    invalidation before it purges, so a walk that began before an
  *    invalidation never inserts its result.  The TLB epochs are atomic
  *    counters: a walk reads its scopes' epochs before the tables, the
- *    entry keeps them, a lookup compares them again; a scope TLBI bumps
- *    the generation, then the epoch.
+ *    entry keeps their sum, a lookup that found the entry reads them
+ *    again and compares; a scope TLBI bumps the generation, then the
+ *    epoch (ilib_cache_flush_tag() does the same for a tag).
  *  - Wired interrupts are raised after reg_lock is dropped.  MSIs are
  *    sent with msi_write under reg_lock, in order with the state they
  *    announce: the core only queues them (plugin.h) and delivers them
@@ -433,11 +436,16 @@ struct hw_tlb {
 };
 
 /*
- * TLB epochs: an entry keeps the epochs of its scopes read before its
- * walk, and counts only while they still hold; a TLBI of a whole scope
- * bumps one counter, O(1) whatever the TLB's size.  Scopes hash into
- * HW_EP_BUCKETS buckets (a bump drops a bucket's other scopes too: more
- * than asked, never less).
+ * Whole-scope TLBIs, in O(1) whatever the TLB's size (smmu_hw_tlbi_scope).
+ * The VMID scopes are the TLB's ilib_cache tags (hw_cache.c): NS-EL1
+ * entries are tagged by VMID and stage (stage 1 and combined, or stage 2
+ * only), and ilib_cache_flush_tag() drops a tag.  The stream world and
+ * the ASID are epochs: an entry keeps the sum of its world's epoch and,
+ * non-global stage-1 entries of a world with ASIDs, its ASID's, read
+ * before its walk, and counts only while that sum holds (both only grow,
+ * so the sum holds only while each does).  Tags and ASIDs hash into
+ * buckets (a bump drops a bucket's other scopes too: more than asked,
+ * never less).
  */
 #define HW_EP_BUCKETS 1024u
 enum hw_ep {
@@ -445,7 +453,12 @@ enum hw_ep {
 	HW_EP_VMID,	 /* TLBI_S12_VMALL: every entry of the VMID */
 	HW_EP_VMID_S1,	 /* TLBI_NH_ALL: stage-1 / combined of the VMID */
 	HW_EP_ASID,	 /* TLBI_NH_ASID, TLBI_EL2_ASID: non-global */
-	HW_EP_COUNT
+};
+
+/* The epochs a walk reads for the entry it may insert. */
+struct hw_tlb_ep {
+	uint64_t world; /* hw->ep_world[world] */
+	uint64_t asid;	/* hw->ep_asid[] of the ASID scope (non-global) */
 };
 
 /* What a TLB invalidation by address removes (smmuv3 9.2). */
@@ -522,9 +535,8 @@ struct smmu_hw {
 	struct ilib_cache walkc;
 	uint64_t tlb_sizes;   /* atomic, sticky: 1 << lg2 of entries inserted */
 	bool tlb_global;      /* atomic, sticky: a global entry was inserted */
-	uint64_t ep_world[3]; /* atomic, by enum hw_world */
-	uint64_t ep[HW_EP_COUNT][HW_EP_BUCKETS]; /* atomic; [HW_EP_WORLD]
-						  * unused */
+	uint64_t ep_world[3];		  /* atomic, by enum hw_world */
+	uint64_t ep_asid[HW_EP_BUCKETS]; /* atomic, by ASID scope */
 };
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
@@ -585,9 +597,9 @@ void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       const struct hw_cd *c, uint64_t gen);
 bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input);
 void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t ep[HW_EP_COUNT]);
+			struct hw_tlb_ep *ep);
 void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t gen, const uint64_t ep[HW_EP_COUNT]);
+			uint64_t gen, const struct hw_tlb_ep *ep);
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first,
 		      uint32_t sid_last);
 void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,

@@ -8,7 +8,7 @@
  * rule 15): CFGI_ALL, CFGI_STE and CFGI_CD_ALL in O(1) (the configuration
  * cache is tagged by StreamID), CFGI_CD in O(ways); the TLBIs of a whole
  * scope (NSNH_ALL, S12_VMALL, NH_ALL, NH_ASID, EL2_ALL, EL2_ASID) in O(1)
- * through epochs; the TLBIs of an address probe the sets of the pages
+ * through the TLB's VMID tags and the world and ASID epochs; the TLBIs of an address probe the sets of the pages
  * they cover, or scan the TLB once when those are more than its sets.
  * The decisions it follows (what is cached, nested entries, TTL) are in
  * hw.h.
@@ -26,7 +26,8 @@
 	     ? HW_WORDS(struct hw_ste)                                         \
 	     : HW_WORDS(struct hw_cd))
 #define HW_TLB_KEY_WORDS   2
-#define HW_TLB_VAL_WORDS   (3 + HW_EP_COUNT)
+#define HW_TLB_VAL_WORDS   3
+#define HW_TLB_TAG_BUCKETS 4096u
 #define HW_CFG_TAG_BUCKETS 4096u
 
 _Static_assert(HW_CFG_KEY_WORDS + HW_CFG_VAL_WORDS <= ILIB_CACHE_MAX_WORDS,
@@ -53,8 +54,9 @@ int smmu_hw_caches_init(struct smmu_hw *hw, const uint64_t *params)
 	if (ilib_cache_init_tagged(&hw->cfgc, params[SMMU_P_HW_CFG_CACHE],
 				   HW_CFG_WAYS, HW_CFG_KEY_WORDS,
 				   HW_CFG_VAL_WORDS, HW_CFG_TAG_BUCKETS) ||
-	    ilib_cache_init(&hw->tlbc, tlb, (unsigned int)ways,
-			    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS) ||
+	    ilib_cache_init_tagged(&hw->tlbc, tlb, (unsigned int)ways,
+				   HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
+				   HW_TLB_TAG_BUCKETS) ||
 	    ilib_walk_cache_init(&hw->walkc, walk, HW_WALK_WAYS)) {
 		smmu_hw_caches_fini(hw);
 		return -ENOMEM;
@@ -210,15 +212,23 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
 /*
  * Key word 0: input page (< 2^52) | lg2 << 52 | kind << 58.
  * Key word 1: VMID | ASID << 16 | world << 32 | global << 34 | ASET << 35.
- * Value: the output address, the IPA (combined entries), perm | wd |
- * level | granule, and the epochs of the entry's scopes at its walk.
+ * Value word 0: the output address of the entry's first byte.
+ * Value word 1: the IPA of that byte (combined entries; bits 51:12) with
+ * the permissions of stage 1 (5:0) and stage 2 (11:6), the clean flags
+ * (52, 53), the level (55:54) and the granule ((g - 12) / 2, 57:56).
+ * Value word 2: the sum of the entry's epochs at its walk (hw.h).
+ * Tag: hw_tlb_tag().
  */
-static void hw_tlb_key(const struct hw_tlb *t, uint64_t key[HW_TLB_KEY_WORDS])
+static uint64_t hw_tlb_key1(const struct hw_tlb *t)
 {
-	key[0] = (t->page & SMMU_GENMASK(51, 0)) | (uint64_t)t->lg2 << 52 |
-		 (uint64_t)t->kind << 58;
-	key[1] = t->vmid | (uint64_t)t->asid << 16 | (uint64_t)t->world << 32 |
-		 (uint64_t)t->global << 34 | (uint64_t)t->aset << 35;
+	return t->vmid | (uint64_t)t->asid << 16 | (uint64_t)t->world << 32 |
+	       (uint64_t)t->global << 34 | (uint64_t)t->aset << 35;
+}
+
+static uint64_t hw_tlb_key0(uint64_t page, unsigned int lg2, uint8_t kind)
+{
+	return (page & SMMU_GENMASK(51, 0)) | (uint64_t)lg2 << 52 |
+	       (uint64_t)kind << 58;
 }
 
 static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
@@ -231,6 +241,20 @@ static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
 	t->world = (uint8_t)((key[1] >> 32) & 3);
 	t->global = (key[1] >> 34) & 1;
 	t->aset = (key[1] >> 35) & 1;
+}
+
+/*
+ * The ilib_cache tag of an entry: what the VMID commands remove with
+ * ilib_cache_flush_tag().  NS-EL1: the VMID, and whether the entry is
+ * stage 2 only (TLBI_NH_ALL flushes the stage-1 tag, which combined
+ * entries share; TLBI_S12_VMALL both); each EL2 world one tag of its own
+ * (its entries carry no VMID).
+ */
+static uint64_t hw_tlb_tag(uint8_t world, bool s2, uint16_t vmid)
+{
+	if (world != HW_W_EL1)
+		return (uint64_t)world << 17;
+	return vmid | (uint64_t)s2 << 16;
 }
 
 /*
@@ -250,28 +274,41 @@ static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 			       UINT64_C(0x9e3779b97f4a7c15));
 }
 
-/* Value word 2: permissions, clean flags, level and granule. */
-#define HW_TLB_LEVEL(v) ((unsigned int)(((v) >> 18) & 3))
-#define HW_TLB_G(v)	((unsigned int)(((v) >> 24) & 0x1f))
+/* Value word 1 (the IPA's bits are its own). */
+#define HW_TLB_IPA(v)	(((v) & SMMU_GENMASK(51, 12)))
+#define HW_TLB_PERM(v)	((uint8_t)((v) & 0x3f))
+#define HW_TLB_PERM2(v) ((uint8_t)(((v) >> 6) & 0x3f))
+#define HW_TLB_WD(v)	(((v) >> 52) & 1)
+#define HW_TLB_WD2(v)	(((v) >> 53) & 1)
+#define HW_TLB_LEVEL(v) ((unsigned int)(((v) >> 54) & 3))
+#define HW_TLB_G(v)	(12u + 2u * (unsigned int)(((v) >> 56) & 3))
 
-static uint64_t hw_tlb_flags(const struct hw_tlb *t)
+_Static_assert(PT_PERM_ALL <= 0x3f, "permissions fit 6 bits");
+
+static uint64_t hw_tlb_val1(const struct hw_tlb *t)
 {
-	return t->perm | (uint64_t)t->perm2 << 8 | (uint64_t)t->wd << 16 |
-	       (uint64_t)t->wd2 << 17 | (uint64_t)t->level << 18 |
-	       (uint64_t)t->g << 24;
+	return HW_TLB_IPA(t->ipa) | (t->perm & 0x3fu) |
+	       (uint64_t)(t->perm2 & 0x3fu) << 6 | (uint64_t)t->wd << 52 |
+	       (uint64_t)t->wd2 << 53 | (uint64_t)(t->level & 3u) << 54 |
+	       (uint64_t)(((t->g - 12u) / 2u) & 3u) << 56;
 }
 
-/* The bucket of scope @v (a VMID, or a VMID / world and an ASID). */
+/* The bucket of ASID scope @v. */
 static unsigned int hw_ep_bucket(uint64_t v)
 {
 	return (unsigned int)(ilib_hash64(v) >> 32) & (HW_EP_BUCKETS - 1);
 }
 
 /* The ASID scope of an entry: its VMID, or 0x10000 for EL2-E2H. */
-static uint64_t hw_ep_asid_scope(const struct hw_tlb *t)
+static uint64_t hw_ep_asid_scope(uint8_t world, uint16_t vmid, uint16_t asid)
 {
-	return (t->world == HW_W_E2H ? 0x10000ull : t->vmid) | (uint64_t)t->asid
-								   << 17;
+	return (world == HW_W_E2H ? 0x10000ull : vmid) | (uint64_t)asid << 17;
+}
+
+/* Does an entry of @kind in @world have an ASID epoch (when not global)? */
+static bool hw_tlb_asids(uint8_t kind, uint8_t world)
+{
+	return kind != HW_K_S2 && world != HW_W_EL2;
 }
 
 /**
@@ -281,26 +318,32 @@ static uint64_t hw_ep_asid_scope(const struct hw_tlb *t)
  * Context: lock-free (acquire loads).
  */
 void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t ep[HW_EP_COUNT])
+			struct hw_tlb_ep *ep)
 {
-	bool el1 = t->world == HW_W_EL1, s1 = t->kind != HW_K_S2;
-	unsigned int vb = el1 ? hw_ep_bucket(t->vmid) : 0; /* hashed once */
+	ep->world = __atomic_load_n(&hw->ep_world[t->world], __ATOMIC_ACQUIRE);
+	ep->asid = hw_tlb_asids(t->kind, t->world)
+		       ? __atomic_load_n(
+			     &hw->ep_asid[hw_ep_bucket(hw_ep_asid_scope(
+				 t->world, t->vmid, t->asid))],
+			     __ATOMIC_ACQUIRE)
+		       : 0;
+}
 
-	ep[HW_EP_WORLD] =
-	    __atomic_load_n(&hw->ep_world[t->world], __ATOMIC_ACQUIRE);
-	ep[HW_EP_VMID] =
-	    el1 ? __atomic_load_n(&hw->ep[HW_EP_VMID][vb], __ATOMIC_ACQUIRE)
-		: 0;
-	ep[HW_EP_VMID_S1] =
-	    el1 && s1 ? __atomic_load_n(&hw->ep[HW_EP_VMID_S1][vb],
-					__ATOMIC_ACQUIRE)
-		      : 0;
-	ep[HW_EP_ASID] =
-	    s1 && t->world != HW_W_EL2 && !t->global
-		? __atomic_load_n(
-		      &hw->ep[HW_EP_ASID][hw_ep_bucket(hw_ep_asid_scope(t))],
-		      __ATOMIC_ACQUIRE)
-		: 0;
+/*
+ * Does the entry found with value @val still count?  Read after the
+ * lookup found it, each epoch is at least what its walk read (that read
+ * came before the entry was stored), so the sums are equal only if every
+ * epoch is (hw.h).
+ */
+static bool hw_tlb_current(struct smmu_hw *hw, const uint64_t *val,
+			   uint8_t world, uint64_t asid_scope, bool with_asid)
+{
+	uint64_t e = __atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE);
+
+	if (with_asid)
+		e += __atomic_load_n(&hw->ep_asid[hw_ep_bucket(asid_scope)],
+				     __ATOMIC_ACQUIRE);
+	return val[2] == e;
 }
 
 /**
@@ -317,49 +360,62 @@ void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
 bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 {
 	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
-	bool globals = t->kind != HW_K_S2 && t->world != HW_W_EL2 &&
-		       __atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED);
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
-	uint64_t ep[HW_EP_COUNT];
-	uint16_t asid = t->asid;
+	bool asids = hw_tlb_asids(t->kind, t->world);
+	bool globals =
+	    asids && __atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED);
+	bool ipa = t->kind == HW_K_S2;
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], k1, k1g, hash;
+	uint64_t page;
 
+	t->global = false;
+	k1 = hw_tlb_key1(t);
+	/* A global entry: ASID 0, global set (the rest as @t's). */
+	k1g = (k1 & ~SMMU_GENMASK(31, 16)) | 1ull << 34;
 	while (sizes) {
 		unsigned int lg2 = (unsigned int)__builtin_ctzll(sizes);
 
 		sizes &= sizes - 1;
-		t->lg2 = (uint8_t)lg2;
-		t->page = input >> lg2;
-		for (unsigned int gl = 0; gl <= (globals ? 1u : 0u); gl++) {
-			t->global = gl;
-			t->asid = gl ? 0 : asid;
-			hw_tlb_key(t, key);
-			if (!ilib_cache_lookup_fixed(
-				&hw->tlbc,
-				hw_tlb_hash(t->vmid, t->kind == HW_K_S2, lg2,
-					    t->page),
-				key, val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS))
-				continue;
-			/* An entry whose scope was invalidated since its
-			 * walk counts for nothing (hw.h). */
-			smmu_hw_tlb_epochs(hw, t, ep);
-			if (memcmp(ep, val + 3, sizeof(ep)))
-				continue;
-			t->out = val[0];
-			t->ipa = val[1];
-			t->perm = (uint8_t)(val[2] & 0xff);
-			t->perm2 = (uint8_t)((val[2] >> 8) & 0xff);
-			t->wd = (val[2] >> 16) & 1;
-			t->wd2 = (val[2] >> 17) & 1;
-			t->level = (uint8_t)HW_TLB_LEVEL(val[2]);
-			t->g = (uint8_t)HW_TLB_G(val[2]);
-			return true;
+		page = input >> lg2;
+		key[0] = hw_tlb_key0(page, lg2, t->kind);
+		key[1] = k1;
+		hash = hw_tlb_hash(t->vmid, ipa, lg2, page);
+		/* An entry whose scope was invalidated since its walk counts
+		 * for nothing (hw.h). */
+		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
+					    HW_TLB_KEY_WORDS,
+					    HW_TLB_VAL_WORDS) &&
+		    hw_tlb_current(
+			hw, val, t->world,
+			hw_ep_asid_scope(t->world, t->vmid, t->asid), asids))
+			goto hit;
+		if (!globals)
+			continue;
+		key[1] = k1g;
+		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
+					    HW_TLB_KEY_WORDS,
+					    HW_TLB_VAL_WORDS) &&
+		    hw_tlb_current(hw, val, t->world, 0, false)) {
+			t->global = true;
+			t->asid = 0;
+			goto hit;
 		}
 	}
-	/* A miss leaves @t as it came but for page and lg2, which the
+	/* A miss leaves @t as it came but for global (false), which the
 	 * caller's insert sets (hw_xlate.c relies on it). */
-	t->asid = asid;
-	t->global = false;
 	return false;
+
+hit:
+	t->lg2 = (uint8_t)((key[0] >> 52) & 0x3f);
+	t->page = page;
+	t->out = val[0];
+	t->ipa = HW_TLB_IPA(val[1]);
+	t->perm = HW_TLB_PERM(val[1]);
+	t->perm2 = HW_TLB_PERM2(val[1]);
+	t->wd = HW_TLB_WD(val[1]);
+	t->wd2 = HW_TLB_WD2(val[1]);
+	t->level = (uint8_t)HW_TLB_LEVEL(val[1]);
+	t->g = (uint8_t)HW_TLB_G(val[1]);
+	return true;
 }
 
 /**
@@ -369,18 +425,16 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
  *     the walk
  */
 void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t gen, const uint64_t ep[HW_EP_COUNT])
+			uint64_t gen, const struct hw_tlb_ep *ep)
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 	uint64_t bit = 1ull << t->lg2;
 
-	hw_tlb_key(t, key);
+	key[0] = hw_tlb_key0(t->page, t->lg2, t->kind);
+	key[1] = hw_tlb_key1(t);
 	val[0] = t->out;
-	val[1] = t->ipa;
-	val[2] = hw_tlb_flags(t);
-	memcpy(val + 3, ep, HW_EP_COUNT * sizeof(ep[0]));
-	if (t->global)
-		val[3 + HW_EP_ASID] = 0;
+	val[1] = hw_tlb_val1(t);
+	val[2] = ep->world + (t->global ? 0 : ep->asid);
 	/*
 	 * The sizes and the global flag are set before the insert checks
 	 * the generation, so a lookup that misses them missed an entry that
@@ -390,10 +444,11 @@ void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	if (t->global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert(
+	ilib_cache_insert_tag_fixed(
 	    &hw->tlbc,
 	    hw_tlb_hash(t->vmid, t->kind == HW_K_S2, t->lg2, t->page), key, val,
-	    gen);
+	    gen, hw_tlb_tag(t->world, t->kind == HW_K_S2, t->vmid),
+	    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
@@ -411,7 +466,7 @@ static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
 	if (m->asid_on && !(t.global ? m->with_global : t.asid == m->asid))
 		return false;
 	if (m->ttl &&
-	    (HW_TLB_LEVEL(val[2]) != m->ttl || HW_TLB_G(val[2]) != m->tg_g))
+	    (HW_TLB_LEVEL(val[1]) != m->ttl || HW_TLB_G(val[1]) != m->tg_g))
 		return false;
 	if (!m->range_on)
 		return true;
@@ -436,27 +491,33 @@ static uint64_t hw_span_pages(uint64_t first, uint64_t last, unsigned int lg2)
  *     HW_EP_ASID (NH_ASID with @vmid, EL2_ASID with @world HW_W_E2H)
  *
  * Bumps the generation (walks in flight insert nothing) and the scope's
- * epoch: every entry that recorded the old one stops counting.
+ * epoch (a world or an ASID: every entry that recorded the old one stops
+ * counting) or the epoch of its tags (a VMID: ilib_cache_flush_tag()).
  * Context: lock-free.
  */
 void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 			uint16_t vmid, uint16_t asid)
 {
-	struct hw_tlb t = {.world = world, .vmid = vmid, .asid = asid};
 	uint64_t *ep;
 
-	ilib_cache_inval_begin(&hw->tlbc);
 	switch (scope) {
+	case HW_EP_VMID:
+		/* The stage-2 tag, then the stage-1 one too. */
+		ilib_cache_flush_tag(&hw->tlbc, hw_tlb_tag(HW_W_EL1, true, vmid));
+		/* fall through */
+	case HW_EP_VMID_S1:
+		ilib_cache_flush_tag(&hw->tlbc,
+				     hw_tlb_tag(HW_W_EL1, false, vmid));
+		return;
 	case HW_EP_WORLD:
 		ep = &hw->ep_world[world];
 		break;
-	case HW_EP_ASID:
-		ep = &hw->ep[scope][hw_ep_bucket(hw_ep_asid_scope(&t))];
-		break;
-	default:
-		ep = &hw->ep[scope][hw_ep_bucket(vmid)];
+	default: /* HW_EP_ASID */
+		ep = &hw->ep_asid[hw_ep_bucket(
+		    hw_ep_asid_scope(world, vmid, asid))];
 		break;
 	}
+	ilib_cache_inval_begin(&hw->tlbc);
 	__atomic_add_fetch(ep, 1, __ATOMIC_SEQ_CST);
 }
 

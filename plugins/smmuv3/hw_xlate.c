@@ -132,7 +132,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	struct hw_fault f = {.id = SMMU_EVT_F_TRANSLATION,
 			     .class = SMMU_EVT_CLASS_IN,
 			     .silent = !x->cd.r};
-	uint64_t vae = va, gen, ep[HW_EP_COUNT];
+	uint64_t vae = va, gen;
+	struct hw_tlb_ep ep;
 	struct hw_wres r1, r2;
 	struct hw_tlb t;
 	unsigned int lg2;
@@ -158,7 +159,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	gen = ilib_cache_gen(&hw->tlbc);
 	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
 		hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
-	smmu_hw_tlb_epochs(hw, &t, ep);
+	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret =
 	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
 	if (ret)
@@ -189,7 +190,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 		t.global = true; /* nG = 0: any ASID (9.1) */
 		t.asid = 0;
 	}
-	smmu_hw_tlb_insert(hw, &t, gen, ep);
+	smmu_hw_tlb_insert(hw, &t, gen, &ep);
 	hw_out(x, &t, vae, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
@@ -199,7 +200,8 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 		    struct iommu_translation *out)
 {
 	const uint64_t ipa = x->req->iova;
-	uint64_t gen, ep[HW_EP_COUNT];
+	uint64_t gen;
+	struct hw_tlb_ep ep;
 	struct hw_wres r;
 	struct hw_tlb t;
 	int ret = 0;
@@ -216,7 +218,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	gen = ilib_cache_gen(&hw->tlbc);
 	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
 		hw_tlb_tags(hw, x, HW_K_S2, &t);
-	smmu_hw_tlb_epochs(hw, &t, ep);
+	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
 	if (ret)
 		return ret;
@@ -228,7 +230,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
-	smmu_hw_tlb_insert(hw, &t, gen, ep);
+	smmu_hw_tlb_insert(hw, &t, gen, &ep);
 	hw_out(x, &t, ipa, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }

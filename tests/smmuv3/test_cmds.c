@@ -504,3 +504,47 @@ Test(cmds, whole_scope_invalidations_keep_other_scopes)
 	sg_tr_ok(&g, SID_D, NP, 0x1000, AR, D(0));
 	sg_destroy(&g);
 }
+
+/*
+ * TLBI_S12_VMALL removes every entry of its VMID, stage 1 and stage 2
+ * alike (the TLB drops both of the VMID's tags), and nothing of another
+ * VMID or of the EL2 world; TLBI_NH_ALL of the VMID, before it, keeps the
+ * stage-2 entry.
+ */
+Test(cmds, tlbi_s12_vmall_removes_both_stages_of_its_vmid_only)
+{
+	struct ste el2 = {.v = true, .config = 5, .strw = 2};
+	struct s1 a, c, e;
+	struct sg_tt t;
+	uint64_t q[2];
+	struct sg g;
+
+	up(&g, NULL);
+	dev(&g, SID_A, 1, 7, &a); /* stage 1, VMID 7 */
+	dev(&g, SID_C, 1, 8, &c); /* stage 1, VMID 8, same ASID */
+	dev(&g, SID_D, 1, 0, &e); /* EL2 world */
+	el2.s1ctxptr = e.cd;
+	sg_ste_set(&g, SID_D, &el2);
+	sg_inv_ste(&g, SID_D);
+	sg_s2_dev(&g, SID_B, 12, 48, 0, 7, &t); /* stage 2, VMID 7 */
+	sg_tt_map(&g, &t, 0x1000, 3, s2_page(12, D(0), true));
+	sg_tr_ok(&g, SID_A, NP, 0x1000, AR, D(0));
+	sg_tr_ok(&g, SID_B, NP, 0x1000, AR, D(0));
+	sg_tr_ok(&g, SID_C, NP, 0x1000, AR, D(0));
+	sg_tr_ok(&g, SID_D, NP, 0x1000, AR, D(0));
+	sg_wr64m(&g, sg_tt_entry(&g, &t, 0x1000, 3), s2_page(12, D(2), true));
+	cmd_tlbi_nh_all(q, 7); /* stage 1 of VMID 7: not the stage-2 entry */
+	sg_run(&g, q);
+	sg_tr_ok(&g, SID_B, NP, 0x1000, AR, D(0));
+	sg_tr_ok(&g, SID_A, NP, 0x1000, AR, D(0)); /* walked again */
+	remap(&g, &a.t, 0x1000, D(1));
+	remap(&g, &c.t, 0x1000, D(3));
+	remap(&g, &e.t, 0x1000, D(4));
+	cmd_tlbi_s12_vmall(q, 7);
+	sg_run(&g, q);
+	sg_tr_ok(&g, SID_A, NP, 0x1000, AR, D(1));
+	sg_tr_ok(&g, SID_B, NP, 0x1000, AR, D(2));
+	sg_tr_ok(&g, SID_C, NP, 0x1000, AR, D(0));
+	sg_tr_ok(&g, SID_D, NP, 0x1000, AR, D(0));
+	sg_destroy(&g);
+}

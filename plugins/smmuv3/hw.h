@@ -381,6 +381,8 @@ struct hw_xl {
 	bool write;
 	bool priv;	   /* after STE.PRIVCFG */
 	bool exec;	   /* after STE.INSTCFG; never for writes */
+	uint8_t need;	   /* after the overrides: the PT_PERM_* bit the
+			    * access needs (hw_xlate.c) */
 	bool has_ste;	   /* x->ste is valid (overrides applied) */
 	uint8_t world;	   /* enum hw_world */
 	uint32_t cd_index; /* CD-table index used */
@@ -393,6 +395,17 @@ struct hw_xl {
 	struct hw_ste ste;
 	struct hw_cd cd;
 };
+
+/* The PT_PERM_* bit a write / fetch / read at @priv needs (hw.h
+ * Requests: an instruction fetch needs execute permission only). */
+static inline uint8_t hw_perm_need(bool write, bool exec, bool priv)
+{
+	if (write)
+		return priv ? PT_PERM_PW : PT_PERM_UW;
+	if (exec)
+		return priv ? PT_PERM_PX : PT_PERM_UX;
+	return priv ? PT_PERM_PR : PT_PERM_UR;
+}
 
 /* A fault to record (the event's own fields; the rest come from @x). */
 struct hw_fault {
@@ -415,9 +428,11 @@ struct hw_wres {
 	bool device;   /* stage 2: leaf MemAttr is Device */
 };
 
-/* A TLB entry (key: tags; value: output and permissions). */
+/* A TLB entry (key: tags; value: output, attributes, epochs). */
 struct hw_tlb {
 	uint64_t page; /* input address >> lg2 */
+	uint64_t out;  /* output address of the entry's first byte */
+	uint64_t attr; /* HW_TLB_A_*: the rest of what the walk found */
 	uint8_t lg2;
 	uint8_t kind;  /* enum hw_kind */
 	uint8_t world; /* enum hw_world */
@@ -425,15 +440,37 @@ struct hw_tlb {
 	bool aset;
 	uint16_t vmid;
 	uint16_t asid;
-	uint64_t out;  /* output address of the entry's first byte */
-	uint64_t ipa;  /* combined entries: the IPA of that byte */
-	uint8_t perm;  /* PT_PERM_* of stage 1 (or of the only stage) */
-	uint8_t perm2; /* combined entries: stage 2's; else all */
-	bool wd;       /* perm lacks W only because the leaf is clean */
-	bool wd2;      /* the same for perm2 */
-	uint8_t level; /* Arm level (stage 1's for combined entries) */
-	uint8_t g;     /* granule of that level */
 };
+
+/*
+ * hw_tlb.attr, one word as the TLB keeps it: combined entries' IPA of the
+ * entry's first byte (bits 51:12; 0 for the others), the PT_PERM_* of
+ * stage 1 (or of the only stage; 5:0) and of stage 2 (combined entries;
+ * else all, 11:6), whether each lacks W only because the leaf is clean
+ * (52, 53), the Arm level of the leaf (stage 1's for combined entries;
+ * 55:54) and its granule ((g - 12) / 2, 57:56).
+ */
+#define HW_TLB_A_IPA	   SMMU_GENMASK(51, 12)
+#define HW_TLB_A_WD	   SMMU_BIT(52)
+#define HW_TLB_A_WD2	   SMMU_BIT(53)
+#define HW_TLB_A_PERM(a)   ((uint8_t)((a) & 0x3f))
+#define HW_TLB_A_PERM2(a)  ((uint8_t)(((a) >> 6) & 0x3f))
+#define HW_TLB_A_LEVEL(a)  ((unsigned int)(((a) >> 54) & 3))
+#define HW_TLB_A_G(a)	   (12u + 2u * (unsigned int)(((a) >> 56) & 3))
+
+_Static_assert(PT_PERM_ALL <= 0x3f, "a stage's permissions fit 6 bits");
+
+/* hw_tlb.attr of a walk's result: @ipa (aligned), the leaf's stage-1 (or
+ * only) permissions and clean flag, stage 2's, level and granule 2^@g. */
+static inline uint64_t hw_tlb_attr(uint64_t ipa, uint8_t perm, bool wd,
+				   uint8_t perm2, bool wd2, unsigned int level,
+				   unsigned int g)
+{
+	return (ipa & HW_TLB_A_IPA) | (perm & 0x3fu) |
+	       (uint64_t)(perm2 & 0x3fu) << 6 | (wd ? HW_TLB_A_WD : 0) |
+	       (wd2 ? HW_TLB_A_WD2 : 0) | (uint64_t)(level & 3u) << 54 |
+	       (uint64_t)(((g - 12u) / 2u) & 3u) << 56;
+}
 
 /*
  * Whole-scope TLBIs, in O(1) whatever the TLB's size (smmu_hw_tlbi_scope).
@@ -622,7 +659,6 @@ int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 		    uint8_t class, bool write, struct hw_wres *r);
 int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 		     uint64_t *qw, unsigned int n, struct hw_fault *f);
-bool smmu_hw_allowed(uint8_t perm, const struct hw_xl *x);
 
 /* ---- hw_xlate.c ------------------------------------------------------- */
 

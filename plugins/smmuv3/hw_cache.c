@@ -213,9 +213,7 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
  * Key word 0: input page (< 2^52) | lg2 << 52 | kind << 58.
  * Key word 1: VMID | ASID << 16 | world << 32 | global << 34 | ASET << 35.
  * Value word 0: the output address of the entry's first byte.
- * Value word 1: the IPA of that byte (combined entries; bits 51:12) with
- * the permissions of stage 1 (5:0) and stage 2 (11:6), the clean flags
- * (52, 53), the level (55:54) and the granule ((g - 12) / 2, 57:56).
+ * Value word 1: hw_tlb.attr (hw.h).
  * Value word 2: the sum of the entry's epochs at its walk (hw.h).
  * Tag: hw_tlb_tag().
  */
@@ -272,25 +270,6 @@ static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 	return ilib_hash64((page << 6 | lg2) ^
 			   ((uint64_t)vmid << 1 | (uint64_t)ipa << 17 | 1) *
 			       UINT64_C(0x9e3779b97f4a7c15));
-}
-
-/* Value word 1 (the IPA's bits are its own). */
-#define HW_TLB_IPA(v)	(((v) & SMMU_GENMASK(51, 12)))
-#define HW_TLB_PERM(v)	((uint8_t)((v) & 0x3f))
-#define HW_TLB_PERM2(v) ((uint8_t)(((v) >> 6) & 0x3f))
-#define HW_TLB_WD(v)	(((v) >> 52) & 1)
-#define HW_TLB_WD2(v)	(((v) >> 53) & 1)
-#define HW_TLB_LEVEL(v) ((unsigned int)(((v) >> 54) & 3))
-#define HW_TLB_G(v)	(12u + 2u * (unsigned int)(((v) >> 56) & 3))
-
-_Static_assert(PT_PERM_ALL <= 0x3f, "permissions fit 6 bits");
-
-static uint64_t hw_tlb_val1(const struct hw_tlb *t)
-{
-	return HW_TLB_IPA(t->ipa) | (t->perm & 0x3fu) |
-	       (uint64_t)(t->perm2 & 0x3fu) << 6 | (uint64_t)t->wd << 52 |
-	       (uint64_t)t->wd2 << 53 | (uint64_t)(t->level & 3u) << 54 |
-	       (uint64_t)(((t->g - 12u) / 2u) & 3u) << 56;
 }
 
 /* The bucket of ASID scope @v. */
@@ -408,13 +387,7 @@ hit:
 	t->lg2 = (uint8_t)((key[0] >> 52) & 0x3f);
 	t->page = page;
 	t->out = val[0];
-	t->ipa = HW_TLB_IPA(val[1]);
-	t->perm = HW_TLB_PERM(val[1]);
-	t->perm2 = HW_TLB_PERM2(val[1]);
-	t->wd = HW_TLB_WD(val[1]);
-	t->wd2 = HW_TLB_WD2(val[1]);
-	t->level = (uint8_t)HW_TLB_LEVEL(val[1]);
-	t->g = (uint8_t)HW_TLB_G(val[1]);
+	t->attr = val[1];
 	return true;
 }
 
@@ -433,7 +406,7 @@ void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
 	key[0] = hw_tlb_key0(t->page, t->lg2, t->kind);
 	key[1] = hw_tlb_key1(t);
 	val[0] = t->out;
-	val[1] = hw_tlb_val1(t);
+	val[1] = t->attr;
 	val[2] = ep->world + (t->global ? 0 : ep->asid);
 	/*
 	 * The sizes and the global flag are set before the insert checks
@@ -466,7 +439,7 @@ static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
 	if (m->asid_on && !(t.global ? m->with_global : t.asid == m->asid))
 		return false;
 	if (m->ttl &&
-	    (HW_TLB_LEVEL(val[1]) != m->ttl || HW_TLB_G(val[1]) != m->tg_g))
+	    (HW_TLB_A_LEVEL(val[1]) != m->ttl || HW_TLB_A_G(val[1]) != m->tg_g))
 		return false;
 	if (!m->range_on)
 		return true;

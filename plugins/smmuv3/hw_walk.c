@@ -22,21 +22,7 @@
 /* Does @perm (PT_PERM_*) allow a write / fetch / read at @priv? */
 static bool hw_perm_ok(uint8_t perm, bool write, bool exec, bool priv)
 {
-	uint32_t need;
-
-	if (write)
-		need = priv ? PT_PERM_PW : PT_PERM_UW;
-	else if (exec)
-		need = priv ? PT_PERM_PX : PT_PERM_UX; /* hw.h: X only */
-	else
-		need = priv ? PT_PERM_PR : PT_PERM_UR;
-	return perm & need;
-}
-
-/* Does @perm allow the request @x (after the STE's overrides)? */
-bool smmu_hw_allowed(uint8_t perm, const struct hw_xl *x)
-{
-	return hw_perm_ok(perm, x->write, x->exec, x->priv);
+	return perm & hw_perm_need(write, exec, priv);
 }
 
 /*
@@ -122,17 +108,17 @@ static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
  * checked).  Packed: kind 1:0, world 3:2, VMID 19:4, ASID 35:20, granule
  * - 12 38:36, levels 41:39, ia_bits 48:42, oa_bits 54:49, flags 62:55.
  */
-static uint64_t hw_walk_tag(const struct smmu_hw *hw, const struct hw_wcfg *w,
-			    bool s2, const struct hw_xl *x)
+static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
+			    const struct hw_xl *x)
 {
 	uint64_t tag;
 
+	/* x->ste.vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()). */
 	if (s2) {
 		tag = HW_K_S2 | (uint64_t)x->ste.vmid << 4;
 	} else {
-		tag = HW_K_S1 | (uint64_t)x->world << 2;
-		if (x->world == HW_W_EL1 && hw->s2p)
-			tag |= (uint64_t)x->ste.vmid << 4;
+		tag = HW_K_S1 | (uint64_t)x->world << 2 |
+		      (uint64_t)x->ste.vmid << 4;
 		if (x->world != HW_W_EL2)
 			tag |= (uint64_t)x->cd.asid << 20;
 	}
@@ -186,7 +172,7 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem, bool cached,
 	uint8_t perm;
 
 	if (cached) {
-		tag = hw_walk_tag(hw, w, s2, x);
+		tag = hw_walk_tag(w, s2, x);
 		/* Before the lookup: an invalidation from here on keeps
 		 * what this walk finds out of the walk cache. */
 		wgen = ilib_walk_cache_gen(&hw->walkc);

@@ -47,8 +47,15 @@ static int hw_xl_bypass(struct smmu_hw *hw, const struct hw_xl *x,
 /* The data permissions the request's privilege has in @perm. */
 static unsigned int hw_out_perm(const struct hw_xl *x, uint8_t perm)
 {
-	return (perm & (x->priv ? PT_PERM_PR : PT_PERM_UR) ? IOMMU_READ : 0u) |
-	       (perm & (x->priv ? PT_PERM_PW : PT_PERM_UW) ? IOMMU_WRITE : 0u);
+	/* The privileged bits are the unprivileged ones moved up by 3, and
+	 * UR, UW are IOMMU_READ, IOMMU_WRITE. */
+	_Static_assert(PT_PERM_PR == PT_PERM_UR << 3 &&
+			   PT_PERM_PW == PT_PERM_UW << 3,
+		       "privileged permissions are the unprivileged << 3");
+	_Static_assert(PT_PERM_UR == IOMMU_READ && PT_PERM_UW == IOMMU_WRITE,
+		       "unprivileged read and write are the IOMMU_ bits");
+	return (unsigned int)(x->priv ? perm >> 3 : perm) &
+	       (IOMMU_READ | IOMMU_WRITE);
 }
 
 /* Fill @out from the TLB entry (or walk result) @t that holds @input. */
@@ -59,7 +66,8 @@ static void hw_out(const struct hw_xl *x, const struct hw_tlb *t,
 
 	out->phys = t->out + (input & mask);
 	out->len = ilib_clip(x->req->iova, x->req->len, x->req->iova | mask);
-	out->perm = hw_out_perm(x, t->perm & t->perm2);
+	out->perm = hw_out_perm(x, HW_TLB_A_PERM(t->attr) &
+				       HW_TLB_A_PERM2(t->attr));
 }
 
 /*
@@ -75,8 +83,8 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 			     .class = SMMU_EVT_CLASS_IN};
 	uint64_t mask = (1ull << t->lg2) - 1;
 
-	if (!smmu_hw_allowed(t->perm, x)) {
-		if (x->write && t->wd)
+	if (!(HW_TLB_A_PERM(t->attr) & x->need)) {
+		if (x->write && (t->attr & HW_TLB_A_WD))
 			return 1;
 		if (t->kind == HW_K_S2) {
 			f.s2 = true;
@@ -88,11 +96,12 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
 	}
-	if (!smmu_hw_allowed(t->perm2, x)) {
-		if (x->write && t->wd2)
+	if (!(HW_TLB_A_PERM2(t->attr) & x->need)) {
+		if (x->write && (t->attr & HW_TLB_A_WD2))
 			return 1;
 		f.s2 = true;
-		f.dw3 = (t->ipa + (input & mask)) & SMMU_EVT_DW3_IPA;
+		f.dw3 = ((t->attr & HW_TLB_A_IPA) + (input & mask)) &
+			SMMU_EVT_DW3_IPA;
 		f.silent = !x->ste.s2r;
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
@@ -102,20 +111,23 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 	return 0;
 }
 
-/* The TLB tags of the request @x for entries of @kind (smmuv3 9.1). */
-static void hw_tlb_tags(const struct smmu_hw *hw, const struct hw_xl *x,
-			uint8_t kind, struct hw_tlb *t)
+/*
+ * The TLB tags of the request @x for entries of @kind (smmuv3 9.1).
+ * VMID: NS-EL1 entries, when stage 2 exists, which is when the STE's
+ * decode keeps it (x->ste.vmid is 0 otherwise); ASID and ASET: stage-1
+ * entries of worlds with ASIDs.
+ */
+static void hw_tlb_tags(const struct hw_xl *x, uint8_t kind, struct hw_tlb *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	t->world = x->world;
-	/* VMID: NS-EL1 entries, when stage 2 exists (x->ste.vmid is 0
-	 * otherwise); ASID and ASET: stage-1 entries of worlds with ASIDs. */
-	t->vmid = x->world == HW_W_EL1 && hw->s2p ? x->ste.vmid : 0;
-	if (kind != HW_K_S2 && x->world != HW_W_EL2) {
-		t->asid = x->cd.asid;
-		t->aset = x->cd.aset;
-	}
+	bool asid = kind != HW_K_S2 && x->world != HW_W_EL2;
+
+	*t = (struct hw_tlb){
+	    .kind = kind,
+	    .world = x->world,
+	    .vmid = x->ste.vmid,
+	    .asid = asid ? x->cd.asid : 0,
+	    .aset = asid && x->cd.aset,
+	};
 }
 
 /*
@@ -145,7 +157,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
 	if (tt->off || (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0))
 		return smmu_hw_fault(hw, x, &f);
-	hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
+	hw_tlb_tags(x, nested ? HW_K_S12 : HW_K_S1, &t);
 	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
@@ -158,31 +170,27 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
 	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
-		hw_tlb_tags(hw, x, nested ? HW_K_S12 : HW_K_S1, &t);
+		hw_tlb_tags(x, nested ? HW_K_S12 : HW_K_S1, &t);
 	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret =
 	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
 	if (ret)
 		return ret;
-	t.perm = r1.perm;
-	t.wd = r1.wd;
-	t.perm2 = PT_PERM_ALL;
-	t.level = r1.level;
-	t.g = tt->g;
 	lg2 = r1.lg2;
 	if (nested) {
 		ret = smmu_hw_walk_s2(hw, x, r1.oa, SMMU_EVT_CLASS_IN, x->write,
 				      &r2);
 		if (ret)
 			return ret;
-		t.perm2 = r2.perm;
-		t.wd2 = r2.wd;
 		if (r2.lg2 < lg2)
 			lg2 = r2.lg2;
-		t.ipa = r1.oa & ~((1ull << lg2) - 1);
 		t.out = r2.oa & ~((1ull << lg2) - 1);
+		t.attr = hw_tlb_attr(r1.oa & ~((1ull << lg2) - 1), r1.perm,
+				     r1.wd, r2.perm, r2.wd, r1.level, tt->g);
 	} else {
 		t.out = r1.oa & ~((1ull << lg2) - 1);
+		t.attr = hw_tlb_attr(0, r1.perm, r1.wd, PT_PERM_ALL, false,
+				     r1.level, tt->g);
 	}
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
@@ -206,7 +214,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	struct hw_tlb t;
 	int ret = 0;
 
-	hw_tlb_tags(hw, x, HW_K_S2, &t);
+	hw_tlb_tags(x, HW_K_S2, &t);
 	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
@@ -217,16 +225,13 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
 	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
-		hw_tlb_tags(hw, x, HW_K_S2, &t);
+		hw_tlb_tags(x, HW_K_S2, &t);
 	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
 	if (ret)
 		return ret;
-	t.perm = r.perm;
-	t.wd = r.wd;
-	t.perm2 = PT_PERM_ALL;
-	t.level = r.level;
-	t.g = x->ste.s2.g;
+	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level,
+			     x->ste.s2.g);
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
@@ -289,6 +294,7 @@ static void hw_xl_overrides(struct hw_xl *x)
 		x->exec = false;
 	else if (x->ste.instcfg == SMMU_INSTCFG_INSTR)
 		x->exec = !x->write; /* writes are always data */
+	x->need = hw_perm_need(x->write, x->exec, x->priv);
 }
 
 /**
@@ -324,10 +330,13 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if ((req->attrs & ~IOMMU_ACCESS_ATTRS) ||
 	    (req->pasid != IOMMU_NO_PASID && (req->pasid >> SMMU_SSIDSIZE_MAX)))
 		return -EINVAL;
-	/* Not the STE and CD: every path writes them whole before it
-	 * reads them (a lookup or the memo copies the whole struct, a
-	 * decode clears it first). */
-	memset(&x, 0, offsetof(struct hw_xl, ste));
+	/*
+	 * Field by field, not the STE and CD: every path writes those
+	 * whole before it reads them (a lookup or the memo copies the
+	 * whole struct, a decode clears it first), and the rest is set
+	 * here or (the generations, x.world, x.cd_index, x.need) before
+	 * anything reads it.
+	 */
 	x.req = req;
 	x.sid = req->dev_id;
 	x.ssv = req->pasid != IOMMU_NO_PASID;
@@ -335,6 +344,14 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.write = req->access == IOMMU_ACCESS_WRITE;
 	x.priv = req->attrs & IOMMU_ACCESS_PRIV;
 	x.exec = !x.write && (req->attrs & IOMMU_ACCESS_EXEC);
+	x.need = 0;
+	x.has_ste = false;
+	x.world = HW_W_EL1;
+	x.cd_index = 0;
+	x.cfg_gen = 0;
+	x.memo_gen = 0;
+	x.memo = false;
+	x.memo_p = NULL;
 	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
 	x.ctrl = smmu_hw_live(hw, &x.strtab);
 

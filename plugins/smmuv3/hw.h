@@ -428,19 +428,37 @@ struct hw_wres {
 	bool device;   /* stage 2: leaf MemAttr is Device */
 };
 
-/* A TLB entry (key: tags; value: output, attributes, epochs). */
+/* A TLB entry (key: page, size, kind, tags; value: output, attributes,
+ * epochs). */
 struct hw_tlb {
 	uint64_t page; /* input address >> lg2 */
 	uint64_t out;  /* output address of the entry's first byte */
 	uint64_t attr; /* HW_TLB_A_*: the rest of what the walk found */
+	uint64_t tags; /* HW_TLB_T_*: what it is tagged with (smmuv3 9.1) */
 	uint8_t lg2;
-	uint8_t kind;  /* enum hw_kind */
-	uint8_t world; /* enum hw_world */
-	bool global;
-	bool aset;
-	uint16_t vmid;
-	uint16_t asid;
+	uint8_t kind; /* enum hw_kind */
 };
+
+/*
+ * hw_tlb.tags, one word as the TLB's key keeps it: VMID (15:0; NS-EL1
+ * entries when stage 2 exists, else 0), ASID (31:16; non-global stage-1
+ * entries of worlds with ASIDs, else 0), stream world (33:32), global
+ * (34: nG = 0) and ASET (35).  Bits 33:0 are the entry's ASID scope
+ * (hw_cache.c).
+ */
+#define HW_TLB_T_ASID	  SMMU_GENMASK(31, 16)
+#define HW_TLB_T_GLOBAL	  SMMU_BIT(34)
+#define HW_TLB_T_ASET	  SMMU_BIT(35)
+#define HW_TLB_T_VMID(t)  ((uint16_t)(t))
+#define HW_TLB_T_ASIDV(t) ((uint16_t)((t) >> 16))
+#define HW_TLB_T_WORLD(t) ((uint8_t)(((t) >> 32) & 3))
+
+static inline uint64_t hw_tlb_tagw(uint16_t vmid, uint16_t asid, uint8_t world,
+				   bool aset)
+{
+	return vmid | (uint64_t)asid << 16 | (uint64_t)(world & 3u) << 32 |
+	       (aset ? HW_TLB_T_ASET : 0);
+}
 
 /*
  * hw_tlb.attr, one word as the TLB keeps it: combined entries' IPA of the

@@ -211,34 +211,16 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
 
 /*
  * Key word 0: input page (< 2^52) | lg2 << 52 | kind << 58.
- * Key word 1: VMID | ASID << 16 | world << 32 | global << 34 | ASET << 35.
+ * Key word 1: hw_tlb.tags (hw.h).
  * Value word 0: the output address of the entry's first byte.
  * Value word 1: hw_tlb.attr (hw.h).
  * Value word 2: the sum of the entry's epochs at its walk (hw.h).
- * Tag: hw_tlb_tag().
+ * Tag: hw_tlb_ctag().
  */
-static uint64_t hw_tlb_key1(const struct hw_tlb *t)
-{
-	return t->vmid | (uint64_t)t->asid << 16 | (uint64_t)t->world << 32 |
-	       (uint64_t)t->global << 34 | (uint64_t)t->aset << 35;
-}
-
 static uint64_t hw_tlb_key0(uint64_t page, unsigned int lg2, uint8_t kind)
 {
 	return (page & SMMU_GENMASK(51, 0)) | (uint64_t)lg2 << 52 |
 	       (uint64_t)kind << 58;
-}
-
-static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
-{
-	t->page = key[0] & SMMU_GENMASK(51, 0);
-	t->lg2 = (uint8_t)((key[0] >> 52) & 0x3f);
-	t->kind = (uint8_t)((key[0] >> 58) & 3);
-	t->vmid = (uint16_t)key[1];
-	t->asid = (uint16_t)(key[1] >> 16);
-	t->world = (uint8_t)((key[1] >> 32) & 3);
-	t->global = (key[1] >> 34) & 1;
-	t->aset = (key[1] >> 35) & 1;
 }
 
 /*
@@ -248,7 +230,7 @@ static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
  * entries share; TLBI_S12_VMALL both); each EL2 world one tag of its own
  * (its entries carry no VMID).
  */
-static uint64_t hw_tlb_tag(uint8_t world, bool s2, uint16_t vmid)
+static uint64_t hw_tlb_ctag(uint8_t world, bool s2, uint16_t vmid)
 {
 	if (world != HW_W_EL1)
 		return (uint64_t)world << 17;
@@ -272,16 +254,15 @@ static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 			       UINT64_C(0x9e3779b97f4a7c15));
 }
 
-/* The bucket of ASID scope @v. */
-static unsigned int hw_ep_bucket(uint64_t v)
+/*
+ * The epoch bucket of the ASID scope of tags @tags: the VMID, ASID and
+ * world (the VMID is 0 in EL2-E2H), which TLBI_NH_ASID and TLBI_EL2_ASID
+ * name.
+ */
+static unsigned int hw_ep_bucket(uint64_t tags)
 {
-	return (unsigned int)(ilib_hash64(v) >> 32) & (HW_EP_BUCKETS - 1);
-}
-
-/* The ASID scope of an entry: its VMID, or 0x10000 for EL2-E2H. */
-static uint64_t hw_ep_asid_scope(uint8_t world, uint16_t vmid, uint16_t asid)
-{
-	return (world == HW_W_E2H ? 0x10000ull : vmid) | (uint64_t)asid << 17;
+	return (unsigned int)(ilib_hash64(tags & SMMU_GENMASK(33, 0)) >> 32) &
+	       (HW_EP_BUCKETS - 1);
 }
 
 /* Does an entry of @kind in @world have an ASID epoch (when not global)? */
@@ -299,92 +280,78 @@ static bool hw_tlb_asids(uint8_t kind, uint8_t world)
 void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
 			struct hw_tlb_ep *ep)
 {
-	ep->world = __atomic_load_n(&hw->ep_world[t->world], __ATOMIC_ACQUIRE);
-	ep->asid = hw_tlb_asids(t->kind, t->world)
-		       ? __atomic_load_n(
-			     &hw->ep_asid[hw_ep_bucket(hw_ep_asid_scope(
-				 t->world, t->vmid, t->asid))],
-			     __ATOMIC_ACQUIRE)
+	uint8_t world = HW_TLB_T_WORLD(t->tags);
+
+	ep->world = __atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE);
+	ep->asid = hw_tlb_asids(t->kind, world)
+		       ? __atomic_load_n(&hw->ep_asid[hw_ep_bucket(t->tags)],
+					 __ATOMIC_ACQUIRE)
 		       : 0;
-}
-
-/*
- * Does the entry found with value @val still count?  Read after the
- * lookup found it, each epoch is at least what its walk read (that read
- * came before the entry was stored), so the sums are equal only if every
- * epoch is (hw.h).
- */
-static bool hw_tlb_current(struct smmu_hw *hw, const uint64_t *val,
-			   uint8_t world, uint64_t asid_scope, bool with_asid)
-{
-	uint64_t e = __atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE);
-
-	if (with_asid)
-		e += __atomic_load_n(&hw->ep_asid[hw_ep_bucket(asid_scope)],
-				     __ATOMIC_ACQUIRE);
-	return val[2] == e;
 }
 
 /**
  * smmu_hw_tlb_lookup() - the TLB entry tagged like @t that holds @input
- * @t: kind, world, vmid, asid (the CD's, for stage 1) and aset set; on a
- *     hit everything else is filled in (global, page, lg2, out, perm ...)
+ * @t: kind and tags (non-global: VMID, the CD's ASID for stage 1, world,
+ *     ASET) set; on a hit everything else is filled in, and the tags
+ *     are the entry's (a global one: ASID 0 and HW_TLB_T_GLOBAL)
  * @input: the input address (a VA in canonical form, or an IPA)
  *
  * Tries the sizes that were ever cached, each as a non-global entry of
  * @t's ASID and, for stage 1 of a world with ASIDs, as a global entry.
+ * An entry whose scope was invalidated since its walk counts for nothing
+ * (hw.h): read after the lookup found it, each epoch is at least what
+ * its walk read (that read came before the entry was stored), so the
+ * sums are equal only if every epoch is.
  * Context: lock-free on stable sets.
- * Return: true on a hit.
+ * Return: true on a hit; a miss leaves @t as it came.
  */
 bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 {
+	const uint64_t k1 = t->tags;
+	const uint8_t world = HW_TLB_T_WORLD(k1);
+	const uint16_t vmid = HW_TLB_T_VMID(k1);
+	const bool asids = hw_tlb_asids(t->kind, world);
+	const bool ipa = t->kind == HW_K_S2;
 	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
-	bool asids = hw_tlb_asids(t->kind, t->world);
-	bool globals =
-	    asids && __atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED);
-	bool ipa = t->kind == HW_K_S2;
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], k1, k1g, hash;
-	uint64_t page;
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
+	unsigned int lg2;
 
-	t->global = false;
-	k1 = hw_tlb_key1(t);
-	/* A global entry: ASID 0, global set (the rest as @t's). */
-	k1g = (k1 & ~SMMU_GENMASK(31, 16)) | 1ull << 34;
 	while (sizes) {
-		unsigned int lg2 = (unsigned int)__builtin_ctzll(sizes);
-
+		lg2 = (unsigned int)__builtin_ctzll(sizes);
 		sizes &= sizes - 1;
 		page = input >> lg2;
 		key[0] = hw_tlb_key0(page, lg2, t->kind);
 		key[1] = k1;
-		hash = hw_tlb_hash(t->vmid, ipa, lg2, page);
-		/* An entry whose scope was invalidated since its walk counts
-		 * for nothing (hw.h). */
+		hash = hw_tlb_hash(vmid, ipa, lg2, page);
 		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
 					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS) &&
-		    hw_tlb_current(
-			hw, val, t->world,
-			hw_ep_asid_scope(t->world, t->vmid, t->asid), asids))
-			goto hit;
-		if (!globals)
-			continue;
-		key[1] = k1g;
-		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
-					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS) &&
-		    hw_tlb_current(hw, val, t->world, 0, false)) {
-			t->global = true;
-			t->asid = 0;
-			goto hit;
+					    HW_TLB_VAL_WORDS)) {
+			e = __atomic_load_n(&hw->ep_world[world],
+					    __ATOMIC_ACQUIRE);
+			if (asids)
+				e += __atomic_load_n(
+				    &hw->ep_asid[hw_ep_bucket(k1)],
+				    __ATOMIC_ACQUIRE);
+			if (val[2] == e)
+				goto hit;
 		}
+		if (!asids ||
+		    !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
+			continue;
+		/* A global entry: ASID 0, global set. */
+		key[1] = (k1 & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
+		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
+					    HW_TLB_KEY_WORDS,
+					    HW_TLB_VAL_WORDS) &&
+		    val[2] == __atomic_load_n(&hw->ep_world[world],
+					      __ATOMIC_ACQUIRE))
+			goto hit;
 	}
-	/* A miss leaves @t as it came but for global (false), which the
-	 * caller's insert sets (hw_xlate.c relies on it). */
 	return false;
 
 hit:
-	t->lg2 = (uint8_t)((key[0] >> 52) & 0x3f);
+	t->tags = key[1];
+	t->lg2 = (uint8_t)lg2;
 	t->page = page;
 	t->out = val[0];
 	t->attr = val[1];
@@ -400,14 +367,17 @@ hit:
 void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
 			uint64_t gen, const struct hw_tlb_ep *ep)
 {
+	const bool global = t->tags & HW_TLB_T_GLOBAL;
+	const bool ipa = t->kind == HW_K_S2;
+	const uint16_t vmid = HW_TLB_T_VMID(t->tags);
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 	uint64_t bit = 1ull << t->lg2;
 
 	key[0] = hw_tlb_key0(t->page, t->lg2, t->kind);
-	key[1] = hw_tlb_key1(t);
+	key[1] = t->tags;
 	val[0] = t->out;
 	val[1] = t->attr;
-	val[2] = ep->world + (t->global ? 0 : ep->asid);
+	val[2] = ep->world + (global ? 0 : ep->asid);
 	/*
 	 * The sizes and the global flag are set before the insert checks
 	 * the generation, so a lookup that misses them missed an entry that
@@ -415,36 +385,39 @@ void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
 	 */
 	if (!(__atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
-	if (t->global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
+	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
 	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc,
-	    hw_tlb_hash(t->vmid, t->kind == HW_K_S2, t->lg2, t->page), key, val,
-	    gen, hw_tlb_tag(t->world, t->kind == HW_K_S2, t->vmid),
-	    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+	    &hw->tlbc, hw_tlb_hash(vmid, ipa, t->lg2, t->page), key, val, gen,
+	    hw_tlb_ctag(HW_TLB_T_WORLD(t->tags), ipa, vmid), HW_TLB_KEY_WORDS,
+	    HW_TLB_VAL_WORDS);
 }
 
 static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
 			 const void *arg)
 {
 	const struct hw_tlbi *m = arg;
-	struct hw_tlb t;
+	const uint64_t tags = key[1];
+	const unsigned int kind = (unsigned int)((key[0] >> 58) & 3);
+	const unsigned int lg2 = (unsigned int)((key[0] >> 52) & 0x3f);
 	uint64_t first, last;
 
-	hw_tlb_unkey(key, &t);
-	if (!(m->kinds & (1u << t.kind)) || !(m->worlds & (1u << t.world)))
+	if (!(m->kinds & (1u << kind)) ||
+	    !(m->worlds & (1u << HW_TLB_T_WORLD(tags))))
 		return false;
-	if (m->vmid_on && t.vmid != m->vmid)
+	if (m->vmid_on && HW_TLB_T_VMID(tags) != m->vmid)
 		return false;
-	if (m->asid_on && !(t.global ? m->with_global : t.asid == m->asid))
+	if (m->asid_on && !(tags & HW_TLB_T_GLOBAL
+				? m->with_global
+				: HW_TLB_T_ASIDV(tags) == m->asid))
 		return false;
 	if (m->ttl &&
 	    (HW_TLB_A_LEVEL(val[1]) != m->ttl || HW_TLB_A_G(val[1]) != m->tg_g))
 		return false;
 	if (!m->range_on)
 		return true;
-	first = t.page << t.lg2;
-	last = first + ((1ull << t.lg2) - 1);
+	first = (key[0] & SMMU_GENMASK(51, 0)) << lg2;
+	last = first + ((1ull << lg2) - 1);
 	return first <= m->last && last >= m->first;
 }
 
@@ -476,18 +449,18 @@ void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 	switch (scope) {
 	case HW_EP_VMID:
 		/* The stage-2 tag, then the stage-1 one too. */
-		ilib_cache_flush_tag(&hw->tlbc, hw_tlb_tag(HW_W_EL1, true, vmid));
+		ilib_cache_flush_tag(&hw->tlbc, hw_tlb_ctag(HW_W_EL1, true, vmid));
 		/* fall through */
 	case HW_EP_VMID_S1:
 		ilib_cache_flush_tag(&hw->tlbc,
-				     hw_tlb_tag(HW_W_EL1, false, vmid));
+				     hw_tlb_ctag(HW_W_EL1, false, vmid));
 		return;
 	case HW_EP_WORLD:
 		ep = &hw->ep_world[world];
 		break;
 	default: /* HW_EP_ASID */
 		ep = &hw->ep_asid[hw_ep_bucket(
-		    hw_ep_asid_scope(world, vmid, asid))];
+		    hw_tlb_tagw(vmid, asid, world, false))];
 		break;
 	}
 	ilib_cache_inval_begin(&hw->tlbc);

@@ -121,13 +121,9 @@ static void hw_tlb_tags(const struct hw_xl *x, uint8_t kind, struct hw_tlb *t)
 {
 	bool asid = kind != HW_K_S2 && x->world != HW_W_EL2;
 
-	*t = (struct hw_tlb){
-	    .kind = kind,
-	    .world = x->world,
-	    .vmid = x->ste.vmid,
-	    .asid = asid ? x->cd.asid : 0,
-	    .aset = asid && x->cd.aset,
-	};
+	t->kind = kind;
+	t->tags = hw_tlb_tagw(x->ste.vmid, asid ? x->cd.asid : 0, x->world,
+			      asid && x->cd.aset);
 }
 
 /*
@@ -195,8 +191,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
 	if (x->world != HW_W_EL2 && !r1.ng) {
-		t.global = true; /* nG = 0: any ASID (9.1) */
-		t.asid = 0;
+		/* nG = 0: any ASID (9.1) */
+		t.tags = (t.tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
 	}
 	smmu_hw_tlb_insert(hw, &t, gen, &ep);
 	hw_out(x, &t, vae, out);

@@ -334,6 +334,7 @@ struct hw_wcfg {
 	uint8_t oa_bits; /* effective output size */
 	uint8_t flags;	 /* PT_WALK_HA | _HD | _AFFD | _HAD */
 	bool off;	 /* CD.EPDx: no walks */
+	uint64_t geom;	 /* smmu_hw_walk_geom() of the above, once */
 };
 
 /* A valid STE, decoded (smmuv3 2.4, 2.5). */
@@ -671,6 +672,7 @@ bool smmu_hw_gran_ok(const struct smmu_hw *hw, unsigned int g);
 
 /* ---- hw_walk.c -------------------------------------------------------- */
 
+uint64_t smmu_hw_walk_geom(const struct hw_wcfg *w);
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r);
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,

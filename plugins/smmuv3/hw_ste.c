@@ -113,6 +113,7 @@ static bool hw_ste_s2(const struct smmu_hw *hw, const uint64_t *dw,
 	    (uint8_t)((dw[2] & SMMU_STE_DW2_S2AFFD ? PT_WALK_AFFD : 0) |
 		      (ha ? PT_WALK_HA : 0) | (ha && hd ? PT_WALK_HD : 0));
 	w->off = false;
+	w->geom = smmu_hw_walk_geom(w);
 	return true;
 }
 
@@ -395,6 +396,7 @@ static bool hw_cd_tt(const struct smmu_hw *hw, const uint64_t *dw,
 	if (dw[1 + i] & (i ? SMMU_CD_DW2_HAD1 : SMMU_CD_DW1_HAD0))
 		w->flags |= PT_WALK_HAD; /* IDR3.HAD */
 	w->off = false;
+	w->geom = smmu_hw_walk_geom(w);
 	return true;
 }
 

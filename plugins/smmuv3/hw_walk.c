@@ -99,33 +99,39 @@ static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
 }
 
 /*
- * hw_walk_tag() - the walk cache's tag of a walk of @w (hw.h Caches):
- * what 9.1 tags walk-cache entries with, the stage, the VMID and for
- * stage 1 the ASID (as the TLB tags them: hw_tlb_tags()) and the stream
- * world, plus everything of the walk that a resumed walk takes on trust
- * (granule, levels, input and output sizes, flags: HAD decides the
- * permissions kept, the output size the table addresses already
- * checked).  Packed: kind 1:0, world 3:2, VMID 19:4, ASID 35:20, granule
- * - 12 38:36, levels 41:39, ia_bits 48:42, oa_bits 54:49, flags 62:55.
+ * The walk cache's tag of a walk (hw.h Caches): what 9.1 tags walk-cache
+ * entries with, the stage, the VMID and for stage 1 the ASID (as the TLB
+ * tags them: hw_tlb_tags()) and the stream world, plus everything of the
+ * walk that a resumed walk takes on trust (granule, levels, input and
+ * output sizes, flags: HAD decides the permissions kept, the output size
+ * the table addresses already checked).  Packed: kind 1:0, world 3:2,
+ * VMID 19:4, ASID 35:20, granule - 12 38:36, levels 41:39, ia_bits
+ * 48:42, oa_bits 54:49, flags 62:55.
  */
-static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
-			    const struct hw_xl *x)
-{
-	uint64_t tag;
 
-	/* x->ste.vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()). */
-	if (s2) {
-		tag = HW_K_S2 | (uint64_t)x->ste.vmid << 4;
-	} else {
-		tag = HW_K_S1 | (uint64_t)x->world << 2 |
-		      (uint64_t)x->ste.vmid << 4;
-		if (x->world != HW_W_EL2)
-			tag |= (uint64_t)x->cd.asid << 20;
-	}
-	return tag | (uint64_t)(w->g - 12u) << 36 |
+/**
+ * smmu_hw_walk_geom() - the bits of the walk-cache tag that the tables'
+ * description @w gives (granule to flags), which a decode keeps in
+ * w->geom so that no walk packs them again
+ */
+uint64_t smmu_hw_walk_geom(const struct hw_wcfg *w)
+{
+	return (uint64_t)((w->g - 12u) & 7u) << 36 |
 	       (uint64_t)(w->levels & 7u) << 39 |
 	       (uint64_t)(w->ia_bits & 0x7fu) << 42 |
 	       (uint64_t)(w->oa_bits & 0x3fu) << 49 | (uint64_t)w->flags << 55;
+}
+
+/* The walk-cache tag of a walk of @w for the request @x. */
+static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
+			    const struct hw_xl *x)
+{
+	/* x->ste.vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()),
+	 * x->cd.asid 0 in the EL2 world (hw_cd_decode()). */
+	if (s2)
+		return w->geom | HW_K_S2 | (uint64_t)x->ste.vmid << 4;
+	return w->geom | HW_K_S1 | (uint64_t)x->world << 2 |
+	       (uint64_t)x->ste.vmid << 4 | (uint64_t)x->cd.asid << 20;
 }
 
 /*

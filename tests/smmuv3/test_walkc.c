@@ -60,6 +60,32 @@ Test(walkc, a_cleared_table_descriptor_stays_cached_without_invalidation)
 	sg_destroy(&g);
 }
 
+/*
+ * Two walks from one root with the same tags (ASID 1, VMID 0) but another
+ * geometry never resume each other's: a resumed walk takes the levels
+ * above on trust, so a 3-level walk of 39 bits must not start at the
+ * last-level table a 4-level walk of 48 bits found there.  SID_B reads
+ * SID_A's root as its level-1 table, in which entry 1 (VA bits 38:30) is
+ * empty.
+ */
+Test(walkc, a_walk_of_another_geometry_never_resumes)
+{
+	struct sg_tt ta, tb;
+	struct cd cb;
+	uint64_t cdb;
+	struct sg g;
+
+	up(&g);
+	xl_s1(&g, SID_B, 12, 25, 5, &tb, &cb, &cdb);
+	s1_dev(&g, &ta, 2);
+	cb.ttb0 = ta.root;
+	xl_cd(&g, SID_B, cdb, &cb);
+	sg_tr_ok(&g, SID_A, NP, VA(0), AR, D(0)); /* fills the walk cache */
+	sg_tr_fault(&g, SID_B, NP, VA(1), AR, E_TRANSLATION, NULL);
+	sg_tr_ok(&g, SID_A, NP, VA(1), AR, D(0));
+	sg_destroy(&g);
+}
+
 /* Commands that remove walk-cache entries (sheet 9.2). */
 static void walk_cmd(unsigned int i, uint64_t q[2])
 {

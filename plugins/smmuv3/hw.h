@@ -391,10 +391,18 @@ struct hw_xl {
 			    * the STE lookup: what the STE and the CD it
 			    * leads to may be inserted with */
 	uint64_t memo_gen; /* hw->cfg_memo, read before the STE lookup */
-	bool memo;	   /* the thread's memo holds x->ste at memo_gen */
+	bool memo;	   /* the thread's memo holds *x->ste at memo_gen */
 	void *memo_p;	   /* that memo (hw_ste.c), found once */
-	struct hw_ste ste;
-	struct hw_cd cd;
+	/*
+	 * The STE and CD in use: the thread's memo's own copies when it
+	 * holds them (not copied: nothing changes them before the request
+	 * ends, as only this thread writes its memo and it writes no STE
+	 * or CD there that these point at), else ste_buf and cd_buf.
+	 */
+	const struct hw_ste *ste;
+	const struct hw_cd *cd;
+	struct hw_ste ste_buf;
+	struct hw_cd cd_buf;
 };
 
 /* The PT_PERM_* bit a write / fetch / read at @priv needs (hw.h

@@ -284,7 +284,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 	m->gen = x->memo_gen;
 	m->sid = x->sid;
 	m->cd_ok = false;
-	m->ste = x->ste;
+	m->ste = *x->ste;
 	x->memo = true;
 }
 
@@ -307,13 +307,14 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
 	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
 	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
-		x->ste = m->ste;
+		x->ste = &m->ste;
 		x->has_ste = true;
 		x->memo = true;
 		x->memo_p = m;
 		return 0;
 	}
-	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste)) {
+	x->ste = &x->ste_buf;
+	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste_buf)) {
 		x->has_ste = true;
 		hw_memo_ste(hw, x);
 		return 0;
@@ -325,9 +326,9 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	if (ilib_mem_read_le64(hw->host, addr, dw, SMMU_STE_DWORDS))
 		return hw_cfg_fault(hw, x, SMMU_EVT_F_STE_FETCH,
 				    addr & SMMU_EVT_DW3_FETCH_ADDR, false);
-	if (!hw_ste_decode(hw, dw, &x->ste))
+	if (!hw_ste_decode(hw, dw, &x->ste_buf))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_STE, 0, false);
-	smmu_hw_ste_insert(hw, x->sid, &x->ste, gen);
+	smmu_hw_ste_insert(hw, x->sid, &x->ste_buf, gen);
 	x->has_ste = true;
 	/* (The insert moved hw->cfg_memo: this memo counts for nothing, the
 	 * next request takes the cached STE and keeps that.) */
@@ -448,7 +449,7 @@ static bool hw_cd_decode(const struct smmu_hw *hw, const struct hw_xl *x,
  */
 static int hw_cd_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 {
-	const struct hw_ste *s = &x->ste;
+	const struct hw_ste *s = x->ste;
 	uint64_t ptr = s->s1ctxptr, l1_size, l1, l1cd;
 	unsigned int n = s->s1cdmax, split;
 	struct hw_fault f;
@@ -497,19 +498,19 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 	struct hw_fault f;
 	int ret;
 
-	/* x->memo: the memo's STE is x->ste, so its CD was reached through
+	/* x->memo: the memo's STE is *x->ste, so its CD was reached through
 	 * it; a CFGI since then moved the memo generation, which the next
-	 * request's STE check sees.  The copy stops before x->cd.via, which
-	 * nothing reads after this (it would equal x->ste). */
+	 * request's STE check sees.  Used in place (hw.h struct hw_xl). */
 	if (x->memo && m->cd_ok && m->cd_index == x->cd_index) {
-		memcpy(&x->cd, &m->cd, offsetof(struct hw_cd, via));
+		x->cd = &m->cd;
 		return 0;
 	}
-	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd) &&
-	    !memcmp(&x->cd.via, &x->ste, sizeof(x->ste))) {
+	x->cd = &x->cd_buf;
+	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd_buf) &&
+	    !memcmp(&x->cd_buf.via, x->ste, sizeof(*x->ste))) {
 		if (x->memo) {
 			m->cd_index = x->cd_index;
-			m->cd = x->cd;
+			m->cd = x->cd_buf;
 			m->cd_ok = true;
 		}
 		return 0;
@@ -522,10 +523,10 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 		return ret;
 	if (smmu_hw_cfg_read(hw, x, addr, dw, SMMU_CD_DWORDS, &f))
 		return smmu_hw_fault(hw, x, &f);
-	if (!hw_cd_decode(hw, x, dw, &x->cd))
+	if (!hw_cd_decode(hw, x, dw, &x->cd_buf))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_CD, 0, false);
-	x->cd.via = x->ste;
-	smmu_hw_cd_insert(hw, x->sid, x->cd_index, &x->cd, gen);
+	x->cd_buf.via = *x->ste;
+	smmu_hw_cd_insert(hw, x->sid, x->cd_index, &x->cd_buf, gen);
 	/*
 	 * The STE this CD was found through may have come from the cache
 	 * just before a CFGI_STE removed it: the invalidation's generation
@@ -538,7 +539,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 		struct hw_ste chk;
 
 		if (!smmu_hw_ste_lookup(hw, x->sid, &chk) ||
-		    memcmp(&chk, &x->ste, sizeof(chk)))
+		    memcmp(&chk, x->ste, sizeof(chk)))
 			smmu_hw_cfgi_cd(hw, x->sid, true, x->cd_index);
 	}
 	return 0;

@@ -35,7 +35,7 @@ static bool hw_perm_ok(uint8_t perm, bool write, bool exec, bool priv)
  */
 static uint8_t hw_s1_perm(const struct hw_xl *x, uint32_t p)
 {
-	const struct hw_cd *cd = &x->cd;
+	const struct hw_cd *cd = x->cd;
 
 	if (x->world == HW_W_EL2) {
 		uint32_t e = PT_PERM_R;
@@ -126,12 +126,12 @@ uint64_t smmu_hw_walk_geom(const struct hw_wcfg *w)
 static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
 			    const struct hw_xl *x)
 {
-	/* x->ste.vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()),
-	 * x->cd.asid 0 in the EL2 world (hw_cd_decode()). */
+	/* x->ste->vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()),
+	 * x->cd->asid 0 in the EL2 world (hw_cd_decode()). */
 	if (s2)
-		return w->geom | HW_K_S2 | (uint64_t)x->ste.vmid << 4;
+		return w->geom | HW_K_S2 | (uint64_t)x->ste->vmid << 4;
 	return w->geom | HW_K_S1 | (uint64_t)x->world << 2 |
-	       (uint64_t)x->ste.vmid << 4 | (uint64_t)x->cd.asid << 20;
+	       (uint64_t)x->ste->vmid << 4 | (uint64_t)x->cd->asid << 20;
 }
 
 /*
@@ -260,10 +260,10 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 
 	if (m->failed)
 		return -EFAULT;
-	if (hw_stage(m->hw, m->hw->host, true, &x->ste.s2, true, x, ipa, write,
+	if (hw_stage(m->hw, m->hw->host, true, &x->ste->s2, true, x, ipa, write,
 		     false, false, &r, &m->f))
 		goto fail;
-	if (x->ste.s2ptw && r.device) {
+	if (x->ste->s2ptw && r.device) {
 		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */
 		memset(&m->f, 0, sizeof(m->f));
 		m->f.id = SMMU_EVT_F_PERMISSION;
@@ -278,7 +278,7 @@ fail:
 	m->f.ttrnw = !write;
 	if (m->f.id != SMMU_EVT_F_WALK_EABT) {
 		m->f.dw3 = ipa & SMMU_EVT_DW3_IPA;
-		m->f.silent = !x->ste.s2r;
+		m->f.silent = !x->ste->s2r;
 	}
 	m->failed = true;
 	return -EFAULT;
@@ -361,7 +361,7 @@ int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 {
 	struct hw_s2mem m;
 
-	if (x->ste.config != SMMU_STE_CFG_NESTED) {
+	if (x->ste->config != SMMU_STE_CFG_NESTED) {
 		if (!ilib_mem_read_le64(hw->host, addr, qw, n))
 			return 0;
 		memset(f, 0, sizeof(*f));
@@ -395,7 +395,7 @@ int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r)
 {
-	bool nested = x->ste.config == SMMU_STE_CFG_NESTED;
+	bool nested = x->ste->config == SMMU_STE_CFG_NESTED;
 	struct hw_s2mem m;
 	struct hw_fault f;
 
@@ -403,7 +403,7 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
 	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
 	 * its stage-2 walks use it. */
-	if (!hw_stage(hw, nested ? &m.host : hw->host, !nested, &x->cd.tt[sel],
+	if (!hw_stage(hw, nested ? &m.host : hw->host, !nested, &x->cd->tt[sel],
 		      false, x, ia, x->write, x->exec, x->priv, r, &f))
 		return 0;
 	if (nested && m.failed) {
@@ -412,7 +412,7 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		f.class = SMMU_EVT_CLASS_TT;
 	} else {
 		f.class = SMMU_EVT_CLASS_IN;
-		f.silent = !x->cd.r;
+		f.silent = !x->cd->r;
 	}
 	return smmu_hw_fault(hw, x, &f);
 }
@@ -431,14 +431,14 @@ int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 {
 	struct hw_fault f;
 
-	if (!hw_stage(hw, hw->host, true, &x->ste.s2, true, x, ipa, write,
+	if (!hw_stage(hw, hw->host, true, &x->ste->s2, true, x, ipa, write,
 		      x->exec, x->priv, r, &f))
 		return 0;
 	f.s2 = true;
 	f.class = class;
 	if (f.id != SMMU_EVT_F_WALK_EABT) {
 		f.dw3 = ipa & SMMU_EVT_DW3_IPA;
-		f.silent = !x->ste.s2r;
+		f.silent = !x->ste->s2r;
 	}
 	return smmu_hw_fault(hw, x, &f);
 }

@@ -89,9 +89,9 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 		if (t->kind == HW_K_S2) {
 			f.s2 = true;
 			f.dw3 = input & SMMU_EVT_DW3_IPA;
-			f.silent = !x->ste.s2r;
+			f.silent = !x->ste->s2r;
 		} else {
-			f.silent = !x->cd.r;
+			f.silent = !x->cd->r;
 		}
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
@@ -102,7 +102,7 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 		f.s2 = true;
 		f.dw3 = ((t->attr & HW_TLB_A_IPA) + (input & mask)) &
 			SMMU_EVT_DW3_IPA;
-		f.silent = !x->ste.s2r;
+		f.silent = !x->ste->s2r;
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
 	}
@@ -114,7 +114,7 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 /*
  * The TLB tags of the request @x for entries of @kind (smmuv3 9.1).
  * VMID: NS-EL1 entries, when stage 2 exists, which is when the STE's
- * decode keeps it (x->ste.vmid is 0 otherwise); ASID and ASET: stage-1
+ * decode keeps it (x->ste->vmid is 0 otherwise); ASID and ASET: stage-1
  * entries of worlds with ASIDs.
  */
 static void hw_tlb_tags(const struct hw_xl *x, uint8_t kind, struct hw_tlb *t)
@@ -122,8 +122,8 @@ static void hw_tlb_tags(const struct hw_xl *x, uint8_t kind, struct hw_tlb *t)
 	bool asid = kind != HW_K_S2 && x->world != HW_W_EL2;
 
 	t->kind = kind;
-	t->tags = hw_tlb_tagw(x->ste.vmid, asid ? x->cd.asid : 0, x->world,
-			      asid && x->cd.aset);
+	t->tags = hw_tlb_tagw(x->ste->vmid, asid ? x->cd->asid : 0, x->world,
+			      asid && x->cd->aset);
 }
 
 /*
@@ -135,11 +135,11 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 {
 	const uint64_t va = x->req->iova;
 	const unsigned int sel = (unsigned int)(va >> 55) & 1;
-	const bool nested = x->ste.config == SMMU_STE_CFG_NESTED;
-	const struct hw_wcfg *tt = &x->cd.tt[sel];
+	const bool nested = x->ste->config == SMMU_STE_CFG_NESTED;
+	const struct hw_wcfg *tt = &x->cd->tt[sel];
 	struct hw_fault f = {.id = SMMU_EVT_F_TRANSLATION,
 			     .class = SMMU_EVT_CLASS_IN,
-			     .silent = !x->cd.r};
+			     .silent = !x->cd->r};
 	uint64_t vae = va, gen;
 	struct hw_tlb_ep ep;
 	struct hw_wres r1, r2;
@@ -148,7 +148,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	int ret = 0;
 
 	/* 4.3: TBI keeps bit 55 for the top byte; the TTB's range check. */
-	if (x->cd.tbi[sel])
+	if (x->cd->tbi[sel])
 		vae =
 		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
 	if (tt->off || (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0))
@@ -227,7 +227,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	if (ret)
 		return ret;
 	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level,
-			     x->ste.s2.g);
+			     x->ste->s2.g);
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
@@ -243,7 +243,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 		     struct iommu_translation *out)
 {
-	const struct hw_ste *s = &x->ste;
+	const struct hw_ste *s = x->ste;
 	bool s1 = s->config & SMMU_STE_CFG_S1_BIT;
 	bool s2 = s->config & SMMU_STE_CFG_S2_BIT;
 	bool subs = s1 && s->s1cdmax, use_s1 = s1;
@@ -282,13 +282,13 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 /* STE.PRIVCFG / INSTCFG on the request's attributes (smmuv3 2.5). */
 static void hw_xl_overrides(struct hw_xl *x)
 {
-	if (x->ste.privcfg == SMMU_PRIVCFG_UNPRIV)
+	if (x->ste->privcfg == SMMU_PRIVCFG_UNPRIV)
 		x->priv = false;
-	else if (x->ste.privcfg == SMMU_PRIVCFG_PRIV)
+	else if (x->ste->privcfg == SMMU_PRIVCFG_PRIV)
 		x->priv = true;
-	if (x->ste.instcfg == SMMU_INSTCFG_DATA)
+	if (x->ste->instcfg == SMMU_INSTCFG_DATA)
 		x->exec = false;
-	else if (x->ste.instcfg == SMMU_INSTCFG_INSTR)
+	else if (x->ste->instcfg == SMMU_INSTCFG_INSTR)
 		x->exec = !x->write; /* writes are always data */
 	x->need = hw_perm_need(x->write, x->exec, x->priv);
 }
@@ -348,6 +348,8 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.memo_gen = 0;
 	x.memo = false;
 	x.memo_p = NULL;
+	x.ste = &x.ste_buf;
+	x.cd = &x.cd_buf;
 	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
 	x.ctrl = smmu_hw_live(hw, &x.strtab);
 
@@ -369,7 +371,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if (ret)
 		return ret;
 	hw_xl_overrides(&x);
-	switch (x.ste.config) {
+	switch (x.ste->config) {
 	case SMMU_STE_CFG_ABORT:
 		return -EFAULT; /* no event (2.5) */
 	case SMMU_STE_CFG_BYPASS:
@@ -382,7 +384,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	default:
 		if (!translated)
 			return hw_xl_ste(hw, &x, out);
-		if (x.ste.eats == SMMU_EATS_ABT)
+		if (x.ste->eats == SMMU_EATS_ABT)
 			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
 		hw_identity(req, UINT64_MAX, out);
 		return 0;

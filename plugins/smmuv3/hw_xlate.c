@@ -81,7 +81,6 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 {
 	struct hw_fault f = {.id = SMMU_EVT_F_PERMISSION,
 			     .class = SMMU_EVT_CLASS_IN};
-	uint64_t mask = (1ull << t->lg2) - 1;
 
 	if (!(HW_TLB_A_PERM(t->attr) & x->need)) {
 		if (x->write && (t->attr & HW_TLB_A_WD))
@@ -100,7 +99,8 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 		if (x->write && (t->attr & HW_TLB_A_WD2))
 			return 1;
 		f.s2 = true;
-		f.dw3 = ((t->attr & HW_TLB_A_IPA) + (input & mask)) &
+		f.dw3 = ((t->attr & HW_TLB_A_IPA) +
+			 (input & ((1ull << t->lg2) - 1))) &
 			SMMU_EVT_DW3_IPA;
 		f.silent = !x->ste->s2r;
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
@@ -137,9 +137,6 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	const unsigned int sel = (unsigned int)(va >> 55) & 1;
 	const bool nested = x->ste->config == SMMU_STE_CFG_NESTED;
 	const struct hw_wcfg *tt = &x->cd->tt[sel];
-	struct hw_fault f = {.id = SMMU_EVT_F_TRANSLATION,
-			     .class = SMMU_EVT_CLASS_IN,
-			     .silent = !x->cd->r};
 	uint64_t vae = va, gen;
 	struct hw_tlb_ep ep;
 	struct hw_wres r1, r2;
@@ -151,8 +148,14 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	if (x->cd->tbi[sel])
 		vae =
 		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
-	if (tt->off || (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0))
+	if (tt->off ||
+	    (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0)) {
+		const struct hw_fault f = {.id = SMMU_EVT_F_TRANSLATION,
+					   .class = SMMU_EVT_CLASS_IN,
+					   .silent = !x->cd->r};
+
 		return smmu_hw_fault(hw, x, &f);
+	}
 	hw_tlb_tags(x, nested ? HW_K_S12 : HW_K_S1, &t);
 	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);

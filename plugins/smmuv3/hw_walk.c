@@ -19,10 +19,20 @@
 /* ---- Permissions ----------------------------------------------------------
  */
 
-/* Does @perm (PT_PERM_*) allow a write / fetch / read at @priv? */
-static bool hw_perm_ok(uint8_t perm, bool write, bool exec, bool priv)
+/* The walker's access (PT_ACC_*) of a write / fetch / read at @priv. */
+static unsigned int hw_acc(bool write, bool exec, bool priv)
 {
-	return perm & hw_perm_need(write, exec, priv);
+	return (write  ? PT_ACC_W
+		: exec ? PT_ACC_X
+		       : PT_ACC_R) |
+	       (priv ? PT_ACC_PRIV : 0u);
+}
+
+/* Does @perm (PT_PERM_*) allow the access @acc (PT_ACC_*)? */
+static bool hw_perm_ok(uint8_t perm, unsigned int acc)
+{
+	return perm & hw_perm_need(acc & PT_ACC_W, acc & PT_ACC_X,
+				   acc & PT_ACC_PRIV);
 }
 
 /*
@@ -137,13 +147,13 @@ static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
 /*
  * hw_stage() - walk one stage for one access (smmuv3 4.13 steps 1-9)
  * @hw: the model (its walk cache)
- * @mem: where the tables are read (the host, or the nested stage-2 view)
- * @cached: the walk's tables are at PAs (@mem is the host): it may
- *     resume from and fill the walk cache (hw.h)
+ * @mem: where the tables are read: the host (the tables are at PAs: the
+ *     walk may resume from and fill the walk cache, hw.h), or the nested
+ *     stage-2 view
  * @w: the stage's tables
  * @s2: stage 2 (else stage 1, judged with x->cd and x->world)
  * @ia: input address (below 2^w->ia_bits for stage 1; checked for 2)
- * @write, @exec, @priv: the access
+ * @acc: the access, hw_acc()
  *
  * Looks first (no update), checks AF (step 7) and the permission (step
  * 8), then, only for an allowed access that needs it, walks again to set
@@ -154,11 +164,12 @@ static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
  * Return: 0 and @r; -1 and @f's id (and FetchAddr of F_WALK_EABT), not
  * recorded.
  */
-static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem, bool cached,
+static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
 		    const struct hw_wcfg *w, bool s2, const struct hw_xl *x,
-		    uint64_t ia, bool write, bool exec, bool priv,
-		    struct hw_wres *r, struct hw_fault *f)
+		    uint64_t ia, unsigned int acc, struct hw_wres *r,
+		    struct hw_fault *f)
 {
+	const bool cached = mem == hw->host;
 	struct pt_walk_desc d = {
 	    .fmt = s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1,
 	    .root = w->root,
@@ -168,10 +179,6 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem, bool cached,
 	    .oa_bits = w->oa_bits,
 	    .flags = w->flags,
 	};
-	unsigned int acc = (write  ? PT_ACC_W
-			    : exec ? PT_ACC_X
-				   : PT_ACC_R) |
-			   (priv ? PT_ACC_PRIV : 0u);
 	struct pt_walk_res res;
 	uint64_t tag = 0, wgen = 0;
 	bool resumed = false, wd;
@@ -201,18 +208,18 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem, bool cached,
 		goto fail;
 	}
 	perm = hw_res_perm(x, s2, &res, &wd);
-	if (!hw_perm_ok(perm, write, exec, priv)) {
+	if (!hw_perm_ok(perm, acc)) {
 		res.err = PT_WALK_PERM;
 		goto fail;
 	}
 	if (((w->flags & PT_WALK_HA) && !(res.entry & SMMU_PTE_AF)) ||
-	    (write && wd)) {
+	    ((acc & PT_ACC_W) && wd)) {
 		d.flags |= PT_WALK_NO_PERM;
 		if (pt_walk(mem, &d, ia, acc, &res))
 			goto fail;
 		/* The tables may have changed since the look: judge again. */
 		perm = hw_res_perm(x, s2, &res, &wd);
-		if (!hw_perm_ok(perm, write, exec, priv)) {
+		if (!hw_perm_ok(perm, acc)) {
 			res.err = PT_WALK_PERM;
 			goto fail;
 		}
@@ -260,8 +267,8 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 
 	if (m->failed)
 		return -EFAULT;
-	if (hw_stage(m->hw, m->hw->host, true, &x->ste->s2, true, x, ipa, write,
-		     false, false, &r, &m->f))
+	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x, ipa,
+		     hw_acc(write, false, false), &r, &m->f))
 		goto fail;
 	if (x->ste->s2ptw && r.device) {
 		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */
@@ -403,8 +410,8 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
 	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
 	 * its stage-2 walks use it. */
-	if (!hw_stage(hw, nested ? &m.host : hw->host, !nested, &x->cd->tt[sel],
-		      false, x, ia, x->write, x->exec, x->priv, r, &f))
+	if (!hw_stage(hw, nested ? &m.host : hw->host, &x->cd->tt[sel], false,
+		      x, ia, hw_acc(x->write, x->exec, x->priv), r, &f))
 		return 0;
 	if (nested && m.failed) {
 		f = m.f;
@@ -431,8 +438,8 @@ int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 {
 	struct hw_fault f;
 
-	if (!hw_stage(hw, hw->host, true, &x->ste->s2, true, x, ipa, write,
-		      x->exec, x->priv, r, &f))
+	if (!hw_stage(hw, hw->host, &x->ste->s2, true, x, ipa,
+		      hw_acc(write, x->exec, x->priv), r, &f))
 		return 0;
 	f.s2 = true;
 	f.class = class;

@@ -112,18 +112,18 @@ static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
 }
 
 /*
- * The TLB tags of the request @x for entries of @kind (smmuv3 9.1).
- * VMID: NS-EL1 entries, when stage 2 exists, which is when the STE's
- * decode keeps it (x->ste->vmid is 0 otherwise); ASID and ASET: stage-1
- * entries of worlds with ASIDs.
+ * The TLB tags (hw_tlb.tags) of the request @x for entries of @kind
+ * (smmuv3 9.1).  VMID: NS-EL1 entries, when stage 2 exists, which is
+ * when the STE's decode keeps it (x->ste->vmid is 0 otherwise); ASID and
+ * ASET: stage-1 entries of worlds with ASIDs.
  */
-static void hw_tlb_tags(const struct hw_xl *x, uint8_t kind, struct hw_tlb *t)
+static inline __attribute__((always_inline)) uint64_t
+hw_tlb_tags(const struct hw_xl *x, uint8_t kind)
 {
 	bool asid = kind != HW_K_S2 && x->world != HW_W_EL2;
 
-	t->kind = kind;
-	t->tags = hw_tlb_tagw(x->ste->vmid, asid ? x->cd->asid : 0, x->world,
-			      asid && x->cd->aset);
+	return hw_tlb_tagw(x->ste->vmid, asid ? x->cd->asid : 0, x->world,
+			   asid && x->cd->aset);
 }
 
 /*
@@ -156,7 +156,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 
 		return smmu_hw_fault(hw, x, &f);
 	}
-	hw_tlb_tags(x, nested ? HW_K_S12 : HW_K_S1, &t);
+	t.kind = nested ? HW_K_S12 : HW_K_S1;
+	t.tags = hw_tlb_tags(x, t.kind);
 	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
@@ -168,8 +169,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
-		hw_tlb_tags(x, nested ? HW_K_S12 : HW_K_S1, &t);
+	if (ret > 0) /* a hit may have left a global entry's tags */
+		t.tags = hw_tlb_tags(x, t.kind);
 	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret =
 	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
@@ -213,7 +214,8 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	struct hw_tlb t;
 	int ret = 0;
 
-	hw_tlb_tags(x, HW_K_S2, &t);
+	t.kind = HW_K_S2;
+	t.tags = hw_tlb_tags(x, HW_K_S2);
 	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
@@ -223,8 +225,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	}
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (ret > 0) /* a hit filled @t in; a miss left only the tags */
-		hw_tlb_tags(x, HW_K_S2, &t);
+	/* (A hit leaves stage-2 tags as they were: no global entries.) */
 	smmu_hw_tlb_epochs(hw, &t, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
 	if (ret)

@@ -246,12 +246,12 @@ static uint64_t hw_tlb_ctag(uint8_t world, bool s2, uint16_t vmid)
 static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 			    uint64_t page)
 {
-	/* page << 6 | lg2 < 2^58; VMID and stage go in above with a
-	 * multiply, so one mix serves them all (a collision only shares a
-	 * set). */
-	return ilib_hash64((page << 6 | lg2) ^
-			   ((uint64_t)vmid << 1 | (uint64_t)ipa << 17 | 1) *
-			       UINT64_C(0x9e3779b97f4a7c15));
+	/* page << 6 | lg2 < 2^58; VMID and stage go in over its top bits (a
+	 * collision only shares a set), and one multiply by the golden
+	 * ratio spreads them all into the top bits, which pick the set
+	 * (ilib_cache_set_of()): consecutive pages land far apart. */
+	return ((page << 6 | lg2) ^ (uint64_t)vmid << 47 ^ (uint64_t)ipa << 63) *
+	       UINT64_C(0x9e3779b97f4a7c15);
 }
 
 /*
@@ -261,8 +261,11 @@ static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
  */
 static unsigned int hw_ep_bucket(uint64_t tags)
 {
-	return (unsigned int)(ilib_hash64(tags & SMMU_GENMASK(33, 0)) >> 32) &
-	       (HW_EP_BUCKETS - 1);
+	_Static_assert(HW_EP_BUCKETS == 1024u, "the top 10 bits");
+	/* One multiply: its top bits depend on every bit of the scope. */
+	return (unsigned int)(((tags & SMMU_GENMASK(33, 0)) *
+			       UINT64_C(0x9e3779b97f4a7c15)) >>
+			      54);
 }
 
 /* Does an entry of @kind in @world have an ASID epoch (when not global)? */

@@ -477,13 +477,13 @@ static inline uint64_t hw_tlb_tagw(uint16_t vmid, uint16_t asid, uint8_t world,
  * (52, 53), the Arm level of the leaf (stage 1's for combined entries;
  * 55:54) and its granule ((g - 12) / 2, 57:56).
  */
-#define HW_TLB_A_IPA	   SMMU_GENMASK(51, 12)
-#define HW_TLB_A_WD	   SMMU_BIT(52)
-#define HW_TLB_A_WD2	   SMMU_BIT(53)
-#define HW_TLB_A_PERM(a)   ((uint8_t)((a) & 0x3f))
-#define HW_TLB_A_PERM2(a)  ((uint8_t)(((a) >> 6) & 0x3f))
-#define HW_TLB_A_LEVEL(a)  ((unsigned int)(((a) >> 54) & 3))
-#define HW_TLB_A_G(a)	   (12u + 2u * (unsigned int)(((a) >> 56) & 3))
+#define HW_TLB_A_IPA	  SMMU_GENMASK(51, 12)
+#define HW_TLB_A_WD	  SMMU_BIT(52)
+#define HW_TLB_A_WD2	  SMMU_BIT(53)
+#define HW_TLB_A_PERM(a)  ((uint8_t)((a)&0x3f))
+#define HW_TLB_A_PERM2(a) ((uint8_t)(((a) >> 6) & 0x3f))
+#define HW_TLB_A_LEVEL(a) ((unsigned int)(((a) >> 54) & 3))
+#define HW_TLB_A_G(a)	  (12u + 2u * (unsigned int)(((a) >> 56) & 3))
 
 _Static_assert(PT_PERM_ALL <= 0x3f, "a stage's permissions fit 6 bits");
 
@@ -599,7 +599,7 @@ struct smmu_hw {
 	struct ilib_cache walkc;
 	uint64_t tlb_sizes;   /* atomic, sticky: 1 << lg2 of entries inserted */
 	bool tlb_global;      /* atomic, sticky: a global entry was inserted */
-	uint64_t ep_world[3];		  /* atomic, by enum hw_world */
+	uint64_t ep_world[3]; /* atomic, by enum hw_world */
 	uint64_t ep_asid[HW_EP_BUCKETS]; /* atomic, by ASID scope */
 };
 

@@ -8,10 +8,10 @@
  * rule 15): CFGI_ALL, CFGI_STE and CFGI_CD_ALL in O(1) (the configuration
  * cache is tagged by StreamID), CFGI_CD in O(ways); the TLBIs of a whole
  * scope (NSNH_ALL, S12_VMALL, NH_ALL, NH_ASID, EL2_ALL, EL2_ASID) in O(1)
- * through the TLB's VMID tags and the world and ASID epochs; the TLBIs of an address probe the sets of the pages
- * they cover, or scan the TLB once when those are more than its sets.
- * The decisions it follows (what is cached, nested entries, TTL) are in
- * hw.h.
+ * through the TLB's VMID tags and the world and ASID epochs; the TLBIs of
+ * an address probe the sets of the pages they cover, or scan the TLB once
+ * when those are more than its sets.  The decisions it follows (what is
+ * cached, nested entries, TTL) are in hw.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -250,7 +250,8 @@ static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
 	 * collision only shares a set), and one multiply by the golden
 	 * ratio spreads them all into the top bits, which pick the set
 	 * (ilib_cache_set_of()): consecutive pages land far apart. */
-	return ((page << 6 | lg2) ^ (uint64_t)vmid << 47 ^ (uint64_t)ipa << 63) *
+	return ((page << 6 | lg2) ^ (uint64_t)vmid << 47 ^
+		(uint64_t)ipa << 63) *
 	       UINT64_C(0x9e3779b97f4a7c15);
 }
 
@@ -346,8 +347,8 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
 					    HW_TLB_KEY_WORDS,
 					    HW_TLB_VAL_WORDS) &&
-		    val[2] == __atomic_load_n(&hw->ep_world[world],
-					      __ATOMIC_ACQUIRE))
+		    val[2] ==
+			__atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE))
 			goto hit;
 	}
 	return false;
@@ -410,9 +411,9 @@ static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,
 		return false;
 	if (m->vmid_on && HW_TLB_T_VMID(tags) != m->vmid)
 		return false;
-	if (m->asid_on && !(tags & HW_TLB_T_GLOBAL
-				? m->with_global
-				: HW_TLB_T_ASIDV(tags) == m->asid))
+	if (m->asid_on &&
+	    !(tags & HW_TLB_T_GLOBAL ? m->with_global
+				     : HW_TLB_T_ASIDV(tags) == m->asid))
 		return false;
 	if (m->ttl &&
 	    (HW_TLB_A_LEVEL(val[1]) != m->ttl || HW_TLB_A_G(val[1]) != m->tg_g))
@@ -452,7 +453,8 @@ void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 	switch (scope) {
 	case HW_EP_VMID:
 		/* The stage-2 tag, then the stage-1 one too. */
-		ilib_cache_flush_tag(&hw->tlbc, hw_tlb_ctag(HW_W_EL1, true, vmid));
+		ilib_cache_flush_tag(&hw->tlbc,
+				     hw_tlb_ctag(HW_W_EL1, true, vmid));
 		/* fall through */
 	case HW_EP_VMID_S1:
 		ilib_cache_flush_tag(&hw->tlbc,

@@ -31,8 +31,8 @@ static unsigned int hw_acc(bool write, bool exec, bool priv)
 /* Does @perm (PT_PERM_*) allow the access @acc (PT_ACC_*)? */
 static bool hw_perm_ok(uint8_t perm, unsigned int acc)
 {
-	return perm & hw_perm_need(acc & PT_ACC_W, acc & PT_ACC_X,
-				   acc & PT_ACC_PRIV);
+	return perm &
+	       hw_perm_need(acc & PT_ACC_W, acc & PT_ACC_X, acc & PT_ACC_PRIV);
 }
 
 /*

@@ -49,9 +49,8 @@ static unsigned int hw_out_perm(const struct hw_xl *x, uint8_t perm)
 {
 	/* The privileged bits are the unprivileged ones moved up by 3, and
 	 * UR, UW are IOMMU_READ, IOMMU_WRITE. */
-	_Static_assert(PT_PERM_PR == PT_PERM_UR << 3 &&
-			   PT_PERM_PW == PT_PERM_UW << 3,
-		       "privileged permissions are the unprivileged << 3");
+	_Static_assert(PT_PERM_PR == (PT_PERM_UR << 3), "PR is UR << 3");
+	_Static_assert(PT_PERM_PW == (PT_PERM_UW << 3), "PW is UW << 3");
 	_Static_assert(PT_PERM_UR == IOMMU_READ && PT_PERM_UW == IOMMU_WRITE,
 		       "unprivileged read and write are the IOMMU_ bits");
 	return (unsigned int)(x->priv ? perm >> 3 : perm) &
@@ -66,8 +65,8 @@ static void hw_out(const struct hw_xl *x, const struct hw_tlb *t,
 
 	out->phys = t->out + (input & mask);
 	out->len = ilib_clip(x->req->iova, x->req->len, x->req->iova | mask);
-	out->perm = hw_out_perm(x, HW_TLB_A_PERM(t->attr) &
-				       HW_TLB_A_PERM2(t->attr));
+	out->perm =
+	    hw_out_perm(x, HW_TLB_A_PERM(t->attr) & HW_TLB_A_PERM2(t->attr));
 }
 
 /*

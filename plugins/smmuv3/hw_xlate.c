@@ -57,9 +57,14 @@ static unsigned int hw_out_perm(const struct hw_xl *x, uint8_t perm)
 	       (IOMMU_READ | IOMMU_WRITE);
 }
 
-/* Fill @out from the TLB entry (or walk result) @t that holds @input. */
-static void hw_out(const struct hw_xl *x, const struct hw_tlb *t,
-		   uint64_t input, struct iommu_translation *out)
+/*
+ * Fill @out from the TLB entry (or walk result) @t that holds @input.
+ * Forced inline, as hw_tlb_use(): GCC kept both out of line (each has two
+ * callers), and on a TLB hit their calls cost more than their bodies.
+ */
+static inline __attribute__((always_inline)) void
+hw_out(const struct hw_xl *x, const struct hw_tlb *t, uint64_t input,
+       struct iommu_translation *out)
 {
 	uint64_t mask = (1ull << t->lg2) - 1;
 
@@ -74,9 +79,9 @@ static void hw_out(const struct hw_xl *x, const struct hw_tlb *t,
  * Return: 0 (done); 1: a write to a writable-clean page, walk to set the
  * dirty state; -EFAULT after the permission fault of the cached stage.
  */
-static int hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x,
-		      const struct hw_tlb *t, uint64_t input,
-		      struct iommu_translation *out)
+static inline __attribute__((always_inline)) int
+hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
+	   uint64_t input, struct iommu_translation *out)
 {
 	struct hw_fault f = {.id = SMMU_EVT_F_PERMISSION,
 			     .class = SMMU_EVT_CLASS_IN};

@@ -14,7 +14,8 @@
  *    [amdvi] keys (plugin.c declares them), create/destroy and the ops
  *    table.
  *  - hw_queue.c: the command-buffer consumer (amdvi 5).
- *  - hw_xlate.c: DTE fetch and checks, v1 and v2 walks, translate().
+ *  - hw_xlate.c: DTE fetch and checks, each thread's memo, v1 and v2
+ *    walks, translate().
  *  - hw_cache.c: the device-table cache and the IOTLB over plugins/lib's
  *    ilib_cache, and what each command removes (amdvi 8).
  *  - hw_event.c: event-log records (amdvi 6) and the interrupts.
@@ -152,6 +153,17 @@
  * and sends PDE = 0 keeps translating through the old tables, as on
  * hardware with PDE caches.
  *
+ * Each thread's memo (hw_xlate.c): what the last DTE it resolved for a
+ * plain request (no TRANSLATED; with PASID, neither PRIV nor EXEC) makes
+ * of a v1 or v2 walk, per DeviceID and PASID, valid while the
+ * device-table cache's generation, Control and Device Table Base are as
+ * they were: it answers as the cache would, without the lookup and the
+ * checks.  For v2 it also keeps the PASID's GCR3 entry while the PDE
+ * cache's generation holds, so that GCR3 entry is cached as the PDE
+ * entries that stand for it are (a thread that read it keeps using it
+ * for regions the PDE cache never saw), until the same invalidations:
+ * software changes a GCR3 entry and sends GN = 1, PDE = 1.
+ *
  * Locking.  Lock order: reg_lock -> cache set locks.
  *  - reg_lock (mutex) guards the register file, the command consumer and
  *    the event log; translate() takes it only to log an event.
@@ -214,6 +226,9 @@ struct amdvi_hw {
 	 * its leaf, per (tag, root, 2 MiB region); hw_cache.c. */
 	struct ilib_cache walkc;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
+	/* This instance's number for the threads' memos (hw_xlate.c),
+	 * never 0 and never another instance's. */
+	uint64_t uid;
 };
 
 /* Interrupts to signal once the locks are dropped. */
@@ -283,5 +298,6 @@ int amdvi_inv_range(uint64_t q1, uint64_t *first, uint64_t *last);
 
 int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		       struct iommu_translation *out);
+uint64_t amdvi_hw_uid_new(void);
 
 #endif /* AMDVI_HW_H */

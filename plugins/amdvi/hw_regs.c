@@ -338,6 +338,7 @@ static int amdvi_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
+	hw->uid = amdvi_hw_uid_new();
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;

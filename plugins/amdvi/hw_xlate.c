@@ -15,12 +15,15 @@
 /* What translate() knows about the request so far. */
 struct hw_xl {
 	const struct iommu_dma_req *req;
+	const uint64_t *dte; /* the DTE (resolution only, not the memo) */
 	uint16_t devid;
 	uint16_t domid;
 	bool has_pasid;
 	bool write;
-	bool sa; /* DTE.SA: no IO_PAGE_FAULT events */
-	uint64_t dte[4];
+	bool sa;   /* DTE.SA: no IO_PAGE_FAULT events */
+	bool user; /* v2: a user request (PRIV clear, or no PASID) */
+	bool exec; /* v2: an instruction fetch with PASID */
+	bool memo; /* the thread's memo holds this request's resolution */
 };
 
 /* ---- events -------------------------------------------------------------- */
@@ -87,12 +90,14 @@ static int hw_hw_error(struct amdvi_hw *hw, const struct hw_xl *x,
 
 /*
  * hw_dte_get() - the DTE of @x->devid, through the device-table cache
- * Return: 0 and x->dte; -EFAULT after the event (beyond the table's
- * size, or the entry outside RAM).
+ * @dtb: Device Table Base as translate() read it
+ * @d: the DTE's four qwords
+ * Return: 0 and @d; -EFAULT after the event (beyond the table's size, or
+ * the entry outside RAM).
  */
-static int hw_dte_get(struct amdvi_hw *hw, struct hw_xl *x)
+static int hw_dte_get(struct amdvi_hw *hw, const struct hw_xl *x, uint64_t dtb,
+		      uint64_t *d)
 {
-	const uint64_t dtb = hw_ld(&hw->dtb);
 	uint64_t entries =
 	    (amdvi_field_get(AMDVI_DEVTAB_SIZE, dtb) + 1) * AMDVI_DTE_PER_4K;
 	uint64_t pa, gen;
@@ -101,16 +106,16 @@ static int hw_dte_get(struct amdvi_hw *hw, struct hw_xl *x)
 		entries = hw->devtab_max;
 	if (x->devid >= entries)
 		return hw_illegal_dte(hw, x, false);
-	if (amdvi_hw_dte_lookup(hw, x->devid, x->dte))
+	if (amdvi_hw_dte_lookup(hw, x->devid, d))
 		return 0;
 	gen = ilib_cache_gen(&hw->dtec);
 	pa = (dtb & AMDVI_DEVTAB_BASE) + (uint64_t)x->devid * AMDVI_DTE_SIZE;
 	/* Each qword whole, as the driver stores them (one may change
 	 * between two of them: the driver's store order makes every mix a
 	 * valid entry). */
-	if (ilib_mem_read_le64(hw->host, pa, x->dte, 4))
+	if (ilib_mem_read_le64(hw->host, pa, d, 4))
 		return hw_hw_error(hw, x, AMDVI_EVT_DEV_TAB_HW_ERROR, pa);
-	amdvi_hw_dte_insert(hw, x->devid, x->dte, gen);
+	amdvi_hw_dte_insert(hw, x->devid, d, gen);
 	return 0;
 }
 
@@ -238,126 +243,155 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
 	       (uint64_t)glx << 44;
 }
 
-/* ---- v1 (3) -----------------------------------------------------------------
- */
+/* ---- the walk's configuration and the thread's memo ---------------------- */
 
-static int hw_xl_v1(struct amdvi_hw *hw, const struct hw_xl *x,
-		    struct iommu_translation *out)
+/*
+ * What a DTE and the registers make of a request's walk: built from the
+ * DTE by hw_cfg_v1() / hw_cfg_v2(), or taken from the thread's memo.
+ */
+struct hw_cfg {
+	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
+	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
+	uint32_t wflags; /* PT_WALK_* */
+	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
+	uint32_t tag;	 /* IOTLB tag: 0 host, PASID + 1 guest */
+	uint16_t domid;
+	uint8_t levels;
+	uint8_t glx; /* v2; 0 for v1 */
+	bool v2;
+	bool sa;
+};
+
+/*
+ * The resolution each thread made last (hw.h): the DTE's walk
+ * configuration for one DeviceID and PASID, and for v2 the PASID's GCR3
+ * entry.  The device-table cache's generation is read before the lookup
+ * that made it and moves with every INVALIDATE_DEVTAB_ENTRY and
+ * INVALIDATE_IOMMU_ALL; Control and Device Table Base are part of the
+ * key.  While all hold, the cache would answer the same DTE and the
+ * checks after it would pass the same way: the memo stands for a cache
+ * hit and those checks.  It only serves what the cache held or could
+ * have held (an entry another thread's insert evicted meanwhile is still
+ * one the cache was allowed to keep; this thread's own cache work clears
+ * the memo first, so a single thread sees the cache's evictions exactly).
+ * The GCR3 entry holds while the PDE cache's generation, read before the
+ * entry was, does: everything that empties the PDE cache drops it, as it
+ * drops the PDE entries that stand for it.
+ * Only plain requests (no TRANSLATED; with PASID, neither PRIV nor EXEC)
+ * that reach a v1 or v2 walk are kept.
+ */
+struct hw_memo {
+	uint64_t uid; /* the model's (amdvi_hw.uid); 0: empty */
+	uint64_t ctrl, dtb;
+	uint64_t dte_gen;
+	uint32_t pasid; /* as requested (IOMMU_NO_PASID too) */
+	uint16_t devid;
+	bool g3_ok; /* g3_table holds while the PDE cache is at g3_gen */
+	struct hw_cfg cfg;
+	uint64_t g3_table, g3_gen;
+};
+
+/*
+ * Initial-exec TLS: in the static block glibc keeps room in for objects
+ * loaded later, so a thread's first translation allocates nothing and
+ * reaching it costs no __tls_get_addr() call.  It must stay small: that
+ * room is shared by every plugin loaded (docs/architecture.md).
+ */
+static _Thread_local struct hw_memo hw_memo
+	__attribute__((tls_model("initial-exec")));
+_Static_assert(sizeof(struct hw_memo) <= 128,
+	       "the memo must stay small: static TLS room is shared");
+static uint64_t hw_uid_next;
+
+/* A number no other instance of this process had: the memo's key. */
+uint64_t amdvi_hw_uid_new(void)
+{
+	return __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
+}
+
+/* 3: a host (v1) walk of Mode 1-6. */
+static void hw_cfg_v1(const struct amdvi_hw *hw, const struct hw_xl *x,
+		      uint64_t ctrl, struct hw_cfg *c)
 {
 	const uint64_t *d = x->dte;
 	const unsigned int had =
 	    (unsigned int)amdvi_field_get(AMDVI_DTE0_HAD, d[0]);
-	const bool hud =
-	    amdvi_field_get(AMDVI_CTRL_HAD_UPDATE, hw_ld(&hw->ctrl)) != 0;
-	struct pt_walk_desc wd = {
-	    .fmt = PT_FMT_AMDV1,
+	const bool hud = amdvi_field_get(AMDVI_CTRL_HAD_UPDATE, ctrl) != 0;
+
+	*c = (struct hw_cfg){
 	    .root = d[0] & AMDVI_DTE0_ROOT,
 	    .levels = (uint8_t)amdvi_field_get(AMDVI_DTE0_MODE, d[0]),
-	    .oa_bits = 52,
 	    .perm = (d[0] & AMDVI_DTE0_IR ? PT_PERM_R : 0u) |
 		    (d[0] & AMDVI_DTE0_IW ? PT_PERM_W : 0u) | PT_PERM_X,
+	    .domid = x->domid,
+	    .sa = x->sa,
 	};
-	const unsigned int acc = x->write ? PT_ACC_W : PT_ACC_R;
-	struct pt_walk_res r;
-	struct hw_tlb t;
-	uint64_t gen, wtag, wgen;
-	bool hd = false;
-
 	if (hud && (had & 1) && (hw->efr & AMDVI_EFR_HA_SUP))
-		wd.flags |= PT_WALK_HA;
+		c->wflags |= PT_WALK_HA;
 	if (hud && had == 3 && (hw->efr & AMDVI_EFR_HD_SUP)) {
-		wd.flags |= PT_WALK_HD;
-		hd = true;
+		c->wflags |= PT_WALK_HD;
+		c->dbit = AMDVI_PTE_D;
 	}
-	if (amdvi_hw_tlb_lookup(hw, x->domid, 0, x->req->iova, &t) &&
-	    (t.perm & hw_need(x))) {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
-		return hw_from_tlb(x->req, &t, out);
-	}
-	ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
-	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
-	 * amdvi_hw_walk_flush()). */
-	gen = ilib_cache_gen(&hw->tlbc);
-	wtag = hw_walk_tag(x->domid, 0, wd.levels, 0);
-	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, x->req->iova)) {
-		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
-	} else {
-		wgen = ilib_walk_cache_gen(&hw->walkc);
-		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
-		ilib_walk_cache_fill(&hw->walkc, wtag, &wd, x->req->iova, acc,
-				     &r, wgen);
-	}
-	return hw_walk_done(hw, x, &r, false, true, true, 0, gen,
-			    hd ? AMDVI_PTE_D : 0, out);
 }
 
-/* ---- v2 through GCR3 (4)
- * ----------------------------------------------------- */
-
 /*
- * hw_xl_v2() - a guest (v2) translation of @pasid (4.2, 4.1)
- * @user: a user request (PRIV clear, or a request without PASID)
+ * hw_cfg_v2() - a guest (v2) walk of @pasid through the GCR3 table (4.2)
+ * Return: 0 and @c; -EFAULT after the event when the unit, the DTE or
+ * @pasid allow no guest translation (hw.h).
  */
-static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
-		    bool user, struct iommu_translation *out)
+static int hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
+		     uint64_t ctrl, struct hw_cfg *c)
 {
 	const uint64_t *d = x->dte;
 	const unsigned int glx =
 	    (unsigned int)amdvi_field_get(AMDVI_DTE0_GLX, d[0]);
-	const bool exec =
-	    x->has_pasid && !x->write && (x->req->attrs & IOMMU_ACCESS_EXEC);
-	const bool cache = user && !exec;
-	const unsigned int acc = (x->write ? PT_ACC_W : PT_ACC_R) |
-				 (exec ? PT_ACC_X : 0u) |
-				 (user ? 0u : PT_ACC_PRIV);
-	uint64_t gcr3, table, epa, gen, wtag, wgen;
-	struct pt_walk_desc wd = {
-	    .fmt = PT_FMT_AMDV2,
-	    .oa_bits = 52,
-	    .leaf_levels = 0x7, /* 4 KiB, 2 MiB, 1 GiB */
-	    .flags = PT_WALK_HA | PT_WALK_HD |
-		     (hw->efr & AMDVI_EFR_NX_SUP ? PT_WALK_NXE : 0u),
-	};
-	struct pt_walk_res r;
-	struct hw_tlb t;
 
-	if (!(hw_ld(&hw->ctrl) & AMDVI_CTRL_GT_EN) ||
-	    !(hw->efr & AMDVI_EFR_GT_SUP) || !(d[0] & AMDVI_DTE0_GV) ||
+	if (!(ctrl & AMDVI_CTRL_GT_EN) || !(hw->efr & AMDVI_EFR_GT_SUP) ||
+	    !(d[0] & AMDVI_DTE0_GV) ||
 	    amdvi_field_get(AMDVI_DTE0_MODE, d[0]) != AMDVI_MODE_NONE ||
 	    (pasid >> hw->pasid_bits) ||
 	    (pasid >> (AMDVI_GCR3_IDX_BITS * (glx + 1))))
 		return hw_pf(hw, x, true, 0);
-	if (cache &&
-	    amdvi_hw_tlb_lookup(hw, x->domid, pasid + 1, x->req->iova, &t) &&
-	    (t.perm & hw_need(x))) {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
-		return hw_from_tlb(x->req, &t, out);
+	*c = (struct hw_cfg){
+	    .root = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
+		    amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
+		    amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31,
+	    .dbit = AMDVI_V2_D,
+	    .wflags = PT_WALK_HA | PT_WALK_HD |
+		      (hw->efr & AMDVI_EFR_NX_SUP ? PT_WALK_NXE : 0u),
+	    .tag = pasid + 1,
+	    .domid = x->domid,
+	    .levels = amdvi_field_get(AMDVI_DTE2_GPM, d[2]) == AMDVI_GPM_5LEVEL
+			  ? 5
+			  : 4,
+	    .glx = (uint8_t)glx,
+	    .v2 = true,
+	    .sa = x->sa,
+	};
+	return 0;
+}
+
+/*
+ * hw_gcr3() - the guest table root of @c's PASID (4.1): the GCR3 entry
+ * of each level from the GCR3 table down, or the thread's memo of it
+ * @wgen: the PDE cache's generation, read before this
+ * Return: 0 and @root; -EFAULT after the event (an entry outside RAM, or
+ * not valid).
+ */
+static int hw_gcr3(struct amdvi_hw *hw, const struct hw_xl *x,
+		   const struct hw_cfg *c, uint64_t wgen, uint64_t *root)
+{
+	struct hw_memo *m = &hw_memo;
+	const uint32_t pasid = c->tag - 1;
+	uint64_t table = c->root, epa, e;
+
+	if (x->memo && m->g3_ok && m->g3_gen == wgen) {
+		*root = m->g3_table;
+		return 0;
 	}
-	if (cache)
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
-	gen = ilib_cache_gen(&hw->tlbc);
-	gcr3 = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
-	       amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
-	       amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31;
-	wd.levels =
-	    amdvi_field_get(AMDVI_DTE2_GPM, d[2]) == AMDVI_GPM_5LEVEL ? 5 : 4;
-	/* Keyed on the GCR3 table: a hit stands for the PASID's GCR3
-	 * entry too, and reads neither it nor the levels above. */
-	wd.root = gcr3;
-	wtag = hw_walk_tag(x->domid, pasid + 1, wd.levels, glx);
-	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, x->req->iova)) {
-		pt_walk(hw->host, &wd, x->req->iova, acc, &r);
-		return hw_walk_done(hw, x, &r, true, user, cache, pasid + 1,
-				    gen, AMDVI_V2_D, out);
-	}
-	wgen = ilib_walk_cache_gen(&hw->walkc);
-	table = gcr3;
-	for (int l = (int)glx; l >= 0; l--) {
+	for (int l = c->glx; l >= 0; l--) {
 		const uint64_t idx =
 		    (pasid >> (AMDVI_GCR3_IDX_BITS * (unsigned int)l)) & 0x1ff;
-		uint64_t e;
 
 		epa = table + 8 * idx;
 		if (ilib_mem_read_le64(hw->host, epa, &e, 1))
@@ -367,13 +401,77 @@ static int hw_xl_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 			return hw_pf(hw, x, true, 0);
 		table = e & AMDVI_GCR3_ADDR;
 	}
-	wd.root = table;
-	pt_walk(hw->host, &wd, x->req->iova, acc, &r);
-	wd.root = gcr3; /* the key */
-	ilib_walk_cache_fill(&hw->walkc, wtag, &wd, x->req->iova, acc, &r,
-			     wgen);
-	return hw_walk_done(hw, x, &r, true, user, cache, pasid + 1, gen,
-			    AMDVI_V2_D, out);
+	if (x->memo) {
+		m->g3_table = table;
+		m->g3_gen = wgen;
+		m->g3_ok = true;
+	}
+	*root = table;
+	return 0;
+}
+
+/* ---- the walks (3, 4) ------------------------------------------------------
+ */
+
+/*
+ * hw_walk() - translate @x as @c says: the IOTLB, then the PDE cache and
+ * the walk (v2: through the GCR3 entry)
+ * Return: as amdvi_hw_translate().
+ */
+static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
+		   const struct hw_cfg *c, struct iommu_translation *out)
+{
+	const struct iommu_dma_req *req = x->req;
+	/* Only user requests are cached; results with EXEC never (hw.h). */
+	const bool cache = x->user && !x->exec;
+	const unsigned int acc = (x->write ? PT_ACC_W : PT_ACC_R) |
+				 (x->exec ? PT_ACC_X : 0u) |
+				 (x->user ? 0u : PT_ACC_PRIV);
+	struct pt_walk_desc wd;
+	struct pt_walk_res r;
+	struct hw_tlb t;
+	uint64_t gen, wtag, wgen;
+	int ret;
+
+	if (cache && amdvi_hw_tlb_lookup(hw, x->domid, c->tag, req->iova, &t) &&
+	    (t.perm & hw_need(x))) {
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		return hw_from_tlb(req, &t, out);
+	}
+	if (cache)
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
+	 * amdvi_hw_walk_flush()). */
+	gen = ilib_cache_gen(&hw->tlbc);
+	wd = (struct pt_walk_desc){
+	    .fmt = c->v2 ? PT_FMT_AMDV2 : PT_FMT_AMDV1,
+	    .root = c->root,
+	    .levels = c->levels,
+	    .oa_bits = 52,
+	    .leaf_levels = c->v2 ? 0x7 : 0, /* v2: 4 KiB, 2 MiB, 1 GiB */
+	    .flags = c->wflags,
+	    .perm = c->perm,
+	};
+	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
+	 * entry too, and reads neither it nor the levels above. */
+	wtag = hw_walk_tag(x->domid, c->tag, c->levels, c->glx);
+	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, req->iova)) {
+		pt_walk(hw->host, &wd, req->iova, acc, &r);
+	} else {
+		wgen = ilib_walk_cache_gen(&hw->walkc);
+		if (c->v2) {
+			ret = hw_gcr3(hw, x, c, wgen, &wd.root);
+			if (ret)
+				return ret;
+		}
+		pt_walk(hw->host, &wd, req->iova, acc, &r);
+		wd.root = c->root; /* the key */
+		ilib_walk_cache_fill(&hw->walkc, wtag, &wd, req->iova, acc, &r,
+				     wgen);
+	}
+	return hw_walk_done(hw, x, &r, c->v2, x->user, cache, c->tag, gen,
+			    c->dbit, out);
 }
 
 /* ---- translate
@@ -421,6 +519,74 @@ static int hw_xl_translated(struct amdvi_hw *hw, const struct hw_xl *x,
 	return -EFAULT;
 }
 
+/*
+ * hw_resolve() - translate @x from its DTE (amdvi 2.4, 7, 3, 4), in the
+ * order of hw.h, and keep what a plain request resolved to in the
+ * thread's memo
+ * @ctrl, @dtb: the registers as translate() read them
+ * @dte_gen: the device-table cache's generation, read before them
+ * @plain: the memo may keep the resolution
+ * Return: as amdvi_hw_translate().
+ */
+static int hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl,
+		      uint64_t dtb, uint64_t dte_gen, bool plain,
+		      struct iommu_translation *out)
+{
+	const struct iommu_dma_req *req = x->req;
+	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
+	struct hw_memo *m = &hw_memo;
+	struct hw_cfg c;
+	uint64_t d[4];
+	int ret;
+
+	/* This resolution's cache lookups and inserts come first: the memo
+	 * stands for none of them until it is filled again below. */
+	m->uid = 0;
+	x->dte = d;
+	ret = hw_dte_get(hw, x, dtb, d);
+	if (ret)
+		return ret;
+	if (!(d[0] & AMDVI_DTE0_V))
+		return hw_pass(req, out, rw);
+	if (!hw_dte_legal(hw, d))
+		return hw_illegal_dte(hw, x, true);
+	x->domid = (uint16_t)amdvi_field_get(AMDVI_DTE1_DOMID, d[1]);
+	x->sa = d[1] & AMDVI_DTE1_SA;
+	if (req->attrs & IOMMU_ACCESS_TRANSLATED)
+		return hw_xl_translated(hw, x, out);
+	if (hw_excluded(hw, x))
+		return hw_pass(req, out, rw);
+	if (!(d[0] & AMDVI_DTE0_TV))
+		return hw_pf(hw, x, false, 0);
+	if (x->has_pasid) {
+		x->user = !(req->attrs & IOMMU_ACCESS_PRIV);
+		x->exec = !x->write && (req->attrs & IOMMU_ACCESS_EXEC);
+		ret = hw_cfg_v2(hw, x, req->pasid, ctrl, &c);
+	} else if ((d[0] & AMDVI_DTE0_GV) && (d[0] & AMDVI_DTE0_GIOV) &&
+		   (hw->efr & AMDVI_EFR_GIO_SUP) && (ctrl & AMDVI_CTRL_GT_EN)) {
+		ret = hw_cfg_v2(hw, x, 0, ctrl, &c); /* GIoV: PASID 0 */
+	} else if (amdvi_field_get(AMDVI_DTE0_MODE, d[0]) == AMDVI_MODE_NONE) {
+		return hw_xl_mode0(hw, x, out);
+	} else {
+		hw_cfg_v1(hw, x, ctrl, &c);
+	}
+	if (ret)
+		return ret;
+	if (plain) {
+		*m = (struct hw_memo){
+		    .uid = hw->uid,
+		    .ctrl = ctrl,
+		    .dtb = dtb,
+		    .dte_gen = dte_gen,
+		    .pasid = req->pasid,
+		    .devid = x->devid,
+		    .cfg = c,
+		};
+		x->memo = true;
+	}
+	return hw_walk(hw, x, &c, out);
+}
+
 /**
  * amdvi_hw_translate() - translate one DMA request (amdvi 2.4, 3, 4, 7)
  * @opaque: the instance
@@ -436,18 +602,22 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		       struct iommu_translation *out)
 {
 	struct amdvi_hw *hw = opaque;
-	struct hw_xl x = {0};
-	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
-	int ret;
+	const struct hw_memo *m = &hw_memo;
+	struct hw_xl x;
+	uint64_t ctrl, dtb, dte_gen;
+	bool plain;
 
 	if (!hw || !req || !out || !req->len || req->dev_id > 0xffff ||
 	    (req->access != IOMMU_ACCESS_READ &&
 	     req->access != IOMMU_ACCESS_WRITE))
 		return -EINVAL;
-	x.req = req;
-	x.devid = (uint16_t)req->dev_id;
-	x.has_pasid = req->pasid != IOMMU_NO_PASID;
-	x.write = req->access == IOMMU_ACCESS_WRITE;
+	x = (struct hw_xl){
+	    .req = req,
+	    .devid = (uint16_t)req->dev_id,
+	    .has_pasid = req->pasid != IOMMU_NO_PASID,
+	    .write = req->access == IOMMU_ACCESS_WRITE,
+	    .user = true,
+	};
 	if (!x.has_pasid && req->iova >= AMDVI_MSI_FIRST &&
 	    req->iova <= AMDVI_MSI_LAST) {
 		out->phys = req->iova;
@@ -455,31 +625,26 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		out->perm = 0;
 		return IOMMU_HW_INTERRUPT;
 	}
-	if (!(hw_ld(&hw->ctrl) & AMDVI_CTRL_IOMMU_EN))
-		return hw_pass(req, out, rw);
-	ret = hw_dte_get(hw, &x);
-	if (ret)
-		return ret;
-	if (!(x.dte[0] & AMDVI_DTE0_V))
-		return hw_pass(req, out, rw);
-	if (!hw_dte_legal(hw, x.dte))
-		return hw_illegal_dte(hw, &x, true);
-	x.domid = (uint16_t)amdvi_field_get(AMDVI_DTE1_DOMID, x.dte[1]);
-	x.sa = x.dte[1] & AMDVI_DTE1_SA;
-	if (req->attrs & IOMMU_ACCESS_TRANSLATED)
-		return hw_xl_translated(hw, &x, out);
-	if (hw_excluded(hw, &x))
-		return hw_pass(req, out, rw);
-	if (!(x.dte[0] & AMDVI_DTE0_TV))
-		return hw_pf(hw, &x, false, 0);
-	if (x.has_pasid)
-		return hw_xl_v2(hw, &x, req->pasid,
-				!(req->attrs & IOMMU_ACCESS_PRIV), out);
-	if ((x.dte[0] & AMDVI_DTE0_GV) && (x.dte[0] & AMDVI_DTE0_GIOV) &&
-	    (hw->efr & AMDVI_EFR_GIO_SUP) &&
-	    (hw_ld(&hw->ctrl) & AMDVI_CTRL_GT_EN))
-		return hw_xl_v2(hw, &x, 0, true, out);
-	if (amdvi_field_get(AMDVI_DTE0_MODE, x.dte[0]) == AMDVI_MODE_NONE)
-		return hw_xl_mode0(hw, &x, out);
-	return hw_xl_v1(hw, &x, out);
+	ctrl = hw_ld(&hw->ctrl);
+	if (!(ctrl & AMDVI_CTRL_IOMMU_EN))
+		return hw_pass(req, out, IOMMU_READ | IOMMU_WRITE);
+	/* The generation before the registers and the lookup (the memo's
+	 * rule above). */
+	dte_gen = ilib_cache_gen(&hw->dtec);
+	dtb = hw_ld(&hw->dtb);
+	plain = !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
+		(!x.has_pasid ||
+		 !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC)));
+	/* This thread's memo first; the exclusion range, which depends on
+	 * the address, must be off for a request it may apply to. */
+	if (m->uid == hw->uid && m->devid == x.devid &&
+	    m->pasid == req->pasid && m->ctrl == ctrl && m->dtb == dtb &&
+	    m->dte_gen == dte_gen && plain &&
+	    (x.has_pasid || !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN))) {
+		x.domid = m->cfg.domid;
+		x.sa = m->cfg.sa;
+		x.memo = true;
+		return hw_walk(hw, &x, &m->cfg, out);
+	}
+	return hw_resolve(hw, &x, ctrl, dtb, dte_gen, plain, out);
 }

@@ -164,8 +164,9 @@ static int hw_pass(const struct iommu_dma_req *req,
 	return 0;
 }
 
-static int hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
-		       struct iommu_translation *out)
+static inline __attribute__((always_inline)) int
+hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
+	    struct iommu_translation *out)
 {
 	const uint64_t mask =
 	    t->size_lg2 >= 64 ? UINT64_MAX : (1ull << t->size_lg2) - 1;
@@ -179,6 +180,28 @@ static int hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
 static unsigned int hw_need(const struct hw_xl *x)
 {
 	return x->write ? IOMMU_WRITE : IOMMU_READ;
+}
+
+/* The event of a walk that failed (@r->err), then -EFAULT. */
+static __attribute__((noinline)) int hw_walk_fault(struct amdvi_hw *hw,
+						   const struct hw_xl *x,
+						   const struct pt_walk_res *r,
+						   bool gn)
+{
+	switch (r->err) {
+	case PT_WALK_NOT_PRESENT:
+	case PT_WALK_RANGE:
+		return hw_pf(hw, x, gn, 0);
+	case PT_WALK_RSVD:
+	case PT_WALK_ADDR_SIZE:
+	case PT_WALK_BAD_DESC:
+		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_RZ);
+	case PT_WALK_PERM:
+		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
+	default: /* PT_WALK_FETCH, PT_WALK_AD_FAIL */
+		return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
+				   r->entry_pa);
+	}
 }
 
 /*
@@ -195,22 +218,8 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct hw_xl *x,
 	struct hw_tlb t;
 	uint64_t mask;
 
-	switch (r->err) {
-	case PT_WALK_OK:
-		break;
-	case PT_WALK_NOT_PRESENT:
-	case PT_WALK_RANGE:
-		return hw_pf(hw, x, gn, 0);
-	case PT_WALK_RSVD:
-	case PT_WALK_ADDR_SIZE:
-	case PT_WALK_BAD_DESC:
-		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_RZ);
-	case PT_WALK_PERM:
-		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
-	default: /* PT_WALK_FETCH, PT_WALK_AD_FAIL */
-		return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
-				   r->entry_pa);
-	}
+	if (__builtin_expect(r->err != PT_WALK_OK, 0))
+		return hw_walk_fault(hw, x, r, gn);
 	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
 	t.base = req->iova & ~mask;
 	t.out = r->oa & ~mask;
@@ -526,11 +535,12 @@ static int hw_xl_translated(struct amdvi_hw *hw, const struct hw_xl *x,
  * @ctrl, @dtb: the registers as translate() read them
  * @dte_gen: the device-table cache's generation, read before them
  * @plain: the memo may keep the resolution
+ * Out of line: translate() keeps only what the memo's path needs.
  * Return: as amdvi_hw_translate().
  */
-static int hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl,
-		      uint64_t dtb, uint64_t dte_gen, bool plain,
-		      struct iommu_translation *out)
+static __attribute__((noinline)) int
+hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
+	   uint64_t dte_gen, bool plain, struct iommu_translation *out)
 {
 	const struct iommu_dma_req *req = x->req;
 	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;

@@ -20,9 +20,10 @@ struct hw_xl {
 	uint16_t domid;
 	bool has_pasid;
 	bool write;
-	bool sa;   /* DTE.SA: no IO_PAGE_FAULT events */
-	bool user; /* v2: a user request (PRIV clear, or no PASID) */
-	bool exec; /* v2: an instruction fetch with PASID */
+	bool sa;	  /* DTE.SA: no IO_PAGE_FAULT events */
+	bool user;	  /* v2: a user request (PRIV clear, or no PASID) */
+	bool cache;	  /* the IOTLB may hold the result (hw.h) */
+	unsigned int acc; /* the walk's PT_ACC_* */
 	bool memo; /* the thread's memo holds this request's resolution */
 };
 
@@ -261,6 +262,7 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
 struct hw_cfg {
 	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
 	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
+	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
 	uint32_t wflags; /* PT_WALK_* */
 	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
 	uint32_t tag;	 /* IOTLB tag: 0 host, PASID + 1 guest */
@@ -431,15 +433,12 @@ static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
 		   const struct hw_cfg *c, struct iommu_translation *out)
 {
 	const struct iommu_dma_req *req = x->req;
-	/* Only user requests are cached; results with EXEC never (hw.h). */
-	const bool cache = x->user && !x->exec;
-	const unsigned int acc = (x->write ? PT_ACC_W : PT_ACC_R) |
-				 (x->exec ? PT_ACC_X : 0u) |
-				 (x->user ? 0u : PT_ACC_PRIV);
+	const bool cache = x->cache;
+	const unsigned int acc = x->acc;
 	struct pt_walk_desc wd;
 	struct pt_walk_res r;
 	struct hw_tlb t;
-	uint64_t gen, wtag, wgen;
+	uint64_t gen, wgen;
 	int ret;
 
 	if (cache && amdvi_hw_tlb_lookup(hw, x->domid, c->tag, req->iova, &t) &&
@@ -464,8 +463,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
 	};
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	wtag = hw_walk_tag(x->domid, c->tag, c->levels, c->glx);
-	if (ilib_walk_cache_lookup(&hw->walkc, wtag, &wd, req->iova)) {
+	if (ilib_walk_cache_lookup(&hw->walkc, c->wtag, &wd, req->iova)) {
 		pt_walk(hw->host, &wd, req->iova, acc, &r);
 	} else {
 		wgen = ilib_walk_cache_gen(&hw->walkc);
@@ -476,8 +474,8 @@ static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
 		}
 		pt_walk(hw->host, &wd, req->iova, acc, &r);
 		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill(&hw->walkc, wtag, &wd, req->iova, acc, &r,
-				     wgen);
+		ilib_walk_cache_fill(&hw->walkc, c->wtag, &wd, req->iova, acc,
+				     &r, wgen);
 	}
 	return hw_walk_done(hw, x, &r, c->v2, x->user, cache, c->tag, gen,
 			    c->dbit, out);
@@ -569,8 +567,13 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	if (!(d[0] & AMDVI_DTE0_TV))
 		return hw_pf(hw, x, false, 0);
 	if (x->has_pasid) {
+		const bool exec = !x->write && (req->attrs & IOMMU_ACCESS_EXEC);
+
 		x->user = !(req->attrs & IOMMU_ACCESS_PRIV);
-		x->exec = !x->write && (req->attrs & IOMMU_ACCESS_EXEC);
+		/* Only user requests are cached; results with EXEC never
+		 * (hw.h). */
+		x->cache = x->user && !exec;
+		x->acc |= (exec ? PT_ACC_X : 0u) | (x->user ? 0u : PT_ACC_PRIV);
 		ret = hw_cfg_v2(hw, x, req->pasid, ctrl, &c);
 	} else if ((d[0] & AMDVI_DTE0_GV) && (d[0] & AMDVI_DTE0_GIOV) &&
 		   (hw->efr & AMDVI_EFR_GIO_SUP) && (ctrl & AMDVI_CTRL_GT_EN)) {
@@ -582,6 +585,7 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	}
 	if (ret)
 		return ret;
+	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = hw->uid,
@@ -627,6 +631,8 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	    .has_pasid = req->pasid != IOMMU_NO_PASID,
 	    .write = req->access == IOMMU_ACCESS_WRITE,
 	    .user = true,
+	    .cache = true,
+	    .acc = req->access == IOMMU_ACCESS_WRITE ? PT_ACC_W : PT_ACC_R,
 	};
 	if (!x.has_pasid && req->iova >= AMDVI_MSI_FIRST &&
 	    req->iova <= AMDVI_MSI_LAST) {

@@ -74,6 +74,35 @@ int ilib_mmio_write64(const struct iommu_bus *bus, uint64_t off, uint64_t val);
 void ilib_poll_pause(uint64_t i);
 
 /**
+ * ilib_spin_lock() - take a lock word (0: free, 1: held)
+ * @lock: the word
+ *
+ * A compare-and-swap to take it, a release store to give it back
+ * (ilib_spin_unlock()): one atomic operation each way, where a pthread
+ * mutex costs more and two library calls.  For locks whose holders run
+ * bounded work; a waiter spins a little, then yields (ilib_poll_pause()),
+ * in case the holder was preempted.
+ */
+static inline void ilib_spin_lock(unsigned int *lock)
+{
+	for (uint64_t i = 0;; i++) {
+		unsigned int free_ = 0;
+
+		if (!__atomic_load_n(lock, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(lock, &free_, 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		ilib_poll_pause(i);
+	}
+}
+
+static inline void ilib_spin_unlock(unsigned int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/**
  * ilib_mmio_poll() - wait until (register & @mask) == @want
  * @bus: the driver's bus
  * @off: register offset

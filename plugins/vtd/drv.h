@@ -246,21 +246,12 @@ struct vtd_drv {
  */
 static inline void vtd_q_lock(struct vtd_drv *v)
 {
-	for (uint64_t i = 0;; i++) {
-		unsigned int free_ = 0;
-
-		if (!__atomic_load_n(&v->q_lock, __ATOMIC_RELAXED) &&
-		    __atomic_compare_exchange_n(&v->q_lock, &free_, 1, false,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		ilib_poll_pause(i);
-	}
+	ilib_spin_lock(&v->q_lock);
 }
 
 static inline void vtd_q_unlock(struct vtd_drv *v)
 {
-	__atomic_store_n(&v->q_lock, 0, __ATOMIC_RELEASE);
+	ilib_spin_unlock(&v->q_lock);
 }
 
 static inline struct vtd_dev *vtd_dev_of(struct iommu_dev_info *info)

@@ -430,21 +430,12 @@ void vtd_hw_inv_pc(struct vtd_hw *hw, unsigned int g, uint16_t did,
  */
 static inline void vtd_hw_lock(struct vtd_hw *hw)
 {
-	for (uint64_t i = 0;; i++) {
-		unsigned int free_ = 0;
-
-		if (!__atomic_load_n(&hw->reg_lock, __ATOMIC_RELAXED) &&
-		    __atomic_compare_exchange_n(&hw->reg_lock, &free_, 1, false,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		ilib_poll_pause(i);
-	}
+	ilib_spin_lock(&hw->reg_lock);
 }
 
 static inline void vtd_hw_unlock(struct vtd_hw *hw)
 {
-	__atomic_store_n(&hw->reg_lock, 0, __ATOMIC_RELEASE);
+	ilib_spin_unlock(&hw->reg_lock);
 }
 
 /* ---- hw_dump.c -------------------------------------------------------- */

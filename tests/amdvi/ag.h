@@ -214,4 +214,22 @@ void ag_expect_fault(struct ag *g, unsigned int devid, uint32_t pasid,
 uint64_t ag_v1_dev(struct ag *g, unsigned int devid, unsigned int mode,
 		   unsigned int domid);
 
+/*
+ * AG_SUITE() - a Criterion suite @name over one guest in the file's
+ * static g, made fresh for each test with ag_init(&g, @cmd_lg2, @evt_lg2,
+ * @ctrl) and destroyed after it.
+ */
+#define AG_SUITE(name, cmd_lg2, evt_lg2, ctrl)                                  \
+	static struct ag g;                                                    \
+	static void name##_setup(void)                                         \
+	{                                                                      \
+		ag_create(&g, NULL);                                           \
+		ag_init(&g, cmd_lg2, evt_lg2, ctrl);                           \
+	}                                                                      \
+	static void name##_teardown(void)                                      \
+	{                                                                      \
+		ag_destroy(&g);                                                \
+	}                                                                      \
+	TestSuite(name, .init = name##_setup, .fini = name##_teardown)
+
 #endif /* AG_H */

@@ -15,20 +15,7 @@
 #define WR  IOMMU_ACCESS_WRITE
 #define NOP IOMMU_NO_PASID
 
-static struct ag g;
-
-static void setup(void)
-{
-	ag_create(&g, NULL);
-	ag_init(&g, 8, 10, C_GT_EN);
-}
-
-static void teardown(void)
-{
-	ag_destroy(&g);
-}
-
-TestSuite(cmd, .init = setup, .fini = teardown);
+AG_SUITE(cmd, 8, 10, C_GT_EN);
 
 /* Map @n pages from @iova to AG_DATA.., translate each once (cached). */
 static uint64_t cached_pages(unsigned int devid, unsigned int domid,

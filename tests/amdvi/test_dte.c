@@ -14,20 +14,7 @@
 #define WR  IOMMU_ACCESS_WRITE
 #define NOP IOMMU_NO_PASID
 
-static struct ag g;
-
-static void setup(void)
-{
-	ag_create(&g, NULL);
-	ag_init(&g, 8, 8, C_GT_EN);
-}
-
-static void teardown(void)
-{
-	ag_destroy(&g);
-}
-
-TestSuite(dte, .init = setup, .fini = teardown);
+AG_SUITE(dte, 8, 8, C_GT_EN);
 
 Test(dte, v0_passes_untranslated)
 {

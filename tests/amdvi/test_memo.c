@@ -23,20 +23,7 @@
 #define PA(n)	(AG_DATA + (n) * PG)
 #define PB(n)	(AG_DATA + 0x100000 + (n) * PG)
 
-static struct ag g;
-
-static void setup(void)
-{
-	ag_create(&g, NULL);
-	ag_init(&g, 8, 10, C_GT_EN);
-}
-
-static void teardown(void)
-{
-	ag_destroy(&g);
-}
-
-TestSuite(memo, .init = setup, .fini = teardown);
+AG_SUITE(memo, 8, 10, C_GT_EN);
 
 /* A Mode 3 table at a fresh root mapping VA(0..3) to @pa(0..3). */
 static uint64_t v1_table(uint64_t pa0)

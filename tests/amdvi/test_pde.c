@@ -21,20 +21,7 @@
 #define VA(n)	(0x40000000ull + (n) * PG)
 #define PA(n)	(AG_DATA + (n) * PG)
 
-static struct ag g;
-
-static void setup(void)
-{
-	ag_create(&g, NULL);
-	ag_init(&g, 8, 10, C_GT_EN);
-}
-
-static void teardown(void)
-{
-	ag_destroy(&g);
-}
-
-TestSuite(pde, .init = setup, .fini = teardown);
+AG_SUITE(pde, 8, 10, C_GT_EN);
 
 /*
  * A v1 device (Mode 4) with pages 0-3 of the region mapped, page 0

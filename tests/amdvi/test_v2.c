@@ -17,20 +17,7 @@
 #define NOP	IOMMU_NO_PASID
 #define USER_RW (V2_P | V2_RW | V2_US)
 
-static struct ag g;
-
-static void setup(void)
-{
-	ag_create(&g, NULL);
-	ag_init(&g, 8, 10, C_GT_EN);
-}
-
-static void teardown(void)
-{
-	ag_destroy(&g);
-}
-
-TestSuite(v2, .init = setup, .fini = teardown);
+AG_SUITE(v2, 8, 10, C_GT_EN);
 
 /* A device with a GCR3 table of @glx, @pasid -> a fresh guest CR3. */
 static uint64_t v2_dev(unsigned int devid, unsigned int glx, bool giov,

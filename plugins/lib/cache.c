@@ -523,15 +523,16 @@ void ilib_cache_inval_set(struct ilib_cache *c, unsigned int set,
 	ilib_cache_inval_set_filtered(c, set, NULL, pred, arg);
 }
 
-void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
-				   const struct ilib_cache_filter *f,
-				   ilib_cache_pred pred, const void *arg)
+/* Remove what passes @f and @pred from @set (@serial: see
+ * ilib_cache_inval_set_serial()). */
+static inline __attribute__((always_inline)) void
+inval_set(struct ilib_cache *c, unsigned int set,
+	  const struct ilib_cache_filter *f, ilib_cache_pred pred,
+	  const void *arg, bool serial)
 {
 	struct ilib_cache_set *s;
 
-	if (!c || !c->sets || set >= c->nsets)
-		return;
-	if (!inval_may_match(c, set, f, pred, arg, false))
+	if (!inval_may_match(c, set, f, pred, arg, serial))
 		return;
 	s = &c->sets[set];
 	set_lock(s);
@@ -546,24 +547,21 @@ void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
 	set_unlock(s);
 }
 
+void ilib_cache_inval_set_filtered(struct ilib_cache *c, unsigned int set,
+				   const struct ilib_cache_filter *f,
+				   ilib_cache_pred pred, const void *arg)
+{
+	if (!c || !c->sets || set >= c->nsets)
+		return;
+	inval_set(c, set, f, pred, arg, false);
+}
+
 void ilib_cache_inval_set_serial(struct ilib_cache *c, unsigned int set,
 				 const struct ilib_cache_filter *f)
 {
-	struct ilib_cache_set *s;
-
 	if (!c || !c->sets || set >= c->nsets || !f)
 		return;
-	if (!inval_may_match(c, set, f, NULL, NULL, true))
-		return;
-	s = &c->sets[set];
-	set_lock(s);
-	for (unsigned int w = 0; w < c->ways; w++) {
-		uint64_t *slot = cache_slot(c, set, w);
-
-		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f))
-			st(&slot[0], 0);
-	}
-	set_unlock(s);
+	inval_set(c, set, f, NULL, NULL, true);
 }
 
 uint64_t ilib_cache_inval_work(const struct ilib_cache *c)

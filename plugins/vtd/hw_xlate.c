@@ -520,12 +520,13 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 		maxl = hw->sp1g ? 3 : hw->sp2m ? 2 : 1;
 	else
 		maxl = hw->fl1g ? 3 : 2;
-	memset(t, 0, sizeof(*t));
-	t->sid = x->sid;
-	t->did = x->did;
-	t->pasid = x->tag;
-	t->stage = x->stage;
-	t->sm = x->sm;
+	*t = (struct hw_tlb){
+	    .sid = x->sid,
+	    .did = x->did,
+	    .pasid = x->tag,
+	    .stage = x->stage,
+	    .sm = x->sm,
+	};
 	/* Only the page sizes the IOTLB ever held: a 4 KiB-only guest
 	 * costs one probe, not three.  (A bit set late only makes a lookup
 	 * miss, which walks: always safe.) */
@@ -549,14 +550,15 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 {
 	struct hw_tlb t;
 
-	memset(&t, 0, sizeof(t));
-	t.sid = x->sid;
-	t.did = x->did;
-	t.pasid = x->tag;
-	t.stage = x->stage;
-	t.sm = x->sm;
-	t.neg = neg;
-	t.level = (uint8_t)(neg ? 1 : w->level);
+	t = (struct hw_tlb){
+	    .sid = x->sid,
+	    .did = x->did,
+	    .pasid = x->tag,
+	    .stage = x->stage,
+	    .sm = x->sm,
+	    .neg = neg,
+	    .level = (uint8_t)(neg ? 1 : w->level),
+	};
 	if (!(__atomic_load_n(&hw->tlb_levels, __ATOMIC_RELAXED) >>
 	      (t.level - 1) & 1))
 		__atomic_fetch_or(&hw->tlb_levels, 1u << (t.level - 1),
@@ -611,11 +613,13 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		hw_identity(req, UINT64_MAX, out);
 		return 0;
 	}
-	memset(&x, 0, sizeof(x));
-	x.req = req;
-	x.sid = (uint16_t)req->dev_id;
-	x.has_pasid = req->pasid != IOMMU_NO_PASID;
-	x.translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
+	/* An initializer, not a memset: stores inline, no libc call. */
+	x = (struct hw_xl){
+	    .req = req,
+	    .sid = (uint16_t)req->dev_id,
+	    .has_pasid = req->pasid != IOMMU_NO_PASID,
+	    .translated = req->attrs & IOMMU_ACCESS_TRANSLATED,
+	};
 	/* PRIV and EXEC come in the PASID prefix; ER only on reads. */
 	x.priv =
 	    x.has_pasid && !x.translated && (req->attrs & IOMMU_ACCESS_PRIV);
@@ -699,7 +703,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
-	memset(&w, 0, sizeof(w));
+	w = (struct hw_walk){ 0 };
 	fr = x.stage == HW_ST_FL ? hw_fl_walk(hw, &x, &w)
 				 : hw_sl_walk(hw, &x, &w);
 	if (fr) {

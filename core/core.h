@@ -311,14 +311,15 @@ struct iommu_ctx {
 	_Alignas(64) _Atomic uint64_t xlate_gen;
 	/* Counters per thread shard, summed on read (iommu_get_stats):
 	 * v[s] for each enum iommu_stat, and xl[0] the translations the
-	 * model answered, xl[1] those the hint served.  Shard i belongs to
-	 * the i-th thread that counted (load + store, no read-modify-write
-	 * on a shared line); threads past IOMMU__SHARDS share them (atomic
-	 * adds). */
+	 * model answered, xl[1] those the hint served.  Shard i < IOMMU__SHARDS
+	 * belongs to one live thread at a time (load + store, no
+	 * read-modify-write on a shared line; a thread's number goes back
+	 * to the pool when it exits, dma.c); threads beyond that many alive
+	 * at once share the last one, with atomic adds. */
 	struct iommu__shard {
 		_Alignas(64) _Atomic uint64_t xl[2];
 		_Atomic uint64_t v[IOMMU_STAT_COUNT];
-	} shard[IOMMU__SHARDS];
+	} shard[IOMMU__SHARDS + 1];
 };
 
 static inline struct iommu_ctx *iommu__host_ctx(struct iommu_host *h)
@@ -386,7 +387,7 @@ static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 {
 	unsigned int t = iommu__shard_thread() - 1;
 
-	iommu__shard_add(&ctx->shard[t % IOMMU__SHARDS].v[s], t, n);
+	iommu__shard_add(&ctx->shard[t].v[s], t, n);
 }
 
 /* Every translation the model gave with IOMMU_HW_CACHED may change: drop

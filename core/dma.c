@@ -189,7 +189,13 @@ struct hint {
 
 static _Thread_local struct hint hints[HINT_SLOTS];
 _Thread_local unsigned int iommu__shard_plus1;
-static atomic_uint shard_next;
+/* Shard numbers free to take: bit i for number i (< IOMMU__SHARDS). */
+static _Atomic uint64_t shard_free = UINT64_MAX;
+_Static_assert(IOMMU__SHARDS == 64, "shard_free has a bit per shard");
+/* Gives a thread's number back when it exits (pthread key destructor). */
+static pthread_key_t shard_key;
+static pthread_once_t shard_once = PTHREAD_ONCE_INIT;
+static bool shard_key_ok;
 static _Atomic uint64_t uid_next = 1;
 
 uint64_t iommu__ctx_uid(void)
@@ -197,12 +203,65 @@ uint64_t iommu__ctx_uid(void)
 	return atomic_fetch_add(&uid_next, 1);
 }
 
-/* The calling thread's first count: give it the next shard number. */
+static void shard_release(void *v)
+{
+	unsigned int t = (unsigned int)(uintptr_t)v - 1;
+
+	/* Release: this thread's last plain stores to the shard happen
+	 * before the next owner's first (it takes the bit with acquire). */
+	if (t < IOMMU__SHARDS)
+		atomic_fetch_or_explicit(&shard_free, UINT64_C(1) << t,
+					 memory_order_release);
+	iommu__shard_plus1 = 0;
+}
+
+static void shard_key_init(void)
+{
+	shard_key_ok = !pthread_key_create(&shard_key, shard_release);
+}
+
+/* The key's destructor is this library's code: delete the key before an
+ * unload, or a thread exiting later would call into unmapped text. */
+__attribute__((destructor)) static void shard_key_fini(void)
+{
+	if (shard_key_ok)
+		pthread_key_delete(shard_key);
+	shard_key_ok = false;
+}
+
+/*
+ * iommu__shard_first() - the calling thread's first count: give it the
+ * lowest free shard number, for as long as it lives (a VMM that starts
+ * and ends worker threads all day keeps reusing the same few shards), or
+ * the shared shard IOMMU__SHARDS when IOMMU__SHARDS threads that counted
+ * are alive at once.
+ * Return: the number plus one (iommu__shard_plus1).
+ */
 unsigned int iommu__shard_first(void)
 {
-	iommu__shard_plus1 =
-		atomic_fetch_add_explicit(&shard_next, 1, memory_order_relaxed) +
-		1;
+	uint64_t f;
+	unsigned int t;
+
+	pthread_once(&shard_once, shard_key_init);
+	f = atomic_load_explicit(&shard_free, memory_order_relaxed);
+	do {
+		if (!f || !shard_key_ok) {
+			/* None free, or no way to give one back. */
+			t = IOMMU__SHARDS;
+			break;
+		}
+		t = (unsigned int)__builtin_ctzll(f);
+	} while (!atomic_compare_exchange_weak_explicit(
+	    &shard_free, &f, f & ~(UINT64_C(1) << t), memory_order_acquire,
+	    memory_order_relaxed));
+	if (t < IOMMU__SHARDS &&
+	    pthread_setspecific(shard_key, (void *)(uintptr_t)(t + 1))) {
+		/* Could not arrange the return: give it back now. */
+		atomic_fetch_or_explicit(&shard_free, UINT64_C(1) << t,
+					 memory_order_release);
+		t = IOMMU__SHARDS;
+	}
+	iommu__shard_plus1 = t + 1;
 	return iommu__shard_plus1;
 }
 
@@ -211,7 +270,7 @@ static inline void count_xlate(struct iommu_ctx *ctx, unsigned int which)
 {
 	unsigned int t = iommu__shard_thread() - 1;
 
-	iommu__shard_add(&ctx->shard[t % IOMMU__SHARDS].xl[which], t, 1);
+	iommu__shard_add(&ctx->shard[t].xl[which], t, 1);
 }
 
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)

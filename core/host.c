@@ -224,7 +224,11 @@ _Static_assert(IOMMU_STAT_COUNT >= IOMMU_STAT_COUNT_2_0,
 /* A size beyond any struct iommu_stats is an uninitialized one. */
 #define IOMMU__STATS_SIZE_MAX 4096u
 
-int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
+/* Not inlined into a caller (LTO): there it would see a struct of the
+ * caller's own size and warn about the newer-caller tail it cannot rule
+ * out, which only a caller built against a newer header reaches. */
+__attribute__((noinline)) int iommu_get_stats(struct iommu_ctx *ctx,
+					       struct iommu_stats *out)
 {
 	uint64_t v[IOMMU_STAT_COUNT];
 	size_t size, n;
@@ -242,7 +246,7 @@ int iommu_get_stats(struct iommu_ctx *ctx, struct iommu_stats *out)
 	n = (size - offsetof(struct iommu_stats, v)) / sizeof(uint64_t);
 
 	memset(v, 0, sizeof(v));
-	for (int i = 0; i < IOMMU__SHARDS; i++) {
+	for (int i = 0; i <= IOMMU__SHARDS; i++) {
 		uint64_t hits = atomic_load_explicit(&ctx->shard[i].xl[1],
 						     memory_order_relaxed);
 
@@ -270,7 +274,7 @@ int iommu_reset_stats(struct iommu_ctx *ctx)
 {
 	if (!ctx)
 		return -EINVAL;
-	for (int i = 0; i < IOMMU__SHARDS; i++) {
+	for (int i = 0; i <= IOMMU__SHARDS; i++) {
 		atomic_store(&ctx->shard[i].xl[0], 0);
 		atomic_store(&ctx->shard[i].xl[1], 0);
 		for (int s = 0; s < IOMMU_STAT_COUNT; s++)

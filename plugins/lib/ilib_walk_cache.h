@@ -55,10 +55,27 @@ static inline unsigned int ilib_walk_cache_span(const struct pt_walk_desc *d)
 	return g + (g - 3u);
 }
 
-static inline uint64_t ilib_walk_cache_hash(const uint64_t *key)
+/**
+ * ilib_walk_cache_seed() - the set hash's part that depends on the walk's
+ * configuration alone: its tag word and root, mixed once
+ * @tag: the model's tag word of the walk
+ * @root: the walk's root (struct pt_walk_desc @root)
+ *
+ * A model that keeps its decoded configuration (a per-thread memo) keeps
+ * this with it and calls the _seeded() lookup and fill, which then cost
+ * one multiply for the hash instead of a full mix per probe.
+ * Return: the seed.
+ */
+static inline uint64_t ilib_walk_cache_seed(uint64_t tag, uint64_t root)
 {
-	return ilib_hash64(key[0] ^ (key[1] * 0x9e3779b97f4a7c15ull) ^
-			   (key[2] >> 12));
+	return ilib_hash64(tag ^ (root >> 12) * 0x9e3779b97f4a7c15ull);
+}
+
+/* The set hash of region @region of a walk of seed @seed: Fibonacci
+ * hashing, whose high bits (the set) spread neighbouring regions. */
+static inline uint64_t ilib_walk_cache_hash(uint64_t region, uint64_t seed)
+{
+	return (region + seed) * 0x9e3779b97f4a7c15ull;
 }
 
 /**
@@ -85,26 +102,28 @@ static inline uint64_t ilib_walk_cache_gen(struct ilib_cache *c)
 }
 
 /**
- * ilib_walk_cache_lookup() - make @d resume where an earlier walk of
+ * ilib_walk_cache_lookup_seeded() - make @d resume where an earlier walk of
  * @ia's region found its last table, if the cache holds it
  * @c: the cache
  * @tag: the model's tag word of the walk
+ * @seed: ilib_walk_cache_seed(@tag, @d->root)
  * @d: the walk; gains PT_WALK_RESUME and its start on a hit (@d->root is
  *     part of the key)
  * @ia: the input address
  * Return: true on a hit.
  */
 static inline __attribute__((always_inline)) bool
-ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
-		       struct pt_walk_desc *d, uint64_t ia)
+ilib_walk_cache_lookup_seeded(struct ilib_cache *c, uint64_t tag,
+			      uint64_t seed, struct pt_walk_desc *d,
+			      uint64_t ia)
 {
 	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
 
 	key[0] = ia >> ilib_walk_cache_span(d);
 	key[1] = tag;
 	key[2] = d->root;
-	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key), key, val,
-				     ILIB_WALK_CACHE_KEY_WORDS,
+	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key[0], seed), key,
+				     val, ILIB_WALK_CACHE_KEY_WORDS,
 				     ILIB_WALK_CACHE_VAL_WORDS))
 		return false;
 	d->flags |= PT_WALK_RESUME;
@@ -114,10 +133,21 @@ ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
 	return true;
 }
 
+/* ilib_walk_cache_lookup_seeded() that mixes the seed itself. */
+static inline __attribute__((always_inline)) bool
+ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
+		       struct pt_walk_desc *d, uint64_t ia)
+{
+	return ilib_walk_cache_lookup_seeded(
+	    c, tag, ilib_walk_cache_seed(tag, d->root), d, ia);
+}
+
 /**
- * ilib_walk_cache_fill() - keep where the walk @r of @ia found its leaf
+ * ilib_walk_cache_fill_seeded() - keep where the walk @r of @ia found its
+ * leaf
  * @c: the cache
  * @tag: as for the lookup
+ * @seed: as for the lookup
  * @d: the walk's description (without the resume it may have had)
  * @ia: the input address walked
  * @access: the walk's access: a look (0) sets no access flag on the way,
@@ -125,11 +155,12 @@ ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
  * @r: its result: only a leaf found below the top level is kept
  * @gen: ilib_walk_cache_gen() read before the walk
  */
-static inline void ilib_walk_cache_fill(struct ilib_cache *c, uint64_t tag,
-					const struct pt_walk_desc *d,
-					uint64_t ia, unsigned int access,
-					const struct pt_walk_res *r,
-					uint64_t gen)
+static inline void ilib_walk_cache_fill_seeded(struct ilib_cache *c,
+					       uint64_t tag, uint64_t seed,
+					       const struct pt_walk_desc *d,
+					       uint64_t ia, unsigned int access,
+					       const struct pt_walk_res *r,
+					       uint64_t gen)
 {
 	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
 
@@ -141,7 +172,18 @@ static inline void ilib_walk_cache_fill(struct ilib_cache *c, uint64_t tag,
 	val[0] = r->table;
 	val[1] = (uint64_t)(unsigned int)r->level |
 		 (uint64_t)r->table_perm << 32;
-	ilib_cache_insert(c, ilib_walk_cache_hash(key), key, val, gen);
+	ilib_cache_insert(c, ilib_walk_cache_hash(key[0], seed), key, val, gen);
+}
+
+/* ilib_walk_cache_fill_seeded() that mixes the seed itself. */
+static inline void ilib_walk_cache_fill(struct ilib_cache *c, uint64_t tag,
+					const struct pt_walk_desc *d,
+					uint64_t ia, unsigned int access,
+					const struct pt_walk_res *r,
+					uint64_t gen)
+{
+	ilib_walk_cache_fill_seeded(c, tag, ilib_walk_cache_seed(tag, d->root),
+				    d, ia, access, r, gen);
 }
 
 /* Remove every entry, in O(1) (an invalidation of the walk caches). */

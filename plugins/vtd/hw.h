@@ -288,6 +288,7 @@ struct hw_tlb {
 	bool sm;	/* read in scalable mode */
 	uint64_t vpn;	/* input address >> level shift */
 	uint64_t out;	/* output address of the page */
+	uint64_t seed;	/* vtd_hw_tlb_seed(did) */
 };
 
 struct vtd_hw {
@@ -363,6 +364,10 @@ struct hw_xl {
 	uint16_t did;
 	uint32_t tag;
 	uint64_t root;
+	/* Made once per resolution (hw_xl_seeds()), kept in the memo: */
+	uint64_t wc_tag;   /* the paging-structure caches' tag word */
+	uint64_t wc_seed;  /* ilib_walk_cache_seed(wc_tag, root) */
+	uint64_t tlb_seed; /* vtd_hw_tlb_seed(did) */
 };
 
 struct hw_walk {
@@ -408,6 +413,8 @@ void vtd_hw_ctx_insert(struct vtd_hw *hw, const struct hw_ctx *c, uint64_t gen);
 bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
 		      struct hw_pe *p);
 void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen);
+/* The IOTLB set hash's part that depends on the DID alone. */
+uint64_t vtd_hw_tlb_seed(uint16_t did);
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t);
 void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen);
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,

@@ -202,14 +202,26 @@ static void hw_tlb_unkey(const uint64_t *key, struct hw_tlb *t)
 /*
  * The IOTLB set of an entry depends on its DID, level and page only (not
  * on SID or PASID), so that a page-selective invalidation, which names the
- * DID and the range, can probe just the sets the range maps to.
+ * DID and the range, can probe just the sets the range maps to.  The DID
+ * is mixed once (a translation keeps the seed with its context); the page
+ * and level go in with one multiply, whose high bits, the set, spread
+ * neighbouring pages.
  */
+uint64_t vtd_hw_tlb_seed(uint16_t did)
+{
+	return ilib_hash64((uint64_t)did + 1);
+}
+
+static uint64_t hw_tlb_hash_seeded(uint64_t seed, unsigned int level,
+				   uint64_t vpn)
+{
+	/* vpn * 8 + level < 2^55 */
+	return ((vpn * 8 + level) + seed) * UINT64_C(0x9e3779b97f4a7c15);
+}
+
 static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
 {
-	/* vpn * 8 + level < 2^55; the DID goes in above with a multiply,
-	 * so one mix serves the three (a collision only shares a set). */
-	return ilib_hash64((vpn * 8 + level) ^
-			   (uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
+	return hw_tlb_hash_seeded(vtd_hw_tlb_seed(did), level, vpn);
 }
 
 /*
@@ -223,7 +235,7 @@ bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t)
 
 	hw_tlb_key(t, key);
 	if (!ilib_cache_lookup_fixed(&hw->tlbc,
-				     hw_tlb_hash(t->did, t->level, t->vpn), key,
+				     hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
 				     val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS))
 		return false;
 	t->out = val[0];
@@ -250,7 +262,7 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
 	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
 	ilib_cache_insert_tag_fixed(&hw->tlbc,
-				    hw_tlb_hash(t->did, t->level, t->vpn), key,
+				    hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
 				    val, gen, t->did, HW_TLB_KEY_WORDS,
 				    HW_TLB_VAL_WORDS);
 }

@@ -72,16 +72,26 @@ static void hw_walk(struct vtd_hw *hw, const struct hw_xl *x,
 		    struct pt_walk_desc *d, unsigned int access,
 		    struct pt_walk_res *r)
 {
-	const uint64_t tag = hw_wc_tag(x), iova = x->req->iova;
+	const uint64_t iova = x->req->iova;
 	uint64_t gen;
 
-	if (ilib_walk_cache_lookup(&hw->wc, tag, d, iova)) {
+	if (ilib_walk_cache_lookup_seeded(&hw->wc, x->wc_tag, x->wc_seed, d,
+					  iova)) {
 		pt_walk(hw->host, d, iova, access, r);
 		return;
 	}
 	gen = ilib_walk_cache_gen(&hw->wc);
 	pt_walk(hw->host, d, iova, access, r);
-	ilib_walk_cache_fill(&hw->wc, tag, d, iova, access, r, gen);
+	ilib_walk_cache_fill_seeded(&hw->wc, x->wc_tag, x->wc_seed, d, iova,
+				    access, r, gen);
+}
+
+/* What a resolution of @x makes once for its walks and IOTLB probes. */
+static void hw_xl_seeds(struct hw_xl *x)
+{
+	x->wc_tag = hw_wc_tag(x);
+	x->wc_seed = ilib_walk_cache_seed(x->wc_tag, x->root);
+	x->tlb_seed = vtd_hw_tlb_seed(x->did);
 }
 
 static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
@@ -416,6 +426,7 @@ struct hw_memo {
 	uint16_t did;
 	uint32_t tag;
 	uint64_t root;
+	uint64_t wc_tag, wc_seed, tlb_seed; /* hw_xl_seeds() */
 };
 
 /*
@@ -467,6 +478,9 @@ static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
 	x->did = m->did;
 	x->tag = m->tag;
 	x->root = m->root;
+	x->wc_tag = m->wc_tag;
+	x->wc_seed = m->wc_seed;
+	x->tlb_seed = m->tlb_seed;
 	return true;
 }
 
@@ -491,6 +505,9 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .did = x->did,
 	    .tag = x->tag,
 	    .root = x->root,
+	    .wc_tag = x->wc_tag,
+	    .wc_seed = x->wc_seed,
+	    .tlb_seed = x->tlb_seed,
 	};
 }
 
@@ -526,6 +543,7 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 	    .pasid = x->tag,
 	    .stage = x->stage,
 	    .sm = x->sm,
+	    .seed = x->tlb_seed,
 	};
 	/* Only the page sizes the IOTLB ever held: a 4 KiB-only guest
 	 * costs one probe, not three.  (A bit set late only makes a lookup
@@ -558,6 +576,7 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .sm = x->sm,
 	    .neg = neg,
 	    .level = (uint8_t)(neg ? 1 : w->level),
+	    .seed = x->tlb_seed,
 	};
 	if (!(__atomic_load_n(&hw->tlb_levels, __ATOMIC_RELAXED) >>
 	      (t.level - 1) & 1))
@@ -654,6 +673,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		}
 		if (ret)
 			return ret;
+		hw_xl_seeds(&x);
 		if (plain && (x.stage == HW_ST_SL || x.stage == HW_ST_FL))
 			hw_memo_put(hw, &x, live, ctx_gen, pe_gen);
 	}

@@ -86,6 +86,38 @@ Test(walkc, a_walk_of_another_geometry_never_resumes)
 	sg_destroy(&g);
 }
 
+/*
+ * The same for the granule alone: SID_B walks SID_A's root with 16K
+ * pages, the same tags, levels (4), input and output sizes (48 bits) and
+ * flags.  A 16K region (32 MiB) has the number of a 4K one (2 MiB), so
+ * SID_B's address VB is keyed like SID_A's region; resuming there would
+ * read SID_A's level-3 table of 4K entries as one of 16K and find the
+ * page SID_A maps at index VB_I: D(1) instead of SID_B's own answer, a
+ * translation fault (its walk from the root, which fills nothing).
+ */
+#define VB_I 5u
+#define VB   ((REGION >> 21) << 25 | (uint64_t)VB_I << 14)
+
+Test(walkc, a_walk_of_another_granule_never_resumes)
+{
+	struct sg_tt ta, tb;
+	struct cd cb;
+	uint64_t cdb;
+	struct sg g;
+
+	up(&g);
+	xl_s1(&g, SID_B, 14, 16, 5, &tb, &cb, &cdb);
+	s1_dev(&g, &ta, 1);
+	sg_tt_map(&g, &ta, VA(VB_I), 3, s1_page(12, D(1), true));
+	cb.ttb0 = ta.root;
+	xl_cd(&g, SID_B, cdb, &cb);
+	sg_tr_fault(&g, SID_B, NP, VB, AR, E_TRANSLATION, NULL);
+	sg_tr_ok(&g, SID_A, NP, VA(0), AR, D(0)); /* fills the walk cache */
+	sg_tr_fault(&g, SID_B, NP, VB, AR, E_TRANSLATION, NULL);
+	sg_tr_ok(&g, SID_A, NP, VA(VB_I), AR, D(1));
+	sg_destroy(&g);
+}
+
 /* Commands that remove walk-cache entries (sheet 9.2). */
 static void walk_cmd(unsigned int i, uint64_t q[2])
 {

@@ -225,6 +225,11 @@
  *    the last STE and CD it used (hw_ste.c), which counts only until the
  *    next insert into the cache or CFGI: it never holds what the cache
  *    would not, and spares a request of the same stream the two lookups.
+ *    With them it keeps what a plain request (no SubstreamID, no
+ *    attributes) of that stream derives from the two under one value of
+ *    CR2.E2H (struct hw_plan): the stream world, the overrides' result,
+ *    the TLB's and the walk cache's keys; nothing the caches do not
+ *    already decide.
  *  - TLB: tlb_sets x tlb_ways, LRU per set, entries evicted one by one,
  *    stale until the invalidation 9.2 names.  Tags (9.1): kind (stage 1
  *    only, combined stage 1+2, stage 2 only), stream world, VMID (NS-EL1
@@ -371,6 +376,38 @@ struct hw_cd {
 	struct hw_ste via;
 };
 
+/*
+ * The TLB keys of a request's entries of one kind (smmu_hw_tlbk()): the
+ * tags of its non-global entries (key word 1, hw_tlb.tags), the
+ * ilib_cache tag the VMID commands flush (hw_tlb_ctag()), and the ASID
+ * epoch bucket of its non-global entries, if their world has ASIDs.
+ */
+struct hw_tlbk {
+	uint64_t tags;
+	uint32_t ctag;
+	uint16_t ep_b;
+	uint8_t kind; /* enum hw_kind */
+	bool asids;   /* non-global entries keep an ASID epoch */
+};
+
+/*
+ * What a request derives from its STE and CD for its stage-1 walks
+ * (hw_xl_plan()), made once per request, or kept in the thread's memo
+ * for the plain requests (no SubstreamID, no attributes) of the memo's
+ * stream while the memo's STE and CD hold, under one value of CR2.E2H.
+ */
+struct hw_plan {
+	bool ok;	/* the memo's: the rest holds for its STE and CD */
+	uint8_t e2h;	/* ctrl & HW_LIVE_E2H it was made under */
+	uint8_t world;	/* enum hw_world */
+	bool priv;	/* a plain request after STE.PRIVCFG */
+	bool exec;	/* a plain read after STE.INSTCFG */
+	uint8_t need[2]; /* hw_perm_need() of a plain read, write */
+	uint8_t acc[2];	 /* the walker's PT_ACC_* of the same */
+	struct hw_tlbk k; /* the stage-1 kind (S1, or S12 nested) */
+	uint64_t wtag[2]; /* walk-cache tags of TTB0, TTB1 (hw_walk.c) */
+};
+
 /* What translate() knows about the request so far. */
 struct hw_xl {
 	const struct iommu_dma_req *req;
@@ -384,7 +421,7 @@ struct hw_xl {
 	bool exec;	   /* after STE.INSTCFG; never for writes */
 	uint8_t need;	   /* after the overrides: the PT_PERM_* bit the
 			    * access needs (hw_xlate.c) */
-	bool has_ste;	   /* x->ste is valid (overrides applied) */
+	uint8_t acc;	   /* and the walker's PT_ACC_* of the access */
 	uint8_t world;	   /* enum hw_world */
 	uint32_t cd_index; /* CD-table index used */
 	uint64_t cfg_gen;  /* configuration-cache generation, read before
@@ -401,8 +438,11 @@ struct hw_xl {
 	 */
 	const struct hw_ste *ste;
 	const struct hw_cd *cd;
+	/* The keys of the stage-1 walks: the memo's plan, or plan_buf. */
+	const struct hw_plan *plan;
 	struct hw_ste ste_buf;
 	struct hw_cd cd_buf;
+	struct hw_plan plan_buf;
 };
 
 /* The PT_PERM_* bit a write / fetch / read at @priv needs (hw.h
@@ -415,6 +455,39 @@ static inline uint8_t hw_perm_need(bool write, bool exec, bool priv)
 		return priv ? PT_PERM_PX : PT_PERM_UX;
 	return priv ? PT_PERM_PR : PT_PERM_UR;
 }
+
+/* The walker's access (PT_ACC_*) of a write / fetch / read at @priv. */
+static inline uint8_t hw_acc(bool write, bool exec, bool priv)
+{
+	return (uint8_t)((write	 ? PT_ACC_W
+			  : exec ? PT_ACC_X
+				 : PT_ACC_R) |
+			 (priv ? PT_ACC_PRIV : 0u));
+}
+
+/*
+ * The last STE (and the CD reached through it) this thread's requests
+ * used: a copy of what the configuration cache gave or took in, and the
+ * plan of the stream's plain requests (hw_xlate.c).  It counts only
+ * while hw->cfg_memo is the value read before that STE's lookup: every
+ * insert into the cache (which may evict) and every CFGI bumps it, so
+ * the memo never holds an STE or CD the cache itself would no longer
+ * give, and a request of the same stream skips the two cache lookups
+ * (and the CD's check of the STE it was reached through).  Each thread
+ * has one (hw_ste.c); only that thread reads or writes it.
+ */
+struct hw_memo {
+	uint64_t uid; /* smmu_hw.uid; 0: empty */
+	uint64_t gen; /* hw->cfg_memo before the STE's lookup */
+	uint32_t sid;
+	uint32_t cd_index;
+	bool cd_ok; /* @cd is the CD at @cd_index, reached through @ste */
+	struct hw_ste ste;
+	struct hw_cd cd;
+	/* plan.ok: what the stream's plain requests derive from @ste and
+	 * @cd (then the CD at index 0) */
+	struct hw_plan plan;
+};
 
 /* A fault to record (the event's own fields; the rest come from @x). */
 struct hw_fault {
@@ -659,11 +732,12 @@ bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       struct hw_cd *c);
 void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       const struct hw_cd *c, uint64_t gen);
-bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input);
-void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
-			struct hw_tlb_ep *ep);
-void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t gen, const struct hw_tlb_ep *ep);
+void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k);
+bool smmu_hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k,
+			uint64_t input, struct hw_tlb *t);
+void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
+			const struct hw_tlb *t, bool global, uint64_t gen,
+			const struct hw_tlb_ep *ep);
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first,
 		      uint32_t sid_last);
 void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,
@@ -671,6 +745,22 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,
 void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m);
 void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 			uint16_t vmid, uint16_t asid);
+
+/**
+ * hw_tlb_epochs() - the current epochs of the scopes of an entry keyed
+ * @k (taken as non-global: a global entry ignores its ASID epoch); 0 for
+ * a scope the entry is not in
+ * Context: lock-free (acquire loads).
+ */
+static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
+				 struct hw_tlb_ep *ep)
+{
+	ep->world = __atomic_load_n(&hw->ep_world[HW_TLB_T_WORLD(k->tags)],
+				    __ATOMIC_ACQUIRE);
+	ep->asid = k->asids ? __atomic_load_n(&hw->ep_asid[k->ep_b],
+					      __ATOMIC_ACQUIRE)
+			    : 0;
+}
 
 /* ---- hw_ste.c --------------------------------------------------------- */
 
@@ -681,6 +771,8 @@ bool smmu_hw_gran_ok(const struct smmu_hw *hw, unsigned int g);
 /* ---- hw_walk.c -------------------------------------------------------- */
 
 uint64_t smmu_hw_walk_geom(const struct hw_wcfg *w);
+uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
+			  const struct hw_xl *x);
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r);
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,

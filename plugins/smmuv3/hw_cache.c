@@ -276,32 +276,31 @@ static bool hw_tlb_asids(uint8_t kind, uint8_t world)
 }
 
 /**
- * smmu_hw_tlb_epochs() - the current epochs of the scopes of an entry
- * tagged like @t (taken as non-global: a global entry ignores its ASID
- * epoch); 0 for a scope the entry is not in
- * Context: lock-free (acquire loads).
+ * smmu_hw_tlbk() - the keys of the entries of @kind tagged @tags (as
+ * non-global: VMID, the CD's ASID for stage 1, world, ASET)
+ * @k: receives them, for smmu_hw_tlb_lookup() and smmu_hw_tlb_insert()
  */
-void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
-			struct hw_tlb_ep *ep)
+void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 {
-	uint8_t world = HW_TLB_T_WORLD(t->tags);
+	const uint8_t world = HW_TLB_T_WORLD(tags);
 
-	ep->world = __atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE);
-	ep->asid = hw_tlb_asids(t->kind, world)
-		       ? __atomic_load_n(&hw->ep_asid[hw_ep_bucket(t->tags)],
-					 __ATOMIC_ACQUIRE)
-		       : 0;
+	k->tags = tags;
+	k->kind = kind;
+	k->ctag = (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2,
+					HW_TLB_T_VMID(tags));
+	k->asids = hw_tlb_asids(kind, world);
+	k->ep_b = k->asids ? (uint16_t)hw_ep_bucket(tags) : 0;
 }
 
 /**
- * smmu_hw_tlb_lookup() - the TLB entry tagged like @t that holds @input
- * @t: kind and tags (non-global: VMID, the CD's ASID for stage 1, world,
- *     ASET) set; on a hit everything else is filled in, and the tags
- *     are the entry's (a global one: ASID 0 and HW_TLB_T_GLOBAL)
+ * smmu_hw_tlb_lookup() - the TLB entry keyed @k that holds @input
+ * @k: smmu_hw_tlbk() of the request's tags
  * @input: the input address (a VA in canonical form, or an IPA)
+ * @t: on a hit, the entry: its tags are its own (a global one: ASID 0
+ *     and HW_TLB_T_GLOBAL)
  *
  * Tries the sizes that were ever cached, each as a non-global entry of
- * @t's ASID and, for stage 1 of a world with ASIDs, as a global entry.
+ * @k's ASID and, for stage 1 of a world with ASIDs, as a global entry.
  * An entry whose scope was invalidated since its walk counts for nothing
  * (hw.h): read after the lookup found it, each epoch is at least what
  * its walk read (that read came before the entry was stored), so the
@@ -309,13 +308,13 @@ void smmu_hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlb *t,
  * Context: lock-free on stable sets.
  * Return: true on a hit; a miss leaves @t as it came.
  */
-bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
+bool smmu_hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k,
+			uint64_t input, struct hw_tlb *t)
 {
-	const uint64_t k1 = t->tags;
-	const uint8_t world = HW_TLB_T_WORLD(k1);
+	const uint64_t k1 = k->tags;
+	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
 	const uint16_t vmid = HW_TLB_T_VMID(k1);
-	const bool asids = hw_tlb_asids(t->kind, world);
-	const bool ipa = t->kind == HW_K_S2;
+	const bool ipa = k->kind == HW_K_S2;
 	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
 	unsigned int lg2;
@@ -324,22 +323,20 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 		lg2 = (unsigned int)__builtin_ctzll(sizes);
 		sizes &= sizes - 1;
 		page = input >> lg2;
-		key[0] = hw_tlb_key0(page, lg2, t->kind);
+		key[0] = hw_tlb_key0(page, lg2, k->kind);
 		key[1] = k1;
 		hash = hw_tlb_hash(vmid, ipa, lg2, page);
 		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
 					    HW_TLB_KEY_WORDS,
 					    HW_TLB_VAL_WORDS)) {
-			e = __atomic_load_n(&hw->ep_world[world],
-					    __ATOMIC_ACQUIRE);
-			if (asids)
-				e += __atomic_load_n(
-				    &hw->ep_asid[hw_ep_bucket(k1)],
-				    __ATOMIC_ACQUIRE);
+			e = __atomic_load_n(ep_world, __ATOMIC_ACQUIRE);
+			if (k->asids)
+				e += __atomic_load_n(&hw->ep_asid[k->ep_b],
+						     __ATOMIC_ACQUIRE);
 			if (val[2] == e)
 				goto hit;
 		}
-		if (!asids ||
+		if (!k->asids ||
 		    !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 			continue;
 		/* A global entry: ASID 0, global set. */
@@ -347,8 +344,7 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
 					    HW_TLB_KEY_WORDS,
 					    HW_TLB_VAL_WORDS) &&
-		    val[2] ==
-			__atomic_load_n(&hw->ep_world[world], __ATOMIC_ACQUIRE))
+		    val[2] == __atomic_load_n(ep_world, __ATOMIC_ACQUIRE))
 			goto hit;
 	}
 	return false;
@@ -356,6 +352,7 @@ bool smmu_hw_tlb_lookup(struct smmu_hw *hw, struct hw_tlb *t, uint64_t input)
 hit:
 	t->tags = key[1];
 	t->lg2 = (uint8_t)lg2;
+	t->kind = k->kind;
 	t->page = page;
 	t->out = val[0];
 	t->attr = val[1];
@@ -364,21 +361,22 @@ hit:
 
 /**
  * smmu_hw_tlb_insert() - cache @t unless a TLBI began since @gen
- * @t: every field set (page = input >> lg2, out of the entry's first byte)
- * @ep: smmu_hw_tlb_epochs() of @t's tags (as non-global), read before
- *     the walk
+ * @k: smmu_hw_tlbk() of the request's tags
+ * @t: page (input >> lg2), lg2, out (of the entry's first byte) and attr
+ * @global: the leaf is global (nG = 0, in a world with ASIDs): tagged
+ *     with ASID 0 and HW_TLB_T_GLOBAL, and no ASID epoch
+ * @ep: hw_tlb_epochs() of @k, read before the walk
  */
-void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
-			uint64_t gen, const struct hw_tlb_ep *ep)
+void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
+			const struct hw_tlb *t, bool global, uint64_t gen,
+			const struct hw_tlb_ep *ep)
 {
-	const bool global = t->tags & HW_TLB_T_GLOBAL;
-	const bool ipa = t->kind == HW_K_S2;
-	const uint16_t vmid = HW_TLB_T_VMID(t->tags);
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
-	uint64_t bit = 1ull << t->lg2;
+	const uint64_t bit = 1ull << t->lg2;
 
-	key[0] = hw_tlb_key0(t->page, t->lg2, t->kind);
-	key[1] = t->tags;
+	key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
+	key[1] = global ? (k->tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL
+			: k->tags;
 	val[0] = t->out;
 	val[1] = t->attr;
 	val[2] = ep->world + (global ? 0 : ep->asid);
@@ -392,9 +390,10 @@ void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlb *t,
 	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
 	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc, hw_tlb_hash(vmid, ipa, t->lg2, t->page), key, val, gen,
-	    hw_tlb_ctag(HW_TLB_T_WORLD(t->tags), ipa, vmid), HW_TLB_KEY_WORDS,
-	    HW_TLB_VAL_WORDS);
+	    &hw->tlbc,
+	    hw_tlb_hash(HW_TLB_T_VMID(k->tags), k->kind == HW_K_S2, t->lg2,
+			t->page),
+	    key, val, gen, k->ctag, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,

@@ -240,26 +240,7 @@ static int hw_ste_addr(struct smmu_hw *hw, struct hw_xl *x, uint64_t *addr)
 	return 0;
 }
 
-/* ---- The thread's memo -------------------------------------------------- */
-
-/*
- * The last STE (and the CD reached through it) this thread's requests
- * used: a copy of what the configuration cache gave or took in.  It
- * counts only while hw->cfg_memo is the value read before that STE's
- * lookup: every insert into the cache (which may evict) and every CFGI
- * bumps it, so the memo never holds an STE or CD the cache itself would
- * no longer give, and a request of the same stream skips the two cache
- * lookups (and the CD's check of the STE it was reached through).
- */
-struct hw_memo {
-	uint64_t uid; /* smmu_hw.uid; 0: empty */
-	uint64_t gen; /* hw->cfg_memo before the STE's lookup */
-	uint32_t sid;
-	uint32_t cd_index;
-	bool cd_ok; /* @cd is the CD at @cd_index, reached through @ste */
-	struct hw_ste ste;
-	struct hw_cd cd;
-};
+/* ---- The thread's memo (struct hw_memo) ---------------------------------- */
 
 /*
  * Initial-exec: in the static TLS block glibc reserves at startup with
@@ -284,6 +265,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 	m->gen = x->memo_gen;
 	m->sid = x->sid;
 	m->cd_ok = false;
+	m->plan.ok = false;
 	m->ste = *x->ste;
 	x->memo = true;
 }
@@ -291,7 +273,8 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 /**
  * smmu_hw_ste_get() - the valid STE of x->sid, cached or fetched
  * @hw: model
- * @x: x->sid, x->ctrl and x->strtab set; fills x->ste (and x->has_ste)
+ * @x: x->sid, x->ctrl and x->strtab set; fills x->ste (and x->memo,
+ *     x->memo_p when the thread's memo holds it)
  *
  * Context: lock-free unless a fault is recorded.
  * Return: 0; -EFAULT after C_BAD_STREAMID, F_STE_FETCH or C_BAD_STE.
@@ -308,14 +291,12 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
 	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
 		x->ste = &m->ste;
-		x->has_ste = true;
 		x->memo = true;
 		x->memo_p = m;
 		return 0;
 	}
 	x->ste = &x->ste_buf;
 	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste_buf)) {
-		x->has_ste = true;
 		hw_memo_ste(hw, x);
 		return 0;
 	}
@@ -329,7 +310,6 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	if (!hw_ste_decode(hw, dw, &x->ste_buf))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_STE, 0, false);
 	smmu_hw_ste_insert(hw, x->sid, &x->ste_buf, gen);
-	x->has_ste = true;
 	/* (The insert moved hw->cfg_memo: this memo counts for nothing, the
 	 * next request takes the cached STE and keeps that.) */
 	hw_memo_ste(hw, x);
@@ -512,6 +492,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 			m->cd_index = x->cd_index;
 			m->cd = x->cd_buf;
 			m->cd_ok = true;
+			m->plan.ok = false; /* hw_xlate.c makes it again */
 		}
 		return 0;
 	}

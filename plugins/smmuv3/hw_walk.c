@@ -19,22 +19,6 @@
 /* ---- Permissions ----------------------------------------------------------
  */
 
-/* The walker's access (PT_ACC_*) of a write / fetch / read at @priv. */
-static unsigned int hw_acc(bool write, bool exec, bool priv)
-{
-	return (write  ? PT_ACC_W
-		: exec ? PT_ACC_X
-		       : PT_ACC_R) |
-	       (priv ? PT_ACC_PRIV : 0u);
-}
-
-/* Does @perm (PT_PERM_*) allow the access @acc (PT_ACC_*)? */
-static bool hw_perm_ok(uint8_t perm, unsigned int acc)
-{
-	return perm &
-	       hw_perm_need(acc & PT_ACC_W, acc & PT_ACC_X, acc & PT_ACC_PRIV);
-}
-
 /*
  * hw_s1_perm() - stage-1 permissions as the stream world and the CD
  * make them (smmuv3 4.9, hw.h): the walker gives AP/APTable and
@@ -132,9 +116,13 @@ uint64_t smmu_hw_walk_geom(const struct hw_wcfg *w)
 	       (uint64_t)(w->oa_bits & 0x3fu) << 49 | (uint64_t)w->flags << 55;
 }
 
-/* The walk-cache tag of a walk of @w for the request @x. */
-static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
-			    const struct hw_xl *x)
+/**
+ * smmu_hw_walk_tag() - the walk-cache tag of a walk of @w for the
+ * request @x (x->ste, x->cd of stage 1 and x->world set)
+ * @s2: a stage-2 walk (else stage 1)
+ */
+uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
+			  const struct hw_xl *x)
 {
 	/* x->ste->vmid is 0 unless it tags NS-EL1 entries (hw_tlb_tags()),
 	 * x->cd->asid 0 in the EL2 world (hw_cd_decode()). */
@@ -152,8 +140,10 @@ static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
  *     stage-2 view
  * @w: the stage's tables
  * @s2: stage 2 (else stage 1, judged with x->cd and x->world)
+ * @tag: smmu_hw_walk_tag() of the walk (@mem the host only)
  * @ia: input address (below 2^w->ia_bits for stage 1; checked for 2)
  * @acc: the access, hw_acc()
+ * @need: the PT_PERM_* bit @acc needs, hw_perm_need()
  *
  * Looks first (no update), checks AF (step 7) and the permission (step
  * 8), then, only for an allowed access that needs it, walks again to set
@@ -166,8 +156,8 @@ static uint64_t hw_walk_tag(const struct hw_wcfg *w, bool s2,
  */
 static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
 		    const struct hw_wcfg *w, bool s2, const struct hw_xl *x,
-		    uint64_t ia, unsigned int acc, struct hw_wres *r,
-		    struct hw_fault *f)
+		    uint64_t tag, uint64_t ia, unsigned int acc, uint8_t need,
+		    struct hw_wres *r, struct hw_fault *f)
 {
 	const bool cached = mem == hw->host;
 	struct pt_walk_desc d = {
@@ -180,12 +170,11 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
 	    .flags = w->flags,
 	};
 	struct pt_walk_res res;
-	uint64_t tag = 0, wgen = 0;
+	uint64_t wgen = 0;
 	bool resumed = false, wd;
 	uint8_t perm;
 
 	if (cached) {
-		tag = hw_walk_tag(w, s2, x);
 		/* Before the lookup: an invalidation from here on keeps
 		 * what this walk finds out of the walk cache. */
 		wgen = ilib_walk_cache_gen(&hw->walkc);
@@ -208,7 +197,7 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
 		goto fail;
 	}
 	perm = hw_res_perm(x, s2, &res, &wd);
-	if (!hw_perm_ok(perm, acc)) {
+	if (!(perm & need)) {
 		res.err = PT_WALK_PERM;
 		goto fail;
 	}
@@ -219,7 +208,7 @@ static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
 			goto fail;
 		/* The tables may have changed since the look: judge again. */
 		perm = hw_res_perm(x, s2, &res, &wd);
-		if (!hw_perm_ok(perm, acc)) {
+		if (!(perm & need)) {
 			res.err = PT_WALK_PERM;
 			goto fail;
 		}
@@ -267,8 +256,10 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 
 	if (m->failed)
 		return -EFAULT;
-	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x, ipa,
-		     hw_acc(write, false, false), &r, &m->f))
+	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x,
+		     smmu_hw_walk_tag(&x->ste->s2, true, x), ipa,
+		     hw_acc(write, false, false), hw_perm_need(write, false, false),
+		     &r, &m->f))
 		goto fail;
 	if (x->ste->s2ptw && r.device) {
 		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */
@@ -391,6 +382,7 @@ int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 
 /**
  * smmu_hw_walk_s1() - stage 1 of the request @x through TTB@sel
+ * @x: x->plan, x->acc and x->need set
  * @ia: the input address, already range-checked and cut to the TTB's
  *     input size
  *
@@ -411,7 +403,7 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
 	 * its stage-2 walks use it. */
 	if (!hw_stage(hw, nested ? &m.host : hw->host, &x->cd->tt[sel], false,
-		      x, ia, hw_acc(x->write, x->exec, x->priv), r, &f))
+		      x, x->plan->wtag[sel], ia, x->acc, x->need, r, &f))
 		return 0;
 	if (nested && m.failed) {
 		f = m.f;
@@ -438,8 +430,10 @@ int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 {
 	struct hw_fault f;
 
-	if (!hw_stage(hw, hw->host, &x->ste->s2, true, x, ipa,
-		      hw_acc(write, x->exec, x->priv), r, &f))
+	if (!hw_stage(hw, hw->host, &x->ste->s2, true, x,
+		      smmu_hw_walk_tag(&x->ste->s2, true, x), ipa,
+		      hw_acc(write, x->exec, x->priv),
+		      hw_perm_need(write, x->exec, x->priv), r, &f))
 		return 0;
 	f.s2 = true;
 	f.class = class;

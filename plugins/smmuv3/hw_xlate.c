@@ -141,6 +141,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	const unsigned int sel = (unsigned int)(va >> 55) & 1;
 	const bool nested = x->ste->config == SMMU_STE_CFG_NESTED;
 	const struct hw_wcfg *tt = &x->cd->tt[sel];
+	const struct hw_tlbk *k = &x->plan->k;
 	uint64_t vae = va, gen;
 	struct hw_tlb_ep ep;
 	struct hw_wres r1, r2;
@@ -160,9 +161,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 
 		return smmu_hw_fault(hw, x, &f);
 	}
-	t.kind = nested ? HW_K_S12 : HW_K_S1;
-	t.tags = hw_tlb_tags(x, t.kind);
-	if (smmu_hw_tlb_lookup(hw, &t, vae)) {
+	if (smmu_hw_tlb_lookup(hw, k, vae, &t)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -173,9 +172,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (ret > 0) /* a hit may have left a global entry's tags */
-		t.tags = hw_tlb_tags(x, t.kind);
-	smmu_hw_tlb_epochs(hw, &t, &ep);
+	hw_tlb_epochs(hw, k, &ep);
 	ret =
 	    smmu_hw_walk_s1(hw, x, sel, vae & ((1ull << tt->ia_bits) - 1), &r1);
 	if (ret)
@@ -198,11 +195,9 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	}
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
-	if (x->world != HW_W_EL2 && !r1.ng) {
-		/* nG = 0: any ASID (9.1) */
-		t.tags = (t.tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
-	}
-	smmu_hw_tlb_insert(hw, &t, gen, &ep);
+	/* nG = 0: any ASID (9.1) */
+	smmu_hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen,
+			   &ep);
 	hw_out(x, &t, vae, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
@@ -214,13 +209,13 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	const uint64_t ipa = x->req->iova;
 	uint64_t gen;
 	struct hw_tlb_ep ep;
+	struct hw_tlbk k;
 	struct hw_wres r;
 	struct hw_tlb t;
 	int ret = 0;
 
-	t.kind = HW_K_S2;
-	t.tags = hw_tlb_tags(x, HW_K_S2);
-	if (smmu_hw_tlb_lookup(hw, &t, ipa)) {
+	smmu_hw_tlbk(hw_tlb_tags(x, HW_K_S2), HW_K_S2, &k);
+	if (smmu_hw_tlb_lookup(hw, &k, ipa, &t)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -229,8 +224,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	}
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
-	/* (A hit leaves stage-2 tags as they were: no global entries.) */
-	smmu_hw_tlb_epochs(hw, &t, &ep);
+	hw_tlb_epochs(hw, &k, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
 	if (ret)
 		return ret;
@@ -239,9 +233,49 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
-	smmu_hw_tlb_insert(hw, &t, gen, &ep);
+	smmu_hw_tlb_insert(hw, &k, &t, false, gen, &ep);
 	hw_out(x, &t, ipa, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
+}
+
+/* STE.PRIVCFG / INSTCFG on a request's attributes (smmuv3 2.5). */
+static void hw_xl_overrides(const struct hw_ste *s, bool write, bool *priv,
+			    bool *exec)
+{
+	if (s->privcfg == SMMU_PRIVCFG_UNPRIV)
+		*priv = false;
+	else if (s->privcfg == SMMU_PRIVCFG_PRIV)
+		*priv = true;
+	if (s->instcfg == SMMU_INSTCFG_DATA)
+		*exec = false;
+	else if (s->instcfg == SMMU_INSTCFG_INSTR)
+		*exec = !write; /* writes are always data */
+}
+
+/*
+ * hw_xl_plan() - what the request @x (STE, CD and world known) derives
+ * for its stage-1 walks, into @p: the TLB keys and walk-cache tags, and
+ * for a plain request of the stream (no attributes: the memo's plan)
+ * the overrides' result
+ */
+static void hw_xl_plan(const struct hw_xl *x, struct hw_plan *p)
+{
+	const uint8_t kind =
+	    x->ste->config == SMMU_STE_CFG_NESTED ? HW_K_S12 : HW_K_S1;
+
+	p->e2h = (uint8_t)(x->ctrl & HW_LIVE_E2H);
+	p->world = x->world;
+	p->priv = false;
+	p->exec = false;
+	hw_xl_overrides(x->ste, false, &p->priv, &p->exec);
+	for (unsigned int w = 0; w < 2; w++) {
+		p->need[w] = hw_perm_need(w, !w && p->exec, p->priv);
+		p->acc[w] = hw_acc(w, !w && p->exec, p->priv);
+	}
+	smmu_hw_tlbk(hw_tlb_tags(x, kind), kind, &p->k);
+	for (unsigned int i = 0; i < 2; i++)
+		p->wtag[i] = smmu_hw_walk_tag(&x->cd->tt[i], false, x);
+	p->ok = true;
 }
 
 /*
@@ -274,9 +308,22 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 		use_s1 = s->s1dss == SMMU_S1DSS_SSID0; /* else bypass */
 	}
 	if (use_s1) {
+		struct hw_memo *m = x->memo_p;
+		struct hw_plan *p = &x->plan_buf;
+
 		ret = smmu_hw_cd_get(hw, x);
 		if (ret)
 			return ret;
+		/*
+		 * A plain request's CD (index 0 without a SubstreamID):
+		 * keep the plan of the stream's plain requests in the memo
+		 * (translate()).  The memo holds that CD now, or the CD was
+		 * fetched, and its insert ended the memo.
+		 */
+		if (x->memo && !x->ssv)
+			p = &m->plan;
+		hw_xl_plan(x, p);
+		x->plan = p;
 		return hw_xl_s1(hw, x, out);
 	}
 	/* Stage 1 bypassed: the input must fit the IAS (4.3). */
@@ -285,20 +332,6 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 	if (x->req->iova >> hw->oas)
 		return hw_xl_fault(hw, x, SMMU_EVT_F_ADDR_SIZE);
 	return hw_xl_s2(hw, x, out);
-}
-
-/* STE.PRIVCFG / INSTCFG on the request's attributes (smmuv3 2.5). */
-static void hw_xl_overrides(struct hw_xl *x)
-{
-	if (x->ste->privcfg == SMMU_PRIVCFG_UNPRIV)
-		x->priv = false;
-	else if (x->ste->privcfg == SMMU_PRIVCFG_PRIV)
-		x->priv = true;
-	if (x->ste->instcfg == SMMU_INSTCFG_DATA)
-		x->exec = false;
-	else if (x->ste->instcfg == SMMU_INSTCFG_INSTR)
-		x->exec = !x->write; /* writes are always data */
-	x->need = hw_perm_need(x->write, x->exec, x->priv);
 }
 
 /**
@@ -349,7 +382,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.priv = req->attrs & IOMMU_ACCESS_PRIV;
 	x.exec = !x.write && (req->attrs & IOMMU_ACCESS_EXEC);
 	x.need = 0;
-	x.has_ste = false;
+	x.acc = 0;
 	x.world = HW_W_EL1;
 	x.cd_index = 0;
 	x.cfg_gen = 0;
@@ -358,6 +391,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.memo_p = NULL;
 	x.ste = &x.ste_buf;
 	x.cd = &x.cd_buf;
+	x.plan = NULL;
 	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
 	x.ctrl = smmu_hw_live(hw, &x.strtab);
 
@@ -378,7 +412,25 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	ret = smmu_hw_ste_get(hw, &x);
 	if (ret)
 		return ret;
-	hw_xl_overrides(&x);
+	if (x.memo && !x.ssv && !req->attrs) {
+		/* A plain request of the memo's stream: its plan (hw.h). */
+		const struct hw_memo *m = x.memo_p;
+		const struct hw_plan *p = &m->plan;
+
+		if (p->ok && p->e2h == (x.ctrl & HW_LIVE_E2H)) {
+			x.priv = p->priv;
+			x.exec = p->exec && !x.write;
+			x.need = p->need[x.write];
+			x.acc = p->acc[x.write];
+			x.world = p->world;
+			x.cd = &m->cd;
+			x.plan = p;
+			return hw_xl_s1(hw, &x, out);
+		}
+	}
+	hw_xl_overrides(x.ste, x.write, &x.priv, &x.exec);
+	x.need = hw_perm_need(x.write, x.exec, x.priv);
+	x.acc = hw_acc(x.write, x.exec, x.priv);
 	switch (x.ste->config) {
 	case SMMU_STE_CFG_ABORT:
 		return -EFAULT; /* no event (2.5) */

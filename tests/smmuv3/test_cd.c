@@ -294,6 +294,46 @@ Test(cd, linear_cd_table_indexed_by_ssid)
 	sg_destroy(&g);
 }
 
+/*
+ * Plain and substream requests of one stream in turn, on one thread: each
+ * takes its own CD, whatever the thread's memo keeps of the last one
+ * (the plan of the stream's plain requests: CD 0 by S1DSS).  Each round
+ * translates a new page (a TLB miss: the walk reads the CD's tables);
+ * CD k maps page p to OUT(k, p).  No hints: every request reaches the
+ * model.
+ */
+#define OUT(k, p) (SG_DATA + 0x100000 * (k) + 0x1000 * (p))
+
+Test(cd, plain_and_substream_requests_in_turn_take_their_own_cds)
+{
+	struct sg_tt t;
+	uint64_t tab;
+	struct cd c;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	sg_create(&g, NULL);
+	sg_init(&g, false, 13);
+	tab = sg_alloc(&g, 4 * 64);
+	for (unsigned int k = 0; k < 4; k++) {
+		sg_tt_new(&g, &t, 12, 48, 0);
+		for (unsigned int p = 1; p <= 8; p++)
+			sg_tt_map(&g, &t, 0x1000 * p, 3,
+				  s1_page(12, OUT(k, p), true));
+		cd_linux(&c, 16, 0, 5, 100 + k, t.root);
+		cd_write(&g, tab + 64 * k, &c);
+	}
+	ste_cdtab(&g, SID_E, tab, 0, 2, 2); /* S1DSS: CD 0 */
+	for (unsigned int p = 1; p <= 8; p++) {
+		unsigned int k = 1 + p % 3;
+
+		sg_tr_ok(&g, SID_E, NP, 0x1000 * p, AR, OUT(0, p));
+		sg_tr_ok(&g, SID_E, NP, 0x1000 * p, AR, OUT(0, p));
+		sg_tr_ok(&g, SID_E, k, 0x1000 * p, AR, OUT(k, p));
+	}
+	sg_destroy(&g);
+}
+
 Test(cd, two_level_cd_table_4k_leaves)
 {
 	uint64_t l1, l2;

@@ -253,6 +253,38 @@ Test(perm, el2_stream_worlds)
 	sg_destroy(&g);
 }
 
+/*
+ * CR2.E2H is read per request: a change moves an EL2 stream's next
+ * request to the other world at once, with no invalidation, whatever the
+ * thread's memo keeps of the stream (the plan of its plain requests
+ * names the world it was made in).  No hints: every request reaches the
+ * model, the later ones through the memo.
+ */
+Test(perm, a_cr2_e2h_change_moves_the_next_request_to_the_other_world)
+{
+	struct ste s = {.v = true, .config = 5, .strw = 2};
+	struct dev d;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL, &d);
+	sg_tt_map(&g, &d.t, 0x1000, 3, leaf(SG_DATA + 0x1000, 0, 0));
+	s.s1ctxptr = d.cd;
+	sg_ste_set(&g, SID_A, &s);
+	sg_inv_ste(&g, SID_A);
+	/* EL2: one privilege, AP 0b00 reads */
+	for (unsigned int i = 0; i < 3; i++)
+		ok(&g, 0x1000, AR);
+	/* EL2-E2H: an unprivileged read of a privileged-only page */
+	sg_wr(&g, S_CR2, 4, CR2_E2H | CR2_RECINVSID | CR2_PTM);
+	perm(&g, 0x1000, AR, NULL);
+	perm(&g, 0x1000, AR, NULL);
+	/* and back: the EL2 world's entry */
+	sg_wr(&g, S_CR2, 4, CR2_RECINVSID | CR2_PTM);
+	ok(&g, 0x1000, AR);
+	sg_destroy(&g);
+}
+
 Test(perm, stage2_permissions_ignore_privilege)
 {
 	struct sg_tt t;

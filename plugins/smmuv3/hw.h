@@ -397,13 +397,13 @@ struct hw_tlbk {
  * stream while the memo's STE and CD hold, under one value of CR2.E2H.
  */
 struct hw_plan {
-	bool ok;	/* the memo's: the rest holds for its STE and CD */
-	uint8_t e2h;	/* ctrl & HW_LIVE_E2H it was made under */
-	uint8_t world;	/* enum hw_world */
-	bool priv;	/* a plain request after STE.PRIVCFG */
-	bool exec;	/* a plain read after STE.INSTCFG */
-	uint8_t need[2]; /* hw_perm_need() of a plain read, write */
-	uint8_t acc[2];	 /* the walker's PT_ACC_* of the same */
+	bool ok;	  /* the memo's: the rest holds for its STE and CD */
+	uint8_t e2h;	  /* ctrl & HW_LIVE_E2H it was made under */
+	uint8_t world;	  /* enum hw_world */
+	bool priv;	  /* a plain request after STE.PRIVCFG */
+	bool exec;	  /* a plain read after STE.INSTCFG */
+	uint8_t need[2];  /* hw_perm_need() of a plain read, write */
+	uint8_t acc[2];	  /* the walker's PT_ACC_* of the same */
 	struct hw_tlbk k; /* the stage-1 kind (S1, or S12 nested) */
 	uint64_t wtag[2]; /* walk-cache tags of TTB0, TTB1 (hw_walk.c) */
 };
@@ -757,9 +757,9 @@ static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
 {
 	ep->world = __atomic_load_n(&hw->ep_world[HW_TLB_T_WORLD(k->tags)],
 				    __ATOMIC_ACQUIRE);
-	ep->asid = k->asids ? __atomic_load_n(&hw->ep_asid[k->ep_b],
-					      __ATOMIC_ACQUIRE)
-			    : 0;
+	ep->asid =
+	    k->asids ? __atomic_load_n(&hw->ep_asid[k->ep_b], __ATOMIC_ACQUIRE)
+		     : 0;
 }
 
 /* ---- hw_ste.c --------------------------------------------------------- */

@@ -286,8 +286,8 @@ void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 
 	k->tags = tags;
 	k->kind = kind;
-	k->ctag = (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2,
-					HW_TLB_T_VMID(tags));
+	k->ctag =
+	    (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2, HW_TLB_T_VMID(tags));
 	k->asids = hw_tlb_asids(kind, world);
 	k->ep_b = k->asids ? (uint16_t)hw_ep_bucket(tags) : 0;
 }
@@ -375,8 +375,8 @@ void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 	const uint64_t bit = 1ull << t->lg2;
 
 	key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
-	key[1] = global ? (k->tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL
-			: k->tags;
+	key[1] =
+	    global ? (k->tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL : k->tags;
 	val[0] = t->out;
 	val[1] = t->attr;
 	val[2] = ep->world + (global ? 0 : ep->asid);

@@ -83,8 +83,9 @@ static void hw_walk_err(const struct pt_walk_res *res, struct hw_fault *f)
  * Permissions of a walk result, and whether its write permission comes
  * only through DBM on a leaf that is still clean.
  */
-static uint8_t hw_res_perm(const struct hw_xl *x, bool s2,
-			   const struct pt_walk_res *res, bool *wd)
+static inline __attribute__((always_inline)) uint8_t
+hw_res_perm(const struct hw_xl *x, bool s2, const struct pt_walk_res *res,
+	    bool *wd)
 {
 	uint8_t perm = s2 ? (uint8_t)res->perm : hw_s1_perm(x, res->perm);
 
@@ -154,10 +155,10 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
  * Return: 0 and @r; -1 and @f's id (and FetchAddr of F_WALK_EABT), not
  * recorded.
  */
-static int hw_stage(struct smmu_hw *hw, struct iommu_host *mem,
-		    const struct hw_wcfg *w, bool s2, const struct hw_xl *x,
-		    uint64_t tag, uint64_t ia, unsigned int acc, uint8_t need,
-		    struct hw_wres *r, struct hw_fault *f)
+static inline __attribute__((always_inline)) int
+hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
+	 bool s2, const struct hw_xl *x, uint64_t tag, uint64_t ia,
+	 unsigned int acc, uint8_t need, struct hw_wres *r, struct hw_fault *f)
 {
 	const bool cached = mem == hw->host;
 	struct pt_walk_desc d = {
@@ -258,8 +259,8 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 		return -EFAULT;
 	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x,
 		     smmu_hw_walk_tag(&x->ste->s2, true, x), ipa,
-		     hw_acc(write, false, false), hw_perm_need(write, false, false),
-		     &r, &m->f))
+		     hw_acc(write, false, false),
+		     hw_perm_need(write, false, false), &r, &m->f))
 		goto fail;
 	if (x->ste->s2ptw && r.device) {
 		/* S2PTW: a descriptor in Device memory (smmuv3 2.4). */

@@ -196,8 +196,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
 	/* nG = 0: any ASID (9.1) */
-	smmu_hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen,
-			   &ep);
+	smmu_hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen, &ep);
 	hw_out(x, &t, vae, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }

@@ -22,7 +22,8 @@
  *    walks and the TLB on the way, the fault of each failure.
  *  - hw_cache.c: the configuration cache (STEs, CDs) and the TLB over
  *    plugins/lib's ilib_cache: keys, tags (smmuv3 9.1) and what each
- *    invalidation removes (9.2).
+ *    invalidation removes (9.2); hw_tlb.h: the TLB's keys, lookup and
+ *    insert, inline for translate().
  *  - hw_event.c: event records (smmuv3 6), the event queue, GERROR and
  *    the interrupts and MSIs.
  *
@@ -733,11 +734,6 @@ bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       const struct hw_cd *c, uint64_t gen);
 void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k);
-bool smmu_hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k,
-			uint64_t input, struct hw_tlb *t);
-void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
-			const struct hw_tlb *t, bool global, uint64_t gen,
-			const struct hw_tlb_ep *ep);
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first,
 		      uint32_t sid_last);
 void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,
@@ -745,22 +741,6 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,
 void smmu_hw_tlbi(struct smmu_hw *hw, const struct hw_tlbi *m);
 void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 			uint16_t vmid, uint16_t asid);
-
-/**
- * hw_tlb_epochs() - the current epochs of the scopes of an entry keyed
- * @k (taken as non-global: a global entry ignores its ASID epoch); 0 for
- * a scope the entry is not in
- * Context: lock-free (acquire loads).
- */
-static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
-				 struct hw_tlb_ep *ep)
-{
-	ep->world = __atomic_load_n(&hw->ep_world[HW_TLB_T_WORLD(k->tags)],
-				    __ATOMIC_ACQUIRE);
-	ep->asid =
-	    k->asids ? __atomic_load_n(&hw->ep_asid[k->ep_b], __ATOMIC_ACQUIRE)
-		     : 0;
-}
 
 /* ---- hw_ste.c --------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hw.h"
+#include "hw_tlb.h"
 
 /* ilib_cache words holding a struct. */
 #define HW_WORDS(t)	 ((sizeof(t) + 7) / 8)
@@ -25,8 +26,6 @@
 	(HW_WORDS(struct hw_ste) > HW_WORDS(struct hw_cd)                      \
 	     ? HW_WORDS(struct hw_ste)                                         \
 	     : HW_WORDS(struct hw_cd))
-#define HW_TLB_KEY_WORDS   2
-#define HW_TLB_VAL_WORDS   3
 #define HW_TLB_TAG_BUCKETS 4096u
 #define HW_CFG_TAG_BUCKETS 4096u
 
@@ -209,76 +208,10 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
 
 /* ---- TLB ---------------------------------------------------------------- */
 
-/*
- * Key word 0: input page (< 2^52) | lg2 << 52 | kind << 58.
- * Key word 1: hw_tlb.tags (hw.h).
- * Value word 0: the output address of the entry's first byte.
- * Value word 1: hw_tlb.attr (hw.h).
- * Value word 2: the sum of the entry's epochs at its walk (hw.h).
- * Tag: hw_tlb_ctag().
- */
-static uint64_t hw_tlb_key0(uint64_t page, unsigned int lg2, uint8_t kind)
-{
-	return (page & SMMU_GENMASK(51, 0)) | (uint64_t)lg2 << 52 |
-	       (uint64_t)kind << 58;
-}
-
-/*
- * The ilib_cache tag of an entry: what the VMID commands remove with
- * ilib_cache_flush_tag().  NS-EL1: the VMID, and whether the entry is
- * stage 2 only (TLBI_NH_ALL flushes the stage-1 tag, which combined
- * entries share; TLBI_S12_VMALL both); each EL2 world one tag of its own
- * (its entries carry no VMID).
- */
-static uint64_t hw_tlb_ctag(uint8_t world, bool s2, uint16_t vmid)
-{
-	if (world != HW_W_EL1)
-		return (uint64_t)world << 17;
-	return vmid | (uint64_t)s2 << 16;
-}
-
-/*
- * The set depends on the VMID, the address kind (VA or IPA), the size and
- * the page, never on the ASID or the world: every TLBI that names an
- * address names the VMID (EL2 entries have VMID 0), so a small range
- * invalidation probes just the sets its pages map to.
- */
-static uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
-			    uint64_t page)
-{
-	/* page << 6 | lg2 < 2^58; VMID and stage go in over its top bits (a
-	 * collision only shares a set), and one multiply by the golden
-	 * ratio spreads them all into the top bits, which pick the set
-	 * (ilib_cache_set_of()): consecutive pages land far apart. */
-	return ((page << 6 | lg2) ^ (uint64_t)vmid << 47 ^
-		(uint64_t)ipa << 63) *
-	       UINT64_C(0x9e3779b97f4a7c15);
-}
-
-/*
- * The epoch bucket of the ASID scope of tags @tags: the VMID, ASID and
- * world (the VMID is 0 in EL2-E2H), which TLBI_NH_ASID and TLBI_EL2_ASID
- * name.
- */
-static unsigned int hw_ep_bucket(uint64_t tags)
-{
-	_Static_assert(HW_EP_BUCKETS == 1024u, "the top 10 bits");
-	/* One multiply: its top bits depend on every bit of the scope. */
-	return (unsigned int)(((tags & SMMU_GENMASK(33, 0)) *
-			       UINT64_C(0x9e3779b97f4a7c15)) >>
-			      54);
-}
-
-/* Does an entry of @kind in @world have an ASID epoch (when not global)? */
-static bool hw_tlb_asids(uint8_t kind, uint8_t world)
-{
-	return kind != HW_K_S2 && world != HW_W_EL2;
-}
-
 /**
  * smmu_hw_tlbk() - the keys of the entries of @kind tagged @tags (as
  * non-global: VMID, the CD's ASID for stage 1, world, ASET)
- * @k: receives them, for smmu_hw_tlb_lookup() and smmu_hw_tlb_insert()
+ * @k: receives them, for hw_tlb_lookup() and hw_tlb_insert() (hw_tlb.h)
  */
 void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 {
@@ -290,110 +223,6 @@ void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 	    (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2, HW_TLB_T_VMID(tags));
 	k->asids = hw_tlb_asids(kind, world);
 	k->ep_b = k->asids ? (uint16_t)hw_ep_bucket(tags) : 0;
-}
-
-/**
- * smmu_hw_tlb_lookup() - the TLB entry keyed @k that holds @input
- * @k: smmu_hw_tlbk() of the request's tags
- * @input: the input address (a VA in canonical form, or an IPA)
- * @t: on a hit, the entry: its tags are its own (a global one: ASID 0
- *     and HW_TLB_T_GLOBAL)
- *
- * Tries the sizes that were ever cached, each as a non-global entry of
- * @k's ASID and, for stage 1 of a world with ASIDs, as a global entry.
- * An entry whose scope was invalidated since its walk counts for nothing
- * (hw.h): read after the lookup found it, each epoch is at least what
- * its walk read (that read came before the entry was stored), so the
- * sums are equal only if every epoch is.
- * Context: lock-free on stable sets.
- * Return: true on a hit; a miss leaves @t as it came.
- */
-bool smmu_hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k,
-			uint64_t input, struct hw_tlb *t)
-{
-	const uint64_t k1 = k->tags;
-	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
-	const uint16_t vmid = HW_TLB_T_VMID(k1);
-	const bool ipa = k->kind == HW_K_S2;
-	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
-	unsigned int lg2;
-
-	while (sizes) {
-		lg2 = (unsigned int)__builtin_ctzll(sizes);
-		sizes &= sizes - 1;
-		page = input >> lg2;
-		key[0] = hw_tlb_key0(page, lg2, k->kind);
-		key[1] = k1;
-		hash = hw_tlb_hash(vmid, ipa, lg2, page);
-		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
-					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS)) {
-			e = __atomic_load_n(ep_world, __ATOMIC_ACQUIRE);
-			if (k->asids)
-				e += __atomic_load_n(&hw->ep_asid[k->ep_b],
-						     __ATOMIC_ACQUIRE);
-			if (val[2] == e)
-				goto hit;
-		}
-		if (!k->asids ||
-		    !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
-			continue;
-		/* A global entry: ASID 0, global set. */
-		key[1] = (k1 & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
-		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
-					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS) &&
-		    val[2] == __atomic_load_n(ep_world, __ATOMIC_ACQUIRE))
-			goto hit;
-	}
-	return false;
-
-hit:
-	t->tags = key[1];
-	t->lg2 = (uint8_t)lg2;
-	t->kind = k->kind;
-	t->page = page;
-	t->out = val[0];
-	t->attr = val[1];
-	return true;
-}
-
-/**
- * smmu_hw_tlb_insert() - cache @t unless a TLBI began since @gen
- * @k: smmu_hw_tlbk() of the request's tags
- * @t: page (input >> lg2), lg2, out (of the entry's first byte) and attr
- * @global: the leaf is global (nG = 0, in a world with ASIDs): tagged
- *     with ASID 0 and HW_TLB_T_GLOBAL, and no ASID epoch
- * @ep: hw_tlb_epochs() of @k, read before the walk
- */
-void smmu_hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
-			const struct hw_tlb *t, bool global, uint64_t gen,
-			const struct hw_tlb_ep *ep)
-{
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
-	const uint64_t bit = 1ull << t->lg2;
-
-	key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
-	key[1] =
-	    global ? (k->tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL : k->tags;
-	val[0] = t->out;
-	val[1] = t->attr;
-	val[2] = ep->world + (global ? 0 : ep->asid);
-	/*
-	 * The sizes and the global flag are set before the insert checks
-	 * the generation, so a lookup that misses them missed an entry that
-	 * an invalidation running now removes anyway.
-	 */
-	if (!(__atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) & bit))
-		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
-	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
-		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc,
-	    hw_tlb_hash(HW_TLB_T_VMID(k->tags), k->kind == HW_K_S2, t->lg2,
-			t->page),
-	    key, val, gen, k->ctag, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,

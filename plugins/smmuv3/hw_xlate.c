@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hw.h"
+#include "hw_tlb.h"
 
 /* Fill @out with the identity of @req up to @last. */
 static void hw_identity(const struct iommu_dma_req *req, uint64_t last,
@@ -161,7 +162,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 
 		return smmu_hw_fault(hw, x, &f);
 	}
-	if (smmu_hw_tlb_lookup(hw, k, vae, &t)) {
+	if (hw_tlb_lookup(hw, k, vae, &t)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -196,7 +197,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
 	/* nG = 0: any ASID (9.1) */
-	smmu_hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen, &ep);
+	hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen, &ep);
 	hw_out(x, &t, vae, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
@@ -214,7 +215,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	int ret = 0;
 
 	smmu_hw_tlbk(hw_tlb_tags(x, HW_K_S2), HW_K_S2, &k);
-	if (smmu_hw_tlb_lookup(hw, &k, ipa, &t)) {
+	if (hw_tlb_lookup(hw, &k, ipa, &t)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -232,7 +233,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
-	smmu_hw_tlb_insert(hw, &k, &t, false, gen, &ep);
+	hw_tlb_insert(hw, &k, &t, false, gen, &ep);
 	hw_out(x, &t, ipa, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }

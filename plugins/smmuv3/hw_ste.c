@@ -279,22 +279,15 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
  * Context: lock-free unless a fault is recorded.
  * Return: 0; -EFAULT after C_BAD_STREAMID, F_STE_FETCH or C_BAD_STE.
  */
-int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
+/* smmu_hw_ste_get() past the memo: the cache, else the Stream table.
+ * Kept out of line, so that the memo's check stays small enough to be
+ * inlined into translate(). */
+static __attribute__((noinline)) int hw_ste_get_slow(struct smmu_hw *hw,
+						     struct hw_xl *x)
 {
 	uint64_t addr = 0, dw[SMMU_STE_DWORDS], gen;
-	struct hw_memo *m = &hw_memo;
 	int ret;
 
-	x->memo_gen = __atomic_load_n(&hw->cfg_memo, __ATOMIC_ACQUIRE);
-	/* The generation before the lookup: a CD fetched through a cached
-	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
-	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
-	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
-		x->ste = &m->ste;
-		x->memo = true;
-		x->memo_p = m;
-		return 0;
-	}
 	x->ste = &x->ste_buf;
 	if (smmu_hw_ste_lookup(hw, x->sid, &x->ste_buf)) {
 		hw_memo_ste(hw, x);
@@ -314,6 +307,23 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	 * next request takes the cached STE and keeps that.) */
 	hw_memo_ste(hw, x);
 	return 0;
+}
+
+int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
+{
+	struct hw_memo *m = &hw_memo;
+
+	x->memo_gen = __atomic_load_n(&hw->cfg_memo, __ATOMIC_ACQUIRE);
+	/* The generation before the lookup: a CD fetched through a cached
+	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
+	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
+	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
+		x->ste = &m->ste;
+		x->memo = true;
+		x->memo_p = m;
+		return 0;
+	}
+	return hw_ste_get_slow(hw, x);
 }
 
 /* ---- Context descriptors (smmuv3 3) ---------------------------------------

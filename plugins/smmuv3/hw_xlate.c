@@ -278,9 +278,15 @@ static void hw_xl_plan(const struct hw_xl *x, struct hw_plan *p)
 	p->ok = true;
 }
 
+/* hw_xl_ste()'s "stage 1 next" (never a translate() result). */
+#define HW_XL_S1 3
+
 /*
  * hw_xl_ste() - a translating STE (Config 0b101..0b111): the substream
  * checks of smmuv3 3.3 and 6.5, S1DSS, then the stages
+ * Return: HW_XL_S1 with x->cd and x->plan set: translate() goes on with
+ * hw_xl_s1() (one call site, so that it is inlined there); else what
+ * translate() returns.
  */
 static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 		     struct iommu_translation *out)
@@ -324,7 +330,7 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 			p = &m->plan;
 		hw_xl_plan(x, p);
 		x->plan = p;
-		return hw_xl_s1(hw, x, out);
+		return HW_XL_S1;
 	}
 	/* Stage 1 bypassed: the input must fit the IAS (4.3). */
 	if (!s2)
@@ -332,6 +338,37 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 	if (x->req->iova >> hw->oas)
 		return hw_xl_fault(hw, x, SMMU_EVT_F_ADDR_SIZE);
 	return hw_xl_s2(hw, x, out);
+}
+
+/*
+ * hw_xl_cfg() - the request @x with its STE, off the plan: STE.PRIVCFG /
+ * INSTCFG, then what the STE's Config says
+ * Return: as hw_xl_ste().
+ */
+static int hw_xl_cfg(struct smmu_hw *hw, struct hw_xl *x, bool translated,
+		     struct iommu_translation *out)
+{
+	hw_xl_overrides(x->ste, x->write, &x->priv, &x->exec);
+	x->need = hw_perm_need(x->write, x->exec, x->priv);
+	x->acc = hw_acc(x->write, x->exec, x->priv);
+	switch (x->ste->config) {
+	case SMMU_STE_CFG_ABORT:
+		return -EFAULT; /* no event (2.5) */
+	case SMMU_STE_CFG_BYPASS:
+		if (translated)
+			return hw_xl_fault(hw, x, SMMU_EVT_F_TRANSL_FORBIDDEN);
+		/* smmuv3 6.2: a SubstreamID with stage 1 off. */
+		if (x->ssv)
+			return hw_xl_fault(hw, x, SMMU_EVT_C_BAD_SUBSTREAMID);
+		return hw_xl_bypass(hw, x, out);
+	default:
+		if (!translated)
+			return hw_xl_ste(hw, x, out);
+		if (x->ste->eats == SMMU_EATS_ABT)
+			return hw_xl_fault(hw, x, SMMU_EVT_F_TRANSL_FORBIDDEN);
+		hw_identity(x->req, UINT64_MAX, out);
+		return 0;
+	}
 }
 
 /**
@@ -425,28 +462,12 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 			x.world = p->world;
 			x.cd = &m->cd;
 			x.plan = p;
-			return hw_xl_s1(hw, &x, out);
+			goto s1;
 		}
 	}
-	hw_xl_overrides(x.ste, x.write, &x.priv, &x.exec);
-	x.need = hw_perm_need(x.write, x.exec, x.priv);
-	x.acc = hw_acc(x.write, x.exec, x.priv);
-	switch (x.ste->config) {
-	case SMMU_STE_CFG_ABORT:
-		return -EFAULT; /* no event (2.5) */
-	case SMMU_STE_CFG_BYPASS:
-		if (translated)
-			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
-		/* smmuv3 6.2: a SubstreamID with stage 1 off. */
-		if (x.ssv)
-			return hw_xl_fault(hw, &x, SMMU_EVT_C_BAD_SUBSTREAMID);
-		return hw_xl_bypass(hw, &x, out);
-	default:
-		if (!translated)
-			return hw_xl_ste(hw, &x, out);
-		if (x.ste->eats == SMMU_EATS_ABT)
-			return hw_xl_fault(hw, &x, SMMU_EVT_F_TRANSL_FORBIDDEN);
-		hw_identity(req, UINT64_MAX, out);
-		return 0;
-	}
+	ret = hw_xl_cfg(hw, &x, translated, out);
+	if (ret != HW_XL_S1)
+		return ret;
+s1:
+	return hw_xl_s1(hw, &x, out);
 }

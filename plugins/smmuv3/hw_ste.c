@@ -260,7 +260,6 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 {
 	struct hw_memo *m = &hw_memo;
 
-	x->memo_p = m;
 	m->uid = hw->uid;
 	m->gen = x->memo_gen;
 	m->sid = x->sid;
@@ -273,8 +272,8 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 /**
  * smmu_hw_ste_get() - the valid STE of x->sid, cached or fetched
  * @hw: model
- * @x: x->sid, x->ctrl and x->strtab set; fills x->ste (and x->memo,
- *     x->memo_p when the thread's memo holds it)
+ * @x: x->sid, x->ctrl and x->strtab set; fills x->ste, the generations,
+ *     x->memo_p (the thread's memo) and x->memo (that memo holds the STE)
  *
  * Context: lock-free unless a fault is recorded.
  * Return: 0; -EFAULT after C_BAD_STREAMID, F_STE_FETCH or C_BAD_STE.
@@ -317,10 +316,10 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	/* The generation before the lookup: a CD fetched through a cached
 	 * STE that a CFGI_STE removes meanwhile must not be inserted. */
 	x->cfg_gen = ilib_cache_gen(&hw->cfgc);
+	x->memo_p = m;
 	if (m->uid == hw->uid && m->gen == x->memo_gen && m->sid == x->sid) {
 		x->ste = &m->ste;
 		x->memo = true;
-		x->memo_p = m;
 		return 0;
 	}
 	return hw_ste_get_slow(hw, x);

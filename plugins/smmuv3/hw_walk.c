@@ -27,7 +27,8 @@
  * EL2 (one privilege): read always, write as the privileged write, and
  * execute as bit 54 (and XNTable, bit 60) say, for either privilege.
  */
-static uint8_t hw_s1_perm(const struct hw_xl *x, uint32_t p)
+static inline __attribute__((always_inline)) uint8_t
+hw_s1_perm(const struct hw_xl *x, uint32_t p)
 {
 	const struct hw_cd *cd = x->cd;
 

@@ -97,7 +97,7 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 		} else {
 			f.silent = !x->cd->r;
 		}
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
 		return smmu_hw_fault(hw, x, &f);
 	}
 	if (!(HW_TLB_A_PERM2(t->attr) & x->need)) {
@@ -108,10 +108,10 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 			 (input & ((1ull << t->lg2) - 1))) &
 			SMMU_EVT_DW3_IPA;
 		f.silent = !x->ste->s2r;
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
 		return smmu_hw_fault(hw, x, &f);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+	hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
 	hw_out(x, t, input, out);
 	return 0;
 }
@@ -167,9 +167,9 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	hw_stat(hw, IOMMU_STAT_WALKS);
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
@@ -220,9 +220,9 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	hw_stat(hw, IOMMU_STAT_WALKS);
 	gen = ilib_cache_gen(&hw->tlbc);
 	hw_tlb_epochs(hw, &k, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);
@@ -408,8 +408,9 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * Field by field, not the STE and CD: every path writes those
 	 * whole before it reads them (a lookup or the memo copies the
 	 * whole struct, a decode clears it first), and the rest is set
-	 * here or (the generations, x.world, x.cd_index, x.need) before
-	 * anything reads it.
+	 * here or before anything reads it: the generations, x.ste and
+	 * x.memo_p by smmu_hw_ste_get(), x.need and x.acc with the
+	 * overrides, x.world, x.cd_index and x.plan before the CD.
 	 */
 	x.req = req;
 	x.sid = req->dev_id;
@@ -418,17 +419,8 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	x.write = req->access == IOMMU_ACCESS_WRITE;
 	x.priv = req->attrs & IOMMU_ACCESS_PRIV;
 	x.exec = !x.write && (req->attrs & IOMMU_ACCESS_EXEC);
-	x.need = 0;
-	x.acc = 0;
-	x.world = HW_W_EL1;
-	x.cd_index = 0;
-	x.cfg_gen = 0;
-	x.memo_gen = 0;
 	x.memo = false;
-	x.memo_p = NULL;
-	x.ste = &x.ste_buf;
 	x.cd = &x.cd_buf;
-	x.plan = NULL;
 	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
 	x.ctrl = smmu_hw_live(hw, &x.strtab);
 
@@ -460,6 +452,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 			x.need = p->need[x.write];
 			x.acc = p->acc[x.write];
 			x.world = p->world;
+			x.cd_index = 0;
 			x.cd = &m->cd;
 			x.plan = p;
 			goto s1;

@@ -291,6 +291,82 @@ Test(xlate, dirty_state_is_set_on_the_first_write)
 	sg_destroy(&g);
 }
 
+/* The model's counters since @c0: IOTLB hits, misses and walks. */
+struct cnt {
+	uint64_t hits, misses, walks;
+};
+
+static void cnt_get(struct sg *g, struct cnt *c)
+{
+	c->hits = sg_stat(g, IOMMU_STAT_IOTLB_HITS);
+	c->misses = sg_stat(g, IOMMU_STAT_IOTLB_MISSES);
+	c->walks = sg_stat(g, IOMMU_STAT_WALKS);
+}
+
+#define cnt_is(g, c0, h, m, w) (SG_AT(g), cnt_is_((g), (c0), (h), (m), (w)))
+static void cnt_is_(struct sg *g, struct cnt *c0, uint64_t h, uint64_t m,
+		    uint64_t w)
+{
+	struct cnt c;
+
+	cnt_get(g, &c);
+	cr_assert(c.hits - c0->hits == h && c.misses - c0->misses == m &&
+		      c.walks - c0->walks == w,
+		  "%s:%d: hits %llu misses %llu walks %llu, want %llu %llu "
+		  "%llu",
+		  g->at_file, g->at_line, U64(c.hits - c0->hits),
+		  U64(c.misses - c0->misses), U64(c.walks - c0->walks), U64(h),
+		  U64(m), U64(w));
+	*c0 = c;
+}
+
+/*
+ * Each request the model answers counts once: a TLB hit, or a miss and
+ * its walk; a write to a writable-clean page the TLB holds, a walk alone
+ * (it sets the dirty state).  Stage 1, the plain requests' plan
+ * included, and stage 2.  No hints: every request reaches the model.
+ */
+Test(xlate, tlb_hits_misses_and_walks_are_counted)
+{
+	uint64_t cd, leaf;
+	struct sg_tt t, t2;
+	struct ste st = {0};
+	struct cnt c0;
+	struct cd c;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	c.ha = c.hd = true;
+	xl_cd(&g, SID_A, cd, &c);
+	leaf = s1_page(12, SG_DATA, true) | D_DBM | D_AP(3);
+	for (unsigned int i = 0; i < 3; i++)
+		sg_tt_map(&g, &t, 0x1000 * (i + 1), 3, leaf);
+	cnt_get(&g, &c0);
+	for (unsigned int i = 0; i < 3; i++) {
+		sg_tr_ok(&g, SID_A, NP, 0x1000 * (i + 1), AR, SG_DATA);
+		cnt_is(&g, &c0, 0, 1, 1);
+		sg_tr_ok(&g, SID_A, NP, 0x1000 * (i + 1), AR, SG_DATA);
+		cnt_is(&g, &c0, 1, 0, 0);
+		sg_tr_ok(&g, SID_A, NP, 0x1000 * (i + 1), AW, SG_DATA);
+		cnt_is(&g, &c0, 0, 0, 1);
+		sg_tr_ok(&g, SID_A, NP, 0x1000 * (i + 1), AW, SG_DATA);
+		cnt_is(&g, &c0, 1, 0, 0);
+	}
+	sg_tt_new(&g, &t2, 12, 48, 0);
+	sg_tt_map(&g, &t2, 0x8000, 3, s2_page(12, SG_DATA, true));
+	sg_ste_s2(&st, &t2, 9);
+	sg_ste_set(&g, SID_B, &st);
+	sg_inv_ste(&g, SID_B);
+	cnt_get(&g, &c0);
+	sg_tr_ok(&g, SID_B, NP, 0x8000, AR, SG_DATA);
+	cnt_is(&g, &c0, 0, 1, 1);
+	sg_tr_ok(&g, SID_B, NP, 0x8000, AW, SG_DATA);
+	cnt_is(&g, &c0, 1, 0, 0);
+	sg_destroy(&g);
+}
+
 Test(xlate, stage2_concatenated_start_tables)
 {
 	struct sg_tt t;

@@ -379,12 +379,14 @@ struct hw_cd {
 
 /*
  * The TLB keys of a request's entries of one kind (smmu_hw_tlbk()): the
- * tags of its non-global entries (key word 1, hw_tlb.tags), the
- * ilib_cache tag the VMID commands flush (hw_tlb_ctag()), and the ASID
- * epoch bucket of its non-global entries, if their world has ASIDs.
+ * tags of its non-global entries (key word 1, hw_tlb.tags), what its
+ * VMID and kind give the sets' hash, the ilib_cache tag the VMID
+ * commands flush (hw_tlb_ctag()), and the ASID epoch bucket of its
+ * non-global entries, if their world has ASIDs.
  */
 struct hw_tlbk {
 	uint64_t tags;
+	uint64_t salt; /* hw_tlb_salt() of its VMID and kind */
 	uint32_t ctag;
 	uint16_t ep_b;
 	uint8_t kind; /* enum hw_kind */

@@ -218,6 +218,7 @@ void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 	const uint8_t world = HW_TLB_T_WORLD(tags);
 
 	k->tags = tags;
+	k->salt = hw_tlb_salt(HW_TLB_T_VMID(tags), kind == HW_K_S2);
 	k->kind = kind;
 	k->ctag =
 	    (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2, HW_TLB_T_VMID(tags));

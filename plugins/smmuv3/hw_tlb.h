@@ -47,16 +47,26 @@ static inline uint64_t hw_tlb_ctag(uint8_t world, bool s2, uint16_t vmid)
  * address names the VMID (EL2 entries have VMID 0), so a small range
  * invalidation probes just the sets its pages map to.
  */
-static inline uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
-				   uint64_t page)
+static inline uint64_t hw_tlb_salt(uint16_t vmid, bool ipa)
 {
 	/* page << 6 | lg2 < 2^58; VMID and stage go in over its top bits (a
 	 * collision only shares a set), and one multiply by the golden
 	 * ratio spreads them all into the top bits, which pick the set
 	 * (ilib_cache_set_of()): consecutive pages land far apart. */
-	return ((page << 6 | lg2) ^ (uint64_t)vmid << 47 ^
-		(uint64_t)ipa << 63) *
-	       UINT64_C(0x9e3779b97f4a7c15);
+	return (uint64_t)vmid << 47 ^ (uint64_t)ipa << 63;
+}
+
+/* The hash of the entry of @page of 2^@lg2 bytes, hw_tlb_salt() @salt. */
+static inline uint64_t hw_tlb_hash_s(uint64_t salt, unsigned int lg2,
+				     uint64_t page)
+{
+	return ((page << 6 | lg2) ^ salt) * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+static inline uint64_t hw_tlb_hash(uint16_t vmid, bool ipa, unsigned int lg2,
+				   uint64_t page)
+{
+	return hw_tlb_hash_s(hw_tlb_salt(vmid, ipa), lg2, page);
 }
 
 /*
@@ -117,8 +127,6 @@ hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 {
 	const uint64_t k1 = k->tags;
 	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
-	const uint16_t vmid = HW_TLB_T_VMID(k1);
-	const bool ipa = k->kind == HW_K_S2;
 	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
 	unsigned int lg2;
@@ -129,7 +137,7 @@ hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 		page = input >> lg2;
 		key[0] = hw_tlb_key0(page, lg2, k->kind);
 		key[1] = k1;
-		hash = hw_tlb_hash(vmid, ipa, lg2, page);
+		hash = hw_tlb_hash_s(k->salt, lg2, page);
 		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
 					    HW_TLB_KEY_WORDS,
 					    HW_TLB_VAL_WORDS)) {
@@ -195,10 +203,8 @@ hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
 	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc,
-	    hw_tlb_hash(HW_TLB_T_VMID(k->tags), k->kind == HW_K_S2, t->lg2,
-			t->page),
-	    key, val, gen, k->ctag, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+	    &hw->tlbc, hw_tlb_hash_s(k->salt, t->lg2, t->page), key, val, gen,
+	    k->ctag, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 #endif /* SMMU_HW_TLB_H */

@@ -221,8 +221,8 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 	r->perm = wd ? (uint8_t)(perm & ~PT_PERM_W) : perm;
 	r->wd = wd;
 	r->ng = res.entry & SMMU_PTE_NG;
-	r->device = SMMU_S2_MEMATTR_DEVICE(
-	    smmu_field_get(SMMU_PTE_S2_MEMATTR, res.entry));
+	r->device = s2 && SMMU_S2_MEMATTR_DEVICE(
+			      smmu_field_get(SMMU_PTE_S2_MEMATTR, res.entry));
 	return 0;
 
 fail:

@@ -161,7 +161,7 @@ static void ev_fault_at(struct ev *v, uint64_t iova)
 
 static uint64_t ev_stat(struct iommu_ctx *c, enum iommu_stat s)
 {
-	struct iommu_stats st;
+	struct iommu_stats st = {.size = sizeof(st)};
 
 	cr_assert_eq(iommu_get_stats(c, &st), 0);
 	return st.v[s];

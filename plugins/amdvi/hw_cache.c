@@ -5,11 +5,13 @@
  * rules are in hw.h.
  *
  * DTE cache: key = DeviceID, value = the four raw qwords.
- * IOTLB: key = DomainID | tag << 16, then the page's size and IOVA
- * (size_lg2 << 56 | IOVA >> 12); value = page IOVA, output address,
- * size_lg2 | perm << 8.  One entry per page, filed under its own base: a
- * lookup probes once per page size the IOTLB ever held (tlb_sizes; a
- * 4 KiB-only guest one probe, 4K + 2M + 1G three), smallest first.
+ * IOTLB: key = the page's size and IOVA (size_lg2 << 56 | IOVA >> 12),
+ * then DomainID | tag << 16; value = output address | perm (the page is
+ * at least 4 KiB, so perm fits below the address; the key already says
+ * the page's base and size).  One entry per page, filed under its own
+ * base: a lookup probes once per page size the IOTLB ever held
+ * (tlb_sizes; a 4 KiB-only guest one probe, 4K + 2M + 1G three),
+ * smallest first.
  *
  * What a command costs (rule 15), whatever the caches' sizes:
  * INVALIDATE_IOMMU_ALL is O(1) (ilib_cache_flush: an epoch); an
@@ -48,7 +50,7 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 		return ret;
 	ret = ilib_cache_init_tagged(&hw->tlbc, p[AMDVI_P_HW_IOTLB],
 				     (unsigned int)p[AMDVI_P_HW_IOTLB_WAYS], 2,
-				     3, HW_TLB_TAG_BUCKETS);
+				     1, HW_TLB_TAG_BUCKETS);
 	if (ret) {
 		ilib_cache_fini(&hw->dtec);
 		return ret;
@@ -116,27 +118,39 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 	return __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The set of a key: the page number times an odd constant picks the set
+ * from the product's high bits (ilib_cache_set_of()), which every bit of
+ * the page number reaches, so neighbouring pages spread over the sets;
+ * the DomainID and tag move the whole sequence.  Two multiplications,
+ * where ilib_hash64() takes five steps more on every probe and insert.
+ */
 static uint64_t hw_tlb_hash(const uint64_t *key)
 {
-	return ilib_hash64(key[1] * 0x9e3779b97f4a7c15ull ^ key[0]);
+	return (key[0] + key[1] * 0xc4ceb9fe1a85ec53ull) *
+	       0x9e3779b97f4a7c15ull;
 }
+
+/* The IOTLB value of a page: its output address and its permission. */
+#define HW_TLB_PERM 0xfffull
 
 bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			 uint64_t iova, struct hw_tlb *t)
 {
-	uint64_t key[2], val[3];
+	uint64_t key[2], val;
 
 	for (uint64_t m = hw_tlb_sizes(hw); m; m &= m - 1) {
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
+		const uint64_t base = iova & ~((1ull << lg2) - 1);
 
-		hw_tlb_key(key, domid, tag, iova & ~((1ull << lg2) - 1), lg2);
+		hw_tlb_key(key, domid, tag, base, lg2);
 		if (!ilib_cache_lookup_fixed(&hw->tlbc, hw_tlb_hash(key), key,
-					     val, 2, 3))
+					     &val, 2, 1))
 			continue;
-		t->base = val[0];
-		t->out = val[1];
-		t->size_lg2 = (unsigned int)(val[2] & 0xff);
-		t->perm = (unsigned int)(val[2] >> 8) & 0xff;
+		t->base = base;
+		t->out = val & ~HW_TLB_PERM;
+		t->size_lg2 = lg2;
+		t->perm = (unsigned int)(val & HW_TLB_PERM);
 		return true;
 	}
 	return false;
@@ -145,15 +159,16 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			 const struct hw_tlb *t, uint64_t gen)
 {
-	uint64_t key[2], val[3], bit;
+	uint64_t key[2], val, bit;
 
-	if (t->size_lg2 < 12 || t->size_lg2 > 63 ||
-	    (t->base & ((1ull << t->size_lg2) - 1)))
-		return false; /* not a page the walker returns */
+	/* Not a page the walker returns: below 4 KiB (no room for the
+	 * permission under the address), or its base or output address not
+	 * aligned to its size. */
+	if (t->size_lg2 - 12u > 63u - 12u ||
+	    ((t->base | t->out) & ((1ull << t->size_lg2) - 1)))
+		return false;
 	hw_tlb_key(key, domid, tag, t->base, t->size_lg2);
-	val[0] = t->base;
-	val[1] = t->out;
-	val[2] = t->size_lg2 | (uint64_t)t->perm << 8;
+	val = t->out | t->perm;
 	/* The sizes ever cached say what lookups and ranges probe; they only
 	 * grow (stored before the insert checks the generation, so a range
 	 * command that reads them after bumping it either sees this size or
@@ -162,7 +177,7 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	if (!(hw_tlb_sizes(hw) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	return ilib_cache_insert_tag_fixed(&hw->tlbc, hw_tlb_hash(key), key,
-					   val, gen, key[1], 2, 3);
+					   &val, gen, key[1], 2, 1);
 }
 
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
@@ -203,16 +218,18 @@ struct hw_inv_arg {
 	uint64_t first, last;
 };
 
-/* Does the entry's page [base, base + 2^size) meet [first, last]? */
+/* Does the entry's page [base, base + 2^size) meet [first, last]?  (The
+ * key says both: hw_tlb_key().) */
 static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
 			 const void *arg)
 {
 	const struct hw_inv_arg *a = arg;
-	const unsigned int lg2 = (unsigned int)(val[2] & 0xff);
-	const uint64_t plast =
-	    val[0] + (lg2 >= 64 ? UINT64_MAX : (1ull << lg2) - 1);
+	const unsigned int lg2 = (unsigned int)(key[0] >> 56);
+	const uint64_t base = key[0] << 12;
+	const uint64_t plast = base + ((1ull << lg2) - 1);
 
-	return key[1] == a->tagword && val[0] <= a->last && plast >= a->first;
+	(void)val;
+	return key[1] == a->tagword && base <= a->last && plast >= a->first;
 }
 
 /*

@@ -177,6 +177,40 @@ Test(cmd, invalidation_inside_a_large_page_drops_it)
 	ag_expect(&g, DEV_A, NOP, 0x3ff000, RD, 0x15ff000);
 }
 
+/*
+ * A write the IOTLB served keeps serving writes, stale, for a 4 KiB and
+ * a 2 MiB page: the cached entry keeps the page's write permission and
+ * its output address (not only its base and size), until the page's
+ * invalidation.
+ */
+Test(cmd, write_permission_stays_cached_until_invalidated)
+{
+	uint64_t root = ag_v1_dev(&g, DEV_A, 3, 1), c[2];
+	struct iommu_translation t;
+
+	ag_map_v1(&g, root, 3, 0x5000, 0x1005000, 1, true, true);
+	ag_map_v1(&g, root, 3, 0x400000, 0x1200000, 2, true, true);
+	ag_expect(&g, DEV_A, NOP, 0x5000, WR, 0x1005000);
+	ag_expect(&g, DEV_A, NOP, 0x401000, WR, 0x1201000);
+	ag_map_v1(&g, root, 3, 0x5000, 0x1105000, 1, true, true);
+	ag_map_v1(&g, root, 3, 0x400000, 0x1400000, 2, true, true);
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, 0x5010, WR, &t), 0);
+	cr_assert_eq(t.phys, 0x1005010, "stale 4K write: %#lx",
+		     (unsigned long)t.phys);
+	cr_assert_eq(t.perm, IOMMU_READ | IOMMU_WRITE);
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, 0x5ff000, WR, &t), 0);
+	cr_assert_eq(t.phys, 0x13ff000, "stale 2M write: %#lx",
+		     (unsigned long)t.phys);
+	cr_assert_eq(t.perm, IOMMU_READ | IOMMU_WRITE);
+	enc_inv_pages(c, 1, 0, false, false, false, 0x5000);
+	ag_cmd(&g, c);
+	ag_expect(&g, DEV_A, NOP, 0x5000, WR, 0x1105000);
+	ag_expect(&g, DEV_A, NOP, 0x5ff000, WR, 0x13ff000); /* stale */
+	enc_inv_pages(c, 1, 0, false, false, false, 0x400000);
+	ag_cmd(&g, c);
+	ag_expect(&g, DEV_A, NOP, 0x5ff000, WR, 0x15ff000);
+}
+
 Test(cmd, shared_domain_id_shares_the_iotlb)
 {
 	uint64_t root = cached_pages(DEV_A, 4, 0x100000, 1), d[4];

@@ -6,6 +6,7 @@
  * The order of the checks and every choice are in hw.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw.h"
@@ -26,6 +27,24 @@ struct hw_xl {
 	unsigned int acc; /* the walk's PT_ACC_* */
 	bool memo; /* the thread's memo holds this request's resolution */
 };
+
+/*
+ * What a request asks of a walk, in one word (hw_walk()'s argument): the
+ * walk's PT_ACC_* and these.  A write asks PT_ACC_W, a read PT_ACC_R, and
+ * those are IOMMU_WRITE and IOMMU_READ, the permission it needs.
+ */
+#define HW_ASK_ACC   0xffu
+#define HW_ASK_USER  (1u << 8)  /* hw_xl.user */
+#define HW_ASK_CACHE (1u << 9)  /* hw_xl.cache */
+#define HW_ASK_MEMO  (1u << 10) /* hw_xl.memo */
+_Static_assert(PT_ACC_R == IOMMU_READ && PT_ACC_W == IOMMU_WRITE &&
+		   PT_ACC_R == IOMMU_ACCESS_READ &&
+		   PT_ACC_W == IOMMU_ACCESS_WRITE,
+	       "a request's access is its walk's and the permission it needs");
+_Static_assert(PT_PERM_UR == IOMMU_READ && PT_PERM_UW == IOMMU_WRITE &&
+		   PT_PERM_PR == IOMMU_READ << 3 &&
+		   PT_PERM_PW == IOMMU_WRITE << 3,
+	       "PT_PERM_U* and PT_PERM_P* are the permission, shifted");
 
 /* ---- events -------------------------------------------------------------- */
 
@@ -178,11 +197,6 @@ hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
 	return IOMMU_HW_CACHED;
 }
 
-static unsigned int hw_need(const struct hw_xl *x)
-{
-	return x->write ? IOMMU_WRITE : IOMMU_READ;
-}
-
 /* The event of a walk that failed (@r->err), then -EFAULT. */
 static __attribute__((noinline)) int hw_walk_fault(struct amdvi_hw *hw,
 						   const struct hw_xl *x,
@@ -203,42 +217,6 @@ static __attribute__((noinline)) int hw_walk_fault(struct amdvi_hw *hw,
 		return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
 				   r->entry_pa);
 	}
-}
-
-/*
- * hw_walk_done() - turn a walk into the result or the event
- * @user: PT_PERM_U* decide the permission, else PT_PERM_P*
- * @cache: the result may go into the IOTLB under (domid, @tag)
- */
-static int hw_walk_done(struct amdvi_hw *hw, const struct hw_xl *x,
-			const struct pt_walk_res *r, bool gn, bool user,
-			bool cache, uint32_t tag, uint64_t gen, uint64_t dbit,
-			struct iommu_translation *out)
-{
-	const struct iommu_dma_req *req = x->req;
-	struct hw_tlb t;
-	uint64_t mask;
-
-	if (__builtin_expect(r->err != PT_WALK_OK, 0))
-		return hw_walk_fault(hw, x, r, gn);
-	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
-	t.base = req->iova & ~mask;
-	t.out = r->oa & ~mask;
-	t.size_lg2 = r->size_lg2;
-	if (user)
-		t.perm = (r->perm & PT_PERM_UR ? IOMMU_READ : 0u) |
-			 (r->perm & PT_PERM_UW ? IOMMU_WRITE : 0u);
-	else
-		t.perm = (r->perm & PT_PERM_PR ? IOMMU_READ : 0u) |
-			 (r->perm & PT_PERM_PW ? IOMMU_WRITE : 0u);
-	/* With dirty updates, a clean page stays read-only in the IOTLB
-	 * so that the first write walks again to set D. */
-	if (dbit && !x->write && !(r->entry & dbit))
-		t.perm &= ~IOMMU_WRITE;
-	if (cache && amdvi_hw_tlb_insert(hw, x->domid, tag, &t, gen))
-		return hw_from_tlb(req, &t, out);
-	hw_from_tlb(req, &t, out);
-	return 0;
 }
 
 /*
@@ -295,8 +273,7 @@ struct hw_memo {
 	uint64_t uid; /* the model's (amdvi_hw.uid); 0: empty */
 	uint64_t ctrl, dtb;
 	uint64_t dte_gen;
-	uint32_t pasid; /* as requested (IOMMU_NO_PASID too) */
-	uint16_t devid;
+	uint64_t who;	/* hw_who(): DeviceID and PASID as requested */
 	bool g3_ok; /* g3_table holds while the PDE cache is at g3_gen */
 	struct hw_cfg cfg;
 	uint64_t g3_table, g3_gen;
@@ -313,6 +290,22 @@ static _Thread_local struct hw_memo hw_memo
 _Static_assert(sizeof(struct hw_memo) <= 128,
 	       "the memo must stay small: static TLS room is shared");
 static uint64_t hw_uid_next;
+
+/*
+ * The request's DeviceID and PASID (IOMMU_NO_PASID too) as one word: the
+ * memo's key, compared in one load.  A DeviceID above 0xffff never
+ * matches, since the memo keeps only checked ones.
+ */
+static inline uint64_t hw_who(const struct iommu_dma_req *req)
+{
+	uint64_t w;
+
+	_Static_assert(offsetof(struct iommu_dma_req, pasid) ==
+			       offsetof(struct iommu_dma_req, dev_id) + 4,
+		       "DeviceID and PASID side by side");
+	memcpy(&w, &req->dev_id, sizeof(w));
+	return w;
+}
 
 /* A number no other instance of this process had: the memo's key. */
 uint64_t amdvi_hw_uid_new(void)
@@ -383,20 +376,56 @@ static int hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 }
 
 /*
+ * hw_xl_of() - the request as the events need it, rebuilt from what a
+ * walk was given (a walk's failures only: the walk itself needs less)
+ */
+static void hw_xl_of(struct hw_xl *x, const struct iommu_dma_req *req,
+		     const struct hw_cfg *c, unsigned int ask)
+{
+	*x = (struct hw_xl){
+	    .req = req,
+	    .devid = (uint16_t)req->dev_id,
+	    .domid = c->domid,
+	    .has_pasid = req->pasid != IOMMU_NO_PASID,
+	    .write = ask & PT_ACC_W,
+	    .sa = c->sa,
+	    .user = ask & HW_ASK_USER,
+	    .cache = ask & HW_ASK_CACHE,
+	    .acc = ask & HW_ASK_ACC,
+	    .memo = ask & HW_ASK_MEMO,
+	};
+}
+
+/* The event of a GCR3 entry that failed (@epa, or not valid), -EFAULT. */
+static __attribute__((noinline, cold)) int
+hw_gcr3_fault(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+	      const struct hw_cfg *c, unsigned int ask, uint64_t epa)
+{
+	struct hw_xl x;
+
+	hw_xl_of(&x, req, c, ask);
+	if (epa)
+		return hw_hw_error(hw, &x, AMDVI_EVT_PAGE_TAB_HW_ERROR, epa);
+	return hw_pf(hw, &x, true, 0);
+}
+
+/*
  * hw_gcr3() - the guest table root of @c's PASID (4.1): the GCR3 entry
  * of each level from the GCR3 table down, or the thread's memo of it
+ * @ask: the request's HW_ASK_* (HW_ASK_MEMO: the memo is this request's)
  * @wgen: the PDE cache's generation, read before this
  * Return: 0 and @root; -EFAULT after the event (an entry outside RAM, or
  * not valid).
  */
-static int hw_gcr3(struct amdvi_hw *hw, const struct hw_xl *x,
-		   const struct hw_cfg *c, uint64_t wgen, uint64_t *root)
+static int hw_gcr3(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+		   const struct hw_cfg *c, unsigned int ask, uint64_t wgen,
+		   uint64_t *root)
 {
 	struct hw_memo *m = &hw_memo;
 	const uint32_t pasid = c->tag - 1;
 	uint64_t table = c->root, epa, e;
 
-	if (x->memo && m->g3_ok && m->g3_gen == wgen) {
+	if ((ask & HW_ASK_MEMO) && m->g3_ok && m->g3_gen == wgen) {
 		*root = m->g3_table;
 		return 0;
 	}
@@ -406,13 +435,12 @@ static int hw_gcr3(struct amdvi_hw *hw, const struct hw_xl *x,
 
 		epa = table + 8 * idx;
 		if (ilib_mem_read_le64(hw->host, epa, &e, 1))
-			return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
-					   epa);
+			return hw_gcr3_fault(hw, req, c, ask, epa);
 		if (!(e & AMDVI_GCR3_VALID))
-			return hw_pf(hw, x, true, 0);
+			return hw_gcr3_fault(hw, req, c, ask, 0);
 		table = e & AMDVI_GCR3_ADDR;
 	}
-	if (x->memo) {
+	if (ask & HW_ASK_MEMO) {
 		m->g3_table = table;
 		m->g3_gen = wgen;
 		m->g3_ok = true;
@@ -424,30 +452,79 @@ static int hw_gcr3(struct amdvi_hw *hw, const struct hw_xl *x,
 /* ---- the walks (3, 4) ------------------------------------------------------
  */
 
+/* The event of a walk that failed, then -EFAULT. */
+static __attribute__((noinline, cold)) int
+hw_walk_failed(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+	       const struct hw_cfg *c, unsigned int ask,
+	       const struct pt_walk_res *r)
+{
+	struct hw_xl x;
+
+	hw_xl_of(&x, req, c, ask);
+	return hw_walk_fault(hw, &x, r, c->v2);
+}
+
 /*
- * hw_walk() - translate @x as @c says: the IOTLB, then the PDE cache and
- * the walk (v2: through the GCR3 entry)
+ * hw_walk_done() - turn a walk into the result (and the IOTLB entry) or
+ * the event
+ * @c: the walk's configuration
+ * @ask: the request's HW_ASK_*
+ * @gen: the IOTLB's generation, read before the walk
+ */
+static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+			const struct hw_cfg *c, unsigned int ask,
+			const struct pt_walk_res *r, uint64_t gen,
+			struct iommu_translation *out)
+{
+	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
+	struct hw_tlb t;
+	uint64_t mask;
+
+	if (__builtin_expect(r->err != PT_WALK_OK, 0))
+		return hw_walk_failed(hw, req, c, ask, r);
+	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
+	t.base = req->iova & ~mask;
+	t.out = r->oa & ~mask;
+	t.size_lg2 = r->size_lg2;
+	/* PT_PERM_U* decide a user request, PT_PERM_P* a privileged one. */
+	t.perm = (unsigned int)((ask & HW_ASK_USER ? r->perm : r->perm >> 3) &
+				rw);
+	/* With dirty updates, a clean page stays read-only in the IOTLB
+	 * so that the first write walks again to set D. */
+	if (!(ask & PT_ACC_W) && (r->entry & c->dbit) != c->dbit)
+		t.perm &= ~IOMMU_WRITE;
+	out->phys = t.out | (req->iova & mask);
+	out->len = ilib_clip(req->iova, req->len, t.base | mask);
+	out->perm = t.perm;
+	if ((ask & HW_ASK_CACHE) &&
+	    amdvi_hw_tlb_insert(hw, c->domid, c->tag, &t, gen))
+		return IOMMU_HW_CACHED;
+	return 0;
+}
+
+/*
+ * hw_walk() - translate @req as @c says: the IOTLB, then the PDE cache
+ * and the walk (v2: through the GCR3 entry)
+ * @ask: what the request asks (HW_ASK_*)
  * Return: as amdvi_hw_translate().
  */
-static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
-		   const struct hw_cfg *c, struct iommu_translation *out)
+static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+		   const struct hw_cfg *c, unsigned int ask,
+		   struct iommu_translation *out)
 {
-	const struct iommu_dma_req *req = x->req;
-	const bool cache = x->cache;
-	const unsigned int acc = x->acc;
 	struct pt_walk_desc wd;
 	struct pt_walk_res r;
 	struct hw_tlb t;
 	uint64_t gen, wgen;
-	int ret;
 
-	if (cache && amdvi_hw_tlb_lookup(hw, x->domid, c->tag, req->iova, &t) &&
-	    (t.perm & hw_need(x))) {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
-		return hw_from_tlb(req, &t, out);
-	}
-	if (cache)
+	if (ask & HW_ASK_CACHE) {
+		if (amdvi_hw_tlb_lookup(hw, c->domid, c->tag, req->iova, &t) &&
+		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
+			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			return hw_from_tlb(req, &t, out);
+		}
 		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+	}
 	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
 	 * amdvi_hw_walk_flush()). */
@@ -464,21 +541,17 @@ static int hw_walk(struct amdvi_hw *hw, const struct hw_xl *x,
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
 	if (ilib_walk_cache_lookup(&hw->walkc, c->wtag, &wd, req->iova)) {
-		pt_walk(hw->host, &wd, req->iova, acc, &r);
+		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 	} else {
 		wgen = ilib_walk_cache_gen(&hw->walkc);
-		if (c->v2) {
-			ret = hw_gcr3(hw, x, c, wgen, &wd.root);
-			if (ret)
-				return ret;
-		}
-		pt_walk(hw->host, &wd, req->iova, acc, &r);
+		if (c->v2 && hw_gcr3(hw, req, c, ask, wgen, &wd.root))
+			return -EFAULT;
+		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill(&hw->walkc, c->wtag, &wd, req->iova, acc,
-				     &r, wgen);
+		ilib_walk_cache_fill(&hw->walkc, c->wtag, &wd, req->iova,
+				     ask & HW_ASK_ACC, &r, wgen);
 	}
-	return hw_walk_done(hw, x, &r, c->v2, x->user, cache, c->tag, gen,
-			    c->dbit, out);
+	return hw_walk_done(hw, req, c, ask, &r, gen, out);
 }
 
 /* ---- translate
@@ -507,7 +580,7 @@ static int hw_xl_mode0(struct amdvi_hw *hw, const struct hw_xl *x,
 	    (x->dte[0] & AMDVI_DTE0_IR ? IOMMU_READ : 0u) |
 	    (x->dte[0] & AMDVI_DTE0_IW ? IOMMU_WRITE : 0u);
 
-	if (!(perm & hw_need(x)))
+	if (!(perm & (x->write ? IOMMU_WRITE : IOMMU_READ)))
 		return hw_pf(hw, x, false, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
 	return hw_pass(x->req, out, perm);
 }
@@ -592,36 +665,32 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 		    .ctrl = ctrl,
 		    .dtb = dtb,
 		    .dte_gen = dte_gen,
-		    .pasid = req->pasid,
-		    .devid = x->devid,
+		    .who = hw_who(req),
 		    .cfg = c,
 		};
 		x->memo = true;
 	}
-	return hw_walk(hw, x, &c, out);
+	return hw_walk(hw, req, &c,
+		       x->acc | (x->user ? HW_ASK_USER : 0u) |
+			   (x->cache ? HW_ASK_CACHE : 0u) |
+			   (x->memo ? HW_ASK_MEMO : 0u),
+		       out);
 }
 
-/**
- * amdvi_hw_translate() - translate one DMA request (amdvi 2.4, 3, 4, 7)
- * @opaque: the instance
- * @req: the request
- * @out: the translation
- *
- * Context: any thread, concurrently with mmio_write and other translate
- * calls; takes reg_lock only to log an event.
- * Return: 0 or IOMMU_HW_CACHED and @out; IOMMU_HW_INTERRUPT (MSI window);
- * -EFAULT after the event; -EINVAL bad arguments.
+/*
+ * hw_translate_slow() - every request the memo does not answer: the
+ * argument checks, the MSI window, IommuEn, then hw_resolve()
+ * @ctrl, @dtb, @dte_gen: as translate() read them, in its order
  */
-int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
-		       struct iommu_translation *out)
+static __attribute__((noinline)) int
+hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+		  uint64_t ctrl, uint64_t dtb, uint64_t dte_gen,
+		  struct iommu_translation *out)
 {
-	struct amdvi_hw *hw = opaque;
-	const struct hw_memo *m = &hw_memo;
 	struct hw_xl x;
-	uint64_t ctrl, dtb, dte_gen;
 	bool plain;
 
-	if (!hw || !req || !out || !req->len || req->dev_id > 0xffff ||
+	if (!req->len || req->dev_id > 0xffff ||
 	    (req->access != IOMMU_ACCESS_READ &&
 	     req->access != IOMMU_ACCESS_WRITE))
 		return -EINVAL;
@@ -641,26 +710,57 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		out->perm = 0;
 		return IOMMU_HW_INTERRUPT;
 	}
-	ctrl = hw_ld(&hw->ctrl);
 	if (!(ctrl & AMDVI_CTRL_IOMMU_EN))
 		return hw_pass(req, out, IOMMU_READ | IOMMU_WRITE);
-	/* The generation before the registers and the lookup (the memo's
-	 * rule above). */
-	dte_gen = ilib_cache_gen(&hw->dtec);
-	dtb = hw_ld(&hw->dtb);
 	plain = !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
 		(!x.has_pasid ||
 		 !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC)));
-	/* This thread's memo first; the exclusion range, which depends on
-	 * the address, must be off for a request it may apply to. */
-	if (m->uid == hw->uid && m->devid == x.devid &&
-	    m->pasid == req->pasid && m->ctrl == ctrl && m->dtb == dtb &&
-	    m->dte_gen == dte_gen && plain &&
-	    (x.has_pasid || !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN))) {
-		x.domid = m->cfg.domid;
-		x.sa = m->cfg.sa;
-		x.memo = true;
-		return hw_walk(hw, &x, &m->cfg, out);
-	}
 	return hw_resolve(hw, &x, ctrl, dtb, dte_gen, plain, out);
+}
+
+/**
+ * amdvi_hw_translate() - translate one DMA request (amdvi 2.4, 3, 4, 7)
+ * @opaque: the instance
+ * @req: the request
+ * @out: the translation
+ *
+ * Context: any thread, concurrently with mmio_write and other translate
+ * calls; takes reg_lock only to log an event.
+ * Return: 0 or IOMMU_HW_CACHED and @out; IOMMU_HW_INTERRUPT (MSI window);
+ * -EFAULT after the event; -EINVAL bad arguments.
+ */
+int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		       struct iommu_translation *out)
+{
+	struct amdvi_hw *hw = opaque;
+	const struct hw_memo *m = &hw_memo;
+	uint64_t ctrl, dtb, dte_gen;
+
+	if (!hw || !req || !out)
+		return -EINVAL;
+	/* The generation before the registers and the lookup (the memo's
+	 * rule above). */
+	ctrl = hw_ld(&hw->ctrl);
+	dte_gen = ilib_cache_gen(&hw->dtec);
+	dtb = hw_ld(&hw->dtb);
+	/*
+	 * This thread's memo first, for a plain request it holds (a memo
+	 * is only made under IommuEn, for a checked DeviceID; the core
+	 * passes only a length above 0 and a read or a write, struct
+	 * iommu_dma_req).  Without PASID, the MSI window comes first and
+	 * the exclusion range, which depends on the address, must be off.
+	 */
+	if (m->uid == hw->uid && m->who == hw_who(req) && m->ctrl == ctrl &&
+	    m->dtb == dtb && m->dte_gen == dte_gen &&
+	    !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
+	    (req->pasid != IOMMU_NO_PASID
+		 ? !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC))
+		 : (req->iova < AMDVI_MSI_FIRST ||
+		    req->iova > AMDVI_MSI_LAST) &&
+		       !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN)))
+		return hw_walk(hw, req, &m->cfg,
+			       req->access | HW_ASK_USER | HW_ASK_CACHE |
+				   HW_ASK_MEMO,
+			       out);
+	return hw_translate_slow(hw, req, ctrl, dtb, dte_gen, out);
 }

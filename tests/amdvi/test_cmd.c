@@ -211,6 +211,27 @@ Test(cmd, write_permission_stays_cached_until_invalidated)
 	ag_expect(&g, DEV_A, NOP, 0x5ff000, WR, 0x15ff000);
 }
 
+/*
+ * Without dirty tracking a read caches the page with its write
+ * permission: a later write is served by the IOTLB, stale, until the
+ * page's invalidation.
+ */
+Test(cmd, read_caches_the_write_permission_without_dirty_tracking)
+{
+	uint64_t root = cached_pages(DEV_A, 1, 0x100000, 1);
+	struct iommu_translation t;
+	uint64_t c[2];
+
+	remap(root, 0x100000, 0);
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, 0x100000, WR, &t), 0);
+	cr_assert_eq(t.phys, AG_DATA, "stale write: %#lx",
+		     (unsigned long)t.phys);
+	cr_assert_eq(t.perm, IOMMU_READ | IOMMU_WRITE);
+	enc_inv_pages(c, 1, 0, false, false, false, 0x100000);
+	ag_cmd(&g, c);
+	ag_expect(&g, DEV_A, NOP, 0x100000, WR, AG_DATA + 0x100000);
+}
+
 Test(cmd, shared_domain_id_shares_the_iotlb)
 {
 	uint64_t root = cached_pages(DEV_A, 4, 0x100000, 1), d[4];

@@ -7,6 +7,8 @@
  * changes what the memo depends on, and expects the change at once or
  * after the invalidation that makes the cache see it.
  */
+#include <errno.h>
+
 #include <criterion/criterion.h>
 
 #include "ag.h"
@@ -178,4 +180,121 @@ Test(memo, two_instances_keep_apart)
 	}
 	cr_assert_eq(ag_evt_count(&h), 0);
 	ag_destroy(&h);
+}
+
+/*
+ * The memo never answers for the MSI window: a device whose translations
+ * the memo holds still sends a request without PASID there as an
+ * interrupt, whatever its tables map at that address.
+ */
+Test(memo, msi_window_after_the_memo_is_an_interrupt)
+{
+	uint64_t root = ag_v1_dev(&g, DEV_A, 3, DOM);
+	struct iommu_translation t;
+
+	ag_map_v1(&g, root, 3, 0xFEE00000, PA(1), 1, true, true);
+	ag_map_v1(&g, root, 3, VA(0), PA(0), 1, true, true);
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, 0xFEE00000, WR, &t),
+		     IOMMU_DMA_INTERRUPT);
+	cr_assert_eq(t.phys, 0xFEE00000);
+	cr_assert_eq(t.perm, 0);
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, 0xFEEFFFF0, RD, &t),
+		     IOMMU_DMA_INTERRUPT);
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/*
+ * Nor for a translated (ATS) request: after plain requests the memo
+ * holds, DTE.I = 0 still makes one an INVALID_DEVICE_REQUEST, never a
+ * walk of the tables the memo names.
+ */
+Test(memo, translated_request_after_the_memo_needs_dte_i)
+{
+	uint64_t root = ag_v1_dev(&g, DEV_A, 3, DOM);
+	struct iommu_translation t;
+	struct ag_ev e;
+
+	ag_map_v1(&g, root, 3, VA(0), PA(0), 1, true, true);
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, VA(0),
+			   RD | IOMMU_ACCESS_TRANSLATED, &t),
+		     -EFAULT);
+	cr_assert(ag_evt_pop(&g, &e));
+	cr_assert_eq(e.code, EV_BAD_REQ);
+	cr_assert_eq(e.addr, VA(0));
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+}
+
+/*
+ * A privileged request (PASID, PRIV) gets the page's privileged
+ * permission: read and write on a supervisor page (U/S = 0) a user
+ * request may not touch, read only on a user page without R/W.
+ */
+Test(memo, privileged_request_gets_the_privileged_permission)
+{
+	uint64_t gcr3 = ag_page(&g), cr3 = ag_page(&g), d[4];
+	struct iommu_translation t;
+
+	enc_dte_gcr3(d, gcr3, 0, false, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_gcr3_set(&g, gcr3, 0, PASID, cr3);
+	ag_map_v2(&g, cr3, 4, VA(0), PA(0), 1, V2_P | V2_RW | V2_A | V2_D);
+	ag_map_v2(&g, cr3, 4, VA(1), PA(1), 1, V2_P | V2_US | V2_A);
+	cr_assert_eq(ag_xl(&g, DEV_A, PASID, VA(0), RD | IOMMU_ACCESS_PRIV,
+			   &t),
+		     0);
+	cr_assert_eq(t.phys, PA(0));
+	cr_assert_eq(t.perm, IOMMU_READ | IOMMU_WRITE);
+	cr_assert_eq(ag_xl(&g, DEV_A, PASID, VA(1), RD | IOMMU_ACCESS_PRIV,
+			   &t),
+		     0);
+	cr_assert_eq(t.phys, PA(1));
+	cr_assert_eq(t.perm, IOMMU_READ);
+	ag_expect(&g, DEV_A, PASID, VA(1), RD, PA(1));
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/*
+ * DTE.SA holds for a walk's faults whether the memo answers or not: a
+ * page that is not present aborts the request without an event, the
+ * first time (the DTE resolved) and the next (the memo's).
+ */
+Test(memo, sa_suppresses_walk_faults_through_the_memo)
+{
+	uint64_t root = ag_page(&g), d[4];
+
+	ag_map_v1(&g, root, 3, VA(0), PA(0), 1, true, true);
+	enc_dte_v1(d, 3, root, true, true, DOM);
+	d[1] |= 1ull << 34; /* SA, DTE bit 98 */
+	ag_set_dte(&g, DEV_A, d);
+	ag_expect_fault(&g, DEV_A, NOP, VA(1), RD);
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	ag_expect_fault(&g, DEV_A, NOP, VA(2), WR);
+	ag_expect_fault(&g, DEV_A, NOP, VB(0), RD);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/*
+ * A request the memo may not keep (PRIV) never uses the GCR3 entry the
+ * memo kept for another PASID: after PASID 3's plain request, PASID 4's
+ * privileged one walks from its own entry.
+ */
+Test(memo, privileged_request_reads_its_own_gcr3_entry)
+{
+	uint64_t gcr3 = ag_page(&g), cr3a = ag_page(&g), cr3b = ag_page(&g);
+	uint64_t d[4];
+
+	enc_dte_gcr3(d, gcr3, 0, false, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_gcr3_set(&g, gcr3, 0, PASID, cr3a);
+	ag_gcr3_set(&g, gcr3, 0, PASID + 1, cr3b);
+	ag_map_v2(&g, cr3a, 4, VA(0), PA(0), 1, USER_RW);
+	ag_map_v2(&g, cr3a, 4, VB(0), PA(1), 1, USER_RW);
+	ag_map_v2(&g, cr3b, 4, VB(0), PB(0), 1, USER_RW);
+	ag_expect(&g, DEV_A, PASID, VA(0), RD, PA(0));
+	ag_expect(&g, DEV_A, PASID + 1, VB(0), RD | IOMMU_ACCESS_PRIV, PB(0));
+	ag_expect(&g, DEV_A, PASID, VB(0), RD, PA(1));
+	cr_assert_eq(ag_evt_count(&g), 0);
 }

@@ -243,6 +243,18 @@ struct hw_event {
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
 
+/*
+ * ilib_stat() of one, inline for the translation path: create() checked
+ * the host and its ops (ilib_model_host_ok()); stat_add is optional.
+ */
+static inline void hw_stat(const struct amdvi_hw *hw, enum iommu_stat stat)
+{
+	struct iommu_host *host = hw->host;
+
+	if (host->ops->stat_add)
+		host->ops->stat_add(host, stat, 1);
+}
+
 static inline uint64_t hw_ld(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -277,10 +289,23 @@ void amdvi_hw_caches_fini(struct amdvi_hw *hw);
 bool amdvi_hw_dte_lookup(struct amdvi_hw *hw, uint16_t devid, uint64_t *dte);
 void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 			 const uint64_t *dte, uint64_t gen);
-bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+/*
+ * What the IOTLB's key and set hash take from (DomainID, tag): made once
+ * per DTE resolution (the thread's memo keeps it), not per request.
+ */
+struct hw_tlb_tag {
+	uint64_t word; /* DomainID | tag << 16: the key's second word */
+	uint64_t seed; /* its part of the set hash */
+};
+
+void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag);
+bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 uint64_t iova, struct hw_tlb *t);
-/* Cache the page @t (its base and size are the key) of (@domid, @tag). */
-bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+/*
+ * Cache the page @t of @tt: its base and size are the key; 12 <= size_lg2
+ * <= 63, base and output aligned to the size (hw_xlate.c makes it so).
+ */
+bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 const struct hw_tlb *t, uint64_t gen);
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,

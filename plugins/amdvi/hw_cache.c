@@ -100,16 +100,14 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
 }
 
-/*
- * The key of the 2^@lg2 page at @base (aligned) of (@domid, @tag): the
- * page first, since a lookup compares each way's first word and the
- * entries of a set mostly share their DomainID and tag (word 1).
- */
-static void hw_tlb_key(uint64_t *key, uint16_t domid, uint32_t tag,
-		       uint64_t base, unsigned int lg2)
+/* The key of the 2^@lg2 page at @base (aligned) of @tagword: the page
+ * first, since a lookup compares each way's first word and the entries
+ * of a set mostly share their DomainID and tag (word 1). */
+static void hw_tlb_key(uint64_t *key, uint64_t tagword, uint64_t base,
+		       unsigned int lg2)
 {
 	key[0] = base >> 12 | (uint64_t)lg2 << 56;
-	key[1] = domid | (uint64_t)tag << 16;
+	key[1] = tagword;
 }
 
 /* The page sizes the IOTLB ever held, as lg2 bits (12..63). */
@@ -118,23 +116,31 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 	return __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
 }
 
+#define HW_TLB_SEED_MUL 0xc4ceb9fe1a85ec53ull
+
 /*
- * The set of a key: the page number times an odd constant picks the set
- * from the product's high bits (ilib_cache_set_of()), which every bit of
- * the page number reaches, so neighbouring pages spread over the sets;
- * the DomainID and tag move the whole sequence.  Two multiplications,
- * where ilib_hash64() takes five steps more on every probe and insert.
+ * The set of a key (@seed: hw_tlb_tag.seed of its word 1): the page
+ * number times an odd constant picks the set from the product's high
+ * bits (ilib_cache_set_of()), which every bit of the page number
+ * reaches, so neighbouring pages spread over the sets; the DomainID and
+ * tag move the whole sequence.  One multiplication per probe, where
+ * ilib_hash64() takes five steps more.
  */
-static uint64_t hw_tlb_hash(const uint64_t *key)
+static uint64_t hw_tlb_hash(const uint64_t *key, uint64_t seed)
 {
-	return (key[0] + key[1] * 0xc4ceb9fe1a85ec53ull) *
-	       0x9e3779b97f4a7c15ull;
+	return (key[0] + seed) * 0x9e3779b97f4a7c15ull;
+}
+
+void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag)
+{
+	tt->word = domid | (uint64_t)tag << 16;
+	tt->seed = tt->word * HW_TLB_SEED_MUL;
 }
 
 /* The IOTLB value of a page: its output address and its permission. */
 #define HW_TLB_PERM 0xfffull
 
-bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 uint64_t iova, struct hw_tlb *t)
 {
 	uint64_t key[2], val;
@@ -143,8 +149,9 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
 		const uint64_t base = iova & ~((1ull << lg2) - 1);
 
-		hw_tlb_key(key, domid, tag, base, lg2);
-		if (!ilib_cache_lookup_fixed(&hw->tlbc, hw_tlb_hash(key), key,
+		hw_tlb_key(key, tt->word, base, lg2);
+		if (!ilib_cache_lookup_fixed(&hw->tlbc,
+					     hw_tlb_hash(key, tt->seed), key,
 					     &val, 2, 1))
 			continue;
 		t->base = base;
@@ -156,27 +163,22 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	return false;
 }
 
-bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
+bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 const struct hw_tlb *t, uint64_t gen)
 {
-	uint64_t key[2], val, bit;
+	const uint64_t bit = 1ull << t->size_lg2;
+	uint64_t key[2], val;
 
-	/* Not a page the walker returns: below 4 KiB (no room for the
-	 * permission under the address), or its base or output address not
-	 * aligned to its size. */
-	if (t->size_lg2 - 12u > 63u - 12u ||
-	    ((t->base | t->out) & ((1ull << t->size_lg2) - 1)))
-		return false;
-	hw_tlb_key(key, domid, tag, t->base, t->size_lg2);
-	val = t->out | t->perm;
+	hw_tlb_key(key, tt->word, t->base, t->size_lg2);
+	val = t->out | t->perm; /* the page is at least 4 KiB */
 	/* The sizes ever cached say what lookups and ranges probe; they only
 	 * grow (stored before the insert checks the generation, so a range
 	 * command that reads them after bumping it either sees this size or
 	 * makes this insert back off). */
-	bit = 1ull << t->size_lg2;
 	if (!(hw_tlb_sizes(hw) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
-	return ilib_cache_insert_tag_fixed(&hw->tlbc, hw_tlb_hash(key), key,
+	return ilib_cache_insert_tag_fixed(&hw->tlbc,
+					   hw_tlb_hash(key, tt->seed), key,
 					   &val, gen, key[1], 2, 1);
 }
 
@@ -239,15 +241,18 @@ static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last)
 {
-	const struct hw_inv_arg a = {
-	    .tagword = domid | (uint64_t)tag << 16,
-	    .first = first,
-	    .last = last,
-	};
+	struct hw_tlb_tag tt;
+	struct hw_inv_arg a;
 	struct ilib_cache *c = &hw->tlbc;
 	const unsigned int nsets = ilib_cache_nsets(c);
 	uint64_t key[2], sizes, probes = 0;
 
+	amdvi_hw_tlb_tag(&tt, domid, tag);
+	a = (struct hw_inv_arg){
+	    .tagword = tt.word,
+	    .first = first,
+	    .last = last,
+	};
 	if (first == 0 && last == UINT64_MAX) {
 		ilib_cache_flush_tag(c, a.tagword);
 		return;
@@ -270,10 +275,10 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
 
 		for (uint64_t p = first >> lg2; p <= last >> lg2; p++) {
-			hw_tlb_key(key, domid, tag, p << lg2, lg2);
-			ilib_cache_inval_set(c,
-					     ilib_cache_set_of(c, hw_tlb_hash(key)),
-					     hw_tlb_match, &a);
+			hw_tlb_key(key, tt.word, p << lg2, lg2);
+			ilib_cache_inval_set(
+			    c, ilib_cache_set_of(c, hw_tlb_hash(key, tt.seed)),
+			    hw_tlb_match, &a);
 		}
 	}
 	return;

@@ -241,6 +241,7 @@ struct hw_cfg {
 	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
 	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
 	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
+	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
 	uint32_t wflags; /* PT_WALK_* */
 	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
 	uint32_t tag;	 /* IOTLB tag: 0 host, PASID + 1 guest */
@@ -482,6 +483,10 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 
 	if (__builtin_expect(r->err != PT_WALK_OK, 0))
 		return hw_walk_failed(hw, req, c, ask, r);
+	/* Only a page of 4 KiB to 2^63 bytes goes into the IOTLB (the
+	 * walker returns no other). */
+	if (__builtin_expect(r->size_lg2 - 12u > 63u - 12u, 0))
+		ask &= ~HW_ASK_CACHE;
 	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
 	t.base = req->iova & ~mask;
 	t.out = r->oa & ~mask;
@@ -497,7 +502,7 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	out->len = ilib_clip(req->iova, req->len, t.base | mask);
 	out->perm = t.perm;
 	if ((ask & HW_ASK_CACHE) &&
-	    amdvi_hw_tlb_insert(hw, c->domid, c->tag, &t, gen))
+	    amdvi_hw_tlb_insert(hw, &c->tt, &t, gen))
 		return IOMMU_HW_CACHED;
 	return 0;
 }
@@ -518,14 +523,14 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	uint64_t gen, wgen;
 
 	if (ask & HW_ASK_CACHE) {
-		if (amdvi_hw_tlb_lookup(hw, c->domid, c->tag, req->iova, &t) &&
+		if (amdvi_hw_tlb_lookup(hw, &c->tt, req->iova, &t) &&
 		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
-			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
 			return hw_from_tlb(req, &t, out);
 		}
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	hw_stat(hw, IOMMU_STAT_WALKS);
 	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
 	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);
@@ -659,6 +664,7 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	if (ret)
 		return ret;
 	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
+	amdvi_hw_tlb_tag(&c.tt, c.domid, c.tag);
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = hw->uid,

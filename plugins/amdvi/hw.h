@@ -189,6 +189,7 @@
 struct hw_tlb {
 	uint64_t base; /* IOVA of the page */
 	uint64_t out;  /* output address of the page */
+	uint64_t mask; /* its size - 1 */
 	unsigned int size_lg2;
 	unsigned int perm; /* IOMMU_READ | IOMMU_WRITE */
 };

@@ -5,7 +5,8 @@
  * rules are in hw.h.
  *
  * DTE cache: key = DeviceID, value = the four raw qwords.
- * IOTLB: key = the page's size and IOVA (size_lg2 << 56 | IOVA >> 12),
+ * IOTLB: key = the page's size and number (size_lg2 << 56 | IOVA >>
+ * size_lg2),
  * then DomainID | tag << 16; value = output address | perm (the page is
  * at least 4 KiB, so perm fits below the address; the key already says
  * the page's base and size).  One entry per page, filed under its own
@@ -100,13 +101,14 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
 }
 
-/* The key of the 2^@lg2 page at @base (aligned) of @tagword: the page
+/* The key of the 2^@lg2 page holding @addr, of @tagword: the page
  * first, since a lookup compares each way's first word and the entries
- * of a set mostly share their DomainID and tag (word 1). */
-static void hw_tlb_key(uint64_t *key, uint64_t tagword, uint64_t base,
+ * of a set mostly share their DomainID and tag (word 1).  The page's
+ * number in its own size needs no mask of the address. */
+static void hw_tlb_key(uint64_t *key, uint64_t tagword, uint64_t addr,
 		       unsigned int lg2)
 {
-	key[0] = base >> 12 | (uint64_t)lg2 << 56;
+	key[0] = addr >> lg2 | (uint64_t)lg2 << 56;
 	key[1] = tagword;
 }
 
@@ -147,14 +149,14 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 
 	for (uint64_t m = hw_tlb_sizes(hw); m; m &= m - 1) {
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
-		const uint64_t base = iova & ~((1ull << lg2) - 1);
 
-		hw_tlb_key(key, tt->word, base, lg2);
+		hw_tlb_key(key, tt->word, iova, lg2);
 		if (!ilib_cache_lookup_fixed(&hw->tlbc,
 					     hw_tlb_hash(key, tt->seed), key,
 					     &val, 2, 1))
 			continue;
-		t->base = base;
+		t->mask = (1ull << lg2) - 1;
+		t->base = iova & ~t->mask;
 		t->out = val & ~HW_TLB_PERM;
 		t->size_lg2 = lg2;
 		t->perm = (unsigned int)(val & HW_TLB_PERM);
@@ -227,7 +229,7 @@ static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
 {
 	const struct hw_inv_arg *a = arg;
 	const unsigned int lg2 = (unsigned int)(key[0] >> 56);
-	const uint64_t base = key[0] << 12;
+	const uint64_t base = (key[0] & ((1ull << 56) - 1)) << lg2;
 	const uint64_t plast = base + ((1ull << lg2) - 1);
 
 	(void)val;

@@ -188,11 +188,8 @@ static inline __attribute__((always_inline)) int
 hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
 	    struct iommu_translation *out)
 {
-	const uint64_t mask =
-	    t->size_lg2 >= 64 ? UINT64_MAX : (1ull << t->size_lg2) - 1;
-
-	out->phys = t->out + (req->iova - t->base);
-	out->len = ilib_clip(req->iova, req->len, t->base + mask);
+	out->phys = t->out | (req->iova & t->mask);
+	out->len = ilib_clip(req->iova, req->len, t->base | t->mask);
 	out->perm = t->perm;
 	return IOMMU_HW_CACHED;
 }
@@ -248,9 +245,13 @@ struct hw_cfg {
 	uint16_t domid;
 	uint8_t levels;
 	uint8_t glx; /* v2; 0 for v1 */
+	uint8_t fmt; /* the walk's PT_FMT_* */
+	uint8_t leaf_levels; /* and its pt_walk_desc.leaf_levels */
 	bool v2;
 	bool sa;
 };
+_Static_assert(PT_FMT_AMDV1 <= 0xff && PT_FMT_AMDV2 <= 0xff,
+	       "a format fits hw_cfg.fmt");
 
 /*
  * The resolution each thread made last (hw.h): the DTE's walk
@@ -326,6 +327,7 @@ static void hw_cfg_v1(const struct amdvi_hw *hw, const struct hw_xl *x,
 	*c = (struct hw_cfg){
 	    .root = d[0] & AMDVI_DTE0_ROOT,
 	    .levels = (uint8_t)amdvi_field_get(AMDVI_DTE0_MODE, d[0]),
+	    .fmt = PT_FMT_AMDV1,
 	    .perm = (d[0] & AMDVI_DTE0_IR ? PT_PERM_R : 0u) |
 		    (d[0] & AMDVI_DTE0_IW ? PT_PERM_W : 0u) | PT_PERM_X,
 	    .domid = x->domid,
@@ -370,6 +372,8 @@ static int hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 			  ? 5
 			  : 4,
 	    .glx = (uint8_t)glx,
+	    .fmt = PT_FMT_AMDV2,
+	    .leaf_levels = 0x7, /* 4 KiB, 2 MiB, 1 GiB */
 	    .v2 = true,
 	    .sa = x->sa,
 	};
@@ -490,6 +494,7 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
 	t.base = req->iova & ~mask;
 	t.out = r->oa & ~mask;
+	t.mask = mask;
 	t.size_lg2 = r->size_lg2;
 	/* PT_PERM_U* decide a user request, PT_PERM_P* a privileged one. */
 	t.perm = (unsigned int)((ask & HW_ASK_USER ? r->perm : r->perm >> 3) &
@@ -535,11 +540,11 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);
 	wd = (struct pt_walk_desc){
-	    .fmt = c->v2 ? PT_FMT_AMDV2 : PT_FMT_AMDV1,
+	    .fmt = c->fmt,
 	    .root = c->root,
 	    .levels = c->levels,
 	    .oa_bits = 52,
-	    .leaf_levels = c->v2 ? 0x7 : 0, /* v2: 4 KiB, 2 MiB, 1 GiB */
+	    .leaf_levels = c->leaf_levels,
 	    .flags = c->wflags,
 	    .perm = c->perm,
 	};

@@ -238,6 +238,7 @@ struct hw_cfg {
 	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
 	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
 	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
+	uint64_t wseed;	 /* amdvi_hw_pde_seed() of wtag and root */
 	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
 	uint32_t wflags; /* PT_WALK_* */
 	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
@@ -276,8 +277,9 @@ struct hw_memo {
 	uint64_t ctrl, dtb;
 	uint64_t dte_gen;
 	uint64_t who;	/* hw_who(): DeviceID and PASID as requested */
-	bool g3_ok; /* g3_table holds while the PDE cache is at g3_gen */
 	struct hw_cfg cfg;
+	/* g3_table holds while the PDE cache's generation is g3_gen - 1
+	 * (g3_gen 0: no entry kept) */
 	uint64_t g3_table, g3_gen;
 };
 
@@ -430,7 +432,7 @@ static int hw_gcr3(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	const uint32_t pasid = c->tag - 1;
 	uint64_t table = c->root, epa, e;
 
-	if ((ask & HW_ASK_MEMO) && m->g3_ok && m->g3_gen == wgen) {
+	if ((ask & HW_ASK_MEMO) && m->g3_gen == wgen + 1) {
 		*root = m->g3_table;
 		return 0;
 	}
@@ -447,8 +449,7 @@ static int hw_gcr3(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	}
 	if (ask & HW_ASK_MEMO) {
 		m->g3_table = table;
-		m->g3_gen = wgen;
-		m->g3_ok = true;
+		m->g3_gen = wgen + 1;
 	}
 	*root = table;
 	return 0;
@@ -550,7 +551,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	};
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	if (ilib_walk_cache_lookup(&hw->walkc, c->wtag, &wd, req->iova)) {
+	if (amdvi_hw_pde_lookup(hw, c->wtag, c->wseed, &wd, req->iova)) {
 		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 	} else {
 		wgen = ilib_walk_cache_gen(&hw->walkc);
@@ -558,8 +559,8 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 			return -EFAULT;
 		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill(&hw->walkc, c->wtag, &wd, req->iova,
-				     ask & HW_ASK_ACC, &r, wgen);
+		amdvi_hw_pde_fill(hw, c->wtag, c->wseed, &wd, req->iova,
+				  ask & HW_ASK_ACC, &r, wgen);
 	}
 	return hw_walk_done(hw, req, c, ask, &r, gen, out);
 }
@@ -670,6 +671,7 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 		return ret;
 	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	amdvi_hw_tlb_tag(&c.tt, c.domid, c.tag);
+	c.wseed = amdvi_hw_pde_seed(c.wtag, c.root);
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = hw->uid,

@@ -142,26 +142,38 @@ void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag)
 /* The IOTLB value of a page: its output address and its permission. */
 #define HW_TLB_PERM 0xfffull
 
-bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 uint64_t iova, struct hw_tlb *t)
+/* One probe: the 2^@lg2 page holding @iova. */
+static inline __attribute__((always_inline)) bool
+hw_tlb_probe(struct amdvi_hw *hw, const struct hw_tlb_tag *tt, uint64_t iova,
+	     unsigned int lg2, struct hw_tlb *t)
 {
 	uint64_t key[2], val;
 
-	for (uint64_t m = hw_tlb_sizes(hw); m; m &= m - 1) {
-		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
+	hw_tlb_key(key, tt->word, iova, lg2);
+	if (!ilib_cache_lookup_fixed(&hw->tlbc, hw_tlb_hash(key, tt->seed), key,
+				     &val, 2, 1))
+		return false;
+	t->mask = (1ull << lg2) - 1;
+	t->base = iova & ~t->mask;
+	t->out = val & ~HW_TLB_PERM;
+	t->size_lg2 = lg2;
+	t->perm = (unsigned int)(val & HW_TLB_PERM);
+	return true;
+}
 
-		hw_tlb_key(key, tt->word, iova, lg2);
-		if (!ilib_cache_lookup_fixed(&hw->tlbc,
-					     hw_tlb_hash(key, tt->seed), key,
-					     &val, 2, 1))
-			continue;
-		t->mask = (1ull << lg2) - 1;
-		t->base = iova & ~t->mask;
-		t->out = val & ~HW_TLB_PERM;
-		t->size_lg2 = lg2;
-		t->perm = (unsigned int)(val & HW_TLB_PERM);
-		return true;
-	}
+bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
+			 uint64_t iova, struct hw_tlb *t)
+{
+	const uint64_t sizes = hw_tlb_sizes(hw);
+
+	/* Only 4 KiB pages ever cached (the usual case): one probe, its
+	 * shifts constant. */
+	if (sizes == 1ull << 12)
+		return hw_tlb_probe(hw, tt, iova, 12, t);
+	for (uint64_t m = sizes; m; m &= m - 1)
+		if (hw_tlb_probe(hw, tt, iova,
+				 (unsigned int)__builtin_ctzll(m), t))
+			return true;
 	return false;
 }
 

@@ -531,8 +531,10 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	if (ask & HW_ASK_CACHE) {
 		if (amdvi_hw_tlb_lookup(hw, &c->tt, req->iova, &t) &&
 		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
+			/* The counter last: nothing is live across its call. */
+			hw_from_tlb(req, &t, out);
 			hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
-			return hw_from_tlb(req, &t, out);
+			return IOMMU_HW_CACHED;
 		}
 		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
 	}

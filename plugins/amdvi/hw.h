@@ -159,11 +159,12 @@
  * of a v1 or v2 walk, per DeviceID and PASID, valid while the
  * device-table cache's generation, Control and Device Table Base are as
  * they were: it answers as the cache would, without the lookup and the
- * checks.  For v2 it also keeps the PASID's GCR3 entry while the PDE
- * cache's generation holds, so that GCR3 entry is cached as the PDE
- * entries that stand for it are (a thread that read it keeps using it
- * for regions the PDE cache never saw), until the same invalidations:
- * software changes a GCR3 entry and sends GN = 1, PDE = 1.
+ * checks (and what the walk's caches need of the DTE: the IOTLB's key
+ * word and the two set-hash seeds).  For v2 it also keeps the PASID's
+ * GCR3 entry while the PDE cache's generation holds, so that GCR3 entry
+ * is cached as the PDE entries that stand for it are (a thread that read
+ * it keeps using it for regions the PDE cache never saw), until the same
+ * invalidations: software changes a GCR3 entry and sends GN = 1, PDE = 1.
  *
  * Locking.  Lock order: reg_lock -> cache set locks.
  *  - reg_lock (mutex) guards the register file, the command consumer and

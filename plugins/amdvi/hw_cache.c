@@ -6,13 +6,14 @@
  *
  * DTE cache: key = DeviceID, value = the four raw qwords.
  * IOTLB: key = the page's size and number (size_lg2 << 56 | IOVA >>
- * size_lg2),
- * then DomainID | tag << 16; value = output address | perm (the page is
- * at least 4 KiB, so perm fits below the address; the key already says
- * the page's base and size).  One entry per page, filed under its own
- * base: a lookup probes once per page size the IOTLB ever held
- * (tlb_sizes; a 4 KiB-only guest one probe, 4K + 2M + 1G three),
- * smallest first.
+ * size_lg2), then DomainID | tag << 16; value = output address | perm
+ * (the page is at least 4 KiB, so perm fits below the address; the key
+ * already says the page's base and size).  One entry per page, filed
+ * under its own base: a lookup probes once per page size the IOTLB ever
+ * held (tlb_sizes; a 4 KiB-only guest one probe, 4K + 2M + 1G three),
+ * smallest first.  The set: the key's first word plus a seed of its
+ * second (hw_tlb_tag, made once per DTE resolution), times an odd
+ * constant.
  *
  * What a command costs (rule 15), whatever the caches' sizes:
  * INVALIDATE_IOMMU_ALL is O(1) (ilib_cache_flush: an epoch); an
@@ -27,8 +28,9 @@
  * drop every entry of the DomainID and tag in O(1) instead (more than
  * asked, as a cache may).  INVALIDATE_DEVTAB_ENTRY probes one set.
  *
- * PDE cache (ilib_walk_cache.h): what empties it is in hw.h; always the
- * whole cache, in O(1).
+ * PDE cache (ilib_walk_cache.h's entries, the set hashed as the IOTLB's
+ * from a seed of the walk's tag word and root): what empties it is in
+ * hw.h; always the whole cache, in O(1).
  */
 #include <errno.h>
 #include <string.h>

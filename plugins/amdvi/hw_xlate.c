@@ -184,12 +184,25 @@ static int hw_pass(const struct iommu_dma_req *req,
 	return 0;
 }
 
+/*
+ * The bytes of @req inside its page of size @mask + 1 (ilib_clip() to
+ * the page's end, without its checks: the page holds the first byte and
+ * the length is above 0, struct iommu_dma_req).
+ */
+static inline uint64_t hw_page_len(const struct iommu_dma_req *req,
+				   uint64_t mask)
+{
+	const uint64_t room = ~req->iova & mask; /* bytes after the first */
+
+	return req->len - 1 <= room ? req->len : room + 1;
+}
+
 static inline __attribute__((always_inline)) int
 hw_from_tlb(const struct iommu_dma_req *req, const struct hw_tlb *t,
 	    struct iommu_translation *out)
 {
 	out->phys = t->out | (req->iova & t->mask);
-	out->len = ilib_clip(req->iova, req->len, t->base | t->mask);
+	out->len = hw_page_len(req, t->mask);
 	out->perm = t->perm;
 	return IOMMU_HW_CACHED;
 }
@@ -505,7 +518,7 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	if (!(ask & PT_ACC_W) && (r->entry & c->dbit) != c->dbit)
 		t.perm &= ~IOMMU_WRITE;
 	out->phys = t.out | (req->iova & mask);
-	out->len = ilib_clip(req->iova, req->len, t.base | mask);
+	out->len = hw_page_len(req, mask);
 	out->perm = t.perm;
 	if ((ask & HW_ASK_CACHE) &&
 	    amdvi_hw_tlb_insert(hw, &c->tt, &t, gen))

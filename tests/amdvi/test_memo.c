@@ -298,3 +298,40 @@ Test(memo, privileged_request_reads_its_own_gcr3_entry)
 	ag_expect(&g, DEV_A, PASID, VB(0), RD, PA(1));
 	cr_assert_eq(ag_evt_count(&g), 0);
 }
+
+/*
+ * A result stops at its page's end, walked or from the IOTLB: a request
+ * across the end of a 4 KiB page gets the bytes up to it, one inside a
+ * 2 MiB page gets all it asked for, across 4 KiB boundaries too.
+ */
+Test(memo, results_stop_at_the_page_end)
+{
+	uint64_t root = ag_v1_dev(&g, DEV_A, 3, DOM);
+	const uint64_t big = 0x40200000ull;
+	struct iommu_translation t;
+
+	ag_map_v1(&g, root, 3, VA(0), PA(0), 1, true, true);
+	ag_map_v1(&g, root, 3, big, AG_DATA + 0x200000, 2, true, true);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(iommu_dma_translate(g.ctx, DEV_A, NOP,
+						 VA(0) + PG - 3, 16, RD, &t),
+			     0);
+		cr_assert_eq(t.phys, PA(0) + PG - 3);
+		cr_assert_eq(t.len, 3, "pass %d: %lu", i,
+			     (unsigned long)t.len);
+		cr_assert_eq(iommu_dma_translate(g.ctx, DEV_A, NOP,
+						 VA(0) + PG - 16, 16, RD, &t),
+			     0);
+		cr_assert_eq(t.len, 16);
+		cr_assert_eq(iommu_dma_translate(g.ctx, DEV_A, NOP,
+						 big + PG - 8, 64, WR, &t),
+			     0);
+		cr_assert_eq(t.phys, AG_DATA + 0x200000 + PG - 8);
+		cr_assert_eq(t.len, 64);
+		cr_assert_eq(iommu_dma_translate(g.ctx, DEV_A, NOP,
+						 big + 0x1ffff8, 64, RD, &t),
+			     0);
+		cr_assert_eq(t.len, 8);
+	}
+	cr_assert_eq(ag_evt_count(&g), 0);
+}

@@ -17,12 +17,6 @@ int ilib_bad_param(struct iommu_host *host, const char *tag, const char *key,
 	return -EINVAL;
 }
 
-void ilib_stat(struct iommu_host *host, enum iommu_stat stat, uint64_t n)
-{
-	if (n && host && host->ops && host->ops->stat_add)
-		host->ops->stat_add(host, stat, n);
-}
-
 bool ilib_model_host_ok(const struct iommu_host *host)
 {
 	return host && host->ops && host->ops->log && host->ops->mem_read &&

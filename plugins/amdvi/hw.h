@@ -132,8 +132,8 @@
  * caches a page whose D is clear as read-only, and the first write walks
  * to set D).  Nothing is wiped when full: LRU per set.
  *
- * PDE cache (plugins/lib ilib_walk_cache.h's entries, probed with
- * hw_cache.c's set hash): where a walk found the table holding its leaf,
+ * PDE cache (plugins/lib ilib_walk_cache.h, probed with the seed each
+ * DTE's walk makes once, kept in the memo): where a walk found the table holding its leaf,
  * so a miss elsewhere in the same 2 MiB region reads one entry; keyed on
  * DomainID, the IOTLB tag (0 host, PASID + 1 guest), the walk's levels
  * and GLX, the root the DTE names (v1: the host table; v2: the GCR3
@@ -310,20 +310,6 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
  */
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 const struct hw_tlb *t, uint64_t gen);
-/*
- * The PDE cache (ilib_walk_cache.h's entries, the model's set hash):
- * @seed is amdvi_hw_pde_seed() of the walk's tag word and root (@d's);
- * lookup and fill are ilib_walk_cache_lookup() and _fill().
- */
-struct pt_walk_desc;
-struct pt_walk_res;
-uint64_t amdvi_hw_pde_seed(uint64_t wtag, uint64_t root);
-bool amdvi_hw_pde_lookup(struct amdvi_hw *hw, uint64_t wtag, uint64_t seed,
-			 struct pt_walk_desc *d, uint64_t ia);
-void amdvi_hw_pde_fill(struct amdvi_hw *hw, uint64_t wtag, uint64_t seed,
-		       const struct pt_walk_desc *d, uint64_t ia,
-		       unsigned int access, const struct pt_walk_res *r,
-		       uint64_t gen);
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last);

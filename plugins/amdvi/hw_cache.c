@@ -198,67 +198,6 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 					   &val, gen, key[1], 2, 1);
 }
 
-/*
- * The PDE cache's entries are ilib_walk_cache.h's (key: the region, the
- * walk's tag word, its root; value: the table, its level | the levels'
- * permission << 32), looked up and filled here with the model's own set
- * hash: the region plus a seed each DTE's walk makes once
- * (amdvi_hw_pde_seed(), kept in the thread's memo), times an odd
- * constant, as the IOTLB's.
- */
-uint64_t amdvi_hw_pde_seed(uint64_t wtag, uint64_t root)
-{
-	return (wtag ^ root >> 12) * HW_TLB_SEED_MUL;
-}
-
-static uint64_t hw_pde_hash(const uint64_t *key, uint64_t seed)
-{
-	return (key[0] + seed) * 0x9e3779b97f4a7c15ull;
-}
-
-static void hw_pde_key(uint64_t *key, uint64_t wtag,
-		       const struct pt_walk_desc *d, uint64_t ia)
-{
-	key[0] = ia >> ilib_walk_cache_span(d);
-	key[1] = wtag;
-	key[2] = d->root;
-}
-
-bool amdvi_hw_pde_lookup(struct amdvi_hw *hw, uint64_t wtag, uint64_t seed,
-			 struct pt_walk_desc *d, uint64_t ia)
-{
-	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
-
-	hw_pde_key(key, wtag, d, ia);
-	if (!ilib_cache_lookup_fixed(&hw->walkc, hw_pde_hash(key, seed), key,
-				     val, ILIB_WALK_CACHE_KEY_WORDS,
-				     ILIB_WALK_CACHE_VAL_WORDS))
-		return false;
-	d->flags |= PT_WALK_RESUME;
-	d->start_pa = val[0];
-	d->start_lvl = (uint8_t)val[1];
-	d->start_perm = (uint32_t)(val[1] >> 32);
-	return true;
-}
-
-void amdvi_hw_pde_fill(struct amdvi_hw *hw, uint64_t wtag, uint64_t seed,
-		       const struct pt_walk_desc *d, uint64_t ia,
-		       unsigned int access, const struct pt_walk_res *r,
-		       uint64_t gen)
-{
-	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
-
-	/* ilib_walk_cache_fill()'s rule: a walk that set its access flags
-	 * and found its leaf below the top level. */
-	if (r->err || !access || r->level + 1 >= (int)d->levels)
-		return;
-	hw_pde_key(key, wtag, d, ia);
-	val[0] = r->table;
-	val[1] = (uint64_t)(unsigned int)r->level |
-		 (uint64_t)r->table_perm << 32;
-	ilib_cache_insert(&hw->walkc, hw_pde_hash(key, seed), key, val, gen);
-}
-
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,
 			 const void *arg)
 {

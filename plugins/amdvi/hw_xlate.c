@@ -251,7 +251,7 @@ struct hw_cfg {
 	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
 	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
 	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
-	uint64_t wseed;	 /* amdvi_hw_pde_seed() of wtag and root */
+	uint64_t wseed;	 /* ilib_walk_cache_seed() of wtag and root */
 	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
 	uint32_t wflags; /* PT_WALK_* */
 	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
@@ -566,7 +566,8 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	};
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	if (amdvi_hw_pde_lookup(hw, c->wtag, c->wseed, &wd, req->iova)) {
+	if (ilib_walk_cache_lookup_seeded(&hw->walkc, c->wtag, c->wseed, &wd,
+					  req->iova)) {
 		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 	} else {
 		wgen = ilib_walk_cache_gen(&hw->walkc);
@@ -574,8 +575,9 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 			return -EFAULT;
 		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 		wd.root = c->root; /* the key */
-		amdvi_hw_pde_fill(hw, c->wtag, c->wseed, &wd, req->iova,
-				  ask & HW_ASK_ACC, &r, wgen);
+		ilib_walk_cache_fill_seeded(&hw->walkc, c->wtag, c->wseed,
+					    &wd, req->iova, ask & HW_ASK_ACC,
+					    &r, wgen);
 	}
 	return hw_walk_done(hw, req, c, ask, &r, gen, out);
 }
@@ -686,7 +688,7 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 		return ret;
 	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	amdvi_hw_tlb_tag(&c.tt, c.domid, c.tag);
-	c.wseed = amdvi_hw_pde_seed(c.wtag, c.root);
+	c.wseed = ilib_walk_cache_seed(c.wtag, c.root);
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = hw->uid,

@@ -330,7 +330,7 @@ struct xlate_thread {
 };
 
 /* Scaling trials: 1 and 2 threads, alternating, this many times. */
-#define SCALE_TRIALS 5
+#define SCALE_TRIALS 9
 
 static void *xlate_thread_fn(void *arg)
 {
@@ -363,7 +363,7 @@ static void *xlate_thread_fn(void *arg)
 		}
 		n += 4096;
 		el = now_ns() - t0;
-	} while (el < MIN_NS / 2);
+	} while (el < MIN_NS / 4);
 	x->ops = n;
 	x->ns = (double)el;
 	return NULL;

@@ -54,6 +54,7 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		     uint64_t ia, unsigned int access, struct pt_walk_res *r)
 {
 	uint64_t tpas[PT_MAX_LEVELS], table, e = 0, epa = 0;
+	const uint64_t *thost = NULL; /* the resumed table, in host memory */
 	unsigned int ntp = 0, lvl;
 	struct pt_geom geom;
 	struct pt_wk w = {0};
@@ -82,6 +83,7 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		lvl = d->start_lvl;
 		table = d->start_pa;
 		w.perm = d->start_perm;
+		thost = d->start_host;
 	}
 	for (;;) {
 		const unsigned int es = geom.g + (geom.g - 3) * lvl;
@@ -94,7 +96,10 @@ static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		r->entry_pa = epa;
 		r->table = table;
 		r->table_perm = w.perm;
-		if (pta_wk_read(host, epa, &e)) {
+		if (thost) {
+			e = pt_load(thost + idx);
+			thost = NULL; /* a level below: through the host */
+		} else if (pta_wk_read(host, epa, &e)) {
 			err = PT_WALK_FETCH;
 			goto fail;
 		}

@@ -81,6 +81,10 @@
  *     from @root as without the flag.
  * @start_lvl: its level
  * @start_perm: PT_PERM_* the levels above granted
+ * @start_host: with PT_WALK_RESUME, NULL or the host address of the whole
+ *     table at @start_pa (what the host's mem_ptr gave for it, 8-byte
+ *     aligned): its entry is then read there, without the host's lookup
+ *     (RAM regions never go away, so a pointer the host gave stays good)
  */
 struct pt_walk_desc {
 	unsigned int fmt;
@@ -97,6 +101,7 @@ struct pt_walk_desc {
 	uint64_t start_pa;
 	uint8_t start_lvl;
 	uint32_t start_perm;
+	const void *start_host;
 };
 
 /* Why a walk failed (struct pt_walk_res.err). */

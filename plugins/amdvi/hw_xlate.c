@@ -575,7 +575,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 			return -EFAULT;
 		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
 		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill_seeded(&hw->walkc, c->wtag, c->wseed,
+		ilib_walk_cache_fill_seeded(&hw->walkc, hw->host, c->wtag, c->wseed,
 					    &wd, req->iova, ask & HW_ASK_ACC,
 					    &r, wgen);
 	}

@@ -18,7 +18,9 @@
  * covers it, so an entry holds for the whole region.  Its value is the
  * table, its level and the permissions the levels above granted: what
  * pt_walk() reports (struct pt_walk_res table, level, table_perm) and what
- * it resumes from (PT_WALK_RESUME).
+ * it resumes from (PT_WALK_RESUME), and the table's host address when it
+ * lies in RAM (the host's mem_ptr, asked once at the fill), so a resumed
+ * walk reads its entry without asking the host again.
  *
  * Header-only, like ilib_pt_walk.h: plugins/lib is built without core/pt
  * in its include path; a model that includes this has both.
@@ -45,7 +47,7 @@
 #pragma GCC visibility push(hidden)
 
 #define ILIB_WALK_CACHE_KEY_WORDS 3u
-#define ILIB_WALK_CACHE_VAL_WORDS 2u
+#define ILIB_WALK_CACHE_VAL_WORDS 3u
 
 /* Span of a region: one last-level table of the walk's granule. */
 static inline unsigned int ilib_walk_cache_span(const struct pt_walk_desc *d)
@@ -130,6 +132,7 @@ ilib_walk_cache_lookup_seeded(struct ilib_cache *c, uint64_t tag,
 	d->start_pa = val[0];
 	d->start_lvl = (uint8_t)val[1];
 	d->start_perm = (uint32_t)(val[1] >> 32);
+	d->start_host = (const void *)(uintptr_t)val[2];
 	return true;
 }
 
@@ -146,6 +149,8 @@ ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
  * ilib_walk_cache_fill_seeded() - keep where the walk @r of @ia found its
  * leaf
  * @c: the cache
+ * @host: the memory the walk read (its mem_ptr, if any, gives the table's
+ *     host address; NULL: none kept)
  * @tag: as for the lookup
  * @seed: as for the lookup
  * @d: the walk's description (without the resume it may have had)
@@ -156,6 +161,7 @@ ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
  * @gen: ilib_walk_cache_gen() read before the walk
  */
 static inline void ilib_walk_cache_fill_seeded(struct ilib_cache *c,
+					       struct iommu_host *host,
 					       uint64_t tag, uint64_t seed,
 					       const struct pt_walk_desc *d,
 					       uint64_t ia, unsigned int access,
@@ -163,27 +169,37 @@ static inline void ilib_walk_cache_fill_seeded(struct ilib_cache *c,
 					       uint64_t gen)
 {
 	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
+	const void *p = NULL;
 
 	if (r->err || !access || r->level + 1 >= (int)d->levels)
 		return;
+	/* Below the top level a table is one granule: 2^(g-3) entries. */
+	if (host && host->ops && host->ops->mem_ptr && !(r->table & 7))
+		p = host->ops->mem_ptr(host, r->table,
+				       (size_t)1 << (d->granule_lg2
+							 ? d->granule_lg2
+							 : 12u));
 	key[0] = ia >> ilib_walk_cache_span(d);
 	key[1] = tag;
 	key[2] = d->root;
 	val[0] = r->table;
 	val[1] = (uint64_t)(unsigned int)r->level |
 		 (uint64_t)r->table_perm << 32;
+	val[2] = (uint64_t)(uintptr_t)p;
 	ilib_cache_insert(c, ilib_walk_cache_hash(key[0], seed), key, val, gen);
 }
 
 /* ilib_walk_cache_fill_seeded() that mixes the seed itself. */
-static inline void ilib_walk_cache_fill(struct ilib_cache *c, uint64_t tag,
+static inline void ilib_walk_cache_fill(struct ilib_cache *c,
+					struct iommu_host *host, uint64_t tag,
 					const struct pt_walk_desc *d,
 					uint64_t ia, unsigned int access,
 					const struct pt_walk_res *r,
 					uint64_t gen)
 {
-	ilib_walk_cache_fill_seeded(c, tag, ilib_walk_cache_seed(tag, d->root),
-				    d, ia, access, r, gen);
+	ilib_walk_cache_fill_seeded(c, host, tag,
+				    ilib_walk_cache_seed(tag, d->root), d, ia,
+				    access, r, gen);
 }
 
 /* Remove every entry, in O(1) (an invalidation of the walk caches). */

@@ -191,7 +191,7 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 	 * say that).
 	 */
 	if (cached && !resumed)
-		ilib_walk_cache_fill(&hw->walkc, tag, &d, ia, PT_ACC_R, &res,
+		ilib_walk_cache_fill(&hw->walkc, mem, tag, &d, ia, PT_ACC_R, &res,
 				     wgen);
 	if (!(res.entry & SMMU_PTE_AF) &&
 	    !(w->flags & (PT_WALK_AFFD | PT_WALK_HA))) {

@@ -82,7 +82,7 @@ static void hw_walk(struct vtd_hw *hw, const struct hw_xl *x,
 	}
 	gen = ilib_walk_cache_gen(&hw->wc);
 	pt_walk(hw->host, d, iova, access, r);
-	ilib_walk_cache_fill_seeded(&hw->wc, x->wc_tag, x->wc_seed, d, iova,
+	ilib_walk_cache_fill_seeded(&hw->wc, hw->host, x->wc_tag, x->wc_seed, d, iova,
 				    access, r, gen);
 }
 

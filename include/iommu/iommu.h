@@ -794,8 +794,11 @@ int iommu_set_log(struct iommu_ctx *ctx, iommu_log_fn fn, void *cookie,
  * @out: set @out->size to sizeof(*@out) first (0 reads as the 2.0
  *     layout); receives @out->count and the counters
  *
- * Translations are counted per thread and summed here.  A reset while
- * other threads translate may miss or keep a few of their counts.
+ * Counters are kept per thread (no atomic read-modify-write on a shared
+ * line when a thread counts) and summed here; a thread's share goes back
+ * to a pool when it exits, so threads may come and go freely, and the
+ * sum stays exact whatever their number.  A reset while other threads
+ * translate may miss or keep a few of their counts.
  * Return: 0; -EINVAL NULL argument, or @out->size smaller than the 2.0
  * layout, above 4096 or not a multiple of 8 (an uninitialized struct).
  */

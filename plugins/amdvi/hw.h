@@ -246,18 +246,6 @@ struct hw_event {
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
 
-/*
- * ilib_stat() of one, inline for the translation path: create() checked
- * the host and its ops (ilib_model_host_ok()); stat_add is optional.
- */
-static inline void hw_stat(const struct amdvi_hw *hw, enum iommu_stat stat)
-{
-	struct iommu_host *host = hw->host;
-
-	if (host->ops->stat_add)
-		host->ops->stat_add(host, stat, 1);
-}
-
 static inline uint64_t hw_ld(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);

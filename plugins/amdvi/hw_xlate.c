@@ -546,12 +546,12 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
 			/* The counter last: nothing is live across its call. */
 			hw_from_tlb(req, &t, out);
-			hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
+			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			return IOMMU_HW_CACHED;
 		}
-		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	}
-	hw_stat(hw, IOMMU_STAT_WALKS);
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
 	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);

@@ -631,10 +631,6 @@ struct hw_live {
 
 struct smmu_hw {
 	struct iommu_host *host;
-	/* host->ops->stat_add (NULL: the host keeps no counters), found
-	 * once: the ops are valid for the instance's life (hw_stat()) */
-	void (*stat_add)(struct iommu_host *host, enum iommu_stat stat,
-			 uint64_t n);
 
 	/* parameters and derived constants (read-only after create) */
 	uint32_t idr[6];
@@ -684,13 +680,6 @@ struct smmu_hw {
 };
 
 #define hw_log(hw, lvl, ...) (hw)->host->ops->log((hw)->host, lvl, __VA_ARGS__)
-
-/* Count one @stat, as ilib_stat() does, through hw->stat_add. */
-static inline void hw_stat(const struct smmu_hw *hw, enum iommu_stat stat)
-{
-	if (hw->stat_add)
-		hw->stat_add(hw->host, stat, 1);
-}
 
 /* Effective LOG2SIZE of a queue base register (capped at the IDR max). */
 static inline unsigned int hw_q_lg2(uint64_t base, unsigned int max)

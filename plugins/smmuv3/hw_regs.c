@@ -624,7 +624,6 @@ static int smmu_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
-	hw->stat_add = host->ops->stat_add;
 	hw->uid = __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
 	ret = hw_load_params(hw, params);
 	if (ret)

@@ -97,7 +97,7 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 		} else {
 			f.silent = !x->cd->r;
 		}
-		hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
 	}
 	if (!(HW_TLB_A_PERM2(t->attr) & x->need)) {
@@ -108,10 +108,10 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 			 (input & ((1ull << t->lg2) - 1))) &
 			SMMU_EVT_DW3_IPA;
 		f.silent = !x->ste->s2r;
-		hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 		return smmu_hw_fault(hw, x, &f);
 	}
-	hw_stat(hw, IOMMU_STAT_IOTLB_HITS);
+	ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 	hw_out(x, t, input, out);
 	return 0;
 }
@@ -167,9 +167,9 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	}
-	hw_stat(hw, IOMMU_STAT_WALKS);
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
@@ -220,9 +220,9 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		hw_stat(hw, IOMMU_STAT_IOTLB_MISSES);
+		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
 	}
-	hw_stat(hw, IOMMU_STAT_WALKS);
+	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
 	gen = ilib_cache_gen(&hw->tlbc);
 	hw_tlb_epochs(hw, &k, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);

@@ -64,7 +64,7 @@ static inline unsigned int ilib_walk_cache_span(const struct pt_walk_desc *d)
  * @root: the walk's root (struct pt_walk_desc @root)
  *
  * A model that keeps its decoded configuration (a per-thread memo) keeps
- * this with it and calls the _seeded() lookup and fill, which then cost
+ * this with it for the lookup and fill below, which then cost
  * one multiply for the hash instead of a full mix per probe.
  * Return: the seed.
  */
@@ -136,15 +136,6 @@ ilib_walk_cache_lookup_seeded(struct ilib_cache *c, uint64_t tag,
 	return true;
 }
 
-/* ilib_walk_cache_lookup_seeded() that mixes the seed itself. */
-static inline __attribute__((always_inline)) bool
-ilib_walk_cache_lookup(struct ilib_cache *c, uint64_t tag,
-		       struct pt_walk_desc *d, uint64_t ia)
-{
-	return ilib_walk_cache_lookup_seeded(
-	    c, tag, ilib_walk_cache_seed(tag, d->root), d, ia);
-}
-
 /**
  * ilib_walk_cache_fill_seeded() - keep where the walk @r of @ia found its
  * leaf
@@ -187,19 +178,6 @@ static inline void ilib_walk_cache_fill_seeded(struct ilib_cache *c,
 		 (uint64_t)r->table_perm << 32;
 	val[2] = (uint64_t)(uintptr_t)p;
 	ilib_cache_insert(c, ilib_walk_cache_hash(key[0], seed), key, val, gen);
-}
-
-/* ilib_walk_cache_fill_seeded() that mixes the seed itself. */
-static inline void ilib_walk_cache_fill(struct ilib_cache *c,
-					struct iommu_host *host, uint64_t tag,
-					const struct pt_walk_desc *d,
-					uint64_t ia, unsigned int access,
-					const struct pt_walk_res *r,
-					uint64_t gen)
-{
-	ilib_walk_cache_fill_seeded(c, host, tag,
-				    ilib_walk_cache_seed(tag, d->root), d, ia,
-				    access, r, gen);
 }
 
 /* Remove every entry, in O(1) (an invalidation of the walk caches). */

@@ -409,6 +409,7 @@ struct hw_plan {
 	uint8_t acc[2];	  /* the walker's PT_ACC_* of the same */
 	struct hw_tlbk k; /* the stage-1 kind (S1, or S12 nested) */
 	uint64_t wtag[2]; /* walk-cache tags of TTB0, TTB1 (hw_walk.c) */
+	uint64_t wseed[2]; /* ilib_walk_cache_seed() of each tag and TTB */
 };
 
 /* What translate() knows about the request so far. */

@@ -158,7 +158,8 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
  */
 static inline __attribute__((always_inline)) int
 hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
-	 bool s2, const struct hw_xl *x, uint64_t tag, uint64_t ia,
+	 bool s2, const struct hw_xl *x, uint64_t tag, uint64_t seed,
+	 uint64_t ia,
 	 unsigned int acc, uint8_t need, struct hw_wres *r, struct hw_fault *f)
 {
 	const bool cached = mem == hw->host;
@@ -180,7 +181,8 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 		/* Before the lookup: an invalidation from here on keeps
 		 * what this walk finds out of the walk cache. */
 		wgen = ilib_walk_cache_gen(&hw->walkc);
-		resumed = ilib_walk_cache_lookup(&hw->walkc, tag, &d, ia);
+		resumed = ilib_walk_cache_lookup_seeded(&hw->walkc, tag, seed,
+							&d, ia);
 	}
 	if (pt_walk(mem, &d, ia, 0, &res))
 		goto fail;
@@ -191,8 +193,8 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 	 * say that).
 	 */
 	if (cached && !resumed)
-		ilib_walk_cache_fill(&hw->walkc, mem, tag, &d, ia, PT_ACC_R, &res,
-				     wgen);
+		ilib_walk_cache_fill_seeded(&hw->walkc, mem, tag, seed, &d, ia,
+					    PT_ACC_R, &res, wgen);
 	if (!(res.entry & SMMU_PTE_AF) &&
 	    !(w->flags & (PT_WALK_AFFD | PT_WALK_HA))) {
 		res.err = PT_WALK_ACCESS;
@@ -254,12 +256,13 @@ static int hw_s2mem_xlate(struct hw_s2mem *m, uint64_t ipa, bool write,
 			  uint64_t *pa)
 {
 	const struct hw_xl *x = m->x;
+	const uint64_t tag = smmu_hw_walk_tag(&x->ste->s2, true, x);
 	struct hw_wres r;
 
 	if (m->failed)
 		return -EFAULT;
-	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x,
-		     smmu_hw_walk_tag(&x->ste->s2, true, x), ipa,
+	if (hw_stage(m->hw, m->hw->host, &x->ste->s2, true, x, tag,
+		     ilib_walk_cache_seed(tag, x->ste->s2.root), ipa,
 		     hw_acc(write, false, false),
 		     hw_perm_need(write, false, false), &r, &m->f))
 		goto fail;
@@ -405,7 +408,8 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
 	 * its stage-2 walks use it. */
 	if (!hw_stage(hw, nested ? &m.host : hw->host, &x->cd->tt[sel], false,
-		      x, x->plan->wtag[sel], ia, x->acc, x->need, r, &f))
+		      x, x->plan->wtag[sel], x->plan->wseed[sel], ia, x->acc,
+		      x->need, r, &f))
 		return 0;
 	if (nested && m.failed) {
 		f = m.f;
@@ -430,10 +434,11 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 		    uint8_t class, bool write, struct hw_wres *r)
 {
+	const uint64_t tag = smmu_hw_walk_tag(&x->ste->s2, true, x);
 	struct hw_fault f;
 
-	if (!hw_stage(hw, hw->host, &x->ste->s2, true, x,
-		      smmu_hw_walk_tag(&x->ste->s2, true, x), ipa,
+	if (!hw_stage(hw, hw->host, &x->ste->s2, true, x, tag,
+		      ilib_walk_cache_seed(tag, x->ste->s2.root), ipa,
 		      hw_acc(write, x->exec, x->priv),
 		      hw_perm_need(write, x->exec, x->priv), r, &f))
 		return 0;

@@ -273,8 +273,11 @@ static void hw_xl_plan(const struct hw_xl *x, struct hw_plan *p)
 		p->acc[w] = hw_acc(w, !w && p->exec, p->priv);
 	}
 	smmu_hw_tlbk(hw_tlb_tags(x, kind), kind, &p->k);
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < 2; i++) {
 		p->wtag[i] = smmu_hw_walk_tag(&x->cd->tt[i], false, x);
+		p->wseed[i] = ilib_walk_cache_seed(p->wtag[i],
+						   x->cd->tt[i].root);
+	}
 	p->ok = true;
 }
 

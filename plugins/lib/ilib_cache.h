@@ -245,33 +245,32 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
 			    unsigned int nval);
 
 /**
- * ilib_cache_lookup_fixed() - ilib_cache_lookup() inlined for a cache whose
- * sizes the caller knows at compile time
- * @c: the cache
- * @hash: @key's hash
- * @key: @kw words
- * @val: @vw words: the first @vw words of the value, if found (undefined
- *     otherwise)
- * @kw: the cache's key words, a constant
- * @vw: value words to copy, a constant <= the cache's value words
- *
- * The same answer as ilib_cache_lookup_part(), which it calls for
- * everything but the common case: a stable set in which the entry is
- * absent or already the most recently used (the seqlock read of cache.c,
- * unrolled for @kw and @vw).  A cache of other sizes just takes the
- * call.
- * Context: as ilib_cache_lookup().
- * Return: true if found.
+ * struct ilib_cache_miss - what a lookup that missed saw of its set, for
+ * the insert after the walk (ilib_cache_lookup_fixed_miss(),
+ * ilib_cache_insert_after_miss())
+ * @hash: the key's hash
+ * @seq: the set's count, even and unchanged around the lookup that found
+ *     no equal key; odd: nothing to go on
  */
+struct ilib_cache_miss {
+	uint64_t hash;
+	unsigned int seq;
+};
+
+/* The lock-free probe of ilib_cache_lookup_fixed(); on a clean miss,
+ * @miss (if not NULL) keeps the set's count. */
 static inline __attribute__((always_inline)) bool
-ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
-			const uint64_t *key, uint64_t *val, const unsigned int kw,
-			const unsigned int vw)
+ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		  uint64_t *val, const unsigned int kw, const unsigned int vw,
+		  struct ilib_cache_miss *miss)
 {
 	const struct ilib_cache_set *s;
-	const uint64_t *slot;
-	unsigned int set, seq, sw, ways;
+	const uint64_t *slot, *end;
+	unsigned int set, seq, sw;
+	uint64_t k0;
 
+	if (miss)
+		miss->seq = 1;
 	if (!c || kw != c->key_words || vw > c->val_words || !c->sets)
 		goto slow;
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
@@ -283,13 +282,14 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		return false; /* flushed: a miss, without a look */
 	sw = c->slot_words;
-	ways = c->ways;
-	slot = c->slots + (size_t)set * ways * sw;
-	for (unsigned int w = 0; w < ways; w++, slot += sw) {
+	slot = c->slots + (size_t)set * c->ways * sw;
+	end = slot + (size_t)c->ways * sw;
+	k0 = key[0];
+	for (; slot != end; slot += sw) {
 		uint64_t stamp, tw;
 		unsigned int i;
 
-		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0])
+		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != k0)
 			continue;
 		stamp = __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 		if (!stamp)
@@ -322,10 +322,61 @@ ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
 			return true;
 		goto slow;
 	}
-	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
+		if (miss) {
+			miss->hash = hash;
+			miss->seq = seq;
+		}
 		return false;
+	}
 slow:
 	return ilib_cache_lookup_part(c, hash, key, val, vw);
+}
+
+/**
+ * ilib_cache_lookup_fixed() - ilib_cache_lookup() inlined for a cache whose
+ * sizes the caller knows at compile time
+ * @c: the cache
+ * @hash: @key's hash
+ * @key: @kw words
+ * @val: @vw words: the first @vw words of the value, if found (undefined
+ *     otherwise)
+ * @kw: the cache's key words, a constant
+ * @vw: value words to copy, a constant <= the cache's value words
+ *
+ * The same answer as ilib_cache_lookup_part(), which it calls for
+ * everything but the common case: a stable set in which the entry is
+ * absent or already the most recently used (the seqlock read of cache.c,
+ * unrolled for @kw and @vw).  A cache of other sizes just takes the
+ * call.
+ * Context: as ilib_cache_lookup().
+ * Return: true if found.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_lookup_fixed(struct ilib_cache *c, uint64_t hash,
+			const uint64_t *key, uint64_t *val, const unsigned int kw,
+			const unsigned int vw)
+{
+	return ilib__cache_probe(c, hash, key, val, kw, vw, NULL);
+}
+
+/**
+ * ilib_cache_lookup_fixed_miss() - ilib_cache_lookup_fixed() that, when it
+ * misses in a stable set, keeps what it saw in @miss for
+ * ilib_cache_insert_after_miss()
+ * @miss: set on every call (its @seq odd when the miss proves nothing:
+ *     a hit, a busy or flushed set, the call's path)
+ *
+ * Context: as ilib_cache_lookup().
+ * Return: true if found.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_lookup_fixed_miss(struct ilib_cache *c, uint64_t hash,
+			     const uint64_t *key, uint64_t *val,
+			     const unsigned int kw, const unsigned int vw,
+			     struct ilib_cache_miss *miss)
+{
+	return ilib__cache_probe(c, hash, key, val, kw, vw, miss);
 }
 
 /**
@@ -442,32 +493,18 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			   const uint64_t *key, const uint64_t *val,
 			   uint64_t gen, uint64_t tag);
 
-/**
- * ilib_cache_insert_tag_fixed() - ilib_cache_insert_tag() inlined for a
- * tagged cache whose sizes the caller knows at compile time
- * @c, @hash, @key, @val, @gen, @tag: as ilib_cache_insert_tag()
- * @kw: the cache's key words, a constant
- * @vw: the cache's value words, a constant
- *
- * The same effect and the same ordering rules (cache.c): the set goes
- * odd with a sequentially consistent compare-and-swap before the
- * generation is read, every word is a release store while it is odd.
- * Inline only the common case of a miss path: the set's lock free at
- * once, the set not emptied by a flush since, no IOTLB tracing; anything
- * else (a busy set, a set to empty first, a trace event, other sizes)
- * takes the call.
- * Context: takes the set lock.
- * Return: true if stored; false if @gen is stale (or bad arguments).
- */
+/* The inline insert of ilib_cache_insert_tag_fixed(); with @miss, the
+ * one of ilib_cache_insert_after_miss(). */
 static inline __attribute__((always_inline)) bool
-ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
-			    const uint64_t *key, const uint64_t *val,
-			    uint64_t gen, uint64_t tag, const unsigned int kw,
-			    const unsigned int vw)
+ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		   const uint64_t *val, uint64_t gen, uint64_t tag,
+		   const unsigned int kw, const unsigned int vw,
+		   const struct ilib_cache_miss *miss)
 {
 	const uint64_t emask = (UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1;
+	const unsigned int sw = 1 + kw + vw + 1;
 	struct ilib_cache_set *s;
-	uint64_t *slot, *victim, vstamp = UINT64_MAX, tagw, tick;
+	uint64_t *slot, *end, *victim, vstamp = UINT64_MAX, tagw, tick;
 	unsigned int set, seq, b, i;
 	bool stored = false;
 
@@ -478,7 +515,7 @@ ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
 		goto slow;
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
 	s = &c->sets[set];
-	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	seq = miss ? miss->seq : __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
 	if ((seq & 1) ||
 	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
@@ -486,28 +523,44 @@ ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
 	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		goto unlock_slow; /* the call empties it first */
-	/* The slot of an equal key, else the first empty one, else the
-	 * least recently used (cache.c's choice). */
-	slot = c->slots + (size_t)set * c->ways * (1 + kw + vw + 1);
+	slot = c->slots + (size_t)set * c->ways * sw;
+	end = slot + (size_t)c->ways * sw;
 	victim = slot;
-	for (unsigned int w = 0; w < c->ways; w++, slot += 1 + kw + vw + 1) {
-		const uint64_t stamp = __atomic_load_n(&slot[0],
-						       __ATOMIC_ACQUIRE);
+	if (miss) {
+		/* The set is as the lookup left it, with no equal key: the
+		 * first empty slot, else the least recently used. */
+		for (; slot != end; slot += sw) {
+			const uint64_t stamp =
+			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 
-		if (stamp < vstamp) {
-			victim = slot;
-			vstamp = stamp;
+			if (stamp < vstamp) {
+				victim = slot;
+				vstamp = stamp;
+			}
 		}
-		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0] ||
-		    !stamp)
-			continue;
-		for (i = 1; i < kw; i++)
-			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
-			    key[i])
+	} else {
+		/* The slot of an equal key, else the first empty one, else
+		 * the least recently used (cache.c's choice). */
+		for (; slot != end; slot += sw) {
+			const uint64_t stamp =
+			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
+
+			if (stamp < vstamp) {
+				victim = slot;
+				vstamp = stamp;
+			}
+			if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) !=
+				key[0] ||
+			    !stamp)
+				continue;
+			for (i = 1; i < kw; i++)
+				if (__atomic_load_n(&slot[1 + i],
+						    __ATOMIC_ACQUIRE) != key[i])
+					break;
+			if (i == kw) {
+				victim = slot;
 				break;
-		if (i == kw) {
-			victim = slot;
-			break;
+			}
 		}
 	}
 	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
@@ -536,6 +589,68 @@ unlock_slow:
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 slow:
 	return ilib_cache_insert_tag(c, hash, key, val, gen, tag);
+}
+
+/**
+ * ilib_cache_insert_tag_fixed() - ilib_cache_insert_tag() inlined for a
+ * tagged cache whose sizes the caller knows at compile time
+ * @c, @hash, @key, @val, @gen, @tag: as ilib_cache_insert_tag()
+ * @kw: the cache's key words, a constant
+ * @vw: the cache's value words, a constant
+ *
+ * The same effect and the same ordering rules (cache.c): the set goes
+ * odd with a sequentially consistent compare-and-swap before the
+ * generation is read, every word is a release store while it is odd.
+ * Inline only the common case of a miss path: the set's lock free at
+ * once, the set not emptied by a flush since, no IOTLB tracing; anything
+ * else (a busy set, a set to empty first, a trace event, other sizes)
+ * takes the call.
+ * Context: takes the set lock.
+ * Return: true if stored; false if @gen is stale (or bad arguments).
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
+			    const uint64_t *key, const uint64_t *val,
+			    uint64_t gen, uint64_t tag, const unsigned int kw,
+			    const unsigned int vw)
+{
+	return ilib__cache_insert(c, hash, key, val, gen, tag, kw, vw, NULL);
+}
+
+/**
+ * ilib_cache_insert_after_miss() - ilib_cache_insert_tag_fixed() of the key
+ * an ilib_cache_lookup_fixed_miss() just missed
+ * @c, @key, @val, @gen, @tag, @kw, @vw: as ilib_cache_insert_tag_fixed()
+ * @miss: what that lookup kept (its hash is the insert's); its key must
+ *     be @key
+ *
+ * When the set's count is still the one the lookup found stable, no
+ * writer has been in the set since (every writer takes it odd and leaves
+ * it even, one step up), so the key is still absent: taking the lock
+ * from that very count, the insert skips the look for an equal key and
+ * reads only the stamps for its LRU choice.  (An equal key the lookup
+ * passed over for its tag's flush stays in its slot, dead: a flushed
+ * tag's epoch never comes back, and the slot goes when it is the least
+ * recently used.)  (A 32-bit count back at the
+ * same value would need 2^31 writes to one set during one walk.)  Any
+ * other count: ilib_cache_insert_tag_fixed().
+ * Context: takes the set lock.
+ * Return: as ilib_cache_insert_tag().
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_insert_after_miss(struct ilib_cache *c,
+			     const struct ilib_cache_miss *miss,
+			     const uint64_t *key, const uint64_t *val,
+			     uint64_t gen, uint64_t tag, const unsigned int kw,
+			     const unsigned int vw)
+{
+	if (!miss)
+		return false;
+	if (miss->seq & 1)
+		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
+					  kw, vw, NULL);
+	return ilib__cache_insert(c, miss->hash, key, val, gen, tag, kw, vw,
+				  miss);
 }
 
 /**

@@ -415,8 +415,10 @@ bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
 void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen);
 /* The IOTLB set hash's part that depends on the DID alone. */
 uint64_t vtd_hw_tlb_seed(uint16_t did);
-bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t);
-void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen);
+bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
+		       struct ilib_cache_miss *miss);
+void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
+		       const struct ilib_cache_miss *miss);
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		    uint16_t sid, unsigned int fm);
 void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,

@@ -229,14 +229,15 @@ static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
  * @t: sid, did, pasid, level, stage, sm and vpn set; on a hit out, perm,
  *     neg and wd are filled in
  */
-bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t)
+bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
+		       struct ilib_cache_miss *miss)
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 
 	hw_tlb_key(t, key);
-	if (!ilib_cache_lookup_fixed(&hw->tlbc,
-				     hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
-				     val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS))
+	if (!ilib_cache_lookup_fixed_miss(
+		&hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
+		val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS, miss))
 		return false;
 	t->out = val[0];
 	t->perm = (uint8_t)(val[1] & 0xff);
@@ -245,8 +246,10 @@ bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t)
 	return true;
 }
 
-/* Cache @t unless an IOTLB invalidation ran since @gen was read. */
-void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
+/* Cache @t unless an IOTLB invalidation ran since @gen was read; @miss:
+ * NULL, or what the lookup of t's very key saw of its set. */
+void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
+		       const struct ilib_cache_miss *miss)
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 
@@ -261,10 +264,14 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen)
 	if (t->stage == HW_ST_FL &&
 	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert_tag_fixed(&hw->tlbc,
-				    hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
-				    val, gen, t->did, HW_TLB_KEY_WORDS,
-				    HW_TLB_VAL_WORDS);
+	if (miss)
+		ilib_cache_insert_after_miss(&hw->tlbc, miss, key, val,
+					     gen, t->did, HW_TLB_KEY_WORDS,
+					     HW_TLB_VAL_WORDS);
+	else
+		ilib_cache_insert_tag_fixed(
+		    &hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn),
+		    key, val, gen, t->did, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 /* ---- What invalidations remove ----------------------------------------- */

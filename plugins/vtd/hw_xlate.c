@@ -529,10 +529,11 @@ static void hw_out(const struct iommu_dma_req *req, uint64_t page_out,
  * Context: takes one set lock at a time.
  */
 static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
-			struct hw_tlb *t)
+			struct hw_tlb *t, struct ilib_cache_miss *miss)
 {
 	unsigned int maxl = 1;
 
+	miss->seq = 1; /* no probe yet */
 	if (x->stage == HW_ST_SL)
 		maxl = hw->sp1g ? 3 : hw->sp2m ? 2 : 1;
 	else
@@ -556,15 +557,20 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 			continue;
 		t->level = (uint8_t)level;
 		t->vpn = x->req->iova >> vtd_level_shift(level);
-		if (vtd_hw_tlb_lookup(hw, t))
+		if (vtd_hw_tlb_lookup(hw, t, miss))
 			return true;
 	}
 	return false;
 }
 
-/* Cache the walk's result @w (@neg: a CM = 1 not-present result). */
+/* Cache the walk's result @w (@neg: a CM = 1 not-present result);
+ * @probe_level, @miss: the level of hw_tlb_find()'s last probe and what it
+ * saw of its set, which the insert uses when its key is the probe's (the
+ * same level). */
 static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
-		       const struct hw_walk *w, bool neg, uint64_t gen)
+		       const struct hw_walk *w, bool neg, uint64_t gen,
+		       unsigned int probe_level,
+		       const struct ilib_cache_miss *miss)
 {
 	struct hw_tlb t;
 
@@ -586,7 +592,9 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t.out = w->out;
 	t.perm = (uint8_t)w->perm;
 	t.wd = w->wd;
-	vtd_hw_tlb_insert(hw, &t, gen);
+	vtd_hw_tlb_insert(hw, &t, gen,
+			  probe_level == t.level && !(miss->seq & 1) ? miss
+								 : NULL);
 }
 
 /**
@@ -608,6 +616,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 {
 	struct vtd_hw *hw = opaque;
 	struct hw_walk w;
+	struct ilib_cache_miss miss;
 	struct hw_tlb t;
 	struct hw_xl x;
 	uint64_t live, rta, gen, size, ctx_gen, pe_gen;
@@ -697,7 +706,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	need = hw_need(req);
 	/* Privileged and execute requests bypass the IOTLB (hw.h). */
 	cached = !x.priv && !x.exec;
-	if (cached && hw_tlb_find(hw, &x, &t)) {
+	if (cached && hw_tlb_find(hw, &x, &t, &miss)) {
 		if (t.neg) {
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			return vtd_hw_fault(hw, &x,
@@ -728,7 +737,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 				 : hw_sl_walk(hw, &x, &w);
 	if (fr) {
 		if (w.notpresent && hw->cm && cached)
-			hw_tlb_put(hw, &x, &w, true, gen);
+			hw_tlb_put(hw, &x, &w, true, gen, t.level, &miss);
 		return vtd_hw_fault(hw, &x, fr);
 	}
 	size = 1ull << vtd_level_shift(w.level);
@@ -740,6 +749,6 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		return 0;
 	/* An IOTLB entry: the core may keep it until the next register
 	 * write (an invalidation is one). */
-	hw_tlb_put(hw, &x, &w, false, gen);
+	hw_tlb_put(hw, &x, &w, false, gen, t.level, &miss);
 	return IOMMU_HW_CACHED;
 }

@@ -612,3 +612,81 @@ Test(cache, fixed_insert_matches_the_call)
 	cr_assert_eq(v, 30);
 	ilib_cache_fini(&c);
 }
+
+/* ilib_cache_lookup_fixed_miss() of key @k in @c (hash 0). */
+static bool probe_miss(struct ilib_cache *c, uint64_t k,
+		       struct ilib_cache_miss *m)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	return ilib_cache_lookup_fixed_miss(c, 0, key, val, KW, VW, m);
+}
+
+/* ilib_cache_insert_after_miss() of key @k, value @v, tag 7. */
+static bool put_after(struct ilib_cache *c, const struct ilib_cache_miss *m,
+		      uint64_t k, uint64_t v, uint64_t gen)
+{
+	uint64_t key[KW], val[VW];
+
+	key_of(k, key);
+	val_of(k, v, val);
+	return ilib_cache_insert_after_miss(c, m, key, val, gen, 7, KW, VW);
+}
+
+/*
+ * The insert after a miss stores what the plain insert would: into the
+ * first empty slot, else over the least recently used entry; a hit keeps
+ * nothing to go on.  When another insert came in between (the set's count
+ * moved on), it replaces the equal key rather than store a second copy,
+ * and a flush in between empties the set first.
+ */
+Test(cache, insert_after_miss_matches_the_plain_insert)
+{
+	struct ilib_cache c;
+	struct ilib_cache_miss m;
+	uint64_t gen, v;
+
+	cr_assert_eq(ilib_cache_init_tagged(&c, 4, 4, KW, VW, 4), 0);
+	gen = ilib_cache_gen(&c);
+	for (uint64_t k = 1; k <= 4; k++) {
+		cr_assert_not(probe_miss(&c, k, &m));
+		cr_assert_eq(m.seq & 1, 0, "a clean miss keeps the count");
+		cr_assert(put_after(&c, &m, k, k * 10, gen));
+	}
+	cr_assert_eq(ilib_cache_count(&c), 4, "four empty slots, filled");
+	for (uint64_t k = 1; k <= 4; k++) {
+		cr_assert(has(&c, k, &v));
+		cr_assert_eq(v, k * 10);
+	}
+	cr_assert(probe_miss(&c, 4, &m));
+	cr_assert_eq(m.seq & 1, 1, "a hit keeps nothing");
+	/* 1 is now the least recently used. */
+	cr_assert_not(probe_miss(&c, 5, &m));
+	cr_assert(put_after(&c, &m, 5, 50, gen));
+	cr_assert_not(has(&c, 1, NULL), "the least recently used goes");
+	for (uint64_t k = 2; k <= 5; k++)
+		cr_assert(has(&c, k, NULL));
+
+	/* Another thread's insert of the same key between the two. */
+	cr_assert_not(probe_miss(&c, 6, &m));
+	cr_assert(put(&c, 6, 60, gen));
+	cr_assert(put_after(&c, &m, 6, 61, gen));
+	cr_assert(has(&c, 6, &v));
+	cr_assert_eq(v, 61);
+	cr_assert_eq(ilib_cache_count(&c), 4);
+	for (uint64_t k = 3; k <= 5; k++)
+		cr_assert(has(&c, k, NULL),
+			  "one copy of the key: nothing evicted for a second");
+
+	/* A flush between the two. */
+	cr_assert_not(probe_miss(&c, 7, &m));
+	ilib_cache_flush(&c);
+	cr_assert_not(put_after(&c, &m, 7, 70, gen), "a stale generation");
+	gen = ilib_cache_gen(&c);
+	cr_assert(put_after(&c, &m, 7, 70, gen));
+	cr_assert_eq(ilib_cache_count(&c), 1, "the flushed set emptied first");
+	cr_assert(has(&c, 7, &v));
+	cr_assert_eq(v, 70);
+	ilib_cache_fini(&c);
+}

@@ -640,6 +640,44 @@ Test(guest_legacy, iotlb_hits_and_misses_counted)
 	vt_destroy(&g);
 }
 
+/*
+ * With 4 KiB and 2 MiB entries both cached, a miss probes two page
+ * sizes; the entry the walk makes goes where the next lookup of its own
+ * size looks (not into the set of the last size probed), so it hits.
+ */
+Test(guest_legacy, iotlb_entry_after_two_probes_hits)
+{
+	struct vt g;
+	uint64_t root, h0, m0;
+
+	vt_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
+	up(&g, "sp_2m = yes\niotlb_entries = 64"); /* 8 sets of 8 */
+	root = vt_ctx_sl(&g, SID_A, 5);
+	vt_sl_map(&g, root, 4, 0x200000, 2, enc_sl(VT_DATA, SL_RW | SL_PS));
+	for (unsigned int i = 0; i < 32; i++)
+		vt_sl_map(&g, root, 4, 0x1000000 + PG * i, 1,
+			  enc_sl(VT_DATA + 0x200000 + PG * i, SL_RW));
+	vt_tr_ok(&g, SID_A, NP, 0x2ABCDE, R, VT_DATA + 0xABCDE);
+	/* Every set in use once (a set no insert has reached yet is
+	 * skipped by a lookup, without a look). */
+	for (unsigned int i = 0; i < 24; i++)
+		vt_tr_ok(&g, SID_A, NP, 0x1000000 + PG * i, R,
+			 VT_DATA + 0x200000 + PG * i);
+	for (unsigned int i = 24; i < 32; i++) {
+		const uint64_t iova = 0x1000000 + PG * i;
+		const uint64_t pa = VT_DATA + 0x200000 + PG * i;
+
+		m0 = vt_stat(&g, IOMMU_STAT_IOTLB_MISSES);
+		vt_tr_ok(&g, SID_A, NP, iova, R, pa);
+		cr_assert_eq(vt_stat(&g, IOMMU_STAT_IOTLB_MISSES) - m0, 1);
+		h0 = vt_stat(&g, IOMMU_STAT_IOTLB_HITS);
+		vt_tr_ok(&g, SID_A, NP, iova + 0x10, R, pa + 0x10);
+		cr_assert_eq(vt_stat(&g, IOMMU_STAT_IOTLB_HITS) - h0, 1,
+			     "page %u: its new 4 KiB entry missed", i);
+	}
+	vt_destroy(&g);
+}
+
 Test(guest_legacy, iotlb_capacity_evicts_one_not_all)
 {
 	struct vt g;

@@ -290,14 +290,20 @@ struct hw_tlb_tag {
 };
 
 void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag);
+/* @miss: set on every call; on a miss of the one 4 KiB probe, what it
+ * saw of its set (ilib_cache_lookup_fixed_miss()). */
 bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 uint64_t iova, struct hw_tlb *t);
+			 uint64_t iova, struct hw_tlb *t,
+			 struct ilib_cache_miss *miss);
 /*
  * Cache the page @t of @tt: its base and size are the key; 12 <= size_lg2
  * <= 63, base and output aligned to the size (hw_xlate.c makes it so).
+ * @miss: NULL, or the lookup's record for @t's address (used for a 4 KiB
+ * page, the size that lookup probed).
  */
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 const struct hw_tlb *t, uint64_t gen);
+			 const struct hw_tlb *t, uint64_t gen,
+			 const struct ilib_cache_miss *miss);
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last);

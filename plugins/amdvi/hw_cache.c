@@ -144,16 +144,17 @@ void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag)
 /* The IOTLB value of a page: its output address and its permission. */
 #define HW_TLB_PERM 0xfffull
 
-/* One probe: the 2^@lg2 page holding @iova. */
+/* One probe: the 2^@lg2 page holding @iova (@miss: NULL, or what a miss
+ * saw of its set). */
 static inline __attribute__((always_inline)) bool
 hw_tlb_probe(struct amdvi_hw *hw, const struct hw_tlb_tag *tt, uint64_t iova,
-	     unsigned int lg2, struct hw_tlb *t)
+	     unsigned int lg2, struct hw_tlb *t, struct ilib_cache_miss *miss)
 {
 	uint64_t key[2], val;
 
 	hw_tlb_key(key, tt->word, iova, lg2);
-	if (!ilib_cache_lookup_fixed(&hw->tlbc, hw_tlb_hash(key, tt->seed), key,
-				     &val, 2, 1))
+	if (!ilib_cache_lookup_fixed_miss(&hw->tlbc, hw_tlb_hash(key, tt->seed),
+					  key, &val, 2, 1, miss))
 		return false;
 	t->mask = (1ull << lg2) - 1;
 	t->base = iova & ~t->mask;
@@ -164,23 +165,26 @@ hw_tlb_probe(struct amdvi_hw *hw, const struct hw_tlb_tag *tt, uint64_t iova,
 }
 
 bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 uint64_t iova, struct hw_tlb *t)
+			 uint64_t iova, struct hw_tlb *t,
+			 struct ilib_cache_miss *miss)
 {
 	const uint64_t sizes = hw_tlb_sizes(hw);
 
 	/* Only 4 KiB pages ever cached (the usual case): one probe, its
 	 * shifts constant. */
 	if (sizes == 1ull << 12)
-		return hw_tlb_probe(hw, tt, iova, 12, t);
+		return hw_tlb_probe(hw, tt, iova, 12, t, miss);
+	miss->seq = 1; /* several probes: none kept */
 	for (uint64_t m = sizes; m; m &= m - 1)
 		if (hw_tlb_probe(hw, tt, iova,
-				 (unsigned int)__builtin_ctzll(m), t))
+				 (unsigned int)__builtin_ctzll(m), t, NULL))
 			return true;
 	return false;
 }
 
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 const struct hw_tlb *t, uint64_t gen)
+			 const struct hw_tlb *t, uint64_t gen,
+			 const struct ilib_cache_miss *miss)
 {
 	const uint64_t bit = 1ull << t->size_lg2;
 	uint64_t key[2], val;
@@ -193,6 +197,9 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 	 * makes this insert back off). */
 	if (!(hw_tlb_sizes(hw) & bit))
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
+	if (miss && !(miss->seq & 1) && t->size_lg2 == 12)
+		return ilib_cache_insert_after_miss(&hw->tlbc, miss, key, &val,
+						    gen, key[1], 2, 1);
 	return ilib_cache_insert_tag_fixed(&hw->tlbc,
 					   hw_tlb_hash(key, tt->seed), key,
 					   &val, gen, key[1], 2, 1);

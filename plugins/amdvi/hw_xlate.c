@@ -489,10 +489,12 @@ hw_walk_failed(struct amdvi_hw *hw, const struct iommu_dma_req *req,
  * @c: the walk's configuration
  * @ask: the request's HW_ASK_*
  * @gen: the IOTLB's generation, read before the walk
+ * @miss: NULL, or what the IOTLB lookup that missed saw of its set
  */
 static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 			const struct hw_cfg *c, unsigned int ask,
 			const struct pt_walk_res *r, uint64_t gen,
+			const struct ilib_cache_miss *miss,
 			struct iommu_translation *out)
 {
 	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
@@ -521,7 +523,7 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	out->len = hw_page_len(req, mask);
 	out->perm = t.perm;
 	if ((ask & HW_ASK_CACHE) &&
-	    amdvi_hw_tlb_insert(hw, &c->tt, &t, gen))
+	    amdvi_hw_tlb_insert(hw, &c->tt, &t, gen, miss))
 		return IOMMU_HW_CACHED;
 	return 0;
 }
@@ -536,13 +538,14 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		   const struct hw_cfg *c, unsigned int ask,
 		   struct iommu_translation *out)
 {
+	struct ilib_cache_miss miss = { .seq = 1 };
 	struct pt_walk_desc wd;
 	struct pt_walk_res r;
 	struct hw_tlb t;
 	uint64_t gen, wgen;
 
 	if (ask & HW_ASK_CACHE) {
-		if (amdvi_hw_tlb_lookup(hw, &c->tt, req->iova, &t) &&
+		if (amdvi_hw_tlb_lookup(hw, &c->tt, req->iova, &t, &miss) &&
 		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
 			/* The counter last: nothing is live across its call. */
 			hw_from_tlb(req, &t, out);
@@ -579,7 +582,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 					    &wd, req->iova, ask & HW_ASK_ACC,
 					    &r, wgen);
 	}
-	return hw_walk_done(hw, req, c, ask, &r, gen, out);
+	return hw_walk_done(hw, req, c, ask, &r, gen, &miss, out);
 }
 
 /* ---- translate

@@ -180,3 +180,36 @@ Test(event, write_after_read_only_hit_walks_again)
 	ag_map_v1(&g, root, 3, 0x5000, AG_DATA, 1, true, true);
 	ag_expect(&g, DEV_B, NOP, 0x5000, WR, AG_DATA);
 }
+
+/*
+ * While only 4 KiB pages were cached a lookup probes one size; when the
+ * walk then finds a 2 MiB page, its entry goes where a 2 MiB probe looks
+ * (not into the set of the 4 KiB probe that missed), so it hits.
+ */
+Test(event, first_large_page_after_small_ones_hits)
+{
+	uint64_t root, hits;
+
+	ag_destroy(&g);
+	ag_create(&g, "iotlb_entries = 64\niotlb_ways = 8"); /* 8 sets */
+	ag_init(&g, 8, 8, 0);
+	root = ag_v1_dev(&g, DEV_B, 3, 2);
+	/* Every set in use once (a lookup skips a set no insert reached). */
+	for (unsigned int i = 0; i < 24; i++) {
+		ag_map_v1(&g, root, 3, (uint64_t)i * PG, AG_DATA + i * PG, 1,
+			  true, true);
+		ag_expect(&g, DEV_B, NOP, (uint64_t)i * PG, RD,
+			  AG_DATA + i * PG);
+	}
+	for (unsigned int i = 1; i <= 8; i++) {
+		const uint64_t iova = (uint64_t)i << 21;
+		const uint64_t pa = AG_DATA + ((uint64_t)i << 21);
+
+		ag_map_v1(&g, root, 3, iova, pa, 2, true, true);
+		ag_expect(&g, DEV_B, NOP, iova + 0x1234, RD, pa + 0x1234);
+		hits = ag_stat(&g, IOMMU_STAT_IOTLB_HITS);
+		ag_expect(&g, DEV_B, NOP, iova + 0x5678, RD, pa + 0x5678);
+		cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_HITS), hits + 1,
+			     "2 MiB page %u: its entry missed", i);
+	}
+}

@@ -248,7 +248,7 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
  * struct ilib_cache_miss - what a lookup that missed saw of its set, for
  * the insert after the walk (ilib_cache_lookup_fixed_miss(),
  * ilib_cache_insert_after_miss())
- * @hash: the key's hash
+ * @hash: the key's hash (set by every lookup)
  * @seq: the set's count, even and unchanged around the lookup that found
  *     no equal key; odd: nothing to go on
  */
@@ -269,8 +269,10 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	unsigned int set, seq, sw;
 	uint64_t k0;
 
-	if (miss)
+	if (miss) {
+		miss->hash = hash;
 		miss->seq = 1;
+	}
 	if (!c || kw != c->key_words || vw > c->val_words || !c->sets)
 		goto slow;
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
@@ -323,10 +325,8 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		goto slow;
 	}
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
-		if (miss) {
-			miss->hash = hash;
+		if (miss)
 			miss->seq = seq;
-		}
 		return false;
 	}
 slow:

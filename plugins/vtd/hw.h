@@ -415,10 +415,21 @@ bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
 void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen);
 /* The IOTLB set hash's part that depends on the DID alone. */
 uint64_t vtd_hw_tlb_seed(uint16_t did);
+/* Words of an IOTLB key (hw_cache.c packs them). */
+#define HW_TLB_KEY_WORDS 2
+
+/* An IOTLB probe's key and what it saw of its set, for the insert of
+ * the same key after the walk. */
+struct hw_tlb_probe {
+	uint64_t key[HW_TLB_KEY_WORDS];
+	struct ilib_cache_miss miss;
+	unsigned int level; /* 0: no probe */
+};
+
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
-		       struct ilib_cache_miss *miss);
+		       struct hw_tlb_probe *p);
 void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
-		       const struct ilib_cache_miss *miss);
+		       const struct hw_tlb_probe *p);
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		    uint16_t sid, unsigned int fm);
 void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,

@@ -25,7 +25,6 @@ _Static_assert(HW_WORDS(struct hw_pe) < ILIB_CACHE_MAX_WORDS,
  * IOTLB key, 2 words: the tags an entry is found by.  vpn < 2^52 (the
  * input address >> 12 or more), so level, stage and mode fit above it.
  */
-#define HW_TLB_KEY_WORDS 2
 #define HW_TLB_VAL_WORDS 2
 #define HW_TLB_VPN	 VTD_GENMASK(55, 0)
 
@@ -230,14 +229,15 @@ static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
  *     neg and wd are filled in
  */
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
-		       struct ilib_cache_miss *miss)
+		       struct hw_tlb_probe *p)
 {
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
+	uint64_t val[HW_TLB_VAL_WORDS];
 
-	hw_tlb_key(t, key);
+	hw_tlb_key(t, p->key);
+	p->level = t->level;
 	if (!ilib_cache_lookup_fixed_miss(
-		&hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key,
-		val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS, miss))
+		&hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn),
+		p->key, val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS, &p->miss))
 		return false;
 	t->out = val[0];
 	t->perm = (uint8_t)(val[1] & 0xff);
@@ -246,14 +246,13 @@ bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
 	return true;
 }
 
-/* Cache @t unless an IOTLB invalidation ran since @gen was read; @miss:
- * NULL, or what the lookup of t's very key saw of its set. */
+/* Cache @t unless an IOTLB invalidation ran since @gen was read; @p:
+ * NULL, or the lookup that missed @t's very key (its key and set). */
 void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
-		       const struct ilib_cache_miss *miss)
+		       const struct hw_tlb_probe *p)
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 
-	hw_tlb_key(t, key);
 	val[0] = t->out;
 	val[1] = t->perm | (uint64_t)t->neg << 8 | (uint64_t)t->wd << 9;
 	/*
@@ -264,14 +263,16 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
 	if (t->stage == HW_ST_FL &&
 	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
-	if (miss)
-		ilib_cache_insert_after_miss(&hw->tlbc, miss, key, val,
+	if (p) {
+		ilib_cache_insert_after_miss(&hw->tlbc, &p->miss, p->key, val,
 					     gen, t->did, HW_TLB_KEY_WORDS,
 					     HW_TLB_VAL_WORDS);
-	else
-		ilib_cache_insert_tag_fixed(
-		    &hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn),
-		    key, val, gen, t->did, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+		return;
+	}
+	hw_tlb_key(t, key);
+	ilib_cache_insert_tag_fixed(
+	    &hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key, val,
+	    gen, t->did, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 /* ---- What invalidations remove ----------------------------------------- */

@@ -529,11 +529,11 @@ static void hw_out(const struct iommu_dma_req *req, uint64_t page_out,
  * Context: takes one set lock at a time.
  */
 static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
-			struct hw_tlb *t, struct ilib_cache_miss *miss)
+			struct hw_tlb *t, struct hw_tlb_probe *p)
 {
 	unsigned int maxl = 1;
 
-	miss->seq = 1; /* no probe yet */
+	p->level = 0; /* no probe yet */
 	if (x->stage == HW_ST_SL)
 		maxl = hw->sp1g ? 3 : hw->sp2m ? 2 : 1;
 	else
@@ -557,20 +557,18 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 			continue;
 		t->level = (uint8_t)level;
 		t->vpn = x->req->iova >> vtd_level_shift(level);
-		if (vtd_hw_tlb_lookup(hw, t, miss))
+		if (vtd_hw_tlb_lookup(hw, t, p))
 			return true;
 	}
 	return false;
 }
 
 /* Cache the walk's result @w (@neg: a CM = 1 not-present result);
- * @probe_level, @miss: the level of hw_tlb_find()'s last probe and what it
- * saw of its set, which the insert uses when its key is the probe's (the
- * same level). */
+ * @p: hw_tlb_find()'s last probe, which the insert uses when its key is
+ * the probe's (the same level) and the probe missed in a stable set. */
 static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 		       const struct hw_walk *w, bool neg, uint64_t gen,
-		       unsigned int probe_level,
-		       const struct ilib_cache_miss *miss)
+		       const struct hw_tlb_probe *p)
 {
 	struct hw_tlb t;
 
@@ -593,8 +591,7 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t.perm = (uint8_t)w->perm;
 	t.wd = w->wd;
 	vtd_hw_tlb_insert(hw, &t, gen,
-			  probe_level == t.level && !(miss->seq & 1) ? miss
-								 : NULL);
+			  p->level == t.level && !(p->miss.seq & 1) ? p : NULL);
 }
 
 /**
@@ -616,7 +613,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 {
 	struct vtd_hw *hw = opaque;
 	struct hw_walk w;
-	struct ilib_cache_miss miss;
+	struct hw_tlb_probe probe;
 	struct hw_tlb t;
 	struct hw_xl x;
 	uint64_t live, rta, gen, size, ctx_gen, pe_gen;
@@ -706,7 +703,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	need = hw_need(req);
 	/* Privileged and execute requests bypass the IOTLB (hw.h). */
 	cached = !x.priv && !x.exec;
-	if (cached && hw_tlb_find(hw, &x, &t, &miss)) {
+	if (cached && hw_tlb_find(hw, &x, &t, &probe)) {
 		if (t.neg) {
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			return vtd_hw_fault(hw, &x,
@@ -737,7 +734,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 				 : hw_sl_walk(hw, &x, &w);
 	if (fr) {
 		if (w.notpresent && hw->cm && cached)
-			hw_tlb_put(hw, &x, &w, true, gen, t.level, &miss);
+			hw_tlb_put(hw, &x, &w, true, gen, &probe);
 		return vtd_hw_fault(hw, &x, fr);
 	}
 	size = 1ull << vtd_level_shift(w.level);
@@ -749,6 +746,6 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		return 0;
 	/* An IOTLB entry: the core may keep it until the next register
 	 * write (an invalidation is one). */
-	hw_tlb_put(hw, &x, &w, false, gen, t.level, &miss);
+	hw_tlb_put(hw, &x, &w, false, gen, &probe);
 	return IOMMU_HW_CACHED;
 }

@@ -243,7 +243,8 @@ PT_ALWAYS_INLINE uint64_t ptf_d_plain(uint64_t e)
  * Mode 6.  The input width is the mode's (12 + 9 * Mode, 64 at Mode 6);
  * a model may narrow it through desc->ia_bits, never widen it.
  */
-static int ptf_wk_geom(const struct pt_walk_desc *d, struct pt_geom *g)
+PT_ALWAYS_INLINE int ptf_wk_geom(const struct pt_walk_desc *d,
+				 struct pt_geom *g)
 {
 	const unsigned int full = d->levels == 6 ? 64 : 12 + 9 * d->levels;
 	const unsigned int top = d->levels == 6 ? 7 : 9;
@@ -308,8 +309,7 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 	(void)access;
 	if (!(e & AMDV1_PR))
 		return PT_WALK_NOT_PRESENT;
-	if (d->oa_bits && d->oa_bits < 52)
-		rsvd |= PT_GENMASK(51, d->oa_bits);
+	rsvd |= pt_wk_oa_rsvd(d->oa_bits);
 	if (e & rsvd)
 		return PT_WALK_RSVD;
 	if (!(e & AMDV1_IR))

@@ -96,7 +96,8 @@ PT_ALWAYS_INLINE uint64_t ptf_d_plain(uint64_t e)
 
 /* ---- model side ---------------------------------------------------------- */
 
-static int ptf_wk_geom(const struct pt_walk_desc *d, struct pt_geom *g)
+PT_ALWAYS_INLINE int ptf_wk_geom(const struct pt_walk_desc *d,
+				 struct pt_geom *g)
 {
 	return lpae_wk_geom(d, g, true);
 }

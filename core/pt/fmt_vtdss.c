@@ -30,6 +30,7 @@
 #define PTF_OA_LINEAR(pt) 1
 #define PTF_DIRTY 1
 #define PTF_WK_TABLE_A 0ull
+#define PTF_WK_G(d) ((void)(d), 12u)
 
 /* ---- driver side --------------------------------------------------------- */
 
@@ -139,7 +140,8 @@ PT_ALWAYS_INLINE uint64_t ptf_d_plain(uint64_t e)
 
 /* ---- model side ---------------------------------------------------------- */
 
-static int ptf_wk_geom(const struct pt_walk_desc *d, struct pt_geom *g)
+PT_ALWAYS_INLINE int ptf_wk_geom(const struct pt_walk_desc *d,
+				 struct pt_geom *g)
 {
 	if ((d->granule_lg2 && d->granule_lg2 != 12) || d->levels < 2 ||
 	    d->levels > 5 || (d->top_bits && d->top_bits != 9))
@@ -166,10 +168,8 @@ PT_ALWAYS_INLINE bool ptf_wk_in_range(const struct pt_walk_desc *d,
 PT_ALWAYS_INLINE void ptf_wk_start(const struct pt_walk_desc *d,
 				   struct pt_wk *w, unsigned int access)
 {
-	w->need = access && !(d->flags & PT_WALK_NO_PERM) ? pta_need(access)
-							 : 0;
-	w->oa_rsvd = d->oa_bits && d->oa_bits < 52 ? PT_GENMASK(51, d->oa_bits)
-						   : 0;
+	w->need = d->flags & PT_WALK_NO_PERM ? 0 : pta_need(access);
+	w->oa_rsvd = pt_wk_oa_rsvd(d->oa_bits);
 }
 
 /*

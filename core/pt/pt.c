@@ -13,24 +13,17 @@
  */
 #include "pt_defs.h"
 
+/* The formats, by enum pt_fmt. */
+static const struct pt_fmt_ops *const pt_fmts[] = {
+	[PT_FMT_VTDSS] = &pt_fmt_vtdss,	    [PT_FMT_X86_64] = &pt_fmt_x86_64,
+	[PT_FMT_AMDV1] = &pt_fmt_amdv1,	    [PT_FMT_AMDV2] = &pt_fmt_amdv2,
+	[PT_FMT_LPAE_S1] = &pt_fmt_lpae_s1, [PT_FMT_LPAE_S2] = &pt_fmt_lpae_s2,
+};
+
 static const struct pt_fmt_ops *pt_ops_of(unsigned int fmt)
 {
-	switch (fmt) {
-	case PT_FMT_VTDSS:
-		return &pt_fmt_vtdss;
-	case PT_FMT_X86_64:
-		return &pt_fmt_x86_64;
-	case PT_FMT_AMDV1:
-		return &pt_fmt_amdv1;
-	case PT_FMT_AMDV2:
-		return &pt_fmt_amdv2;
-	case PT_FMT_LPAE_S1:
-		return &pt_fmt_lpae_s1;
-	case PT_FMT_LPAE_S2:
-		return &pt_fmt_lpae_s2;
-	default:
-		return NULL;
-	}
+	return fmt < sizeof(pt_fmts) / sizeof(pt_fmts[0]) ? pt_fmts[fmt]
+							   : NULL;
 }
 
 /* ---- table memory -------------------------------------------------------- */
@@ -473,15 +466,16 @@ int pt_walk(struct iommu_host *host, const struct pt_walk_desc *d,
 {
 	const struct pt_fmt_ops *ops;
 
-	if (!res)
-		return -PT_WALK_BAD_DESC;
-	if (!host || !host->ops || !host->ops->mem_read || !d ||
-	    !(ops = pt_ops_of(d->fmt)) || d->levels < 1 ||
-	    d->levels > PT_MAX_LEVELS || d->oa_bits > 52 ||
-	    access & ~(PT_ACC_R | PT_ACC_W | PT_ACC_X | PT_ACC_PRIV)) {
+	if (PT_LIKELY(res && d && host && host->ops && host->ops->mem_read &&
+		      (ops = pt_ops_of(d->fmt)) &&
+		      (unsigned int)d->levels - 1 < PT_MAX_LEVELS &&
+		      d->oa_bits <= 52 &&
+		      !(access & ~(PT_ACC_R | PT_ACC_W | PT_ACC_X |
+				   PT_ACC_PRIV))))
+		return ops->walk(host, d, ia, access, res);
+	if (res) {
 		memset(res, 0, sizeof(*res));
 		res->err = PT_WALK_BAD_DESC;
-		return -PT_WALK_BAD_DESC;
 	}
-	return ops->walk(host, d, ia, access, res);
+	return -PT_WALK_BAD_DESC;
 }

@@ -42,6 +42,8 @@
  *                   ptf_d_plain(e) (writable leaf without tracking)
  *
  *   model side (decode, written apart from the encoders):
+ *   PTF_WK_G(d)         granule log2 of a walk description ptf_wk_geom()
+ *                       accepts (a constant where the format has one)
  *   int ptf_wk_geom(d, geom)                check a walk description
  *   bool ptf_wk_in_range(d, geom, ia)       input address accepted
  *   int ptf_wk_entry(d, w, e, lvl, access)  decode one entry: 0 with

@@ -50,8 +50,139 @@ static int pta_wk_update(struct iommu_host *host, uint64_t pa, uint64_t set,
 	return host->ops->mem_write(host, pa, &ne, 8) ? -1 : 0;
 }
 
+/*
+ * The geometry of the last walk description this format accepted, for
+ * the resumed walk below: the description's granule_lg2, levels, top_bits
+ * and ia_bits (the only fields ptf_wk_geom() reads) as the key in bits
+ * 63..32, and what ptf_wk_geom() answered for them (g, levels, top_bits,
+ * ia_bits, a byte each) below.  A pure function's memo in one word: a
+ * thread reads a key with its own answer or another key, never a torn
+ * pair, so any thread may overwrite it at any time.  It starts with a
+ * key of 255 levels, which pt_walk() refuses before a format sees it.
+ */
+#define PTA_WK_MEMO_NONE 0xffffffff00000000ull
+static uint64_t PTA(wk_memo) = PTA_WK_MEMO_NONE;
+
+_Static_assert(offsetof(struct pt_walk_desc, levels) ==
+			       offsetof(struct pt_walk_desc, granule_lg2) + 1 &&
+		       offsetof(struct pt_walk_desc, top_bits) ==
+			       offsetof(struct pt_walk_desc, granule_lg2) + 2 &&
+		       offsetof(struct pt_walk_desc, ia_bits) ==
+			       offsetof(struct pt_walk_desc, granule_lg2) + 3,
+	       "the geometry key is four consecutive bytes");
+
+/* ptf_wk_geom(), answered from the memo when @d's key is the last one
+ * accepted: 0 and @g (g, levels, top_bits, ia_bits), or -1. */
+PT_ALWAYS_INLINE int PTA(wk_geom_memo)(const struct pt_walk_desc *d,
+				       struct pt_geom *g)
+{
+	uint64_t m = __atomic_load_n(&PTA(wk_memo), __ATOMIC_RELAXED);
+	uint32_t key;
+
+	memcpy(&key,
+	       (const unsigned char *)d +
+		       offsetof(struct pt_walk_desc, granule_lg2),
+	       sizeof(key));
+	if (PT_LIKELY((uint32_t)(m >> 32) == key)) {
+		g->g = (uint8_t)m;
+		g->levels = (uint8_t)(m >> 8);
+		g->top_bits = (uint8_t)(m >> 16);
+		g->ia_bits = (uint8_t)(m >> 24);
+		return 0;
+	}
+	if (ptf_wk_geom(d, g))
+		return -1;
+	m = (uint64_t)key << 32 | g->g | g->levels << 8 | g->top_bits << 16 |
+	    (uint64_t)g->ia_bits << 24;
+	__atomic_store_n(&PTA(wk_memo), m, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
+ * The walk of a paging-structure cache hit: PT_WALK_RESUME with
+ * @d->start_host, below the top level, reads one entry, at start_host.
+ * This takes its common case alone: a valid description, an address in
+ * range, and a leaf that passes every check and needs no access-flag or
+ * dirty update; it then answers what the loop of PTA(walk_full) answers
+ * for it, field by field.  Anything else (a bad description, an address
+ * out of range, a table, a fault, an update to make) returns 1 and the
+ * whole walk runs as it would have, reading the entry again: a walk a
+ * moment later, which a concurrent change may answer differently, as it
+ * may any walk.
+ */
+PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d, uint64_t ia,
+				    unsigned int access,
+				    struct pt_walk_res *r)
+{
+	const unsigned int lvl = d->start_lvl;
+	const uint32_t flags = d->flags;
+	struct pt_geom geom;
+	struct pt_wk w;
+	uint64_t idx, e;
+
+	if (PTA(wk_geom_memo)(d, &geom) || !ptf_wk_in_range(d, &geom, ia) ||
+	    lvl + 1 >= geom.levels)
+		return 1;
+	w.g = PTF_WK_G(d); /* geom.g, a constant in most formats */
+	idx = (ia >> (w.g + (w.g - 3) * lvl)) & ((1ull << (w.g - 3)) - 1);
+	e = pt_load((const uint64_t *)d->start_host + idx);
+	/* Stored as found: the whole walk rewrites them if it runs. */
+	r->err = PT_WALK_OK;
+	r->level = (int)lvl;
+	r->entry = e;
+	r->entry_pa = d->start_pa + 8 * idx;
+	r->table = d->start_pa;
+	r->table_perm = d->start_perm;
+	w.leaf = false;
+	w.perm = d->start_perm;
+	w.ia = ia;
+#ifdef PTF_WK_START
+	ptf_wk_start(d, &w, access);
+#endif
+	if (ptf_wk_entry(d, &w, e, lvl, access) || !w.leaf)
+		return 1;
+	if (ptf_wk_no_af(e) && !(flags & (PT_WALK_HA | PT_WALK_AFFD)) &&
+	    access)
+		return 1;
+#ifdef PTF_WK_START
+	if ((w.perm & w.need) != w.need)
+		return 1;
+#else
+	if (!(flags & PT_WALK_NO_PERM) &&
+	    (w.perm & pta_need(access)) != pta_need(access))
+		return 1;
+#endif
+	/* An update of the leaf's A or D for the whole walk to make. */
+	if (access && (flags & (PT_WALK_HA | PT_WALK_HD)) &&
+	    (((flags & PT_WALK_HA) && (e & ptf_wk_leaf_a(e)) != ptf_wk_leaf_a(e)) ||
+	     ((flags & PT_WALK_HD) && (access & PT_ACC_W) &&
+	      ptf_wk_set_dirty(e) != e)))
+		return 1;
+	r->oa = w.oa | (ia & ((1ull << w.lg2) - 1));
+	r->size_lg2 = w.lg2;
+	r->perm = w.perm;
+	r->dirty = ptf_wk_dirty(e);
+	return 0;
+}
+
+static int PTA(walk_full)(struct iommu_host *host,
+			  const struct pt_walk_desc *d, uint64_t ia,
+			  unsigned int access, struct pt_walk_res *r);
+
+/* The walk: a resumed one-entry walk's common case here, inline; the
+ * rest through PTA(walk_full). */
 static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		     uint64_t ia, unsigned int access, struct pt_walk_res *r)
+{
+	if ((d->flags & PT_WALK_RESUME) && d->start_host &&
+	    !PTA(walk_leaf)(d, ia, access, r))
+		return 0;
+	return PTA(walk_full)(host, d, ia, access, r);
+}
+
+static __attribute__((noinline)) int
+PTA(walk_full)(struct iommu_host *host, const struct pt_walk_desc *d,
+	       uint64_t ia, unsigned int access, struct pt_walk_res *r)
 {
 	uint64_t tpas[PT_MAX_LEVELS], table, e = 0, epa = 0;
 	const uint64_t *thost = NULL; /* the resumed table, in host memory */

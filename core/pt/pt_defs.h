@@ -11,6 +11,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,19 +115,25 @@ struct pt_wk {
 	uint64_t oa_rsvd; /* bits 51..oa_bits when oa_bits < 52, else 0 */
 };
 
-/* The permissions @access needs. */
-static inline uint32_t pta_need(unsigned int access)
+/* The permissions @access needs: PT_ACC_R, _W, _X are PT_PERM_UR, _UW,
+ * _UX, and three bits up PT_PERM_PR, _PW, _PX with PT_ACC_PRIV. */
+PT_ALWAYS_INLINE uint32_t pta_need(unsigned int access)
 {
-	uint32_t need = 0;
-	bool priv = access & PT_ACC_PRIV;
+	return (access & (PT_ACC_R | PT_ACC_W | PT_ACC_X))
+	       << (access & PT_ACC_PRIV ? 3 : 0);
+}
 
-	if (access & PT_ACC_R)
-		need |= priv ? PT_PERM_PR : PT_PERM_UR;
-	if (access & PT_ACC_W)
-		need |= priv ? PT_PERM_PW : PT_PERM_UW;
-	if (access & PT_ACC_X)
-		need |= priv ? PT_PERM_PX : PT_PERM_UX;
-	return need;
+_Static_assert(PT_ACC_R == PT_PERM_UR && PT_ACC_W == PT_PERM_UW &&
+		       PT_ACC_X == PT_PERM_UX && PT_PERM_UR << 3 == PT_PERM_PR &&
+		       PT_PERM_UW << 3 == PT_PERM_PW &&
+		       PT_PERM_UX << 3 == PT_PERM_PX,
+	       "pta_need() shifts the access bits into the permissions");
+
+/* Address bits 51..@oa_bits of an entry (none for 0 or 52: pt_walk()
+ * refuses more than 52), reserved by a narrower output. */
+PT_ALWAYS_INLINE uint64_t pt_wk_oa_rsvd(unsigned int oa_bits)
+{
+	return PT_GENMASK(51, 0) & (~0ull << (oa_bits ? oa_bits : 52));
 }
 
 /* What a format's ptf_wk_entry() returns for a leaf of 2^@lg2 whose

@@ -251,8 +251,8 @@ PT_ALWAYS_INLINE uint64_t ptf_leaf_step(const struct pt *pt, unsigned int lg2,
  * not allow.  @d->top_bits 0 derives it from @d->ia_bits; both given
  * must agree.
  */
-static int lpae_wk_geom(const struct pt_walk_desc *d, struct pt_geom *g,
-			bool s2)
+PT_ALWAYS_INLINE int lpae_wk_geom(const struct pt_walk_desc *d,
+				  struct pt_geom *g, bool s2)
 {
 	const unsigned int gr = PTF_WK_G(d);
 	const unsigned int start = 4 - (unsigned int)d->levels;

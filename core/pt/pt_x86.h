@@ -29,6 +29,7 @@
 #define PTF_OA_LINEAR(pt) 1
 #define PTF_DIRTY 1
 #define PTF_WK_TABLE_A X86_A
+#define PTF_WK_G(d) ((void)(d), 12u)
 
 /* ---- driver side --------------------------------------------------------- */
 
@@ -142,7 +143,8 @@ PT_ALWAYS_INLINE uint64_t ptf_d_plain(uint64_t e)
 
 /* ---- model side ---------------------------------------------------------- */
 
-static int ptf_wk_geom(const struct pt_walk_desc *d, struct pt_geom *g)
+PT_ALWAYS_INLINE int ptf_wk_geom(const struct pt_walk_desc *d,
+				 struct pt_geom *g)
 {
 	if ((d->granule_lg2 && d->granule_lg2 != 12) || d->levels < 4 ||
 	    d->levels > 5 || (d->top_bits && d->top_bits != 9))
@@ -182,8 +184,7 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 	if (!(e & X86_P))
 		return PT_WALK_NOT_PRESENT;
 	leaf = !lvl || ((e & X86_PS) && lvl <= 2);
-	if (d->oa_bits && d->oa_bits < 52)
-		rsvd |= PT_GENMASK(51, d->oa_bits);
+	rsvd |= pt_wk_oa_rsvd(d->oa_bits);
 	if (lvl >= 3)
 		rsvd |= X86_PS;
 	else if (leaf && lvl)

@@ -21,6 +21,9 @@
 #define VTDSS_SNP  (1ull << 11)
 #define VTDSS_ADDR PT_GENMASK(51, 12)
 
+_Static_assert(PT_PERM_R == 9 * VTDSS_R && PT_PERM_W == 9 * VTDSS_W,
+	       "ptf_wk_entry() turns R and W into permissions by a multiply");
+
 #define PTF_OPS	  pt_fmt_vtdss
 #define PTF_ID	  PT_FMT_VTDSS
 #define PTF_NAME  "vtdss"
@@ -187,10 +190,9 @@ PT_ALWAYS_INLINE int ptf_wk_entry(const struct pt_walk_desc *d,
 
 	if (!(e & (VTDSS_R | VTDSS_W)))
 		return PT_WALK_NOT_PRESENT;
-	if (!(e & VTDSS_R))
-		w->perm &= ~PT_PERM_R;
-	if (!(e & VTDSS_W))
-		w->perm &= ~PT_PERM_W;
+	/* R (bit 0) keeps PT_PERM_R (bits 0 and 3), W (bit 1) PT_PERM_W
+	 * (bits 1 and 4): nine times each. */
+	w->perm &= (uint32_t)(e & (VTDSS_R | VTDSS_W)) * 9u | PT_PERM_X;
 	(void)access; /* in w->need */
 	if ((w->perm & w->need) != w->need)
 		return PT_WALK_PERM;

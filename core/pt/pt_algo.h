@@ -44,6 +44,9 @@
  *   model side (decode, written apart from the encoders):
  *   PTF_WK_G(d)         granule log2 of a walk description ptf_wk_geom()
  *                       accepts (a constant where the format has one)
+ *   PTF_WK_G_VARIES     defined if that is 12, 14 or 16 (granule_lg2 0
+ *                       meaning 12) by the description: the resumed walk
+ *                       is then made once per granule
  *   int ptf_wk_geom(d, geom)                check a walk description
  *   bool ptf_wk_in_range(d, geom, ia)       input address accepted
  *   int ptf_wk_entry(d, w, e, lvl, access)  decode one entry: 0 with

@@ -110,7 +110,8 @@ PT_ALWAYS_INLINE int PTA(wk_geom_memo)(const struct pt_walk_desc *d,
  * moment later, which a concurrent change may answer differently, as it
  * may any walk.
  */
-PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d, uint64_t ia,
+PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d,
+				    unsigned int g, uint64_t ia,
 				    unsigned int access,
 				    struct pt_walk_res *r)
 {
@@ -123,7 +124,7 @@ PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d, uint64_t ia,
 	if (PTA(wk_geom_memo)(d, &geom) || !ptf_wk_in_range(d, &geom, ia) ||
 	    lvl + 1 >= geom.levels)
 		return 1;
-	w.g = PTF_WK_G(d); /* geom.g, a constant in most formats */
+	w.g = g; /* geom.g: the caller's constant */
 	idx = (ia >> (w.g + (w.g - 3) * lvl)) & ((1ull << (w.g - 3)) - 1);
 	e = pt_load((const uint64_t *)d->start_host + idx);
 	/* Stored as found: the whole walk rewrites them if it runs. */
@@ -169,14 +170,41 @@ static int PTA(walk_full)(struct iommu_host *host,
 			  const struct pt_walk_desc *d, uint64_t ia,
 			  unsigned int access, struct pt_walk_res *r);
 
-/* The walk: a resumed one-entry walk's common case here, inline; the
- * rest through PTA(walk_full). */
+/*
+ * The walk: a resumed one-entry walk's common case here, inline, with the
+ * granule a constant (one copy per granule where it varies); the rest
+ * through PTA(walk_full).
+ */
 static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		     uint64_t ia, unsigned int access, struct pt_walk_res *r)
 {
-	if ((d->flags & PT_WALK_RESUME) && d->start_host &&
-	    !PTA(walk_leaf)(d, ia, access, r))
-		return 0;
+	if ((d->flags & PT_WALK_RESUME) && d->start_host) {
+#ifdef PTF_WK_G_VARIES
+		int ret;
+
+		/* Any other granule_lg2 is a bad description: the whole
+		 * walk says so. */
+		switch (d->granule_lg2) {
+		case 0:
+		case 12:
+			ret = PTA(walk_leaf)(d, 12, ia, access, r);
+			break;
+		case 14:
+			ret = PTA(walk_leaf)(d, 14, ia, access, r);
+			break;
+		case 16:
+			ret = PTA(walk_leaf)(d, 16, ia, access, r);
+			break;
+		default:
+			ret = 1;
+		}
+		if (!ret)
+			return 0;
+#else
+		if (!PTA(walk_leaf)(d, PTF_WK_G(d), ia, access, r))
+			return 0;
+#endif
+	}
 	return PTA(walk_full)(host, d, ia, access, r);
 }
 

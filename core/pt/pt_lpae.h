@@ -41,6 +41,7 @@
 
 #define PTF_G(pt)      ((pt)->cfg.granule_lg2)
 #define PTF_WK_G(d)    ((d)->granule_lg2 ? (d)->granule_lg2 : 12u)
+#define PTF_WK_G_VARIES /* 12, 14 or 16 per description */
 #define PTF_RUNS       1
 #define PTF_RUN_MASK   LPAE_CONT
 #define PTF_DS(pt)     ((pt)->cfg.features & PT_FEAT_DS)

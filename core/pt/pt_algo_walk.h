@@ -110,12 +110,11 @@ PT_ALWAYS_INLINE int PTA(wk_geom_memo)(const struct pt_walk_desc *d,
  * moment later, which a concurrent change may answer differently, as it
  * may any walk.
  */
-PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d,
-				    unsigned int g, uint64_t ia,
-				    unsigned int access,
-				    struct pt_walk_res *r)
+PT_ALWAYS_INLINE int PTA(walk_leaf1)(const struct pt_walk_desc *d,
+				     unsigned int g, unsigned int lvl,
+				     uint64_t ia, unsigned int access,
+				     struct pt_walk_res *r)
 {
-	const unsigned int lvl = d->start_lvl;
 	const uint32_t flags = d->flags;
 	struct pt_geom geom;
 	struct pt_wk w;
@@ -164,6 +163,17 @@ PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d,
 	r->perm = w.perm;
 	r->dirty = ptf_wk_dirty(e);
 	return 0;
+}
+
+/* PTA(walk_leaf1) at @d->start_lvl, with level 0 (a table of granule
+ * pages, the usual resume point) a constant. */
+PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d,
+				    unsigned int g, uint64_t ia,
+				    unsigned int access, struct pt_walk_res *r)
+{
+	if (PT_LIKELY(!d->start_lvl))
+		return PTA(walk_leaf1)(d, g, 0, ia, access, r);
+	return PTA(walk_leaf1)(d, g, d->start_lvl, ia, access, r);
 }
 
 static int PTA(walk_full)(struct iommu_host *host,

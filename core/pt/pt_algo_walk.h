@@ -165,55 +165,58 @@ PT_ALWAYS_INLINE int PTA(walk_leaf1)(const struct pt_walk_desc *d,
 	return 0;
 }
 
-/* PTA(walk_leaf1) at @d->start_lvl, with level 0 (a table of granule
- * pages, the usual resume point) a constant. */
+/* PTA(walk_leaf1) with the granule a constant (one copy per granule
+ * where it varies; any other granule_lg2 is a bad description, which the
+ * whole walk reports). */
 PT_ALWAYS_INLINE int PTA(walk_leaf)(const struct pt_walk_desc *d,
-				    unsigned int g, uint64_t ia,
+				    unsigned int lvl, uint64_t ia,
 				    unsigned int access, struct pt_walk_res *r)
 {
-	if (PT_LIKELY(!d->start_lvl))
-		return PTA(walk_leaf1)(d, g, 0, ia, access, r);
-	return PTA(walk_leaf1)(d, g, d->start_lvl, ia, access, r);
+#ifdef PTF_WK_G_VARIES
+	switch (d->granule_lg2) {
+	case 0:
+	case 12:
+		return PTA(walk_leaf1)(d, 12, lvl, ia, access, r);
+	case 14:
+		return PTA(walk_leaf1)(d, 14, lvl, ia, access, r);
+	case 16:
+		return PTA(walk_leaf1)(d, 16, lvl, ia, access, r);
+	default:
+		return 1;
+	}
+#else
+	return PTA(walk_leaf1)(d, PTF_WK_G(d), lvl, ia, access, r);
+#endif
 }
 
 static int PTA(walk_full)(struct iommu_host *host,
 			  const struct pt_walk_desc *d, uint64_t ia,
 			  unsigned int access, struct pt_walk_res *r);
 
+/* A walk resumed above level 0: its common case, else the whole walk. */
+static __attribute__((noinline)) int
+PTA(walk_upper)(struct iommu_host *host, const struct pt_walk_desc *d,
+		uint64_t ia, unsigned int access, struct pt_walk_res *r)
+{
+	if (!PTA(walk_leaf)(d, d->start_lvl, ia, access, r))
+		return 0;
+	return PTA(walk_full)(host, d, ia, access, r);
+}
+
 /*
- * The walk: a resumed one-entry walk's common case here, inline, with the
- * granule a constant (one copy per granule where it varies); the rest
- * through PTA(walk_full).
+ * The walk: a walk resumed at level 0 (a table of granule pages, the
+ * usual resume point) has its common case here, with the level and the
+ * granule constants; one resumed above goes to PTA(walk_upper); the rest
+ * to PTA(walk_full).
  */
 static int PTA(walk)(struct iommu_host *host, const struct pt_walk_desc *d,
 		     uint64_t ia, unsigned int access, struct pt_walk_res *r)
 {
 	if ((d->flags & PT_WALK_RESUME) && d->start_host) {
-#ifdef PTF_WK_G_VARIES
-		int ret;
-
-		/* Any other granule_lg2 is a bad description: the whole
-		 * walk says so. */
-		switch (d->granule_lg2) {
-		case 0:
-		case 12:
-			ret = PTA(walk_leaf)(d, 12, ia, access, r);
-			break;
-		case 14:
-			ret = PTA(walk_leaf)(d, 14, ia, access, r);
-			break;
-		case 16:
-			ret = PTA(walk_leaf)(d, 16, ia, access, r);
-			break;
-		default:
-			ret = 1;
-		}
-		if (!ret)
+		if (d->start_lvl)
+			return PTA(walk_upper)(host, d, ia, access, r);
+		if (!PTA(walk_leaf)(d, 0, ia, access, r))
 			return 0;
-#else
-		if (!PTA(walk_leaf)(d, PTF_WK_G(d), ia, access, r))
-			return 0;
-#endif
 	}
 	return PTA(walk_full)(host, d, ia, access, r);
 }

@@ -49,12 +49,20 @@
 #define ILIB_WALK_CACHE_KEY_WORDS 3u
 #define ILIB_WALK_CACHE_VAL_WORDS 3u
 
-/* Span of a region: one last-level table of the walk's granule. */
-static inline unsigned int ilib_walk_cache_span(const struct pt_walk_desc *d)
+/*
+ * The key word of @ia's region, one last-level table's span of the
+ * walk's granule (2 MiB with 4 KiB pages): its number (below 2^43 for any granule
+ * of 4 KiB or more) with the granule above bit 56.  A walk of another
+ * granule never resumes at a table a walk of this one kept, whatever the
+ * model's tag says: its index could reach past the one granule whose
+ * host address the fill asked for.
+ */
+static inline uint64_t ilib_walk_cache_region(const struct pt_walk_desc *d,
+					      uint64_t ia)
 {
 	unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12u;
 
-	return g + (g - 3u);
+	return ia >> (g + (g - 3u)) | (uint64_t)g << 56;
 }
 
 /**
@@ -121,7 +129,7 @@ ilib_walk_cache_lookup_seeded(struct ilib_cache *c, uint64_t tag,
 {
 	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
 
-	key[0] = ia >> ilib_walk_cache_span(d);
+	key[0] = ilib_walk_cache_region(d, ia);
 	key[1] = tag;
 	key[2] = d->root;
 	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key[0], seed), key,
@@ -170,7 +178,7 @@ static inline void ilib_walk_cache_fill_seeded(struct ilib_cache *c,
 				       (size_t)1 << (d->granule_lg2
 							 ? d->granule_lg2
 							 : 12u));
-	key[0] = ia >> ilib_walk_cache_span(d);
+	key[0] = ilib_walk_cache_region(d, ia);
 	key[1] = tag;
 	key[2] = d->root;
 	val[0] = r->table;

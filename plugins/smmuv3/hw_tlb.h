@@ -105,12 +105,21 @@ static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
 		     : 0;
 }
 
+/* What the last non-global probe of a lookup saw of its set, and its
+ * size, for the insert after the walk (of that size). */
+struct hw_tlb_miss {
+	struct ilib_cache_miss set;
+	unsigned int lg2; /* the size probed */
+};
+
 /**
  * hw_tlb_lookup() - the TLB entry keyed @k that holds @input
  * @k: smmu_hw_tlbk() of the request's tags
  * @input: the input address (a VA in canonical form, or an IPA)
  * @t: on a hit, the entry: its tags are its own (a global one: ASID 0
  *     and HW_TLB_T_GLOBAL)
+ * @miss: set on every call: what the last size's non-global probe saw
+ *     (for hw_tlb_insert())
  *
  * Tries the sizes that were ever cached, each as a non-global entry of
  * @k's ASID and, for stage 1 of a world with ASIDs, as a global entry.
@@ -123,7 +132,7 @@ static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
  */
 static inline __attribute__((always_inline)) bool
 hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
-	      struct hw_tlb *t)
+	      struct hw_tlb *t, struct hw_tlb_miss *miss)
 {
 	const uint64_t k1 = k->tags;
 	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
@@ -131,6 +140,7 @@ hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
 	unsigned int lg2;
 
+	*miss = (struct hw_tlb_miss){ .set = { .seq = 1 } };
 	while (sizes) {
 		lg2 = (unsigned int)__builtin_ctzll(sizes);
 		sizes &= sizes - 1;
@@ -138,9 +148,10 @@ hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 		key[0] = hw_tlb_key0(page, lg2, k->kind);
 		key[1] = k1;
 		hash = hw_tlb_hash_s(k->salt, lg2, page);
-		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
-					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS)) {
+		miss->lg2 = lg2;
+		if (ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, key, val,
+						 HW_TLB_KEY_WORDS,
+						 HW_TLB_VAL_WORDS, &miss->set)) {
 			e = __atomic_load_n(ep_world, __ATOMIC_ACQUIRE);
 			if (k->asids)
 				e += __atomic_load_n(&hw->ep_asid[k->ep_b],
@@ -178,11 +189,13 @@ hit:
  * @global: the leaf is global (nG = 0, in a world with ASIDs): tagged
  *     with ASID 0 and HW_TLB_T_GLOBAL, and no ASID epoch
  * @ep: hw_tlb_epochs() of @k, read before the walk
+ * @miss: hw_tlb_lookup()'s record of the request: used for a non-global
+ *     entry of the size it probed last (then @t's key is that probe's)
  */
 static inline __attribute__((always_inline)) void
 hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 	      const struct hw_tlb *t, bool global, uint64_t gen,
-	      const struct hw_tlb_ep *ep)
+	      const struct hw_tlb_ep *ep, const struct hw_tlb_miss *miss)
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 	const uint64_t bit = 1ull << t->lg2;
@@ -202,9 +215,14 @@ hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc, hw_tlb_hash_s(k->salt, t->lg2, t->page), key, val, gen,
-	    k->ctag, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+	if (!global && !(miss->set.seq & 1) && miss->lg2 == t->lg2)
+		ilib_cache_insert_after_miss(&hw->tlbc, &miss->set, key, val,
+					     gen, k->ctag, HW_TLB_KEY_WORDS,
+					     HW_TLB_VAL_WORDS);
+	else /* the call: the inline copy above is the common case */
+		ilib_cache_insert_tag(&hw->tlbc,
+				      hw_tlb_hash_s(k->salt, t->lg2, t->page),
+				      key, val, gen, k->ctag);
 }
 
 #endif /* SMMU_HW_TLB_H */

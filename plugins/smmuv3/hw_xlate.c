@@ -144,6 +144,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	const struct hw_wcfg *tt = &x->cd->tt[sel];
 	const struct hw_tlbk *k = &x->plan->k;
 	uint64_t vae = va, gen;
+	struct hw_tlb_miss miss;
 	struct hw_tlb_ep ep;
 	struct hw_wres r1, r2;
 	struct hw_tlb t;
@@ -162,7 +163,7 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 
 		return smmu_hw_fault(hw, x, &f);
 	}
-	if (hw_tlb_lookup(hw, k, vae, &t)) {
+	if (hw_tlb_lookup(hw, k, vae, &t, &miss)) {
 		ret = hw_tlb_use(hw, x, &t, vae, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -197,7 +198,8 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = (uint8_t)lg2;
 	t.page = vae >> lg2;
 	/* nG = 0: any ASID (9.1) */
-	hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen, &ep);
+	hw_tlb_insert(hw, k, &t, x->world != HW_W_EL2 && !r1.ng, gen, &ep,
+		      &miss);
 	hw_out(x, &t, vae, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }
@@ -208,6 +210,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 {
 	const uint64_t ipa = x->req->iova;
 	uint64_t gen;
+	struct hw_tlb_miss miss;
 	struct hw_tlb_ep ep;
 	struct hw_tlbk k;
 	struct hw_wres r;
@@ -215,7 +218,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	int ret = 0;
 
 	smmu_hw_tlbk(hw_tlb_tags(x, HW_K_S2), HW_K_S2, &k);
-	if (hw_tlb_lookup(hw, &k, ipa, &t)) {
+	if (hw_tlb_lookup(hw, &k, ipa, &t, &miss)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
@@ -233,7 +236,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	t.lg2 = r.lg2;
 	t.page = ipa >> r.lg2;
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
-	hw_tlb_insert(hw, &k, &t, false, gen, &ep);
+	hw_tlb_insert(hw, &k, &t, false, gen, &ep, &miss);
 	hw_out(x, &t, ipa, out);
 	return IOMMU_HW_CACHED; /* a TLB entry: the core may keep it */
 }

@@ -367,6 +367,46 @@ Test(xlate, tlb_hits_misses_and_walks_are_counted)
 	sg_destroy(&g);
 }
 
+/*
+ * With 4 KiB pages and 2 MiB blocks both cached, a miss probes both
+ * sizes; the 4 KiB entry the walk makes goes where a 4 KiB probe looks
+ * (not into the set of the last size probed), so the next request hits.
+ */
+Test(xlate, tlb_entry_after_two_probes_hits)
+{
+	struct ste st = {0};
+	struct sg_tt t2;
+	struct cnt c0;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, "tlb_sets = 8\ntlb_ways = 8\n");
+	sg_tt_new(&g, &t2, 12, 48, 0);
+	sg_tt_map(&g, &t2, 0x40000000, 2, s2_page(12, SG_DATA, false));
+	for (unsigned int i = 0; i < 32; i++)
+		sg_tt_map(&g, &t2, 0x1000000 + 0x1000 * i, 3,
+			  s2_page(12, SG_DATA + 0x200000 + 0x1000 * i, true));
+	sg_ste_s2(&st, &t2, 9);
+	sg_ste_set(&g, SID_B, &st);
+	sg_inv_ste(&g, SID_B);
+	sg_tr_ok(&g, SID_B, NP, 0x40012340, AR, SG_DATA + 0x12340);
+	/* Every set in use once (a lookup skips a set no insert reached). */
+	for (unsigned int i = 0; i < 24; i++)
+		sg_tr_ok(&g, SID_B, NP, 0x1000000 + 0x1000 * i, AR,
+			 SG_DATA + 0x200000 + 0x1000 * i);
+	for (unsigned int i = 24; i < 32; i++) {
+		const uint64_t ipa = 0x1000000 + 0x1000 * i;
+		const uint64_t pa = SG_DATA + 0x200000 + 0x1000 * i;
+
+		cnt_get(&g, &c0);
+		sg_tr_ok(&g, SID_B, NP, ipa, AR, pa);
+		cnt_is(&g, &c0, 0, 1, 1);
+		sg_tr_ok(&g, SID_B, NP, ipa + 0x10, AR, pa + 0x10);
+		cnt_is(&g, &c0, 1, 0, 0);
+	}
+	sg_destroy(&g);
+}
+
 Test(xlate, stage2_concatenated_start_tables)
 {
 	struct sg_tt t;

@@ -315,7 +315,9 @@ struct iommu_ctx {
 	 * belongs to one live thread at a time (load + store, no
 	 * read-modify-write on a shared line; a thread's number goes back
 	 * to the pool when it exits, dma.c); threads beyond that many alive
-	 * at once share the last one, with atomic adds. */
+	 * at once share the last one, with atomic adds.  While a model
+	 * translates for a thread that owns its shard, it adds to that
+	 * shard's v[] itself, the same way (struct iommu_dma_req.stats). */
 	struct iommu__shard {
 		_Alignas(64) _Atomic uint64_t xl[2];
 		_Atomic uint64_t v[IOMMU_STAT_COUNT];

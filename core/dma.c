@@ -273,6 +273,20 @@ static inline void count_xlate(struct iommu_ctx *ctx, unsigned int which)
 	iommu__shard_add(&ctx->shard[t].xl[which], t, 1);
 }
 
+/*
+ * The counters of shard @t for a model to add to itself (struct
+ * iommu_dma_req.stats): only a shard this thread owns, where a load and
+ * a store add; NULL for the shared one.
+ */
+static inline uint64_t *shard_own(struct iommu_ctx *ctx, unsigned int t)
+{
+	_Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t) &&
+			       _Alignof(_Atomic uint64_t) ==
+				       _Alignof(uint64_t),
+		       "a model adds to the shard with __atomic builtins");
+	return t < IOMMU__SHARDS ? (uint64_t *)ctx->shard[t].v : NULL;
+}
+
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
 {
 	return &hints[((iova >> 12) ^ dev_id) & (HINT_SLOTS - 1)];
@@ -378,7 +392,9 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		if (ask < page_left)
 			ask = page_left;
 	}
-	count_xlate(ctx, 0);
+	unsigned int t = iommu__shard_thread() - 1;
+
+	iommu__shard_add(&ctx->shard[t].xl[0], t, 1);
 	if (!ctx->bus_builtin) {
 		if (!ctx->bus.ops->translate)
 			return -EOPNOTSUPP;
@@ -392,6 +408,7 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			.len = ask,
 			.access = access,
 			.attrs = attrs,
+			.stats = shard_own(ctx, t),
 		};
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}

@@ -25,7 +25,10 @@
  * working: a slot it does not have reads as NULL, which means the core's
  * fallback for an optional slot.  The loader refuses a table smaller than
  * ABI 2.0's or a required slot that is NULL; core/abi.c is the one place
- * that says which slots exist and which are required.
+ * that says which slots exist and which are required.  struct
+ * iommu_dma_req, which only the core fills, grows at its end the same
+ * way (ABI 2.3 added stats); the loader refuses a plugin of a newer minor
+ * than the core's, so a plugin reads only fields the core sets.
  */
 #ifndef IOMMU_PLUGIN_H
 #define IOMMU_PLUGIN_H
@@ -43,7 +46,7 @@ extern "C" {
 
 #define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
 #define IOMMU_PLUGIN_ABI_MAJOR 2
-#define IOMMU_PLUGIN_ABI_MINOR 2
+#define IOMMU_PLUGIN_ABI_MINOR 3
 
 /*
  * IOMMU_TABLE_SIZE(type) - the size a plugin declares for an ops table:
@@ -99,7 +102,8 @@ struct iommu_host;
  *     callback it is dropped and counted (IOMMU_STAT_MSI_DROPPED).  Like
  *     raise_irq, delivery waits until the outermost library call returns.
  * @report_fault: the driver delivers one decoded fault
- * @stat_add: add to a counter (thread-safe)
+ * @stat_add: add to a counter (thread-safe); what translate counts may
+ *     go in its request's own counters instead (struct iommu_dma_req)
  * @table_free_after: the driver's unmap_pages unlinked the table page
  *     [pa, pa + size) (one table_alloc allocation): the core gives it back
  *     once @gather's invalidation is done (after iotlb_sync returns 0, or
@@ -238,6 +242,20 @@ typedef void (*iommu_print_fn)(void *cookie, const char *fmt, ...)
  * @attrs: IOMMU_ACCESS_PRIV, IOMMU_ACCESS_EXEC, IOMMU_ACCESS_TRANSLATED
  *     (iommu.h): the request's attributes; a model honours those its
  *     hardware defines and says in its header what it does with the rest
+ * @stats: ABI 2.3; the calling thread's own counters, indexed by enum
+ *     iommu_stat, or NULL.  A model may count what translating @req does
+ *     (IOTLB hits and misses, walks: counters of ABI 2.0, below
+ *     IOMMU_STAT_COUNT_2_0, but IOMMU_STAT_FAULTS_LOST) there instead of
+ *     calling stat_add: with a relaxed atomic load and a relaxed atomic
+ *     store of the sum (no read-modify-write: no other thread writes
+ *     them), during the call only.  NULL: count through stat_add.
+ *     ilib_stat_req() does either.
+ *
+ * Only the core makes requests, and it sets every field of its own ABI
+ * (@stats maybe NULL).  Fields are appended like table slots: a plugin of
+ * an older minor never reads the newer ones, and a plugin of a newer
+ * minor than the core's is refused at load, so every field a plugin
+ * knows is set.
  */
 struct iommu_dma_req {
 	uint32_t dev_id;
@@ -246,6 +264,8 @@ struct iommu_dma_req {
 	uint64_t len;
 	unsigned int access;
 	unsigned int attrs;
+	/* ABI 2.3 */
+	uint64_t *stats;
 };
 
 /*

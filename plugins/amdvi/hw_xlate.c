@@ -552,9 +552,9 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
 			return IOMMU_HW_CACHED;
 		}
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
 	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);

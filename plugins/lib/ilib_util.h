@@ -64,6 +64,46 @@ static inline void ilib_stat(struct iommu_host *host, enum iommu_stat stat,
 		host->ops->stat_add(host, stat, n);
 }
 
+/* ilib_stat_req()'s call of stat_add, out of the translation's way. */
+static __attribute__((noinline, cold, unused)) void
+ilib_stat_call(struct iommu_host *host, enum iommu_stat stat)
+{
+	ilib_stat(host, stat, 1);
+}
+
+/**
+ * ilib_stat_req() - count one @stat of the translation of @req
+ * @host: the model's host
+ * @req: the request translate() was given
+ * @stat: a counter of ABI 2.0 (below IOMMU_STAT_COUNT_2_0) but
+ *     IOMMU_STAT_FAULTS_LOST; a constant, so the choice below is made
+ *     when compiling
+ *
+ * In the calling thread's own counters when the core gave them
+ * (req->stats, ABI 2.3): a load and a store, no call.  Else, and in a
+ * plugin built as ABI 2.0 (which has no such field), through the host's
+ * stat_add like ilib_stat().
+ */
+static inline void ilib_stat_req(struct iommu_host *host,
+				 const struct iommu_dma_req *req,
+				 enum iommu_stat stat)
+{
+#ifdef IOMMU_PLUGIN_AS_ABI_2_0
+	(void)req;
+#else
+	uint64_t *c = req->stats;
+
+	if ((unsigned int)stat < IOMMU_STAT_COUNT_2_0 &&
+	    stat != IOMMU_STAT_FAULTS_LOST && __builtin_expect(c != NULL, 1)) {
+		__atomic_store_n(&c[stat],
+				 __atomic_load_n(&c[stat], __ATOMIC_RELAXED) + 1,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+#endif
+	ilib_stat_call(host, stat);
+}
+
 /**
  * ilib_model_host_ok() - does @host give a device model what it needs?
  * A model logs, reads and writes guest memory and raises interrupts; its

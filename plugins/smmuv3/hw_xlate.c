@@ -168,9 +168,9 @@ static int hw_xl_s1(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		ilib_stat_req(hw->host, x->req, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	ilib_stat_req(hw->host, x->req, IOMMU_STAT_WALKS);
 	/* The generation and the scopes' epochs before the tables are read:
 	 * an invalidation from here on keeps this walk out of the TLB. */
 	gen = ilib_cache_gen(&hw->tlbc);
@@ -223,9 +223,9 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 		if (ret <= 0)
 			return ret ? ret : IOMMU_HW_CACHED;
 	} else {
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
+		ilib_stat_req(hw->host, x->req, IOMMU_STAT_IOTLB_MISSES);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+	ilib_stat_req(hw->host, x->req, IOMMU_STAT_WALKS);
 	gen = ilib_cache_gen(&hw->tlbc);
 	hw_tlb_epochs(hw, &k, &ep);
 	ret = smmu_hw_walk_s2(hw, x, ipa, SMMU_EVT_CLASS_IN, x->write, &r);

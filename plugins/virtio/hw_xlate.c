@@ -86,7 +86,7 @@ hw_xlate_fault(struct viommu_hw *hw, const struct iommu_dma_req *req,
 						  : VIRTIO_IOMMU_FAULT_F_WRITE);
 
 	if (walked)
-		hw_stat_walk(hw);
+		ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 	viommu_hw_record_fault(hw, reason, fflags, req->dev_id, req->iova);
 	return -EFAULT;
 }
@@ -134,7 +134,7 @@ hw_xlate_slow(struct viommu_hw *hw, const struct iommu_dma_req *req,
 		out->phys = m.phys + (iova - m.start);
 		out->len = ilib_clip(iova, req->len, m.last);
 		out->perm = hw_map_perm(m.flags);
-		hw_stat_walk(hw);
+		ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 		return IOMMU_HW_CACHED;
 	case HW_LOOK_UNMAPPED:
 		break;
@@ -212,7 +212,7 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	out->phys = m.phys + (iova - m.start);
 	out->len = ilib_clip(iova, req->len, m.last);
 	out->perm = hw_map_perm(m.flags);
-	hw_stat_walk(hw);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 	/* Mappings change only through requests and register writes. */
 	return IOMMU_HW_CACHED;
 slow:

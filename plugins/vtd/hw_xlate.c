@@ -726,8 +726,8 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		/* A first write through a clean FL page: walk to set D. */
 	}
 	if (cached)
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_MISSES, 1);
-	ilib_stat(hw->host, IOMMU_STAT_WALKS, 1);
+		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 	gen = ilib_cache_gen(&hw->tlbc);
 	w = (struct hw_walk){ 0 };
 	fr = x.stage == HW_ST_FL ? hw_fl_walk(hw, &x, &w)

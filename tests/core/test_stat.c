@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_stat.c - what a device model counts while it translates (ABI 2.3,
+ * struct iommu_dma_req.stats): the core hands the model the calling
+ * thread's own shard, the model adds there with no call, the counts stay
+ * exact on every thread (also those sharing the last shard, which count
+ * through stat_add), and a plugin built as ABI 2.0 still counts through
+ * stat_add.
+ *
+ * To see which way a count went, a test puts its own stat_add, which
+ * counts the calls and passes them on, in the model's host table.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "core.h"
+#include "iommu/iommu.h"
+#include "ilib_util.h"
+
+#define PAGE	0x1000ull
+#define DATA_PA 0x100000ull
+#define NR_PAGES 16
+
+/* ---- ilib_stat_req() ---------------------------------------------------- */
+
+static uint64_t fake_calls[IOMMU_STAT_COUNT];
+
+static void fake_stat_add(struct iommu_host *host, enum iommu_stat stat,
+			  uint64_t n)
+{
+	(void)host;
+	fake_calls[stat] += n;
+}
+
+static const struct iommu_host_ops fake_ops = {
+	.size = sizeof(struct iommu_host_ops),
+	.stat_add = fake_stat_add,
+};
+
+Test(stat, ilib_stat_req_adds_in_place_or_calls_stat_add)
+{
+	struct iommu_host host = { .ops = &fake_ops };
+	uint64_t v[IOMMU_STAT_COUNT] = { 0 };
+	struct iommu_dma_req req = { .stats = v };
+
+	memset(fake_calls, 0, sizeof(fake_calls));
+	ilib_stat_req(&host, &req, IOMMU_STAT_WALKS);
+	ilib_stat_req(&host, &req, IOMMU_STAT_WALKS);
+	ilib_stat_req(&host, &req, IOMMU_STAT_IOTLB_MISSES);
+	cr_assert_eq(v[IOMMU_STAT_WALKS], 2);
+	cr_assert_eq(v[IOMMU_STAT_IOTLB_MISSES], 1);
+	cr_assert_eq(fake_calls[IOMMU_STAT_WALKS], 0,
+		     "with req->stats, no call of stat_add");
+	cr_assert_eq(fake_calls[IOMMU_STAT_IOTLB_MISSES], 0);
+
+	/* A lost fault must reach the core (it tells the VMM), and a
+	 * counter past ABI 2.0's may lie past a core's array. */
+	ilib_stat_req(&host, &req, IOMMU_STAT_FAULTS_LOST);
+	ilib_stat_req(&host, &req, IOMMU_STAT_INVAL_WORK);
+	cr_assert_eq(v[IOMMU_STAT_FAULTS_LOST], 0);
+	cr_assert_eq(v[IOMMU_STAT_INVAL_WORK], 0);
+	cr_assert_eq(fake_calls[IOMMU_STAT_FAULTS_LOST], 1);
+	cr_assert_eq(fake_calls[IOMMU_STAT_INVAL_WORK], 1);
+
+	/* No counters given: the call. */
+	req.stats = NULL;
+	ilib_stat_req(&host, &req, IOMMU_STAT_WALKS);
+	cr_assert_eq(fake_calls[IOMMU_STAT_WALKS], 1);
+	cr_assert_eq(v[IOMMU_STAT_WALKS], 2);
+}
+
+/* ---- through the core ---------------------------------------------------- */
+
+/* The calls of stat_add that reached the core, per counter. */
+static _Atomic uint64_t calls[IOMMU_STAT_COUNT];
+static struct iommu_host_ops wrap_ops;
+
+static void counting_stat_add(struct iommu_host *host, enum iommu_stat stat,
+			      uint64_t n)
+{
+	if ((unsigned int)stat < IOMMU_STAT_COUNT)
+		atomic_fetch_add(&calls[stat], n);
+	iommu__hw_host_ops.stat_add(host, stat, n);
+}
+
+struct one {
+	struct iommu_ctx *ctx;
+	uint32_t dev;
+	uint64_t iova[NR_PAGES];
+};
+
+/*
+ * A context of @backend (from @plugin_dir, or the build's) without the
+ * hint, so that every translation reaches the model, with NR_PAGES pages
+ * mapped for device 0x08, and the counting stat_add in its model's host.
+ */
+static void create(struct one *o, const char *backend, const char *plugin_dir)
+{
+	char ini[768], err[512] = "";
+	struct iommu_ctx_opts opts = {
+	    .size = sizeof(opts),
+	    .ini_string = ini,
+	    .errbuf = err,
+	    .errbuf_len = sizeof(err),
+	    .log_level = IOMMU_LOG_ERR,
+	    .flags = IOMMU_CTX_NO_HINT,
+	};
+	int rc;
+
+	snprintf(ini, sizeof(ini),
+		 "[iommu]\n"
+		 "backend = %s\n"
+		 "%s%s%s"
+		 "default_domain = dma\n"
+		 "invalidation = strict\n"
+		 "[memory]\n"
+		 "ram_size = 64M\n"
+		 "table_base = 0x2000000\n"
+		 "table_size = 8M\n"
+		 "[device.nic]\n"
+		 "id = 0x08\n",
+		 backend, plugin_dir ? "plugin_dir = " : "",
+		 plugin_dir ? plugin_dir : "", plugin_dir ? "\n" : "");
+	rc = iommu_ctx_create(&opts, &o->ctx);
+	cr_assert_eq(rc, 0, "%s: iommu_ctx_create: %d (%s)", backend, rc, err);
+	cr_assert_eq(iommu_dev_lookup(o->ctx, "nic", &o->dev), 0);
+	for (unsigned int i = 0; i < NR_PAGES; i++)
+		cr_assert_eq(iommu_dma_map(o->ctx, o->dev, DATA_PA + i * PAGE,
+					   PAGE, IOMMU_READ, &o->iova[i]),
+			     0, "%s: iommu_dma_map of page %u", backend, i);
+	/* Before any thread translates: the model reads host->ops on each
+	 * count. */
+	wrap_ops = iommu__hw_host_ops;
+	wrap_ops.stat_add = counting_stat_add;
+	o->ctx->hw_host.pub.ops = &wrap_ops;
+	for (int s = 0; s < IOMMU_STAT_COUNT; s++)
+		atomic_store(&calls[s], 0);
+	cr_assert_eq(iommu_reset_stats(o->ctx), 0);
+}
+
+static uint64_t count_of(struct iommu_ctx *ctx, enum iommu_stat s)
+{
+	struct iommu_stats st = { .size = sizeof(st) };
+
+	cr_assert_eq(iommu_get_stats(ctx, &st), 0);
+	return st.v[s];
+}
+
+/* Each page once: on a hardware model, one IOTLB miss and one walk
+ * each; on virtio one walk (a look at the mappings) each. */
+static void translate_pages(struct one *o, unsigned int rounds)
+{
+	struct iommu_translation t;
+
+	for (unsigned int r = 0; r < rounds; r++)
+		for (unsigned int i = 0; i < NR_PAGES; i++) {
+			cr_assert_eq(iommu_dma_translate(
+					     o->ctx, o->dev, IOMMU_NO_PASID,
+					     o->iova[i] + 8, 8,
+					     IOMMU_ACCESS_READ, &t),
+				     0);
+			cr_assert_eq(t.phys, DATA_PA + i * PAGE + 8);
+		}
+}
+
+static const char *const backends[] = { "virtio", "vtd", "smmuv3", "amdvi" };
+
+/*
+ * Every backend: a thread that owns its shard has its model's miss
+ * counters added there, exactly, and not one call of stat_add for them.
+ */
+Test(stat, models_count_misses_in_the_thread_shard_without_a_call)
+{
+	for (size_t b = 0; b < sizeof(backends) / sizeof(backends[0]); b++) {
+		const bool hw = strcmp(backends[b], "virtio") != 0;
+		struct one o;
+
+		create(&o, backends[b], NULL);
+		cr_assert_lt(iommu__shard_thread() - 1, IOMMU__SHARDS);
+		translate_pages(&o, 1);
+		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_TRANSLATIONS), NR_PAGES);
+		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), NR_PAGES, "%s",
+			     backends[b]);
+		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_IOTLB_MISSES),
+			     hw ? NR_PAGES : 0, "%s", backends[b]);
+		cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), 0,
+			     "%s: walks counted through stat_add",
+			     backends[b]);
+		cr_assert_eq(atomic_load(&calls[IOMMU_STAT_IOTLB_MISSES]), 0,
+			     "%s: misses counted through stat_add",
+			     backends[b]);
+		iommu_ctx_destroy(o.ctx);
+	}
+}
+
+/*
+ * A plugin built against ABI 2.0 has no req->stats: its counts come
+ * through stat_add, as exact as before.
+ */
+Test(stat, abi_2_0_model_counts_through_stat_add)
+{
+	struct one o;
+
+	create(&o, "vtd", ABI20_DIR);
+	translate_pages(&o, 1);
+	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), NR_PAGES);
+	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_IOTLB_MISSES), NR_PAGES);
+	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), NR_PAGES);
+	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_IOTLB_MISSES]), NR_PAGES);
+	iommu_ctx_destroy(o.ctx);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+#define HOLDERS IOMMU__SHARDS
+#define BUSY 4
+#define BUSY_ROUNDS 2000 /* of NR_PAGES translations */
+
+struct worker {
+	struct one *o;
+	unsigned int rounds;
+	pthread_barrier_t *go, *done; /* holders: @done lets them exit */
+	unsigned int shard;           /* the number the thread counted in */
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct iommu_translation t;
+
+	if (!w->done)
+		pthread_barrier_wait(w->go);
+	for (unsigned int r = 0; r < w->rounds; r++)
+		for (unsigned int i = 0; i < NR_PAGES; i++)
+			if (iommu_dma_translate(w->o->ctx, w->o->dev,
+						IOMMU_NO_PASID, w->o->iova[i],
+						8, IOMMU_ACCESS_READ, &t))
+				return (void *)1;
+	w->shard = iommu__shard_thread() - 1;
+	if (w->done) {
+		pthread_barrier_wait(w->go);
+		pthread_barrier_wait(w->done);
+	}
+	return NULL;
+}
+
+/*
+ * IOMMU__SHARDS threads translate once and hold every shard while BUSY
+ * more translate at length, together, on the shared last shard: there
+ * the model must count through stat_add (atomic adds; a load and a store
+ * would lose counts), and the sums stay exact.
+ */
+Test(stat, counts_stay_exact_on_the_shared_shard, .timeout = 120)
+{
+	static struct worker w[HOLDERS + BUSY];
+	static pthread_t th[HOLDERS + BUSY];
+	pthread_barrier_t hold, go, done;
+	uint64_t want = 0, shared = 0;
+	struct one o;
+
+	create(&o, "virtio", NULL);
+	cr_assert_eq(pthread_barrier_init(&hold, NULL, HOLDERS + 1), 0);
+	cr_assert_eq(pthread_barrier_init(&go, NULL, BUSY), 0);
+	cr_assert_eq(pthread_barrier_init(&done, NULL, HOLDERS + 1), 0);
+	for (unsigned int i = 0; i < HOLDERS + BUSY; i++) {
+		const bool holder = i < HOLDERS;
+
+		w[i] = (struct worker){ &o, holder ? 1 : BUSY_ROUNDS,
+					holder ? &hold : &go,
+					holder ? &done : NULL, 0 };
+		if (i == HOLDERS)
+			pthread_barrier_wait(&hold);
+		cr_assert_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
+	}
+	for (unsigned int i = HOLDERS; i < HOLDERS + BUSY; i++) {
+		void *bad;
+
+		cr_assert_eq(pthread_join(th[i], &bad), 0);
+		cr_assert_null(bad);
+	}
+	pthread_barrier_wait(&done);
+	for (unsigned int i = 0; i < HOLDERS; i++) {
+		void *bad;
+
+		cr_assert_eq(pthread_join(th[i], &bad), 0);
+		cr_assert_null(bad);
+	}
+	for (unsigned int i = 0; i < HOLDERS + BUSY; i++) {
+		uint64_t n = (uint64_t)w[i].rounds * NR_PAGES;
+
+		want += n;
+		if (w[i].shard == IOMMU__SHARDS)
+			shared += n;
+		else
+			cr_assert_lt(w[i].shard, IOMMU__SHARDS);
+	}
+	for (unsigned int i = HOLDERS; i < HOLDERS + BUSY; i++)
+		cr_assert_eq(w[i].shard, IOMMU__SHARDS,
+			     "busy thread %u did not share the last shard", i);
+	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_TRANSLATIONS), want);
+	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), want,
+		     "%llu walks counted, %llu made",
+		     (unsigned long long)count_of(o.ctx, IOMMU_STAT_WALKS),
+		     (unsigned long long)want);
+	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), shared,
+		     "only the threads on the shared shard call stat_add");
+	pthread_barrier_destroy(&hold);
+	pthread_barrier_destroy(&go);
+	pthread_barrier_destroy(&done);
+	iommu_ctx_destroy(o.ctx);
+}

@@ -361,22 +361,46 @@ void iommu__trace_attach(struct iommu_domain *d, uint32_t dev_id,
 int iommu__trace_init(struct iommu_ctx *ctx, char *err, size_t errlen);
 void iommu__trace_fini(struct iommu_ctx *ctx);
 
-/* 1 + this thread's number among those that counted; 0: none yet. */
-extern _Thread_local unsigned int iommu__shard_plus1;
+/*
+ * This thread's shard as a byte offset, sizeof(struct iommu__shard) times
+ * (1 + its number among those that counted); 0: none yet.  A shard is
+ * then one add away from the context (iommu__shard_at()).
+ */
+extern _Thread_local unsigned int iommu__shard_off;
+/* Take a number (dma.c).  Return: the new iommu__shard_off. */
 unsigned int iommu__shard_first(void);
 
-static inline unsigned int iommu__shard_thread(void)
+static inline unsigned int iommu__shard_mine(void)
 {
-	unsigned int t = iommu__shard_plus1;
+	unsigned int off = iommu__shard_off;
 
-	return __builtin_expect(t != 0, 1) ? t : iommu__shard_first();
+	return __builtin_expect(off != 0, 1) ? off : iommu__shard_first();
 }
 
-/* Add @n to the counter @c of this thread's shard. */
-static inline void iommu__shard_add(_Atomic uint64_t *c, unsigned int t,
+/* The shard of @ctx at @off (iommu__shard_mine()). */
+static inline struct iommu__shard *iommu__shard_at(struct iommu_ctx *ctx,
+						   unsigned int off)
+{
+	return (struct iommu__shard *)((char *)ctx->shard + off) - 1;
+}
+
+/* Is the shard at @off one thread's alone (not the shared last one)? */
+static inline bool iommu__shard_owned(unsigned int off)
+{
+	return off <= IOMMU__SHARDS * sizeof(struct iommu__shard);
+}
+
+/* 1 + this thread's number (taking one if it has none). */
+static inline unsigned int iommu__shard_thread(void)
+{
+	return iommu__shard_mine() / sizeof(struct iommu__shard);
+}
+
+/* Add @n to the counter @c of this thread's shard, at @off. */
+static inline void iommu__shard_add(_Atomic uint64_t *c, unsigned int off,
 				    uint64_t n)
 {
-	if (t < IOMMU__SHARDS) /* the shard is this thread's alone */
+	if (iommu__shard_owned(off)) /* the shard is this thread's alone */
 		atomic_store_explicit(
 			c, atomic_load_explicit(c, memory_order_relaxed) + n,
 			memory_order_relaxed);
@@ -387,9 +411,9 @@ static inline void iommu__shard_add(_Atomic uint64_t *c, unsigned int t,
 static inline void iommu__stat(struct iommu_ctx *ctx, enum iommu_stat s,
 			       uint64_t n)
 {
-	unsigned int t = iommu__shard_thread() - 1;
+	unsigned int off = iommu__shard_mine();
 
-	iommu__shard_add(&ctx->shard[t].v[s], t, n);
+	iommu__shard_add(&iommu__shard_at(ctx, off)->v[s], off, n);
 }
 
 /* Every translation the model gave with IOMMU_HW_CACHED may change: drop

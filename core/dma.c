@@ -181,14 +181,28 @@ struct hint {
 	uint64_t last;
 	uint64_t delta;
 	uint8_t *host;  /* RAM behind first + delta, or NULL */
-	bool host_known; /* @host was looked up (DMA reads and writes) */
-	uint32_t dev_id;
-	uint32_t pasid;
-	unsigned int perm;
+	/* Pairs a fill writes as one word each (hint_fill()). */
+	union {
+		struct {
+			uint32_t dev_id;
+			uint32_t pasid;
+		};
+		uint64_t id;
+	};
+	union {
+		struct {
+			uint32_t perm;
+			/* @host was looked up (DMA reads and writes) */
+			uint32_t host_known;
+		};
+		uint64_t flags;
+	};
 };
 
+_Static_assert(sizeof(struct hint) == 64, "a hint is one cache line");
+
 static _Thread_local struct hint hints[HINT_SLOTS];
-_Thread_local unsigned int iommu__shard_plus1;
+_Thread_local unsigned int iommu__shard_off;
 /* Shard numbers free to take: bit i for number i (< IOMMU__SHARDS). */
 static _Atomic uint64_t shard_free = UINT64_MAX;
 _Static_assert(IOMMU__SHARDS == 64, "shard_free has a bit per shard");
@@ -212,7 +226,7 @@ static void shard_release(void *v)
 	if (t < IOMMU__SHARDS)
 		atomic_fetch_or_explicit(&shard_free, UINT64_C(1) << t,
 					 memory_order_release);
-	iommu__shard_plus1 = 0;
+	iommu__shard_off = 0;
 }
 
 static void shard_key_init(void)
@@ -235,7 +249,8 @@ __attribute__((destructor)) static void shard_key_fini(void)
  * and ends worker threads all day keeps reusing the same few shards), or
  * the shared shard IOMMU__SHARDS when IOMMU__SHARDS threads that counted
  * are alive at once.
- * Return: the number plus one (iommu__shard_plus1).
+ * Return: sizeof(struct iommu__shard) times the number plus one (the new
+ * iommu__shard_off).
  */
 unsigned int iommu__shard_first(void)
 {
@@ -261,30 +276,30 @@ unsigned int iommu__shard_first(void)
 					 memory_order_release);
 		t = IOMMU__SHARDS;
 	}
-	iommu__shard_plus1 = t + 1;
-	return iommu__shard_plus1;
+	iommu__shard_off = (t + 1) * (unsigned int)sizeof(struct iommu__shard);
+	return iommu__shard_off;
 }
 
 /* Count a translation: @which 0 by the model, 1 by the hint. */
 static inline void count_xlate(struct iommu_ctx *ctx, unsigned int which)
 {
-	unsigned int t = iommu__shard_thread() - 1;
+	unsigned int off = iommu__shard_mine();
 
-	iommu__shard_add(&ctx->shard[t].xl[which], t, 1);
+	iommu__shard_add(&iommu__shard_at(ctx, off)->xl[which], off, 1);
 }
 
 /*
- * The counters of shard @t for a model to add to itself (struct
- * iommu_dma_req.stats): only a shard this thread owns, where a load and
- * a store add; NULL for the shared one.
+ * The counters of this thread's shard @sh, at @off, for a model to add to
+ * itself (struct iommu_dma_req.stats): only a shard this thread owns,
+ * where a load and a store add; NULL for the shared one.
  */
-static inline uint64_t *shard_own(struct iommu_ctx *ctx, unsigned int t)
+static inline uint64_t *shard_own(struct iommu__shard *sh, unsigned int off)
 {
 	_Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t) &&
 			       _Alignof(_Atomic uint64_t) ==
 				       _Alignof(uint64_t),
 		       "a model adds to the shard with __atomic builtins");
-	return t < IOMMU__SHARDS ? (uint64_t *)ctx->shard[t].v : NULL;
+	return iommu__shard_owned(off) ? (uint64_t *)sh->v : NULL;
 }
 
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
@@ -292,50 +307,55 @@ static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
 	return &hints[((iova >> 12) ^ dev_id) & (HINT_SLOTS - 1)];
 }
 
+/* The word hint.id of @dev_id and @pasid (as the struct lays them out). */
+static inline uint64_t hint_id(uint32_t dev_id, uint32_t pasid)
+{
+	const struct hint h = { .dev_id = dev_id, .pasid = pasid };
+
+	return h.id;
+}
+
 /*
- * hint_match() - does this thread's hint for @iova answer the request?
- * @whole: only a request wholly inside the hint (a translation: the model
- *     would answer it in full, with the same address and rights, and a
- *     caller may rely on the length being the whole contiguous run);
- *     else one that starts inside it (a copy, which continues from the
- *     next page's hint)
+ * hint_fill() - make @h the hint of @out, the model's IOMMU_HW_CACHED
+ * answer for [@iova, +out->len) of the device and PASID @id, at @gen;
+ * one store per word (@h->host is the caller's when @host_known)
+ */
+static inline __attribute__((always_inline)) void
+hint_fill(struct hint *h, uint64_t uid, uint64_t gen, uint64_t id,
+	  uint64_t iova, const struct iommu_translation *out, bool host_known)
+{
+	h->uid = uid;
+	h->gen = gen;
+	h->first = iova;
+	h->last = iova + (out->len - 1);
+	h->delta = out->phys - iova;
+	h->id = id;
+	h->flags = (uint64_t)out->perm | (uint64_t)host_known << 32;
+}
+
+/*
+ * hint_match() - does this thread's hint for @iova answer a copy of
+ * [@iova, +@len): one that starts inside it (the copy continues from the
+ * next page's hint)?  A translation needs the request wholly inside
+ * (iommu_dma_translate(): the model would answer it in full, with the
+ * same address and rights, and a caller may rely on the length being the
+ * whole contiguous run).
  * Return: the hint, or NULL.
  */
 static inline __attribute__((always_inline)) struct hint *
-hint_match(struct iommu_ctx *ctx, uint32_t dev_id,
-				      uint32_t pasid, uint64_t iova,
-				      uint64_t len, unsigned int need,
-				      bool whole)
+hint_match(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+	   uint64_t iova, uint64_t len, unsigned int need)
 {
 	struct hint *h = hint_slot(dev_id, iova);
 
-	/* A zero length or a wrap never matches: len - 1 is then huge, or
-	 * iova + len - 1 lies below iova. */
+	/* A zero length or a wrap never matches. */
 	if (h->uid != ctx->uid || h->dev_id != dev_id || h->pasid != pasid ||
-	    iova < h->first || iova > h->last ||
-	    (whole ? len - 1 > h->last - iova
-		   : !len || iova + (len - 1) < iova) ||
-	    !(h->perm & need) ||
+	    iova < h->first || iova > h->last || !len ||
+	    iova + (len - 1) < iova || !(h->perm & need) ||
 	    h->gen != atomic_load_explicit(&ctx->xlate_gen,
 					   memory_order_acquire))
 		return NULL;
 	return h;
-}
-
-/* A translation wholly inside the hint. */
-static inline __attribute__((always_inline)) bool
-hint_get(struct iommu_ctx *ctx, uint32_t dev_id,
-			    uint32_t pasid, uint64_t iova, uint64_t len,
-			    unsigned int need, struct iommu_translation *out)
-{
-	struct hint *h = hint_match(ctx, dev_id, pasid, iova, len, need, true);
-
-	if (!h)
-		return false;
-	out->phys = iova + h->delta;
-	out->len = len;
-	out->perm = h->perm;
-	return true;
 }
 
 /* The part of a copy the hint covers, and the RAM behind it in @host. */
@@ -344,8 +364,7 @@ static inline bool hint_get_copy(struct iommu_ctx *ctx, uint32_t dev_id,
 				 unsigned int need,
 				 struct iommu_translation *out, uint8_t **host)
 {
-	struct hint *h = hint_match(ctx, dev_id, pasid, iova, len, need,
-				    false);
+	struct hint *h = hint_match(ctx, dev_id, pasid, iova, len, need);
 
 	if (!h)
 		return false;
@@ -392,9 +411,10 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		if (ask < page_left)
 			ask = page_left;
 	}
-	unsigned int t = iommu__shard_thread() - 1;
+	unsigned int off = iommu__shard_mine();
+	struct iommu__shard *sh = iommu__shard_at(ctx, off);
 
-	iommu__shard_add(&ctx->shard[t].xl[0], t, 1);
+	iommu__shard_add(&sh->xl[0], off, 1);
 	if (!ctx->bus_builtin) {
 		if (!ctx->bus.ops->translate)
 			return -EOPNOTSUPP;
@@ -408,7 +428,7 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			.len = ask,
 			.access = access,
 			.attrs = attrs,
-			.stats = shard_own(ctx, t),
+			.stats = shard_own(sh, off),
 		};
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}
@@ -438,18 +458,9 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	    iova + (out->len - 1) >= iova) {
 		struct hint *h = hint_slot(dev_id, iova);
 
-		*h = (struct hint){
-			.uid = ctx->uid,
-			.gen = gen,
-			.first = iova,
-			.last = iova + (out->len - 1),
-			.delta = out->phys - iova,
-			.host = hp,
-			.host_known = host != NULL,
-			.dev_id = dev_id,
-			.pasid = pasid,
-			.perm = out->perm,
-		};
+		hint_fill(h, ctx->uid, gen, hint_id(dev_id, pasid), iova, out,
+			  host != NULL);
+		h->host = hp;
 	}
 	if (out->len > len)
 		out->len = len;
@@ -520,23 +531,146 @@ dma_translate_slow(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 }
 
 /*
+ * What translate_seen() does with an answer other than an
+ * IOMMU_HW_CACHED one it can keep (as translate() does).
+ */
+static __attribute__((noinline)) int
+translate_other(struct iommu_ctx *ctx, int ret, uint64_t iova, uint64_t len,
+		uint64_t ask, struct iommu_translation *out)
+{
+	if (ret < 0) {
+		if (ret == -EFAULT)
+			iommu__stat(ctx, IOMMU_STAT_DMA_FAULTS, 1);
+		return ret;
+	}
+	if (ret > IOMMU_HW_CACHED || out->len - 1 >= ask)
+		return -EIO; /* a model that answers nonsense */
+	if (ret == IOMMU_HW_INTERRUPT) {
+		/* Not memory, whatever the model said (rule 12). */
+		out->phys = iova;
+		out->perm = 0;
+		ret = IOMMU_DMA_INTERRUPT;
+	} else {
+		ret = 0;
+	}
+	if (out->len > len)
+		out->len = len;
+	return ret;
+}
+
+/*
+ * translate_seen() - the miss of a request whose hint slot holds this
+ * context, device and PASID at the generation that holds now
+ * (iommu_dma_translate() looked; access is READ or WRITE): that device
+ * still exists (removing it bumps the generation), its PASID was checked
+ * when the slot was filled, and the hint is on (so the bus is the
+ * built-in one); what is left to check is the length.  The slot's
+ * generation is then the one read before the device was known to exist,
+ * as translate() needs it; and the new hint goes back into the same slot
+ * (its index is the page's and the device's).
+ */
+static __attribute__((noinline)) int
+translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
+	       uint64_t iova, uint64_t len, unsigned int access,
+	       struct iommu_translation *out)
+{
+	/* This thread has a shard number: it counted the translation that
+	 * filled the slot, and gives the number back only when it exits.
+	 * Should it translate after that (from a later key destructor),
+	 * the whole way takes a number again; and nothing here keeps a
+	 * value across that call. */
+	const unsigned int off = iommu__shard_off;
+
+	if (__builtin_expect(!off, 0))
+		return dma_translate_slow(ctx, dev_id, pasid, iova, len, access,
+					  out);
+
+	IOMMU__API_SCOPE();
+	struct iommu__shard *const sh = iommu__shard_at(ctx, off);
+	struct hint *const h = hint_slot(dev_id, iova);
+	const uint64_t gen = h->gen;
+	uint64_t ask, page_left;
+	struct iommu_dma_req req;
+	int ret;
+
+	if (!len || iova + (len - 1) < iova)
+		return -EINVAL;
+	/* The rest of the page, as translate() asks. */
+	page_left = IOMMU__PAGE_SIZE - (iova & (IOMMU__PAGE_SIZE - 1));
+	ask = len > page_left ? len : page_left;
+	iommu__shard_add(&sh->xl[0], off, 1);
+	req = (struct iommu_dma_req){
+		.dev_id = dev_id,
+		.pasid = pasid,
+		.iova = iova,
+		.len = ask,
+		.access = access,
+		.stats = shard_own(sh, off),
+	};
+	ret = ctx->desc->hw->translate(ctx->hw, &req, out);
+	/* From the request again, not kept across the call: fewer
+	 * registers to save. */
+	iova = req.iova;
+	ask = req.len;
+	if (__builtin_expect(ret == IOMMU_HW_CACHED && out->len - 1 < ask, 1)) {
+		/* The whole slot again: a callback the model made (a log
+		 * line, a trace event) may have translated on this thread.
+		 * No wrap: the answer lies inside the request or the page. */
+		hint_fill(h, ctx->uid, gen, hint_id(req.dev_id, req.pasid),
+			  iova, out, false);
+		if (out->len > len)
+			out->len = len;
+		ret = 0;
+	} else {
+		ret = translate_other(ctx, ret, iova, len, ask, out);
+	}
+	/* The call only when a lost fault waits (rare); after the hint is
+	 * made, so a handler that translates on this thread finds it
+	 * whole. */
+	if (atomic_load_explicit(&ctx->lost_pending, memory_order_relaxed))
+		iommu__fault_lost_flush(ctx);
+	return ret;
+}
+
+/*
  * The hit path first: a request wholly inside this thread's hint needs no
  * argument check beyond the hint's own compares (a zero length, a wrap or
  * a bad PASID never matches one), no device lookup (a removed device
  * bumps the generation) and no call scope (nothing reaches the model).
+ * A miss whose slot holds the same context, device and PASID at the
+ * current generation (another page of the device, mostly) skips what
+ * that says already (translate_seen()); any other goes the whole way.
  */
 int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			uint64_t iova, uint64_t len, unsigned int access,
 			struct iommu_translation *out)
 {
-	if (ctx && out && ctx->hint &&
-	    (access == IOMMU_ACCESS_READ || access == IOMMU_ACCESS_WRITE) &&
-	    hint_get(ctx, dev_id, pasid, iova, len,
-		     access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ,
-		     out)) {
-		count_xlate(ctx, 1);
-		return 0;
-	}
+	struct hint *h;
+
+	if (!ctx || !out || !ctx->hint ||
+	    (access != IOMMU_ACCESS_READ && access != IOMMU_ACCESS_WRITE))
+		goto slow;
+	h = hint_slot(dev_id, iova);
+	/* Keep the slot's address once made: left to itself, the compiler
+	 * makes it again (TLS base, index) for the hit's last loads. */
+	__asm__("" : "+r"(h));
+	if (h->uid != ctx->uid || h->dev_id != dev_id || h->pasid != pasid ||
+	    h->gen != atomic_load_explicit(&ctx->xlate_gen,
+					   memory_order_acquire))
+		goto slow;
+	/* A zero length or a wrap never matches: len - 1 is then huge, or
+	 * goes past h->last. */
+	if (iova < h->first || iova > h->last || len - 1 > h->last - iova ||
+	    !(h->perm & (access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE
+						      : IOMMU_READ)))
+		return translate_seen(ctx, dev_id, pasid, iova, len, access,
+				      out);
+	out->phys = iova + h->delta;
+	out->len = len;
+	out->perm = h->perm;
+	count_xlate(ctx, 1);
+	return 0;
+slow:
 	return dma_translate_slow(ctx, dev_id, pasid, iova, len, access, out);
 }
 

@@ -549,7 +549,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		    (t.perm & ask & (IOMMU_READ | IOMMU_WRITE))) {
 			/* The counter last: nothing is live across its call. */
 			hw_from_tlb(req, &t, out);
-			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
 			return IOMMU_HW_CACHED;
 		}
 		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);

@@ -97,7 +97,7 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 		} else {
 			f.silent = !x->cd->r;
 		}
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		ilib_stat_req(hw->host, x->req, IOMMU_STAT_IOTLB_HITS);
 		return smmu_hw_fault(hw, x, &f);
 	}
 	if (!(HW_TLB_A_PERM2(t->attr) & x->need)) {
@@ -108,10 +108,10 @@ hw_tlb_use(struct smmu_hw *hw, const struct hw_xl *x, const struct hw_tlb *t,
 			 (input & ((1ull << t->lg2) - 1))) &
 			SMMU_EVT_DW3_IPA;
 		f.silent = !x->ste->s2r;
-		ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+		ilib_stat_req(hw->host, x->req, IOMMU_STAT_IOTLB_HITS);
 		return smmu_hw_fault(hw, x, &f);
 	}
-	ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+	ilib_stat_req(hw->host, x->req, IOMMU_STAT_IOTLB_HITS);
 	hw_out(x, t, input, out);
 	return 0;
 }

@@ -705,19 +705,19 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	cached = !x.priv && !x.exec;
 	if (cached && hw_tlb_find(hw, &x, &t, &probe)) {
 		if (t.neg) {
-			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
 			return vtd_hw_fault(hw, &x,
 					    t.stage == HW_ST_FL
 						? VTD_FR_SM_FL_NOT_PRESENT
 						: hw_sl_perm_fr(&x));
 		}
 		if (t.perm & need) {
-			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
 			hw_out(req, t.out, t.level, t.perm, out);
 			return IOMMU_HW_CACHED;
 		}
 		if (!t.wd) {
-			ilib_stat(hw->host, IOMMU_STAT_IOTLB_HITS, 1);
+			ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
 			return vtd_hw_fault(hw, &x,
 					    t.stage == HW_ST_FL
 						? VTD_FR_SM_WRITE

@@ -526,41 +526,28 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	slot = c->slots + (size_t)set * c->ways * sw;
 	end = slot + (size_t)c->ways * sw;
 	victim = slot;
-	if (miss) {
-		/* The set is as the lookup left it, with no equal key: the
-		 * first empty slot, else the least recently used. */
-		for (; slot != end; slot += sw) {
-			const uint64_t stamp =
-			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
+	/* The slot of an equal key, else the first empty one, else the
+	 * least recently used (cache.c's choice).  After a miss (@miss) the
+	 * set is as the lookup left it, with no equal key: stamps only. */
+	for (; slot != end; slot += sw) {
+		const uint64_t stamp =
+		    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 
-			if (stamp < vstamp) {
-				victim = slot;
-				vstamp = stamp;
-			}
+		if (stamp < vstamp) {
+			victim = slot;
+			vstamp = stamp;
 		}
-	} else {
-		/* The slot of an equal key, else the first empty one, else
-		 * the least recently used (cache.c's choice). */
-		for (; slot != end; slot += sw) {
-			const uint64_t stamp =
-			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
-
-			if (stamp < vstamp) {
-				victim = slot;
-				vstamp = stamp;
-			}
-			if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) !=
-				key[0] ||
-			    !stamp)
-				continue;
-			for (i = 1; i < kw; i++)
-				if (__atomic_load_n(&slot[1 + i],
-						    __ATOMIC_ACQUIRE) != key[i])
-					break;
-			if (i == kw) {
-				victim = slot;
+		if (miss ||
+		    __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0] ||
+		    !stamp)
+			continue;
+		for (i = 1; i < kw; i++)
+			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
+			    key[i])
 				break;
-			}
+		if (i == kw) {
+			victim = slot;
+			break;
 		}
 	}
 	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &

@@ -27,6 +27,12 @@
  * host while a walker that bypassed the host (or mem_ptr's length) is
  * stopped by ASan.  Walks with access bits may write accessed / dirty
  * state back into the tables; later walks see it.
+ *
+ * Each walk that got below the top level is also resumed at the table it
+ * reported (a paging-structure cache hit), once reading that table
+ * through the host and once at its host address (start_host, one
+ * granule mapped, as the walk caches keep it): the two must answer the
+ * same, field by field, or the target aborts.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -98,6 +104,56 @@ static const struct iommu_host_ops fw_ops = {
     .stat_add = fw_stat,
 };
 
+/* Abort unless @a and @b (and their returns) are the same answer. */
+static void same_answer(int ra, const struct pt_walk_res *a, int rb,
+			const struct pt_walk_res *b)
+{
+	if (ra != rb || a->err != b->err || a->level != b->level ||
+	    a->oa != b->oa || a->size_lg2 != b->size_lg2 ||
+	    a->perm != b->perm || a->entry != b->entry ||
+	    a->entry_pa != b->entry_pa || a->dirty != b->dirty ||
+	    a->table != b->table || a->table_perm != b->table_perm) {
+		fprintf(stderr, "resumed walks differ: err %d/%d level %d/%d "
+				"oa 0x%llx/0x%llx\n",
+			a->err, b->err, a->level, b->level,
+			(unsigned long long)a->oa, (unsigned long long)b->oa);
+		abort();
+	}
+}
+
+/*
+ * Resume the walk @d of @ia at the table @res reported: through the host,
+ * then at the table's host address; the answers must agree.
+ */
+static void resume_both(struct fw_host *h, const struct pt_walk_desc *d,
+			uint64_t ia, unsigned int access,
+			const struct pt_walk_res *res)
+{
+	const unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12;
+	struct pt_walk_res a, b;
+	struct pt_walk_desc rd;
+	int ra, rb;
+
+	if ((g != 12 && g != 14 && g != 16) || res->level < 0 ||
+	    res->level + 1 >= (int)d->levels || (res->table & 7) ||
+	    (d->flags & PT_WALK_RESUME))
+		return;
+	rd = *d;
+	rd.flags |= PT_WALK_RESUME;
+	rd.start_pa = res->table;
+	rd.start_lvl = (uint8_t)res->level;
+	rd.start_perm = res->table_perm;
+	rd.start_host = NULL;
+	memset(&a, 0, sizeof(a));
+	ra = pt_walk(&h->host, &rd, ia, access, &a);
+	rd.start_host = fw_ram(&h->host, res->table, (size_t)1 << g);
+	if (!rd.start_host)
+		return;
+	memset(&b, 0, sizeof(b));
+	rb = pt_walk(&h->host, &rd, ia, access, &b);
+	same_answer(ra, &a, rb, &b);
+}
+
 static uint64_t le(const uint8_t *p, unsigned int n)
 {
 	uint64_t v = 0;
@@ -154,6 +210,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0, w = data + 29; i < n; i++, w += 9) {
 		memset(&res, 0, sizeof(res));
 		(void)pt_walk(&h.host, &d, le(w, 8), w[8] & 0xf, &res);
+		if (res.err != PT_WALK_BAD_DESC)
+			resume_both(&h, &d, le(w, 8), w[8] & 0xf, &res);
 		/* FUZZ_STATS=1: how far each walk got (seed checks). */
 		if (verbose)
 			fprintf(stderr, "walk %u: err %d level %d oa 0x%llx\n",

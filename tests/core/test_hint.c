@@ -15,6 +15,7 @@
 
 #include "core.h"
 #include "iommu/iommu.h"
+#include "vctx.h"
 
 #define PAGE  0x1000ull
 #define IOVA  0x40000ull         /* slot ((IOVA >> 12) ^ dev) % 64 */
@@ -29,28 +30,9 @@ static int owner;
 
 static void setup(void)
 {
-	static const char ini[] = "[iommu]\n"
-				  "backend = virtio\n"
-				  "default_domain = dma\n"
-				  "invalidation = strict\n"
-				  "[memory]\n"
-				  "ram_size = 16M\n"
-				  "table_base = 0x800000\n"
-				  "table_size = 4M\n"
-				  "[device.nic]\n"
-				  "id = 0x08\n";
-	char err[512] = "";
-	struct iommu_ctx_opts opts = {
-	    .size = sizeof(opts),
-	    .ini_string = ini,
-	    .errbuf = err,
-	    .errbuf_len = sizeof(err),
-	    .log_level = IOMMU_LOG_ERR,
-	};
 	uint32_t group;
 
-	cr_assert_eq(iommu_ctx_create(&opts, &ctx), 0, "%s", err);
-	cr_assert_eq(iommu_dev_lookup(ctx, "nic", &dev), 0);
+	vctx_create("virtio", NULL, 0, &ctx, &dev);
 	cr_assert_eq(iommu_dev_group(ctx, dev, &group), 0);
 	cr_assert_eq(iommu_group_claim_dma_owner(ctx, group, &owner), 0);
 	cr_assert_eq(iommu_domain_alloc(ctx, IOMMU_DOMAIN_UNMANAGED, &dom), 0);

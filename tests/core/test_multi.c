@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "iommu/iommu.h"
+#include "vctx.h"
 
 #define NR_BACKENDS 4
 #define NR_PAGES    16
@@ -39,32 +40,7 @@ static struct one ones[NR_BACKENDS];
 
 static void create(struct one *o, const char *backend)
 {
-	char ini[512], err[512] = "";
-	struct iommu_ctx_opts opts = {
-	    .size = sizeof(opts),
-	    .ini_string = ini,
-	    .errbuf = err,
-	    .errbuf_len = sizeof(err),
-	    .log_level = IOMMU_LOG_ERR,
-	};
-	int rc;
-
-	snprintf(ini, sizeof(ini),
-		 "[iommu]\n"
-		 "backend = %s\n"
-		 "default_domain = dma\n"
-		 "invalidation = strict\n"
-		 "[memory]\n"
-		 "ram_size = 64M\n"
-		 "table_base = 0x2000000\n"
-		 "table_size = 8M\n"
-		 "[device.nic]\n"
-		 "id = 0x08\n",
-		 backend);
-	rc = iommu_ctx_create(&opts, &o->ctx);
-	cr_assert_eq(rc, 0, "%s: iommu_ctx_create: %d (%s)", backend, rc, err);
-	cr_assert_eq(iommu_dev_lookup(o->ctx, "nic", &o->dev), 0, "%s",
-		     backend);
+	vctx_create(backend, NULL, 0, &o->ctx, &o->dev);
 	for (unsigned int i = 0; i < NR_PAGES; i++) {
 		uint64_t pa = DATA_PA + i * PAGE, tag = pa ^ 0x5a5a;
 

@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "iommu/iommu.h"
+#include "vctx.h"
 
 #define PAGE 4096ull
 #define DATA_PA 0x100000ull
@@ -152,24 +153,6 @@ static void *translate_some(void *arg)
  */
 Test(shard, counts_stay_exact_as_threads_come_and_go, .timeout = 120)
 {
-	static const char ini[] = "[iommu]\n"
-				  "backend = virtio\n"
-				  "default_domain = dma\n"
-				  "invalidation = strict\n"
-				  "[memory]\n"
-				  "ram_size = 16M\n"
-				  "table_base = 0x800000\n"
-				  "table_size = 4M\n"
-				  "[device.nic]\n"
-				  "id = 0x08\n";
-	char err[512] = "";
-	struct iommu_ctx_opts opts = {
-	    .size = sizeof(opts),
-	    .ini_string = ini,
-	    .errbuf = err,
-	    .errbuf_len = sizeof(err),
-	    .log_level = IOMMU_LOG_ERR,
-	};
 	struct iommu_stats st = { .size = sizeof(st) };
 	static struct xl x[IOMMU__SHARDS + BUSY_THREADS];
 	static pthread_t th[IOMMU__SHARDS + BUSY_THREADS];
@@ -177,8 +160,7 @@ Test(shard, counts_stay_exact_as_threads_come_and_go, .timeout = 120)
 	uint64_t iova, want = 0;
 	uint32_t dev;
 
-	cr_assert_eq(iommu_ctx_create(&opts, &ctx), 0, "%s", err);
-	cr_assert_eq(iommu_dev_lookup(ctx, "nic", &dev), 0);
+	vctx_create("virtio", NULL, 0, &ctx, &dev);
 	cr_assert_eq(iommu_dma_map(ctx, dev, DATA_PA, PAGE, IOMMU_READ, &iova),
 		     0);
 	cr_assert_eq(iommu_reset_stats(ctx), 0);

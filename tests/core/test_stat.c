@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "iommu/iommu.h"
+#include "vctx.h"
 #include "ilib_util.h"
 
 #define PAGE	0x1000ull
@@ -99,34 +100,7 @@ struct one {
  */
 static void create(struct one *o, const char *backend, const char *plugin_dir)
 {
-	char ini[768], err[512] = "";
-	struct iommu_ctx_opts opts = {
-	    .size = sizeof(opts),
-	    .ini_string = ini,
-	    .errbuf = err,
-	    .errbuf_len = sizeof(err),
-	    .log_level = IOMMU_LOG_ERR,
-	    .flags = IOMMU_CTX_NO_HINT,
-	};
-	int rc;
-
-	snprintf(ini, sizeof(ini),
-		 "[iommu]\n"
-		 "backend = %s\n"
-		 "%s%s%s"
-		 "default_domain = dma\n"
-		 "invalidation = strict\n"
-		 "[memory]\n"
-		 "ram_size = 64M\n"
-		 "table_base = 0x2000000\n"
-		 "table_size = 8M\n"
-		 "[device.nic]\n"
-		 "id = 0x08\n",
-		 backend, plugin_dir ? "plugin_dir = " : "",
-		 plugin_dir ? plugin_dir : "", plugin_dir ? "\n" : "");
-	rc = iommu_ctx_create(&opts, &o->ctx);
-	cr_assert_eq(rc, 0, "%s: iommu_ctx_create: %d (%s)", backend, rc, err);
-	cr_assert_eq(iommu_dev_lookup(o->ctx, "nic", &o->dev), 0);
+	vctx_create(backend, plugin_dir, IOMMU_CTX_NO_HINT, &o->ctx, &o->dev);
 	for (unsigned int i = 0; i < NR_PAGES; i++)
 		cr_assert_eq(iommu_dma_map(o->ctx, o->dev, DATA_PA + i * PAGE,
 					   PAGE, IOMMU_READ, &o->iova[i]),

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vctx.h - the context several core suites share: one backend, one
+ * device "nic" (id 0x08) on a DMA default domain, strict invalidation,
+ * 64 MiB of RAM with the page tables at 32..40 MiB (data below 32 MiB).
+ */
+#ifndef TESTS_CORE_VCTX_H
+#define TESTS_CORE_VCTX_H
+
+#include <stdint.h>
+
+#include "iommu/iommu.h"
+
+/**
+ * vctx_create() - make that context, or fail the test
+ * @backend: the INI's backend name
+ * @plugin_dir: NULL, or a directory the loader searches first
+ * @flags: struct iommu_ctx_opts.flags (IOMMU_CTX_NO_HINT ...)
+ * @ctx: the context made
+ * @dev: the device ID of "nic"
+ */
+void vctx_create(const char *backend, const char *plugin_dir,
+		 unsigned int flags, struct iommu_ctx **ctx, uint32_t *dev);
+
+#endif /* TESTS_CORE_VCTX_H */

@@ -50,19 +50,24 @@
 #define ILIB_WALK_CACHE_VAL_WORDS 3u
 
 /*
- * The key word of @ia's region, one last-level table's span of the
- * walk's granule (2 MiB with 4 KiB pages): its number (below 2^43 for any granule
- * of 4 KiB or more) with the granule above bit 56.  A walk of another
- * granule never resumes at a table a walk of this one kept, whatever the
- * model's tag says: its index could reach past the one granule whose
- * host address the fill asked for.
+ * The key word of @ia's region, one last-level table's span of a walk of
+ * granule 2^@g (2 MiB with 4 KiB pages): its number (below 2^43 for any
+ * granule of 4 KiB or more) with the granule above bit 56.  A walk of
+ * another granule never resumes at a table a walk of this one kept,
+ * whatever the model's tag says: its index could reach past the one
+ * granule whose host address the fill asked for.
  */
+static inline uint64_t ilib_walk_cache_region_g(unsigned int g, uint64_t ia)
+{
+	return ia >> (g + (g - 3u)) | (uint64_t)g << 56;
+}
+
+/* ilib_walk_cache_region_g() of @d's granule (0: 4 KiB). */
 static inline uint64_t ilib_walk_cache_region(const struct pt_walk_desc *d,
 					      uint64_t ia)
 {
-	unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12u;
-
-	return ia >> (g + (g - 3u)) | (uint64_t)g << 56;
+	return ilib_walk_cache_region_g(d->granule_lg2 ? d->granule_lg2 : 12u,
+					ia);
 }
 
 /**
@@ -112,6 +117,80 @@ static inline uint64_t ilib_walk_cache_gen(struct ilib_cache *c)
 }
 
 /**
+ * struct ilib_walk_start - where a cached walk resumes (an entry's value)
+ * @table: the table's physical address
+ * @lvl_perm: its level, and above bit 32 the PT_PERM_* the levels above
+ *     it granted
+ * @host: the table's host address, 0 if the fill had none
+ */
+struct ilib_walk_start {
+	uint64_t table;
+	uint64_t lvl_perm;
+	uint64_t host;
+};
+
+_Static_assert(sizeof(struct ilib_walk_start) ==
+		   ILIB_WALK_CACHE_VAL_WORDS * sizeof(uint64_t),
+	       "an entry's value is a struct ilib_walk_start");
+
+/**
+ * ilib_walk_cache_find() - where an earlier walk of @ia's region found its
+ * last table, if the cache holds it
+ * @c: the cache
+ * @tag: the model's tag word of the walk
+ * @seed: ilib_walk_cache_seed(@tag, @root)
+ * @root: the walk's root (struct pt_walk_desc @root)
+ * @g: the walk's granule, log2 (12, 14, 16)
+ * @ia: the input address
+ * @s: out, on a hit: the resume point
+ * Return: true on a hit.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_walk_cache_find(struct ilib_cache *c, uint64_t tag, uint64_t seed,
+		     uint64_t root, unsigned int g, uint64_t ia,
+		     struct ilib_walk_start *s)
+{
+	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
+
+	key[0] = ilib_walk_cache_region_g(g, ia);
+	key[1] = tag;
+	key[2] = root;
+	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key[0], seed), key,
+				     val, ILIB_WALK_CACHE_KEY_WORDS,
+				     ILIB_WALK_CACHE_VAL_WORDS))
+		return false;
+	s->table = val[0];
+	s->lvl_perm = val[1];
+	s->host = val[2];
+	return true;
+}
+
+/* The host address of @s's table if it is a last-level one (level 0)
+ * in RAM, for a pt_quick.h decoder; else NULL. */
+static inline const void *ilib_walk_start_leaf_table(
+    const struct ilib_walk_start *s)
+{
+	return (uint32_t)s->lvl_perm ? NULL : (const void *)(uintptr_t)s->host;
+}
+
+/* The PT_PERM_* the levels above @s's table granted. */
+static inline uint32_t ilib_walk_start_perm(const struct ilib_walk_start *s)
+{
+	return (uint32_t)(s->lvl_perm >> 32);
+}
+
+/* Make @d resume at @s (PT_WALK_RESUME). */
+static inline void ilib_walk_cache_resume(const struct ilib_walk_start *s,
+					  struct pt_walk_desc *d)
+{
+	d->flags |= PT_WALK_RESUME;
+	d->start_pa = s->table;
+	d->start_lvl = (uint8_t)s->lvl_perm;
+	d->start_perm = ilib_walk_start_perm(s);
+	d->start_host = (const void *)(uintptr_t)s->host;
+}
+
+/**
  * ilib_walk_cache_lookup_seeded() - make @d resume where an earlier walk of
  * @ia's region found its last table, if the cache holds it
  * @c: the cache
@@ -127,20 +206,13 @@ ilib_walk_cache_lookup_seeded(struct ilib_cache *c, uint64_t tag,
 			      uint64_t seed, struct pt_walk_desc *d,
 			      uint64_t ia)
 {
-	uint64_t key[ILIB_WALK_CACHE_KEY_WORDS], val[ILIB_WALK_CACHE_VAL_WORDS];
+	struct ilib_walk_start s;
 
-	key[0] = ilib_walk_cache_region(d, ia);
-	key[1] = tag;
-	key[2] = d->root;
-	if (!ilib_cache_lookup_fixed(c, ilib_walk_cache_hash(key[0], seed), key,
-				     val, ILIB_WALK_CACHE_KEY_WORDS,
-				     ILIB_WALK_CACHE_VAL_WORDS))
+	if (!ilib_walk_cache_find(c, tag, seed, d->root,
+				  d->granule_lg2 ? d->granule_lg2 : 12u, ia,
+				  &s))
 		return false;
-	d->flags |= PT_WALK_RESUME;
-	d->start_pa = val[0];
-	d->start_lvl = (uint8_t)val[1];
-	d->start_perm = (uint32_t)(val[1] >> 32);
-	d->start_host = (const void *)(uintptr_t)val[2];
+	ilib_walk_cache_resume(&s, d);
 	return true;
 }
 

@@ -217,6 +217,7 @@
 #include "ilib_walk_cache.h"
 #include "params.h"
 #include "pt.h"
+#include "pt_quick.h"
 #include "regs.h"
 
 #define HW_VER	0x30
@@ -302,6 +303,7 @@ struct vtd_hw {
 	unsigned int mgaw;	 /* MGAW + 1, bits */
 	unsigned int pasid_bits; /* 0: no PASID */
 	uint64_t ptr_rsvd;	 /* bits >= HAW of a structure pointer */
+	uint64_t sl_rsvd0;	 /* pt_quick_vtdss_rsvd() of every SL walk */
 	uint8_t haw;		 /* host address width, bits */
 	bool cm, sm, fs, ss, pt, nest, sp2m, sp1g, fl1g, fl5;
 

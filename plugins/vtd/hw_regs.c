@@ -528,6 +528,7 @@ static int hw_load_params(struct vtd_hw *hw, const uint64_t *p)
 	hw->nfr = (unsigned int)p[VTD_P_HW_NFR];
 	hw->ptr_rsvd = VTD_GENMASK(63, haw);
 	hw->haw = (uint8_t)haw;
+	hw->sl_rsvd0 = pt_quick_vtdss_rsvd(hw->haw, VTD_SL_PTE_TM);
 	hw->cm = p[VTD_P_HW_CM];
 	hw->sm = p[VTD_P_HW_SCALABLE];
 	hw->sp2m = p[VTD_P_HW_SP2M];

@@ -49,13 +49,6 @@ static uint8_t hw_sl_perm_fr(const struct hw_xl *x)
 						    : VTD_FR_READ;
 }
 
-/*
- * hw_sl_walk() - second-stage walk (vtd 5.1) through pt_walk()
- * PT_FMT_VTDSS checks, per level: read, present / permission, reserved
- * bits (TM always, address bits at or above the HAW, PS where the unit
- * has no such page).  The caller has checked the input width.
- * Return: 0 and @w, or the fault reason (w->notpresent for R = W = 0).
- */
 /* The paging-structure caches' tag of @x's walk (DID, PASID, stage). */
 static uint64_t hw_wc_tag(const struct hw_xl *x)
 {
@@ -65,25 +58,38 @@ static uint64_t hw_wc_tag(const struct hw_xl *x)
 
 /*
  * Walk @d for @x's address with @access, starting below the levels the
- * paging-structure caches hold for its region; a whole walk fills them
- * (when it updated the access flags on its way: @access).
+ * paging-structure caches hold for its region (@s, when @hit; the caller
+ * looked), else from the root; a whole walk fills them (when it updated
+ * the access flags on its way: @access).
  */
+static void hw_walk_from(struct vtd_hw *hw, const struct hw_xl *x,
+			 struct pt_walk_desc *d, unsigned int access,
+			 const struct ilib_walk_start *s, bool hit,
+			 uint64_t gen, struct pt_walk_res *r)
+{
+	const uint64_t iova = x->req->iova;
+
+	if (hit) {
+		ilib_walk_cache_resume(s, d);
+		pt_walk(hw->host, d, iova, access, r);
+		return;
+	}
+	pt_walk(hw->host, d, iova, access, r);
+	ilib_walk_cache_fill_seeded(&hw->wc, hw->host, x->wc_tag, x->wc_seed,
+				    d, iova, access, r, gen);
+}
+
+/* hw_walk_from() after its own look in the paging-structure caches. */
 static void hw_walk(struct vtd_hw *hw, const struct hw_xl *x,
 		    struct pt_walk_desc *d, unsigned int access,
 		    struct pt_walk_res *r)
 {
-	const uint64_t iova = x->req->iova;
-	uint64_t gen;
+	const uint64_t gen = ilib_walk_cache_gen(&hw->wc);
+	struct ilib_walk_start s;
+	bool hit = ilib_walk_cache_find(&hw->wc, x->wc_tag, x->wc_seed, d->root,
+					12, x->req->iova, &s);
 
-	if (ilib_walk_cache_lookup_seeded(&hw->wc, x->wc_tag, x->wc_seed, d,
-					  iova)) {
-		pt_walk(hw->host, d, iova, access, r);
-		return;
-	}
-	gen = ilib_walk_cache_gen(&hw->wc);
-	pt_walk(hw->host, d, iova, access, r);
-	ilib_walk_cache_fill_seeded(&hw->wc, hw->host, x->wc_tag, x->wc_seed, d, iova,
-				    access, r, gen);
+	hw_walk_from(hw, x, d, access, &s, hit, gen, r);
 }
 
 /* What a resolution of @x makes once for its walks and IOTLB probes. */
@@ -94,10 +100,44 @@ static void hw_xl_seeds(struct hw_xl *x)
 	x->tlb_seed = vtd_hw_tlb_seed(x->did);
 }
 
+/*
+ * hw_sl_walk() - second-stage walk (vtd 5.1) through pt_walk()
+ * PT_FMT_VTDSS checks, per level: read, present / permission, reserved
+ * bits (TM always, address bits at or above the HAW, PS where the unit
+ * has no such page).  The caller has checked the input width.  A
+ * paging-structure cache hit whose entry is a plain page takes
+ * pt_quick_vtdss() instead (the same answer, in a few instructions).
+ * Return: 0 and @w, or the fault reason (w->notpresent for R = W = 0).
+ */
 static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 			  struct hw_walk *w)
 {
-	struct pt_walk_desc d = {
+	const uint64_t iova = x->req->iova;
+	const uint64_t gen = ilib_walk_cache_gen(&hw->wc);
+	const unsigned int access = hw_walk_acc(x->req);
+	struct ilib_walk_start s;
+	struct pt_walk_desc d;
+	struct pt_walk_res r;
+	const void *table;
+	uint64_t oa;
+	uint32_t perm;
+	bool hit;
+
+	/* The usual miss: the paging-structure caches hold the region's
+	 * last table, whose entry is a plain 4 KiB page (pt_quick.h). */
+	hit = ilib_walk_cache_find(&hw->wc, x->wc_tag, x->wc_seed, x->root, 12,
+				   iova, &s);
+	if (hit && (table = ilib_walk_start_leaf_table(&s))) {
+		perm = ilib_walk_start_perm(&s);
+		if (pt_quick_vtdss(pt_quick_load(table, pt_quick_idx4k(iova)),
+				   hw->sl_rsvd0, access, &perm, &oa)) {
+			w->level = 1;
+			w->perm = hw_walk_perm(perm);
+			w->out = oa;
+			return 0;
+		}
+	}
+	d = (struct pt_walk_desc){
 	    .fmt = PT_FMT_VTDSS,
 	    .root = x->root,
 	    .levels = x->levels,
@@ -107,9 +147,7 @@ static uint8_t hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 		(uint8_t)(1u | (hw->sp2m ? 2u : 0u) | (hw->sp1g ? 4u : 0u)),
 	    .rsvd = VTD_SL_PTE_TM,
 	};
-	struct pt_walk_res r;
-
-	hw_walk(hw, x, &d, hw_walk_acc(x->req), &r);
+	hw_walk_from(hw, x, &d, access, &s, hit, gen, &r);
 	switch (r.err) {
 	case PT_WALK_OK:
 		break;

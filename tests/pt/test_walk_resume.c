@@ -59,41 +59,6 @@ static void same_res(const char *what, const struct variant *v,
 		     v->name, what, U(it));
 }
 
-#define NLEAF 400
-
-/* Leaves of random sizes over a window, R/W/X and privilege at random;
- * @at gets an address in each leaf mapped.  Return: how many. */
-static unsigned int fill_random(struct pt *pt, struct pt_free_list *fl,
-				uint64_t *seed, uint64_t base, uint64_t win,
-				uint64_t pa_limit, uint64_t *at)
-{
-	unsigned int n = 0;
-
-	const uint64_t sizes = pt->pgsizes & (win / 8 | (win / 8 - 1));
-
-	for (unsigned int i = 0; i < NLEAF; i++) {
-		unsigned int b;
-		uint64_t iova, pa, mapped = 0;
-		unsigned int prot;
-
-		do
-			b = (unsigned int)(rnd(seed) % 64);
-		while (!(sizes & (1ull << b)) || (b > 30 && rnd(seed) % 2));
-		iova = base + ((rnd(seed) % win) & ~((1ull << b) - 1));
-		if (iova + (1ull << b) > base + win)
-			continue;
-		pa = (rnd(seed) % (pa_limit / 2)) & ~((1ull << b) - 1);
-		prot = (rnd(seed) % 3 + 1) |
-		       (rnd(seed) % 4 ? 0 : PT_PROT_NOEXEC) |
-		       (pt->cfg.fmt == PT_FMT_LPAE_S1 && rnd(seed) % 4 == 0
-				? PT_PROT_PRIV
-				: 0);
-		if (!pt_map(pt, iova, pa, 1ull << b, prot, &mapped, fl))
-			at[n++] = iova + (rnd(seed) & ((1ull << b) - 1));
-	}
-	return n;
-}
-
 /* A description of @base's table with random walker parameters. */
 static struct pt_walk_desc random_desc(const struct pt_walk_desc *base,
 				       uint64_t *seed)
@@ -133,26 +98,6 @@ static struct pt_walk_desc random_desc(const struct pt_walk_desc *base,
 	return d;
 }
 
-/* The entry after a random corruption (or as it was). */
-static uint64_t corrupt(uint64_t e, uint64_t *seed)
-{
-	switch (rnd(seed) % 8) {
-	case 0:
-		return e ^ (1ull << (rnd(seed) % 64));
-	case 1:
-		return e ^ (1ull << (rnd(seed) % 12)); /* low attributes */
-	case 2:
-		return e ^ (1ull << (52 + rnd(seed) % 12)); /* high ones */
-	case 3:
-		return e & ~(0x3ull << 5); /* x86 A, D; amdv1 A, D */
-	case 4:
-		return e & ~((1ull << 10) | (1ull << 8) | (1ull << 9) |
-			     (1ull << 7)); /* lpae AF, AP[2]; vtdss A, D */
-	default:
-		return e;
-	}
-}
-
 ParameterizedTestParameters(walk_resume, fast_path_is_the_walk)
 {
 	return cr_make_param_array(struct variant, pt_variants, pt_nvariants);
@@ -166,7 +111,7 @@ ParameterizedTest(const struct variant *v, walk_resume, fast_path_is_the_walk)
 	struct pt pt;
 	uint64_t seed = test_seed(v->name), iters = resume_iters();
 	uint64_t g, base, win, pa_limit, nfast = 0, nfull = 0;
-	uint64_t ats[NLEAF];
+	uint64_t ats[VARIANT_NLEAF];
 	struct pt_walk_desc d0;
 	unsigned int ia, nat;
 
@@ -177,7 +122,7 @@ ParameterizedTest(const struct variant *v, walk_resume, fast_path_is_the_walk)
 	win = 1ull << (ia >= 34 ? 32 : ia - 2);
 	base = ia >= 34 ? 1ull << 32 : 1ull << (ia - 2);
 	pa_limit = 1ull << (pt.cfg.oa_bits < 40 ? pt.cfg.oa_bits : 40);
-	nat = fill_random(&pt, &fl, &seed, base, win, pa_limit, ats);
+	nat = variant_fill_random(&pt, &fl, &seed, base, win, pa_limit, ats);
 	cr_assert_gt(nat, 0, "%s: nothing mapped", v->name);
 	d0 = variant_desc(&pt);
 
@@ -200,7 +145,7 @@ ParameterizedTest(const struct variant *v, walk_resume, fast_path_is_the_walk)
 		if (look.level + 1 >= (int)pt.cfg.levels)
 			continue;
 		orig = pth_rd(h, look.entry_pa);
-		e0 = corrupt(orig, &seed);
+		e0 = variant_corrupt(orig, &seed);
 		pth_wr(h, look.entry_pa, e0);
 		d = random_desc(&d0, &seed);
 		access = rnd(&seed) % 4 ? (unsigned int)(rnd(&seed) % 16) : 0;

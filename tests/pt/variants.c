@@ -91,3 +91,56 @@ uint64_t test_seed(const char *what)
 		what, seed);
 	return seed;
 }
+
+/* Leaves of random sizes over a window, R/W/X and privilege at random;
+ * @at gets an address in each leaf mapped.  Return: how many. */
+unsigned int variant_fill_random(struct pt *pt, struct pt_free_list *fl,
+				 uint64_t *seed, uint64_t base, uint64_t win,
+				 uint64_t pa_limit, uint64_t *at)
+{
+	unsigned int n = 0;
+
+	const uint64_t sizes = pt->pgsizes & (win / 8 | (win / 8 - 1));
+
+	for (unsigned int i = 0; i < VARIANT_NLEAF; i++) {
+		unsigned int b;
+		uint64_t iova, pa, mapped = 0;
+		unsigned int prot;
+
+		do
+			b = (unsigned int)(rnd(seed) % 64);
+		while (!(sizes & (1ull << b)) || (b > 30 && rnd(seed) % 2));
+		iova = base + ((rnd(seed) % win) & ~((1ull << b) - 1));
+		if (iova + (1ull << b) > base + win)
+			continue;
+		pa = (rnd(seed) % (pa_limit / 2)) & ~((1ull << b) - 1);
+		prot = (rnd(seed) % 3 + 1) |
+		       (rnd(seed) % 4 ? 0 : PT_PROT_NOEXEC) |
+		       (pt->cfg.fmt == PT_FMT_LPAE_S1 && rnd(seed) % 4 == 0
+				? PT_PROT_PRIV
+				: 0);
+		if (!pt_map(pt, iova, pa, 1ull << b, prot, &mapped, fl))
+			at[n++] = iova + (rnd(seed) & ((1ull << b) - 1));
+	}
+	return n;
+}
+
+/* The entry after a random corruption (or as it was). */
+uint64_t variant_corrupt(uint64_t e, uint64_t *seed)
+{
+	switch (rnd(seed) % 8) {
+	case 0:
+		return e ^ (1ull << (rnd(seed) % 64));
+	case 1:
+		return e ^ (1ull << (rnd(seed) % 12)); /* low attributes */
+	case 2:
+		return e ^ (1ull << (52 + rnd(seed) % 12)); /* high ones */
+	case 3:
+		return e & ~(0x3ull << 5); /* x86 A, D; amdv1 A, D */
+	case 4:
+		return e & ~((1ull << 10) | (1ull << 8) | (1ull << 9) |
+			     (1ull << 7)); /* lpae AF, AP[2]; vtdss A, D */
+	default:
+		return e;
+	}
+}

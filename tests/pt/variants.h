@@ -33,6 +33,20 @@ struct pt_walk_desc variant_desc(const struct pt *pt);
 /* Seed from $PT_TEST_SEED or the clock, printed with @what. */
 uint64_t test_seed(const char *what);
 
+/* Leaves variant_fill_random() maps, at most. */
+#define VARIANT_NLEAF 400
+
+/* Leaves of random sizes over [@base, +@win), R/W/X and privilege at
+ * random, output below @pa_limit; @at gets an address in each leaf
+ * mapped (VARIANT_NLEAF room).  Return: how many. */
+unsigned int variant_fill_random(struct pt *pt, struct pt_free_list *fl,
+				 uint64_t *seed, uint64_t base, uint64_t win,
+				 uint64_t pa_limit, uint64_t *at);
+
+/* @e after a random corruption (reserved bits, attributes, A and D,
+ * validity), or as it was. */
+uint64_t variant_corrupt(uint64_t e, uint64_t *seed);
+
 /* xorshift64* */
 static inline uint64_t rnd(uint64_t *s)
 {

@@ -544,6 +544,52 @@ Test(guest_legacy, paging_structure_cache_kept_until_iotlb_invalidation)
 }
 
 /*
+ * A miss whose region the paging-structure caches hold reads one entry
+ * (the model decodes a plain page inline, pt_quick.h): every check of
+ * that entry and of the levels above still holds there.  The first page
+ * fills the caches; each other page of the region then misses the IOTLB
+ * and resumes at the cached table.  A read before each write puts the
+ * page's permissions in the IOTLB, which the write then meets.
+ */
+Test(guest_legacy, cached_region_pages_keep_every_check)
+{
+	struct vt g;
+	uint64_t root, pde;
+
+	up(&g, "haw = 48");
+	root = vt_ctx_sl(&g, SID_A, 5);
+	vt_sl_map(&g, root, 4, 0x100000, 1, enc_sl(VT_DATA, SL_RW));
+	vt_sl_map(&g, root, 4, 0x101000, 1, enc_sl(VT_DATA + 0x1000, SL_R));
+	vt_sl_map(&g, root, 4, 0x102000, 1, enc_sl(VT_DATA + 0x2000, SL_W));
+	vt_sl_map(&g, root, 4, 0x103000, 1,
+		  enc_sl((1ull << 51) | VT_DATA, SL_RW));
+	vt_sl_map(&g, root, 4, 0x104000, 1,
+		  enc_sl(VT_DATA, SL_RW | 1ull << 62)); /* TM, no ECAP.DT */
+	vt_sl_map(&g, root, 4, 0x105000, 1,
+		  enc_sl(VT_DATA + 0x5000, SL_RW | 0x3FFull << 52));
+	vt_tr_ok(&g, SID_A, NP, 0x100000, R, VT_DATA);
+	vt_tr_ok(&g, SID_A, NP, 0x101010, R, VT_DATA + 0x1010);
+	vt_tr_fault(&g, SID_A, NP, 0x101020, W, FR_WRITE);
+	vt_tr_ok(&g, SID_A, NP, 0x102030, W, VT_DATA + 0x2030);
+	vt_tr_fault(&g, SID_A, NP, 0x102040, R, FR_READ);
+	vt_tr_fault(&g, SID_A, NP, 0x103000, R, FR_SL_RSV);
+	vt_tr_fault(&g, SID_A, NP, 0x104000, R, FR_SL_RSV);
+	vt_tr_ok(&g, SID_A, NP, 0x105050, W, VT_DATA + 0x5050);
+	vt_tr_fault(&g, SID_A, NP, 0x106000, R, FR_READ);
+
+	/* The level-2 entry without W: the cached table keeps that. */
+	vt_sl_map(&g, root, 4, 0x40000000, 1, enc_sl(VT_DATA, SL_RW));
+	vt_sl_map(&g, root, 4, 0x40001000, 1, enc_sl(VT_DATA + 0x1000, SL_RW));
+	pde = vt_sl_entry(&g, root, 4, 0x40000000, 2);
+	vt_wr64(&g, pde, (vt_rd64m(&g, pde) & ~SL_RW) | SL_R);
+	vt_tr_ok(&g, SID_A, NP, 0x40000000, R, VT_DATA);
+	vt_tr_ok(&g, SID_A, NP, 0x40001000, R, VT_DATA + 0x1000);
+	vt_tr_fault(&g, SID_A, NP, 0x40001008, W, FR_WRITE);
+	vt_no_fault(&g);
+	vt_destroy(&g);
+}
+
+/*
  * A page-selective invalidation with IH = 1 says only leaves changed
  * (vtd 6.4): the paging-structure caches may keep their tables, and the
  * model does, so a driver's strict unmap leaves the other pages of the

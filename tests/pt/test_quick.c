@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_quick.c - the inline decoders of pt_quick.h keep their contract:
+ * what one accepts, pt_walk() resumed at the same last-level table
+ * translates, to the same output address and permissions; and (for a
+ * decoder that claims it) whatever pt_walk() translates there, the decoder
+ * accepts, so a model's fast path is not quietly never taken.  On random
+ * tables of every variant of the decoder's format, with the leaf corrupted
+ * at random (validity, permissions, reserved and address bits, A and D),
+ * random output widths, reserved masks, permissions of the levels above
+ * and accesses.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "pt_quick.h"
+#include "variants.h"
+
+#define U(x) ((unsigned long long)(x))
+
+/* One decoder under test. */
+struct quick {
+	enum pt_fmt fmt;
+	/* Whether the decoder's preconditions hold for @d. */
+	bool (*covers)(const struct pt_walk_desc *d);
+	/* Decode @e, the level-0 entry of @ia, as the model would. */
+	bool (*decode)(const struct pt_walk_desc *d, uint64_t e, uint64_t ia,
+		       unsigned int access, uint32_t *perm, uint64_t *oa);
+	/* Accepts every entry pt_walk() translates (else: may refuse). */
+	bool complete;
+};
+
+static bool vtdss_covers(const struct pt_walk_desc *d)
+{
+	return !(d->flags & ~PT_WALK_RESUME) && d->oa_bits <= 52;
+}
+
+static bool vtdss_decode(const struct pt_walk_desc *d, uint64_t e,
+			 uint64_t ia, unsigned int access, uint32_t *perm,
+			 uint64_t *oa)
+{
+	(void)ia;
+	return pt_quick_vtdss(e, pt_quick_vtdss_rsvd(d->oa_bits, d->rsvd),
+			      access, perm, oa);
+}
+
+static const struct quick quicks[] = {
+    {PT_FMT_VTDSS, vtdss_covers, vtdss_decode, true},
+};
+
+static const struct quick *quick_of(enum pt_fmt fmt)
+{
+	for (size_t i = 0; i < sizeof(quicks) / sizeof(quicks[0]); i++)
+		if (quicks[i].fmt == fmt)
+			return &quicks[i];
+	return NULL;
+}
+
+static uint64_t quick_iters(void)
+{
+	const char *e = getenv("PT_QUICK_ITERS");
+
+	return e && *e ? strtoull(e, NULL, 0) : 20000;
+}
+
+/* @base's description with a random output width and reserved mask. */
+static struct pt_walk_desc random_desc(const struct pt_walk_desc *base,
+				       uint64_t *seed)
+{
+	struct pt_walk_desc d = *base;
+
+	switch (rnd(seed) % 4) {
+	case 0:
+		d.oa_bits = (uint8_t)(32 + rnd(seed) % 21);
+		break;
+	case 1:
+		d.oa_bits = 0;
+		break;
+	}
+	switch (rnd(seed) % 4) {
+	case 0:
+		d.rsvd = 1ull << (rnd(seed) % 64);
+		break;
+	case 1:
+		d.rsvd = 1ull << 62; /* VT-d TM */
+		break;
+	}
+	return d;
+}
+
+/* Variants of a format that has a decoder. */
+static struct variant qvariants[32];
+
+ParameterizedTestParameters(quick, decoder_is_the_walk)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < pt_nvariants && n < 32; i++)
+		if (quick_of(pt_variants[i].fmt))
+			qvariants[n++] = pt_variants[i];
+	return cr_make_param_array(struct variant, qvariants, n);
+}
+
+ParameterizedTest(const struct variant *v, quick, decoder_is_the_walk)
+{
+	const struct quick *q = quick_of(v->fmt);
+	struct pth *h = pth_new();
+	struct pt_cfg cfg = variant_cfg(v);
+	struct pt_free_list fl = {0};
+	struct pt pt;
+	uint64_t seed = test_seed(v->name), iters = quick_iters();
+	uint64_t base, win, pa_limit, naccept = 0, nwalk = 0;
+	uint64_t ats[VARIANT_NLEAF];
+	struct pt_walk_desc d0;
+	unsigned int ia, nat;
+
+	cr_assert_not_null(q);
+	cr_assert_not_null(h);
+	cr_assert_eq(pt_init(&pt, &h->host, &cfg), 0, "pt_init(%s)", v->name);
+	ia = pt.cfg.ia_bits;
+	win = 1ull << (ia >= 34 ? 32 : ia - 2);
+	base = ia >= 34 ? 1ull << 32 : 1ull << (ia - 2);
+	pa_limit = 1ull << (pt.cfg.oa_bits < 40 ? pt.cfg.oa_bits : 40);
+	nat = variant_fill_random(&pt, &fl, &seed, base, win, pa_limit, ats);
+	cr_assert_gt(nat, 0, "%s: nothing mapped", v->name);
+	d0 = variant_desc(&pt);
+
+	for (uint64_t it = 0; it < iters; it++) {
+		const uint64_t at = ats[rnd(&seed) % nat] ^ (rnd(&seed) & 0xfff);
+		struct pt_walk_desc d;
+		struct pt_walk_res look, r;
+		unsigned int access;
+		uint64_t orig, e, oa = 0;
+		uint32_t perm, qperm;
+		bool ok;
+		int rw;
+
+		/* A leaf at level 0: the table a resumed walk reads. */
+		if (pt_walk(&h->host, &d0, at, 0, &look) || look.level)
+			continue;
+		do
+			d = random_desc(&d0, &seed);
+		while (!q->covers(&d));
+		orig = pth_rd(h, look.entry_pa);
+		e = variant_corrupt(orig, &seed);
+		pth_wr(h, look.entry_pa, e);
+		access = rnd(&seed) % 2 ? PT_ACC_W : PT_ACC_R;
+		perm = look.table_perm;
+		if (rnd(&seed) % 4 == 0)
+			perm &= (uint32_t)rnd(&seed);
+
+		d.flags |= PT_WALK_RESUME;
+		d.start_pa = look.table;
+		d.start_lvl = 0;
+		d.start_perm = perm;
+		d.start_host = h->host.ops->mem_ptr(&h->host, look.table, 4096);
+		cr_assert_not_null(d.start_host);
+		qperm = perm;
+		ok = q->decode(&d,
+			       pt_quick_load(d.start_host, pt_quick_idx4k(at)),
+			       at, access, &qperm, &oa);
+		rw = pt_walk(&h->host, &d, at, access, &r);
+		cr_assert_eq(pth_rd(h, look.entry_pa), e,
+			     "%s #%llu: the walk changed the entry", v->name,
+			     U(it));
+		if (ok) {
+			cr_assert_eq(rw, 0,
+				     "%s #%llu: entry %llx accepted, the walk "
+				     "says %d",
+				     v->name, U(it), U(e), r.err);
+			cr_assert_eq(oa | (at & 0xfff), r.oa,
+				     "%s #%llu: entry %llx: oa %llx, %llx",
+				     v->name, U(it), U(e), U(oa), U(r.oa));
+			cr_assert_eq(qperm, r.perm,
+				     "%s #%llu: entry %llx: perm %x, %x",
+				     v->name, U(it), U(e), qperm, r.perm);
+			naccept++;
+		} else if (q->complete) {
+			cr_assert_neq(rw, 0,
+				      "%s #%llu: entry %llx refused, the walk "
+				      "translates it",
+				      v->name, U(it), U(e));
+		}
+		nwalk += !rw;
+		/* Mostly keep the table sound for the next rounds. */
+		if (rnd(&seed) % 4)
+			pth_wr(h, look.entry_pa, orig);
+	}
+	cr_log_info("%s: %llu accepted, %llu translated by the walk", v->name,
+		    U(naccept), U(nwalk));
+	cr_assert_gt(naccept, iters / 20, "%s: too few entries accepted",
+		     v->name);
+	pt_destroy(&pt);
+	pt_free_pages(&h->host, &fl);
+	pt_free_list_fini(&fl);
+	pth_free(h);
+}

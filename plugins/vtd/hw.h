@@ -370,6 +370,7 @@ struct hw_xl {
 	uint64_t wc_tag;   /* the paging-structure caches' tag word */
 	uint64_t wc_seed;  /* ilib_walk_cache_seed(wc_tag, root) */
 	uint64_t tlb_seed; /* vtd_hw_tlb_seed(did) */
+	uint64_t tlb_key1; /* vtd_hw_tlb_key1(tag, did, sid) */
 };
 
 struct hw_walk {
@@ -417,8 +418,41 @@ bool vtd_hw_pe_lookup(struct vtd_hw *hw, uint16_t sid, uint32_t pasid,
 void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen);
 /* The IOTLB set hash's part that depends on the DID alone. */
 uint64_t vtd_hw_tlb_seed(uint16_t did);
-/* Words of an IOTLB key (hw_cache.c packs them). */
+/*
+ * IOTLB key, 2 words: the tags an entry is found by.  Word 0: the page
+ * number (input address >> the level's shift, below 2^52), the level at
+ * bit 56, the stage at 60, scalable mode at 62; word 1: PASID (or
+ * HW_NO_TAG), DID at 32, SID at 48.  A translation keeps word 1 and the
+ * mode bits of word 0 with its context (the memo).
+ */
 #define HW_TLB_KEY_WORDS 2
+#define HW_TLB_VPN	 VTD_GENMASK(55, 0)
+
+static inline uint64_t vtd_hw_tlb_key0_mode(uint8_t stage, bool sm)
+{
+	return (uint64_t)stage << 60 | (uint64_t)sm << 62;
+}
+
+static inline uint64_t vtd_hw_tlb_key0(uint64_t vpn, unsigned int level,
+				       uint64_t mode)
+{
+	return (vpn & HW_TLB_VPN) | (uint64_t)level << 56 | mode;
+}
+
+static inline uint64_t vtd_hw_tlb_key1(uint32_t pasid, uint16_t did,
+				       uint16_t sid)
+{
+	return pasid | (uint64_t)did << 32 | (uint64_t)sid << 48;
+}
+
+/* The set hash of page @vpn of @level under the DID's seed (hw_cache.c
+ * says why the set depends on these alone). */
+static inline uint64_t vtd_hw_tlb_hash(uint64_t seed, unsigned int level,
+				       uint64_t vpn)
+{
+	/* vpn * 8 + level < 2^55 */
+	return ((vpn * 8 + level) + seed) * UINT64_C(0x9e3779b97f4a7c15);
+}
 
 /* An IOTLB probe's key and what it saw of its set, for the insert of
  * the same key after the walk. */
@@ -430,8 +464,13 @@ struct hw_tlb_probe {
 
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
 		       struct hw_tlb_probe *p);
+bool vtd_hw_tlb_probe(struct vtd_hw *hw, struct hw_tlb_probe *p, uint64_t hash,
+		      struct hw_tlb *t);
 void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
 		       const struct hw_tlb_probe *p);
+void vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
+			     uint8_t stage, uint16_t did, uint64_t out,
+			     unsigned int perm, bool wd, uint64_t gen);
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		    uint16_t sid, unsigned int fm);
 void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,

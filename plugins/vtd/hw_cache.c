@@ -21,12 +21,9 @@ _Static_assert(HW_WORDS(struct hw_ctx) < ILIB_CACHE_MAX_WORDS,
 _Static_assert(HW_WORDS(struct hw_pe) < ILIB_CACHE_MAX_WORDS,
 	       "a PASID-cache entry must fit an ilib_cache slot");
 
-/*
- * IOTLB key, 2 words: the tags an entry is found by.  vpn < 2^52 (the
- * input address >> 12 or more), so level, stage and mode fit above it.
- */
+/* IOTLB value, 2 words: the output page; permissions, neg (bit 8), wd (9).
+ * The key is in hw.h. */
 #define HW_TLB_VAL_WORDS 2
-#define HW_TLB_VPN	 VTD_GENMASK(55, 0)
 
 /* What an invalidation removes. */
 struct hw_match {
@@ -181,9 +178,9 @@ void vtd_hw_pe_insert(struct vtd_hw *hw, const struct hw_pe *p, uint64_t gen)
 
 static void hw_tlb_key(const struct hw_tlb *t, uint64_t key[HW_TLB_KEY_WORDS])
 {
-	key[0] = (t->vpn & HW_TLB_VPN) | (uint64_t)t->level << 56 |
-		 (uint64_t)t->stage << 60 | (uint64_t)t->sm << 62;
-	key[1] = t->pasid | (uint64_t)t->did << 32 | (uint64_t)t->sid << 48;
+	key[0] = vtd_hw_tlb_key0(t->vpn, t->level,
+				 vtd_hw_tlb_key0_mode(t->stage, t->sm));
+	key[1] = vtd_hw_tlb_key1(t->pasid, t->did, t->sid);
 }
 
 /* The tags of the entry with key @key (for the invalidation predicate). */
@@ -211,16 +208,31 @@ uint64_t vtd_hw_tlb_seed(uint16_t did)
 	return ilib_hash64((uint64_t)did + 1);
 }
 
-static uint64_t hw_tlb_hash_seeded(uint64_t seed, unsigned int level,
-				   uint64_t vpn)
-{
-	/* vpn * 8 + level < 2^55 */
-	return ((vpn * 8 + level) + seed) * UINT64_C(0x9e3779b97f4a7c15);
-}
-
 static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
 {
-	return hw_tlb_hash_seeded(vtd_hw_tlb_seed(did), level, vpn);
+	return vtd_hw_tlb_hash(vtd_hw_tlb_seed(did), level, vpn);
+}
+
+/*
+ * vtd_hw_tlb_probe() - the IOTLB entry of key @p->key, whose set hash is
+ * @hash (vtd_hw_tlb_hash() of its DID's seed, level and page)
+ * @t: on a hit, out, perm, neg and wd are filled in
+ * @p: key set by the caller; on a miss keeps what the probe saw of the set
+ */
+bool vtd_hw_tlb_probe(struct vtd_hw *hw, struct hw_tlb_probe *p, uint64_t hash,
+		      struct hw_tlb *t)
+{
+	uint64_t val[HW_TLB_VAL_WORDS];
+
+	if (!ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, p->key, val,
+					  HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
+					  &p->miss))
+		return false;
+	t->out = val[0];
+	t->perm = (uint8_t)(val[1] & 0xff);
+	t->neg = (val[1] >> 8) & 1;
+	t->wd = (val[1] >> 9) & 1;
+	return true;
 }
 
 /*
@@ -231,19 +243,37 @@ static uint64_t hw_tlb_hash(uint16_t did, unsigned int level, uint64_t vpn)
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
 		       struct hw_tlb_probe *p)
 {
-	uint64_t val[HW_TLB_VAL_WORDS];
-
 	hw_tlb_key(t, p->key);
 	p->level = t->level;
-	if (!ilib_cache_lookup_fixed_miss(
-		&hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn),
-		p->key, val, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS, &p->miss))
-		return false;
-	t->out = val[0];
-	t->perm = (uint8_t)(val[1] & 0xff);
-	t->neg = (val[1] >> 8) & 1;
-	t->wd = (val[1] >> 9) & 1;
-	return true;
+	return vtd_hw_tlb_probe(hw, p, vtd_hw_tlb_hash(t->seed, t->level, t->vpn),
+				t);
+}
+
+/* The value words of an entry: output page; permissions, neg, wd. */
+static void hw_tlb_val(uint64_t out, unsigned int perm, bool neg, bool wd,
+		       uint64_t val[HW_TLB_VAL_WORDS])
+{
+	val[0] = out;
+	val[1] = perm | (uint64_t)neg << 8 | (uint64_t)wd << 9;
+}
+
+/*
+ * Cache the result of the walk that followed the IOTLB probe @p, whose
+ * key (tags and level) is the entry's and which missed in a stable set
+ * (!(p->miss.seq & 1)): the key words are the probe's, and the level's
+ * bit is already in tlb_levels (only those levels are probed).
+ */
+void vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
+			     uint8_t stage, uint16_t did, uint64_t out,
+			     unsigned int perm, bool wd, uint64_t gen)
+{
+	uint64_t val[HW_TLB_VAL_WORDS];
+
+	hw_tlb_val(out, perm, false, wd, val);
+	if (stage == HW_ST_FL && !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
+	ilib_cache_insert_after_miss(&hw->tlbc, &p->miss, p->key, val, gen, did,
+				     HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 
 /* Cache @t unless an IOTLB invalidation ran since @gen was read; @p:
@@ -253,8 +283,7 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
 {
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 
-	val[0] = t->out;
-	val[1] = t->perm | (uint64_t)t->neg << 8 | (uint64_t)t->wd << 9;
+	hw_tlb_val(t->out, t->perm, t->neg, t->wd, val);
 	/*
 	 * Set before the insert checks the generation: an IOTLB_REG-style
 	 * page invalidation that reads it clear after bumping the
@@ -271,7 +300,7 @@ void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
 	}
 	hw_tlb_key(t, key);
 	ilib_cache_insert_tag_fixed(
-	    &hw->tlbc, hw_tlb_hash_seeded(t->seed, t->level, t->vpn), key, val,
+	    &hw->tlbc, vtd_hw_tlb_hash(t->seed, t->level, t->vpn), key, val,
 	    gen, t->did, HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 }
 

@@ -98,6 +98,7 @@ static void hw_xl_seeds(struct hw_xl *x)
 	x->wc_tag = hw_wc_tag(x);
 	x->wc_seed = ilib_walk_cache_seed(x->wc_tag, x->root);
 	x->tlb_seed = vtd_hw_tlb_seed(x->did);
+	x->tlb_key1 = vtd_hw_tlb_key1(x->tag, x->did, x->sid);
 }
 
 /*
@@ -464,7 +465,7 @@ struct hw_memo {
 	uint16_t did;
 	uint32_t tag;
 	uint64_t root;
-	uint64_t wc_tag, wc_seed, tlb_seed; /* hw_xl_seeds() */
+	uint64_t wc_tag, wc_seed, tlb_seed, tlb_key1; /* hw_xl_seeds() */
 };
 
 /*
@@ -519,6 +520,7 @@ static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
 	x->wc_tag = m->wc_tag;
 	x->wc_seed = m->wc_seed;
 	x->tlb_seed = m->tlb_seed;
+	x->tlb_key1 = m->tlb_key1;
 	return true;
 }
 
@@ -546,6 +548,7 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .wc_tag = x->wc_tag,
 	    .wc_seed = x->wc_seed,
 	    .tlb_seed = x->tlb_seed,
+	    .tlb_key1 = x->tlb_key1,
 	};
 }
 
@@ -569,6 +572,7 @@ static void hw_out(const struct iommu_dma_req *req, uint64_t page_out,
 static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 			struct hw_tlb *t, struct hw_tlb_probe *p)
 {
+	const uint64_t mode = vtd_hw_tlb_key0_mode(x->stage, x->sm);
 	unsigned int maxl = 1;
 
 	p->level = 0; /* no probe yet */
@@ -576,14 +580,6 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 		maxl = hw->sp1g ? 3 : hw->sp2m ? 2 : 1;
 	else
 		maxl = hw->fl1g ? 3 : 2;
-	*t = (struct hw_tlb){
-	    .sid = x->sid,
-	    .did = x->did,
-	    .pasid = x->tag,
-	    .stage = x->stage,
-	    .sm = x->sm,
-	    .seed = x->tlb_seed,
-	};
 	/* Only the page sizes the IOTLB ever held: a 4 KiB-only guest
 	 * costs one probe, not three.  (A bit set late only makes a lookup
 	 * miss, which walks: always safe.) */
@@ -591,12 +587,21 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 					      __ATOMIC_ACQUIRE);
 
 	for (unsigned int level = 1; level <= maxl; level++) {
+		uint64_t vpn;
+
 		if (!(levels >> (level - 1) & 1))
 			continue;
-		t->level = (uint8_t)level;
-		t->vpn = x->req->iova >> vtd_level_shift(level);
-		if (vtd_hw_tlb_lookup(hw, t, p))
+		vpn = x->req->iova >> vtd_level_shift(level);
+		p->level = level;
+		p->key[0] = vtd_hw_tlb_key0(vpn, level, mode);
+		p->key[1] = x->tlb_key1;
+		if (vtd_hw_tlb_probe(hw, p,
+				     vtd_hw_tlb_hash(x->tlb_seed, level, vpn),
+				     t)) {
+			t->level = (uint8_t)level;
+			t->stage = x->stage;
 			return true;
+		}
 	}
 	return false;
 }
@@ -610,6 +615,12 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 {
 	struct hw_tlb t;
 
+	/* The usual case: a page of the size probed last. */
+	if (!neg && p->level == w->level && !(p->miss.seq & 1)) {
+		vtd_hw_tlb_insert_probe(hw, p, x->stage, x->did, w->out,
+					w->perm, w->wd, gen);
+		return;
+	}
 	t = (struct hw_tlb){
 	    .sid = x->sid,
 	    .did = x->did,
@@ -629,7 +640,7 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t.perm = (uint8_t)w->perm;
 	t.wd = w->wd;
 	vtd_hw_tlb_insert(hw, &t, gen,
-			  p->level == t.level && !(p->miss.seq & 1) ? p : NULL);
+			  neg && p->level == 1 && !(p->miss.seq & 1) ? p : NULL);
 }
 
 /**

@@ -584,13 +584,14 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 	 * costs one probe, not three.  (A bit set late only makes a lookup
 	 * miss, which walks: always safe.) */
 	unsigned int levels = __atomic_load_n(&hw->tlb_levels,
-					      __ATOMIC_ACQUIRE);
+					      __ATOMIC_ACQUIRE) &
+			      ((1u << maxl) - 1);
 
-	for (unsigned int level = 1; level <= maxl; level++) {
+	while (levels) {
+		const unsigned int level = (unsigned int)__builtin_ctz(levels) + 1;
 		uint64_t vpn;
 
-		if (!(levels >> (level - 1) & 1))
-			continue;
+		levels &= levels - 1;
 		vpn = x->req->iova >> vtd_level_shift(level);
 		p->level = level;
 		p->key[0] = vtd_hw_tlb_key0(vpn, level, mode);

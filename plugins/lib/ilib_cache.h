@@ -257,8 +257,78 @@ struct ilib_cache_miss {
 	unsigned int seq;
 };
 
+/* What one way of a probe found (ilib__cache_probe_way()). */
+enum { ILIB__WAY_NO, ILIB__WAY_HIT, ILIB__WAY_SLOW };
+
+/* One way @slot of a lock-free probe of set @s at count @seq: is it the
+ * key's, and may the copy in @val stand without the lock? */
+static inline __attribute__((always_inline)) int
+ilib__cache_probe_way(const struct ilib_cache *c,
+		      const struct ilib_cache_set *s, const uint64_t *slot,
+		      const uint64_t *key, uint64_t *val, const unsigned int kw,
+		      const unsigned int vw, const unsigned int sw,
+		      unsigned int seq)
+{
+	uint64_t stamp, tw;
+	unsigned int i;
+
+	if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0])
+		return ILIB__WAY_NO;
+	stamp = __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
+	if (!stamp)
+		return ILIB__WAY_NO;
+	for (i = 1; i < kw; i++)
+		if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) != key[i])
+			return ILIB__WAY_NO;
+	if (c->tag_buckets) {
+		tw = __atomic_load_n(&slot[sw - 1], __ATOMIC_ACQUIRE);
+		if ((tw ^ __atomic_load_n(
+			       &c->tag_epoch[tw >> ILIB_CACHE_TAG_EPOCH_BITS],
+			       __ATOMIC_ACQUIRE)) &
+		    ((UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1))
+			return ILIB__WAY_NO;
+	}
+#pragma GCC unroll 16
+	for (i = 0; i < vw; i++)
+		val[i] = __atomic_load_n(&slot[1 + kw + i], __ATOMIC_ACQUIRE);
+	/* Kept only if already the most recently used (or the cache is
+	 * FIFO) and the set was stable around the copy (the acquire loads
+	 * above keep the re-read after them); else the call updates the LRU
+	 * stamp under the lock. */
+	if ((c->fifo || stamp == __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE)) &&
+	    __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
+		return ILIB__WAY_HIT;
+	return ILIB__WAY_SLOW;
+}
+
+/*
+ * The ways of one set, probed in order, @ways and @sw (words per slot)
+ * constants: the loop unrolls into a compare and a branch per way at
+ * fixed offsets.
+ */
+static inline __attribute__((always_inline)) int
+ilib__cache_probe_set(const struct ilib_cache *c,
+		      const struct ilib_cache_set *s, const uint64_t *slot,
+		      const uint64_t *key, uint64_t *val, const unsigned int kw,
+		      const unsigned int vw, const unsigned int ways,
+		      const unsigned int sw, unsigned int seq)
+{
+	int r;
+
+#pragma GCC unroll 16
+	for (unsigned int w = 0; w < ways; w++) {
+		r = ilib__cache_probe_way(c, s, slot + (size_t)w * sw, key,
+					  val, kw, vw, sw, seq);
+		if (r != ILIB__WAY_NO)
+			return r;
+	}
+	return ILIB__WAY_NO;
+}
+
 /* The lock-free probe of ilib_cache_lookup_fixed(); on a clean miss,
- * @miss (if not NULL) keeps the set's count. */
+ * @miss (if not NULL) keeps the set's count.  Sets of 8 or 4 ways with
+ * the slot size of the caller's key and value (tagged or not) take a
+ * copy of the way loop with constant bounds. */
 static inline __attribute__((always_inline)) bool
 ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		  uint64_t *val, const unsigned int kw, const unsigned int vw,
@@ -267,7 +337,7 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	const struct ilib_cache_set *s;
 	const uint64_t *slot, *end;
 	unsigned int set, seq, sw;
-	uint64_t k0;
+	int r;
 
 	if (miss) {
 		miss->hash = hash;
@@ -285,45 +355,29 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		return false; /* flushed: a miss, without a look */
 	sw = c->slot_words;
 	slot = c->slots + (size_t)set * c->ways * sw;
-	end = slot + (size_t)c->ways * sw;
-	k0 = key[0];
-	for (; slot != end; slot += sw) {
-		uint64_t stamp, tw;
-		unsigned int i;
-
-		if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != k0)
-			continue;
-		stamp = __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
-		if (!stamp)
-			continue;
-		for (i = 1; i < kw; i++)
-			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
-			    key[i])
-				break;
-		if (i < kw)
-			continue;
-		if (c->tag_buckets) {
-			tw = __atomic_load_n(&slot[sw - 1], __ATOMIC_ACQUIRE);
-			if ((tw ^ __atomic_load_n(
-				       &c->tag_epoch[tw >> ILIB_CACHE_TAG_EPOCH_BITS],
-				       __ATOMIC_ACQUIRE)) &
-			    ((UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1))
-				continue;
-		}
-#pragma GCC unroll 16
-		for (i = 0; i < vw; i++)
-			val[i] = __atomic_load_n(&slot[1 + kw + i],
-						 __ATOMIC_ACQUIRE);
-		/* Kept only if already the most recently used (or the
-		 * cache is FIFO) and the set was stable around the copy (the
-		 * acquire loads above keep the re-read after them); else the
-		 * call updates the LRU stamp under the lock. */
-		if ((c->fifo ||
-		     stamp == __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE)) &&
-		    __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq)
-			return true;
-		goto slow;
+	if (vw == c->val_words && c->ways == 8 && sw == 2 + kw + vw) {
+		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 8,
+					  2 + kw + vw, seq);
+	} else if (vw == c->val_words && c->ways == 8 && sw == 1 + kw + vw) {
+		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 8,
+					  1 + kw + vw, seq);
+	} else if (vw == c->val_words && c->ways == 4 && sw == 2 + kw + vw) {
+		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 4,
+					  2 + kw + vw, seq);
+	} else if (vw == c->val_words && c->ways == 4 && sw == 1 + kw + vw) {
+		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 4,
+					  1 + kw + vw, seq);
+	} else {
+		r = ILIB__WAY_NO;
+		end = slot + (size_t)c->ways * sw;
+		for (; slot != end && r == ILIB__WAY_NO; slot += sw)
+			r = ilib__cache_probe_way(c, s, slot, key, val, kw, vw,
+						  sw, seq);
 	}
+	if (r == ILIB__WAY_HIT)
+		return true;
+	if (r == ILIB__WAY_SLOW)
+		goto slow;
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
 		if (miss)
 			miss->seq = seq;
@@ -528,7 +582,21 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	victim = slot;
 	/* The slot of an equal key, else the first empty one, else the
 	 * least recently used (cache.c's choice).  After a miss (@miss) the
-	 * set is as the lookup left it, with no equal key: stamps only. */
+	 * set is as the lookup left it, with no equal key: stamps only, in
+	 * a loop of constant bounds for the usual 8 ways. */
+	if (miss && c->ways == 8) {
+#pragma GCC unroll 8
+		for (i = 0; i < 8; i++) {
+			const uint64_t stamp = __atomic_load_n(
+			    &slot[(size_t)i * sw], __ATOMIC_ACQUIRE);
+
+			if (stamp < vstamp) {
+				victim = slot + (size_t)i * sw;
+				vstamp = stamp;
+			}
+		}
+		slot = end;
+	}
 	for (; slot != end; slot += sw) {
 		const uint64_t stamp =
 		    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);

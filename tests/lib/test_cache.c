@@ -690,3 +690,80 @@ Test(cache, insert_after_miss_matches_the_plain_insert)
 	cr_assert_eq(v, 70);
 	ilib_cache_fini(&c);
 }
+
+/*
+ * Sets of 4 and 8 ways, the sizes whose probe and whose insert after a
+ * miss run as loops of constant bounds: every way is found by the probe,
+ * and the insert replaces whichever way is the least recently used, or
+ * the first empty one, at every position of the set.
+ */
+Test(cache, constant_way_sets_find_and_replace_every_way)
+{
+	static const unsigned int ways[] = {4, 8};
+
+	for (unsigned int wi = 0; wi < 2; wi++) {
+		const unsigned int n = ways[wi];
+
+		for (unsigned int victim = 0; victim < n; victim++) {
+			struct ilib_cache c;
+			struct ilib_cache_miss m;
+			uint64_t gen, v;
+
+			cr_assert_eq(ilib_cache_init_tagged(&c, n, n, KW, VW, 4),
+				     0);
+			gen = ilib_cache_gen(&c);
+			/* Keys 1..n, one per way, the first empty way each
+			 * time; then @victim's way emptied and refilled. */
+			for (uint64_t k = 1; k <= n; k++) {
+				cr_assert_not(probe_miss(&c, k, &m));
+				cr_assert(put_after(&c, &m, k, k * 10, gen));
+			}
+			for (uint64_t k = 1; k <= n; k++) {
+				cr_assert(probe_miss(&c, k, &m),
+					  "%u ways: key %llu not found", n,
+					  (unsigned long long)k);
+				cr_assert(has(&c, k, &v));
+				cr_assert_eq(v, k * 10);
+			}
+			/* Every key but the victim's used again: the
+			 * victim's way is the least recently used. */
+			for (uint64_t k = 1; k <= n; k++)
+				if (k != victim + 1)
+					cr_assert(has(&c, k, NULL));
+			cr_assert_not(probe_miss(&c, 100, &m));
+			cr_assert(put_after(&c, &m, 100, 1000, gen));
+			cr_assert_not(has(&c, victim + 1, NULL),
+				      "%u ways: way %u (least recently used) "
+				      "not replaced",
+				      n, victim);
+			for (uint64_t k = 1; k <= n; k++)
+				if (k != victim + 1)
+					cr_assert(has(&c, k, NULL),
+						  "%u ways: key %llu replaced "
+						  "instead of way %u",
+						  n, (unsigned long long)k,
+						  victim);
+			cr_assert(has(&c, 100, &v));
+			cr_assert_eq(v, 1000);
+			ilib_cache_fini(&c);
+		}
+		/* Untagged (a slot one word shorter): found in every way. */
+		{
+			struct ilib_cache c;
+			struct ilib_cache_miss m;
+			uint64_t gen;
+
+			cr_assert_eq(ilib_cache_init(&c, n, n, KW, VW), 0);
+			gen = ilib_cache_gen(&c);
+			for (uint64_t k = 1; k <= n; k++)
+				cr_assert(put(&c, k, k * 10, gen));
+			for (uint64_t k = 1; k <= n; k++)
+				cr_assert(probe_miss(&c, k, &m),
+					  "%u ways, untagged: key %llu not "
+					  "found",
+					  n, (unsigned long long)k);
+			cr_assert_not(probe_miss(&c, 100, &m));
+			ilib_cache_fini(&c);
+		}
+	}
+}

@@ -95,4 +95,161 @@ static inline bool pt_quick_vtdss(uint64_t e, uint64_t rsvd,
 	return true;
 }
 
+/* ---- AMD-Vi host (PT_FMT_AMDV1) and guest (PT_FMT_AMDV2) tables ------- */
+
+/*
+ * Both formats keep A in bit 5 and D in bit 6 of a leaf, and the walk
+ * flags PT_WALK_HA and PT_WALK_HD are bits 0 and 1, the second the bit of
+ * PT_ACC_W: the flags a walk of @access updates with, shifted up by 5,
+ * are the bits a leaf must already have for the walk to leave it alone.
+ */
+#define PT_QUICK_AMD_A (UINT64_C(1) << 5)
+#define PT_QUICK_AMD_D (UINT64_C(1) << 6)
+_Static_assert(PT_WALK_HA << 5 == PT_QUICK_AMD_A &&
+		       PT_WALK_HD << 5 == PT_QUICK_AMD_D &&
+		       PT_WALK_HD == PT_ACC_W,
+	       "an A/D flag of the walk, shifted, is the leaf's bit");
+
+/* The A and D bits a level-0 leaf must have for a walk with @flags
+ * (PT_WALK_HA, PT_WALK_HD) and @access to update nothing. */
+static inline uint64_t pt_quick_amd_ad(uint32_t flags, unsigned int access)
+{
+	return (uint64_t)(flags & (PT_WALK_HA | (PT_WALK_HD & access))) << 5;
+}
+
+/* Address bits at or above @oa_bits (0: 52), below 52. */
+static inline uint64_t pt_quick_amd_oa_rsvd(unsigned int oa_bits)
+{
+	return ((UINT64_C(1) << 52) - 1) &
+	       (~UINT64_C(0) << (oa_bits ? oa_bits : 52));
+}
+
+/**
+ * pt_quick_amdv1_rsvd() - the bits a level-0 AMD-Vi v1 entry the decoder
+ * takes must have clear, for a description's @oa_bits and @rsvd
+ * @oa_bits: struct pt_walk_desc @oa_bits (0: 52), at most 52
+ * @rsvd: struct pt_walk_desc @rsvd
+ *
+ * The PTE's reserved bits (56:52), @rsvd, the address bits at or above
+ * @oa_bits, and NextLevel (11:9): a leaf of NextLevel 7 (a page larger
+ * than 4 KiB) and a PDE (a fault at level 0) are pt_walk()'s.
+ * Return: the mask pt_quick_amdv1() takes.
+ */
+static inline uint64_t pt_quick_amdv1_rsvd(unsigned int oa_bits, uint64_t rsvd)
+{
+	return rsvd | (UINT64_C(0x1f) << 52) | (UINT64_C(7) << 9) |
+	       pt_quick_amd_oa_rsvd(oa_bits);
+}
+
+/**
+ * pt_quick_amdv1_need() - the bits a level-0 AMD-Vi v1 entry must have set
+ * @flags: struct pt_walk_desc @flags
+ * @access: PT_ACC_R or PT_ACC_W
+ * Return: PR, A under PT_WALK_HA, D under PT_WALK_HD for a write (what
+ * the walk would otherwise set): what pt_quick_amdv1() takes.
+ */
+static inline uint64_t pt_quick_amdv1_need(uint32_t flags,
+					   unsigned int access)
+{
+	return UINT64_C(1) | pt_quick_amd_ad(flags, access);
+}
+
+/**
+ * pt_quick_amdv1() - a level-0 AMD-Vi host (v1) leaf of 4 KiB, decoded
+ * @e: the entry (pt_quick_load())
+ * @rsvd: pt_quick_amdv1_rsvd() of the walk's description
+ * @need: pt_quick_amdv1_need() of its flags and @access
+ * @access: PT_ACC_R or PT_ACC_W, nothing else
+ * @perm: in, the PT_PERM_* the levels above granted (the resume point's
+ *     @start_perm); out, what the page grants (struct pt_walk_res @perm)
+ * @oa: out, the page's output address (4 KiB aligned)
+ *
+ * For a valid description of PT_FMT_AMDV1 with no flag but PT_WALK_HA,
+ * PT_WALK_HD and PT_WALK_RESUME, resumed at level 0 (AMD level 1) for an
+ * address of the region the resume point was kept for (within the
+ * mode's width: the walk that kept it checked that).  A 4 KiB page only
+ * (NextLevel 0); a NextLevel-7 page, whose size and address pt_walk()
+ * decodes from the address field, is refused.
+ * Return: true and @perm and @oa, as pt_walk(); false: ask pt_walk().
+ */
+static inline bool pt_quick_amdv1(uint64_t e, uint64_t rsvd, uint64_t need,
+				  unsigned int access, uint32_t *perm,
+				  uint64_t *oa)
+{
+	/* IR (bit 61) grants PT_PERM_R, IW (62) PT_PERM_W: nine times
+	 * each; v1 entries leave PT_PERM_X as it was. */
+	const uint32_t p = *perm & ((uint32_t)(e >> 61 & 3u) * 9u | PT_PERM_X);
+
+	if ((p & access) != access || (e & need) != need || (e & rsvd))
+		return false;
+	*perm = p;
+	*oa = e & (((UINT64_C(1) << 52) - 1) & ~UINT64_C(0xfff));
+	return true;
+}
+
+/**
+ * pt_quick_amdv2_rsvd() - the bits a level-0 AMD-Vi guest (v2) entry must
+ * have clear, for a description's @oa_bits, @rsvd and @flags
+ * @oa_bits: struct pt_walk_desc @oa_bits (0: 52), at most 52
+ * @rsvd: struct pt_walk_desc @rsvd
+ * @flags: struct pt_walk_desc @flags: XD (bit 63) is reserved without
+ *     PT_WALK_NXE
+ * Return: the mask pt_quick_amdv2() takes.
+ */
+static inline uint64_t pt_quick_amdv2_rsvd(unsigned int oa_bits, uint64_t rsvd,
+					   uint32_t flags)
+{
+	return rsvd | (flags & PT_WALK_NXE ? 0 : UINT64_C(1) << 63) |
+	       pt_quick_amd_oa_rsvd(oa_bits);
+}
+
+/**
+ * pt_quick_amdv2_need() - the bits a level-0 AMD-Vi v2 entry must have set
+ * for an unprivileged request
+ * @flags: struct pt_walk_desc @flags
+ * @access: PT_ACC_R or PT_ACC_W
+ * Return: P and U/S, A under PT_WALK_HA, D under PT_WALK_HD for a write:
+ * what pt_quick_amdv2() takes.
+ */
+static inline uint64_t pt_quick_amdv2_need(uint32_t flags,
+					   unsigned int access)
+{
+	return UINT64_C(1) | UINT64_C(1) << 2 | pt_quick_amd_ad(flags, access);
+}
+
+/**
+ * pt_quick_amdv2() - a level-0 (4 KiB) AMD-Vi guest (v2) leaf, decoded:
+ * x86-64 long-mode entries
+ * @e: the entry (pt_quick_load())
+ * @rsvd: pt_quick_amdv2_rsvd() of the walk's description
+ * @need: pt_quick_amdv2_need() of its flags and @access
+ * @access: PT_ACC_R or PT_ACC_W, nothing else (an unprivileged request
+ *     that fetches no instruction)
+ * @perm: in, the PT_PERM_* the levels above granted (the resume point's
+ *     @start_perm); out, what the page grants (struct pt_walk_res @perm)
+ * @oa: out, the page's output address (4 KiB aligned)
+ *
+ * For a valid description of PT_FMT_AMDV2 with no flag but PT_WALK_HA,
+ * PT_WALK_HD, PT_WALK_NXE and PT_WALK_RESUME, resumed at level 0 for an
+ * address of the region the resume point was kept for (canonical: the
+ * walk that kept it checked that).
+ * Return: true and @perm and @oa, as pt_walk(); false: ask pt_walk().
+ */
+static inline bool pt_quick_amdv2(uint64_t e, uint64_t rsvd, uint64_t need,
+				  unsigned int access, uint32_t *perm,
+				  uint64_t *oa)
+{
+	/* P and U/S (@need) keep PT_PERM_R; R/W (bit 1) keeps PT_PERM_W,
+	 * nine times it; XD (63, reserved without NXE) takes PT_PERM_X. */
+	const uint32_t p =
+	    *perm & (PT_PERM_R | (uint32_t)(e & 2u) * 9u |
+		     (uint32_t)(~e >> 63) * PT_PERM_X);
+
+	if ((p & access) != access || (e & need) != need || (e & rsvd))
+		return false;
+	*perm = p;
+	*oa = e & (((UINT64_C(1) << 52) - 1) & ~UINT64_C(0xfff));
+	return true;
+}
+
 #endif /* IOMMU_CORE_PT_QUICK_H */

@@ -229,6 +229,9 @@ struct amdvi_hw {
 	 * its leaf, per (tag, root, 2 MiB region); hw_cache.c. */
 	struct ilib_cache walkc;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
+	/* pt_quick_amdv1_rsvd() and pt_quick_amdv2_rsvd() of every v1 and
+	 * v2 walk (hw_xlate.c hw_walk()): read-only after create. */
+	uint64_t v1_rsvd0, v2_rsvd0;
 	/* This instance's number for the threads' memos (hw_xlate.c),
 	 * never 0 and never another instance's. */
 	uint64_t uid;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hw.h"
+#include "pt_quick.h"
 
 /* Registers the model keeps (64-bit, at 8-byte aligned offsets). */
 static uint64_t *hw_reg64(struct amdvi_hw *hw, uint64_t off)
@@ -302,6 +303,11 @@ static int hw_load_params(struct amdvi_hw *hw, const uint64_t *p)
 		    amdvi_field_prep(AMDVI_EFR_GLX_SUP, hw->glx_max) |
 		    (p[AMDVI_P_HW_GIO] ? AMDVI_EFR_GIO_SUP : 0);
 	hw->efr2 = p[AMDVI_P_HW_HT_IGNORE] ? AMDVI_EFR2_HT_RANGE_IGNORE : 0;
+	/* The walks' descriptions (hw_xlate.c hw_walk()): 52 output bits,
+	 * no reserved bit of the model's own; v2 with NXE as EFR.NXSup. */
+	hw->v1_rsvd0 = pt_quick_amdv1_rsvd(52, 0);
+	hw->v2_rsvd0 = pt_quick_amdv2_rsvd(
+	    52, 0, hw->efr & AMDVI_EFR_NX_SUP ? PT_WALK_NXE : 0u);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "hw.h"
 #include "ilib_walk_cache.h"
 #include "pt.h"
+#include "pt_quick.h"
 
 /* What translate() knows about the request so far. */
 struct hw_xl {
@@ -484,40 +485,39 @@ hw_walk_failed(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 }
 
 /*
- * hw_walk_done() - turn a walk into the result (and the IOTLB entry) or
- * the event
+ * hw_page_done() - the result of a page the walk found (and its IOTLB
+ * entry): the output address @oa of a page of 2^@lg2 bytes (4 KiB to
+ * 2^64), the walk's PT_PERM_* @perm and the leaf @entry
  * @c: the walk's configuration
  * @ask: the request's HW_ASK_*
  * @gen: the IOTLB's generation, read before the walk
  * @miss: NULL, or what the IOTLB lookup that missed saw of its set
+ * Inline: a caller with a constant @lg2 keeps none of the size's cases.
  */
-static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
-			const struct hw_cfg *c, unsigned int ask,
-			const struct pt_walk_res *r, uint64_t gen,
-			const struct ilib_cache_miss *miss,
-			struct iommu_translation *out)
+static inline __attribute__((always_inline)) int
+hw_page_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+	     const struct hw_cfg *c, unsigned int ask, uint64_t oa,
+	     unsigned int lg2, uint32_t perm, uint64_t entry, uint64_t gen,
+	     const struct ilib_cache_miss *miss, struct iommu_translation *out)
 {
 	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
 	struct hw_tlb t;
 	uint64_t mask;
 
-	if (__builtin_expect(r->err != PT_WALK_OK, 0))
-		return hw_walk_failed(hw, req, c, ask, r);
 	/* Only a page of 4 KiB to 2^63 bytes goes into the IOTLB (the
 	 * walker returns no other). */
-	if (__builtin_expect(r->size_lg2 - 12u > 63u - 12u, 0))
+	if (__builtin_expect(lg2 - 12u > 63u - 12u, 0))
 		ask &= ~HW_ASK_CACHE;
-	mask = r->size_lg2 >= 64 ? UINT64_MAX : (1ull << r->size_lg2) - 1;
+	mask = lg2 >= 64 ? UINT64_MAX : (1ull << lg2) - 1;
 	t.base = req->iova & ~mask;
-	t.out = r->oa & ~mask;
+	t.out = oa & ~mask;
 	t.mask = mask;
-	t.size_lg2 = r->size_lg2;
+	t.size_lg2 = lg2;
 	/* PT_PERM_U* decide a user request, PT_PERM_P* a privileged one. */
-	t.perm = (unsigned int)((ask & HW_ASK_USER ? r->perm : r->perm >> 3) &
-				rw);
+	t.perm = (unsigned int)((ask & HW_ASK_USER ? perm : perm >> 3) & rw);
 	/* With dirty updates, a clean page stays read-only in the IOTLB
 	 * so that the first write walks again to set D. */
-	if (!(ask & PT_ACC_W) && (r->entry & c->dbit) != c->dbit)
+	if (!(ask & PT_ACC_W) && (entry & c->dbit) != c->dbit)
 		t.perm &= ~IOMMU_WRITE;
 	out->phys = t.out | (req->iova & mask);
 	out->len = hw_page_len(req, mask);
@@ -529,8 +529,92 @@ static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 }
 
 /*
+ * hw_walk_done() - turn a walk into the result (and the IOTLB entry) or
+ * the event (hw_page_done())
+ */
+static int hw_walk_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+			const struct hw_cfg *c, unsigned int ask,
+			const struct pt_walk_res *r, uint64_t gen,
+			const struct ilib_cache_miss *miss,
+			struct iommu_translation *out)
+{
+	if (__builtin_expect(r->err != PT_WALK_OK, 0))
+		return hw_walk_failed(hw, req, c, ask, r);
+	return hw_page_done(hw, req, c, ask, r->oa, r->size_lg2, r->perm,
+			    r->entry, gen, miss, out);
+}
+
+/*
+ * hw_quick() - the leaf @e of @req in the PDE cache's last-level table,
+ * when it is a plain 4 KiB page that @c's walk would take as it stands
+ * (pt_quick.h: no A or D to set, every check passed)
+ * @acc: the walk's PT_ACC_*: PT_ACC_R or PT_ACC_W (a user request)
+ * @perm: in, what the levels above granted; out, the page's
+ * @oa: out, the page's output address
+ * Return: true, as pt_walk() resumed there; false: ask pt_walk().
+ */
+static inline __attribute__((always_inline)) bool
+hw_quick(const struct amdvi_hw *hw, const struct hw_cfg *c, unsigned int acc,
+	 uint64_t e, uint32_t *perm, uint64_t *oa)
+{
+	if (c->v2)
+		return pt_quick_amdv2(e, hw->v2_rsvd0,
+				      pt_quick_amdv2_need(c->wflags, acc), acc,
+				      perm, oa);
+	return pt_quick_amdv1(e, hw->v1_rsvd0,
+			      pt_quick_amdv1_need(c->wflags, acc), acc, perm,
+			      oa);
+}
+
+/*
+ * hw_walk_from() - pt_walk() for @req as @c says, resumed at @s (a PDE
+ * cache hit) or, when @s is NULL, from the top (v2: through the GCR3
+ * entry), which fills the PDE cache; then the result or the event
+ * @gen: the IOTLB's generation, read before the PDE cache was
+ * @miss: what the IOTLB lookup that missed saw of its set
+ * Out of line: the inline decode of hw_walk() keeps none of this.
+ */
+static __attribute__((noinline)) int
+hw_walk_from(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+	     const struct hw_cfg *c, unsigned int ask,
+	     const struct ilib_walk_start *s, uint64_t gen,
+	     const struct ilib_cache_miss *miss, struct iommu_translation *out)
+{
+	const unsigned int acc = ask & HW_ASK_ACC;
+	struct pt_walk_desc wd;
+	struct pt_walk_res r;
+	uint64_t wgen;
+
+	wd = (struct pt_walk_desc){
+	    .fmt = c->fmt,
+	    .root = c->root,
+	    .levels = c->levels,
+	    .oa_bits = 52,
+	    .leaf_levels = c->leaf_levels,
+	    .flags = c->wflags,
+	    .perm = c->perm,
+	};
+	if (s) {
+		ilib_walk_cache_resume(s, &wd);
+		pt_walk(hw->host, &wd, req->iova, acc, &r);
+	} else {
+		wgen = ilib_walk_cache_gen(&hw->walkc);
+		if (c->v2 && hw_gcr3(hw, req, c, ask, wgen, &wd.root))
+			return -EFAULT;
+		pt_walk(hw->host, &wd, req->iova, acc, &r);
+		wd.root = c->root; /* the key */
+		ilib_walk_cache_fill_seeded(&hw->walkc, hw->host, c->wtag,
+					    c->wseed, &wd, req->iova, acc, &r,
+					    wgen);
+	}
+	return hw_walk_done(hw, req, c, ask, &r, gen, miss, out);
+}
+
+/*
  * hw_walk() - translate @req as @c says: the IOTLB, then the PDE cache
- * and the walk (v2: through the GCR3 entry)
+ * and the walk (v2: through the GCR3 entry).  A PDE cache hit on a
+ * last-level table whose entry is a plain 4 KiB page decodes it inline
+ * (hw_quick()); any other hit resumes pt_walk() from the same lookup.
  * @ask: what the request asks (HW_ASK_*)
  * Return: as amdvi_hw_translate().
  */
@@ -538,11 +622,14 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		   const struct hw_cfg *c, unsigned int ask,
 		   struct iommu_translation *out)
 {
+	const unsigned int acc = ask & HW_ASK_ACC;
 	struct ilib_cache_miss miss = { .seq = 1 };
-	struct pt_walk_desc wd;
-	struct pt_walk_res r;
+	struct ilib_walk_start s;
+	const void *table;
 	struct hw_tlb t;
-	uint64_t gen, wgen;
+	uint64_t gen, e, oa;
+	uint32_t perm;
+	bool hit;
 
 	if (ask & HW_ASK_CACHE) {
 		if (amdvi_hw_tlb_lookup(hw, &c->tt, req->iova, &t, &miss) &&
@@ -558,31 +645,21 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	/* The IOTLB's generation before the PDE cache is read (hw_cache.c
 	 * amdvi_hw_walk_flush()). */
 	gen = ilib_cache_gen(&hw->tlbc);
-	wd = (struct pt_walk_desc){
-	    .fmt = c->fmt,
-	    .root = c->root,
-	    .levels = c->levels,
-	    .oa_bits = 52,
-	    .leaf_levels = c->leaf_levels,
-	    .flags = c->wflags,
-	    .perm = c->perm,
-	};
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	if (ilib_walk_cache_lookup_seeded(&hw->walkc, c->wtag, c->wseed, &wd,
-					  req->iova)) {
-		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
-	} else {
-		wgen = ilib_walk_cache_gen(&hw->walkc);
-		if (c->v2 && hw_gcr3(hw, req, c, ask, wgen, &wd.root))
-			return -EFAULT;
-		pt_walk(hw->host, &wd, req->iova, ask & HW_ASK_ACC, &r);
-		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill_seeded(&hw->walkc, hw->host, c->wtag, c->wseed,
-					    &wd, req->iova, ask & HW_ASK_ACC,
-					    &r, wgen);
+	hit = ilib_walk_cache_find(&hw->walkc, c->wtag, c->wseed, c->root, 12,
+				   req->iova, &s);
+	/* The usual miss: a plain read or write of a page in a region whose
+	 * last table the PDE cache holds. */
+	if (hit && (table = ilib_walk_start_leaf_table(&s)) &&
+	    (acc == PT_ACC_R || acc == PT_ACC_W)) {
+		e = pt_quick_load(table, pt_quick_idx4k(req->iova));
+		perm = ilib_walk_start_perm(&s);
+		if (hw_quick(hw, c, acc, e, &perm, &oa))
+			return hw_page_done(hw, req, c, ask, oa, 12, perm, e,
+					    gen, &miss, out);
 	}
-	return hw_walk_done(hw, req, c, ask, &r, gen, &miss, out);
+	return hw_walk_from(hw, req, c, ask, hit ? &s : NULL, gen, &miss, out);
 }
 
 /* ---- translate

@@ -134,3 +134,227 @@ Test(pde, v2_gcr3_and_pde_cached_until_pde1)
 	ag_expect_fault(&g, DEV_A, PASID, VA(3), RD);
 	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US, VA(3));
 }
+
+/* ---- a miss through the PDE cache keeps every check ---------------------- */
+
+/*
+ * A miss in a region whose last table the PDE cache holds reads one entry
+ * (the model decodes a plain 4 KiB page inline, pt_quick.h): every check
+ * of that entry and of the levels above still holds there.  Page 0 of
+ * the region fills the cache; each other page misses the IOTLB and
+ * resumes at the cached table.  A read before a write puts the page's
+ * permission in the IOTLB, which the write meets, and walks again.
+ */
+
+#define WR IOMMU_ACCESS_WRITE
+/* A second and a third region, each its own level-1 table; a fourth
+ * for a 2 MiB page. */
+#define VB(n) (0x40200000ull + (n) * PG)
+#define VC(n) (0x40400000ull + (n) * PG)
+#define VD    0x40600000ull
+
+/* Translate @iova, expect @phys and exactly @perm. */
+static void expect_perm(uint32_t pasid, uint64_t iova, unsigned int access,
+			uint64_t phys, unsigned int perm)
+{
+	struct iommu_translation t;
+
+	cr_assert_eq(ag_xl(&g, DEV_A, pasid, iova, access, &t), 0,
+		     "translate 0x%llx", (unsigned long long)iova);
+	cr_assert_eq(t.phys, phys, "0x%llx -> 0x%llx",
+		     (unsigned long long)iova, (unsigned long long)t.phys);
+	cr_assert_eq(t.perm, perm, "0x%llx: perm %u, expected %u",
+		     (unsigned long long)iova, t.perm, perm);
+}
+
+Test(pde, v1_cached_region_pages_keep_every_check)
+{
+	const unsigned int rw = IOMMU_READ | IOMMU_WRITE;
+	uint64_t root = ag_v1_dev(&g, DEV_A, 4, DOM), slot;
+
+	ag_map_v1(&g, root, 4, VA(0), PA(0), 1, true, true);
+	ag_map_v1(&g, root, 4, VA(1), PA(1), 1, true, false);
+	ag_map_v1(&g, root, 4, VA(2), PA(2), 1, false, true);
+	ag_map_v1(&g, root, 4, VA(3), PA(3), 1, true, true);
+	slot = ag_v1_slot(&g, root, 4, VA(3), 1);
+	ag_mw64(&g, slot, ag_mr64(&g, slot) & ~1ull); /* PR = 0 */
+	ag_mw64(&g, ag_v1_slot(&g, root, 4, VA(4), 1),
+		enc_pte(PA(4), true, true, false) | 1ull << 52); /* reserved */
+	/* An 8 KiB page (NextLevel 7) in slots 6 and 7. */
+	for (unsigned int n = 6; n < 8; n++)
+		ag_mw64(&g, ag_v1_slot(&g, root, 4, VA(n), 1),
+			enc_pte7(PA(6), 13, true, true));
+	/* The top bit of the output address. */
+	ag_map_v1(&g, root, 4, VA(8), 1ull << 51 | PA(8), 1, true, true);
+
+	expect_perm(NOP, VA(0) + 8, RD, PA(0) + 8, rw);
+	expect_perm(NOP, VA(1) + 0x10, RD, PA(1) + 0x10, IOMMU_READ);
+	ag_expect_fault(&g, DEV_A, NOP, VA(1) + 0x20, WR);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_PR | F_PE | F_RW, VA(1) + 0x20);
+	expect_perm(NOP, VA(2) + 0x30, WR, PA(2) + 0x30, IOMMU_WRITE);
+	ag_expect_fault(&g, DEV_A, NOP, VA(2) + 0x40, RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_PR | F_PE, VA(2) + 0x40);
+	ag_expect_fault(&g, DEV_A, NOP, VA(3), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, 0, VA(3));
+	ag_expect_fault(&g, DEV_A, NOP, VA(4), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_PR | F_RZ, VA(4));
+	ag_expect(&g, DEV_A, NOP, VA(7) + 0x50, RD, PA(6) + 0x1050);
+	expect_perm(NOP, VA(8) + 0x60, WR, 1ull << 51 | (PA(8) + 0x60), rw);
+	ag_expect_fault(&g, DEV_A, NOP, VA(9), RD); /* an empty slot */
+	ag_evt_expect(&g, EV_PF, DEV_A, 0, VA(9));
+
+	/* The level-2 entry above the region's table without IW. */
+	ag_map_v1(&g, root, 4, VB(0), PA(0), 1, true, true);
+	ag_map_v1(&g, root, 4, VB(1), PA(1), 1, true, true);
+	slot = ag_v1_slot(&g, root, 4, VB(0), 2);
+	ag_mw64(&g, slot, ag_mr64(&g, slot) & ~(1ull << 62));
+	expect_perm(NOP, VB(0), RD, PA(0), IOMMU_READ);
+	expect_perm(NOP, VB(1), RD, PA(1), IOMMU_READ);
+	ag_expect_fault(&g, DEV_A, NOP, VB(1) + 8, WR);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_PR | F_PE | F_RW, VB(1) + 8);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/*
+ * Under DTE.HAD = 11b the walk sets A, and D on a write, in the leaf: a
+ * page of a cached region that lacks them is walked, not decoded; a clean
+ * page read stays read-only in the IOTLB, so that its first write walks.
+ */
+Test(pde, v1_cached_region_pages_set_access_and_dirty)
+{
+	uint64_t root, d[4], s[4];
+
+	ag_destroy(&g);
+	ag_create(&g, "host_access = yes\nhost_dirty = yes");
+	ag_init(&g, 8, 10, 3ull << 46); /* Control.HADUpdate */
+	root = ag_page(&g);
+	enc_dte_v1(d, 4, root, true, true, DOM);
+	d[0] |= 3ull << 7; /* DTE.HAD = 11b */
+	ag_set_dte(&g, DEV_A, d);
+	for (unsigned int n = 0; n < 4; n++) {
+		ag_map_v1(&g, root, 4, VA(n), PA(n), 1, true, true);
+		s[n] = ag_v1_slot(&g, root, 4, VA(n), 1);
+	}
+	ag_mw64(&g, s[3], ag_mr64(&g, s[3]) | 0x20); /* A already */
+
+	expect_perm(NOP, VA(0), RD, PA(0), IOMMU_READ);
+	expect_perm(NOP, VA(1), RD, PA(1), IOMMU_READ);
+	cr_assert_eq(ag_mr64(&g, s[1]) & 0x60, 0x20, "A set, D clear");
+	expect_perm(NOP, VA(1), WR, PA(1), IOMMU_READ | IOMMU_WRITE);
+	cr_assert_eq(ag_mr64(&g, s[1]) & 0x60, 0x60, "the write set D");
+	expect_perm(NOP, VA(2) + 8, WR, PA(2) + 8, IOMMU_READ | IOMMU_WRITE);
+	cr_assert_eq(ag_mr64(&g, s[2]) & 0x60, 0x60, "A and D in one walk");
+	expect_perm(NOP, VA(3), RD, PA(3), IOMMU_READ);
+	cr_assert_eq(ag_mr64(&g, s[3]) & 0x60, 0x20);
+	expect_perm(NOP, VA(3), WR, PA(3), IOMMU_READ | IOMMU_WRITE);
+	cr_assert_eq(ag_mr64(&g, s[3]) & 0x60, 0x60, "the write set D");
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/* A v2 device (GCR3 table of one level) with @pasid -> a fresh CR3. */
+static uint64_t v2_pasid_dev(unsigned int pasid)
+{
+	uint64_t gcr3 = ag_page(&g), cr3 = ag_page(&g), d[4];
+
+	enc_dte_gcr3(d, gcr3, 0, false, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_gcr3_set(&g, gcr3, 0, pasid, cr3);
+	return cr3;
+}
+
+/* The entry of @va at x86 level @lvl (1: the leaf's), the tables made
+ * (v2 tables index as v1 tables do). */
+static uint64_t v2_slot(uint64_t cr3, uint64_t va, unsigned int lvl)
+{
+	return ag_v1_slot(&g, cr3, 4, va, lvl);
+}
+
+/*
+ * The same for guest (v2) tables, whose walks always set A, and D on a
+ * write; U/S and R/W of the levels above stay with the cached table (a
+ * privileged read fills it where a user one would fault).
+ */
+Test(pde, v2_cached_region_pages_keep_every_check)
+{
+	const unsigned int rw = IOMMU_READ | IOMMU_WRITE;
+	const uint64_t ad = V2_A | V2_D;
+	uint64_t cr3 = v2_pasid_dev(PASID), slot, c[2];
+
+	ag_map_v2(&g, cr3, 4, VA(0), PA(0), 1, USER_RW | ad);
+	ag_map_v2(&g, cr3, 4, VA(1), PA(1), 1, V2_P | V2_US | ad);
+	ag_map_v2(&g, cr3, 4, VA(2), PA(2), 1, V2_US | V2_RW | ad);
+	ag_map_v2(&g, cr3, 4, VA(3), PA(3), 1, V2_P | V2_RW | ad);
+	ag_map_v2(&g, cr3, 4, VA(4), PA(4), 1, USER_RW);
+	ag_map_v2(&g, cr3, 4, VA(5), PA(5), 1, USER_RW | V2_A);
+	ag_map_v2(&g, cr3, 4, VA(6), PA(6), 1, USER_RW | ad | V2_NX);
+	ag_map_v2(&g, cr3, 4, VA(7), 1ull << 51 | PA(7), 1, USER_RW | ad);
+	ag_map_v2(&g, cr3, 4, VA(8), PA(8), 1, USER_RW | V2_A);
+
+	expect_perm(PASID, VA(0), RD, PA(0), rw);
+	expect_perm(PASID, VA(1) + 0x10, RD, PA(1) + 0x10, IOMMU_READ);
+	ag_expect_fault(&g, DEV_A, PASID, VA(1) + 0x20, WR);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_PE | F_RW,
+		      VA(1) + 0x20);
+	ag_expect_fault(&g, DEV_A, PASID, VA(2), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US, VA(2));
+	ag_expect_fault(&g, DEV_A, PASID, VA(3), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_PE, VA(3));
+	/* Clean and not accessed: the read sets A and stays read-only. */
+	expect_perm(PASID, VA(4), RD, PA(4), IOMMU_READ);
+	cr_assert_eq(ag_mr64(&g, v2_slot(cr3, VA(4), 1)) & ad, V2_A);
+	expect_perm(PASID, VA(5) + 8, WR, PA(5) + 8, rw);
+	cr_assert_eq(ag_mr64(&g, v2_slot(cr3, VA(5), 1)) & ad, ad);
+	expect_perm(PASID, VA(6), RD, PA(6), rw); /* NX: no fetch asked */
+	expect_perm(PASID, VA(7) + 0x30, RD, 1ull << 51 | (PA(7) + 0x30), rw);
+	/* Accessed and clean: read-only until a write sets D. */
+	expect_perm(PASID, VA(8), RD, PA(8), IOMMU_READ);
+	cr_assert_eq(ag_mr64(&g, v2_slot(cr3, VA(8), 1)) & ad, V2_A);
+
+	/* The level-2 entry above the region's table without U/S. */
+	ag_map_v2(&g, cr3, 4, VB(0), PA(0), 1, USER_RW | ad);
+	ag_map_v2(&g, cr3, 4, VB(1), PA(1), 1, USER_RW | ad);
+	slot = v2_slot(cr3, VB(0), 2);
+	ag_mw64(&g, slot, ag_mr64(&g, slot) & ~V2_US);
+	ag_expect(&g, DEV_A, PASID, VB(0), RD | IOMMU_ACCESS_PRIV, PA(0));
+	ag_expect_fault(&g, DEV_A, PASID, VB(1), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_PE, VB(1));
+	ag_expect(&g, DEV_A, PASID, VB(1), RD | IOMMU_ACCESS_PRIV, PA(1));
+	/* And one without R/W. */
+	ag_map_v2(&g, cr3, 4, VC(0), PA(0), 1, USER_RW | ad);
+	ag_map_v2(&g, cr3, 4, VC(1), PA(1), 1, USER_RW | ad);
+	slot = v2_slot(cr3, VC(0), 2);
+	ag_mw64(&g, slot, ag_mr64(&g, slot) & ~V2_RW);
+	expect_perm(PASID, VC(0), RD, PA(0), IOMMU_READ);
+	expect_perm(PASID, VC(1), RD, PA(1), IOMMU_READ);
+	ag_expect_fault(&g, DEV_A, PASID, VC(1) + 8, WR);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_PE | F_RW,
+		      VC(1) + 8);
+
+	/* A 2 MiB page: the table kept is of level 2 (x86), whose entry is
+	 * walked, not decoded as a 4 KiB one.  Leaves only leave the IOTLB
+	 * (PDE = 0), so the next read misses and resumes there. */
+	ag_map_v2(&g, cr3, 4, VD, AG_DATA, 2, USER_RW | ad);
+	expect_perm(PASID, VD + 8, RD, AG_DATA + 8, rw);
+	enc_inv_pages(c, DOM, PASID, true, false, true, 0x7FFFFFFFFFFFF000ull);
+	cmd(c);
+	expect_perm(PASID, VD + 0x3010, RD, AG_DATA + 0x3010, rw);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/* Without EFR.NXSup, XD is a reserved bit in a cached region too. */
+Test(pde, v2_cached_region_xd_reserved_without_nxsup)
+{
+	uint64_t cr3;
+
+	ag_destroy(&g);
+	ag_create(&g, "nx = no");
+	ag_init(&g, 8, 10, C_GT_EN);
+	cr3 = v2_pasid_dev(PASID);
+	ag_map_v2(&g, cr3, 4, VA(0), PA(0), 1, USER_RW | V2_A | V2_D);
+	ag_map_v2(&g, cr3, 4, VA(1), PA(1), 1,
+		  USER_RW | V2_A | V2_D | V2_NX);
+	ag_expect(&g, DEV_A, PASID, VA(0), RD, PA(0));
+	ag_expect_fault(&g, DEV_A, PASID, VA(1), RD);
+	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_RZ, VA(1));
+	cr_assert_eq(ag_evt_count(&g), 0);
+}

@@ -307,6 +307,10 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 			 const struct hw_tlb *t, uint64_t gen,
 			 const struct ilib_cache_miss *miss);
+/* amdvi_hw_tlb_insert() of a 4 KiB page (@t's size_lg2 is not read). */
+bool amdvi_hw_tlb_insert_4k(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
+			    const struct hw_tlb *t, uint64_t gen,
+			    const struct ilib_cache_miss *miss);
 void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid);
 void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 			uint64_t first, uint64_t last);

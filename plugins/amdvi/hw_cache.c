@@ -182,9 +182,12 @@ bool amdvi_hw_tlb_lookup(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 	return false;
 }
 
-bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
-			 const struct hw_tlb *t, uint64_t gen,
-			 const struct ilib_cache_miss *miss)
+/* amdvi_hw_tlb_insert(), inline for a caller whose page size is a
+ * constant. */
+static inline __attribute__((always_inline)) bool
+hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
+	      const struct hw_tlb *t, uint64_t gen,
+	      const struct ilib_cache_miss *miss)
 {
 	const uint64_t bit = 1ull << t->size_lg2;
 	uint64_t key[2], val;
@@ -203,6 +206,25 @@ bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 	return ilib_cache_insert_tag_fixed(&hw->tlbc,
 					   hw_tlb_hash(key, tt->seed), key,
 					   &val, gen, key[1], 2, 1);
+}
+
+bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
+			 const struct hw_tlb *t, uint64_t gen,
+			 const struct ilib_cache_miss *miss)
+{
+	return hw_tlb_insert(hw, tt, t, gen, miss);
+}
+
+/* The usual page: its key's shift, its size bit and its choice of the
+ * insert after the lookup's miss are constants. */
+bool amdvi_hw_tlb_insert_4k(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
+			    const struct hw_tlb *t, uint64_t gen,
+			    const struct ilib_cache_miss *miss)
+{
+	struct hw_tlb t4 = *t;
+
+	t4.size_lg2 = 12;
+	return hw_tlb_insert(hw, tt, &t4, gen, miss);
 }
 
 static bool hw_dte_match(const uint64_t *key, const uint64_t *val,

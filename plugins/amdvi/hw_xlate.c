@@ -523,7 +523,8 @@ hw_page_done(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	out->len = hw_page_len(req, mask);
 	out->perm = t.perm;
 	if ((ask & HW_ASK_CACHE) &&
-	    amdvi_hw_tlb_insert(hw, &c->tt, &t, gen, miss))
+	    (lg2 == 12 ? amdvi_hw_tlb_insert_4k(hw, &c->tt, &t, gen, miss)
+		       : amdvi_hw_tlb_insert(hw, &c->tt, &t, gen, miss)))
 		return IOMMU_HW_CACHED;
 	return 0;
 }

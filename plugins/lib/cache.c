@@ -180,6 +180,7 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 	c->trace_host = NULL;
 	c->trace_what = NULL;
 	c->fifo = false;
+	c->shape = 0;
 	c->sets = calloc(c->nsets, sizeof(*c->sets));
 	c->slots = calloc((size_t)c->nsets * c->ways * c->slot_words,
 			  sizeof(*c->slots));
@@ -187,6 +188,8 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 		c->tag_epoch = calloc(tag_buckets, sizeof(*c->tag_epoch));
 	if (!c->sets || !c->slots || (tag_buckets && !c->tag_epoch))
 		goto err_free;
+	c->shape = ILIB__CACHE_SHAPE(key_words, val_words, c->ways,
+				     c->slot_words);
 	return 0;
 
 err_free:
@@ -209,6 +212,7 @@ void ilib_cache_fini(struct ilib_cache *c)
 	c->sets = NULL;
 	c->slots = NULL;
 	c->tag_epoch = NULL;
+	c->shape = 0;
 }
 
 unsigned int ilib_cache_nsets(const struct ilib_cache *c)

@@ -106,7 +106,16 @@ struct ilib_cache {
 	struct iommu_host *trace_host;
 	const char *trace_what;
 	bool fifo; /* ilib_cache_set_fifo(): hits leave the stamps alone */
+	/* ILIB__CACHE_SHAPE() of the sizes, once the cache is made (0
+	 * before and after): one compare tells an inline probe whether its
+	 * copy for constant sizes fits. */
+	uint32_t shape;
 };
+
+/* Key and value words, ways and slot words, one byte each. */
+#define ILIB__CACHE_SHAPE(kw, vw, ways, sw)                                  \
+	((uint32_t)(kw) | (uint32_t)(vw) << 8 | (uint32_t)(ways) << 16 |     \
+	 (uint32_t)(sw) << 24)
 
 /**
  * ilib_cache_set_fifo() - replace the oldest entry of a set, not the
@@ -325,26 +334,25 @@ ilib__cache_probe_set(const struct ilib_cache *c,
 	return ILIB__WAY_NO;
 }
 
-/* The lock-free probe of ilib_cache_lookup_fixed(); on a clean miss,
- * @miss (if not NULL) keeps the set's count.  Sets of 8 or 4 ways with
- * the slot size of the caller's key and value (tagged or not) take a
- * copy of the way loop with constant bounds. */
+/*
+ * The lock-free probe of a cache made with @ways ways of @sw words a slot,
+ * both constants (a loop of constant bounds), or both 0 (read from @c,
+ * whose sizes the caller checked); on a clean miss, @miss (if not NULL)
+ * keeps the set's count.
+ */
 static inline __attribute__((always_inline)) bool
-ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
-		  uint64_t *val, const unsigned int kw, const unsigned int vw,
-		  struct ilib_cache_miss *miss)
+ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		     uint64_t *val, const unsigned int kw, const unsigned int vw,
+		     const unsigned int ways, const unsigned int sw,
+		     struct ilib_cache_miss *miss)
 {
+	const unsigned int nways = ways ? ways : c->ways;
+	const unsigned int nsw = sw ? sw : c->slot_words;
 	const struct ilib_cache_set *s;
 	const uint64_t *slot, *end;
-	unsigned int set, seq, sw;
+	unsigned int set, seq;
 	int r;
 
-	if (miss) {
-		miss->hash = hash;
-		miss->seq = 1;
-	}
-	if (!c || kw != c->key_words || vw > c->val_words || !c->sets)
-		goto slow;
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
 	s = &c->sets[set];
 	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
@@ -353,26 +361,16 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		return false; /* flushed: a miss, without a look */
-	sw = c->slot_words;
-	slot = c->slots + (size_t)set * c->ways * sw;
-	if (vw == c->val_words && c->ways == 8 && sw == 2 + kw + vw) {
-		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 8,
-					  2 + kw + vw, seq);
-	} else if (vw == c->val_words && c->ways == 8 && sw == 1 + kw + vw) {
-		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 8,
-					  1 + kw + vw, seq);
-	} else if (vw == c->val_words && c->ways == 4 && sw == 2 + kw + vw) {
-		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 4,
-					  2 + kw + vw, seq);
-	} else if (vw == c->val_words && c->ways == 4 && sw == 1 + kw + vw) {
-		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, 4,
-					  1 + kw + vw, seq);
+	slot = c->slots + (size_t)set * nways * nsw;
+	if (ways) {
+		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, ways,
+					  sw, seq);
 	} else {
 		r = ILIB__WAY_NO;
-		end = slot + (size_t)c->ways * sw;
-		for (; slot != end && r == ILIB__WAY_NO; slot += sw)
+		end = slot + (size_t)nways * nsw;
+		for (; slot != end && r == ILIB__WAY_NO; slot += nsw)
 			r = ilib__cache_probe_way(c, s, slot, key, val, kw, vw,
-						  sw, seq);
+						  nsw, seq);
 	}
 	if (r == ILIB__WAY_HIT)
 		return true;
@@ -383,6 +381,40 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 			miss->seq = seq;
 		return false;
 	}
+slow:
+	return ilib_cache_lookup_part(c, hash, key, val, vw);
+}
+
+/* The lock-free probe of ilib_cache_lookup_fixed(); on a clean miss,
+ * @miss (if not NULL) keeps the set's count.  Sets of 8 or 4 ways with
+ * the slot size of the caller's key and value (tagged or not) take a
+ * copy with constant bounds, chosen by one compare of the shape. */
+static inline __attribute__((always_inline)) bool
+ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
+		  uint64_t *val, const unsigned int kw, const unsigned int vw,
+		  struct ilib_cache_miss *miss)
+{
+	if (miss) {
+		miss->hash = hash;
+		miss->seq = 1;
+	}
+	if (!c)
+		goto slow;
+	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, 2 + kw + vw))
+		return ilib__cache_probe_in(c, hash, key, val, kw, vw, 8,
+					    2 + kw + vw, miss);
+	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 4, 1 + kw + vw))
+		return ilib__cache_probe_in(c, hash, key, val, kw, vw, 4,
+					    1 + kw + vw, miss);
+	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, 1 + kw + vw))
+		return ilib__cache_probe_in(c, hash, key, val, kw, vw, 8,
+					    1 + kw + vw, miss);
+	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 4, 2 + kw + vw))
+		return ilib__cache_probe_in(c, hash, key, val, kw, vw, 4,
+					    2 + kw + vw, miss);
+	if (kw != c->key_words || vw > c->val_words || !c->sets)
+		goto slow;
+	return ilib__cache_probe_in(c, hash, key, val, kw, vw, 0, 0, miss);
 slow:
 	return ilib_cache_lookup_part(c, hash, key, val, vw);
 }
@@ -560,10 +592,15 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	struct ilib_cache_set *s;
 	uint64_t *slot, *end, *victim, vstamp = UINT64_MAX, tagw, tick;
 	unsigned int set, seq, b, i;
-	bool stored = false;
+	bool stored = false, eight;
 
-	if (!c || kw != c->key_words || vw != c->val_words || !c->sets ||
-	    !c->tag_buckets || !key || (vw && !val) ||
+	if (!c || !key || (vw && !val))
+		goto slow;
+	/* 8 ways of this slot size (a tag word: a tagged cache): one
+	 * compare; any other shape is checked a word at a time. */
+	eight = c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, sw);
+	if ((!eight && (kw != c->key_words || vw != c->val_words ||
+			!c->sets || !c->tag_buckets)) ||
 	    (c->trace_host &&
 	     iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB)))
 		goto slow;
@@ -577,14 +614,14 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		goto unlock_slow; /* the call empties it first */
-	slot = c->slots + (size_t)set * c->ways * sw;
-	end = slot + (size_t)c->ways * sw;
+	slot = c->slots + (size_t)set * (eight ? 8 : c->ways) * sw;
+	end = slot + (size_t)(eight ? 8 : c->ways) * sw;
 	victim = slot;
 	/* The slot of an equal key, else the first empty one, else the
 	 * least recently used (cache.c's choice).  After a miss (@miss) the
 	 * set is as the lookup left it, with no equal key: stamps only, in
 	 * a loop of constant bounds for the usual 8 ways. */
-	if (miss && c->ways == 8) {
+	if (miss && eight) {
 #pragma GCC unroll 8
 		for (i = 0; i < 8; i++) {
 			const uint64_t stamp = __atomic_load_n(

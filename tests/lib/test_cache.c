@@ -767,3 +767,40 @@ Test(cache, constant_way_sets_find_and_replace_every_way)
 		}
 	}
 }
+
+/*
+ * A cache of fewer entries than its ways is one set of that many ways:
+ * its probes and inserts stay within those slots (the inline copies for
+ * 4 and 8 ways are for caches of exactly that shape; under
+ * AddressSanitizer a probe past the set is a heap overflow), and it keeps
+ * as many entries as it has.
+ */
+Test(cache, small_cache_keeps_to_its_own_slots)
+{
+	for (unsigned int tagged = 0; tagged < 2; tagged++) {
+		for (uint64_t n = 1; n <= 7; n++) {
+			struct ilib_cache c;
+			struct ilib_cache_miss m;
+			uint64_t gen, v;
+
+			cr_assert_eq(ilib_cache_init_tagged(&c, n, 8, KW, VW,
+							    tagged ? 4 : 0),
+				     0);
+			cr_assert_eq(ilib_cache_nsets(&c), 1);
+			gen = ilib_cache_gen(&c);
+			for (uint64_t k = 1; k <= n + 2; k++) {
+				cr_assert_not(probe_miss(&c, k, &m));
+				if (tagged)
+					cr_assert(put_after(&c, &m, k, k, gen));
+				else
+					cr_assert(put(&c, k, k, gen));
+				cr_assert(probe_miss(&c, k, &m));
+				cr_assert(has(&c, k, &v));
+				cr_assert_eq(v, k);
+			}
+			cr_assert_eq(ilib_cache_count(&c), n,
+				     "%llu entries kept", (unsigned long long)n);
+			ilib_cache_fini(&c);
+		}
+	}
+}

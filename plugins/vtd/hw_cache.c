@@ -258,10 +258,11 @@ static void hw_tlb_val(uint64_t out, unsigned int perm, bool neg, bool wd,
 }
 
 /*
- * Cache the result of the walk that followed the IOTLB probe @p, whose
- * key (tags and level) is the entry's and which missed in a stable set
- * (!(p->miss.seq & 1)): the key words are the probe's, and the level's
- * bit is already in tlb_levels (only those levels are probed).
+ * Cache the result of the walk that followed the IOTLB probe @p that
+ * missed, whose key (tags and level) is the entry's: the key words are
+ * the probe's, and the level's bit is already in tlb_levels (only those
+ * levels are probed).  Whether the probe's set was stable is the
+ * insert's to judge (ilib_cache_insert_after_miss()).
  */
 void vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
 			     uint8_t stage, uint16_t did, uint64_t out,

@@ -495,17 +495,25 @@ static uint64_t hw_uid(struct vtd_hw *hw)
 	return uid; /* another thread's number won */
 }
 
-/* Resolve @x from this thread's memo: true if it holds. */
-static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
-			       uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
+/* This thread's memo, if it holds for @x's device and PASID now. */
+static inline const struct hw_memo *hw_memo_find(struct vtd_hw *hw,
+						 uint16_t sid, uint32_t pasid,
+						 uint64_t live, uint64_t ctx_gen,
+						 uint64_t pe_gen)
 {
 	const struct hw_memo *m = &hw_memo;
 
 	/* hw->uid: another thread's first translation may be setting it */
 	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) || !m->uid ||
-	    m->live != live || m->sid != x->sid || m->pasid != x->req->pasid ||
+	    m->live != live || m->sid != sid || m->pasid != pasid ||
 	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
-		return false;
+		return NULL;
+	return m;
+}
+
+/* Resolve @x from the memo @m. */
+static inline void hw_memo_get(struct hw_xl *x, const struct hw_memo *m)
+{
 	x->sm = m->sm;
 	x->fpd = m->fpd;
 	x->nxe = m->nxe;
@@ -521,7 +529,6 @@ static inline bool hw_memo_get(struct vtd_hw *hw, struct hw_xl *x,
 	x->wc_seed = m->wc_seed;
 	x->tlb_seed = m->tlb_seed;
 	x->tlb_key1 = m->tlb_key1;
-	return true;
 }
 
 static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
@@ -608,8 +615,8 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 }
 
 /* Cache the walk's result @w (@neg: a CM = 1 not-present result);
- * @p: hw_tlb_find()'s last probe, which the insert uses when its key is
- * the probe's (the same level) and the probe missed in a stable set. */
+ * @p: hw_tlb_find()'s last probe, whose key the insert uses when it is
+ * the entry's (the same level), and its set's count if it was stable. */
 static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 		       const struct hw_walk *w, bool neg, uint64_t gen,
 		       const struct hw_tlb_probe *p)
@@ -617,7 +624,7 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	struct hw_tlb t;
 
 	/* The usual case: a page of the size probed last. */
-	if (!neg && p->level == w->level && !(p->miss.seq & 1)) {
+	if (!neg && p->level == w->level) {
 		vtd_hw_tlb_insert_probe(hw, p, x->stage, x->did, w->out,
 					w->perm, w->wd, gen);
 		return;
@@ -644,29 +651,76 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 			  neg && p->level == 1 && !(p->miss.seq & 1) ? p : NULL);
 }
 
-/**
- * vtd_hw_translate() - translate one DMA request (vtd 10)
- * @opaque: model
- * @req: dev_id a 16-bit SID; pasid IOMMU_NO_PASID or < 2^20; len > 0;
- *     access IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE; attrs a subset of
- *     IOMMU_ACCESS_ATTRS, taken as hw.h says
- * @out: phys, len contiguous up to the end of the page (at most req->len)
- *     and the page's permissions for the request's privilege
- *
- * Context: any thread, concurrently with MMIO; takes cache set locks one
- * at a time, and reg_lock to record a fault; raises the fault event after.
- * Return: 0; -EFAULT after the fault was recorded (or FPD-suppressed);
- * -EINVAL bad arguments.
+/* hw_plain()'s answer when the request needs the whole way. */
+#define HW_PLAIN_NO 1
+
+/*
+ * hw_plain() - the usual request, the short way: a plain request whose
+ * context this thread's memo @m resolved to a second-stage walk, while
+ * the IOTLB has only ever held 4 KiB pages.  One IOTLB probe; on a miss,
+ * the paging-structure caches' table of the region and its entry decoded
+ * inline (pt_quick_vtdss()), and the page cached.  What it answers is
+ * what the whole way answers, from the same caches and memory; anything
+ * else (a hit that faults or must walk again, no cached table, an entry
+ * that is not a plain page, an output in the interrupt window) it leaves
+ * to the whole way, having changed and counted nothing: that way probes
+ * again and walks, and reports the fault.
+ * Return: IOMMU_HW_CACHED and @out; HW_PLAIN_NO.
  */
-int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
-		     struct iommu_translation *out)
+static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
+		    const struct iommu_dma_req *req,
+		    struct iommu_translation *out)
 {
-	struct vtd_hw *hw = opaque;
+	const uint64_t iova = req->iova, vpn = iova >> VTD_PAGE_SHIFT;
+	const unsigned int access = hw_walk_acc(req);
+	struct ilib_walk_start s;
+	struct hw_tlb_probe p;
+	struct hw_tlb t;
+	const void *table;
+	uint64_t gen, oa;
+	uint32_t perm;
+
+	p.level = 1;
+	p.key[0] = vtd_hw_tlb_key0(vpn, 1, vtd_hw_tlb_key0_mode(HW_ST_SL, m->sm));
+	p.key[1] = m->tlb_key1;
+	if (vtd_hw_tlb_probe(hw, &p, vtd_hw_tlb_hash(m->tlb_seed, 1, vpn), &t)) {
+		if (t.neg || !(t.perm & hw_need(req)))
+			return HW_PLAIN_NO;
+		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
+		hw_out(req, t.out, 1, t.perm, out);
+		return IOMMU_HW_CACHED;
+	}
+	gen = ilib_cache_gen(&hw->tlbc);
+	if (!ilib_walk_cache_find(&hw->wc, m->wc_tag, m->wc_seed, m->root, 12,
+				  iova, &s) ||
+	    !(table = ilib_walk_start_leaf_table(&s)))
+		return HW_PLAIN_NO;
+	perm = ilib_walk_start_perm(&s);
+	if (!pt_quick_vtdss(pt_quick_load(table, pt_quick_idx4k(iova)),
+			    hw->sl_rsvd0, access, &perm, &oa) ||
+	    hw_overlaps_intr(oa, oa + (VTD_PAGE_SIZE - 1)))
+		return HW_PLAIN_NO;
+	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
+	hw_out(req, oa, 1, hw_walk_perm(perm), out);
+	/* The probe's key, and its set's count when it was stable (else
+	 * the insert looks for the key itself). */
+	vtd_hw_tlb_insert_probe(hw, &p, HW_ST_SL, m->did, oa, hw_walk_perm(perm),
+				false, gen);
+	return IOMMU_HW_CACHED;
+}
+
+/* vtd_hw_translate() the whole way: every kind of request, every fault. */
+static __attribute__((noinline)) int
+hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
+		   struct iommu_translation *out)
+{
 	struct hw_walk w;
 	struct hw_tlb_probe probe;
 	struct hw_tlb t;
 	struct hw_xl x;
 	uint64_t live, rta, gen, size, ctx_gen, pe_gen;
+	const struct hw_memo *m;
 	unsigned int ttm, need;
 	bool cached, plain;
 	uint8_t fr;
@@ -714,8 +768,11 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	plain = !x.priv && !x.exec && !x.translated;
 	ctx_gen = ilib_cache_gen(&hw->ctxc);
 	pe_gen = ilib_cache_gen(&hw->pasidc);
-	if (!plain || !hw_memo_get(hw, &x, live, ctx_gen, pe_gen) ||
-	    (x.width < 64 && req->iova >> x.width)) {
+	m = plain ? hw_memo_find(hw, x.sid, req->pasid, live, ctx_gen, pe_gen)
+		  : NULL;
+	if (m)
+		hw_memo_get(&x, m);
+	if (!m || (x.width < 64 && req->iova >> x.width)) {
 		ttm = (unsigned int)vtd_field_get(VTD_RTADDR_TTM, live);
 		rta = live & VTD_RTADDR_RTA;
 		x.width = 64;
@@ -798,4 +855,53 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * write (an invalidation is one). */
 	hw_tlb_put(hw, &x, &w, false, gen, &probe);
 	return IOMMU_HW_CACHED;
+}
+
+/**
+ * vtd_hw_translate() - translate one DMA request (vtd 10)
+ * @opaque: model
+ * @req: dev_id a 16-bit SID; pasid IOMMU_NO_PASID or < 2^20; len > 0;
+ *     access IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE; attrs a subset of
+ *     IOMMU_ACCESS_ATTRS, taken as hw.h says
+ * @out: phys, len contiguous up to the end of the page (at most req->len)
+ *     and the page's permissions for the request's privilege
+ *
+ * Context: any thread, concurrently with MMIO; takes cache set locks one
+ * at a time, and reg_lock to record a fault; raises the fault event after.
+ * Return: 0; -EFAULT after the fault was recorded (or FPD-suppressed);
+ * -EINVAL bad arguments.
+ */
+int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		     struct iommu_translation *out)
+{
+	struct vtd_hw *hw = opaque;
+	const struct hw_memo *m;
+	uint64_t live;
+	int ret;
+
+	/* The usual request (no attribute, no PASID or a valid one, outside
+	 * the interrupt window, translation on) and this thread's memo of
+	 * its context: the short way; the rest, and whatever the short way
+	 * leaves, the whole way, which checks everything again. */
+	if (hw && req && out && req->len && req->dev_id <= 0xffff &&
+	    !req->attrs &&
+	    (req->access == IOMMU_ACCESS_READ ||
+	     req->access == IOMMU_ACCESS_WRITE) &&
+	    (req->pasid == IOMMU_NO_PASID
+		 ? req->iova < VTD_INTR_ADDR_FIRST ||
+		       req->iova > VTD_INTR_ADDR_LAST
+		 : req->pasid < (1u << VTD_PASID_MAX_BITS))) {
+		live = __atomic_load_n(&hw->live, __ATOMIC_ACQUIRE);
+		m = hw_memo_find(hw, (uint16_t)req->dev_id, req->pasid, live,
+				 ilib_cache_gen(&hw->ctxc),
+				 ilib_cache_gen(&hw->pasidc));
+		if ((live & HW_LIVE_TES) && m && m->stage == HW_ST_SL &&
+		    (m->width >= 64 || !(req->iova >> m->width)) &&
+		    __atomic_load_n(&hw->tlb_levels, __ATOMIC_ACQUIRE) == 1) {
+			ret = hw_plain(hw, m, req, out);
+			if (ret != HW_PLAIN_NO)
+				return ret;
+		}
+	}
+	return hw_translate_whole(hw, req, out);
 }

@@ -724,6 +724,63 @@ Test(guest_legacy, iotlb_entry_after_two_probes_hits)
 	vt_destroy(&g);
 }
 
+/*
+ * The same through the model's own IOTLB (no hint), its sets all in use:
+ * each page of a cached region misses once and then hits, with the
+ * permissions of its entry both times (a read-only page answers read-only
+ * from the IOTLB too, and a write to it faults there), and a page whose
+ * output lies in the interrupt window faults even with its table cached.
+ */
+Test(guest_legacy, cached_region_pages_through_the_iotlb)
+{
+	struct iommu_translation t;
+	struct vt g;
+	uint64_t root, h0, m0;
+
+	vt_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
+	up(&g, "iotlb_entries = 64"); /* 8 sets of 8 */
+	root = vt_ctx_sl(&g, SID_A, 5);
+	for (unsigned int i = 0; i < 48; i++)
+		vt_sl_map(&g, root, 4, 0x100000 + PG * i, 1,
+			  enc_sl(VT_DATA + PG * i, i % 2 ? SL_R : SL_RW));
+	vt_sl_map(&g, root, 4, 0x100000 + PG * 48, 1,
+		  enc_sl(0xFEE00000ull, SL_RW));
+	/* Every set in use once (a set no insert has reached yet is
+	 * skipped by a lookup, without a look). */
+	for (unsigned int i = 0; i < 32; i++)
+		vt_tr_ok(&g, SID_A, NP, 0x100000 + PG * i, R, VT_DATA + PG * i);
+	for (unsigned int i = 32; i < 48; i++) {
+		const uint64_t iova = 0x100000 + PG * i;
+		const unsigned int perm =
+		    i % 2 ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
+
+		for (unsigned int k = 0; k < 2; k++) {
+			m0 = vt_stat(&g, IOMMU_STAT_IOTLB_MISSES);
+			h0 = vt_stat(&g, IOMMU_STAT_IOTLB_HITS);
+			memset(&t, 0, sizeof(t));
+			cr_assert_eq(iommu_dma_translate(g.ctx, SID_A, NP,
+							 iova + 8 * k, 4, R,
+							 &t),
+				     0, "page %u", i);
+			cr_assert_eq(t.phys, VT_DATA + PG * i + 8 * k);
+			cr_assert_eq(t.perm, perm, "page %u, %s: perm %x", i,
+				     k ? "IOTLB hit" : "miss", t.perm);
+			cr_assert_eq(vt_stat(&g, IOMMU_STAT_IOTLB_MISSES) - m0,
+				     k ? 0 : 1, "page %u, access %u", i, k);
+			cr_assert_eq(vt_stat(&g, IOMMU_STAT_IOTLB_HITS) - h0,
+				     k ? 1 : 0, "page %u, access %u", i, k);
+		}
+		if (i % 2)
+			vt_tr_fault(&g, SID_A, NP, iova + 0x20, W, FR_WRITE);
+		else
+			vt_tr_ok(&g, SID_A, NP, iova + 0x20, W,
+				 VT_DATA + PG * i + 0x20);
+	}
+	vt_tr_fault(&g, SID_A, NP, 0x100000 + PG * 48, R, FR_INTR);
+	vt_no_fault(&g);
+	vt_destroy(&g);
+}
+
 Test(guest_legacy, iotlb_capacity_evicts_one_not_all)
 {
 	struct vt g;

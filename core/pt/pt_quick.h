@@ -252,4 +252,139 @@ static inline bool pt_quick_amdv2(uint64_t e, uint64_t rsvd, uint64_t need,
 	return true;
 }
 
+
+/* ---- Arm VMSAv8-64, stage 1 and 2 (PT_FMT_LPAE_S1, PT_FMT_LPAE_S2) ---- */
+
+/* The index of @ia in a level-0 table of 2^@g granules (12, 14, 16). */
+static inline uint64_t pt_quick_lpae_idx(unsigned int g, uint64_t ia)
+{
+	return (ia >> g) & ((UINT64_C(1) << (g - 3)) - 1);
+}
+
+/*
+ * The output address of @e if it is a plain page of granule 2^@g under
+ * an output size of @oa_bits, else 1 (never a page's: they are aligned):
+ * invalid, a block (bits 1:0 not 0b11), Contiguous (bit 52: the leaf is
+ * the run), or an address beyond the output size.  The address field is
+ * bits 47:g, with the 64K granule's OA[51:48] in bits 15:12 (smmuv3
+ * 4.11); without DS nothing else.
+ */
+static inline uint64_t pt_quick_lpae_oa(uint64_t e, unsigned int g,
+					unsigned int oa_bits)
+{
+	uint64_t a = e & ((UINT64_C(1) << 48) - (UINT64_C(1) << g));
+
+	if (g == 16)
+		a |= (e & UINT64_C(0xf000)) << 36;
+	if ((e & (UINT64_C(1) << 52 | 3u)) != 3u || (a >> oa_bits))
+		return 1;
+	return a;
+}
+
+/**
+ * pt_quick_lpae_s1() - a level-0 (granule page) stage-1 leaf, decoded
+ * @e: the entry (pt_quick_load() at pt_quick_lpae_idx())
+ * @g: the granule, log2: 12, 14 or 16 (struct pt_walk_desc @granule_lg2)
+ * @oa_bits: the output size, 1..52 (struct pt_walk_desc @oa_bits, 0 read
+ *     as 52)
+ * @flags: struct pt_walk_desc @flags
+ * @access: 0 (a look: no access-flag or permission check, as pt_walk()
+ *     with access 0), PT_ACC_R or PT_ACC_W, nothing else
+ * @perm: in, the PT_PERM_* the levels above granted (the resume point's
+ *     @start_perm); out, what the page grants (struct pt_walk_res @perm)
+ * @oa: out, the page's output address (granule aligned)
+ *
+ * For a valid description of PT_FMT_LPAE_S1 with no @rsvd, no flag but
+ * PT_WALK_HA, _HD, _AFFD, _HAD and _RESUME (no DS: the FEAT_LPA2 layout;
+ * no NO_PERM), resumed at level 0, and an input address within its
+ * width (the model's check).  With an access it refuses a page with AF
+ * clear (a fault, or an update with HA) and a write that would make the
+ * page dirty (HD).  The dirty state pt_walk() reports is
+ * pt_quick_lpae_s1_dirty().
+ * Return: true and @perm and @oa, as pt_walk(); false: ask pt_walk().
+ */
+static inline bool pt_quick_lpae_s1(uint64_t e, unsigned int g,
+				    unsigned int oa_bits, uint32_t flags,
+				    unsigned int access, uint32_t *perm,
+				    uint64_t *oa)
+{
+	const uint64_t a = pt_quick_lpae_oa(e, g, oa_bits);
+	/* AP[2] (bit 7) set: read-only, unless HD and DBM (bit 51): then
+	 * writable-clean, the write makes it dirty. */
+	const bool clean = (e & UINT64_C(1) << 7) && (flags & PT_WALK_HD) &&
+			   (e & UINT64_C(1) << 51);
+	uint32_t p = *perm;
+
+	if (a & 1)
+		return false;
+	if (!(e & UINT64_C(1) << 6)) /* AP[1]: no unprivileged access */
+		p &= ~(uint32_t)(PT_PERM_UR | PT_PERM_UW);
+	if ((e & UINT64_C(1) << 7) && !clean)
+		p &= ~(uint32_t)PT_PERM_W;
+	if (e & UINT64_C(1) << 53) /* PXN */
+		p &= ~(uint32_t)PT_PERM_PX;
+	if (e & UINT64_C(1) << 54) /* UXN */
+		p &= ~(uint32_t)PT_PERM_UX;
+	if (p & PT_PERM_UW) /* writable by EL0: never executable by EL1 */
+		p &= ~(uint32_t)PT_PERM_PX;
+	if (access && (!(e & UINT64_C(1) << 10) || (p & access) != access ||
+		       ((access & PT_ACC_W) && clean)))
+		return false;
+	*perm = p;
+	*oa = a;
+	return true;
+}
+
+/* The dirty state pt_walk() reports for the stage-1 page @e: AP[2]
+ * clear (writable). */
+static inline bool pt_quick_lpae_s1_dirty(uint64_t e)
+{
+	return !(e & UINT64_C(1) << 7);
+}
+
+/**
+ * pt_quick_lpae_s2() - a level-0 (granule page) stage-2 leaf, decoded
+ * @e, @g, @oa_bits, @flags, @access, @perm, @oa: as pt_quick_lpae_s1()
+ *
+ * For a valid description of PT_FMT_LPAE_S2 under the conditions of
+ * pt_quick_lpae_s1() (a stage-2 input is not cut to the input size: the
+ * model checks it), refusing what that refuses.  The dirty state
+ * pt_walk() reports is pt_quick_lpae_s2_dirty().
+ * Return: true and @perm and @oa, as pt_walk(); false: ask pt_walk().
+ */
+static inline bool pt_quick_lpae_s2(uint64_t e, unsigned int g,
+				    unsigned int oa_bits, uint32_t flags,
+				    unsigned int access, uint32_t *perm,
+				    uint64_t *oa)
+{
+	const uint64_t a = pt_quick_lpae_oa(e, g, oa_bits);
+	/* S2AP[1] (bit 7) clear: no write, unless HD and DBM (bit 51):
+	 * then writable-clean, the write makes it dirty. */
+	const bool clean = !(e & UINT64_C(1) << 7) && (flags & PT_WALK_HD) &&
+			   (e & UINT64_C(1) << 51);
+	uint32_t p = *perm;
+
+	if (a & 1)
+		return false;
+	if (!(e & UINT64_C(1) << 6)) /* S2AP[0]: no read */
+		p &= ~(uint32_t)PT_PERM_R;
+	if (!(e & UINT64_C(1) << 7) && !clean)
+		p &= ~(uint32_t)PT_PERM_W;
+	if (e & UINT64_C(1) << 54) /* XN */
+		p &= ~(uint32_t)PT_PERM_X;
+	if (access && (!(e & UINT64_C(1) << 10) || (p & access) != access ||
+		       ((access & PT_ACC_W) && clean)))
+		return false;
+	*perm = p;
+	*oa = a;
+	return true;
+}
+
+/* The dirty state pt_walk() reports for the stage-2 page @e: S2AP[1]
+ * set (writable). */
+static inline bool pt_quick_lpae_s2_dirty(uint64_t e)
+{
+	return e & UINT64_C(1) << 7;
+}
+
 #endif /* IOMMU_CORE_PT_QUICK_H */

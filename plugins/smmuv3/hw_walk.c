@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hw.h"
+#include "pt_quick.h"
 
 /* ---- Permissions ----------------------------------------------------------
  */
@@ -81,16 +82,17 @@ static void hw_walk_err(const struct pt_walk_res *res, struct hw_fault *f)
 }
 
 /*
- * Permissions of a walk result, and whether its write permission comes
- * only through DBM on a leaf that is still clean.
+ * Permissions of a walk's result (its PT_PERM_* @wperm), and whether its
+ * write permission comes only through DBM on a leaf that is still clean
+ * (not @dirty).
  */
 static inline __attribute__((always_inline)) uint8_t
-hw_res_perm(const struct hw_xl *x, bool s2, const struct pt_walk_res *res,
+hw_res_perm(const struct hw_xl *x, bool s2, uint32_t wperm, bool dirty,
 	    bool *wd)
 {
-	uint8_t perm = s2 ? (uint8_t)res->perm : hw_s1_perm(x, res->perm);
+	uint8_t perm = s2 ? (uint8_t)wperm : hw_s1_perm(x, wperm);
 
-	*wd = (perm & PT_PERM_W) && !res->dirty;
+	*wd = (perm & PT_PERM_W) && !dirty;
 	return perm;
 }
 
@@ -134,6 +136,153 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
 	       (uint64_t)x->ste->vmid << 4 | (uint64_t)x->cd->asid << 20;
 }
 
+/* The description of a walk of @w's tables (stage 2 if @s2). */
+static inline __attribute__((always_inline)) void
+hw_stage_desc(const struct hw_wcfg *w, bool s2, struct pt_walk_desc *d)
+{
+	*d = (struct pt_walk_desc){
+	    .fmt = s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1,
+	    .root = w->root,
+	    .granule_lg2 = w->g,
+	    .levels = w->levels,
+	    .ia_bits = w->ia_bits,
+	    .oa_bits = w->oa_bits,
+	    .flags = w->flags,
+	};
+}
+
+/*
+ * What hw_stage() reads of a look or a walk (struct pt_walk_res's entry,
+ * oa, size_lg2, level, perm and dirty), apart from the rest of the
+ * result, so that an inline look keeps it in registers.
+ */
+struct hw_look {
+	uint64_t entry;
+	uint64_t oa;
+	uint32_t perm;
+	uint8_t lg2;
+	uint8_t level; /* ours: 0 for a granule page */
+	bool dirty;
+};
+
+/* @l from the successful walk @res. */
+static inline void hw_look_of(const struct pt_walk_res *res, struct hw_look *l)
+{
+	l->entry = res->entry;
+	l->oa = res->oa;
+	l->perm = res->perm;
+	l->lg2 = (uint8_t)res->size_lg2;
+	l->level = (uint8_t)res->level;
+	l->dirty = res->dirty;
+}
+
+/*
+ * hw_stage_quick() - the look of hw_stage() at @ia when the walk cache
+ * gave @s: the last-level table's entry, if it is a plain page of the
+ * granule, decoded inline (pt_quick.h) into what pt_walk() would have
+ * said of it, @l.
+ * Return: false for anything else (a block's table, a table without a
+ * host address, an invalid or reserved entry, a run, DS): the caller
+ * walks, resumed at @s.
+ */
+static inline __attribute__((always_inline)) bool
+hw_stage_quick(const struct hw_wcfg *w, bool s2,
+	       const struct ilib_walk_start *s, uint64_t ia, struct hw_look *l)
+{
+	const void *table = ilib_walk_start_leaf_table(s);
+	uint32_t perm = ilib_walk_start_perm(s);
+	uint64_t e, oa;
+
+	/* The decoders' preconditions: no DS (the model's flags are the
+	 * others they take, its descriptions valid, without @rsvd, its
+	 * output size effective, never 0); a stage-2 input is not cut to
+	 * the IAS: beyond it, the walk's translation fault. */
+	if (!table || (w->flags & PT_WALK_DS) || (s2 && (ia >> w->ia_bits)))
+		return false;
+	e = pt_quick_load(table, pt_quick_lpae_idx(w->g, ia));
+	if (!(s2 ? pt_quick_lpae_s2(e, w->g, w->oa_bits, w->flags, 0, &perm,
+				    &oa)
+		 : pt_quick_lpae_s1(e, w->g, w->oa_bits, w->flags, 0, &perm,
+				    &oa)))
+		return false;
+	l->entry = e;
+	l->oa = oa | (ia & ((1ull << w->g) - 1));
+	l->perm = perm;
+	l->lg2 = w->g;
+	l->level = 0;
+	l->dirty = s2 ? pt_quick_lpae_s2_dirty(e) : pt_quick_lpae_s1_dirty(e);
+	return true;
+}
+
+/*
+ * hw_stage()'s look through pt_walk(): resumed at @s if the walk cache
+ * gave it (else NULL: from the root, and a walk that goes down fills the
+ * walk cache when @cached, with @wgen read before its lookup).  Out of
+ * line: the usual look is hw_stage_quick()'s.
+ * Return: 0 and @l; -1 and @f.
+ */
+static __attribute__((noinline)) int
+hw_stage_look(struct smmu_hw *hw, struct iommu_host *mem,
+	      const struct hw_wcfg *w, bool s2, bool cached, uint64_t tag,
+	      uint64_t seed, uint64_t ia, const struct ilib_walk_start *s,
+	      uint64_t wgen, struct hw_look *l, struct hw_fault *f)
+{
+	struct pt_walk_desc d;
+	struct pt_walk_res res;
+
+	hw_stage_desc(w, s2, &d);
+	if (s)
+		ilib_walk_cache_resume(s, &d);
+	if (pt_walk(mem, &d, ia, 0, &res)) {
+		hw_walk_err(&res, f);
+		return -1;
+	}
+	/*
+	 * A look fills the walk cache as a walk with an access would: lpae
+	 * table descriptors have no access flag, so the two go down the
+	 * same path and set nothing on it (the fill's access only has to
+	 * say that).
+	 */
+	if (cached && !s)
+		ilib_walk_cache_fill_seeded(&hw->walkc, mem, tag, seed, &d, ia,
+					    PT_ACC_R, &res, wgen);
+	hw_look_of(&res, l);
+	return 0;
+}
+
+/*
+ * hw_stage()'s walk with the access @acc that sets AF or the dirty
+ * state, from where its look started (@s, or the root if NULL), judged
+ * by the caller (PT_WALK_NO_PERM).
+ * Return: 0 and @l; -1 and @f.
+ */
+static __attribute__((noinline)) int
+hw_stage_update(struct iommu_host *mem, const struct hw_wcfg *w, bool s2,
+		const struct ilib_walk_start *s, uint64_t ia, unsigned int acc,
+		struct hw_look *l, struct hw_fault *f)
+{
+	struct pt_walk_desc d;
+	struct pt_walk_res res;
+
+	hw_stage_desc(w, s2, &d);
+	if (s)
+		ilib_walk_cache_resume(s, &d);
+	d.flags |= PT_WALK_NO_PERM;
+	if (pt_walk(mem, &d, ia, acc, &res)) {
+		hw_walk_err(&res, f);
+		return -1;
+	}
+	hw_look_of(&res, l);
+	return 0;
+}
+
+/* A fault of hw_stage()'s own judgement (AF, permission). */
+static void hw_stage_fault(uint8_t id, struct hw_fault *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+}
+
 /*
  * hw_stage() - walk one stage for one access (smmuv3 4.13 steps 1-9)
  * @hw: the model (its walk cache)
@@ -152,7 +301,8 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
  * AF or the dirty state (HTTU).  The result's permissions lack W while
  * the leaf is clean (r->wd).  Both walks start at the last-level table
  * the walk cache holds for @ia's region, if any; a look that went down
- * from the root fills it.
+ * from the root fills it.  A look at such a table whose entry is a plain
+ * page reads it inline (hw_stage_quick()), with the same answer.
  * Return: 0 and @r; -1 and @f's id (and FetchAddr of F_WALK_EABT), not
  * recorded.
  */
@@ -163,16 +313,8 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 	 unsigned int acc, uint8_t need, struct hw_wres *r, struct hw_fault *f)
 {
 	const bool cached = mem == hw->host;
-	struct pt_walk_desc d = {
-	    .fmt = s2 ? PT_FMT_LPAE_S2 : PT_FMT_LPAE_S1,
-	    .root = w->root,
-	    .granule_lg2 = w->g,
-	    .levels = w->levels,
-	    .ia_bits = w->ia_bits,
-	    .oa_bits = w->oa_bits,
-	    .flags = w->flags,
-	};
-	struct pt_walk_res res;
+	struct ilib_walk_start s;
+	struct hw_look l;
 	uint64_t wgen = 0;
 	bool resumed = false, wd;
 	uint8_t perm;
@@ -181,54 +323,50 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 		/* Before the lookup: an invalidation from here on keeps
 		 * what this walk finds out of the walk cache. */
 		wgen = ilib_walk_cache_gen(&hw->walkc);
-		resumed = ilib_walk_cache_lookup_seeded(&hw->walkc, tag, seed,
-							&d, ia);
+		resumed = ilib_walk_cache_find(&hw->walkc, tag, seed, w->root,
+					       w->g, ia, &s);
 	}
-	if (pt_walk(mem, &d, ia, 0, &res))
-		goto fail;
-	/*
-	 * A look fills the walk cache as a walk with an access would: lpae
-	 * table descriptors have no access flag, so the two go down the
-	 * same path and set nothing on it (the fill's access only has to
-	 * say that).
-	 */
-	if (cached && !resumed)
-		ilib_walk_cache_fill_seeded(&hw->walkc, mem, tag, seed, &d, ia,
-					    PT_ACC_R, &res, wgen);
-	if (!(res.entry & SMMU_PTE_AF) &&
+	if (!(resumed && hw_stage_quick(w, s2, &s, ia, &l))) {
+		struct hw_look lw;
+
+		if (hw_stage_look(hw, mem, w, s2, cached, tag, seed, ia,
+				  resumed ? &s : NULL, wgen, &lw, f))
+			return -1;
+		l = lw;
+	}
+	if (!(l.entry & SMMU_PTE_AF) &&
 	    !(w->flags & (PT_WALK_AFFD | PT_WALK_HA))) {
-		res.err = PT_WALK_ACCESS;
-		goto fail;
+		hw_stage_fault(SMMU_EVT_F_ACCESS, f);
+		return -1;
 	}
-	perm = hw_res_perm(x, s2, &res, &wd);
-	if (!(perm & need)) {
-		res.err = PT_WALK_PERM;
-		goto fail;
-	}
-	if (((w->flags & PT_WALK_HA) && !(res.entry & SMMU_PTE_AF)) ||
+	perm = hw_res_perm(x, s2, l.perm, l.dirty, &wd);
+	if (!(perm & need))
+		goto perm;
+	if (((w->flags & PT_WALK_HA) && !(l.entry & SMMU_PTE_AF)) ||
 	    ((acc & PT_ACC_W) && wd)) {
-		d.flags |= PT_WALK_NO_PERM;
-		if (pt_walk(mem, &d, ia, acc, &res))
-			goto fail;
+		struct hw_look lw;
+
+		if (hw_stage_update(mem, w, s2, resumed ? &s : NULL, ia, acc,
+				    &lw, f))
+			return -1;
+		l = lw;
 		/* The tables may have changed since the look: judge again. */
-		perm = hw_res_perm(x, s2, &res, &wd);
-		if (!(perm & need)) {
-			res.err = PT_WALK_PERM;
-			goto fail;
-		}
+		perm = hw_res_perm(x, s2, l.perm, l.dirty, &wd);
+		if (!(perm & need))
+			goto perm;
 	}
-	r->oa = res.oa;
-	r->lg2 = (uint8_t)res.size_lg2;
-	r->level = (uint8_t)(3 - res.level);
+	r->oa = l.oa;
+	r->lg2 = l.lg2;
+	r->level = (uint8_t)(3 - l.level);
 	r->perm = wd ? (uint8_t)(perm & ~PT_PERM_W) : perm;
 	r->wd = wd;
-	r->ng = res.entry & SMMU_PTE_NG;
+	r->ng = l.entry & SMMU_PTE_NG;
 	r->device = s2 && SMMU_S2_MEMATTR_DEVICE(
-			      smmu_field_get(SMMU_PTE_S2_MEMATTR, res.entry));
+			      smmu_field_get(SMMU_PTE_S2_MEMATTR, l.entry));
 	return 0;
 
-fail:
-	hw_walk_err(&res, f);
+perm:
+	hw_stage_fault(SMMU_EVT_F_PERMISSION, f);
 	return -1;
 }
 
@@ -385,6 +523,35 @@ int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 /* ---- The stages of a request ----------------------------------------------
  */
 
+/*
+ * A nested stage 1 (smmu_hw_walk_s1()): its tables are read through stage
+ * 2, without the walk cache (their addresses are IPAs, hw.h); the stage-2
+ * walks of that use it.  Apart, so that the plain stage 1 stays small
+ * enough for its caller to take inline.
+ */
+static __attribute__((noinline)) int
+hw_walk_s1_nested(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
+		  uint64_t ia, struct hw_wres *r)
+{
+	struct hw_s2mem m;
+	struct hw_fault f;
+
+	hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
+	if (!hw_stage(hw, &m.host, &x->cd->tt[sel], false, x,
+		      x->plan->wtag[sel], x->plan->wseed[sel], ia, x->acc,
+		      x->need, r, &f))
+		return 0;
+	if (m.failed) {
+		f = m.f;
+	} else if (f.id == SMMU_EVT_F_WALK_EABT) {
+		f.class = SMMU_EVT_CLASS_TT;
+	} else {
+		f.class = SMMU_EVT_CLASS_IN;
+		f.silent = !x->cd->r;
+	}
+	return smmu_hw_fault(hw, x, &f);
+}
+
 /**
  * smmu_hw_walk_s1() - stage 1 of the request @x through TTB@sel
  * @x: x->plan, x->acc and x->need set
@@ -399,21 +566,15 @@ int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r)
 {
-	bool nested = x->ste->config == SMMU_STE_CFG_NESTED;
-	struct hw_s2mem m;
 	struct hw_fault f;
 
-	if (nested)
-		hw_s2mem_init(&m, hw, x, SMMU_EVT_CLASS_TT);
-	/* Nested: no walk cache for stage 1, whose tables are IPAs (hw.h);
-	 * its stage-2 walks use it. */
-	if (!hw_stage(hw, nested ? &m.host : hw->host, &x->cd->tt[sel], false,
-		      x, x->plan->wtag[sel], x->plan->wseed[sel], ia, x->acc,
+	if (x->ste->config == SMMU_STE_CFG_NESTED)
+		return hw_walk_s1_nested(hw, x, sel, ia, r);
+	if (!hw_stage(hw, hw->host, &x->cd->tt[sel], false, x,
+		      x->plan->wtag[sel], x->plan->wseed[sel], ia, x->acc,
 		      x->need, r, &f))
 		return 0;
-	if (nested && m.failed) {
-		f = m.f;
-	} else if (f.id == SMMU_EVT_F_WALK_EABT) {
+	if (f.id == SMMU_EVT_F_WALK_EABT) {
 		f.class = SMMU_EVT_CLASS_TT;
 	} else {
 		f.class = SMMU_EVT_CLASS_IN;

@@ -103,17 +103,6 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 	ilib_cache_insert(&hw->dtec, hw_dte_hash(devid), &key, dte, gen);
 }
 
-/* The key of the 2^@lg2 page holding @addr, of @tagword: the page
- * first, since a lookup compares each way's first word and the entries
- * of a set mostly share their DomainID and tag (word 1).  The page's
- * number in its own size needs no mask of the address. */
-static void hw_tlb_key(uint64_t *key, uint64_t tagword, uint64_t addr,
-		       unsigned int lg2)
-{
-	key[0] = addr >> lg2 | (uint64_t)lg2 << 56;
-	key[1] = tagword;
-}
-
 /* The page sizes the IOTLB ever held, as lg2 bits (12..63). */
 static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 {
@@ -122,27 +111,11 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 
 #define HW_TLB_SEED_MUL 0xc4ceb9fe1a85ec53ull
 
-/*
- * The set of a key (@seed: hw_tlb_tag.seed of its word 1): the page
- * number times an odd constant picks the set from the product's high
- * bits (ilib_cache_set_of()), which every bit of the page number
- * reaches, so neighbouring pages spread over the sets; the DomainID and
- * tag move the whole sequence.  One multiplication per probe, where
- * ilib_hash64() takes five steps more.
- */
-static uint64_t hw_tlb_hash(const uint64_t *key, uint64_t seed)
-{
-	return (key[0] + seed) * 0x9e3779b97f4a7c15ull;
-}
-
 void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag)
 {
 	tt->word = domid | (uint64_t)tag << 16;
 	tt->seed = tt->word * HW_TLB_SEED_MUL;
 }
-
-/* The IOTLB value of a page: its output address and its permission. */
-#define HW_TLB_PERM 0xfffull
 
 /* One probe: the 2^@lg2 page holding @iova (@miss: NULL, or what a miss
  * saw of its set). */
@@ -152,15 +125,16 @@ hw_tlb_probe(struct amdvi_hw *hw, const struct hw_tlb_tag *tt, uint64_t iova,
 {
 	uint64_t key[2], val;
 
-	hw_tlb_key(key, tt->word, iova, lg2);
-	if (!ilib_cache_lookup_fixed_miss(&hw->tlbc, hw_tlb_hash(key, tt->seed),
+	amdvi_hw_tlb_key(key, tt->word, iova, lg2);
+	if (!ilib_cache_lookup_fixed_miss(&hw->tlbc,
+					  amdvi_hw_tlb_hash(key, tt->seed),
 					  key, &val, 2, 1, miss))
 		return false;
 	t->mask = (1ull << lg2) - 1;
 	t->base = iova & ~t->mask;
-	t->out = val & ~HW_TLB_PERM;
+	t->out = val & ~AMDVI_HW_TLB_PERM;
 	t->size_lg2 = lg2;
-	t->perm = (unsigned int)(val & HW_TLB_PERM);
+	t->perm = (unsigned int)(val & AMDVI_HW_TLB_PERM);
 	return true;
 }
 
@@ -192,7 +166,7 @@ hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 	const uint64_t bit = 1ull << t->size_lg2;
 	uint64_t key[2], val;
 
-	hw_tlb_key(key, tt->word, t->base, t->size_lg2);
+	amdvi_hw_tlb_key(key, tt->word, t->base, t->size_lg2);
 	val = t->out | t->perm; /* the page is at least 4 KiB */
 	/* The sizes ever cached say what lookups and ranges probe; they only
 	 * grow (stored before the insert checks the generation, so a range
@@ -204,8 +178,8 @@ hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 		return ilib_cache_insert_after_miss(&hw->tlbc, miss, key, &val,
 						    gen, key[1], 2, 1);
 	return ilib_cache_insert_tag_fixed(&hw->tlbc,
-					   hw_tlb_hash(key, tt->seed), key,
-					   &val, gen, key[1], 2, 1);
+					   amdvi_hw_tlb_hash(key, tt->seed),
+					   key, &val, gen, key[1], 2, 1);
 }
 
 bool amdvi_hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
@@ -266,7 +240,7 @@ struct hw_inv_arg {
 };
 
 /* Does the entry's page [base, base + 2^size) meet [first, last]?  (The
- * key says both: hw_tlb_key().) */
+ * key says both: amdvi_hw_tlb_key().) */
 static bool hw_tlb_match(const uint64_t *key, const uint64_t *val,
 			 const void *arg)
 {
@@ -291,6 +265,7 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	struct ilib_cache *c = &hw->tlbc;
 	const unsigned int nsets = ilib_cache_nsets(c);
 	uint64_t key[2], sizes, probes = 0;
+	unsigned int set;
 
 	amdvi_hw_tlb_tag(&tt, domid, tag);
 	a = (struct hw_inv_arg){
@@ -320,10 +295,10 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 		const unsigned int lg2 = (unsigned int)__builtin_ctzll(m);
 
 		for (uint64_t p = first >> lg2; p <= last >> lg2; p++) {
-			hw_tlb_key(key, tt.word, p << lg2, lg2);
-			ilib_cache_inval_set(
-			    c, ilib_cache_set_of(c, hw_tlb_hash(key, tt.seed)),
-			    hw_tlb_match, &a);
+			amdvi_hw_tlb_key(key, tt.word, p << lg2, lg2);
+			set = ilib_cache_set_of(
+			    c, amdvi_hw_tlb_hash(key, tt.seed));
+			ilib_cache_inval_set(c, set, hw_tlb_match, &a);
 		}
 	}
 	return;

@@ -829,6 +829,147 @@ hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	return hw_resolve(hw, &x, ctrl, dtb, dte_gen, plain, out);
 }
 
+/*
+ * hw_memo_holds() - does this thread's memo @m answer @req's resolution?
+ * @ctrl, @dtb, @dte_gen: Control, Device Table Base and the device-table
+ * cache's generation, the generation read first (the memo's rule above)
+ *
+ * Only for a plain request (a memo is only made under IommuEn, for a
+ * checked DeviceID; the core passes only a length above 0 and a read or
+ * a write, struct iommu_dma_req).  Without PASID, the MSI window comes
+ * first and the exclusion range, which depends on the address, must be
+ * off.
+ */
+static inline __attribute__((always_inline)) bool
+hw_memo_holds(const struct amdvi_hw *hw, const struct hw_memo *m,
+	      const struct iommu_dma_req *req, uint64_t ctrl, uint64_t dtb,
+	      uint64_t dte_gen)
+{
+	return m->uid == hw->uid && m->who == hw_who(req) &&
+	       m->ctrl == ctrl && m->dtb == dtb && m->dte_gen == dte_gen &&
+	       !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
+	       (req->pasid != IOMMU_NO_PASID
+		    ? !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC))
+		    : (req->iova < AMDVI_MSI_FIRST ||
+		       req->iova > AMDVI_MSI_LAST) &&
+			  !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN));
+}
+
+/*
+ * amdvi_hw_translate() the whole way: every kind of request, every
+ * fault, and the memo's requests the short way (hw_plain()) leaves.
+ */
+static __attribute__((noinline)) int
+hw_translate_whole(struct amdvi_hw *hw, const struct iommu_dma_req *req,
+		   struct iommu_translation *out)
+{
+	const struct hw_memo *m = &hw_memo;
+	uint64_t ctrl, dtb, dte_gen;
+
+	if (!hw || !req || !out)
+		return -EINVAL;
+	ctrl = hw_ld(&hw->ctrl);
+	dte_gen = ilib_cache_gen(&hw->dtec);
+	dtb = hw_ld(&hw->dtb);
+	if (hw_memo_holds(hw, m, req, ctrl, dtb, dte_gen))
+		return hw_walk(hw, req, &m->cfg,
+			       req->access | HW_ASK_USER | HW_ASK_CACHE |
+				   HW_ASK_MEMO,
+			       out);
+	return hw_translate_slow(hw, req, ctrl, dtb, dte_gen, out);
+}
+
+/*
+ * ilib_stat_req() of @stat, its usual case spelt out here: in a function
+ * the size of amdvi_hw_translate() GCC makes the inline function a call,
+ * which costs more than the counter.
+ */
+static inline __attribute__((always_inline)) void
+hw_stat(const struct amdvi_hw *hw, const struct iommu_dma_req *req,
+	enum iommu_stat stat)
+{
+	uint64_t *c = req->stats;
+
+	if (__builtin_expect(c != NULL, 1))
+		__atomic_store_n(&c[stat],
+				 __atomic_load_n(&c[stat], __ATOMIC_RELAXED) +
+				     1,
+				 __ATOMIC_RELAXED);
+	else
+		ilib_stat_req(hw->host, req, stat);
+}
+
+/* hw_plain()'s answer when the request needs the whole way: one it never
+ * gives otherwise. */
+#define HW_PLAIN_NO IOMMU_HW_INTERRUPT
+
+/*
+ * hw_plain() - the usual request, the short way: a plain read or write
+ * whose resolution this thread's memo holds (@c, a v1 or v2 walk; a user
+ * request, cached), while the IOTLB has only ever held 4 KiB pages.  One
+ * IOTLB probe (hw_walk()'s, with its key); on a miss, the PDE cache's
+ * last-level table of the region and its entry decoded inline
+ * (hw_quick()), and the page cached with the probe's key.  What it
+ * answers is what hw_walk() answers, from the same caches and memory;
+ * anything else (a hit without the permission, no last-level table
+ * cached, an entry that is not a plain page the walk would leave alone)
+ * it leaves to the whole way having changed and counted nothing: that
+ * way probes again, walks and reports the fault.
+ * Return: 0 or IOMMU_HW_CACHED (the page cached) and @out; HW_PLAIN_NO.
+ */
+static inline __attribute__((always_inline)) int
+hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
+	 const struct iommu_dma_req *req, struct iommu_translation *out)
+{
+	const uint64_t iova = req->iova;
+	const unsigned int acc = req->access; /* PT_ACC_R or PT_ACC_W */
+	struct ilib_cache_miss miss;
+	struct ilib_walk_start s;
+	uint64_t key[2], val, gen, e, oa;
+	const void *table;
+	uint32_t perm;
+
+	amdvi_hw_tlb_key(key, c->tt.word, iova, 12);
+	if (ilib_cache_lookup_fixed_miss(&hw->tlbc,
+					 amdvi_hw_tlb_hash(key, c->tt.seed),
+					 key, &val, 2, 1, &miss)) {
+		if (!(val & acc))
+			return HW_PLAIN_NO;
+		out->phys = (val & ~AMDVI_HW_TLB_PERM) | (iova & 0xfff);
+		out->len = hw_page_len(req, 0xfff);
+		out->perm = (unsigned int)(val & AMDVI_HW_TLB_PERM);
+		hw_stat(hw, req, IOMMU_STAT_IOTLB_HITS);
+		return IOMMU_HW_CACHED;
+	}
+	/* The IOTLB's generation before the PDE cache is read (hw_walk()). */
+	gen = ilib_cache_gen(&hw->tlbc);
+	if (!ilib_walk_cache_find(&hw->walkc, c->wtag, c->wseed, c->root, 12,
+				  iova, &s) ||
+	    !(table = ilib_walk_start_leaf_table(&s)))
+		return HW_PLAIN_NO;
+	e = pt_quick_load(table, pt_quick_idx4k(iova));
+	perm = ilib_walk_start_perm(&s);
+	if (!hw_quick(hw, c, acc, e, &perm, &oa))
+		return HW_PLAIN_NO;
+	/* hw_page_done() of a user request: PT_PERM_U*; a clean page read
+	 * under dirty updates stays read-only in the IOTLB. */
+	perm &= IOMMU_READ | IOMMU_WRITE;
+	if (acc == PT_ACC_R && (e & c->dbit) != c->dbit)
+		perm &= ~IOMMU_WRITE;
+	out->phys = oa | (iova & 0xfff);
+	out->len = hw_page_len(req, 0xfff);
+	out->perm = perm;
+	hw_stat(hw, req, IOMMU_STAT_IOTLB_MISSES);
+	hw_stat(hw, req, IOMMU_STAT_WALKS);
+	/* The probe's key and set; tlb_sizes already has 4 KiB (it only
+	 * grows), so the insert has nothing to publish first. */
+	val = oa | perm;
+	return ilib_cache_insert_after_miss(&hw->tlbc, &miss, key, &val, gen,
+					    key[1], 2, 1)
+		   ? IOMMU_HW_CACHED
+		   : 0;
+}
+
 /**
  * amdvi_hw_translate() - translate one DMA request (amdvi 2.4, 3, 4, 7)
  * @opaque: the instance
@@ -846,32 +987,24 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	struct amdvi_hw *hw = opaque;
 	const struct hw_memo *m = &hw_memo;
 	uint64_t ctrl, dtb, dte_gen;
+	int ret;
 
-	if (!hw || !req || !out)
-		return -EINVAL;
-	/* The generation before the registers and the lookup (the memo's
-	 * rule above). */
-	ctrl = hw_ld(&hw->ctrl);
-	dte_gen = ilib_cache_gen(&hw->dtec);
-	dtb = hw_ld(&hw->dtb);
-	/*
-	 * This thread's memo first, for a plain request it holds (a memo
-	 * is only made under IommuEn, for a checked DeviceID; the core
-	 * passes only a length above 0 and a read or a write, struct
-	 * iommu_dma_req).  Without PASID, the MSI window comes first and
-	 * the exclusion range, which depends on the address, must be off.
-	 */
-	if (m->uid == hw->uid && m->who == hw_who(req) && m->ctrl == ctrl &&
-	    m->dtb == dtb && m->dte_gen == dte_gen &&
-	    !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
-	    (req->pasid != IOMMU_NO_PASID
-		 ? !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC))
-		 : (req->iova < AMDVI_MSI_FIRST ||
-		    req->iova > AMDVI_MSI_LAST) &&
-		       !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN)))
-		return hw_walk(hw, req, &m->cfg,
-			       req->access | HW_ASK_USER | HW_ASK_CACHE |
-				   HW_ASK_MEMO,
-			       out);
-	return hw_translate_slow(hw, req, ctrl, dtb, dte_gen, out);
+	/* The usual request (a plain read or write this thread's memo
+	 * holds) while the IOTLB held only 4 KiB pages, so hw_walk() would
+	 * probe that size alone: the short way; the rest, and whatever the
+	 * short way leaves, the whole way, which checks everything again. */
+	if (hw && req && out &&
+	    (req->access == IOMMU_ACCESS_READ ||
+	     req->access == IOMMU_ACCESS_WRITE)) {
+		ctrl = hw_ld(&hw->ctrl);
+		dte_gen = ilib_cache_gen(&hw->dtec);
+		dtb = hw_ld(&hw->dtb);
+		if (hw_memo_holds(hw, m, req, ctrl, dtb, dte_gen) &&
+		    hw_ld(&hw->tlb_sizes) == 1ull << 12) {
+			ret = hw_plain(hw, &m->cfg, req, out);
+			if (ret != HW_PLAIN_NO)
+				return ret;
+		}
+	}
+	return hw_translate_whole(hw, req, out);
 }

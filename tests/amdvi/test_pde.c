@@ -358,3 +358,145 @@ Test(pde, v2_cached_region_xd_reserved_without_nxsup)
 	ag_evt_expect(&g, EV_PF, DEV_A, F_GN | F_US | F_PR | F_RZ, VA(1));
 	cr_assert_eq(ag_evt_count(&g), 0);
 }
+
+/* ---- the IOTLB in front of a cached region ---------------------------- */
+
+/*
+ * Each page of a region whose last table the PDE cache holds misses the
+ * model's own IOTLB (no hint) once and then hits, with the permission of
+ * its entry both times (a read-only page answers read-only from the
+ * IOTLB too, and a write to it faults there, PR = 1, PE = 1, RW = 1);
+ * each miss is one walk, each hit none.  Every IOTLB set is warmed first:
+ * a lookup skips a set no insert reached yet, without a look.  A page
+ * mapped at @msi_va (not 0) lies in the MSI window: its request is an
+ * interrupt, whatever the caches hold.
+ */
+
+#define NPG 48u
+
+static uint64_t sm_va(unsigned int n)
+{
+	return 0xFEC00000ull + n * PG; /* the region below the MSI window */
+}
+
+static void small_iotlb(void)
+{
+	ag_destroy(&g);
+	ag_create(&g, "iotlb_entries = 64\niotlb_ways = 8"); /* 8 sets */
+	ag_init(&g, 8, 10, C_GT_EN);
+}
+
+static void pages_through_the_iotlb(uint32_t pasid, unsigned int flags)
+{
+	uint64_t m0, h0, w0;
+
+	for (unsigned int n = 0; n < 32; n++)
+		ag_expect(&g, DEV_A, pasid, sm_va(n), RD, PA(n));
+	for (unsigned int n = 32; n < NPG; n++) {
+		const unsigned int perm =
+		    n % 2 ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
+
+		for (unsigned int k = 0; k < 2; k++) {
+			m0 = ag_stat(&g, IOMMU_STAT_IOTLB_MISSES);
+			h0 = ag_stat(&g, IOMMU_STAT_IOTLB_HITS);
+			w0 = ag_stat(&g, IOMMU_STAT_WALKS);
+			expect_perm(pasid, sm_va(n) + 8 * k, RD,
+				    PA(n) + 8 * k, perm);
+			cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_MISSES) - m0,
+				     k ? 0 : 1, "page %u, access %u", n, k);
+			cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_HITS) - h0,
+				     k ? 1 : 0, "page %u, access %u", n, k);
+			cr_assert_eq(ag_stat(&g, IOMMU_STAT_WALKS) - w0,
+				     k ? 0 : 1, "page %u, access %u", n, k);
+		}
+		if (n % 2) {
+			ag_expect_fault(&g, DEV_A, pasid, sm_va(n) + 0x20, WR);
+			ag_evt_expect(&g, EV_PF, DEV_A,
+				      flags | F_PR | F_PE | F_RW,
+				      sm_va(n) + 0x20);
+		} else {
+			expect_perm(pasid, sm_va(n) + 0x20, WR,
+				    PA(n) + 0x20, perm);
+		}
+	}
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/* The request to @va without PASID is an interrupt, clipped to the
+ * window. */
+static void expect_msi(uint64_t va)
+{
+	struct iommu_translation t;
+
+	cr_assert_eq(ag_xl(&g, DEV_A, NOP, va, RD, &t), IOMMU_DMA_INTERRUPT);
+	cr_assert_eq(t.phys, va);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+Test(pde, v1_cached_region_pages_through_the_iotlb)
+{
+	const unsigned int rw = IOMMU_READ | IOMMU_WRITE;
+	uint64_t root, c[2], m0;
+
+	small_iotlb();
+	root = ag_v1_dev(&g, DEV_A, 4, DOM);
+	for (unsigned int n = 0; n < NPG; n++)
+		ag_map_v1(&g, root, 4, sm_va(n), PA(n), 1, true, n % 2 == 0);
+	pages_through_the_iotlb(NOP, 0);
+	/* The MSI window's region, its table and a page of it cached. */
+	ag_map_v1(&g, root, 4, 0xFEF00000ull, PA(0), 1, true, true);
+	ag_map_v1(&g, root, 4, 0xFEE00000ull, PA(1), 1, true, true);
+	expect_perm(NOP, 0xFEF00000ull, RD, PA(0), rw);
+	expect_msi(0xFEE00000ull + 0x40);
+	expect_msi(0xFEEFF000ull);
+	/* The exclusion range (Allow) passes a cached page untranslated. */
+	ag_w64(&g, R_EXCL_LIM, sm_va(NPG - 1));
+	ag_w64(&g, R_EXCL_BASE, sm_va(NPG - 2) | 3ull); /* ExEn, Allow */
+	expect_perm(NOP, sm_va(NPG - 2) + 8, RD, sm_va(NPG - 2) + 8, rw);
+	ag_w64(&g, R_EXCL_BASE, 0);
+	expect_perm(NOP, sm_va(NPG - 2) + 8, RD, PA(NPG - 2) + 8, rw);
+	/* A page INVALIDATE_IOMMU_PAGES removed misses again, once. */
+	enc_inv_pages(c, DOM, 0, false, false, false, sm_va(NPG - 2));
+	cmd(c);
+	m0 = ag_stat(&g, IOMMU_STAT_IOTLB_MISSES);
+	expect_perm(NOP, sm_va(NPG - 2), RD, PA(NPG - 2), rw);
+	expect_perm(NOP, sm_va(NPG - 2), RD, PA(NPG - 2), rw);
+	cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_MISSES) - m0, 1);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+Test(pde, v2_cached_region_pages_through_the_iotlb)
+{
+	const uint64_t ad = V2_A | V2_D;
+	uint64_t cr3;
+
+	small_iotlb();
+	cr3 = v2_pasid_dev(PASID);
+	for (unsigned int n = 0; n < NPG; n++)
+		ag_map_v2(&g, cr3, 4, sm_va(n), PA(n), 1,
+			  (n % 2 ? V2_P | V2_US : USER_RW) | ad);
+	pages_through_the_iotlb(PASID, F_GN | F_US);
+}
+
+/* GIoV: requests without PASID through PASID 0's guest tables, the MSI
+ * window first. */
+Test(pde, giov_cached_region_pages_through_the_iotlb)
+{
+	const uint64_t ad = V2_A | V2_D;
+	uint64_t gcr3, cr3, d[4];
+
+	small_iotlb();
+	gcr3 = ag_page(&g);
+	cr3 = ag_page(&g);
+	enc_dte_gcr3(d, gcr3, 0, true, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_gcr3_set(&g, gcr3, 0, 0, cr3);
+	for (unsigned int n = 0; n < NPG; n++)
+		ag_map_v2(&g, cr3, 4, sm_va(n), PA(n), 1,
+			  (n % 2 ? V2_P | V2_US : USER_RW) | ad);
+	pages_through_the_iotlb(NOP, 0);
+	ag_map_v2(&g, cr3, 4, 0xFEF00000ull, PA(0), 1, USER_RW | ad);
+	ag_map_v2(&g, cr3, 4, 0xFEE00000ull, PA(1), 1, USER_RW | ad);
+	ag_expect(&g, DEV_A, NOP, 0xFEF00000ull, RD, PA(0));
+	expect_msi(0xFEE00000ull + 0x40);
+}

@@ -9,6 +9,7 @@
  * leaf translations and keeps it.
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "ag.h"
 
@@ -397,11 +398,24 @@ static void pages_through_the_iotlb(uint32_t pasid, unsigned int flags)
 		    n % 2 ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
 
 		for (unsigned int k = 0; k < 2; k++) {
+			/* 32 bytes from 16 (then 8) before the page's end:
+			 * the result stops there. */
+			const uint64_t off = 0xff0 + 8 * k;
+			struct iommu_translation t;
+
 			m0 = ag_stat(&g, IOMMU_STAT_IOTLB_MISSES);
 			h0 = ag_stat(&g, IOMMU_STAT_IOTLB_HITS);
 			w0 = ag_stat(&g, IOMMU_STAT_WALKS);
-			expect_perm(pasid, sm_va(n) + 8 * k, RD,
-				    PA(n) + 8 * k, perm);
+			memset(&t, 0, sizeof(t));
+			cr_assert_eq(iommu_dma_translate(g.ctx, DEV_A, pasid,
+							 sm_va(n) + off, 32,
+							 RD, &t),
+				     0, "page %u", n);
+			cr_assert_eq(t.phys, PA(n) + off, "page %u", n);
+			cr_assert_eq(t.len, 0x1000 - off, "page %u: len %llu",
+				     n, (unsigned long long)t.len);
+			cr_assert_eq(t.perm, perm, "page %u, %s: perm %u", n,
+				     k ? "IOTLB hit" : "miss", t.perm);
 			cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_MISSES) - m0,
 				     k ? 0 : 1, "page %u, access %u", n, k);
 			cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_HITS) - h0,
@@ -499,4 +513,59 @@ Test(pde, giov_cached_region_pages_through_the_iotlb)
 	ag_map_v2(&g, cr3, 4, 0xFEE00000ull, PA(1), 1, USER_RW | ad);
 	ag_expect(&g, DEV_A, NOP, 0xFEF00000ull, RD, PA(0));
 	expect_msi(0xFEE00000ull + 0x40);
+}
+
+/*
+ * The IOTLB keeps a page larger than 4 KiB until an invalidation names
+ * it, and a lookup probes each size it ever held: a v1 8 KiB page
+ * (NextLevel 7) whose second slot software turned into a 4 KiB page
+ * without an invalidation still answers from the IOTLB, though the
+ * region's table is cached and its entry is now a plain page.
+ */
+Test(pde, larger_page_in_the_iotlb_answers_before_the_cached_table)
+{
+	uint64_t root = ag_v1_dev(&g, DEV_A, 4, DOM), c[2], h0;
+
+	ag_map_v1(&g, root, 4, VA(0), PA(0), 1, true, true);
+	for (unsigned int n = 6; n < 8; n++)
+		ag_mw64(&g, ag_v1_slot(&g, root, 4, VA(n), 1),
+			enc_pte7(PA(6), 13, true, true));
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	ag_expect(&g, DEV_A, NOP, VA(6) + 8, RD, PA(6) + 8);
+	ag_mw64(&g, ag_v1_slot(&g, root, 4, VA(7), 1),
+		enc_pte(PA(20), true, true, false));
+	h0 = ag_stat(&g, IOMMU_STAT_IOTLB_HITS);
+	ag_expect(&g, DEV_A, NOP, VA(7) + 0x10, RD, PA(6) + 0x1010);
+	cr_assert_eq(ag_stat(&g, IOMMU_STAT_IOTLB_HITS), h0 + 1);
+	enc_inv_pages(c, DOM, 0, false, false, false, VA(7));
+	cmd(c);
+	ag_expect(&g, DEV_A, NOP, VA(7) + 0x10, RD, PA(20) + 0x10);
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+/*
+ * A privileged request is not cached, so its walk through a 2 MiB page
+ * leaves the IOTLB with 4 KiB pages only, and the PDE cache with the
+ * table of the page's entry (x86 level 2): a user request then misses
+ * the IOTLB and walks from that table, whose entries are not 4 KiB
+ * pages (the address's 4 KiB index there is the large page's own slot).
+ */
+Test(pde, v2_large_page_table_is_not_a_leaf_table)
+{
+	const unsigned int rw = IOMMU_READ | IOMMU_WRITE;
+	const uint64_t ad = V2_A | V2_D;
+	const uint64_t n = (VD >> 21) & 0x1ff; /* VD's slot at level 2 */
+	uint64_t cr3 = v2_pasid_dev(PASID);
+
+	ag_map_v2(&g, cr3, 4, VA(0), PA(0), 1, USER_RW | ad);
+	expect_perm(PASID, VA(0), RD, PA(0), rw);
+	ag_map_v2(&g, cr3, 4, VD, AG_DATA, 2, USER_RW | ad);
+	ag_expect(&g, DEV_A, PASID, VD + 8, RD | IOMMU_ACCESS_PRIV,
+		  AG_DATA + 8);
+	/* A user request again, from the IOTLB (and the thread's memo,
+	 * which the privileged one does not keep). */
+	expect_perm(PASID, VA(0), RD, PA(0), rw);
+	expect_perm(PASID, VD + n * PG + 0x10, RD, AG_DATA + n * PG + 0x10,
+		    rw);
+	cr_assert_eq(ag_evt_count(&g), 0);
 }

@@ -879,26 +879,6 @@ hw_translate_whole(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	return hw_translate_slow(hw, req, ctrl, dtb, dte_gen, out);
 }
 
-/*
- * ilib_stat_req() of @stat, its usual case spelt out here: in a function
- * the size of amdvi_hw_translate() GCC makes the inline function a call,
- * which costs more than the counter.
- */
-static inline __attribute__((always_inline)) void
-hw_stat(const struct amdvi_hw *hw, const struct iommu_dma_req *req,
-	enum iommu_stat stat)
-{
-	uint64_t *c = req->stats;
-
-	if (__builtin_expect(c != NULL, 1))
-		__atomic_store_n(&c[stat],
-				 __atomic_load_n(&c[stat], __ATOMIC_RELAXED) +
-				     1,
-				 __ATOMIC_RELAXED);
-	else
-		ilib_stat_req(hw->host, req, stat);
-}
-
 /* hw_plain()'s answer when the request needs the whole way: one it never
  * gives otherwise. */
 #define HW_PLAIN_NO IOMMU_HW_INTERRUPT
@@ -938,7 +918,7 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 		out->phys = (val & ~AMDVI_HW_TLB_PERM) | (iova & 0xfff);
 		out->len = hw_page_len(req, 0xfff);
 		out->perm = (unsigned int)(val & AMDVI_HW_TLB_PERM);
-		hw_stat(hw, req, IOMMU_STAT_IOTLB_HITS);
+		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
 		return IOMMU_HW_CACHED;
 	}
 	/* The IOTLB's generation before the PDE cache is read (hw_walk()). */
@@ -959,8 +939,8 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	out->phys = oa | (iova & 0xfff);
 	out->len = hw_page_len(req, 0xfff);
 	out->perm = perm;
-	hw_stat(hw, req, IOMMU_STAT_IOTLB_MISSES);
-	hw_stat(hw, req, IOMMU_STAT_WALKS);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
 	/* The probe's key and set; tlb_sizes already has 4 KiB (it only
 	 * grows), so the insert has nothing to publish first. */
 	val = oa | perm;

@@ -82,11 +82,13 @@ ilib_stat_call(struct iommu_host *host, enum iommu_stat stat)
  * In the calling thread's own counters when the core gave them
  * (req->stats, ABI 2.3): a load and a store, no call.  Else, and in a
  * plugin built as ABI 2.0 (which has no such field), through the host's
- * stat_add like ilib_stat().
+ * stat_add like ilib_stat().  Always inlined: in a model's large translate
+ * function GCC would otherwise make it a call, which costs more than the
+ * counter.
  */
-static inline void ilib_stat_req(struct iommu_host *host,
-				 const struct iommu_dma_req *req,
-				 enum iommu_stat stat)
+static inline __attribute__((always_inline)) void
+ilib_stat_req(struct iommu_host *host, const struct iommu_dma_req *req,
+	      enum iommu_stat stat)
 {
 #ifdef IOMMU_PLUGIN_AS_ABI_2_0
 	(void)req;

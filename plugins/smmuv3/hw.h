@@ -749,6 +749,7 @@ void smmu_hw_tlbi_scope(struct smmu_hw *hw, enum hw_ep scope, uint8_t world,
 
 int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x);
 int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x);
+const struct hw_memo *smmu_hw_memo_find(struct smmu_hw *hw, uint32_t sid);
 bool smmu_hw_gran_ok(const struct smmu_hw *hw, unsigned int g);
 
 /* ---- hw_walk.c -------------------------------------------------------- */
@@ -758,6 +759,8 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
 			  const struct hw_xl *x);
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r);
+bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
+			   unsigned int sel, uint64_t ia, struct hw_wres *r);
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 		    uint8_t class, bool write, struct hw_wres *r);
 int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,

@@ -325,6 +325,27 @@ int smmu_hw_ste_get(struct smmu_hw *hw, struct hw_xl *x)
 	return hw_ste_get_slow(hw, x);
 }
 
+/**
+ * smmu_hw_memo_find() - this thread's memo, if it holds the STE of @sid
+ * now (as smmu_hw_ste_get() finds it), for translate()'s short way
+ * @hw: model
+ * @sid: the request's StreamID
+ *
+ * Whether its plan holds is the caller's to judge (hw_xlate.c).
+ * Context: lock-free; changes nothing.
+ * Return: the memo, not copied (only this thread writes it); NULL.
+ */
+const struct hw_memo *smmu_hw_memo_find(struct smmu_hw *hw, uint32_t sid)
+{
+	const struct hw_memo *m = &hw_memo;
+
+	if (m->uid != hw->uid ||
+	    m->gen != __atomic_load_n(&hw->cfg_memo, __ATOMIC_ACQUIRE) ||
+	    m->sid != sid)
+		return NULL;
+	return m;
+}
+
 /* ---- Context descriptors (smmuv3 3) ---------------------------------------
  */
 

@@ -113,6 +113,55 @@ struct hw_tlb_miss {
 };
 
 /**
+ * hw_tlb_probe() - the TLB entry keyed @k of 2^@lg2 bytes that holds
+ * @input: one size of hw_tlb_lookup(), which says what it tries and
+ * what @t and @miss receive (@miss: set on every call)
+ * Context: lock-free on stable sets.
+ * Return: true on a hit; a miss leaves @t as it came.
+ */
+static inline __attribute__((always_inline)) bool
+hw_tlb_probe(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
+	     unsigned int lg2, struct hw_tlb *t, struct hw_tlb_miss *miss)
+{
+	const uint64_t k1 = k->tags;
+	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
+	const uint64_t page = input >> lg2;
+	const uint64_t hash = hw_tlb_hash_s(k->salt, lg2, page);
+	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], e;
+
+	key[0] = hw_tlb_key0(page, lg2, k->kind);
+	key[1] = k1;
+	miss->lg2 = lg2;
+	if (ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, key, val,
+					 HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
+					 &miss->set)) {
+		e = __atomic_load_n(ep_world, __ATOMIC_ACQUIRE);
+		if (k->asids)
+			e += __atomic_load_n(&hw->ep_asid[k->ep_b],
+					     __ATOMIC_ACQUIRE);
+		if (val[2] == e)
+			goto hit;
+	}
+	if (!k->asids || !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
+		return false;
+	/* A global entry: ASID 0, global set. */
+	key[1] = (k1 & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
+	if (!ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
+				     HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS) ||
+	    val[2] != __atomic_load_n(ep_world, __ATOMIC_ACQUIRE))
+		return false;
+
+hit:
+	t->tags = key[1];
+	t->lg2 = (uint8_t)lg2;
+	t->kind = k->kind;
+	t->page = page;
+	t->out = val[0];
+	t->attr = val[1];
+	return true;
+}
+
+/**
  * hw_tlb_lookup() - the TLB entry keyed @k that holds @input
  * @k: smmu_hw_tlbk() of the request's tags
  * @input: the input address (a VA in canonical form, or an IPA)
@@ -121,8 +170,9 @@ struct hw_tlb_miss {
  * @miss: set on every call: what the last size's non-global probe saw
  *     (for hw_tlb_insert())
  *
- * Tries the sizes that were ever cached, each as a non-global entry of
- * @k's ASID and, for stage 1 of a world with ASIDs, as a global entry.
+ * Tries the sizes that were ever cached, smallest first, each as a
+ * non-global entry of @k's ASID and, for stage 1 of a world with ASIDs,
+ * as a global entry (hw_tlb_probe()).
  * An entry whose scope was invalidated since its walk counts for nothing
  * (hw.h): read after the lookup found it, each epoch is at least what
  * its walk read (that read came before the entry was stored), so the
@@ -134,52 +184,17 @@ static inline __attribute__((always_inline)) bool
 hw_tlb_lookup(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 	      struct hw_tlb *t, struct hw_tlb_miss *miss)
 {
-	const uint64_t k1 = k->tags;
-	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
 	uint64_t sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED);
-	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], hash, page, e;
 	unsigned int lg2;
 
 	*miss = (struct hw_tlb_miss){ .set = { .seq = 1 } };
 	while (sizes) {
 		lg2 = (unsigned int)__builtin_ctzll(sizes);
 		sizes &= sizes - 1;
-		page = input >> lg2;
-		key[0] = hw_tlb_key0(page, lg2, k->kind);
-		key[1] = k1;
-		hash = hw_tlb_hash_s(k->salt, lg2, page);
-		miss->lg2 = lg2;
-		if (ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, key, val,
-						 HW_TLB_KEY_WORDS,
-						 HW_TLB_VAL_WORDS, &miss->set)) {
-			e = __atomic_load_n(ep_world, __ATOMIC_ACQUIRE);
-			if (k->asids)
-				e += __atomic_load_n(&hw->ep_asid[k->ep_b],
-						     __ATOMIC_ACQUIRE);
-			if (val[2] == e)
-				goto hit;
-		}
-		if (!k->asids ||
-		    !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
-			continue;
-		/* A global entry: ASID 0, global set. */
-		key[1] = (k1 & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL;
-		if (ilib_cache_lookup_fixed(&hw->tlbc, hash, key, val,
-					    HW_TLB_KEY_WORDS,
-					    HW_TLB_VAL_WORDS) &&
-		    val[2] == __atomic_load_n(ep_world, __ATOMIC_ACQUIRE))
-			goto hit;
+		if (hw_tlb_probe(hw, k, input, lg2, t, miss))
+			return true;
 	}
 	return false;
-
-hit:
-	t->tags = key[1];
-	t->lg2 = (uint8_t)lg2;
-	t->kind = k->kind;
-	t->page = page;
-	t->out = val[0];
-	t->attr = val[1];
-	return true;
 }
 
 /**

@@ -584,6 +584,49 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 }
 
 /**
+ * smmu_hw_walk_s1_plain() - stage 1 of the request @x through TTB@sel,
+ * the short way (hw_xlate.c): the look of hw_stage() at the last-level
+ * table the walk cache holds for @ia's region, its entry a plain page
+ * decoded inline (hw_stage_quick()), judged as hw_stage() judges it
+ * @x: x->cd, x->world, x->plan, x->acc and x->need set (a stage 1
+ *     without stage 2: its tables are at PAs)
+ * @ia: as smmu_hw_walk_s1()
+ *
+ * What it answers is what smmu_hw_walk_s1() answers.  It leaves the rest
+ * to that walk: no table cached, an entry that is not a plain page, a
+ * page without AF (fault, HTTU or AFFD), a refused access, a write that
+ * must set the dirty state.  Either way it changes and counts nothing:
+ * it reads the walk cache and one descriptor, and fills nothing.
+ * Return: true and @r; false.
+ */
+bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
+			   unsigned int sel, uint64_t ia, struct hw_wres *r)
+{
+	const struct hw_wcfg *w = &x->cd->tt[sel];
+	struct ilib_walk_start s;
+	struct hw_look l;
+	uint8_t perm;
+	bool wd;
+
+	if (!ilib_walk_cache_find(&hw->walkc, x->plan->wtag[sel],
+				  x->plan->wseed[sel], w->root, w->g, ia, &s) ||
+	    !hw_stage_quick(w, false, &s, ia, &l) || !(l.entry & SMMU_PTE_AF))
+		return false;
+	perm = hw_res_perm(x, false, l.perm, l.dirty, &wd);
+	/* With AF set, the update walk is the dirty state's alone. */
+	if (!(perm & x->need) || ((x->acc & PT_ACC_W) && wd))
+		return false;
+	r->oa = l.oa;
+	r->lg2 = l.lg2;
+	r->level = 3;
+	r->perm = wd ? (uint8_t)(perm & ~PT_PERM_W) : perm;
+	r->wd = wd;
+	r->ng = l.entry & SMMU_PTE_NG;
+	r->device = false;
+	return true;
+}
+
+/**
  * smmu_hw_walk_s2() - stage 2 of @ipa for the request @x
  * @class: what the IPA is (SMMU_EVT_CLASS_IN: the request's own)
  * @write: the request writes

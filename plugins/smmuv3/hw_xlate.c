@@ -377,27 +377,92 @@ static int hw_xl_cfg(struct smmu_hw *hw, struct hw_xl *x, bool translated,
 	}
 }
 
-/**
- * smmu_hw_translate() - translate one DMA request (smmuv3 2-6)
- * @opaque: model
- * @req: dev_id a StreamID; pasid IOMMU_NO_PASID or a SubstreamID < 2^20;
- *     len > 0; access IOMMU_ACCESS_READ or _WRITE; attrs a subset of
- *     IOMMU_ACCESS_ATTRS, taken as hw.h says
- * @out: phys, len contiguous up to the end of the page or block (at most
- *     req->len) and the data permissions of the request's privilege
- *
- * Never returns IOMMU_HW_INTERRUPT: SMMUv3 translates MSIs like any
- * write (DESIGN rule 12).
- * Context: any thread, concurrently with MMIO; lock-free on a TLB hit;
- * takes cache set locks one at a time, and reg_lock to record a fault.
- * Return: IOMMU_HW_CACHED for a TLB hit or fill; 0 for bypass; -EFAULT
- * after the fault was recorded (or terminated silently); -EINVAL bad
- * arguments.
+/* hw_plain()'s answer when the request needs the whole way. */
+#define HW_PLAIN_NO 1
+
+/*
+ * hw_plain() - the usual request, the short way: a plain request (no
+ * SubstreamID, no attribute) of the stream whose STE, CD and plan this
+ * thread's memo @m holds, for a stage 1 without stage 2 (the memo's
+ * plan: the overrides' result, the world, the TLB's and the walk
+ * cache's keys), while the TLB has only ever held entries of the TTB's
+ * granule.  One TLB probe (hw_tlb_probe(): the non-global entry, then
+ * the global one when there are any, as hw_tlb_lookup() does for that
+ * one size); on a miss, the walk cache's last-level table and its entry
+ * decoded inline (smmu_hw_walk_s1_plain()), and the page cached with the
+ * probe's record.  What it answers is what the whole way answers, from
+ * the same caches and memory; anything else (outside the TTB's range or
+ * EPDx, a hit that faults or must walk again, no cached table, an entry
+ * that is not a plain page, a refused access, an update of the page) it
+ * leaves to the whole way, having changed and counted nothing: that way
+ * probes again and walks, and reports the fault.
+ * Return: IOMMU_HW_CACHED and @out; HW_PLAIN_NO.
  */
-int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
-		      struct iommu_translation *out)
+static inline __attribute__((always_inline)) int
+hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
+	 const struct iommu_dma_req *req, struct iommu_translation *out)
 {
-	struct smmu_hw *hw = opaque;
+	const struct hw_plan *p = &m->plan;
+	const uint64_t va = req->iova;
+	const unsigned int sel = (unsigned int)(va >> 55) & 1;
+	const struct hw_wcfg *tt = &m->cd.tt[sel];
+	const bool write = req->access == IOMMU_ACCESS_WRITE;
+	uint64_t vae = va, gen;
+	struct hw_tlb_miss miss;
+	struct hw_tlb_ep ep;
+	struct hw_wres r;
+	struct hw_tlb t;
+	struct hw_xl x;
+
+	/* What hw_xl_s1() and hw_tlb_use() read of the request. */
+	x.req = req;
+	x.write = write;
+	x.priv = p->priv;
+	x.need = p->need[write];
+	x.acc = p->acc[write];
+	x.world = p->world;
+	x.cd = &m->cd;
+	x.plan = p;
+	if (m->cd.tbi[sel])
+		vae =
+		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
+	if (tt->off ||
+	    (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0) ||
+	    __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) != 1ull << tt->g)
+		return HW_PLAIN_NO;
+	if (hw_tlb_probe(hw, &p->k, vae, tt->g, &t, &miss)) {
+		/* hw_tlb_use()'s answer, without its faults and walks. */
+		if (!(HW_TLB_A_PERM(t.attr) & x.need) ||
+		    !(HW_TLB_A_PERM2(t.attr) & x.need))
+			return HW_PLAIN_NO;
+		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
+		hw_out(&x, &t, vae, out);
+		return IOMMU_HW_CACHED;
+	}
+	/* Before the table is read, as hw_xl_s1(). */
+	gen = ilib_cache_gen(&hw->tlbc);
+	hw_tlb_epochs(hw, &p->k, &ep);
+	if (!smmu_hw_walk_s1_plain(hw, &x, sel,
+				   vae & ((1ull << tt->ia_bits) - 1), &r))
+		return HW_PLAIN_NO;
+	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
+	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
+	t.out = r.oa & ~((1ull << r.lg2) - 1);
+	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level,
+			     tt->g);
+	t.lg2 = r.lg2;
+	t.page = vae >> r.lg2;
+	hw_out(&x, &t, vae, out);
+	hw_tlb_insert(hw, &p->k, &t, x.world != HW_W_EL2 && !r.ng, gen, &ep,
+		      &miss);
+	return IOMMU_HW_CACHED;
+}
+
+/* smmu_hw_translate() the whole way: every kind of request, every fault. */
+static __attribute__((noinline)) int
+hw_translate_whole(struct smmu_hw *hw, const struct iommu_dma_req *req,
+		   struct iommu_translation *out)
+{
 	struct hw_xl x;
 	bool translated;
 	int ret;
@@ -469,4 +534,51 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		return ret;
 s1:
 	return hw_xl_s1(hw, &x, out);
+}
+
+/**
+ * smmu_hw_translate() - translate one DMA request (smmuv3 2-6)
+ * @opaque: model
+ * @req: dev_id a StreamID; pasid IOMMU_NO_PASID or a SubstreamID < 2^20;
+ *     len > 0; access IOMMU_ACCESS_READ or _WRITE; attrs a subset of
+ *     IOMMU_ACCESS_ATTRS, taken as hw.h says
+ * @out: phys, len contiguous up to the end of the page or block (at most
+ *     req->len) and the data permissions of the request's privilege
+ *
+ * Never returns IOMMU_HW_INTERRUPT: SMMUv3 translates MSIs like any
+ * write (DESIGN rule 12).
+ * Context: any thread, concurrently with MMIO; lock-free on a TLB hit;
+ * takes cache set locks one at a time, and reg_lock to record a fault.
+ * Return: IOMMU_HW_CACHED for a TLB hit or fill; 0 for bypass; -EFAULT
+ * after the fault was recorded (or terminated silently); -EINVAL bad
+ * arguments.
+ */
+int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
+		      struct iommu_translation *out)
+{
+	struct smmu_hw *hw = opaque;
+	const struct hw_memo *m;
+	uint64_t ctrl, strtab;
+	int ret;
+
+	/* The usual request (valid, no attribute, no SubstreamID) with the
+	 * SMMU on and this thread's memo of its stream, a stage 1 without
+	 * stage 2 planned under the current CR2.E2H: the short way; the
+	 * rest, and whatever the short way leaves, the whole way, which
+	 * checks everything again. */
+	if (hw && req && out && req->len && !req->attrs &&
+	    req->pasid == IOMMU_NO_PASID &&
+	    (req->access == IOMMU_ACCESS_READ ||
+	     req->access == IOMMU_ACCESS_WRITE)) {
+		ctrl = smmu_hw_live(hw, &strtab);
+		m = smmu_hw_memo_find(hw, req->dev_id);
+		if ((ctrl & HW_LIVE_SMMUEN) && m && m->plan.ok &&
+		    m->plan.e2h == (ctrl & HW_LIVE_E2H) &&
+		    m->ste.config != SMMU_STE_CFG_NESTED) {
+			ret = hw_plain(hw, m, req, out);
+			if (ret != HW_PLAIN_NO)
+				return ret;
+		}
+	}
+	return hw_translate_whole(hw, req, out);
 }

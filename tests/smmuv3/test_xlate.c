@@ -407,6 +407,75 @@ Test(xlate, tlb_entry_after_two_probes_hits)
 	sg_destroy(&g);
 }
 
+/*
+ * Stage 1 through the model's own TLB (no hint), its sets all in use:
+ * each page of a region whose last-level table the walk cache holds
+ * misses once (one miss, one walk) and then hits, with the output and
+ * the permissions of its entry both times (a read-only page answers
+ * read-only from the TLB too, and a write to it faults there), and the
+ * length up to the end of the page.  A page of that table without AF,
+ * and an address beyond TTB0's range, fault.
+ */
+Test(xlate, cached_region_pages_through_the_tlb)
+{
+	const uint64_t base = 0x40200000ull; /* one level-3 table */
+	struct iommu_translation tr;
+	struct sg_tt t;
+	struct cnt c0;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
+	up(&g, "tlb_sets = 8\ntlb_ways = 8\n");
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	for (unsigned int i = 0; i < 48; i++)
+		sg_tt_map(&g, &t, base + PG * i, 3,
+			  s1_page(12, SG_DATA + PG * i, true) |
+			      (i % 2 ? D_AP(2) : 0));
+	sg_tt_map(&g, &t, base + PG * 48, 3,
+		  s1_page(12, SG_DATA + PG * 48, true) & ~D_AF);
+	/* Every set in use once (a lookup skips a set no insert reached),
+	 * and the region's table in the walk cache. */
+	for (unsigned int i = 0; i < 32; i++)
+		sg_tr_ok(&g, SID_A, NP, base + PG * i, AR, SG_DATA + PG * i);
+	for (unsigned int i = 32; i < 48; i++) {
+		const uint64_t va = base + PG * i;
+		const unsigned int perm =
+		    i % 2 ? IOMMU_READ : IOMMU_READ | IOMMU_WRITE;
+
+		for (unsigned int k = 0; k < 2; k++) {
+			cnt_get(&g, &c0);
+			memset(&tr, 0, sizeof(tr));
+			cr_assert_eq(iommu_dma_translate(g.ctx, SID_A, NP,
+							 va + 0xff8 - 8 * k,
+							 0x10, AR, &tr),
+				     0, "page %u", i);
+			cr_assert_eq(tr.phys, SG_DATA + PG * i + 0xff8 - 8 * k,
+				     "page %u, access %u", i, k);
+			cr_assert_eq(tr.len, 8 + 8 * k, "page %u, access %u",
+				     i, k);
+			cr_assert_eq(tr.perm, perm, "page %u, %s: perm %x", i,
+				     k ? "TLB hit" : "miss", tr.perm);
+			if (k)
+				cnt_is(&g, &c0, 1, 0, 0);
+			else
+				cnt_is(&g, &c0, 0, 1, 1);
+		}
+		if (i % 2)
+			sg_tr_fault(&g, SID_A, NP, va + 0x20, AW, E_PERMISSION,
+				    NULL);
+		else
+			sg_tr_ok(&g, SID_A, NP, va + 0x20, AW,
+				 SG_DATA + PG * i + 0x20);
+	}
+	sg_tr_fault(&g, SID_A, NP, base + PG * 48, AR, E_ACCESS, NULL);
+	sg_tr_fault(&g, SID_A, NP, base + PG * 48, AR, E_ACCESS, NULL);
+	sg_tr_fault(&g, SID_A, NP, 1ull << 48 | base, AR, E_TRANSLATION, NULL);
+	sg_no_evt(&g);
+	sg_destroy(&g);
+}
+
 Test(xlate, stage2_concatenated_start_tables)
 {
 	struct sg_tt t;

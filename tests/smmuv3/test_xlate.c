@@ -414,7 +414,9 @@ Test(xlate, tlb_entry_after_two_probes_hits)
  * the permissions of its entry both times (a read-only page answers
  * read-only from the TLB too, and a write to it faults there), and the
  * length up to the end of the page.  A page of that table without AF,
- * and an address beyond TTB0's range, fault.
+ * an address beyond TTB0's range and one with a tag in its top byte
+ * fault; with TBI0 the tagged addresses take the same way.  A global
+ * page is cached as one.
  */
 Test(xlate, cached_region_pages_through_the_tlb)
 {
@@ -472,6 +474,257 @@ Test(xlate, cached_region_pages_through_the_tlb)
 	sg_tr_fault(&g, SID_A, NP, base + PG * 48, AR, E_ACCESS, NULL);
 	sg_tr_fault(&g, SID_A, NP, base + PG * 48, AR, E_ACCESS, NULL);
 	sg_tr_fault(&g, SID_A, NP, 1ull << 48 | base, AR, E_TRANSLATION, NULL);
+	/* A tag in the top byte: a fault without TBI0, ignored with it
+	 * (xl_cd()'s TLBI_NH_ALL empties both caches: the first page
+	 * fills the walk cache again). */
+	sg_tr_fault(&g, SID_A, NP, 0x5Aull << 56 | base, AR, E_TRANSLATION,
+		    NULL);
+	c.tbi0 = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, 0x5Aull << 56 | base, AR, SG_DATA);
+	for (unsigned int i = 1; i < 4; i++) {
+		cnt_get(&g, &c0);
+		sg_tr_ok(&g, SID_A, NP, (uint64_t)i << 56 | (base + PG * i), AR,
+			 SG_DATA + PG * i);
+		cnt_is(&g, &c0, 0, 1, 1);
+		sg_tr_ok(&g, SID_A, NP, 0xA5ull << 56 | (base + PG * i), AR,
+			 SG_DATA + PG * i);
+		cnt_is(&g, &c0, 1, 0, 0);
+	}
+	/* A global page (nG = 0) of the region is cached as one: it
+	 * outlives TLBI_NH_ASID, which takes the non-global pages (and the
+	 * walk cache). */
+	sg_tt_map(&g, &t, base + PG * 49, 3,
+		  s1_page(12, SG_DATA + PG * 49, true) & ~D_NG);
+	sg_tr_ok(&g, SID_A, NP, base + PG * 49, AR, SG_DATA + PG * 49);
+	sg_tr_ok(&g, SID_A, NP, base + PG * 4, AR, SG_DATA + PG * 4);
+	sg_tt_map(&g, &t, base + PG * 49, 3,
+		  s1_page(12, SG_DATA + PG * 50, true) & ~D_NG);
+	sg_tt_map(&g, &t, base + PG * 4, 3,
+		  s1_page(12, SG_DATA + PG * 50, true));
+	{
+		uint64_t q[2];
+
+		cmd_tlbi_nh_asid(q, 0, 1);
+		sg_cmd(&g, q);
+		sg_sync(&g);
+	}
+	cnt_get(&g, &c0);
+	sg_tr_ok(&g, SID_A, NP, base + PG * 49, AR, SG_DATA + PG * 49);
+	cnt_is(&g, &c0, 1, 0, 0);
+	sg_tr_ok(&g, SID_A, NP, base + PG * 4, AR, SG_DATA + PG * 50);
+	cnt_is(&g, &c0, 0, 1, 1);
+	sg_no_evt(&g);
+	sg_destroy(&g);
+}
+
+/*
+ * The TLB has no StreamID tag: two streams whose CDs share an ASID (and
+ * VMID 0) share its entries.  A 2 MiB block one's walk cached answers
+ * the other's requests in that region before the other's own last-level
+ * table does, which the walk cache holds: a miss probes every size the
+ * TLB holds before it walks.
+ */
+Test(xlate, a_block_entry_answers_before_a_cached_region)
+{
+	const uint64_t base = 0x40200000ull, blk = SG_DATA + 0x200000;
+	struct sg_tt ta, tb;
+	uint64_t cda, cdb;
+	struct cd ca, cb;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &ta, &ca, &cda);
+	xl_s1(&g, SID_B, 12, 16, 5, &tb, &cb, &cdb);
+	for (unsigned int i = 0; i < 4; i++)
+		sg_tt_map(&g, &ta, base + PG * i, 3,
+			  s1_page(12, SG_DATA + PG * i, true));
+	sg_tt_map(&g, &tb, base, 2, s1_page(12, blk, false));
+	/* SID_A's table in the walk cache, then a page through it. */
+	sg_tr_ok(&g, SID_A, NP, base, AR, SG_DATA);
+	sg_tr_ok(&g, SID_A, NP, base + PG, AR, SG_DATA + PG);
+	/* SID_B's block, tagged as SID_A's entries are. */
+	sg_tr_ok(&g, SID_B, NP, base + PG * 2, AR, blk + PG * 2);
+	for (unsigned int i = 2; i < 4; i++)
+		sg_tr_ok(&g, SID_A, NP, base + PG * i + 0x10, AR,
+			 blk + PG * i + 0x10);
+	sg_destroy(&g);
+}
+
+/*
+ * The thread's memo of a stage-1 stream (its CD and plan) serves that
+ * stream alone, and only while the SMMU is on: a bypass stream's request
+ * right after it, at an address the stage-1 stream's TLB entry holds, is
+ * not translated, and neither is the stage-1 stream's once SMMUEN is
+ * cleared (GBPA: bypass).
+ */
+Test(xlate, the_memo_of_a_stage1_stream_serves_it_alone)
+{
+	const uint64_t base = 0x40200000ull;
+	struct ste st = {.v = true, .config = 4}; /* bypass */
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	sg_tt_map(&g, &t, base, 3, s1_page(12, SG_DATA, true));
+	sg_ste_set(&g, SID_B, &st);
+	sg_inv_ste(&g, SID_B);
+	sg_tr_ok(&g, SID_A, NP, base, AR, SG_DATA);
+	sg_tr_ok(&g, SID_A, NP, base + 0x8, AR, SG_DATA + 0x8);
+	/* (The first fetches SID_B's STE, the second keeps it.) */
+	for (unsigned int i = 0; i < 3; i++)
+		sg_tr_ok(&g, SID_B, NP, base + 0x10 * i, AR, base + 0x10 * i);
+	for (unsigned int i = 0; i < 3; i++)
+		sg_tr_ok(&g, SID_A, NP, base + 0x30 + 0x10 * i, AR,
+			 SG_DATA + 0x30 + 0x10 * i);
+	sg_cr0(&g, CR0_CMDQEN | CR0_EVENTQEN);
+	sg_tr_ok(&g, SID_A, NP, base + 0x60, AR, base + 0x60);
+	sg_no_evt(&g);
+	sg_destroy(&g);
+}
+
+/* Translate @va (8 bytes) and return its output and permissions. */
+static void tr_perm(struct sg *g, uint32_t sid, uint64_t va,
+		    unsigned int access, uint64_t phys, unsigned int perm)
+{
+	struct iommu_translation tr;
+
+	memset(&tr, 0, sizeof(tr));
+	cr_assert_eq(iommu_dma_translate(g->ctx, sid, NP, va, 8, access, &tr),
+		     0, "va 0x%llx", U64(va));
+	cr_assert_eq(tr.phys, phys, "va 0x%llx -> 0x%llx", U64(va),
+		     U64(tr.phys));
+	cr_assert_eq(tr.perm, perm, "va 0x%llx: perm %x, want %x", U64(va),
+		     tr.perm, perm);
+}
+
+/*
+ * HTTU through a cached region (CD.HA, HD): a page writable through DBM
+ * and still clean answers a read miss read-only and leaves the entry
+ * clean; a write miss sets its dirty state and answers it writable; a
+ * page without AF gets it on its first access.
+ */
+Test(xlate, cached_region_pages_get_their_dirty_state_and_af)
+{
+	const uint64_t base = 0x40200000ull;
+	const uint64_t clean = s1_page(12, 0, true) | D_DBM | D_AP(2);
+	uint64_t cd, a[4];
+	struct sg_tt t;
+	struct cnt c0;
+	struct cd c;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	c.ha = c.hd = true;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tt_map(&g, &t, base, 3, s1_page(12, SG_DATA, true));
+	for (unsigned int i = 1; i < 4; i++)
+		a[i] = sg_tt_map(&g, &t, base + PG * i, 3,
+				 (clean | enc_oa(12, SG_DATA + PG * i)) &
+				     (i == 3 ? ~D_AF : ~0ull));
+	sg_tr_ok(&g, SID_A, NP, base, AR, SG_DATA); /* the walk cache */
+	sg_tr_ok(&g, SID_A, NP, base + 8, AR, SG_DATA + 8);
+	cnt_get(&g, &c0);
+	tr_perm(&g, SID_A, base + PG, AR, SG_DATA + PG, IOMMU_READ);
+	cnt_is(&g, &c0, 0, 1, 1);
+	cr_assert(sg_rd64m(&g, a[1]) & D_AP(2), "page 1 still clean");
+	tr_perm(&g, SID_A, base + PG * 2, AW, SG_DATA + PG * 2,
+		IOMMU_READ | IOMMU_WRITE);
+	cnt_is(&g, &c0, 0, 1, 1);
+	cr_assert(!(sg_rd64m(&g, a[2]) & D_AP(2)), "page 2 dirty");
+	tr_perm(&g, SID_A, base + PG * 3, AR, SG_DATA + PG * 3, IOMMU_READ);
+	cnt_is(&g, &c0, 0, 1, 1);
+	cr_assert(sg_rd64m(&g, a[3]) & D_AF, "page 3 accessed");
+	sg_no_evt(&g);
+	sg_destroy(&g);
+}
+
+/*
+ * A stream whose STE makes every request privileged (PRIVCFG), under a
+ * CD with PAN, through a cached region: privileged data access to a page
+ * EL0 may access is refused, on a miss and after a hit of another page;
+ * a privileged-only page answers with its privileged permissions.
+ */
+Test(xlate, cached_region_pages_of_a_privileged_stream_under_pan)
+{
+	const uint64_t base = 0x40200000ull;
+	struct ste st = {.v = true, .config = 5, .privcfg = 3};
+	struct sg_tt t;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	c.pan = true;
+	xl_cd(&g, SID_A, cd, &c);
+	st.s1ctxptr = cd;
+	sg_ste_set(&g, SID_A, &st);
+	sg_inv_ste(&g, SID_A);
+	for (unsigned int i = 0; i < 4; i++)
+		sg_tt_map(&g, &t, base + PG * i, 3,
+			  s1_page(12, SG_DATA + PG * i, true) &
+			      (i % 2 ? ~0ull : ~D_AP(1)));
+	for (unsigned int k = 0; k < 2; k++) {
+		tr_perm(&g, SID_A, base, AR, SG_DATA, IOMMU_READ | IOMMU_WRITE);
+		tr_perm(&g, SID_A, base + PG * 2 + 0x10, AW,
+			SG_DATA + PG * 2 + 0x10, IOMMU_READ | IOMMU_WRITE);
+		sg_tr_fault(&g, SID_A, NP, base + PG * 3, AR, E_PERMISSION,
+			    NULL);
+		sg_tr_fault(&g, SID_A, NP, base + PG, AW, E_PERMISSION, NULL);
+	}
+	sg_no_evt(&g);
+	sg_destroy(&g);
+}
+
+/*
+ * An EL2 stream (STRW = EL2, CR2.E2H = 0) through a cached region: one
+ * privilege, so a page EL0 may not access reads and writes; a page with
+ * nG = 0 is cached as an entry of the EL2 world, which has no ASIDs and
+ * no global entries, and hits on the next access.
+ */
+Test(xlate, cached_region_pages_of_an_el2_stream)
+{
+	const uint64_t base = 0x40200000ull;
+	struct ste st = {.v = true, .config = 5, .strw = 2};
+	struct sg_tt t;
+	struct cnt c0;
+	struct cd c;
+	uint64_t cd;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
+	st.s1ctxptr = cd;
+	sg_ste_set(&g, SID_A, &st);
+	sg_inv_ste(&g, SID_A);
+	sg_tt_map(&g, &t, base, 3, s1_page(12, SG_DATA, true));
+	sg_tt_map(&g, &t, base + PG, 3,
+		  s1_page(12, SG_DATA + PG, true) & ~D_AP(1));
+	sg_tt_map(&g, &t, base + PG * 2, 3,
+		  s1_page(12, SG_DATA + PG * 2, true) & ~D_NG);
+	sg_tr_ok(&g, SID_A, NP, base, AR, SG_DATA); /* the walk cache */
+	sg_tr_ok(&g, SID_A, NP, base + 8, AR, SG_DATA + 8);
+	for (unsigned int k = 0; k < 2; k++) {
+		cnt_get(&g, &c0);
+		tr_perm(&g, SID_A, base + PG + 8 * k, AR, SG_DATA + PG + 8 * k,
+			IOMMU_READ | IOMMU_WRITE);
+		tr_perm(&g, SID_A, base + PG * 2 + 8 * k, AW,
+			SG_DATA + PG * 2 + 8 * k, IOMMU_READ | IOMMU_WRITE);
+		if (k)
+			cnt_is(&g, &c0, 2, 0, 0);
+		else
+			cnt_is(&g, &c0, 0, 2, 2);
+	}
 	sg_no_evt(&g);
 	sg_destroy(&g);
 }
@@ -538,6 +791,46 @@ Test(xlate, nested_walk_reads_stage1_through_stage2)
 	sg_tt_map(&g, &s2, XL_IPA + 0x9000, 3,
 		  s2_page(12, SG_DATA + 0x5000, true));
 	sg_tr_ok(&g, SID_A, NP, 0x1abc, AW, SG_DATA + 0x5abc);
+	sg_destroy(&g);
+}
+
+/*
+ * A nested stream's stage-1 tables are at IPAs, read through stage 2,
+ * never resumed from the walk cache: not even from the entry a stage-1
+ * stream with the same VMID, ASID, geometry and (numeric) root left
+ * there, whose tables are at PAs.
+ */
+Test(xlate, nested_stage1_never_resumes_a_stage1_streams_walk)
+{
+	const uint64_t base = 0x40200000ull;
+	struct ste st, sb = {.v = true, .config = 5, .vmid = 7};
+	struct sg_tt s1, s2, tb;
+	struct cd cb;
+	uint64_t cdb;
+	struct sg g;
+
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
+	up(&g, NULL);
+	xl_nested(&g, SID_A, &s1, &s2, &st);
+	cr_assert_eq(st.vmid, 7);
+	xl_s1(&g, SID_B, 12, 16, 5, &tb, &cb, &cdb);
+	cb.ttb0 = s1.root;
+	xl_cd(&g, SID_B, cdb, &cb);
+	sb.s1ctxptr = cdb;
+	sg_ste_set(&g, SID_B, &sb);
+	sg_inv_ste(&g, SID_B);
+	for (unsigned int i = 0; i < 4; i++) {
+		sg_tt_map(&g, &s1, base + PG * i, 3,
+			  s1_page(12, XL_IPA + PG * i, true));
+		sg_tt_map(&g, &s2, XL_IPA + PG * i, 3,
+			  s2_page(12, SG_DATA + 0x5000 + PG * i, true));
+	}
+	sg_tr_ok(&g, SID_B, NP, base, AR, XL_IPA); /* the walk cache */
+	sg_tr_ok(&g, SID_B, NP, base + PG, AR, XL_IPA + PG);
+	for (unsigned int k = 0; k < 2; k++)
+		for (unsigned int i = 1; i < 4; i++)
+			sg_tr_ok(&g, SID_A, NP, base + PG * i + 8 * k, AR,
+				 SG_DATA + 0x5000 + PG * i + 8 * k);
 	sg_destroy(&g);
 }
 

@@ -558,7 +558,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 {
 	struct smmu_hw *hw = opaque;
 	const struct hw_memo *m;
-	uint64_t ctrl, strtab;
+	uint64_t ctrl;
 	int ret;
 
 	/* The usual request (valid, no attribute, no SubstreamID) with the
@@ -570,7 +570,10 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	    req->pasid == IOMMU_NO_PASID &&
 	    (req->access == IOMMU_ACCESS_READ ||
 	     req->access == IOMMU_ACCESS_WRITE)) {
-		ctrl = smmu_hw_live(hw, &strtab);
+		/* One word, which a register write publishes whole: the
+		 * seqlock (smmu_hw_live()) only pairs it with STRTAB_BASE,
+		 * which a memo's stream does not need. */
+		ctrl = __atomic_load_n(&hw->live.ctrl, __ATOMIC_ACQUIRE);
 		m = smmu_hw_memo_find(hw, req->dev_id);
 		if ((ctrl & HW_LIVE_SMMUEN) && m && m->plan.ok &&
 		    m->plan.e2h == (ctrl & HW_LIVE_E2H) &&

@@ -109,6 +109,7 @@ static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
  * size, for the insert after the walk (of that size). */
 struct hw_tlb_miss {
 	struct ilib_cache_miss set;
+	uint64_t key0;	  /* its key word 0 */
 	unsigned int lg2; /* the size probed */
 };
 
@@ -131,6 +132,7 @@ hw_tlb_probe(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
 
 	key[0] = hw_tlb_key0(page, lg2, k->kind);
 	key[1] = k1;
+	miss->key0 = key[0];
 	miss->lg2 = lg2;
 	if (ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, key, val,
 					 HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
@@ -215,7 +217,6 @@ hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS];
 	const uint64_t bit = 1ull << t->lg2;
 
-	key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
 	key[1] =
 	    global ? (k->tags & ~HW_TLB_T_ASID) | HW_TLB_T_GLOBAL : k->tags;
 	val[0] = t->out;
@@ -230,14 +231,18 @@ hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
 	if (global && !__atomic_load_n(&hw->tlb_global, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_global, true, __ATOMIC_SEQ_CST);
-	if (!global && !(miss->set.seq & 1) && miss->lg2 == t->lg2)
+	if (!global && !(miss->set.seq & 1) && miss->lg2 == t->lg2) {
+		/* The probe's page and size: its key word. */
+		key[0] = miss->key0;
 		ilib_cache_insert_after_miss(&hw->tlbc, &miss->set, key, val,
 					     gen, k->ctag, HW_TLB_KEY_WORDS,
 					     HW_TLB_VAL_WORDS);
-	else /* the call: the inline copy above is the common case */
+	} else { /* the call: the inline copy above is the common case */
+		key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
 		ilib_cache_insert_tag(&hw->tlbc,
 				      hw_tlb_hash_s(k->salt, t->lg2, t->page),
 				      key, val, gen, k->ctag);
+	}
 }
 
 #endif /* SMMU_HW_TLB_H */

@@ -5,6 +5,10 @@
  * with the TLB in front of them, and the fault of each failure in the
  * order of smmuv3 6.5.  The decisions on request attributes, ATS
  * (translated requests), bypass address checks and TLB tags are in hw.h.
+ * The usual request (plain, its stream in the thread's memo, stage 1
+ * alone) goes the short way (hw_plain()) first, which answers it as the
+ * whole way (hw_translate_whole()) would or leaves it to that way
+ * untouched.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -464,13 +464,64 @@ struct hw_tlb_probe {
 
 bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
 		       struct hw_tlb_probe *p);
-bool vtd_hw_tlb_probe(struct vtd_hw *hw, struct hw_tlb_probe *p, uint64_t hash,
-		      struct hw_tlb *t);
 void vtd_hw_tlb_insert(struct vtd_hw *hw, const struct hw_tlb *t, uint64_t gen,
 		       const struct hw_tlb_probe *p);
-void vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
-			     uint8_t stage, uint16_t did, uint64_t out,
-			     unsigned int perm, bool wd, uint64_t gen);
+
+/* IOTLB value, 2 words: the output page; permissions, neg (bit 8), wd (9). */
+#define HW_TLB_VAL_WORDS 2
+
+/*
+ * vtd_hw_tlb_probe() - the IOTLB entry of key @p->key, whose set hash is
+ * @hash (vtd_hw_tlb_hash() of its DID's seed, level and page)
+ * @t: on a hit, out, perm, neg and wd are filled in
+ * @p: key set by the caller; on a miss keeps what the probe saw of the set
+ */
+static inline __attribute__((always_inline)) bool
+vtd_hw_tlb_probe(struct vtd_hw *hw, struct hw_tlb_probe *p, uint64_t hash,
+		 struct hw_tlb *t)
+{
+	uint64_t val[HW_TLB_VAL_WORDS];
+
+	if (!ilib_cache_lookup_fixed_miss(&hw->tlbc, hash, p->key, val,
+					  HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS,
+					  &p->miss))
+		return false;
+	t->out = val[0];
+	t->perm = (uint8_t)(val[1] & 0xff);
+	t->neg = (val[1] >> 8) & 1;
+	t->wd = (val[1] >> 9) & 1;
+	return true;
+}
+
+/* The value words of an entry: output page; permissions, neg, wd. */
+static inline void vtd_hw_tlb_val(uint64_t out, unsigned int perm, bool neg,
+				  bool wd, uint64_t val[HW_TLB_VAL_WORDS])
+{
+	val[0] = out;
+	val[1] = perm | (uint64_t)neg << 8 | (uint64_t)wd << 9;
+}
+
+/*
+ * Cache the result of the walk that followed the IOTLB probe @p that
+ * missed, whose key (tags and level) is the entry's: the key words are
+ * the probe's, and the level's bit is already in tlb_levels (only those
+ * levels are probed).  Whether the probe's set was stable is the
+ * insert's to judge (ilib_cache_insert_after_miss()).
+ */
+static inline __attribute__((always_inline)) void
+vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
+			uint8_t stage, uint16_t did, uint64_t out,
+			unsigned int perm, bool wd, uint64_t gen)
+{
+	uint64_t val[HW_TLB_VAL_WORDS];
+
+	vtd_hw_tlb_val(out, perm, false, wd, val);
+	if (stage == HW_ST_FL && !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
+	ilib_cache_insert_after_miss(&hw->tlbc, &p->miss, p->key, val, gen, did,
+				     HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+}
+
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,
 		    uint16_t sid, unsigned int fm);
 void vtd_hw_inv_iotlb(struct vtd_hw *hw, unsigned int gran, uint16_t did,

@@ -32,7 +32,11 @@
  * reported (a paging-structure cache hit), once reading that table
  * through the host and once at its host address (start_host, one
  * granule mapped, as the walk caches keep it): the two must answer the
- * same, field by field, or the target aborts.
+ * same, field by field, or the target aborts.  A walk resumed at level 0
+ * is also answered by its format's inline decoder (pt_quick.h), where the
+ * description meets the decoder's conditions: what the decoder accepts,
+ * the walk must translate the same (output, permissions) without writing
+ * the entry, or the target aborts.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -41,6 +45,7 @@
 #include <string.h>
 
 #include "pt.h"
+#include "pt_quick.h"
 #include "pt_walk.h"
 
 #define RAM_SIZE  (128u * 1024)
@@ -122,8 +127,54 @@ static void same_answer(int ra, const struct pt_walk_res *a, int rb,
 }
 
 /*
+ * The inline decoder of @d's format on entry @e of a level-0 table whose
+ * levels above granted @perm, for @access: true and @perm, @oa if it
+ * accepts; false if it refuses or @d is not one it takes.
+ */
+static bool quick_decode(const struct pt_walk_desc *d, uint64_t e,
+			 unsigned int access, uint32_t *perm, uint64_t *oa)
+{
+	const uint32_t f = d->flags & ~PT_WALK_RESUME;
+	const unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12;
+	const bool rw = access == PT_ACC_R || access == PT_ACC_W;
+
+	if (d->oa_bits > 52)
+		return false;
+	switch (d->fmt) {
+	case PT_FMT_VTDSS:
+		return rw && !f &&
+		       pt_quick_vtdss(e, pt_quick_vtdss_rsvd(d->oa_bits, d->rsvd),
+				      access, perm, oa);
+	case PT_FMT_AMDV1:
+		return rw && !(f & ~(PT_WALK_HA | PT_WALK_HD)) &&
+		       pt_quick_amdv1(e, pt_quick_amdv1_rsvd(d->oa_bits, d->rsvd),
+				      pt_quick_amdv1_need(f, access), access,
+				      perm, oa);
+	case PT_FMT_AMDV2:
+		return rw && !(f & ~(PT_WALK_HA | PT_WALK_HD | PT_WALK_NXE)) &&
+		       pt_quick_amdv2(
+			   e, pt_quick_amdv2_rsvd(d->oa_bits, d->rsvd, f),
+			   pt_quick_amdv2_need(f, access), access, perm, oa);
+	case PT_FMT_LPAE_S1:
+	case PT_FMT_LPAE_S2:
+		if ((!rw && access) || d->rsvd ||
+		    (f & ~(PT_WALK_HA | PT_WALK_HD | PT_WALK_AFFD |
+			   PT_WALK_HAD)))
+			return false;
+		return d->fmt == PT_FMT_LPAE_S1
+			   ? pt_quick_lpae_s1(e, g, d->oa_bits ? d->oa_bits : 52,
+					      d->flags, access, perm, oa)
+			   : pt_quick_lpae_s2(e, g, d->oa_bits ? d->oa_bits : 52,
+					      d->flags, access, perm, oa);
+	default:
+		return false;
+	}
+}
+
+/*
  * Resume the walk @d of @ia at the table @res reported: through the host,
- * then at the table's host address; the answers must agree.
+ * then at the table's host address; the answers must agree.  At level 0,
+ * the format's inline decoder too, on the entry as it was before.
  */
 static void resume_both(struct fw_host *h, const struct pt_walk_desc *d,
 			uint64_t ia, unsigned int access,
@@ -132,6 +183,10 @@ static void resume_both(struct fw_host *h, const struct pt_walk_desc *d,
 	const unsigned int g = d->granule_lg2 ? d->granule_lg2 : 12;
 	struct pt_walk_res a, b;
 	struct pt_walk_desc rd;
+	const void *host = NULL;
+	uint64_t e = 0, idx = 0, qoa = 0;
+	uint32_t qperm = 0;
+	bool quick = false;
 	int ra, rb;
 
 	if ((g != 12 && g != 14 && g != 16) || res->level < 0 ||
@@ -144,8 +199,26 @@ static void resume_both(struct fw_host *h, const struct pt_walk_desc *d,
 	rd.start_lvl = (uint8_t)res->level;
 	rd.start_perm = res->table_perm;
 	rd.start_host = NULL;
+	/* The decoders take permissions of PT_PERM_* bits only (pt_quick.h);
+	 * a description's @perm of other bits leaves them in table_perm. */
+	if (!res->level && g <= 16 && !(res->table_perm & ~PT_PERM_ALL) &&
+	    (host = fw_ram(&h->host, res->table, (size_t)1 << g))) {
+		idx = g == 12 ? pt_quick_idx4k(ia) : pt_quick_lpae_idx(g, ia);
+		e = pt_quick_load(host, idx);
+		qperm = res->table_perm;
+		quick = quick_decode(d, e, access, &qperm, &qoa);
+	}
 	memset(&a, 0, sizeof(a));
 	ra = pt_walk(&h->host, &rd, ia, access, &a);
+	if (quick && (ra || a.oa != (qoa | (ia & ((1ull << g) - 1))) ||
+		      a.perm != qperm || pt_quick_load(host, idx) != e)) {
+		fprintf(stderr, "decoder and walk differ: entry 0x%llx: "
+				"err %d oa 0x%llx/0x%llx perm %x/%x\n",
+			(unsigned long long)e, a.err,
+			(unsigned long long)(qoa | (ia & ((1ull << g) - 1))),
+			(unsigned long long)a.oa, qperm, a.perm);
+		abort();
+	}
 	rd.start_host = fw_ram(&h->host, res->table, (size_t)1 << g);
 	if (!rd.start_host)
 		return;

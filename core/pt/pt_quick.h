@@ -21,7 +21,11 @@
  *
  * Each decoder covers the walks its model makes on a plain request; the
  * preconditions on the description are in its comment (a model checks
- * them once, when it decodes its configuration, not per request).
+ * them once, when it decodes its configuration, not per request).  The
+ * permissions of the levels above (@perm in) are PT_PERM_* bits only, as
+ * a resume point holds them when the description's @perm was (pt_walk()
+ * carries other bits of that field through some formats' permission
+ * updates untouched; the decoders do not).
  */
 #ifndef IOMMU_CORE_PT_QUICK_H
 #define IOMMU_CORE_PT_QUICK_H

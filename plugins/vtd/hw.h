@@ -558,6 +558,48 @@ int vtd_hw_dump(void *opaque, iommu_print_fn print, void *cookie);
 
 void vtd_hw_qi_run(struct vtd_hw *hw, struct hw_irqs *irq);
 
+/* ---- hw_walk.c -------------------------------------------------------- */
+
+/* IOMMU_READ or IOMMU_WRITE: what @req needs. */
+static inline unsigned int vtd_hw_need(const struct iommu_dma_req *req)
+{
+	return req->access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE : IOMMU_READ;
+}
+
+/* pt_walk() access of @req at the second stage: read or write only. */
+static inline unsigned int vtd_hw_walk_acc(const struct iommu_dma_req *req)
+{
+	return req->access == IOMMU_ACCESS_WRITE ? PT_ACC_W : PT_ACC_R;
+}
+
+/* IOMMU_READ / IOMMU_WRITE from the user permissions a walk granted. */
+static inline unsigned int vtd_hw_walk_perm(uint32_t perm)
+{
+	return (perm & PT_PERM_UR ? IOMMU_READ : 0u) |
+	       (perm & PT_PERM_UW ? IOMMU_WRITE : 0u);
+}
+
+/* Reason for a not-present / permission miss at the second stage. */
+static inline uint8_t vtd_hw_sl_perm_fr(const struct hw_xl *x)
+{
+	if (x->sm)
+		return VTD_FR_SM_SL_PERM;
+	return x->req->access == IOMMU_ACCESS_WRITE ? VTD_FR_WRITE
+						    : VTD_FR_READ;
+}
+
+/* The paging-structure caches' tag of @x's walk (DID, PASID, stage). */
+static inline uint64_t vtd_hw_wc_tag(const struct hw_xl *x)
+{
+	return x->did | (uint64_t)x->tag << 16 | (uint64_t)x->stage << 48 |
+	       (uint64_t)x->sm << 52;
+}
+
+uint8_t vtd_hw_sl_walk(struct vtd_hw *hw, const struct hw_xl *x,
+		       struct hw_walk *w);
+uint8_t vtd_hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
+		       struct hw_walk *w);
+
 /* ---- hw_xlate.c ------------------------------------------------------- */
 
 int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,

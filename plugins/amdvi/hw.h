@@ -14,8 +14,10 @@
  *    [amdvi] keys (plugin.c declares them), create/destroy and the ops
  *    table.
  *  - hw_queue.c: the command-buffer consumer (amdvi 5).
- *  - hw_xlate.c: DTE fetch and checks, each thread's memo, v1 and v2
- *    walks, translate().
+ *  - hw_dte.c: DTE fetch and checks, the walk configuration of a v1 or
+ *    v2 DTE, the events of a failed request.
+ *  - hw_xlate.c: each thread's memo, the GCR3 table, v1 and v2 walks,
+ *    translate() and its short way.
  *  - hw_cache.c: the device-table cache and the IOTLB over plugins/lib's
  *    ilib_cache, and what each command removes (amdvi 8).
  *  - hw_event.c: event-log records (amdvi 6) and the interrupts.
@@ -185,6 +187,7 @@
 #include "iommu/plugin.h"
 #include "ilib.h"
 #include "params.h"
+#include "pt.h"
 #include "regs.h"
 
 /* An IOTLB entry (value words, see hw_cache.c). */
@@ -354,6 +357,60 @@ void amdvi_hw_walk_flush(struct amdvi_hw *hw);
 bool amdvi_hw_cmd_running(const struct amdvi_hw *hw);
 void amdvi_hw_cmd_run(struct amdvi_hw *hw, struct hw_irqs *irq);
 int amdvi_inv_range(uint64_t q1, uint64_t *first, uint64_t *last);
+
+/* ---- hw_dte.c --------------------------------------------------------- */
+
+/* What translate() knows about the request so far. */
+struct hw_xl {
+	const struct iommu_dma_req *req;
+	const uint64_t *dte; /* the DTE (resolution only, not the memo) */
+	uint16_t devid;
+	uint16_t domid;
+	bool has_pasid;
+	bool write;
+	bool sa;	  /* DTE.SA: no IO_PAGE_FAULT events */
+	bool user;	  /* v2: a user request (PRIV clear, or no PASID) */
+	bool cache;	  /* the IOTLB may hold the result (hw.h) */
+	unsigned int acc; /* the walk's PT_ACC_* */
+	bool memo; /* the thread's memo holds this request's resolution */
+};
+
+/*
+ * What a DTE and the registers make of a request's walk: built from the
+ * DTE by hw_cfg_v1() / hw_cfg_v2(), or taken from the thread's memo.
+ */
+struct hw_cfg {
+	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
+	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
+	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
+	uint64_t wseed;	 /* ilib_walk_cache_seed() of wtag and root */
+	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
+	uint32_t wflags; /* PT_WALK_* */
+	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
+	uint32_t tag;	 /* IOTLB tag: 0 host, PASID + 1 guest */
+	uint16_t domid;
+	uint8_t levels;
+	uint8_t glx; /* v2; 0 for v1 */
+	uint8_t fmt; /* the walk's PT_FMT_* */
+	uint8_t leaf_levels; /* and its pt_walk_desc.leaf_levels */
+	bool v2;
+	bool sa;
+};
+_Static_assert(PT_FMT_AMDV1 <= 0xff && PT_FMT_AMDV2 <= 0xff,
+	       "a format fits hw_cfg.fmt");
+
+int amdvi_hw_pf(struct amdvi_hw *hw, const struct hw_xl *x, bool gn,
+		unsigned int flags);
+int amdvi_hw_illegal_dte(struct amdvi_hw *hw, const struct hw_xl *x, bool rz);
+int amdvi_hw_hw_error(struct amdvi_hw *hw, const struct hw_xl *x,
+		      unsigned int code, uint64_t pa);
+int amdvi_hw_dte_get(struct amdvi_hw *hw, const struct hw_xl *x, uint64_t dtb,
+		     uint64_t *d);
+bool amdvi_hw_dte_legal(const struct amdvi_hw *hw, const uint64_t *d);
+void amdvi_hw_cfg_v1(const struct amdvi_hw *hw, const struct hw_xl *x,
+		     uint64_t ctrl, struct hw_cfg *c);
+int amdvi_hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
+		    uint64_t ctrl, struct hw_cfg *c);
 
 /* ---- hw_xlate.c ------------------------------------------------------- */
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * hw_xlate.c - AMD-Vi translate(): the MSI window, the DTE (amdvi 2), the
+ * hw_xlate.c - AMD-Vi translate(): the MSI window, the DTE (amdvi 2;
+ * fetched, checked and made a walk configuration by hw_dte.c), the
  * exclusion range, Mode 0, v1 walks (3) and v2 walks through the GCR3
- * table (4), the IOTLB on the way, and the event of each failure (6).
- * The order of the checks and every choice are in hw.h.
+ * table (4), the IOTLB on the way, the short way of the usual request,
+ * and the event of each failure (6, hw_dte.c).  The order of the checks
+ * and every choice are in hw.h.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -13,21 +15,6 @@
 #include "ilib_walk_cache.h"
 #include "pt.h"
 #include "pt_quick.h"
-
-/* What translate() knows about the request so far. */
-struct hw_xl {
-	const struct iommu_dma_req *req;
-	const uint64_t *dte; /* the DTE (resolution only, not the memo) */
-	uint16_t devid;
-	uint16_t domid;
-	bool has_pasid;
-	bool write;
-	bool sa;	  /* DTE.SA: no IO_PAGE_FAULT events */
-	bool user;	  /* v2: a user request (PRIV clear, or no PASID) */
-	bool cache;	  /* the IOTLB may hold the result (hw.h) */
-	unsigned int acc; /* the walk's PT_ACC_* */
-	bool memo; /* the thread's memo holds this request's resolution */
-};
 
 /*
  * What a request asks of a walk, in one word (hw_walk()'s argument): the
@@ -46,125 +33,6 @@ _Static_assert(PT_PERM_UR == IOMMU_READ && PT_PERM_UW == IOMMU_WRITE &&
 		   PT_PERM_PR == IOMMU_READ << 3 &&
 		   PT_PERM_PW == IOMMU_WRITE << 3,
 	       "PT_PERM_U* and PT_PERM_P* are the permission, shifted");
-
-/* ---- events -------------------------------------------------------------- */
-
-/* IO_PAGE_FAULT (6.4) unless DTE.SA, then -EFAULT. */
-static int hw_pf(struct amdvi_hw *hw, const struct hw_xl *x, bool gn,
-		 unsigned int flags)
-{
-	struct hw_event e;
-
-	if (x->write)
-		flags |= AMDVI_EVT_F_RW;
-	if (gn && x->has_pasid) {
-		if (!(x->req->attrs & IOMMU_ACCESS_PRIV))
-			flags |= AMDVI_EVT_F_US;
-		if ((x->req->attrs & IOMMU_ACCESS_EXEC) && !x->write)
-			flags |= AMDVI_EVT_F_NX;
-	}
-	if (x->sa)
-		return -EFAULT;
-	amdvi_evt_page_fault(&e, x->devid, x->domid,
-			     x->has_pasid ? x->req->pasid : 0,
-			     gn && x->has_pasid, flags, x->req->iova);
-	amdvi_hw_log_event(hw, &e);
-	return -EFAULT;
-}
-
-/* ILLEGAL_DEV_TABLE_ENTRY (6.5) with the request's IOVA, then -EFAULT. */
-static int hw_illegal_dte(struct amdvi_hw *hw, const struct hw_xl *x, bool rz)
-{
-	unsigned int flags =
-	    (x->write ? AMDVI_EVT_F_RW : 0u) | (rz ? AMDVI_EVT_F_RZ : 0u);
-	struct hw_event e;
-
-	amdvi_evt_page_fault(&e, x->devid, 0, x->has_pasid ? x->req->pasid : 0,
-			     x->has_pasid, flags, x->req->iova);
-	e.qw[0] =
-	    (e.qw[0] & ~AMDVI_EVT_CODE) |
-	    amdvi_field_prep(AMDVI_EVT_CODE, AMDVI_EVT_ILLEGAL_DEV_TABLE_ENTRY);
-	if (!x->has_pasid)
-		e.qw[0] &= ~AMDVI_EVT0_DOMID;
-	amdvi_hw_log_event(hw, &e);
-	return -EFAULT;
-}
-
-/* DEV_TAB / PAGE_TAB_HARDWARE_ERROR (6.5) at @pa, then -EFAULT. */
-static int hw_hw_error(struct amdvi_hw *hw, const struct hw_xl *x,
-		       unsigned int code, uint64_t pa)
-{
-	struct hw_event e;
-
-	amdvi_evt_simple(&e, code, x->devid, x->write ? AMDVI_EVT_F_RW : 0u, 0,
-			 pa);
-	e.qw[0] |=
-	    amdvi_field_prep(AMDVI_EVT0_HW_TYPE, AMDVI_HWERR_MASTER_ABORT);
-	if (code == AMDVI_EVT_PAGE_TAB_HW_ERROR)
-		e.qw[0] |= amdvi_field_prep(AMDVI_EVT0_DOMID, x->domid);
-	amdvi_hw_log_event(hw, &e);
-	return -EFAULT;
-}
-
-/* ---- the DTE --------------------------------------------------------------
- */
-
-/*
- * hw_dte_get() - the DTE of @x->devid, through the device-table cache
- * @dtb: Device Table Base as translate() read it
- * @d: the DTE's four qwords
- * Return: 0 and @d; -EFAULT after the event (beyond the table's size, or
- * the entry outside RAM).
- */
-static int hw_dte_get(struct amdvi_hw *hw, const struct hw_xl *x, uint64_t dtb,
-		      uint64_t *d)
-{
-	uint64_t entries =
-	    (amdvi_field_get(AMDVI_DEVTAB_SIZE, dtb) + 1) * AMDVI_DTE_PER_4K;
-	uint64_t pa, gen;
-
-	if (entries > hw->devtab_max)
-		entries = hw->devtab_max;
-	if (x->devid >= entries)
-		return hw_illegal_dte(hw, x, false);
-	if (amdvi_hw_dte_lookup(hw, x->devid, d))
-		return 0;
-	gen = ilib_cache_gen(&hw->dtec);
-	pa = (dtb & AMDVI_DEVTAB_BASE) + (uint64_t)x->devid * AMDVI_DTE_SIZE;
-	/* Each qword whole, as the driver stores them (one may change
-	 * between two of them: the driver's store order makes every mix a
-	 * valid entry). */
-	if (ilib_mem_read_le64(hw->host, pa, d, 4))
-		return hw_hw_error(hw, x, AMDVI_EVT_DEV_TAB_HW_ERROR, pa);
-	amdvi_hw_dte_insert(hw, x->devid, d, gen);
-	return 0;
-}
-
-/* 2.2-2.4: is a V = 1 DTE legal?  (Reserved bits and encodings, hw.h.) */
-static bool hw_dte_legal(const struct amdvi_hw *hw, const uint64_t *d)
-{
-	const unsigned int mode =
-	    (unsigned int)amdvi_field_get(AMDVI_DTE0_MODE, d[0]);
-	const unsigned int gpm =
-	    (unsigned int)amdvi_field_get(AMDVI_DTE2_GPM, d[2]);
-
-	if ((d[0] & AMDVI_DTE0_RSVD) || (d[2] & AMDVI_DTE2_RSVD) ||
-	    (d[3] & AMDVI_DTE3_RSVD))
-		return false;
-	if (mode == AMDVI_MODE_RSVD || mode > hw->max_mode)
-		return false;
-	if ((d[2] & AMDVI_DTE2_IV) &&
-	    amdvi_field_get(AMDVI_DTE2_INTCTL, d[2]) == AMDVI_INTCTL_RSVD)
-		return false;
-	if (d[0] & AMDVI_DTE0_GV) {
-		if (amdvi_field_get(AMDVI_DTE0_GLX, d[0]) > hw->glx_max)
-			return false; /* GLX 11b too: glx_max <= 2 */
-		if (gpm > AMDVI_GPM_5LEVEL ||
-		    (gpm == AMDVI_GPM_5LEVEL && hw->guest_levels < 5))
-			return false;
-	}
-	return true;
-}
 
 /* ---- results ---------------------------------------------------------------
  */
@@ -217,15 +85,15 @@ static __attribute__((noinline)) int hw_walk_fault(struct amdvi_hw *hw,
 	switch (r->err) {
 	case PT_WALK_NOT_PRESENT:
 	case PT_WALK_RANGE:
-		return hw_pf(hw, x, gn, 0);
+		return amdvi_hw_pf(hw, x, gn, 0);
 	case PT_WALK_RSVD:
 	case PT_WALK_ADDR_SIZE:
 	case PT_WALK_BAD_DESC:
-		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_RZ);
+		return amdvi_hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_RZ);
 	case PT_WALK_PERM:
-		return hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
+		return amdvi_hw_pf(hw, x, gn, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
 	default: /* PT_WALK_FETCH, PT_WALK_AD_FAIL */
-		return hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
+		return amdvi_hw_hw_error(hw, x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
 				   r->entry_pa);
 	}
 }
@@ -243,30 +111,6 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
 }
 
 /* ---- the walk's configuration and the thread's memo ---------------------- */
-
-/*
- * What a DTE and the registers make of a request's walk: built from the
- * DTE by hw_cfg_v1() / hw_cfg_v2(), or taken from the thread's memo.
- */
-struct hw_cfg {
-	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
-	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
-	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
-	uint64_t wseed;	 /* ilib_walk_cache_seed() of wtag and root */
-	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
-	uint32_t wflags; /* PT_WALK_* */
-	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */
-	uint32_t tag;	 /* IOTLB tag: 0 host, PASID + 1 guest */
-	uint16_t domid;
-	uint8_t levels;
-	uint8_t glx; /* v2; 0 for v1 */
-	uint8_t fmt; /* the walk's PT_FMT_* */
-	uint8_t leaf_levels; /* and its pt_walk_desc.leaf_levels */
-	bool v2;
-	bool sa;
-};
-_Static_assert(PT_FMT_AMDV1 <= 0xff && PT_FMT_AMDV2 <= 0xff,
-	       "a format fits hw_cfg.fmt");
 
 /*
  * The resolution each thread made last (hw.h): the DTE's walk
@@ -331,71 +175,6 @@ uint64_t amdvi_hw_uid_new(void)
 	return __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
 }
 
-/* 3: a host (v1) walk of Mode 1-6. */
-static void hw_cfg_v1(const struct amdvi_hw *hw, const struct hw_xl *x,
-		      uint64_t ctrl, struct hw_cfg *c)
-{
-	const uint64_t *d = x->dte;
-	const unsigned int had =
-	    (unsigned int)amdvi_field_get(AMDVI_DTE0_HAD, d[0]);
-	const bool hud = amdvi_field_get(AMDVI_CTRL_HAD_UPDATE, ctrl) != 0;
-
-	*c = (struct hw_cfg){
-	    .root = d[0] & AMDVI_DTE0_ROOT,
-	    .levels = (uint8_t)amdvi_field_get(AMDVI_DTE0_MODE, d[0]),
-	    .fmt = PT_FMT_AMDV1,
-	    .perm = (d[0] & AMDVI_DTE0_IR ? PT_PERM_R : 0u) |
-		    (d[0] & AMDVI_DTE0_IW ? PT_PERM_W : 0u) | PT_PERM_X,
-	    .domid = x->domid,
-	    .sa = x->sa,
-	};
-	if (hud && (had & 1) && (hw->efr & AMDVI_EFR_HA_SUP))
-		c->wflags |= PT_WALK_HA;
-	if (hud && had == 3 && (hw->efr & AMDVI_EFR_HD_SUP)) {
-		c->wflags |= PT_WALK_HD;
-		c->dbit = AMDVI_PTE_D;
-	}
-}
-
-/*
- * hw_cfg_v2() - a guest (v2) walk of @pasid through the GCR3 table (4.2)
- * Return: 0 and @c; -EFAULT after the event when the unit, the DTE or
- * @pasid allow no guest translation (hw.h).
- */
-static int hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
-		     uint64_t ctrl, struct hw_cfg *c)
-{
-	const uint64_t *d = x->dte;
-	const unsigned int glx =
-	    (unsigned int)amdvi_field_get(AMDVI_DTE0_GLX, d[0]);
-
-	if (!(ctrl & AMDVI_CTRL_GT_EN) || !(hw->efr & AMDVI_EFR_GT_SUP) ||
-	    !(d[0] & AMDVI_DTE0_GV) ||
-	    amdvi_field_get(AMDVI_DTE0_MODE, d[0]) != AMDVI_MODE_NONE ||
-	    (pasid >> hw->pasid_bits) ||
-	    (pasid >> (AMDVI_GCR3_IDX_BITS * (glx + 1))))
-		return hw_pf(hw, x, true, 0);
-	*c = (struct hw_cfg){
-	    .root = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
-		    amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
-		    amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31,
-	    .dbit = AMDVI_V2_D,
-	    .wflags = PT_WALK_HA | PT_WALK_HD |
-		      (hw->efr & AMDVI_EFR_NX_SUP ? PT_WALK_NXE : 0u),
-	    .tag = pasid + 1,
-	    .domid = x->domid,
-	    .levels = amdvi_field_get(AMDVI_DTE2_GPM, d[2]) == AMDVI_GPM_5LEVEL
-			  ? 5
-			  : 4,
-	    .glx = (uint8_t)glx,
-	    .fmt = PT_FMT_AMDV2,
-	    .leaf_levels = 0x7, /* 4 KiB, 2 MiB, 1 GiB */
-	    .v2 = true,
-	    .sa = x->sa,
-	};
-	return 0;
-}
-
 /*
  * hw_xl_of() - the request as the events need it, rebuilt from what a
  * walk was given (a walk's failures only: the walk itself needs less)
@@ -426,8 +205,8 @@ hw_gcr3_fault(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 
 	hw_xl_of(&x, req, c, ask);
 	if (epa)
-		return hw_hw_error(hw, &x, AMDVI_EVT_PAGE_TAB_HW_ERROR, epa);
-	return hw_pf(hw, &x, true, 0);
+		return amdvi_hw_hw_error(hw, &x, AMDVI_EVT_PAGE_TAB_HW_ERROR, epa);
+	return amdvi_hw_pf(hw, &x, true, 0);
 }
 
 /*
@@ -690,7 +469,7 @@ static int hw_xl_mode0(struct amdvi_hw *hw, const struct hw_xl *x,
 	    (x->dte[0] & AMDVI_DTE0_IW ? IOMMU_WRITE : 0u);
 
 	if (!(perm & (x->write ? IOMMU_WRITE : IOMMU_READ)))
-		return hw_pf(hw, x, false, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
+		return amdvi_hw_pf(hw, x, false, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
 	return hw_pass(x->req, out, perm);
 }
 
@@ -733,13 +512,13 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	 * stands for none of them until it is filled again below. */
 	m->uid = 0;
 	x->dte = d;
-	ret = hw_dte_get(hw, x, dtb, d);
+	ret = amdvi_hw_dte_get(hw, x, dtb, d);
 	if (ret)
 		return ret;
 	if (!(d[0] & AMDVI_DTE0_V))
 		return hw_pass(req, out, rw);
-	if (!hw_dte_legal(hw, d))
-		return hw_illegal_dte(hw, x, true);
+	if (!amdvi_hw_dte_legal(hw, d))
+		return amdvi_hw_illegal_dte(hw, x, true);
 	x->domid = (uint16_t)amdvi_field_get(AMDVI_DTE1_DOMID, d[1]);
 	x->sa = d[1] & AMDVI_DTE1_SA;
 	if (req->attrs & IOMMU_ACCESS_TRANSLATED)
@@ -747,7 +526,7 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	if (hw_excluded(hw, x))
 		return hw_pass(req, out, rw);
 	if (!(d[0] & AMDVI_DTE0_TV))
-		return hw_pf(hw, x, false, 0);
+		return amdvi_hw_pf(hw, x, false, 0);
 	if (x->has_pasid) {
 		const bool exec = !x->write && (req->attrs & IOMMU_ACCESS_EXEC);
 
@@ -756,14 +535,14 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 		 * (hw.h). */
 		x->cache = x->user && !exec;
 		x->acc |= (exec ? PT_ACC_X : 0u) | (x->user ? 0u : PT_ACC_PRIV);
-		ret = hw_cfg_v2(hw, x, req->pasid, ctrl, &c);
+		ret = amdvi_hw_cfg_v2(hw, x, req->pasid, ctrl, &c);
 	} else if ((d[0] & AMDVI_DTE0_GV) && (d[0] & AMDVI_DTE0_GIOV) &&
 		   (hw->efr & AMDVI_EFR_GIO_SUP) && (ctrl & AMDVI_CTRL_GT_EN)) {
-		ret = hw_cfg_v2(hw, x, 0, ctrl, &c); /* GIoV: PASID 0 */
+		ret = amdvi_hw_cfg_v2(hw, x, 0, ctrl, &c); /* GIoV: PASID 0 */
 	} else if (amdvi_field_get(AMDVI_DTE0_MODE, d[0]) == AMDVI_MODE_NONE) {
 		return hw_xl_mode0(hw, x, out);
 	} else {
-		hw_cfg_v1(hw, x, ctrl, &c);
+		amdvi_hw_cfg_v1(hw, x, ctrl, &c);
 	}
 	if (ret)
 		return ret;

@@ -54,28 +54,13 @@ static void teardown(void)
 
 TestSuite(hint_seen, .init = setup, .fini = teardown);
 
-static uint64_t count_of(enum iommu_stat s)
-{
-	struct iommu_stats st = { .size = sizeof(st) };
-
-	cr_assert_eq(iommu_get_stats(ctx, &st), 0);
-	return st.v[s];
-}
-
-static int xlate(uint64_t iova, uint64_t len, unsigned int access,
-		 struct iommu_translation *t)
-{
-	memset(t, 0xa5, sizeof(*t));
-	return iommu_dma_translate(ctx, dev, IOMMU_NO_PASID, iova, len, access,
-				   t);
-}
-
 /* The slot for IOVA holds the device, at the current generation. */
 static void fill_slot(void)
 {
 	struct iommu_translation t;
 
-	cr_assert_eq(xlate(IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 0x10);
 }
 
@@ -85,13 +70,15 @@ Test(hint_seen, zero_length_and_wrap_are_refused)
 	uint64_t n;
 
 	fill_slot();
-	n = count_of(IOMMU_STAT_TRANSLATIONS);
-	cr_assert_eq(xlate(IOVA + 0x20, 0, IOMMU_ACCESS_READ, &t), -EINVAL);
+	n = vctx_count(ctx, IOMMU_STAT_TRANSLATIONS);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x20, 0, IOMMU_ACCESS_READ, &t),
+	    -EINVAL);
 	/* From inside the hinted page to past the top of the space. */
-	cr_assert_eq(xlate(IOVA + 0x20, UINT64_MAX - IOVA, IOMMU_ACCESS_READ,
-			   &t),
+	cr_assert_eq(vctx_xlate(ctx, dev, IOVA + 0x20, UINT64_MAX - IOVA,
+				IOMMU_ACCESS_READ, &t),
 		     -EINVAL);
-	cr_assert_eq(count_of(IOMMU_STAT_TRANSLATIONS), n,
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_TRANSLATIONS), n,
 		     "a refused request was counted");
 }
 
@@ -100,22 +87,25 @@ Test(hint_seen, another_page_in_the_slot_is_asked_and_hinted)
 	struct iommu_translation t;
 
 	fill_slot();
-	cr_assert_eq(xlate(ALIAS + 0x30, 8, IOMMU_ACCESS_WRITE, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0x30, 8, IOMMU_ACCESS_WRITE, &t), 0);
 	cr_assert_eq(t.phys, PA + 8 * PAGE + 0x30);
 	cr_assert_eq(t.len, 8);
 	cr_assert_eq(t.perm, IOMMU_READ | IOMMU_WRITE);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 0);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 0);
 	/* The slot now holds ALIAS's page: served from it... */
-	cr_assert_eq(xlate(ALIAS + 0xff8, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0xff8, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 8 * PAGE + 0xff8);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 1);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 1);
 	/* ... and IOVA's page is asked again, and right. */
-	cr_assert_eq(xlate(IOVA + 0x40, 16, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x40, 16, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 0x40);
 	cr_assert_eq(t.len, 16);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 1);
-	cr_assert_eq(count_of(IOMMU_STAT_TRANSLATIONS), 4);
-	cr_assert_eq(count_of(IOMMU_STAT_WALKS), 3);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 1);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_TRANSLATIONS), 4);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_WALKS), 3);
 }
 
 Test(hint_seen, a_request_past_the_hint_gets_the_model_prefix)
@@ -125,24 +115,28 @@ Test(hint_seen, a_request_past_the_hint_gets_the_model_prefix)
 	fill_slot();
 	/* Starts in the hinted page, runs into the next (mapped elsewhere
 	 * in PA): the model's answer ends with the page. */
-	cr_assert_eq(xlate(IOVA + PAGE - 8, 16, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + PAGE - 8, 16, IOMMU_ACCESS_READ, &t),
+	    0);
 	cr_assert_eq(t.phys, PA + PAGE - 8);
 	cr_assert_eq(t.len, 8);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 0);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 0);
 }
 
 Test(hint_seen, a_write_through_a_read_hint_faults)
 {
 	struct iommu_translation t;
 
-	cr_assert_eq(xlate(RO + 8, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(vctx_xlate(ctx, dev, RO + 8, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.perm, IOMMU_READ);
-	cr_assert_eq(xlate(RO + 8, 8, IOMMU_ACCESS_WRITE, &t), -EFAULT);
-	cr_assert_eq(count_of(IOMMU_STAT_DMA_FAULTS), 1);
-	cr_assert_eq(count_of(IOMMU_STAT_TRANSLATIONS), 2);
+	cr_assert_eq(vctx_xlate(ctx, dev, RO + 8, 8, IOMMU_ACCESS_WRITE, &t),
+		     -EFAULT);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_DMA_FAULTS), 1);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_TRANSLATIONS), 2);
 	/* Reads still work (the driver's handling of the fault wrote
 	 * registers: the hint may be gone). */
-	cr_assert_eq(xlate(RO + 16, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(vctx_xlate(ctx, dev, RO + 16, 8, IOMMU_ACCESS_READ, &t),
+		     0);
 	cr_assert_eq(t.phys, PA + 4 * PAGE + 16);
 	cr_assert_eq(t.perm, IOMMU_READ);
 }
@@ -155,8 +149,10 @@ Test(hint_seen, an_unmap_voids_the_slot)
 	fill_slot();
 	cr_assert_eq(iommu_unmap(dom, IOVA, PAGE, &done), 0);
 	cr_assert_eq(done, PAGE);
-	cr_assert_eq(xlate(IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), -EFAULT);
-	cr_assert_eq(xlate(ALIAS, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t),
+	    -EFAULT);
+	cr_assert_eq(vctx_xlate(ctx, dev, ALIAS, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 8 * PAGE);
 }
 
@@ -172,9 +168,10 @@ Test(hint_seen, a_thread_without_a_shard_number_counts)
 	fill_slot();
 	cr_assert_neq(iommu__shard_off, 0);
 	iommu__shard_off = 0;
-	cr_assert_eq(xlate(ALIAS + 8, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(vctx_xlate(ctx, dev, ALIAS + 8, 8, IOMMU_ACCESS_READ, &t),
+		     0);
 	cr_assert_eq(t.phys, PA + 8 * PAGE + 8);
 	cr_assert_neq(iommu__shard_off, 0);
-	cr_assert_eq(count_of(IOMMU_STAT_TRANSLATIONS), 2);
-	cr_assert_eq(count_of(IOMMU_STAT_WALKS), 2);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_TRANSLATIONS), 2);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_WALKS), 2);
 }

@@ -156,22 +156,6 @@ static void assert_changed_inside(void)
 		     "the change did not move xlate_gen");
 }
 
-static uint64_t count_of(enum iommu_stat s)
-{
-	struct iommu_stats st = { .size = sizeof(st) };
-
-	cr_assert_eq(iommu_get_stats(ctx, &st), 0);
-	return st.v[s];
-}
-
-static int xlate(uint64_t iova, uint64_t len, unsigned int access,
-		 struct iommu_translation *t)
-{
-	memset(t, 0xa5, sizeof(*t));
-	return iommu_dma_translate(ctx, dev, IOMMU_NO_PASID, iova, len, access,
-				   t);
-}
-
 /* The whole way (translate()): a slot that holds nothing of this context. */
 Test(hint_gen, an_unmap_inside_the_model_call_voids_the_hint)
 {
@@ -179,15 +163,17 @@ Test(hint_gen, an_unmap_inside_the_model_call_voids_the_hint)
 
 	armed = unmap_iova;
 	/* Asked before the unmap returned: the old answer is right. */
-	cr_assert_eq(xlate(IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 0x10);
 	assert_changed_inside();
 	cr_assert_eq(atomic_load(&model_calls), 1);
 	/* Asked after: the page is gone, the model says so. */
-	cr_assert_eq(xlate(IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), -EFAULT,
-		     "the hint served a page unmapped before the request");
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t),
+	    -EFAULT, "the hint served a page unmapped before the request");
 	cr_assert_eq(atomic_load(&model_calls), 2);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 0);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 0);
 }
 
 /* The same through a copy (translate() with the RAM behind the answer). */
@@ -221,25 +207,29 @@ Test(hint_gen, a_remap_inside_a_seen_miss_voids_the_hint)
 {
 	struct iommu_translation t;
 
-	cr_assert_eq(xlate(IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 0x10);
 	cr_assert_eq(atomic_load(&model_calls), 1);
 
 	armed = remap_alias;
-	cr_assert_eq(xlate(ALIAS + 0x30, 8, IOMMU_ACCESS_WRITE, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0x30, 8, IOMMU_ACCESS_WRITE, &t), 0);
 	cr_assert_eq(t.phys, PA + 8 * PAGE + 0x30);
 	assert_changed_inside();
 	cr_assert_eq(atomic_load(&model_calls), 2);
 	/* The new mapping, from the model. */
-	cr_assert_eq(xlate(ALIAS + 0x30, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0x30, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA2 + 0x30,
 		     "the hint served a mapping replaced before the request");
 	cr_assert_eq(atomic_load(&model_calls), 3);
 	/* ... and that one is hinted as usual. */
-	cr_assert_eq(xlate(ALIAS + 0x38, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0x38, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA2 + 0x38);
 	cr_assert_eq(atomic_load(&model_calls), 3);
-	cr_assert_eq(count_of(IOMMU_STAT_HINT_HITS), 1);
+	cr_assert_eq(vctx_count(ctx, IOMMU_STAT_HINT_HITS), 1);
 }
 
 /* The same with an unmap: the page faults, however it is asked. */
@@ -247,12 +237,15 @@ Test(hint_gen, an_unmap_inside_a_seen_miss_voids_the_hint)
 {
 	struct iommu_translation t;
 
-	cr_assert_eq(xlate(ALIAS + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, ALIAS + 0x10, 8, IOMMU_ACCESS_READ, &t), 0);
 	armed = unmap_iova;
-	cr_assert_eq(xlate(IOVA + 0x40, 8, IOMMU_ACCESS_READ, &t), 0);
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x40, 8, IOMMU_ACCESS_READ, &t), 0);
 	cr_assert_eq(t.phys, PA + 0x40);
 	assert_changed_inside();
-	cr_assert_eq(xlate(IOVA + 0x40, 8, IOMMU_ACCESS_READ, &t), -EFAULT,
-		     "the hint served a page unmapped before the request");
+	cr_assert_eq(
+	    vctx_xlate(ctx, dev, IOVA + 0x40, 8, IOMMU_ACCESS_READ, &t),
+	    -EFAULT, "the hint served a page unmapped before the request");
 	cr_assert_eq(atomic_load(&model_calls), 3);
 }

@@ -115,14 +115,6 @@ static void create(struct one *o, const char *backend, const char *plugin_dir)
 	cr_assert_eq(iommu_reset_stats(o->ctx), 0);
 }
 
-static uint64_t count_of(struct iommu_ctx *ctx, enum iommu_stat s)
-{
-	struct iommu_stats st = { .size = sizeof(st) };
-
-	cr_assert_eq(iommu_get_stats(ctx, &st), 0);
-	return st.v[s];
-}
-
 /* Each page once: on a hardware model, one IOTLB miss and one walk
  * each; on virtio one walk (a look at the mappings) each. */
 static void translate_pages(struct one *o, unsigned int rounds)
@@ -155,10 +147,11 @@ Test(stat, models_count_misses_in_the_thread_shard_without_a_call)
 		create(&o, backends[b], NULL);
 		cr_assert_lt(iommu__shard_thread() - 1, IOMMU__SHARDS);
 		translate_pages(&o, 1);
-		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_TRANSLATIONS), NR_PAGES);
-		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), NR_PAGES, "%s",
-			     backends[b]);
-		cr_assert_eq(count_of(o.ctx, IOMMU_STAT_IOTLB_MISSES),
+		cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_TRANSLATIONS),
+			     NR_PAGES);
+		cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_WALKS), NR_PAGES,
+			     "%s", backends[b]);
+		cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_IOTLB_MISSES),
 			     hw ? NR_PAGES : 0, "%s", backends[b]);
 		cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), 0,
 			     "%s: walks counted through stat_add",
@@ -180,8 +173,8 @@ Test(stat, abi_2_0_model_counts_through_stat_add)
 
 	create(&o, "vtd", ABI20_DIR);
 	translate_pages(&o, 1);
-	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), NR_PAGES);
-	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_IOTLB_MISSES), NR_PAGES);
+	cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_WALKS), NR_PAGES);
+	cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_IOTLB_MISSES), NR_PAGES);
 	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), NR_PAGES);
 	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_IOTLB_MISSES]), NR_PAGES);
 	iommu_ctx_destroy(o.ctx);
@@ -274,10 +267,10 @@ Test(stat, counts_stay_exact_on_the_shared_shard, .timeout = 120)
 	for (unsigned int i = HOLDERS; i < HOLDERS + BUSY; i++)
 		cr_assert_eq(w[i].shard, IOMMU__SHARDS,
 			     "busy thread %u did not share the last shard", i);
-	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_TRANSLATIONS), want);
-	cr_assert_eq(count_of(o.ctx, IOMMU_STAT_WALKS), want,
+	cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_TRANSLATIONS), want);
+	cr_assert_eq(vctx_count(o.ctx, IOMMU_STAT_WALKS), want,
 		     "%llu walks counted, %llu made",
-		     (unsigned long long)count_of(o.ctx, IOMMU_STAT_WALKS),
+		     (unsigned long long)vctx_count(o.ctx, IOMMU_STAT_WALKS),
 		     (unsigned long long)want);
 	cr_assert_eq(atomic_load(&calls[IOMMU_STAT_WALKS]), shared,
 		     "only the threads on the shared shard call stat_add");

@@ -3,6 +3,7 @@
  * vctx.c - the context several core suites share (vctx.h).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
@@ -39,4 +40,20 @@ void vctx_create(const char *backend, const char *plugin_dir,
 	rc = iommu_ctx_create(&opts, ctx);
 	cr_assert_eq(rc, 0, "%s: iommu_ctx_create: %d (%s)", backend, rc, err);
 	cr_assert_eq(iommu_dev_lookup(*ctx, "nic", dev), 0, "%s", backend);
+}
+
+uint64_t vctx_count(struct iommu_ctx *ctx, enum iommu_stat s)
+{
+	struct iommu_stats st = {.size = sizeof(st)};
+
+	cr_assert_eq(iommu_get_stats(ctx, &st), 0);
+	return st.v[s];
+}
+
+int vctx_xlate(struct iommu_ctx *ctx, uint32_t dev, uint64_t iova,
+	       uint64_t len, unsigned int access, struct iommu_translation *t)
+{
+	memset(t, 0xa5, sizeof(*t));
+	return iommu_dma_translate(ctx, dev, IOMMU_NO_PASID, iova, len, access,
+				   t);
 }

@@ -22,4 +22,12 @@
 void vctx_create(const char *backend, const char *plugin_dir,
 		 unsigned int flags, struct iommu_ctx **ctx, uint32_t *dev);
 
+/* Counter @s of @ctx now (failing the test if it cannot be read). */
+uint64_t vctx_count(struct iommu_ctx *ctx, enum iommu_stat s);
+
+/* iommu_dma_translate() of @dev without a PASID, @t filled with a
+ * pattern first (so a field left unwritten shows). */
+int vctx_xlate(struct iommu_ctx *ctx, uint32_t dev, uint64_t iova,
+	       uint64_t len, unsigned int access, struct iommu_translation *t);
+
 #endif /* TESTS_CORE_VCTX_H */

@@ -143,13 +143,14 @@ static bool quick_decode(const struct pt_walk_desc *d, uint64_t e,
 	switch (d->fmt) {
 	case PT_FMT_VTDSS:
 		return rw && !f &&
-		       pt_quick_vtdss(e, pt_quick_vtdss_rsvd(d->oa_bits, d->rsvd),
+		       pt_quick_vtdss(e,
+				      pt_quick_vtdss_rsvd(d->oa_bits, d->rsvd),
 				      access, perm, oa);
 	case PT_FMT_AMDV1:
 		return rw && !(f & ~(PT_WALK_HA | PT_WALK_HD)) &&
-		       pt_quick_amdv1(e, pt_quick_amdv1_rsvd(d->oa_bits, d->rsvd),
-				      pt_quick_amdv1_need(f, access), access,
-				      perm, oa);
+		       pt_quick_amdv1(
+			   e, pt_quick_amdv1_rsvd(d->oa_bits, d->rsvd),
+			   pt_quick_amdv1_need(f, access), access, perm, oa);
 	case PT_FMT_AMDV2:
 		return rw && !(f & ~(PT_WALK_HA | PT_WALK_HD | PT_WALK_NXE)) &&
 		       pt_quick_amdv2(
@@ -162,9 +163,11 @@ static bool quick_decode(const struct pt_walk_desc *d, uint64_t e,
 			   PT_WALK_HAD)))
 			return false;
 		return d->fmt == PT_FMT_LPAE_S1
-			   ? pt_quick_lpae_s1(e, g, d->oa_bits ? d->oa_bits : 52,
+			   ? pt_quick_lpae_s1(e, g,
+					      d->oa_bits ? d->oa_bits : 52,
 					      d->flags, access, perm, oa)
-			   : pt_quick_lpae_s2(e, g, d->oa_bits ? d->oa_bits : 52,
+			   : pt_quick_lpae_s2(e, g,
+					      d->oa_bits ? d->oa_bits : 52,
 					      d->flags, access, perm, oa);
 	default:
 		return false;

@@ -205,7 +205,8 @@ hw_gcr3_fault(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 
 	hw_xl_of(&x, req, c, ask);
 	if (epa)
-		return amdvi_hw_hw_error(hw, &x, AMDVI_EVT_PAGE_TAB_HW_ERROR, epa);
+		return amdvi_hw_hw_error(hw, &x, AMDVI_EVT_PAGE_TAB_HW_ERROR,
+					 epa);
 	return amdvi_hw_pf(hw, &x, true, 0);
 }
 
@@ -469,7 +470,8 @@ static int hw_xl_mode0(struct amdvi_hw *hw, const struct hw_xl *x,
 	    (x->dte[0] & AMDVI_DTE0_IW ? IOMMU_WRITE : 0u);
 
 	if (!(perm & (x->write ? IOMMU_WRITE : IOMMU_READ)))
-		return amdvi_hw_pf(hw, x, false, AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
+		return amdvi_hw_pf(hw, x, false,
+				   AMDVI_EVT_F_PR | AMDVI_EVT_F_PE);
 	return hw_pass(x->req, out, perm);
 }
 

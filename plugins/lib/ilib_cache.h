@@ -342,9 +342,9 @@ ilib__cache_probe_set(const struct ilib_cache *c,
  */
 static inline __attribute__((always_inline)) bool
 ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
-		     uint64_t *val, const unsigned int kw, const unsigned int vw,
-		     const unsigned int ways, const unsigned int sw,
-		     struct ilib_cache_miss *miss)
+		     uint64_t *val, const unsigned int kw,
+		     const unsigned int vw, const unsigned int ways,
+		     const unsigned int sw, struct ilib_cache_miss *miss)
 {
 	const unsigned int nways = ways ? ways : c->ways;
 	const unsigned int nsw = sw ? sw : c->slot_words;

@@ -516,7 +516,8 @@ vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
 	uint64_t val[HW_TLB_VAL_WORDS];
 
 	vtd_hw_tlb_val(out, perm, false, wd, val);
-	if (stage == HW_ST_FL && !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
+	if (stage == HW_ST_FL &&
+	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
 		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
 	ilib_cache_insert_after_miss(&hw->tlbc, &p->miss, p->key, val, gen, did,
 				     HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);

@@ -220,8 +220,8 @@ bool vtd_hw_tlb_lookup(struct vtd_hw *hw, struct hw_tlb *t,
 {
 	hw_tlb_key(t, p->key);
 	p->level = t->level;
-	return vtd_hw_tlb_probe(hw, p, vtd_hw_tlb_hash(t->seed, t->level, t->vpn),
-				t);
+	return vtd_hw_tlb_probe(hw, p,
+				vtd_hw_tlb_hash(t->seed, t->level, t->vpn), t);
 }
 
 /* Cache @t unless an IOTLB invalidation ran since @gen was read; @p:

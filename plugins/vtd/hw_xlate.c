@@ -239,10 +239,9 @@ static uint64_t hw_uid(struct vtd_hw *hw)
 }
 
 /* This thread's memo, if it holds for @x's device and PASID now. */
-static inline const struct hw_memo *hw_memo_find(struct vtd_hw *hw,
-						 uint16_t sid, uint32_t pasid,
-						 uint64_t live, uint64_t ctx_gen,
-						 uint64_t pe_gen)
+static inline const struct hw_memo *
+hw_memo_find(struct vtd_hw *hw, uint16_t sid, uint32_t pasid, uint64_t live,
+	     uint64_t ctx_gen, uint64_t pe_gen)
 {
 	const struct hw_memo *m = &hw_memo;
 
@@ -338,7 +337,8 @@ static bool hw_tlb_find(struct vtd_hw *hw, const struct hw_xl *x,
 			      ((1u << maxl) - 1);
 
 	while (levels) {
-		const unsigned int level = (unsigned int)__builtin_ctz(levels) + 1;
+		const unsigned int level =
+		    (unsigned int)__builtin_ctz(levels) + 1;
 		uint64_t vpn;
 
 		levels &= levels - 1;
@@ -390,8 +390,8 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	t.out = w->out;
 	t.perm = (uint8_t)w->perm;
 	t.wd = w->wd;
-	vtd_hw_tlb_insert(hw, &t, gen,
-			  neg && p->level == 1 && !(p->miss.seq & 1) ? p : NULL);
+	vtd_hw_tlb_insert(
+	    hw, &t, gen, neg && p->level == 1 && !(p->miss.seq & 1) ? p : NULL);
 }
 
 /* hw_plain()'s answer when the request needs the whole way. */
@@ -420,13 +420,16 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 	struct hw_tlb_probe p;
 	struct hw_tlb t;
 	const void *table;
+	unsigned int iperm;
 	uint64_t gen, oa;
 	uint32_t perm;
 
 	p.level = 1;
-	p.key[0] = vtd_hw_tlb_key0(vpn, 1, vtd_hw_tlb_key0_mode(HW_ST_SL, m->sm));
+	p.key[0] =
+	    vtd_hw_tlb_key0(vpn, 1, vtd_hw_tlb_key0_mode(HW_ST_SL, m->sm));
 	p.key[1] = m->tlb_key1;
-	if (vtd_hw_tlb_probe(hw, &p, vtd_hw_tlb_hash(m->tlb_seed, 1, vpn), &t)) {
+	if (vtd_hw_tlb_probe(hw, &p, vtd_hw_tlb_hash(m->tlb_seed, 1, vpn),
+			     &t)) {
 		if (t.neg || !(t.perm & vtd_hw_need(req)))
 			return HW_PLAIN_NO;
 		ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_HITS);
@@ -445,11 +448,12 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 		return HW_PLAIN_NO;
 	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
 	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
-	hw_out(req, oa, 1, vtd_hw_walk_perm(perm), out);
+	iperm = vtd_hw_walk_perm(perm);
+	hw_out(req, oa, 1, iperm, out);
 	/* The probe's key, and its set's count when it was stable (else
 	 * the insert looks for the key itself). */
-	vtd_hw_tlb_insert_probe(hw, &p, HW_ST_SL, m->did, oa, vtd_hw_walk_perm(perm),
-				false, gen);
+	vtd_hw_tlb_insert_probe(hw, &p, HW_ST_SL, m->did, oa, iperm, false,
+				gen);
 	return IOMMU_HW_CACHED;
 }
 

@@ -709,8 +709,8 @@ Test(cache, constant_way_sets_find_and_replace_every_way)
 			struct ilib_cache_miss m;
 			uint64_t gen, v;
 
-			cr_assert_eq(ilib_cache_init_tagged(&c, n, n, KW, VW, 4),
-				     0);
+			cr_assert_eq(
+			    ilib_cache_init_tagged(&c, n, n, KW, VW, 4), 0);
 			gen = ilib_cache_gen(&c);
 			/* Keys 1..n, one per way, the first empty way each
 			 * time; then @victim's way emptied and refilled. */
@@ -799,7 +799,8 @@ Test(cache, small_cache_keeps_to_its_own_slots)
 				cr_assert_eq(v, k);
 			}
 			cr_assert_eq(ilib_cache_count(&c), n,
-				     "%llu entries kept", (unsigned long long)n);
+				     "%llu entries kept",
+				     (unsigned long long)n);
 			ilib_cache_fini(&c);
 		}
 	}

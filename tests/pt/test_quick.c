@@ -249,8 +249,8 @@ static unsigned int fill_4k(struct pt *pt, struct pt_free_list *fl,
 		const uint64_t pa = (rnd(seed) % (pa_limit / 2)) & ~0xfffull;
 		uint64_t mapped = 0;
 
-		if (!pt_map(pt, iova, pa, 4096, (unsigned int)(rnd(seed) % 3 + 1),
-			    &mapped, fl))
+		if (!pt_map(pt, iova, pa, 4096,
+			    (unsigned int)(rnd(seed) % 3 + 1), &mapped, fl))
 			at[got++] = iova;
 	}
 	return got;
@@ -300,7 +300,8 @@ ParameterizedTest(const struct variant *v, quick, decoder_is_the_walk)
 	d0 = variant_desc(&pt);
 
 	for (uint64_t it = 0; it < iters; it++) {
-		const uint64_t at = ats[rnd(&seed) % nat] ^ (rnd(&seed) & 0xfff);
+		const uint64_t at =
+		    ats[rnd(&seed) % nat] ^ (rnd(&seed) & 0xfff);
 		struct pt_walk_desc d;
 		struct pt_walk_res look, r;
 		unsigned int access;

@@ -428,7 +428,8 @@ Test(xlate, cached_region_pages_through_the_tlb)
 	uint64_t cd;
 	struct sg g;
 
-	sg_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
+	/* Every access reaches the model. */
+	sg_next_ctx_flags(IOMMU_CTX_NO_HINT);
 	up(&g, "tlb_sets = 8\ntlb_ways = 8\n");
 	xl_s1(&g, SID_A, 12, 16, 5, &t, &c, &cd);
 	for (unsigned int i = 0; i < 48; i++)

@@ -737,7 +737,8 @@ Test(guest_legacy, cached_region_pages_through_the_iotlb)
 	struct vt g;
 	uint64_t root, h0, m0;
 
-	vt_next_ctx_flags(IOMMU_CTX_NO_HINT); /* every access reaches the model */
+	/* Every access reaches the model. */
+	vt_next_ctx_flags(IOMMU_CTX_NO_HINT);
 	up(&g, "iotlb_entries = 64"); /* 8 sets of 8 */
 	root = vt_ctx_sl(&g, SID_A, 5);
 	for (unsigned int i = 0; i < 48; i++)

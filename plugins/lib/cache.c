@@ -44,6 +44,22 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 	return c->slots + ((size_t)set * c->ways + way) * c->slot_words;
 }
 
+/* Way @w of @s was given the set's newest stamp (@mru) or emptied: keep
+ * the set's order (a set of at most ILIB__ORDER_WAYS ways has one; the
+ * lock is held). */
+static void order_touch(const struct ilib_cache *c, struct ilib_cache_set *s,
+			unsigned int w, bool mru)
+{
+	uint32_t o;
+
+	if (c->ways > ILIB__ORDER_WAYS)
+		return;
+	o = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
+	o = mru ? ilib__order_to_mru(o, c->ways, w)
+		: ilib__order_to_lru(o, c->ways, w);
+	__atomic_store_n(&s->order, o, __ATOMIC_RELAXED);
+}
+
 /* The tag word: bucket in the top bits, the bucket's epoch below. */
 #define TAG_EPOCH_BITS ILIB_CACHE_TAG_EPOCH_BITS
 #define TAG_EPOCH_MASK ((UINT64_C(1) << TAG_EPOCH_BITS) - 1)
@@ -188,6 +204,11 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 		c->tag_epoch = calloc(tag_buckets, sizeof(*c->tag_epoch));
 	if (!c->sets || !c->slots || (tag_buckets && !c->tag_epoch))
 		goto err_free;
+	/* Every way in the order once (all empty: any order will do). */
+	for (unsigned int set = 0;
+	     c->ways <= ILIB__ORDER_WAYS && set < c->nsets; set++)
+		for (unsigned int w = 0; w < c->ways; w++)
+			c->sets[set].order |= w << (ILIB__ORDER_BITS * w);
 	c->shape = ILIB__CACHE_SHAPE(key_words, val_words, c->ways,
 				     c->slot_words);
 	return 0;
@@ -308,6 +329,7 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
 			tick = ld(&s->tick) + 1;
 			st(&s->tick, tick);
 			st(&slot[0], tick);
+			order_touch(c, s, w, true);
 		}
 		copy_in(val, slot + 1 + c->key_words, nval);
 		hit = true;
@@ -361,7 +383,7 @@ insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	uint64_t tagw = 0, tick;
 	struct ilib_cache_set *s;
 	uint64_t *victim = NULL;
-	unsigned int set;
+	unsigned int set, vway = 0;
 	bool stored = false;
 	bool traced, evicted = false;
 	uint64_t old_key[TRACE_KEY_WORDS];
@@ -394,11 +416,13 @@ insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 
 			if (stamp < vstamp) {
 				victim = slot;
+				vway = w;
 				vstamp = stamp;
 			}
 			if (ld(&slot[1]) == key[0] && stamp &&
 			    key_eq_kw(slot + 1, key, kw)) {
 				victim = slot;
+				vway = w;
 				break;
 			}
 		}
@@ -432,6 +456,7 @@ insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		tick = ld(&s->tick) + 1;
 		st(&s->tick, tick);
 		st(&victim[0], tick);
+		order_touch(c, s, vway, true);
 		stored = true;
 	}
 	set_unlock(s);
@@ -545,8 +570,10 @@ inval_set(struct ilib_cache *c, unsigned int set,
 
 		/* Under the lock no one else writes: read in place. */
 		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f) &&
-		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg)))
+		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg))) {
 			st(&slot[0], 0);
+			order_touch(c, s, w, false);
+		}
 	}
 	set_unlock(s);
 }

@@ -71,12 +71,66 @@
  * @tick: last LRU stamp given in the set (atomic)
  * @seq: odd while the set is locked (a writer, or a lookup updating LRU;
  *     the count is the lock; atomic)
+ * @order: in a set of at most ILIB__ORDER_WAYS ways, the ways by their
+ *     stamps, ILIB__ORDER_BITS bits each: the least recently used (or an
+ *     empty way) in the low bits, the most recently used in the highest
+ *     field; empty ways are below every full one.  Read and written only
+ *     under the lock, so the insert after a miss finds its victim without
+ *     a look at the stamps.
  */
 struct ilib_cache_set {
 	uint64_t tick;
 	unsigned int seq;
+	uint32_t order;
 	uint64_t epoch; /* the cache's epoch this set was last emptied for */
 };
+
+/* The ways struct ilib_cache_set @order ranks, at most, and its bits per
+ * way. */
+#define ILIB__ORDER_WAYS 8u
+#define ILIB__ORDER_BITS 3u
+#define ILIB__ORDER_MASK ((1u << ILIB__ORDER_BITS) - 1)
+
+/* The position of way @w in @order, a set of @ways ways. */
+static inline unsigned int ilib__order_pos(uint32_t order, unsigned int ways,
+					   unsigned int w)
+{
+	unsigned int p;
+
+	for (p = 0; p + 1 < ways; p++)
+		if (((order >> (ILIB__ORDER_BITS * p)) & ILIB__ORDER_MASK) ==
+		    w)
+			break;
+	return p;
+}
+
+/* @order with way @w the most recently used: the ways above it move one
+ * down. */
+static inline uint32_t ilib__order_to_mru(uint32_t order, unsigned int ways,
+					  unsigned int w)
+{
+	const unsigned int sh = ILIB__ORDER_BITS * ilib__order_pos(order, ways,
+								   w);
+
+	return (order & ((1u << sh) - 1)) |
+	       (order >> (sh + ILIB__ORDER_BITS)) << sh |
+	       w << (ILIB__ORDER_BITS * (ways - 1));
+}
+
+/* @order with way @w the first to go (emptied): the ways below it move
+ * one up. */
+static inline uint32_t ilib__order_to_lru(uint32_t order, unsigned int ways,
+					  unsigned int w)
+{
+	const unsigned int sh = ILIB__ORDER_BITS * ilib__order_pos(order, ways,
+								   w);
+	const uint32_t above = sh + ILIB__ORDER_BITS < 32
+				   ? order >> (sh + ILIB__ORDER_BITS)
+					     << (sh + ILIB__ORDER_BITS)
+				   : 0;
+
+	return above | (order & ((1u << sh) - 1)) << ILIB__ORDER_BITS | w;
+}
 
 /**
  * struct ilib_cache - a set-associative cache (fields are private)
@@ -260,10 +314,13 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
  * @hash: the key's hash (set by every lookup)
  * @seq: the set's count, even and unchanged around the lookup that found
  *     no equal key; odd: nothing to go on
+ * @set, @slot: with an even @seq, the set and its first slot
  */
 struct ilib_cache_miss {
 	uint64_t hash;
 	unsigned int seq;
+	struct ilib_cache_set *set;
+	uint64_t *slot;
 };
 
 /* What one way of a probe found (ilib__cache_probe_way()). */
@@ -348,8 +405,9 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 {
 	const unsigned int nways = ways ? ways : c->ways;
 	const unsigned int nsw = sw ? sw : c->slot_words;
-	const struct ilib_cache_set *s;
-	const uint64_t *slot, *end;
+	struct ilib_cache_set *s;
+	uint64_t *slot, *first;
+	const uint64_t *end;
 	unsigned int set, seq;
 	int r;
 
@@ -361,7 +419,7 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		return false; /* flushed: a miss, without a look */
-	slot = c->slots + (size_t)set * nways * nsw;
+	first = slot = c->slots + (size_t)set * nways * nsw;
 	if (ways) {
 		r = ilib__cache_probe_set(c, s, slot, key, val, kw, vw, ways,
 					  sw, seq);
@@ -377,8 +435,11 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (r == ILIB__WAY_SLOW)
 		goto slow;
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
-		if (miss)
+		if (miss) {
 			miss->seq = seq;
+			miss->set = s;
+			miss->slot = first;
+		}
 		return false;
 	}
 slow:
@@ -397,6 +458,8 @@ ilib__cache_probe(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (miss) {
 		miss->hash = hash;
 		miss->seq = 1;
+		miss->set = NULL;
+		miss->slot = NULL;
 	}
 	if (!c)
 		goto slow;
@@ -591,7 +654,8 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	const unsigned int sw = 1 + kw + vw + 1;
 	struct ilib_cache_set *s;
 	uint64_t *slot, *end, *victim, vstamp = UINT64_MAX, tagw, tick;
-	unsigned int set, seq, b, i;
+	unsigned int set, seq, b, i, w, vway = 0;
+	uint32_t order = 0;
 	bool stored = false, eight;
 
 	if (!c || !key || (vw && !val))
@@ -604,9 +668,18 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	    (c->trace_host &&
 	     iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB)))
 		goto slow;
-	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
-	s = &c->sets[set];
-	seq = miss ? miss->seq : __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if (miss && eight) {
+		/* The set and its slots as the lookup found them. */
+		s = miss->set;
+		seq = miss->seq;
+		slot = miss->slot;
+	} else {
+		set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+		s = &c->sets[set];
+		seq = miss ? miss->seq
+			   : __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+		slot = c->slots + (size_t)set * c->ways * sw;
+	}
 	if ((seq & 1) ||
 	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
@@ -614,46 +687,49 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
 		goto unlock_slow; /* the call empties it first */
-	slot = c->slots + (size_t)set * (eight ? 8 : c->ways) * sw;
-	end = slot + (size_t)(eight ? 8 : c->ways) * sw;
-	victim = slot;
-	/* The slot of an equal key, else the first empty one, else the
-	 * least recently used (cache.c's choice).  After a miss (@miss) the
-	 * set is as the lookup left it, with no equal key: stamps only, in
-	 * a loop of constant bounds for the usual 8 ways. */
 	if (miss && eight) {
-#pragma GCC unroll 8
-		for (i = 0; i < 8; i++) {
-			const uint64_t stamp = __atomic_load_n(
-			    &slot[(size_t)i * sw], __ATOMIC_ACQUIRE);
+		/* After a miss the set is as the lookup left it, with no
+		 * equal key: the victim is the first way of the order (an
+		 * empty one, else the least recently used), and it goes to
+		 * the top. */
+		order = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
+		w = order & ILIB__ORDER_MASK;
+		victim = slot + (size_t)w * sw;
+		order = order >> ILIB__ORDER_BITS | w << (ILIB__ORDER_BITS * 7);
+	} else {
+		/* The slot of an equal key, else the first empty one, else
+		 * the least recently used (cache.c's choice); after a miss
+		 * there is no equal key to look for. */
+		end = slot + (size_t)c->ways * sw;
+		victim = slot;
+		for (w = 0; slot != end; slot += sw, w++) {
+			const uint64_t stamp =
+			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 
 			if (stamp < vstamp) {
-				victim = slot + (size_t)i * sw;
+				victim = slot;
+				vway = w;
 				vstamp = stamp;
 			}
-		}
-		slot = end;
-	}
-	for (; slot != end; slot += sw) {
-		const uint64_t stamp =
-		    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
-
-		if (stamp < vstamp) {
-			victim = slot;
-			vstamp = stamp;
-		}
-		if (miss ||
-		    __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0] ||
-		    !stamp)
-			continue;
-		for (i = 1; i < kw; i++)
-			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
-			    key[i])
+			if (miss ||
+			    __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) !=
+				key[0] ||
+			    !stamp)
+				continue;
+			for (i = 1; i < kw; i++)
+				if (__atomic_load_n(&slot[1 + i],
+						    __ATOMIC_ACQUIRE) != key[i])
+					break;
+			if (i == kw) {
+				victim = slot;
+				vway = w;
 				break;
-		if (i == kw) {
-			victim = slot;
-			break;
+			}
 		}
+		if (c->ways <= ILIB__ORDER_WAYS)
+			order = ilib__order_to_mru(
+			    __atomic_load_n(&s->order, __ATOMIC_RELAXED),
+			    c->ways, vway);
 	}
 	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
 	    (c->tag_buckets - 1);
@@ -672,6 +748,8 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		tick = __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) + 1;
 		__atomic_store_n(&s->tick, tick, __ATOMIC_RELEASE);
 		__atomic_store_n(&victim[0], tick, __ATOMIC_RELEASE);
+		if ((miss && eight) || c->ways <= ILIB__ORDER_WAYS)
+			__atomic_store_n(&s->order, order, __ATOMIC_RELAXED);
 		stored = true;
 	}
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);

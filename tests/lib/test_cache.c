@@ -805,3 +805,125 @@ Test(cache, small_cache_keeps_to_its_own_slots)
 		}
 	}
 }
+
+/* ---- The order of a set against a reference LRU list ------------------- */
+
+#define ORD_ITERS 20000
+
+struct ord_ref {
+	uint64_t k[16]; /* present keys, least recently used first */
+	unsigned int n, ways;
+};
+
+static int ord_find(const struct ord_ref *r, uint64_t k)
+{
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->k[i] == k)
+			return (int)i;
+	return -1;
+}
+
+/* @k used: to the end of the list (in first if absent; the least
+ * recently used out if the set is full). */
+static void ord_use(struct ord_ref *r, uint64_t k)
+{
+	int i = ord_find(r, k);
+
+	if (i < 0 && r->n == r->ways)
+		i = 0; /* evicted */
+	else if (i < 0)
+		i = (int)r->n++;
+	memmove(&r->k[i], &r->k[i + 1], (r->n - 1 - (unsigned int)i) * 8);
+	r->k[r->n - 1] = k;
+}
+
+static void ord_drop(struct ord_ref *r, uint64_t k)
+{
+	int i = ord_find(r, k);
+
+	if (i < 0)
+		return;
+	memmove(&r->k[i], &r->k[i + 1], (r->n - 1 - (unsigned int)i) * 8);
+	r->n--;
+}
+
+/* One random step on @c and @r: a probe (an insert after it if missed),
+ * a plain insert, a lookup, an invalidation of one key, or a flush. */
+static void ord_step(struct ilib_cache *c, struct ord_ref *r, unsigned int seed)
+{
+	uint64_t k = 1 + (uint64_t)rand() % (3 * r->ways), kv = k * 10;
+	unsigned int op = (unsigned int)rand() % 16;
+	struct ilib_cache_miss m;
+
+	if (op < 6) {
+		if (!probe_miss(c, k, &m)) {
+			cr_assert(ord_find(r, k) < 0, "seed %u: key %llu lost",
+				  seed, (unsigned long long)k);
+			cr_assert(put_after(c, &m, k, kv, ilib_cache_gen(c)));
+		}
+		ord_use(r, k);
+	} else if (op < 10) {
+		cr_assert(put(c, k, kv, ilib_cache_gen(c)));
+		ord_use(r, k);
+	} else if (op < 13) {
+		cr_assert_eq(has(c, k, NULL), ord_find(r, k) >= 0,
+			     "seed %u: key %llu", seed, (unsigned long long)k);
+		if (ord_find(r, k) >= 0)
+			ord_use(r, k);
+	} else if (op < 15) {
+		ilib_cache_inval(c, val_is, &kv);
+		ord_drop(r, k);
+	} else if (rand() % 64 == 0) {
+		ilib_cache_flush(c);
+		r->n = 0;
+	}
+}
+
+/*
+ * Random inserts (after a miss and plain), hits, invalidations and
+ * flushes on one set: it holds exactly the keys an LRU list of its ways
+ * holds, so every victim is an emptied way first, else the least recently
+ * used.  The count is checked after every step; every 16 steps each
+ * present key is looked up, oldest first, which leaves their order as it
+ * was (but puts an emptied way below them all, so not after every step).
+ * Sets of 8 and 4 ways keep an order word, 16 do not; tagged 8 ways take
+ * the inline insert after a miss.
+ */
+Test(cache, eviction_follows_an_lru_list_under_random_use)
+{
+	static const unsigned int ways[] = {8, 4, 16};
+	unsigned int seed = (unsigned int)time(NULL);
+	uint64_t v;
+
+	cr_log_info("seed %u", seed);
+	fprintf(stderr, "cache::eviction_follows_an_lru_list: seed %u\n", seed);
+	srand(seed);
+	for (unsigned int wi = 0; wi < 3; wi++) {
+		for (unsigned int tagged = 0; tagged < 2; tagged++) {
+			struct ord_ref r = {.ways = ways[wi]};
+			struct ilib_cache c;
+
+			cr_assert_eq(ilib_cache_init_tagged(&c, r.ways, r.ways,
+							    KW, VW,
+							    tagged ? 4 : 0),
+				     0);
+			for (unsigned int it = 0; it < ORD_ITERS; it++) {
+				ord_step(&c, &r, seed);
+				cr_assert_eq(ilib_cache_count(&c), r.n,
+					     "seed %u, %u ways, step %u",
+					     seed, r.ways, it);
+				if (it % 16 != 15)
+					continue;
+				for (unsigned int i = 0; i < r.n; i++) {
+					cr_assert(has(&c, r.k[i], &v),
+						  "seed %u, %u ways: key %llu "
+						  "evicted out of turn",
+						  seed, r.ways,
+						  (unsigned long long)r.k[i]);
+					cr_assert_eq(v, r.k[i] * 10);
+				}
+			}
+			ilib_cache_fini(&c);
+		}
+	}
+}

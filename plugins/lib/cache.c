@@ -194,6 +194,7 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 	c->epoch = 0;
 	c->inval_work = 0;
 	c->trace_host = NULL;
+	c->trace_mask = NULL;
 	c->trace_what = NULL;
 	c->fifo = false;
 	c->shape = 0;
@@ -351,6 +352,10 @@ void ilib_cache_set_host(struct ilib_cache *c, struct iommu_host *host,
 	if (!c)
 		return;
 	c->trace_host = host;
+	c->trace_mask = NULL;
+	if (host && host->ops &&
+	    host->ops->size > offsetof(struct iommu_host_ops, trace))
+		c->trace_mask = host->trace_mask;
 	c->trace_what = what;
 }
 
@@ -437,8 +442,7 @@ insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) &
 			TAG_EPOCH_MASK);
 	}
-	traced = c->trace_host &&
-		 iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB);
+	traced = ilib__cache_tracing(c);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
 		if (traced && ld(&victim[0]) &&
 		    !key_eq_kw(victim + 1, key, kw)) {

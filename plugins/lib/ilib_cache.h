@@ -158,6 +158,9 @@ struct ilib_cache {
 	unsigned int tag_buckets; /* 0: untagged */
 	/* Trace events and the work counter (ilib_cache_set_host). */
 	struct iommu_host *trace_host;
+	/* The host's trace mask, if its ops have one (else NULL): the
+	 * inline insert's one load to see whether IOTLB events are on. */
+	const unsigned int *trace_mask;
 	const char *trace_what;
 	bool fifo; /* ilib_cache_set_fifo(): hits leave the stamps alone */
 	/* ILIB__CACHE_SHAPE() of the sizes, once the cache is made (0
@@ -642,6 +645,20 @@ bool ilib_cache_insert_tag(struct ilib_cache *c, uint64_t hash,
 			   const uint64_t *key, const uint64_t *val,
 			   uint64_t gen, uint64_t tag);
 
+/* Are the cache's IOTLB events on (iommu_host_tracing() of its host)? */
+static inline bool ilib__cache_tracing(const struct ilib_cache *c)
+{
+#ifdef IOMMU_NO_TRACE
+	(void)c;
+	return false;
+#endif
+	return c->trace_mask &&
+	       __builtin_expect(__atomic_load_n(c->trace_mask,
+						__ATOMIC_RELAXED) &
+					IOMMU_TRACE_BIT(IOMMU_TRACE_IOTLB),
+				0);
+}
+
 /* The inline insert of ilib_cache_insert_tag_fixed(); with @miss, the
  * one of ilib_cache_insert_after_miss(). */
 static inline __attribute__((always_inline)) bool
@@ -665,8 +682,7 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	eight = c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, sw);
 	if ((!eight && (kw != c->key_words || vw != c->val_words ||
 			!c->sets || !c->tag_buckets)) ||
-	    (c->trace_host &&
-	     iommu_host_tracing(c->trace_host, IOMMU_TRACE_IOTLB)))
+	    ilib__cache_tracing(c))
 		goto slow;
 	if (miss && eight) {
 		/* The set and its slots as the lookup found them. */

@@ -720,8 +720,8 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	out->phys = oa | (iova & 0xfff);
 	out->len = hw_page_len(req, 0xfff);
 	out->perm = perm;
-	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
-	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
+	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
+		       IOMMU_STAT_WALKS);
 	/* The probe's key and set; tlb_sizes already has 4 KiB (it only
 	 * grows), so the insert has nothing to publish first. */
 	val = oa | perm;

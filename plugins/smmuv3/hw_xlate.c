@@ -449,8 +449,8 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	if (!smmu_hw_walk_s1_plain(hw, &x, sel,
 				   vae & ((1ull << tt->ia_bits) - 1), &r))
 		return HW_PLAIN_NO;
-	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
-	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
+	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
+		       IOMMU_STAT_WALKS);
 	t.out = r.oa & ~((1ull << r.lg2) - 1);
 	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level,
 			     tt->g);

@@ -446,8 +446,8 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 			    hw->sl_rsvd0, access, &perm, &oa) ||
 	    hw_overlaps_intr(oa, oa + (VTD_PAGE_SIZE - 1)))
 		return HW_PLAIN_NO;
-	ilib_stat_req(hw->host, req, IOMMU_STAT_IOTLB_MISSES);
-	ilib_stat_req(hw->host, req, IOMMU_STAT_WALKS);
+	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
+		       IOMMU_STAT_WALKS);
 	iperm = vtd_hw_walk_perm(perm);
 	hw_out(req, oa, 1, iperm, out);
 	/* The probe's key, and its set's count when it was stable (else

@@ -9,15 +9,16 @@
  *
  *  - translate of one page again and again (the IOTLB hit path) and of
  *    pages cycled over a large mapped range (the miss path);
- *  - map and unmap of 1 x 4K, 256 x 4K in one call and 256 x 2M in one
- *    call;
+ *  - map and unmap of 1 page, 256 pages in one call and 256 blocks in one
+ *    call (pages of 4K and blocks of 2M; on an SMMUv3 with a 16K or 64K
+ *    granule, pages of that size and blocks of 32M or 512M);
  *  - a flat-array baseline in the same run: a plain array indexed by page
  *    number, looked up with the same address sequences and updated with
  *    the same number of entries.
  *
  * Each line gives ns per operation and the ratio to its baseline.  It also
  * reports invalidation commands (IOMMU_STAT_INVAL_CMDS) per unmap, and for
- * 256 x 4K every command the model consumed (IOMMU_STAT_QUEUE_CMDS: the
+ * 256 pages every command the model consumed (IOMMU_STAT_QUEUE_CMDS: the
  * completion wait too).
  */
 #include <errno.h>
@@ -32,15 +33,35 @@
 
 #include "iommu/iommu.h"
 
-#define PAGE  UINT64_C(4096)
 #define SZ_2M (UINT64_C(2) << 20)
 #define RW    (IOMMU_READ | IOMMU_WRITE)
 
-/* The translate range: NR_PAGES 4K pages (64M of IOVA). */
+/*
+ * A page here is the domain's smallest (setup() reads it from its page
+ * sizes: 4K, or 16K or 64K on an SMMUv3 of that granule), and the block
+ * row maps the smallest size of 2M or more (2M, 32M, 512M).
+ */
+static uint64_t page = 4096, big = SZ_2M;
+static unsigned int page_shift = 12;
+
+/*
+ * @v, hidden from the optimizer: the library is linked into the benchmark
+ * with link-time optimization, which would otherwise carry what it knows
+ * of the addresses here (small, never wrapping) into the library's checks
+ * and measure code no real caller gets.
+ */
+static inline uint64_t opaque(uint64_t v)
+{
+	__asm__("" : "+r"(v));
+	return v;
+}
+
+/* The translate range: NR_PAGES pages (64M of IOVA with 4K pages). */
 #define NR_PAGES   16384u
 #define XLATE_IOVA (UINT64_C(1) << 32)
-/* The paddr is 4K- but not 2M-aligned, so the range is mapped in 4K pages. */
-#define XLATE_PADDR UINT64_C(0x1000)
+/* The paddr is one page: aligned to the page but to no larger block, so
+ * the range is mapped in pages. */
+#define XLATE_PADDR page
 /* A stride coprime with NR_PAGES: consecutive lookups hit far-apart pages. */
 #define MISS_STRIDE 4099u
 
@@ -112,12 +133,12 @@ static double flat_lookup(const uint64_t *table, bool cycle, uint64_t *ops)
 
 	do {
 		for (unsigned int i = 0; i < 65536; i++) {
-			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+			uint64_t iova = XLATE_IOVA + (uint64_t)k * page + 0x10;
 			uint64_t idx;
 
 			__asm__ volatile("" : "+r"(iova));
-			idx = (iova - XLATE_IOVA) / PAGE;
-			sink += table[idx] | (iova & (PAGE - 1));
+			idx = (iova - XLATE_IOVA) >> page_shift;
+			sink += table[idx] | (iova & (page - 1));
 			if (cycle)
 				k = (k + MISS_STRIDE) % NR_PAGES;
 		}
@@ -168,13 +189,14 @@ static double lib_translate(struct bench *b, bool cycle, uint64_t *ops,
 	t0 = now_ns();
 	do {
 		for (unsigned int i = 0; i < 4096; i++) {
-			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+			uint64_t iova =
+			    opaque(XLATE_IOVA + (uint64_t)k * page + 0x10);
 
 			rc =
 			    iommu_dma_translate(b->ctx, b->dev, IOMMU_NO_PASID,
 						iova, 8, IOMMU_ACCESS_READ, &t);
 			if (rc ||
-			    t.phys != XLATE_PADDR + (uint64_t)k * PAGE + 0x10) {
+			    t.phys != XLATE_PADDR + (uint64_t)k * page + 0x10) {
 				fprintf(stderr,
 					"translate 0x%" PRIx64 ": rc %d "
 					"phys 0x%" PRIx64 "\n",
@@ -205,10 +227,11 @@ static double lib_iova_to_phys(struct bench *b, uint64_t *ops)
 	t0 = now_ns();
 	do {
 		for (unsigned int i = 0; i < 4096; i++) {
-			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+			uint64_t iova =
+			    opaque(XLATE_IOVA + (uint64_t)k * page + 0x10);
 
 			if (iommu_iova_to_phys(b->dom, iova, &phys) ||
-			    phys != XLATE_PADDR + (uint64_t)k * PAGE + 0x10) {
+			    phys != XLATE_PADDR + (uint64_t)k * page + 0x10) {
 				b->failed = 1;
 				*ops = 0;
 				return 0.0;
@@ -322,7 +345,7 @@ static double maximum(const double *v, unsigned int n)
 
 struct xlate_thread {
 	struct bench *b;
-	unsigned int page;
+	unsigned int pgno;
 	uint64_t ops;
 	double ns;
 	pthread_barrier_t *go;
@@ -336,7 +359,8 @@ static void *xlate_thread_fn(void *arg)
 {
 	struct xlate_thread *x = arg;
 	struct iommu_translation t;
-	uint64_t iova = XLATE_IOVA + (uint64_t)x->page * PAGE + 0x10;
+	uint64_t iova =
+	    opaque(XLATE_IOVA + (uint64_t)x->pgno * page + 0x10);
 	uint64_t n = 0, t0, el;
 
 	pthread_barrier_wait(x->go);
@@ -349,8 +373,9 @@ static void *xlate_thread_fn(void *arg)
 				uint64_t a = iova;
 
 				__asm__ volatile("" : "+r"(a));
-				sink += x->flat[(a - XLATE_IOVA) / PAGE] |
-					(a & (PAGE - 1));
+				sink += x->flat[(a - XLATE_IOVA) >>
+						page_shift] |
+					(a & (page - 1));
 			}
 			__asm__ volatile("" : : "r"(sink));
 		} else {
@@ -453,7 +478,8 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 	/* One loop per row, so that each op carries only its own cost. */
 	if (!strcmp(row, "iova-to-phys")) {
 		for (uint64_t i = 0; i < n; i++) {
-			uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+			uint64_t iova =
+			    opaque(XLATE_IOVA + (uint64_t)k * page + 0x10);
 
 			if (iommu_iova_to_phys(b->dom, iova, &done))
 				return 1;
@@ -462,7 +488,7 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 		return 0;
 	}
 	if (!strcmp(row, "map-unmap-4k") || !strcmp(row, "map-unmap-256")) {
-		uint64_t size = row[10] == '4' ? PAGE : 256 * PAGE;
+		uint64_t size = row[10] == '4' ? page : 256 * page;
 		uint64_t iova = row[10] == '4' ? MAP4K_IOVA : MAP256_IOVA;
 
 		for (uint64_t i = 0; i < n; i++)
@@ -488,7 +514,8 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 		return 0;
 	}
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t iova = XLATE_IOVA + (uint64_t)k * PAGE + 0x10;
+		uint64_t iova =
+		    opaque(XLATE_IOVA + (uint64_t)k * page + 0x10);
 
 		if (iommu_dma_translate(b->ctx, b->dev, IOMMU_NO_PASID, iova, 8,
 					IOMMU_ACCESS_READ, &t))
@@ -497,6 +524,35 @@ static int count_mode(struct bench *b, uint64_t n, const char *row)
 			k = (k + MISS_STRIDE) % NR_PAGES;
 	}
 	return 0;
+}
+
+/* The page and block sizes of @dom (page, big, page_shift). */
+static int page_sizes(struct iommu_domain *dom)
+{
+	uint64_t bm = iommu_domain_pgsize_bitmap(dom);
+
+	if (!bm)
+		return -EINVAL;
+	page_shift = (unsigned int)__builtin_ctzll(bm);
+	page = UINT64_C(1) << page_shift;
+	bm &= ~(SZ_2M - 1);
+	big = bm & -bm; /* 0: none of 2M or more */
+	return 0;
+}
+
+/* @v as 4K, 2M, 1G (a power of two of 1K or more). */
+static const char *size_name(uint64_t v, char *buf, size_t len)
+{
+	static const char unit[] = "KMGT";
+	unsigned int u = 0;
+
+	v >>= 10;
+	while (v >= 1024 && u + 1 < sizeof(unit) - 1) {
+		v >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 "%c", v, unit[u]);
+	return buf;
 }
 
 static int setup(struct bench *b, const char *ini, unsigned int flags)
@@ -544,8 +600,10 @@ static int setup(struct bench *b, const char *ini, unsigned int flags)
 	if (!rc)
 		rc = iommu_attach_group(b->dom, b->group);
 	if (!rc)
+		rc = page_sizes(b->dom);
+	if (!rc)
 		rc = iommu_map(b->dom, XLATE_IOVA, XLATE_PADDR,
-			       (uint64_t)NR_PAGES * PAGE, RW);
+			       (uint64_t)NR_PAGES * page, RW);
 	if (!rc) {
 		/* One translation, so that the model's IOTLB has held an
 		 * entry (its invalidations then have something to look at,
@@ -568,7 +626,7 @@ int main(int argc, char **argv)
 	uint64_t ops, bops, hits, misses, count = 0;
 	double ns, base_hit, base_miss, base_1, base_256, one, two;
 	struct map_result r;
-	char extra[128];
+	char extra[128], what[64], pg[16];
 	int rc, a = 1;
 
 	if (argc > 3 && !strcmp(argv[1], "--count")) {
@@ -614,12 +672,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (unsigned int i = 0; i < NR_PAGES; i++)
-		table[i] = XLATE_PADDR + (uint64_t)i * PAGE;
+		table[i] = XLATE_PADDR + (uint64_t)i * page;
 
 	printf("iommu-bench: platform %s, backend %s, %s invalidation, "
-	       "device %" PRIu32 " on an UNMANAGED domain\n",
+	       "device %" PRIu32 " on an UNMANAGED domain, pages of %s\n",
 	       ini, iommu_ctx_backend(b.ctx),
-	       iommu_ctx_strict(b.ctx) ? "strict" : "deferred", b.dev);
+	       iommu_ctx_strict(b.ctx) ? "strict" : "deferred", b.dev,
+	       size_name(page, pg, sizeof(pg)));
 	printf("baseline: a flat array indexed by page number (%u entries), "
 	       "same address sequence / same number of entries\n\n",
 	       NR_PAGES);
@@ -702,7 +761,6 @@ int main(int argc, char **argv)
 		     ram && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			double bread, bwrite, rd, wr;
 			uint64_t bo, ro, wo;
-			char what[64];
 
 			bread = base_memcpy(dst, ram, sizes[i], &bo) / (double)bo;
 			rd = lib_dma(&b, sizes[i], false, dst, &ro);
@@ -741,39 +799,53 @@ int main(int argc, char **argv)
 	line("baseline: flat update, 256 entries", bops, base_256 * bops,
 	     base_256, NULL);
 
-	rc = lib_map_unmap(&b, MAP4K_IOVA, 0x100000, PAGE, 1, 1024, &r);
+	size_name(page, pg, sizeof(pg));
+	rc = lib_map_unmap(&b, MAP4K_IOVA, 0x100000, page, 1, 1024, &r);
 	if (rc)
 		goto fail;
-	line("map 1x4K", r.ops, r.map_ns, base_1, NULL);
+	snprintf(what, sizeof(what), "map 1x%s", pg);
+	line(what, r.ops, r.map_ns, base_1, NULL);
 	snprintf(extra, sizeof(extra),
 		 "%.2f inval cmds/unmap, %.1f slots looked at",
 		 (double)r.inval_cmds / (double)r.ops,
 		 (double)r.inval_work / (double)r.ops);
-	line("unmap 1x4K", r.ops, r.unmap_ns, base_1, extra);
+	snprintf(what, sizeof(what), "unmap 1x%s", pg);
+	line(what, r.ops, r.unmap_ns, base_1, extra);
 
-	rc = lib_map_unmap(&b, MAP256_IOVA, 0x100000, PAGE, 256, 16, &r);
+	rc = lib_map_unmap(&b, MAP256_IOVA, 0x100000, page, 256, 16, &r);
 	if (rc)
 		goto fail;
-	line("map 256x4K (one call)", r.ops, r.map_ns, base_256, NULL);
+	snprintf(what, sizeof(what), "map 256x%s (one call)", pg);
+	line(what, r.ops, r.map_ns, base_256, NULL);
 	snprintf(extra, sizeof(extra),
 		 "%.2f inval cmds/unmap, %.1f slots looked at",
 		 (double)r.inval_cmds / (double)r.ops,
 		 (double)r.inval_work / (double)r.ops);
-	line("unmap 256x4K (one call)", r.ops, r.unmap_ns, base_256, extra);
-	printf("  -> invalidation commands per 256x4K unmap: %.2f "
+	snprintf(what, sizeof(what), "unmap 256x%s (one call)", pg);
+	line(what, r.ops, r.unmap_ns, base_256, extra);
+	printf("  -> invalidation commands per 256x%s unmap: %.2f "
 	       "(%.2f queue commands in all, waits included)\n",
-	       (double)r.inval_cmds / (double)r.ops,
+	       pg, (double)r.inval_cmds / (double)r.ops,
 	       (double)r.queue_cmds / (double)r.ops);
 
-	rc = lib_map_unmap(&b, MAP2M_IOVA, 0, SZ_2M, 256, 4, &r);
+	if (!big) {
+		printf("(no block row: the domain has no page size of 2M or "
+		       "more)\n");
+		goto done;
+	}
+	size_name(big, pg, sizeof(pg));
+	rc = lib_map_unmap(&b, MAP2M_IOVA, 0, big, 256, 4, &r);
 	if (rc)
 		goto fail;
-	line("map 256x2M (one call)", r.ops, r.map_ns, base_256, NULL);
+	snprintf(what, sizeof(what), "map 256x%s (one call)", pg);
+	line(what, r.ops, r.map_ns, base_256, NULL);
 	snprintf(extra, sizeof(extra),
 		 "%.2f inval cmds/unmap, %.1f slots looked at",
 		 (double)r.inval_cmds / (double)r.ops,
 		 (double)r.inval_work / (double)r.ops);
-	line("unmap 256x2M (one call)", r.ops, r.unmap_ns, base_256, extra);
+	snprintf(what, sizeof(what), "unmap 256x%s (one call)", pg);
+	line(what, r.ops, r.unmap_ns, base_256, extra);
+done:
 
 	if (!strcmp(iommu_ctx_backend(b.ctx), "virtio"))
 		printf("\nnote: virtio-iommu has no page table (MAP/UNMAP "

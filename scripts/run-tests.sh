@@ -12,6 +12,8 @@
 #     plugin only its descriptor, in each flavour (scripts/check-exports.sh)
 #  4b. the examples against the library installed into a temporary prefix,
 #     in each flavour (scripts/run-examples.sh)
+#  4c. iommu-bench --count on every row and platform, in each flavour
+#     (scripts/bench-smoke.sh)
 #  5. the tsan lane: scons -Q -j2 flavour=tsan (the library, the plugins,
 #     the conformance suite and the stress test), then the conformance
 #     suite and the stress test (tests/stress) under ThreadSanitizer; it fails on
@@ -271,6 +273,18 @@ say "== examples (installed library)"
 # built with pkg-config iommu-plugin and put through the conformance suite.
 for fl in "${flavours[@]}"; do
 	run_step "$fl examples" plain scripts/run-examples.sh "$fl"
+done
+
+say "== benchmark rows"
+# iommu-bench --count on every row and platform (SMMUv3 with 16K and 64K
+# granules too): the benchmark runs wherever the library does.
+for fl in "${flavours[@]}"; do
+	if [ "$fl" = asan ]; then
+		run_step "$fl bench rows" plain env "${ASAN_ENV[@]}" \
+			scripts/bench-smoke.sh "$fl"
+	else
+		run_step "$fl bench rows" plain scripts/bench-smoke.sh "$fl"
+	fi
 done
 
 say "== tsan"

@@ -4,7 +4,11 @@
  * for the concurrency rules).
  *
  * A slot is slot_words 64-bit words: the LRU stamp (0: empty), then the
- * key, then the value.  Every word a lock-free reader may look at (stamp,
+ * key, then the value.  A set of at most 8 ways also keeps its ways in
+ * the stamps' order (struct ilib_cache_set @order, order_touch()): every
+ * stamp given moves its way to the top, every stamp cleared to the
+ * bottom, so the inline insert after a miss finds the victim the stamps
+ * would give without reading them.  Every word a lock-free reader may look at (stamp,
  * key, value, the set's tick and seq) is written with an atomic store and
  * read with an atomic load, even under the lock; plain accesses are used
  * only for what readers never see (the slot array pointer, sizes).

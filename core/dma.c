@@ -302,6 +302,17 @@ static inline uint64_t *shard_own(struct iommu__shard *sh, unsigned int off)
 	return iommu__shard_owned(off) ? (uint64_t *)sh->v : NULL;
 }
 
+/* struct iommu_dma_req.thread of the shard at @off: 1 + its number for
+ * one this thread owns, 0 for the shared one. */
+static inline unsigned int shard_thread(unsigned int off)
+{
+	_Static_assert(IOMMU__SHARDS == IOMMU_HW_THREADS,
+		       "a thread's number is its shard's");
+	return iommu__shard_owned(off)
+		       ? off / (unsigned int)sizeof(struct iommu__shard)
+		       : 0;
+}
+
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
 {
 	return &hints[((iova >> 12) ^ dev_id) & (HINT_SLOTS - 1)];
@@ -429,6 +440,7 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			.access = access,
 			.attrs = attrs,
 			.stats = shard_own(sh, off),
+			.thread = shard_thread(off),
 		};
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}
@@ -606,6 +618,7 @@ translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		.len = ask,
 		.access = access,
 		.stats = shard_own(sh, off),
+		.thread = shard_thread(off),
 	};
 	ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	/* From the request again, not kept across the call: fewer

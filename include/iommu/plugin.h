@@ -27,8 +27,9 @@
  * ABI 2.0's or a required slot that is NULL; core/abi.c is the one place
  * that says which slots exist and which are required.  struct
  * iommu_dma_req, which only the core fills, grows at its end the same
- * way (ABI 2.3 added stats); the loader refuses a plugin of a newer minor
- * than the core's, so a plugin reads only fields the core sets.
+ * way (ABI 2.3 added stats, 2.4 thread); the loader refuses a plugin of a
+ * newer minor than the core's, so a plugin reads only fields the core
+ * sets.
  */
 #ifndef IOMMU_PLUGIN_H
 #define IOMMU_PLUGIN_H
@@ -46,7 +47,7 @@ extern "C" {
 
 #define IOMMU_PLUGIN_MAGIC 0x474c50554d4d4f49ull /* "IOMMUPLG" little-endian */
 #define IOMMU_PLUGIN_ABI_MAJOR 2
-#define IOMMU_PLUGIN_ABI_MINOR 3
+#define IOMMU_PLUGIN_ABI_MINOR 4
 
 /*
  * IOMMU_TABLE_SIZE(type) - the size a plugin declares for an ops table:
@@ -250,6 +251,15 @@ typedef void (*iommu_print_fn)(void *cookie, const char *fmt, ...)
  *     store of the sum (no read-modify-write: no other thread writes
  *     them), during the call only.  NULL: count through stat_add.
  *     ilib_stat_req() does either.
+ * @thread: ABI 2.4; 1 + the calling thread's number, below
+ *     IOMMU_HW_THREADS, or 0: none (and always 0 when @stats is NULL).
+ *     While a thread lives no other thread's requests carry its number;
+ *     after it exits the number goes to a later thread, and everything
+ *     the first one wrote happens before the second one's requests.  A
+ *     model may keep state per thread in a table of IOMMU_HW_THREADS
+ *     entries that only the thread of that number reads and writes, if
+ *     what one thread leaves there is right for its successor too (a
+ *     cache checked against a generation, say).
  *
  * Only the core makes requests, and it sets every field of its own ABI
  * (@stats maybe NULL).  Fields are appended like table slots: a plugin of
@@ -266,7 +276,12 @@ struct iommu_dma_req {
 	unsigned int attrs;
 	/* ABI 2.3 */
 	uint64_t *stats;
+	/* ABI 2.4 */
+	unsigned int thread;
 };
+
+/* The numbers struct iommu_dma_req @thread takes (1 + a number below). */
+#define IOMMU_HW_THREADS 64u
 
 /*
  * What iommu_hw_ops.translate returns, besides 0 and -errno, for a request

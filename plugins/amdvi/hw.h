@@ -186,6 +186,7 @@
 
 #include "iommu/plugin.h"
 #include "ilib.h"
+#include "ilib_walk_front.h"
 #include "params.h"
 #include "pt.h"
 #include "regs.h"
@@ -231,6 +232,9 @@ struct amdvi_hw {
 	/* PDE cache (ilib_walk_cache.h): where a walk found the table of
 	 * its leaf, per (tag, root, 2 MiB region); hw_cache.c. */
 	struct ilib_cache walkc;
+	/* Each thread's copy of what walkc answered for its last regions
+	 * (ilib_walk_front.h), for the short way (hw_xlate.c). */
+	struct ilib_walk_fronts fronts;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
 	/* pt_quick_amdv1_rsvd() and pt_quick_amdv2_rsvd() of every v1 and
 	 * v2 walk (hw_xlate.c hw_walk()): read-only after create. */

@@ -78,6 +78,7 @@ int amdvi_hw_caches_init(struct amdvi_hw *hw, const uint64_t *p)
 void amdvi_hw_caches_fini(struct amdvi_hw *hw)
 {
 	ilib_cache_fini(&hw->walkc);
+	ilib_walk_fronts_fini(&hw->fronts);
 	ilib_cache_fini(&hw->tlbc);
 	ilib_cache_fini(&hw->dtec);
 }

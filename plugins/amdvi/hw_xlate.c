@@ -685,7 +685,6 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	const uint64_t iova = req->iova;
 	const unsigned int acc = req->access; /* PT_ACC_R or PT_ACC_W */
 	struct ilib_cache_miss miss;
-	struct ilib_walk_start s;
 	uint64_t key[2], val, gen, e, oa;
 	const void *table;
 	uint32_t perm;
@@ -704,12 +703,10 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	}
 	/* The IOTLB's generation before the PDE cache is read (hw_walk()). */
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (!ilib_walk_cache_find(&hw->walkc, c->wtag, c->wseed, c->root, 12,
-				  iova, &s) ||
-	    !(table = ilib_walk_start_leaf_table(&s)))
+	if (!ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, req, c->wtag,
+				  c->wseed, c->root, 12, iova, &table, &perm))
 		return HW_PLAIN_NO;
 	e = pt_quick_load(table, pt_quick_idx4k(iova));
-	perm = ilib_walk_start_perm(&s);
 	if (!hw_quick(hw, c, acc, e, &perm, &oa))
 		return HW_PLAIN_NO;
 	/* hw_page_done() of a user request: PT_PERM_U*; a clean page read

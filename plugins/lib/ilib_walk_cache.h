@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "ilib_cache.h"
+#include "ilib_walk_front.h"
 #include "pt_walk.h"
 
 #pragma GCC visibility push(hidden)
@@ -177,6 +178,59 @@ static inline const void *ilib_walk_start_leaf_table(
 static inline uint32_t ilib_walk_start_perm(const struct ilib_walk_start *s)
 {
 	return (uint32_t)(s->lvl_perm >> 32);
+}
+
+/* ilib_walk_cache_leaf() past the thread's copy: the cache, then the
+ * copy filled (out of line: the copy's hit keeps its registers). */
+static __attribute__((noinline, unused)) bool
+ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
+			   uint64_t tag, uint64_t seed, uint64_t root,
+			   unsigned int g, uint64_t ia, uint64_t gen,
+			   const void **table, uint32_t *perm)
+{
+	struct ilib_walk_start s;
+
+	if (!ilib_walk_cache_find(c, tag, seed, root, g, ia, &s) ||
+	    !(*table = ilib_walk_start_leaf_table(&s)))
+		return false;
+	*perm = ilib_walk_start_perm(&s);
+	if (fr)
+		ilib_walk_front_fill(fr, ilib_walk_cache_region_g(g, ia), tag,
+				     root, gen, *table, *perm);
+	return true;
+}
+
+/**
+ * ilib_walk_cache_leaf() - the last-level table in RAM of @ia's region,
+ * for a short way that decodes its one entry (pt_quick.h): from the
+ * calling thread's copy (ilib_walk_front.h), else from the cache (and
+ * then kept in the copy)
+ * @c: the cache
+ * @f: the model's per-thread copies of it
+ * @req: the request translated (its thread number)
+ * @tag, @seed, @root, @g, @ia: as ilib_walk_cache_find()
+ * @table: out: the table's host address
+ * @perm: out: the PT_PERM_* the levels above granted
+ * Return: true if found (a table of another level, or one the host had
+ * no address for, is not).
+ */
+static inline __attribute__((always_inline)) bool
+ilib_walk_cache_leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
+		     const struct iommu_dma_req *req, uint64_t tag,
+		     uint64_t seed, uint64_t root, unsigned int g, uint64_t ia,
+		     const void **table, uint32_t *perm)
+{
+	struct ilib_walk_front *fr = ilib_walk_front_of(f, req);
+	/* Before the lookup: a copy made from it counts only while no
+	 * invalidation has come since. */
+	const uint64_t gen = ilib_walk_cache_gen(c);
+
+	if (__builtin_expect(fr != NULL, 1) &&
+	    ilib_walk_front_find(fr, ilib_walk_cache_region_g(g, ia), tag,
+				 root, gen, table, perm))
+		return true;
+	return ilib__walk_cache_leaf_fill(c, fr, tag, seed, root, g, ia, gen,
+					  table, perm);
 }
 
 /* Make @d resume at @s (PT_WALK_RESUME). */

@@ -674,6 +674,9 @@ struct smmu_hw {
 	 * last-level table, keyed on hw_walk_tag(), the root and the
 	 * region (ilib_walk_cache.h). */
 	struct ilib_cache walkc;
+	/* Each thread's copy of what walkc answered for its last regions
+	 * (ilib_walk_front.h), for the short way (hw_walk.c). */
+	struct ilib_walk_fronts fronts;
 	uint64_t tlb_sizes;   /* atomic, sticky: 1 << lg2 of entries inserted */
 	bool tlb_global;      /* atomic, sticky: a global entry was inserted */
 	uint64_t ep_world[3]; /* atomic, by enum hw_world */

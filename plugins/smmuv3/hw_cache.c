@@ -73,6 +73,7 @@ void smmu_hw_caches_fini(struct smmu_hw *hw)
 	ilib_cache_fini(&hw->cfgc);
 	ilib_cache_fini(&hw->tlbc);
 	ilib_cache_fini(&hw->walkc);
+	ilib_walk_fronts_fini(&hw->fronts);
 }
 
 /* ---- Configuration cache ------------------------------------------------- */

@@ -604,13 +604,22 @@ bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
 {
 	const struct hw_wcfg *w = &x->cd->tt[sel];
 	struct ilib_walk_start s;
+	const void *table;
 	struct hw_look l;
+	uint32_t tperm;
 	uint8_t perm;
 	bool wd;
 
-	if (!ilib_walk_cache_find(&hw->walkc, x->plan->wtag[sel],
-				  x->plan->wseed[sel], w->root, w->g, ia, &s) ||
-	    !hw_stage_quick(w, false, &s, ia, &l) || !(l.entry & SMMU_PTE_AF))
+	/* The region's last-level table, from this thread's copy of the
+	 * walk cache or the cache, as a resume point of level 0. */
+	if (!ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, x->req,
+				  x->plan->wtag[sel], x->plan->wseed[sel],
+				  w->root, w->g, ia, &table, &tperm))
+		return false;
+	s.table = 0; /* hw_stage_quick() reads the host address */
+	s.lvl_perm = (uint64_t)tperm << 32;
+	s.host = (uint64_t)(uintptr_t)table;
+	if (!hw_stage_quick(w, false, &s, ia, &l) || !(l.entry & SMMU_PTE_AF))
 		return false;
 	perm = hw_res_perm(x, false, l.perm, l.dirty, &wd);
 	/* With AF set, the update walk is the dirty state's alone. */

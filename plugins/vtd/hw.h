@@ -215,6 +215,7 @@
 #include "iommu/plugin.h"
 #include "ilib.h"
 #include "ilib_walk_cache.h"
+#include "ilib_walk_front.h"
 #include "params.h"
 #include "pt.h"
 #include "pt_quick.h"
@@ -331,6 +332,9 @@ struct vtd_hw {
 	 * every invalidation of the IOTLB, context or PASID cache empties
 	 * it, but a page-selective IOTLB one with IH = 1 (hw_cache.c). */
 	struct ilib_cache wc;
+	/* Each thread's copy of what wc answered for its last regions
+	 * (ilib_walk_front.h), for the short way (hw_xlate.c). */
+	struct ilib_walk_fronts fronts;
 	/* This model's number for the threads' memos (hw_xlate.c); 0 until
 	 * the first translation gives it one (atomic). */
 	uint64_t uid;

@@ -88,6 +88,7 @@ void vtd_hw_caches_fini(struct vtd_hw *hw)
 	ilib_cache_fini(&hw->pasidc);
 	ilib_cache_fini(&hw->tlbc);
 	ilib_cache_fini(&hw->wc);
+	ilib_walk_fronts_fini(&hw->fronts);
 }
 
 /*

@@ -416,7 +416,6 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 {
 	const uint64_t iova = req->iova, vpn = iova >> VTD_PAGE_SHIFT;
 	const unsigned int access = vtd_hw_walk_acc(req);
-	struct ilib_walk_start s;
 	struct hw_tlb_probe p;
 	struct hw_tlb t;
 	const void *table;
@@ -437,11 +436,9 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 		return IOMMU_HW_CACHED;
 	}
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (!ilib_walk_cache_find(&hw->wc, m->wc_tag, m->wc_seed, m->root, 12,
-				  iova, &s) ||
-	    !(table = ilib_walk_start_leaf_table(&s)))
+	if (!ilib_walk_cache_leaf(&hw->wc, &hw->fronts, req, m->wc_tag,
+				  m->wc_seed, m->root, 12, iova, &table, &perm))
 		return HW_PLAIN_NO;
-	perm = ilib_walk_start_perm(&s);
 	if (!pt_quick_vtdss(pt_quick_load(table, pt_quick_idx4k(iova)),
 			    hw->sl_rsvd0, access, &perm, &oa) ||
 	    hw_overlaps_intr(oa, oa + (VTD_PAGE_SIZE - 1)))

@@ -512,6 +512,46 @@ CONF_TEST(map, iova_to_phys_matches_dma)
 		      (unsigned long long)tr.len);
 }
 
+/*
+ * Two devices on two domains that map the same IOVAs to different pages,
+ * translated a run of pages each in turn: every page lands in its own
+ * domain's target.  (A hardware model answers the second and later pages
+ * of a run from its per-thread copy of the paging-structure cache, keyed
+ * like that cache by tag and root: the other device's run must not find
+ * the first one's table there.)
+ */
+CONF_TEST(dma, two_domains_of_one_region_stay_apart)
+{
+	struct tctx *t = tctx_open(p);
+	struct fault_log dl = {0}, dl2 = {0};
+	struct iommu_domain *d1 = attached_unmanaged(t, &dl);
+	struct iommu_domain *d2 = dom_alloc(t, IOMMU_DOMAIN_UNMANAGED);
+	const uint64_t pg = dom_min_page(d1);
+	const uint64_t pa[2] = {TMEM_BASE + 0x3000000, TMEM_BASE + 0x3400000};
+	const uint32_t dev[2] = {t->solo, t->solo2};
+	struct iommu_translation tr;
+
+	cr_assert_eq(iommu_set_fault_handler(d2, fault_log_domain_fn, &dl2), 0);
+	cr_assert_eq(iommu_attach_device(d2, t->solo2), 0);
+	cr_assert_eq(iommu_map(d1, TIOVA, pa[0], 8 * pg, IOMMU_READ), 0);
+	cr_assert_eq(iommu_map(d2, TIOVA, pa[1], 8 * pg, IOMMU_READ), 0);
+	for (unsigned int round = 0; round < 2; round++)
+		for (unsigned int k = 0; k < 2; k++)
+			for (uint64_t i = round * 4; i < round * 4 + 4; i++) {
+				const uint64_t iova = TIOVA + i * pg + 8;
+
+				cr_assert_eq(dma_xlate(t, dev[k], iova,
+						       IOMMU_ACCESS_READ, &tr),
+					     0);
+				cr_assert_eq(tr.phys, pa[k] + i * pg + 8,
+					     "device %u, page %llu: 0x%llx",
+					     k, (unsigned long long)i,
+					     (unsigned long long)tr.phys);
+			}
+	cr_assert_eq(dl.count, 0);
+	cr_assert_eq(dl2.count, 0);
+}
+
 CONF_TEST(dma, crosses_pages_to_scattered_targets)
 {
 	struct tctx *t = tctx_open(p);

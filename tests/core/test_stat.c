@@ -279,3 +279,124 @@ Test(stat, counts_stay_exact_on_the_shared_shard, .timeout = 120)
 	pthread_barrier_destroy(&done);
 	iommu_ctx_destroy(o.ctx);
 }
+
+/* ---- struct iommu_dma_req.thread (ABI 2.4) ------------------------------ */
+
+#define NUM_THREADS 3
+
+/* The model's translate, wrapped: what each request said of its thread. */
+static const struct iommu_plugin *num_real;
+static struct iommu_plugin num_desc;
+static struct iommu_hw_ops num_hw;
+static _Thread_local unsigned int seen_thread, seen_bad;
+static _Thread_local uint64_t seen_calls;
+
+static int num_translate(void *hw, const struct iommu_dma_req *req,
+			 struct iommu_translation *out)
+{
+	/* One number for all of a thread's requests, set with the counters. */
+	if (!req->thread || req->thread > IOMMU_HW_THREADS || !req->stats ||
+	    (seen_calls && req->thread != seen_thread))
+		seen_bad++;
+	seen_thread = req->thread;
+	seen_calls++;
+	return num_real->hw->translate(hw, req, out);
+}
+
+struct num_arg {
+	struct one *o;
+	uint64_t span; /* hint on: bytes mapped at o->iova[0], page by page */
+	unsigned int thread, bad;
+	uint64_t calls;
+	pthread_barrier_t *all_in; /* all alive at once: numbers distinct */
+};
+
+static void *num_work(void *arg)
+{
+	struct num_arg *a = arg;
+	struct iommu_translation t;
+
+	for (unsigned int r = 0; r < 2; r++) {
+		for (unsigned int i = 0; !a->span && i < NR_PAGES; i++)
+			if (iommu_dma_translate(a->o->ctx, a->o->dev,
+						IOMMU_NO_PASID,
+						a->o->iova[i] + 8 * r, 8,
+						IOMMU_ACCESS_READ, &t))
+				seen_bad++;
+		/* Pages 64 apart share a hint slot: from the 65th on, a
+		 * miss finds the slot holding the device (translate_seen()). */
+		for (uint64_t off = 0; off < a->span; off += PAGE)
+			if (iommu_dma_translate(a->o->ctx, a->o->dev,
+						IOMMU_NO_PASID,
+						a->o->iova[0] + off + 8 * r, 8,
+						IOMMU_ACCESS_READ, &t))
+				seen_bad++;
+		if (r == 0)
+			pthread_barrier_wait(a->all_in);
+	}
+	a->thread = seen_thread;
+	a->bad = seen_bad;
+	a->calls = seen_calls;
+	return NULL;
+}
+
+/*
+ * Every request a thread makes carries one number, 1..IOMMU_HW_THREADS,
+ * with its counters, and threads alive together carry different ones:
+ * with the hint off (every translation through the model's whole call)
+ * and on (a miss of another page of the same device, translate_seen()).
+ */
+Test(stat, requests_carry_the_threads_own_number)
+{
+	for (unsigned int hint = 0; hint < 2; hint++) {
+		struct num_arg a[NUM_THREADS];
+		pthread_t th[NUM_THREADS];
+		pthread_barrier_t all_in;
+		struct one o;
+
+		if (hint) {
+			vctx_create("virtio", NULL, 0, &o.ctx, &o.dev);
+			cr_assert_eq(iommu_dma_map(o.ctx, o.dev, DATA_PA,
+						   256 * PAGE, IOMMU_READ,
+						   &o.iova[0]),
+				     0);
+		} else {
+			create(&o, "virtio", NULL);
+		}
+		num_real = o.ctx->desc;
+		num_desc = *num_real;
+		num_hw = *num_real->hw;
+		num_hw.translate = num_translate;
+		num_desc.hw = &num_hw;
+		o.ctx->desc = &num_desc;
+		cr_assert_eq(pthread_barrier_init(&all_in, NULL, NUM_THREADS),
+			     0);
+		for (unsigned int i = 0; i < NUM_THREADS; i++) {
+			a[i] = (struct num_arg){ .o = &o,
+						 .span = hint ? 256 * PAGE : 0,
+						 .all_in = &all_in };
+			cr_assert_eq(pthread_create(&th[i], NULL, num_work,
+						    &a[i]),
+				     0);
+		}
+		for (unsigned int i = 0; i < NUM_THREADS; i++)
+			cr_assert_eq(pthread_join(th[i], NULL), 0);
+		pthread_barrier_destroy(&all_in);
+		for (unsigned int i = 0; i < NUM_THREADS; i++) {
+			cr_assert_eq(a[i].bad, 0,
+				     "hint %u, thread %u: a request without "
+				     "its number or counters, or another one",
+				     hint, i);
+			cr_assert_geq(a[i].calls, NR_PAGES,
+				      "hint %u: the model was asked %llu times",
+				      hint, (unsigned long long)a[i].calls);
+			for (unsigned int j = 0; j < i; j++)
+				cr_assert_neq(a[i].thread, a[j].thread,
+					      "hint %u: threads %u and %u "
+					      "alive together share %u",
+					      hint, j, i, a[i].thread);
+		}
+		o.ctx->desc = num_real;
+		iommu_ctx_destroy(o.ctx);
+	}
+}

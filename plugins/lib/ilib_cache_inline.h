@@ -283,7 +283,8 @@ ilib_cache_lookup_fixed_miss(struct ilib_cache *c, uint64_t hash,
 }
 
 /* Are the cache's IOTLB events on (iommu_host_tracing() of its host)? */
-static inline bool ilib__cache_tracing(const struct ilib_cache *c)
+static inline __attribute__((always_inline)) bool
+ilib__cache_tracing(const struct ilib_cache *c)
 {
 #ifdef IOMMU_NO_TRACE
 	(void)c;

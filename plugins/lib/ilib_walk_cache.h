@@ -211,6 +211,9 @@ ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
  * @tag, @seed, @root, @g, @ia: as ilib_walk_cache_find()
  * @table: out: the table's host address
  * @perm: out: the PT_PERM_* the levels above granted
+ * Filling the copy changes nothing a request can tell (the copy answers
+ * what the cache does), so a short way that then gives up still leaves
+ * the model as it found it.
  * Return: true if found (a table of another level, or one the host had
  * no address for, is not).
  */

@@ -335,8 +335,8 @@ struct vtd_hw {
 	/* Each thread's copy of what wc answered for its last regions
 	 * (ilib_walk_front.h), for the short way (hw_xlate.c). */
 	struct ilib_walk_fronts fronts;
-	/* This model's number for the threads' memos (hw_xlate.c); 0 until
-	 * the first translation gives it one (atomic). */
+	/* This model's number for the threads' memos (hw_xlate.c), given
+	 * at create, never 0 (atomic). */
 	uint64_t uid;
 	bool tlb_fl; /* atomic, sticky: a first-stage entry was inserted */
 	uint8_t tlb_levels; /* 1 << (level - 1) of sizes ever cached (atomic) */
@@ -609,5 +609,7 @@ uint8_t vtd_hw_fl_walk(struct vtd_hw *hw, const struct hw_xl *x,
 
 int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		     struct iommu_translation *out);
+/* Give the model its number for the threads' memos (at create). */
+void vtd_hw_uid_init(struct vtd_hw *hw);
 
 #endif /* VTD_HW_H */

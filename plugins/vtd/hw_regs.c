@@ -610,6 +610,7 @@ static int vtd_hw_create(struct iommu_host *host, const uint64_t *params,
 		goto err_free;
 	if (vtd_hw_caches_init(hw, params))
 		goto err_free;
+	vtd_hw_uid_init(hw);
 	hw->fectl = (uint32_t)VTD_FECTL_IM;
 	hw->iectl = (uint32_t)VTD_IECTL_IM;
 	*out = hw;

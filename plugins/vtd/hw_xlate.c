@@ -209,6 +209,7 @@ struct hw_memo {
 	uint32_t tag;
 	uint64_t root;
 	uint64_t wc_tag, wc_seed, tlb_seed, tlb_key1; /* hw_xl_seeds() */
+	uint64_t in_max; /* the last input address @width lets through */
 };
 
 /*
@@ -238,6 +239,11 @@ static uint64_t hw_uid(struct vtd_hw *hw)
 	return uid; /* another thread's number won */
 }
 
+void vtd_hw_uid_init(struct vtd_hw *hw)
+{
+	hw_uid(hw);
+}
+
 /* This thread's memo, if it holds for @x's device and PASID now. */
 static inline const struct hw_memo *
 hw_memo_find(struct vtd_hw *hw, uint16_t sid, uint32_t pasid, uint64_t live,
@@ -245,8 +251,8 @@ hw_memo_find(struct vtd_hw *hw, uint16_t sid, uint32_t pasid, uint64_t live,
 {
 	const struct hw_memo *m = &hw_memo;
 
-	/* hw->uid: another thread's first translation may be setting it */
-	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) || !m->uid ||
+	/* hw->uid is set at create (never 0), an empty memo's is 0 */
+	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) ||
 	    m->live != live || m->sid != sid || m->pasid != pasid ||
 	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
 		return NULL;
@@ -298,6 +304,8 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .wc_seed = x->wc_seed,
 	    .tlb_seed = x->tlb_seed,
 	    .tlb_key1 = x->tlb_key1,
+	    .in_max = x->width >= 64 ? UINT64_MAX
+				     : (UINT64_C(1) << x->width) - 1,
 	};
 }
 
@@ -640,7 +648,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 				 ilib_cache_gen(&hw->ctxc),
 				 ilib_cache_gen(&hw->pasidc));
 		if ((live & HW_LIVE_TES) && m && m->stage == HW_ST_SL &&
-		    (m->width >= 64 || !(req->iova >> m->width)) &&
+		    req->iova <= m->in_max &&
 		    __atomic_load_n(&hw->tlb_levels, __ATOMIC_ACQUIRE) == 1) {
 			ret = hw_plain(hw, m, req, out);
 			if (ret != HW_PLAIN_NO)

@@ -5,7 +5,7 @@
  *
  * A slot is slot_words 64-bit words: the LRU stamp (0: empty), then the
  * key, then the value.  A set of at most 8 ways also keeps its ways in
- * the stamps' order (struct ilib_cache_set @order, order_touch()): every
+ * the stamps' order (struct ilib_cache_set @order, ilib__order_touch()): every
  * stamp given moves its way to the top, every stamp cleared to the
  * bottom, so the inline insert after a miss finds the victim the stamps
  * would give without reading them.  Every word a lock-free reader may look at (stamp,
@@ -48,21 +48,6 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 	return c->slots + ((size_t)set * c->ways + way) * c->slot_words;
 }
 
-/* Way @w of @s was given the set's newest stamp (@mru) or emptied: keep
- * the set's order (a set of at most ILIB__ORDER_WAYS ways has one; the
- * lock is held). */
-static void order_touch(const struct ilib_cache *c, struct ilib_cache_set *s,
-			unsigned int w, bool mru)
-{
-	uint32_t o;
-
-	if (c->ways > ILIB__ORDER_WAYS)
-		return;
-	o = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
-	o = mru ? ilib__order_to_mru(o, c->ways, w)
-		: ilib__order_to_lru(o, c->ways, w);
-	__atomic_store_n(&s->order, o, __ATOMIC_RELAXED);
-}
 
 /* The tag word: bucket in the top bits, the bucket's epoch below. */
 #define TAG_EPOCH_BITS ILIB_CACHE_TAG_EPOCH_BITS
@@ -334,7 +319,7 @@ bool ilib_cache_lookup_part(struct ilib_cache *c, uint64_t hash,
 			tick = ld(&s->tick) + 1;
 			st(&s->tick, tick);
 			st(&slot[0], tick);
-			order_touch(c, s, w, true);
+			ilib__order_touch(c, s, w, true);
 		}
 		copy_in(val, slot + 1 + c->key_words, nval);
 		hit = true;
@@ -464,7 +449,7 @@ insert_kw(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		tick = ld(&s->tick) + 1;
 		st(&s->tick, tick);
 		st(&victim[0], tick);
-		order_touch(c, s, vway, true);
+		ilib__order_touch(c, s, vway, true);
 		stored = true;
 	}
 	set_unlock(s);
@@ -580,7 +565,7 @@ inval_set(struct ilib_cache *c, unsigned int set,
 		if (ld(&slot[0]) && key_filter_ok(c, slot + 1, f) &&
 		    (!pred || pred(slot + 1, slot + 1 + c->key_words, arg))) {
 			st(&slot[0], 0);
-			order_touch(c, s, w, false);
+			ilib__order_touch(c, s, w, false);
 		}
 	}
 	set_unlock(s);

@@ -61,6 +61,23 @@ static inline uint32_t ilib__order_to_lru(uint32_t order, unsigned int ways,
 	return above | (order & ((1u << sh) - 1)) << ILIB__ORDER_BITS | w;
 }
 
+/* Way @w of @s was given the set's newest stamp (@mru) or emptied: keep
+ * the set's order (only a set of at most ILIB__ORDER_WAYS ways has one;
+ * the set's lock is held). */
+static inline void ilib__order_touch(const struct ilib_cache *c,
+				     struct ilib_cache_set *s, unsigned int w,
+				     bool mru)
+{
+	uint32_t o;
+
+	if (c->ways > ILIB__ORDER_WAYS)
+		return;
+	o = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
+	o = mru ? ilib__order_to_mru(o, c->ways, w)
+		: ilib__order_to_lru(o, c->ways, w);
+	__atomic_store_n(&s->order, o, __ATOMIC_RELAXED);
+}
+
 /**
  * struct ilib_cache_miss - what a lookup that missed saw of its set, for
  * the insert after the walk (ilib_cache_lookup_fixed_miss(),
@@ -380,10 +397,6 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 				break;
 			}
 		}
-		if (c->ways <= ILIB__ORDER_WAYS)
-			order = ilib__order_to_mru(
-			    __atomic_load_n(&s->order, __ATOMIC_RELAXED),
-			    c->ways, vway);
 	}
 	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
 	    (c->tag_buckets - 1);
@@ -402,8 +415,10 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		tick = __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) + 1;
 		__atomic_store_n(&s->tick, tick, __ATOMIC_RELEASE);
 		__atomic_store_n(&victim[0], tick, __ATOMIC_RELEASE);
-		if ((miss && eight) || c->ways <= ILIB__ORDER_WAYS)
+		if (miss && eight)
 			__atomic_store_n(&s->order, order, __ATOMIC_RELAXED);
+		else
+			ilib__order_touch(c, s, vway, true);
 		stored = true;
 	}
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
@@ -452,7 +467,8 @@ ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
  * writer has been in the set since (every writer takes it odd and leaves
  * it even, one step up), so the key is still absent: taking the lock
  * from that very count, the insert skips the look for an equal key and
- * reads only the stamps for its LRU choice.  (An equal key the lookup
+ * takes its victim from the set's order (8 ways of the caller's sizes,
+ * tagged) or from the stamps (any other shape).  (An equal key the lookup
  * passed over for its tag's flush stays in its slot, dead: a flushed
  * tag's epoch never comes back, and the slot goes when it is the least
  * recently used.)  (A 32-bit count back at the

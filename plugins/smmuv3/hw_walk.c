@@ -178,19 +178,19 @@ static inline void hw_look_of(const struct pt_walk_res *res, struct hw_look *l)
 
 /*
  * hw_stage_quick() - the look of hw_stage() at @ia when the walk cache
- * gave @s: the last-level table's entry, if it is a plain page of the
- * granule, decoded inline (pt_quick.h) into what pt_walk() would have
- * said of it, @l.
+ * gave its last-level table: the host address @table
+ * (ilib_walk_start_leaf_table(), NULL if none) and the permissions @perm
+ * above it; the table's entry, if it is a plain page of the granule,
+ * decoded inline (pt_quick.h) into what pt_walk() would have said of it,
+ * @l.
  * Return: false for anything else (a block's table, a table without a
  * host address, an invalid or reserved entry, a run, DS): the caller
- * walks, resumed at @s.
+ * walks, resumed where the cache said.
  */
 static inline __attribute__((always_inline)) bool
-hw_stage_quick(const struct hw_wcfg *w, bool s2,
-	       const struct ilib_walk_start *s, uint64_t ia, struct hw_look *l)
+hw_stage_quick(const struct hw_wcfg *w, bool s2, const void *table,
+	       uint32_t perm, uint64_t ia, struct hw_look *l)
 {
-	const void *table = ilib_walk_start_leaf_table(s);
-	uint32_t perm = ilib_walk_start_perm(s);
 	uint64_t e, oa;
 
 	/* The decoders' preconditions: no DS (the model's flags are the
@@ -326,7 +326,8 @@ hw_stage(struct smmu_hw *hw, struct iommu_host *mem, const struct hw_wcfg *w,
 		resumed = ilib_walk_cache_find(&hw->walkc, tag, seed, w->root,
 					       w->g, ia, &s);
 	}
-	if (!(resumed && hw_stage_quick(w, s2, &s, ia, &l))) {
+	if (!(resumed && hw_stage_quick(w, s2, ilib_walk_start_leaf_table(&s),
+					 ilib_walk_start_perm(&s), ia, &l))) {
 		struct hw_look lw;
 
 		if (hw_stage_look(hw, mem, w, s2, cached, tag, seed, ia,
@@ -603,7 +604,6 @@ bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
 			   unsigned int sel, uint64_t ia, struct hw_wres *r)
 {
 	const struct hw_wcfg *w = &x->cd->tt[sel];
-	struct ilib_walk_start s;
 	const void *table;
 	struct hw_look l;
 	uint32_t tperm;
@@ -611,15 +611,12 @@ bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
 	bool wd;
 
 	/* The region's last-level table, from this thread's copy of the
-	 * walk cache or the cache, as a resume point of level 0. */
+	 * walk cache or the cache. */
 	if (!ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, x->req,
 				  x->plan->wtag[sel], x->plan->wseed[sel],
-				  w->root, w->g, ia, &table, &tperm))
-		return false;
-	s.table = 0; /* hw_stage_quick() reads the host address */
-	s.lvl_perm = (uint64_t)tperm << 32;
-	s.host = (uint64_t)(uintptr_t)table;
-	if (!hw_stage_quick(w, false, &s, ia, &l) || !(l.entry & SMMU_PTE_AF))
+				  w->root, w->g, ia, &table, &tperm) ||
+	    !hw_stage_quick(w, false, table, tperm, ia, &l) ||
+	    !(l.entry & SMMU_PTE_AF))
 		return false;
 	perm = hw_res_perm(x, false, l.perm, l.dirty, &wd);
 	/* With AF set, the update walk is the dirty state's alone. */

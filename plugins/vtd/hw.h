@@ -215,7 +215,6 @@
 #include "iommu/plugin.h"
 #include "ilib.h"
 #include "ilib_walk_cache.h"
-#include "ilib_walk_front.h"
 #include "params.h"
 #include "pt.h"
 #include "pt_quick.h"

@@ -848,7 +848,8 @@ static void ord_drop(struct ord_ref *r, uint64_t k)
 }
 
 /* One random step on @c and @r: a probe (an insert after it if missed),
- * a plain insert, a lookup, an invalidation of one key, or a flush. */
+ * a plain insert (the call or the inline one), a lookup, an invalidation
+ * of one key, or a flush. */
 static void ord_step(struct ilib_cache *c, struct ord_ref *r, unsigned int seed)
 {
 	uint64_t k = 1 + (uint64_t)rand() % (3 * r->ways), kv = k * 10;
@@ -862,8 +863,17 @@ static void ord_step(struct ilib_cache *c, struct ord_ref *r, unsigned int seed)
 			cr_assert(put_after(c, &m, k, kv, ilib_cache_gen(c)));
 		}
 		ord_use(r, k);
-	} else if (op < 10) {
+	} else if (op < 8) {
 		cr_assert(put(c, k, kv, ilib_cache_gen(c)));
+		ord_use(r, k);
+	} else if (op < 10) { /* the inline insert without a miss record */
+		uint64_t key[KW], val[VW];
+
+		key_of(k, key);
+		val_of(k, kv, val);
+		cr_assert(ilib_cache_insert_tag_fixed(c, 0, key, val,
+						      ilib_cache_gen(c), 7, KW,
+						      VW));
 		ord_use(r, k);
 	} else if (op < 13) {
 		cr_assert_eq(has(c, k, NULL), ord_find(r, k) >= 0,

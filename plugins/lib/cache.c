@@ -78,6 +78,9 @@ static bool tag_ok(const struct ilib_cache *c, const uint64_t *slot)
 		TAG_EPOCH_MASK);
 }
 
+/* The trace mask of a cache whose host has none: never a bit. */
+static const unsigned int no_trace;
+
 /* Was @s emptied for the cache's current epoch (else it holds nothing)? */
 static bool set_current(const struct ilib_cache *c,
 			const struct ilib_cache_set *s)
@@ -183,7 +186,7 @@ int ilib_cache_init_tagged(struct ilib_cache *c, uint64_t entries,
 	c->epoch = 0;
 	c->inval_work = 0;
 	c->trace_host = NULL;
-	c->trace_mask = NULL;
+	c->trace_mask = &no_trace;
 	c->trace_what = NULL;
 	c->fifo = false;
 	c->shape = 0;
@@ -341,9 +344,10 @@ void ilib_cache_set_host(struct ilib_cache *c, struct iommu_host *host,
 	if (!c)
 		return;
 	c->trace_host = host;
-	c->trace_mask = NULL;
+	c->trace_mask = &no_trace;
 	if (host && host->ops &&
-	    host->ops->size > offsetof(struct iommu_host_ops, trace))
+	    host->ops->size > offsetof(struct iommu_host_ops, trace) &&
+	    host->trace_mask)
 		c->trace_mask = host->trace_mask;
 	c->trace_what = what;
 }

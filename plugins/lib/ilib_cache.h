@@ -111,8 +111,9 @@ struct ilib_cache {
 	unsigned int tag_buckets; /* 0: untagged */
 	/* Trace events and the work counter (ilib_cache_set_host). */
 	struct iommu_host *trace_host;
-	/* The host's trace mask, if its ops have one (else NULL): the
-	 * inline insert's one load to see whether IOTLB events are on. */
+	/* The host's trace mask, if its ops have one (else a word that
+	 * stays 0; never NULL once made): the inline insert's one load to
+	 * see whether IOTLB events are on. */
 	const unsigned int *trace_mask;
 	const char *trace_what;
 	bool fifo; /* ilib_cache_set_fifo(): hits leave the stamps alone */

@@ -94,6 +94,39 @@ struct ilib_cache_miss {
 	uint64_t *slot;
 };
 
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+#if defined(__has_feature)
+#if !__has_feature(thread_sanitizer)
+#define ILIB__WORD_EQ_ASM 1
+#endif
+#else
+#define ILIB__WORD_EQ_ASM 1
+#endif
+#endif
+
+/*
+ * ilib__word_eq() - does the word at @p equal @v?  A lock-free probe's
+ * first compare of each way.  On x86-64 it is one compare with the word
+ * in memory: an aligned 8-byte load is atomic there and loads are not
+ * reordered with loads, and the asm is volatile, so the compiler keeps
+ * it between the set's count and its re-read (which a compiler barrier
+ * precedes: ilib__cache_probe_in()).  A compiler will not fold an atomic
+ * load into a compare, and a probe of 8 ways makes 8 of them.  Under
+ * ThreadSanitizer, and elsewhere, an acquire load.
+ */
+static inline __attribute__((always_inline)) bool
+ilib__word_eq(const uint64_t *p, uint64_t v)
+{
+#ifdef ILIB__WORD_EQ_ASM
+	bool eq;
+
+	__asm__ volatile("cmpq %2, %1" : "=@ccz"(eq) : "m"(*p), "r"(v));
+	return eq;
+#else
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE) == v;
+#endif
+}
+
 /* What one way of a probe found (ilib__cache_probe_way()). */
 enum { ILIB__WAY_NO, ILIB__WAY_HIT, ILIB__WAY_SLOW };
 
@@ -109,7 +142,7 @@ ilib__cache_probe_way(const struct ilib_cache *c,
 	uint64_t stamp, tw;
 	unsigned int i;
 
-	if (__atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0])
+	if (!ilib__word_eq(&slot[1], key[0]))
 		return ILIB__WAY_NO;
 	stamp = __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 	if (!stamp)
@@ -205,6 +238,8 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		return true;
 	if (r == ILIB__WAY_SLOW)
 		goto slow;
+	/* The compares above (ilib__word_eq()) stay before the re-read. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
 		if (miss) {
 			miss->seq = seq;
@@ -307,8 +342,7 @@ ilib__cache_tracing(const struct ilib_cache *c)
 	(void)c;
 	return false;
 #endif
-	return c->trace_mask &&
-	       __builtin_expect(__atomic_load_n(c->trace_mask,
+	return __builtin_expect(__atomic_load_n(c->trace_mask,
 						__ATOMIC_RELAXED) &
 					IOMMU_TRACE_BIT(IOMMU_TRACE_IOTLB),
 				0);
@@ -355,9 +389,16 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		goto slow;
-	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
-	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
-		goto unlock_slow; /* the call empties it first */
+	/* A set a flush left stale: the call empties it first.  After a
+	 * miss the lookup found the set current at this very count, and a
+	 * flush since (it bumps the generation, then the epoch, and never
+	 * touches a set) either fails the generation check below or
+	 * leaves an entry no one sees: a stale set holds nothing to every
+	 * reader, and whoever empties it next clears every stamp. */
+	if (!(miss && eight) &&
+	    __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
+		__atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
+		goto unlock_slow;
 	if (miss && eight) {
 		/* After a miss the set is as the lookup left it, with no
 		 * equal key: the victim is the first way of the order (an

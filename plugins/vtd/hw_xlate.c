@@ -8,6 +8,7 @@
  * execute, translated) are in hw.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw.h"
@@ -201,14 +202,21 @@ struct hw_memo {
 	uint64_t uid;  /* the model's (hw->uid); 0: empty */
 	uint64_t live; /* RTADDR_REG as the resolution read it */
 	uint64_t ctx_gen, pe_gen;
-	uint32_t pasid; /* as requested (IOMMU_NO_PASID too) */
-	uint16_t sid;
+	/* The request's first two words, dev_id (the SID) and pasid (as
+	 * requested, IOMMU_NO_PASID too): one compare, and a match says
+	 * both are valid (only a checked request makes a memo). */
+	uint64_t dev_pasid;
 	bool sm, fpd, nxe, wpe, smep;
 	uint8_t stage, levels, width; /* width: 64 = no input check */
+	/* A second-stage walk while the IOTLB has only ever held 4 KiB
+	 * pages (at @uid: a first larger page draws the model a new uid),
+	 * so the short way may take it (hw_plain()). */
+	bool quick;
 	uint16_t did;
 	uint32_t tag;
 	uint64_t root;
 	uint64_t wc_tag, wc_seed, tlb_seed, tlb_key1; /* hw_xl_seeds() */
+	uint64_t tlb_key0; /* vtd_hw_tlb_key0() of page 0 at level 1 */
 	uint64_t in_max; /* the last input address @width lets through */
 };
 
@@ -244,16 +252,35 @@ void vtd_hw_uid_init(struct vtd_hw *hw)
 	hw_uid(hw);
 }
 
-/* This thread's memo, if it holds for @x's device and PASID now. */
+/* A new uid for the model: every thread's memo of it is void.  After
+ * the change of state the memos must not outlive (its store comes
+ * first), so a memo made with the new uid saw that state too. */
+static void hw_uid_redraw(struct vtd_hw *hw)
+{
+	__atomic_store_n(&hw->uid,
+			 __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED),
+			 __ATOMIC_SEQ_CST);
+}
+
+/* struct hw_memo.dev_pasid of @req: its first two words as one. */
+static inline uint64_t hw_dev_pasid(const struct iommu_dma_req *req)
+{
+	_Static_assert(offsetof(struct iommu_dma_req, pasid) ==
+			       offsetof(struct iommu_dma_req, dev_id) + 4,
+		       "dev_id and pasid make one word");
+	return (uint64_t)req->pasid << 32 | req->dev_id;
+}
+
+/* This thread's memo, if it holds for @req's device and PASID now. */
 static inline const struct hw_memo *
-hw_memo_find(struct vtd_hw *hw, uint16_t sid, uint32_t pasid, uint64_t live,
-	     uint64_t ctx_gen, uint64_t pe_gen)
+hw_memo_find(struct vtd_hw *hw, const struct iommu_dma_req *req,
+	     uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
 {
 	const struct hw_memo *m = &hw_memo;
 
 	/* hw->uid is set at create (never 0), an empty memo's is 0 */
 	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) ||
-	    m->live != live || m->sid != sid || m->pasid != pasid ||
+	    m->live != live || m->dev_pasid != hw_dev_pasid(req) ||
 	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
 		return NULL;
 	return m;
@@ -282,13 +309,18 @@ static inline void hw_memo_get(struct hw_xl *x, const struct hw_memo *m)
 static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 			uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
 {
+	/* The uid before the IOTLB's page sizes (hw_uid_redraw()). */
+	const uint64_t uid = hw_uid(hw);
+	const bool tlb_4k = __atomic_load_n(&hw->tlb_levels,
+					    __ATOMIC_SEQ_CST) == 1;
+
 	hw_memo = (struct hw_memo){
-	    .uid = hw_uid(hw),
+	    .uid = uid,
 	    .live = live,
 	    .ctx_gen = ctx_gen,
 	    .pe_gen = pe_gen,
-	    .pasid = x->req->pasid,
-	    .sid = x->sid,
+	    .dev_pasid = hw_dev_pasid(x->req),
+	    .quick = x->stage == HW_ST_SL && tlb_4k,
 	    .sm = x->sm,
 	    .fpd = x->fpd,
 	    .nxe = x->nxe,
@@ -304,6 +336,8 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .wc_seed = x->wc_seed,
 	    .tlb_seed = x->tlb_seed,
 	    .tlb_key1 = x->tlb_key1,
+	    .tlb_key0 = vtd_hw_tlb_key0(0, 1,
+					vtd_hw_tlb_key0_mode(x->stage, x->sm)),
 	    .in_max = x->width >= 64 ? UINT64_MAX
 				     : (UINT64_C(1) << x->width) - 1,
 	};
@@ -391,9 +425,12 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .seed = x->tlb_seed,
 	};
 	if (!(__atomic_load_n(&hw->tlb_levels, __ATOMIC_RELAXED) >>
-	      (t.level - 1) & 1))
+	      (t.level - 1) & 1)) {
 		__atomic_fetch_or(&hw->tlb_levels, 1u << (t.level - 1),
 				  __ATOMIC_SEQ_CST);
+		/* No memo may send a request the short way now. */
+		hw_uid_redraw(hw);
+	}
 	t.vpn = x->req->iova >> vtd_level_shift(t.level);
 	t.out = w->out;
 	t.perm = (uint8_t)w->perm;
@@ -432,8 +469,7 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 	uint32_t perm;
 
 	p.level = 1;
-	p.key[0] =
-	    vtd_hw_tlb_key0(vpn, 1, vtd_hw_tlb_key0_mode(HW_ST_SL, m->sm));
+	p.key[0] = (vpn & HW_TLB_VPN) | m->tlb_key0;
 	p.key[1] = m->tlb_key1;
 	if (vtd_hw_tlb_probe(hw, &p, vtd_hw_tlb_hash(m->tlb_seed, 1, vpn),
 			     &t)) {
@@ -520,8 +556,7 @@ hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
 	plain = !x.priv && !x.exec && !x.translated;
 	ctx_gen = ilib_cache_gen(&hw->ctxc);
 	pe_gen = ilib_cache_gen(&hw->pasidc);
-	m = plain ? hw_memo_find(hw, x.sid, req->pasid, live, ctx_gen, pe_gen)
-		  : NULL;
+	m = plain ? hw_memo_find(hw, req, live, ctx_gen, pe_gen) : NULL;
 	if (m)
 		hw_memo_get(&x, m);
 	if (!m || (x.width < 64 && req->iova >> x.width)) {
@@ -631,25 +666,20 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	uint64_t live;
 	int ret;
 
-	/* The usual request (no attribute, no PASID or a valid one, outside
-	 * the interrupt window, translation on) and this thread's memo of
-	 * its context: the short way; the rest, and whatever the short way
-	 * leaves, the whole way, which checks everything again. */
-	if (hw && req && out && req->len && req->dev_id <= 0xffff &&
-	    !req->attrs &&
-	    (req->access == IOMMU_ACCESS_READ ||
-	     req->access == IOMMU_ACCESS_WRITE) &&
-	    (req->pasid == IOMMU_NO_PASID
-		 ? req->iova < VTD_INTR_ADDR_FIRST ||
-		       req->iova > VTD_INTR_ADDR_LAST
-		 : req->pasid < (1u << VTD_PASID_MAX_BITS))) {
+	/* The usual request (no attribute, outside the interrupt window
+	 * unless it has a PASID, translation on) and this thread's memo of
+	 * its context, quick: the short way; the rest, and whatever the
+	 * short way leaves, the whole way, which checks everything again.
+	 * The memo's match says the SID and PASID are valid, and the live
+	 * word its own says translation is on. */
+	if (hw && req && out && req->len && ilib_req_plain(req)) {
 		live = __atomic_load_n(&hw->live, __ATOMIC_ACQUIRE);
-		m = hw_memo_find(hw, (uint16_t)req->dev_id, req->pasid, live,
-				 ilib_cache_gen(&hw->ctxc),
+		m = hw_memo_find(hw, req, live, ilib_cache_gen(&hw->ctxc),
 				 ilib_cache_gen(&hw->pasidc));
-		if ((live & HW_LIVE_TES) && m && m->stage == HW_ST_SL &&
-		    req->iova <= m->in_max &&
-		    __atomic_load_n(&hw->tlb_levels, __ATOMIC_ACQUIRE) == 1) {
+		if (m && m->quick && req->iova <= m->in_max &&
+		    (req->pasid != IOMMU_NO_PASID ||
+		     req->iova < VTD_INTR_ADDR_FIRST ||
+		     req->iova > VTD_INTR_ADDR_LAST)) {
 			ret = hw_plain(hw, m, req, out);
 			if (ret != HW_PLAIN_NO)
 				return ret;

@@ -240,7 +240,10 @@ struct amdvi_hw {
 	 * v2 walk (hw_xlate.c hw_walk()): read-only after create. */
 	uint64_t v1_rsvd0, v2_rsvd0;
 	/* This instance's number for the threads' memos (hw_xlate.c),
-	 * never 0 and never another instance's. */
+	 * never 0 and never another instance's (atomic).  Drawn again
+	 * after every write that changes Control or Device Table Base
+	 * (amdvi_hw_uid_redraw()): a memo made under the old number is
+	 * void, so it need not keep those values. */
 	uint64_t uid;
 };
 
@@ -297,9 +300,13 @@ void amdvi_hw_dte_insert(struct amdvi_hw *hw, uint16_t devid,
 struct hw_tlb_tag {
 	uint64_t word; /* DomainID | tag << 16: the key's second word */
 	uint64_t seed; /* its part of the set hash */
+	/* ilib_cache_tag_bucket() of @word in the IOTLB: a thread's memo
+	 * keeps it for the short way's insert (hw_xlate.c hw_plain()) */
+	unsigned int bucket;
 };
 
-void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag);
+void amdvi_hw_tlb_tag(const struct amdvi_hw *hw, struct hw_tlb_tag *tt,
+		      uint16_t domid, uint32_t tag);
 
 /* An IOTLB value: the page's output address | its permission (the page
  * is at least 4 KiB, so the permission fits below the address). */
@@ -421,5 +428,6 @@ int amdvi_hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		       struct iommu_translation *out);
 uint64_t amdvi_hw_uid_new(void);
+void amdvi_hw_uid_redraw(struct amdvi_hw *hw);
 
 #endif /* AMDVI_HW_H */

@@ -112,10 +112,12 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 
 #define HW_TLB_SEED_MUL 0xc4ceb9fe1a85ec53ull
 
-void amdvi_hw_tlb_tag(struct hw_tlb_tag *tt, uint16_t domid, uint32_t tag)
+void amdvi_hw_tlb_tag(const struct amdvi_hw *hw, struct hw_tlb_tag *tt,
+		      uint16_t domid, uint32_t tag)
 {
 	tt->word = domid | (uint64_t)tag << 16;
 	tt->seed = tt->word * HW_TLB_SEED_MUL;
+	tt->bucket = ilib_cache_tag_bucket(&hw->tlbc, tt->word);
 }
 
 /* One probe: the 2^@lg2 page holding @iova (@miss: NULL, or what a miss
@@ -268,7 +270,7 @@ void amdvi_hw_inv_pages(struct amdvi_hw *hw, uint16_t domid, uint32_t tag,
 	uint64_t key[2], sizes, probes = 0;
 	unsigned int set;
 
-	amdvi_hw_tlb_tag(&tt, domid, tag);
+	amdvi_hw_tlb_tag(hw, &tt, domid, tag);
 	a = (struct hw_inv_arg){
 	    .tagword = tt.word,
 	    .first = first,

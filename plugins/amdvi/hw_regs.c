@@ -158,6 +158,10 @@ static void hw_write64(struct amdvi_hw *hw, uint64_t off, uint64_t *reg,
 	}
 	nv = (old & ~hw_wmask(hw, off)) | (v & hw_wmask(hw, off));
 	hw_st(reg, nv);
+	/* The memos keep neither value: a new number voids them. */
+	if ((off == AMDVI_MMIO_DEVTAB_BASE || off == AMDVI_MMIO_CONTROL) &&
+	    nv != old)
+		amdvi_hw_uid_redraw(hw);
 	/* After the store: a walk that saw the old value read the PDE
 	 * cache's generation before this flush, and fills nothing. */
 	if ((off == AMDVI_MMIO_DEVTAB_BASE && nv != old) ||
@@ -344,7 +348,7 @@ static int amdvi_hw_create(struct iommu_host *host, const uint64_t *params,
 	if (!hw)
 		return -ENOMEM;
 	hw->host = host;
-	hw->uid = amdvi_hw_uid_new();
+	__atomic_store_n(&hw->uid, amdvi_hw_uid_new(), __ATOMIC_RELAXED);
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;

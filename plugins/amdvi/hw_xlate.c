@@ -131,8 +131,9 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
  * that reach a v1 or v2 walk are kept.
  */
 struct hw_memo {
-	uint64_t uid; /* the model's (amdvi_hw.uid); 0: empty */
-	uint64_t ctrl, dtb;
+	/* The model's amdvi_hw.uid, read before Control and Device Table
+	 * Base were (so it stands for their values); 0: empty */
+	uint64_t uid;
 	uint64_t dte_gen;
 	uint64_t who;	/* hw_who(): DeviceID and PASID as requested */
 	struct hw_cfg cfg;
@@ -173,6 +174,20 @@ static inline uint64_t hw_who(const struct iommu_dma_req *req)
 uint64_t amdvi_hw_uid_new(void)
 {
 	return __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED);
+}
+
+/* A new number for @hw after a change its memos must not outlive (made
+ * first): every thread's memo of it is void, and one made with the new
+ * number read the change. */
+void amdvi_hw_uid_redraw(struct amdvi_hw *hw)
+{
+	__atomic_store_n(&hw->uid, amdvi_hw_uid_new(), __ATOMIC_SEQ_CST);
+}
+
+/* The model's number, before the registers a memo stands for. */
+static inline uint64_t hw_uid(const struct amdvi_hw *hw)
+{
+	return __atomic_load_n(&hw->uid, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -500,8 +515,9 @@ static int hw_xl_translated(struct amdvi_hw *hw, const struct hw_xl *x,
  * Return: as amdvi_hw_translate().
  */
 static __attribute__((noinline)) int
-hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
-	   uint64_t dte_gen, bool plain, struct iommu_translation *out)
+hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
+	   uint64_t dtb, uint64_t dte_gen, bool plain,
+	   struct iommu_translation *out)
 {
 	const struct iommu_dma_req *req = x->req;
 	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
@@ -549,13 +565,11 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 	if (ret)
 		return ret;
 	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
-	amdvi_hw_tlb_tag(&c.tt, c.domid, c.tag);
+	amdvi_hw_tlb_tag(hw, &c.tt, c.domid, c.tag);
 	c.wseed = ilib_walk_cache_seed(c.wtag, c.root);
 	if (plain) {
 		*m = (struct hw_memo){
-		    .uid = hw->uid,
-		    .ctrl = ctrl,
-		    .dtb = dtb,
+		    .uid = uid,
 		    .dte_gen = dte_gen,
 		    .who = hw_who(req),
 		    .cfg = c,
@@ -572,11 +586,11 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t ctrl, uint64_t dtb,
 /*
  * hw_translate_slow() - every request the memo does not answer: the
  * argument checks, the MSI window, IommuEn, then hw_resolve()
- * @ctrl, @dtb, @dte_gen: as translate() read them, in its order
+ * @uid, @ctrl, @dtb, @dte_gen: as translate() read them, in its order
  */
 static __attribute__((noinline)) int
 hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
-		  uint64_t ctrl, uint64_t dtb, uint64_t dte_gen,
+		  uint64_t uid, uint64_t ctrl, uint64_t dtb, uint64_t dte_gen,
 		  struct iommu_translation *out)
 {
 	struct hw_xl x;
@@ -607,27 +621,27 @@ hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	plain = !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
 		(!x.has_pasid ||
 		 !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC)));
-	return hw_resolve(hw, &x, ctrl, dtb, dte_gen, plain, out);
+	return hw_resolve(hw, &x, uid, ctrl, dtb, dte_gen, plain, out);
 }
 
 /*
  * hw_memo_holds() - does this thread's memo @m answer @req's resolution?
- * @ctrl, @dtb, @dte_gen: Control, Device Table Base and the device-table
- * cache's generation, the generation read first (the memo's rule above)
+ * @uid: the model's number, read first
+ * @dte_gen: the device-table cache's generation, read after @uid
  *
- * Only for a plain request (a memo is only made under IommuEn, for a
- * checked DeviceID; the core passes only a length above 0 and a read or
- * a write, struct iommu_dma_req).  Without PASID, the MSI window comes
- * first and the exclusion range, which depends on the address, must be
- * off.
+ * A memo is only made under IommuEn, for a checked DeviceID and PASID,
+ * and is void once Control or Device Table Base changes (a new number).  Only for a plain request (no
+ * TRANSLATED; with PASID, neither PRIV nor EXEC; the core passes only a
+ * length above 0 and a read or a write, struct iommu_dma_req).  Without
+ * PASID, the MSI window comes first and the exclusion range, which
+ * depends on the address, must be off.
  */
 static inline __attribute__((always_inline)) bool
 hw_memo_holds(const struct amdvi_hw *hw, const struct hw_memo *m,
-	      const struct iommu_dma_req *req, uint64_t ctrl, uint64_t dtb,
-	      uint64_t dte_gen)
+	      const struct iommu_dma_req *req, uint64_t uid, uint64_t dte_gen)
 {
-	return m->uid == hw->uid && m->who == hw_who(req) &&
-	       m->ctrl == ctrl && m->dtb == dtb && m->dte_gen == dte_gen &&
+	return m->uid == uid && m->who == hw_who(req) &&
+	       m->dte_gen == dte_gen &&
 	       !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
 	       (req->pasid != IOMMU_NO_PASID
 		    ? !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC))
@@ -645,19 +659,20 @@ hw_translate_whole(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		   struct iommu_translation *out)
 {
 	const struct hw_memo *m = &hw_memo;
-	uint64_t ctrl, dtb, dte_gen;
+	uint64_t uid, ctrl, dtb, dte_gen;
 
 	if (!hw || !req || !out)
 		return -EINVAL;
+	uid = hw_uid(hw);
 	ctrl = hw_ld(&hw->ctrl);
 	dte_gen = ilib_cache_gen(&hw->dtec);
 	dtb = hw_ld(&hw->dtb);
-	if (hw_memo_holds(hw, m, req, ctrl, dtb, dte_gen))
+	if (hw_memo_holds(hw, m, req, uid, dte_gen))
 		return hw_walk(hw, req, &m->cfg,
 			       req->access | HW_ASK_USER | HW_ASK_CACHE |
 				   HW_ASK_MEMO,
 			       out);
-	return hw_translate_slow(hw, req, ctrl, dtb, dte_gen, out);
+	return hw_translate_slow(hw, req, uid, ctrl, dtb, dte_gen, out);
 }
 
 /* hw_plain()'s answer when the request needs the whole way: one it never
@@ -686,7 +701,7 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	const unsigned int acc = req->access; /* PT_ACC_R or PT_ACC_W */
 	struct ilib_cache_miss miss;
 	uint64_t key[2], val, gen, e, oa;
-	const void *table;
+	struct ilib_walk_leaf leaf;
 	uint32_t perm;
 
 	amdvi_hw_tlb_key(key, c->tt.word, iova, 12);
@@ -703,10 +718,12 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	}
 	/* The IOTLB's generation before the PDE cache is read (hw_walk()). */
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (!ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, req, c->wtag,
-				  c->wseed, c->root, 12, iova, &table, &perm))
+	leaf = ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, req, c->wtag,
+				    c->wseed, c->root, 12, iova);
+	if (!leaf.table)
 		return HW_PLAIN_NO;
-	e = pt_quick_load(table, pt_quick_idx4k(iova));
+	perm = (uint32_t)leaf.perm;
+	e = pt_quick_load(leaf.table, pt_quick_idx4k(iova));
 	if (!hw_quick(hw, c, acc, e, &perm, &oa))
 		return HW_PLAIN_NO;
 	/* hw_page_done() of a user request: PT_PERM_U*; a clean page read
@@ -722,8 +739,9 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	/* The probe's key and set; tlb_sizes already has 4 KiB (it only
 	 * grows), so the insert has nothing to publish first. */
 	val = oa | perm;
-	return ilib_cache_insert_after_miss(&hw->tlbc, &miss, key, &val, gen,
-					    key[1], 2, 1)
+	return ilib_cache_insert_after_miss_bucket(&hw->tlbc, &miss, key,
+						   &val, gen, key[1],
+						   c->tt.bucket, 2, 1)
 		   ? IOMMU_HW_CACHED
 		   : 0;
 }
@@ -743,21 +761,22 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		       struct iommu_translation *out)
 {
 	struct amdvi_hw *hw = opaque;
-	const struct hw_memo *m = &hw_memo;
-	uint64_t ctrl, dtb, dte_gen;
+	const struct hw_memo *m;
 	int ret;
 
-	/* The usual request (a plain read or write this thread's memo
-	 * holds) while the IOTLB held only 4 KiB pages, so hw_walk() would
-	 * probe that size alone: the short way; the rest, and whatever the
-	 * short way leaves, the whole way, which checks everything again. */
-	if (hw && req && out &&
-	    (req->access == IOMMU_ACCESS_READ ||
-	     req->access == IOMMU_ACCESS_WRITE)) {
-		ctrl = hw_ld(&hw->ctrl);
-		dte_gen = ilib_cache_gen(&hw->dtec);
-		dtb = hw_ld(&hw->dtb);
-		if (hw_memo_holds(hw, m, req, ctrl, dtb, dte_gen) &&
+	/* The usual request (a plain read or write, no attribute, that
+	 * this thread's memo holds) while the IOTLB held only 4 KiB pages,
+	 * so hw_walk() would probe that size alone: the short way; the
+	 * rest, and whatever the short way leaves, the whole way, which
+	 * checks everything again. */
+	if (hw && req && out && ilib_req_plain(req)) {
+		m = &hw_memo;
+		if (m->uid == hw_uid(hw) && m->who == hw_who(req) &&
+		    m->dte_gen == ilib_cache_gen(&hw->dtec) &&
+		    (req->pasid != IOMMU_NO_PASID ||
+		     ((req->iova < AMDVI_MSI_FIRST ||
+		       req->iova > AMDVI_MSI_LAST) &&
+		      !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN))) &&
 		    hw_ld(&hw->tlb_sizes) == 1ull << 12) {
 			ret = hw_plain(hw, &m->cfg, req, out);
 			if (ret != HW_PLAIN_NO)

@@ -53,15 +53,10 @@ static uint64_t *cache_slot(const struct ilib_cache *c, unsigned int set,
 #define TAG_EPOCH_BITS ILIB_CACHE_TAG_EPOCH_BITS
 #define TAG_EPOCH_MASK ((UINT64_C(1) << TAG_EPOCH_BITS) - 1)
 
-/*
- * The bucket of @tag: a multiplicative hash (the top bits of the product
- * with an odd constant) is enough for tags, which are small IDs, and costs
- * one multiply per insert.
- */
+/* The bucket of @tag (ilib_cache_tag_bucket()). */
 static unsigned int tag_bucket(const struct ilib_cache *c, uint64_t tag)
 {
-	return (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
-	       (c->tag_buckets - 1);
+	return ilib_cache_tag_bucket(c, tag);
 }
 
 /* Does the slot's tag still hold (always, in an untagged cache)? */

@@ -129,6 +129,27 @@ struct ilib_cache {
 	 (uint32_t)(sw) << 24)
 
 /**
+ * ilib_cache_tag_bucket() - the epoch bucket of tag @tag in tagged cache @c
+ * @c: the cache, made
+ * @tag: a tag
+ *
+ * A multiplicative hash (the top bits of the product with an odd
+ * constant) is enough for tags, which are small IDs.  A caller that
+ * inserts under one tag again and again may keep it and hand it to
+ * ilib_cache_insert_after_miss_bucket().
+ * Return: the bucket; 0 for an untagged cache.
+ */
+static inline unsigned int ilib_cache_tag_bucket(const struct ilib_cache *c,
+						 uint64_t tag)
+{
+	return c->tag_buckets
+		   ? (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >>
+				    32) &
+			 (c->tag_buckets - 1)
+		   : 0;
+}
+
+/**
  * ilib_cache_set_fifo() - replace the oldest entry of a set, not the
  * least recently used one
  * @c: the cache, before its first use

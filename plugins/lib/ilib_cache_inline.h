@@ -348,13 +348,17 @@ ilib__cache_tracing(const struct ilib_cache *c)
 				0);
 }
 
+/* ilib__cache_insert()'s @bucket when the caller has none. */
+#define ILIB__NO_BUCKET (~0u)
+
 /* The inline insert of ilib_cache_insert_tag_fixed(); with @miss, the
- * one of ilib_cache_insert_after_miss(). */
+ * one of ilib_cache_insert_after_miss(); @bucket, if not ILIB__NO_BUCKET,
+ * is ilib_cache_tag_bucket() of @tag. */
 static inline __attribute__((always_inline)) bool
 ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		   const uint64_t *val, uint64_t gen, uint64_t tag,
-		   const unsigned int kw, const unsigned int vw,
-		   const struct ilib_cache_miss *miss)
+		   unsigned int bucket, const unsigned int kw,
+		   const unsigned int vw, const struct ilib_cache_miss *miss)
 {
 	const uint64_t emask = (UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1;
 	const unsigned int sw = 1 + kw + vw + 1;
@@ -439,8 +443,7 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 			}
 		}
 	}
-	b = (unsigned int)((tag * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
-	    (c->tag_buckets - 1);
+	b = bucket != ILIB__NO_BUCKET ? bucket : ilib_cache_tag_bucket(c, tag);
 	tagw = (uint64_t)b << ILIB_CACHE_TAG_EPOCH_BITS |
 	       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) & emask);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
@@ -494,7 +497,8 @@ ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
 			    uint64_t gen, uint64_t tag, const unsigned int kw,
 			    const unsigned int vw)
 {
-	return ilib__cache_insert(c, hash, key, val, gen, tag, kw, vw, NULL);
+	return ilib__cache_insert(c, hash, key, val, gen, tag,
+				  ILIB__NO_BUCKET, kw, vw, NULL);
 }
 
 /**
@@ -529,9 +533,35 @@ ilib_cache_insert_after_miss(struct ilib_cache *c,
 		return false;
 	if (miss->seq & 1)
 		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-					  kw, vw, NULL);
-	return ilib__cache_insert(c, miss->hash, key, val, gen, tag, kw, vw,
-				  miss);
+					  ILIB__NO_BUCKET, kw, vw, NULL);
+	return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
+				  ILIB__NO_BUCKET, kw, vw, miss);
+}
+
+/**
+ * ilib_cache_insert_after_miss_bucket() - ilib_cache_insert_after_miss()
+ * with the tag's bucket the caller kept
+ * @bucket: ilib_cache_tag_bucket(@c, @tag), exactly (an entry under
+ *     another bucket would escape its tag's flush)
+ *
+ * Context: takes the set lock.
+ * Return: as ilib_cache_insert_tag().
+ */
+static inline __attribute__((always_inline)) bool
+ilib_cache_insert_after_miss_bucket(struct ilib_cache *c,
+				    const struct ilib_cache_miss *miss,
+				    const uint64_t *key, const uint64_t *val,
+				    uint64_t gen, uint64_t tag,
+				    unsigned int bucket, const unsigned int kw,
+				    const unsigned int vw)
+{
+	if (!miss)
+		return false;
+	if (miss->seq & 1)
+		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
+					  bucket, kw, vw, NULL);
+	return ilib__cache_insert(c, miss->hash, key, val, gen, tag, bucket,
+				  kw, vw, miss);
 }
 
 #endif /* ILIB_CACHE_INLINE_H */

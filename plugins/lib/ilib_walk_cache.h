@@ -180,24 +180,35 @@ static inline uint32_t ilib_walk_start_perm(const struct ilib_walk_start *s)
 	return (uint32_t)(s->lvl_perm >> 32);
 }
 
+/**
+ * struct ilib_walk_leaf - what ilib_walk_cache_leaf() found (returned in
+ * two registers)
+ * @table: the last-level table's host address; NULL: none
+ * @perm: the PT_PERM_* the levels above granted
+ */
+struct ilib_walk_leaf {
+	const void *table;
+	uint64_t perm;
+};
+
 /* ilib_walk_cache_leaf() past the thread's copy: the cache, then the
  * copy filled (out of line: the copy's hit keeps its registers). */
-static __attribute__((noinline, unused)) bool
+static __attribute__((noinline, unused)) struct ilib_walk_leaf
 ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
 			   uint64_t tag, uint64_t seed, uint64_t root,
-			   unsigned int g, uint64_t ia, uint64_t gen,
-			   const void **table, uint32_t *perm)
+			   unsigned int g, uint64_t ia, uint64_t gen)
 {
+	struct ilib_walk_leaf l = {NULL, 0};
 	struct ilib_walk_start s;
 
 	if (!ilib_walk_cache_find(c, tag, seed, root, g, ia, &s) ||
-	    !(*table = ilib_walk_start_leaf_table(&s)))
-		return false;
-	*perm = ilib_walk_start_perm(&s);
+	    !(l.table = ilib_walk_start_leaf_table(&s)))
+		return (struct ilib_walk_leaf){NULL, 0};
+	l.perm = ilib_walk_start_perm(&s);
 	if (fr)
 		ilib_walk_front_fill(fr, ilib_walk_cache_region_g(g, ia), tag,
-				     root, gen, *table, *perm);
-	return true;
+				     root, gen, l.table, (uint32_t)l.perm);
+	return l;
 }
 
 /**
@@ -209,31 +220,28 @@ ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
  * @f: the model's per-thread copies of it
  * @req: the request translated (its thread number)
  * @tag, @seed, @root, @g, @ia: as ilib_walk_cache_find()
- * @table: out: the table's host address
- * @perm: out: the PT_PERM_* the levels above granted
  * Filling the copy changes nothing a request can tell (the copy answers
  * what the cache does), so a short way that then gives up still leaves
  * the model as it found it.
- * Return: true if found (a table of another level, or one the host had
- * no address for, is not).
+ * Return: the table and permissions; table NULL if not found (a table of
+ * another level, or one the host had no address for, is not).
  */
-static inline __attribute__((always_inline)) bool
+static inline __attribute__((always_inline)) struct ilib_walk_leaf
 ilib_walk_cache_leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
 		     const struct iommu_dma_req *req, uint64_t tag,
-		     uint64_t seed, uint64_t root, unsigned int g, uint64_t ia,
-		     const void **table, uint32_t *perm)
+		     uint64_t seed, uint64_t root, unsigned int g, uint64_t ia)
 {
 	struct ilib_walk_front *fr = ilib_walk_front_of(f, req);
 	/* Before the lookup: a copy made from it counts only while no
 	 * invalidation has come since. */
 	const uint64_t gen = ilib_walk_cache_gen(c);
+	const struct ilib_walk_front_entry *e;
 
 	if (__builtin_expect(fr != NULL, 1) &&
-	    ilib_walk_front_find(fr, ilib_walk_cache_region_g(g, ia), tag,
-				 root, gen, table, perm))
-		return true;
-	return ilib__walk_cache_leaf_fill(c, fr, tag, seed, root, g, ia, gen,
-					  table, perm);
+	    (e = ilib__walk_front_entry(fr, ilib_walk_cache_region_g(g, ia),
+					tag, root, gen)))
+		return (struct ilib_walk_leaf){e->table, e->perm};
+	return ilib__walk_cache_leaf_fill(c, fr, tag, seed, root, g, ia, gen);
 }
 
 /* Make @d resume at @s (PT_WALK_RESUME). */

@@ -83,6 +83,20 @@ ilib_walk_front_of(struct ilib_walk_fronts *f, const struct iommu_dma_req *req)
 #endif
 }
 
+/* ilib_walk_front_find()'s entry, or NULL. */
+static inline __attribute__((always_inline)) const struct ilib_walk_front_entry *
+ilib__walk_front_entry(const struct ilib_walk_front *fr, uint64_t region,
+		       uint64_t tag, uint64_t root, uint64_t gen)
+{
+	const struct ilib_walk_front_entry *e =
+	    &fr->e[region % ILIB_WALK_FRONT_ENTRIES];
+
+	if (e->region != region || e->gen != gen || e->tag != tag ||
+	    e->root != root)
+		return NULL;
+	return e;
+}
+
 /**
  * ilib_walk_front_find() - the table of @region, if this thread's copy
  * holds it at the shared cache's generation @gen
@@ -100,10 +114,9 @@ ilib_walk_front_find(const struct ilib_walk_front *fr, uint64_t region,
 		     const void **table, uint32_t *perm)
 {
 	const struct ilib_walk_front_entry *e =
-	    &fr->e[region % ILIB_WALK_FRONT_ENTRIES];
+	    ilib__walk_front_entry(fr, region, tag, root, gen);
 
-	if (e->region != region || e->gen != gen || e->tag != tag ||
-	    e->root != root)
+	if (!e)
 		return false;
 	*table = e->table;
 	*perm = (uint32_t)e->perm;

@@ -604,18 +604,19 @@ bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
 			   unsigned int sel, uint64_t ia, struct hw_wres *r)
 {
 	const struct hw_wcfg *w = &x->cd->tt[sel];
-	const void *table;
+	struct ilib_walk_leaf leaf;
 	struct hw_look l;
-	uint32_t tperm;
 	uint8_t perm;
 	bool wd;
 
 	/* The region's last-level table, from this thread's copy of the
 	 * walk cache or the cache. */
-	if (!ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, x->req,
-				  x->plan->wtag[sel], x->plan->wseed[sel],
-				  w->root, w->g, ia, &table, &tperm) ||
-	    !hw_stage_quick(w, false, table, tperm, ia, &l) ||
+	leaf = ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, x->req,
+				    x->plan->wtag[sel], x->plan->wseed[sel],
+				    w->root, w->g, ia);
+	if (!leaf.table ||
+	    !hw_stage_quick(w, false, leaf.table, (uint32_t)leaf.perm, ia,
+			    &l) ||
 	    !(l.entry & SMMU_PTE_AF))
 		return false;
 	perm = hw_res_perm(x, false, l.perm, l.dirty, &wd);

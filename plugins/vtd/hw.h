@@ -504,6 +504,25 @@ static inline void vtd_hw_tlb_val(uint64_t out, unsigned int perm, bool neg,
 	val[1] = perm | (uint64_t)neg << 8 | (uint64_t)wd << 9;
 }
 
+/* vtd_hw_tlb_insert_probe() with ilib_cache_tag_bucket() of @did kept
+ * in @bucket. */
+static inline __attribute__((always_inline)) void
+vtd_hw_tlb_insert_probe_b(struct vtd_hw *hw, const struct hw_tlb_probe *p,
+			  uint8_t stage, uint16_t did, unsigned int bucket,
+			  uint64_t out, unsigned int perm, bool wd, uint64_t gen)
+{
+	uint64_t val[HW_TLB_VAL_WORDS];
+
+	vtd_hw_tlb_val(out, perm, false, wd, val);
+	if (stage == HW_ST_FL &&
+	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
+		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
+	ilib_cache_insert_after_miss_bucket(&hw->tlbc, &p->miss, p->key, val,
+					    gen, did, bucket,
+					    HW_TLB_KEY_WORDS,
+					    HW_TLB_VAL_WORDS);
+}
+
 /*
  * Cache the result of the walk that followed the IOTLB probe @p that
  * missed, whose key (tags and level) is the entry's: the key words are
@@ -516,14 +535,9 @@ vtd_hw_tlb_insert_probe(struct vtd_hw *hw, const struct hw_tlb_probe *p,
 			uint8_t stage, uint16_t did, uint64_t out,
 			unsigned int perm, bool wd, uint64_t gen)
 {
-	uint64_t val[HW_TLB_VAL_WORDS];
-
-	vtd_hw_tlb_val(out, perm, false, wd, val);
-	if (stage == HW_ST_FL &&
-	    !__atomic_load_n(&hw->tlb_fl, __ATOMIC_RELAXED))
-		__atomic_store_n(&hw->tlb_fl, true, __ATOMIC_SEQ_CST);
-	ilib_cache_insert_after_miss(&hw->tlbc, &p->miss, p->key, val, gen, did,
-				     HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
+	vtd_hw_tlb_insert_probe_b(hw, p, stage, did,
+				  ilib_cache_tag_bucket(&hw->tlbc, did), out,
+				  perm, wd, gen);
 }
 
 void vtd_hw_inv_ctx(struct vtd_hw *hw, unsigned int gran, uint16_t did,

@@ -217,6 +217,7 @@ struct hw_memo {
 	uint64_t root;
 	uint64_t wc_tag, wc_seed, tlb_seed, tlb_key1; /* hw_xl_seeds() */
 	uint64_t tlb_key0; /* vtd_hw_tlb_key0() of page 0 at level 1 */
+	uint16_t tlb_bucket; /* ilib_cache_tag_bucket() of @did */
 	uint64_t in_max; /* the last input address @width lets through */
 };
 
@@ -338,6 +339,7 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .tlb_key1 = x->tlb_key1,
 	    .tlb_key0 = vtd_hw_tlb_key0(0, 1,
 					vtd_hw_tlb_key0_mode(x->stage, x->sm)),
+	    .tlb_bucket = (uint16_t)ilib_cache_tag_bucket(&hw->tlbc, x->did),
 	    .in_max = x->width >= 64 ? UINT64_MAX
 				     : (UINT64_C(1) << x->width) - 1,
 	};
@@ -463,7 +465,7 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 	const unsigned int access = vtd_hw_walk_acc(req);
 	struct hw_tlb_probe p;
 	struct hw_tlb t;
-	const void *table;
+	struct ilib_walk_leaf leaf;
 	unsigned int iperm;
 	uint64_t gen, oa;
 	uint32_t perm;
@@ -480,10 +482,12 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 		return IOMMU_HW_CACHED;
 	}
 	gen = ilib_cache_gen(&hw->tlbc);
-	if (!ilib_walk_cache_leaf(&hw->wc, &hw->fronts, req, m->wc_tag,
-				  m->wc_seed, m->root, 12, iova, &table, &perm))
+	leaf = ilib_walk_cache_leaf(&hw->wc, &hw->fronts, req, m->wc_tag,
+				    m->wc_seed, m->root, 12, iova);
+	if (!leaf.table)
 		return HW_PLAIN_NO;
-	if (!pt_quick_vtdss(pt_quick_load(table, pt_quick_idx4k(iova)),
+	perm = (uint32_t)leaf.perm;
+	if (!pt_quick_vtdss(pt_quick_load(leaf.table, pt_quick_idx4k(iova)),
 			    hw->sl_rsvd0, access, &perm, &oa) ||
 	    hw_overlaps_intr(oa, oa + (VTD_PAGE_SIZE - 1)))
 		return HW_PLAIN_NO;
@@ -493,8 +497,8 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 	hw_out(req, oa, 1, iperm, out);
 	/* The probe's key, and its set's count when it was stable (else
 	 * the insert looks for the key itself). */
-	vtd_hw_tlb_insert_probe(hw, &p, HW_ST_SL, m->did, oa, iperm, false,
-				gen);
+	vtd_hw_tlb_insert_probe_b(hw, &p, HW_ST_SL, m->did, m->tlb_bucket, oa,
+				  iperm, false, gen);
 	return IOMMU_HW_CACHED;
 }
 

@@ -14,6 +14,21 @@
 
 static uint64_t table_a[512], table_b[512];
 
+/* ilib_walk_cache_leaf() as a yes or no, its answer in @t and @perm. */
+static bool leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
+		 const struct iommu_dma_req *req, uint64_t seed, uint64_t ia,
+		 const void **t, uint32_t *perm)
+{
+	const struct ilib_walk_leaf l =
+	    ilib_walk_cache_leaf(c, f, req, TAG, seed, ROOT, 12, ia);
+
+	if (!l.table)
+		return false;
+	*t = l.table;
+	*perm = (uint32_t)l.perm;
+	return true;
+}
+
 /* The copy answers for its exact key at its generation, nothing else. */
 Test(walk_front, a_copy_answers_only_its_own_key)
 {
@@ -114,43 +129,36 @@ Test(walk_front, leaf_comes_from_the_cache_and_goes_with_its_flush)
 	uint32_t perm = 0;
 
 	cr_assert_eq(ilib_walk_cache_init(&c, 64, 4), 0);
-	cr_assert_not(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12,
-					   ia, &t, &perm),
+	cr_assert_not(leaf(&c, &f, &req, seed, ia, &t, &perm),
 		      "nothing cached");
 	put_leaf(&c, ia, table_a, PT_PERM_R | PT_PERM_W);
-	cr_assert(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12, ia,
-				       &t, &perm));
+	cr_assert(leaf(&c, &f, &req, seed, ia, &t, &perm));
 	cr_assert_eq(t, table_a);
 	cr_assert_eq(perm, PT_PERM_R | PT_PERM_W);
 	cr_assert(ilib_walk_front_find(
 		      f.t[2], ilib_walk_cache_region_g(12, ia), TAG, ROOT,
 		      ilib_walk_cache_gen(&c), &t, &perm),
 		  "kept in thread 3's copy");
-	cr_assert(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12,
-				       ia + 0x1000, &t, &perm),
+	cr_assert(leaf(&c, &f, &req, seed, ia + 0x1000, &t, &perm),
 		  "another page of the region");
 	cr_assert_eq(t, table_a);
 
 	ilib_walk_cache_flush(&c);
-	cr_assert_not(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12,
-					   ia, &t, &perm),
+	cr_assert_not(leaf(&c, &f, &req, seed, ia, &t, &perm),
 		      "the copy outlived the cache's flush");
 	put_leaf(&c, ia, table_b, PT_PERM_R);
-	cr_assert(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12, ia,
-				       &t, &perm));
+	cr_assert(leaf(&c, &f, &req, seed, ia, &t, &perm));
 	cr_assert_eq(t, table_b, "the region's old table");
 	cr_assert_eq(perm, PT_PERM_R);
 
 	/* Without a thread number: the cache alone, the same answer. */
 	req.thread = 0;
-	cr_assert(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12, ia,
-				       &t, &perm));
+	cr_assert(leaf(&c, &f, &req, seed, ia, &t, &perm));
 	cr_assert_eq(t, table_b);
 	/* A table without a host address is no leaf for a decoder. */
 	put_leaf(&c, ia + 0x200000, NULL, PT_PERM_R);
 	req.thread = 3;
-	cr_assert_not(ilib_walk_cache_leaf(&c, &f, &req, TAG, seed, ROOT, 12,
-					   ia + 0x200000, &t, &perm));
+	cr_assert_not(leaf(&c, &f, &req, seed, ia + 0x200000, &t, &perm));
 	ilib_walk_fronts_fini(&f);
 	ilib_cache_fini(&c);
 }

@@ -571,19 +571,20 @@ translate_other(struct iommu_ctx *ctx, int ret, uint64_t iova, uint64_t len,
 }
 
 /*
- * translate_seen() - the miss of a request whose hint slot holds this
+ * translate_seen() - the miss of a request whose hint slot @h holds this
  * context, device and PASID at the generation that holds now
  * (iommu_dma_translate() looked; access is READ or WRITE): that device
  * still exists (removing it bumps the generation), its PASID was checked
  * when the slot was filled, and the hint is on (so the bus is the
  * built-in one); what is left to check is the length.  The slot's
  * generation is then the one read before the device was known to exist,
- * as translate() needs it; and the new hint goes back into the same slot
- * (its index is the page's and the device's).
+ * as translate() needs it; the device and PASID are the slot's (one
+ * word, as the request lays them out); and the new hint goes back into
+ * the same slot (its index is the page's and the device's).
  */
 static __attribute__((noinline)) int
-translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
-	       uint64_t iova, uint64_t len, unsigned int access,
+translate_seen(struct iommu_ctx *ctx, struct hint *const h, uint64_t iova,
+	       uint64_t len, unsigned int access,
 	       struct iommu_translation *out)
 {
 	/* This thread has a shard number: it counted the translation that
@@ -594,16 +595,21 @@ translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	const unsigned int off = iommu__shard_off;
 
 	if (__builtin_expect(!off, 0))
-		return dma_translate_slow(ctx, dev_id, pasid, iova, len, access,
-					  out);
+		return dma_translate_slow(ctx, h->dev_id, h->pasid, iova, len,
+					  access, out);
 
 	IOMMU__API_SCOPE();
 	struct iommu__shard *const sh = iommu__shard_at(ctx, off);
-	struct hint *const h = hint_slot(dev_id, iova);
-	const uint64_t gen = h->gen;
+	const uint64_t gen = h->gen, id = h->id;
 	uint64_t ask, page_left;
 	struct iommu_dma_req req;
 	int ret;
+
+	_Static_assert(offsetof(struct hint, pasid) ==
+				   offsetof(struct hint, dev_id) + 4 &&
+			       offsetof(struct iommu_dma_req, pasid) ==
+				   offsetof(struct iommu_dma_req, dev_id) + 4,
+		       "a hint's id word is a request's first two fields");
 
 	if (!len || iova + (len - 1) < iova)
 		return -EINVAL;
@@ -612,14 +618,13 @@ translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	ask = len > page_left ? len : page_left;
 	iommu__shard_add(&sh->xl[0], off, 1);
 	req = (struct iommu_dma_req){
-		.dev_id = dev_id,
-		.pasid = pasid,
 		.iova = iova,
 		.len = ask,
 		.access = access,
 		.stats = shard_own(sh, off),
 		.thread = shard_thread(off),
 	};
+	memcpy(&req.dev_id, &id, sizeof(id));
 	ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	/* From the request again, not kept across the call: fewer
 	 * registers to save. */
@@ -629,8 +634,7 @@ translate_seen(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 		/* The whole slot again: a callback the model made (a log
 		 * line, a trace event) may have translated on this thread.
 		 * No wrap: the answer lies inside the request or the page. */
-		hint_fill(h, ctx->uid, gen, hint_id(req.dev_id, req.pasid),
-			  iova, out, false);
+		hint_fill(h, ctx->uid, gen, id, iova, out, false);
 		if (out->len > len)
 			out->len = len;
 		ret = 0;
@@ -676,8 +680,7 @@ int iommu_dma_translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 	if (iova < h->first || iova > h->last || len - 1 > h->last - iova ||
 	    !(h->perm & (access == IOMMU_ACCESS_WRITE ? IOMMU_WRITE
 						      : IOMMU_READ)))
-		return translate_seen(ctx, dev_id, pasid, iova, len, access,
-				      out);
+		return translate_seen(ctx, h, iova, len, access, out);
 	out->phys = iova + h->delta;
 	out->len = len;
 	out->perm = h->perm;

@@ -348,121 +348,159 @@ ilib__cache_tracing(const struct ilib_cache *c)
 				0);
 }
 
-/* ilib__cache_insert()'s @bucket when the caller has none. */
+/* ilib__cache_insert()'s @bucket when the caller has none (a constant:
+ * the inline code tests it at compile time). */
 #define ILIB__NO_BUCKET (~0u)
 
-/* The inline insert of ilib_cache_insert_tag_fixed(); with @miss, the
- * one of ilib_cache_insert_after_miss(); @bucket, if not ILIB__NO_BUCKET,
- * is ilib_cache_tag_bucket() of @tag. */
+/* The slot's tag word of @tag (@bucket: its bucket; @have: false when
+ * the caller has none, a constant), the epoch read now (under the set's
+ * lock, before the generation). */
+static inline __attribute__((always_inline)) uint64_t
+ilib__cache_tag_word(const struct ilib_cache *c, uint64_t tag,
+		     unsigned int bucket, const bool have)
+{
+	const uint64_t emask = (UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1;
+	const unsigned int b = have ? bucket : ilib_cache_tag_bucket(c, tag);
+
+	return (uint64_t)b << ILIB_CACHE_TAG_EPOCH_BITS |
+	       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) & emask);
+}
+
+/* Store @key, @val and @tagw into @victim of @s, the newest stamp last
+ * (the set's lock held). */
+static inline __attribute__((always_inline)) void
+ilib__cache_store(struct ilib_cache_set *s, uint64_t *victim,
+		  const uint64_t *key, const uint64_t *val, uint64_t tagw,
+		  const unsigned int kw, const unsigned int vw)
+{
+	uint64_t tick;
+	unsigned int i;
+
+#pragma GCC unroll 16
+	for (i = 0; i < kw; i++)
+		__atomic_store_n(&victim[1 + i], key[i], __ATOMIC_RELEASE);
+#pragma GCC unroll 16
+	for (i = 0; i < vw; i++)
+		__atomic_store_n(&victim[1 + kw + i], val[i], __ATOMIC_RELEASE);
+	__atomic_store_n(&victim[1 + kw + vw], tagw, __ATOMIC_RELEASE);
+	tick = __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) + 1;
+	__atomic_store_n(&s->tick, tick, __ATOMIC_RELEASE);
+	__atomic_store_n(&victim[0], tick, __ATOMIC_RELEASE);
+}
+
+/*
+ * The insert after a miss in a set of 8 ways of the caller's sizes, a
+ * tag word each, that the lookup found stable at @miss->seq (even), no
+ * IOTLB tracing: the lock taken from that very count, the victim the
+ * first way of the set's order (an empty one, else the least recently
+ * used), which goes to the top.  A set a flush left stale since needs no
+ * look: the flush bumps the generation, then the epoch, and never
+ * touches a set, so it either fails the generation check here or leaves
+ * an entry no one sees (a stale set holds nothing to every reader, and
+ * whoever empties it next clears every stamp).  Anything else: the call.
+ */
+static inline __attribute__((always_inline)) bool
+ilib__cache_insert_miss8(struct ilib_cache *c,
+			 const struct ilib_cache_miss *miss,
+			 const uint64_t *key, const uint64_t *val,
+			 uint64_t gen, uint64_t tag, unsigned int bucket,
+			 const bool have, const unsigned int kw,
+			 const unsigned int vw)
+{
+	const unsigned int sw = 1 + kw + vw + 1;
+	struct ilib_cache_set *const s = miss->set;
+	unsigned int seq = miss->seq, w;
+	uint64_t *victim, tagw;
+	uint32_t order;
+	bool stored = false;
+
+	if (!__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return ilib_cache_insert_tag(c, miss->hash, key, val, gen, tag);
+	order = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
+	w = order & ILIB__ORDER_MASK;
+	victim = miss->slot + (size_t)w * sw;
+	tagw = ilib__cache_tag_word(c, tag, bucket, have);
+	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
+		ilib__cache_store(s, victim, key, val, tagw, kw, vw);
+		__atomic_store_n(&s->order,
+				 order >> ILIB__ORDER_BITS |
+				     w << (ILIB__ORDER_BITS * 7),
+				 __ATOMIC_RELAXED);
+		stored = true;
+	}
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	return stored;
+}
+
+/* The inline insert of ilib_cache_insert_tag_fixed(), and of
+ * ilib_cache_insert_after_miss() when ilib__cache_insert_miss8() does
+ * not apply (@miss: a stable miss's record, or NULL); @bucket, if not
+ * ILIB__NO_BUCKET, is ilib_cache_tag_bucket() of @tag. */
 static inline __attribute__((always_inline)) bool
 ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		   const uint64_t *val, uint64_t gen, uint64_t tag,
 		   unsigned int bucket, const unsigned int kw,
 		   const unsigned int vw, const struct ilib_cache_miss *miss)
 {
-	const uint64_t emask = (UINT64_C(1) << ILIB_CACHE_TAG_EPOCH_BITS) - 1;
 	const unsigned int sw = 1 + kw + vw + 1;
 	struct ilib_cache_set *s;
-	uint64_t *slot, *end, *victim, vstamp = UINT64_MAX, tagw, tick;
-	unsigned int set, seq, b, i, w, vway = 0;
-	uint32_t order = 0;
-	bool stored = false, eight;
+	uint64_t *slot, *end, *victim, vstamp = UINT64_MAX, tagw;
+	unsigned int set, seq, i, w, vway = 0;
+	bool stored = false;
 
 	if (!c || !key || (vw && !val))
 		goto slow;
 	/* 8 ways of this slot size (a tag word: a tagged cache): one
 	 * compare; any other shape is checked a word at a time. */
-	eight = c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, sw);
-	if ((!eight && (kw != c->key_words || vw != c->val_words ||
-			!c->sets || !c->tag_buckets)) ||
+	if ((c->shape != ILIB__CACHE_SHAPE(kw, vw, 8, sw) &&
+	     (kw != c->key_words || vw != c->val_words || !c->sets ||
+	      !c->tag_buckets)) ||
 	    ilib__cache_tracing(c))
 		goto slow;
-	if (miss && eight) {
-		/* The set and its slots as the lookup found them. */
-		s = miss->set;
-		seq = miss->seq;
-		slot = miss->slot;
-	} else {
-		set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
-		s = &c->sets[set];
-		seq = miss ? miss->seq
-			   : __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-		slot = c->slots + (size_t)set * c->ways * sw;
-	}
+	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
+	s = &c->sets[set];
+	seq = miss ? miss->seq : __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	slot = c->slots + (size_t)set * c->ways * sw;
 	if ((seq & 1) ||
 	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		goto slow;
-	/* A set a flush left stale: the call empties it first.  After a
-	 * miss the lookup found the set current at this very count, and a
-	 * flush since (it bumps the generation, then the epoch, and never
-	 * touches a set) either fails the generation check below or
-	 * leaves an entry no one sees: a stale set holds nothing to every
-	 * reader, and whoever empties it next clears every stamp. */
-	if (!(miss && eight) &&
-	    __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
-		__atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
-		goto unlock_slow;
-	if (miss && eight) {
-		/* After a miss the set is as the lookup left it, with no
-		 * equal key: the victim is the first way of the order (an
-		 * empty one, else the least recently used), and it goes to
-		 * the top. */
-		order = __atomic_load_n(&s->order, __ATOMIC_RELAXED);
-		w = order & ILIB__ORDER_MASK;
-		victim = slot + (size_t)w * sw;
-		order = order >> ILIB__ORDER_BITS | w << (ILIB__ORDER_BITS * 7);
-	} else {
-		/* The slot of an equal key, else the first empty one, else
-		 * the least recently used (cache.c's choice); after a miss
-		 * there is no equal key to look for. */
-		end = slot + (size_t)c->ways * sw;
-		victim = slot;
-		for (w = 0; slot != end; slot += sw, w++) {
-			const uint64_t stamp =
-			    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
+		goto unlock_slow; /* the call empties it first */
+	/* The slot of an equal key, else the first empty one, else the
+	 * least recently used (cache.c's choice); after a miss there is no
+	 * equal key to look for. */
+	end = slot + (size_t)c->ways * sw;
+	victim = slot;
+	for (w = 0; slot != end; slot += sw, w++) {
+		const uint64_t stamp =
+		    __atomic_load_n(&slot[0], __ATOMIC_ACQUIRE);
 
-			if (stamp < vstamp) {
-				victim = slot;
-				vway = w;
-				vstamp = stamp;
-			}
-			if (miss ||
-			    __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) !=
-				key[0] ||
-			    !stamp)
-				continue;
-			for (i = 1; i < kw; i++)
-				if (__atomic_load_n(&slot[1 + i],
-						    __ATOMIC_ACQUIRE) != key[i])
-					break;
-			if (i == kw) {
-				victim = slot;
-				vway = w;
+		if (stamp < vstamp) {
+			victim = slot;
+			vway = w;
+			vstamp = stamp;
+		}
+		if (miss ||
+		    __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE) != key[0] ||
+		    !stamp)
+			continue;
+		for (i = 1; i < kw; i++)
+			if (__atomic_load_n(&slot[1 + i], __ATOMIC_ACQUIRE) !=
+			    key[i])
 				break;
-			}
+		if (i == kw) {
+			victim = slot;
+			vway = w;
+			break;
 		}
 	}
-	b = bucket != ILIB__NO_BUCKET ? bucket : ilib_cache_tag_bucket(c, tag);
-	tagw = (uint64_t)b << ILIB_CACHE_TAG_EPOCH_BITS |
-	       (__atomic_load_n(&c->tag_epoch[b], __ATOMIC_SEQ_CST) & emask);
+	tagw = ilib__cache_tag_word(c, tag, bucket, bucket != ILIB__NO_BUCKET);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
-#pragma GCC unroll 16
-		for (i = 0; i < kw; i++)
-			__atomic_store_n(&victim[1 + i], key[i],
-					 __ATOMIC_RELEASE);
-#pragma GCC unroll 16
-		for (i = 0; i < vw; i++)
-			__atomic_store_n(&victim[1 + kw + i], val[i],
-					 __ATOMIC_RELEASE);
-		__atomic_store_n(&victim[1 + kw + vw], tagw, __ATOMIC_RELEASE);
-		tick = __atomic_load_n(&s->tick, __ATOMIC_ACQUIRE) + 1;
-		__atomic_store_n(&s->tick, tick, __ATOMIC_RELEASE);
-		__atomic_store_n(&victim[0], tick, __ATOMIC_RELEASE);
-		if (miss && eight)
-			__atomic_store_n(&s->order, order, __ATOMIC_RELAXED);
-		else
-			ilib__order_touch(c, s, vway, true);
+		ilib__cache_store(s, victim, key, val, tagw, kw, vw);
+		ilib__order_touch(c, s, vway, true);
 		stored = true;
 	}
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
@@ -472,6 +510,32 @@ unlock_slow:
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 slow:
 	return ilib_cache_insert_tag(c, hash, key, val, gen, tag);
+}
+
+/* ilib_cache_insert_after_miss_bucket() (@have: false when the caller
+ * has no bucket, a constant). */
+static inline __attribute__((always_inline)) bool
+ilib__cache_insert_after_miss(struct ilib_cache *c,
+			      const struct ilib_cache_miss *miss,
+			      const uint64_t *key, const uint64_t *val,
+			      uint64_t gen, uint64_t tag, unsigned int bucket,
+			      const bool have, const unsigned int kw,
+			      const unsigned int vw)
+{
+	if (!miss)
+		return false;
+	if (miss->seq & 1)
+		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
+					  have ? bucket : ILIB__NO_BUCKET, kw,
+					  vw, NULL);
+	/* An even count: the lookup ran on @c, made, with a set to go on. */
+	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, 2 + kw + vw) && key &&
+	    (!vw || val) && !ilib__cache_tracing(c))
+		return ilib__cache_insert_miss8(c, miss, key, val, gen, tag,
+						bucket, have, kw, vw);
+	return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
+				  have ? bucket : ILIB__NO_BUCKET, kw, vw,
+				  miss);
 }
 
 /**
@@ -529,13 +593,8 @@ ilib_cache_insert_after_miss(struct ilib_cache *c,
 			     uint64_t gen, uint64_t tag, const unsigned int kw,
 			     const unsigned int vw)
 {
-	if (!miss)
-		return false;
-	if (miss->seq & 1)
-		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-					  ILIB__NO_BUCKET, kw, vw, NULL);
-	return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-				  ILIB__NO_BUCKET, kw, vw, miss);
+	return ilib__cache_insert_after_miss(c, miss, key, val, gen, tag, 0,
+					     false, kw, vw);
 }
 
 /**
@@ -555,13 +614,8 @@ ilib_cache_insert_after_miss_bucket(struct ilib_cache *c,
 				    unsigned int bucket, const unsigned int kw,
 				    const unsigned int vw)
 {
-	if (!miss)
-		return false;
-	if (miss->seq & 1)
-		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-					  bucket, kw, vw, NULL);
-	return ilib__cache_insert(c, miss->hash, key, val, gen, tag, bucket,
-				  kw, vw, miss);
+	return ilib__cache_insert_after_miss(c, miss, key, val, gen, tag,
+					     bucket, true, kw, vw);
 }
 
 #endif /* ILIB_CACHE_INLINE_H */

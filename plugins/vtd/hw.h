@@ -624,5 +624,6 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		     struct iommu_translation *out);
 /* Give the model its number for the threads' memos (at create). */
 void vtd_hw_uid_init(struct vtd_hw *hw);
+void vtd_hw_uid_redraw(struct vtd_hw *hw);
 
 #endif /* VTD_HW_H */

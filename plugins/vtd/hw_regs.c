@@ -18,7 +18,11 @@ static void hw_publish(struct vtd_hw *hw, uint64_t root)
 	uint64_t v = (root & (VTD_RTADDR_RTA | VTD_RTADDR_TTM)) |
 		     ((hw->gsts & VTD_GSTS_TES) ? HW_LIVE_TES : 0);
 
+	if (v == __atomic_load_n(&hw->live, __ATOMIC_RELAXED))
+		return;
 	__atomic_store_n(&hw->live, v, __ATOMIC_RELEASE);
+	/* The threads' memos stand for the old value: void them. */
+	vtd_hw_uid_redraw(hw);
 }
 
 /* GCMD: one command per write (see the decisions above). */

@@ -199,8 +199,10 @@ static int hw_xl_sm(struct vtd_hw *hw, struct hw_xl *x, uint64_t rta)
  * that resolved to a second- or first-stage walk are kept.
  */
 struct hw_memo {
-	uint64_t uid;  /* the model's (hw->uid); 0: empty */
-	uint64_t live; /* RTADDR_REG as the resolution read it */
+	/* The model's hw->uid, read before the resolution read hw->live
+	 * (a change of that word draws a new uid, so the memo needs no copy
+	 * of it); 0: empty */
+	uint64_t uid;
 	uint64_t ctx_gen, pe_gen;
 	/* The request's first two words, dev_id (the SID) and pasid (as
 	 * requested, IOMMU_NO_PASID too): one compare, and a match says
@@ -256,7 +258,7 @@ void vtd_hw_uid_init(struct vtd_hw *hw)
 /* A new uid for the model: every thread's memo of it is void.  After
  * the change of state the memos must not outlive (its store comes
  * first), so a memo made with the new uid saw that state too. */
-static void hw_uid_redraw(struct vtd_hw *hw)
+void vtd_hw_uid_redraw(struct vtd_hw *hw)
 {
 	__atomic_store_n(&hw->uid,
 			 __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED),
@@ -274,17 +276,22 @@ static inline uint64_t hw_dev_pasid(const struct iommu_dma_req *req)
 
 /* This thread's memo, if it holds for @req's device and PASID now. */
 static inline const struct hw_memo *
-hw_memo_find(struct vtd_hw *hw, const struct iommu_dma_req *req,
-	     uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
+hw_memo_find(uint64_t uid, const struct iommu_dma_req *req, uint64_t ctx_gen,
+	     uint64_t pe_gen)
 {
 	const struct hw_memo *m = &hw_memo;
 
 	/* hw->uid is set at create (never 0), an empty memo's is 0 */
-	if (m->uid != __atomic_load_n(&hw->uid, __ATOMIC_RELAXED) ||
-	    m->live != live || m->dev_pasid != hw_dev_pasid(req) ||
+	if (m->uid != uid || m->dev_pasid != hw_dev_pasid(req) ||
 	    m->ctx_gen != ctx_gen || m->pe_gen != pe_gen)
 		return NULL;
 	return m;
+}
+
+/* The model's uid, before hw->live (a memo's rule). */
+static inline uint64_t hw_uid_now(const struct vtd_hw *hw)
+{
+	return __atomic_load_n(&hw->uid, __ATOMIC_ACQUIRE);
 }
 
 /* Resolve @x from the memo @m. */
@@ -307,17 +314,16 @@ static inline void hw_memo_get(struct hw_xl *x, const struct hw_memo *m)
 	x->tlb_key1 = m->tlb_key1;
 }
 
+/* @uid: read before the resolution read hw->live (and so before the
+ * IOTLB's page sizes, read here: vtd_hw_uid_redraw()). */
 static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
-			uint64_t live, uint64_t ctx_gen, uint64_t pe_gen)
+			uint64_t uid, uint64_t ctx_gen, uint64_t pe_gen)
 {
-	/* The uid before the IOTLB's page sizes (hw_uid_redraw()). */
-	const uint64_t uid = hw_uid(hw);
 	const bool tlb_4k = __atomic_load_n(&hw->tlb_levels,
 					    __ATOMIC_SEQ_CST) == 1;
 
 	hw_memo = (struct hw_memo){
 	    .uid = uid,
-	    .live = live,
 	    .ctx_gen = ctx_gen,
 	    .pe_gen = pe_gen,
 	    .dev_pasid = hw_dev_pasid(x->req),
@@ -431,7 +437,7 @@ static void hw_tlb_put(struct vtd_hw *hw, const struct hw_xl *x,
 		__atomic_fetch_or(&hw->tlb_levels, 1u << (t.level - 1),
 				  __ATOMIC_SEQ_CST);
 		/* No memo may send a request the short way now. */
-		hw_uid_redraw(hw);
+		vtd_hw_uid_redraw(hw);
 	}
 	t.vpn = x->req->iova >> vtd_level_shift(t.level);
 	t.out = w->out;
@@ -462,7 +468,8 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 		    struct iommu_translation *out)
 {
 	const uint64_t iova = req->iova, vpn = iova >> VTD_PAGE_SHIFT;
-	const unsigned int access = vtd_hw_walk_acc(req);
+	/* A read or a write (the caller checked): PT_ACC_R or PT_ACC_W. */
+	const unsigned int access = req->access;
 	struct hw_tlb_probe p;
 	struct hw_tlb t;
 	struct ilib_walk_leaf leaf;
@@ -470,7 +477,10 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 	uint64_t gen, oa;
 	uint32_t perm;
 
-	p.level = 1;
+	_Static_assert(PT_ACC_R == IOMMU_ACCESS_READ &&
+			       PT_ACC_W == IOMMU_ACCESS_WRITE,
+		       "a request's access is the walk's");
+	/* The probe's level stays unset: only hw_tlb_put() reads it. */
 	p.key[0] = (vpn & HW_TLB_VPN) | m->tlb_key0;
 	p.key[1] = m->tlb_key1;
 	if (vtd_hw_tlb_probe(hw, &p, vtd_hw_tlb_hash(m->tlb_seed, 1, vpn),
@@ -511,7 +521,7 @@ hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
 	struct hw_tlb_probe probe;
 	struct hw_tlb t;
 	struct hw_xl x;
-	uint64_t live, rta, gen, size, ctx_gen, pe_gen;
+	uint64_t uid, live, rta, gen, size, ctx_gen, pe_gen;
 	const struct hw_memo *m;
 	unsigned int ttm, need;
 	bool cached, plain;
@@ -529,6 +539,7 @@ hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
 	    req->pasid >= (1u << VTD_PASID_MAX_BITS))
 		return -EINVAL;
 
+	uid = hw_uid_now(hw);
 	live = __atomic_load_n(&hw->live, __ATOMIC_ACQUIRE);
 	if (!(live & HW_LIVE_TES)) {
 		hw_identity(req, UINT64_MAX, out);
@@ -560,7 +571,7 @@ hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
 	plain = !x.priv && !x.exec && !x.translated;
 	ctx_gen = ilib_cache_gen(&hw->ctxc);
 	pe_gen = ilib_cache_gen(&hw->pasidc);
-	m = plain ? hw_memo_find(hw, req, live, ctx_gen, pe_gen) : NULL;
+	m = plain ? hw_memo_find(uid, req, ctx_gen, pe_gen) : NULL;
 	if (m)
 		hw_memo_get(&x, m);
 	if (!m || (x.width < 64 && req->iova >> x.width)) {
@@ -579,7 +590,7 @@ hw_translate_whole(struct vtd_hw *hw, const struct iommu_dma_req *req,
 			return ret;
 		hw_xl_seeds(&x);
 		if (plain && (x.stage == HW_ST_SL || x.stage == HW_ST_FL))
-			hw_memo_put(hw, &x, live, ctx_gen, pe_gen);
+			hw_memo_put(hw, &x, uid, ctx_gen, pe_gen);
 	}
 
 	if (x.stage == HW_ST_PT || x.stage == HW_ST_ATS) {
@@ -667,18 +678,19 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 {
 	struct vtd_hw *hw = opaque;
 	const struct hw_memo *m;
-	uint64_t live;
 	int ret;
 
 	/* The usual request (no attribute, outside the interrupt window
-	 * unless it has a PASID, translation on) and this thread's memo of
-	 * its context, quick: the short way; the rest, and whatever the
-	 * short way leaves, the whole way, which checks everything again.
-	 * The memo's match says the SID and PASID are valid, and the live
-	 * word its own says translation is on. */
-	if (hw && req && out && req->len && ilib_req_plain(req)) {
-		live = __atomic_load_n(&hw->live, __ATOMIC_ACQUIRE);
-		m = hw_memo_find(hw, req, live, ilib_cache_gen(&hw->ctxc),
+	 * unless it has a PASID) and this thread's memo of its context,
+	 * quick: the short way; the rest, and whatever the short way
+	 * leaves, the whole way, which checks everything again.  The memo's
+	 * match says the SID and PASID are valid, and its uid that hw->live
+	 * is still the word of its resolution (translation on). */
+	if (__builtin_expect(!hw || !req || !out, 0))
+		return -EINVAL;
+	if (req->len && ilib_req_plain(req)) {
+		m = hw_memo_find(hw_uid_now(hw), req,
+				 ilib_cache_gen(&hw->ctxc),
 				 ilib_cache_gen(&hw->pasidc));
 		if (m && m->quick && req->iova <= m->in_max &&
 		    (req->pasid != IOMMU_NO_PASID ||

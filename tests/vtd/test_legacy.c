@@ -165,6 +165,36 @@ Test(guest_legacy, pass_through_context_is_identity)
 	vt_destroy(&g);
 }
 
+/*
+ * GCMD.TE = 0 and back apply to the very next request, also one this
+ * thread's memo of the context and the IOTLB would answer on the short
+ * way; so does a new root table, once the context cache is invalidated.
+ */
+Test(guest_legacy, translation_enable_and_root_apply_at_once)
+{
+	struct vt g;
+	uint64_t root;
+
+	up(&g, NULL);
+	map4k(&g, SID_A, 5, 0x40000000, VT_DATA + 0x3000, SL_RW, &root);
+	vt_sl_map(&g, root, 4, 0x40001000, 1, enc_sl(VT_DATA + 0x4000, SL_RW));
+	vt_tr_ok(&g, SID_A, NP, 0x40000010, R, VT_DATA + 0x3010);
+	vt_tr_ok(&g, SID_A, NP, 0x40001010, R, VT_DATA + 0x4010);
+	vt_gcmd(&g, G_TE, false);
+	vt_tr_ok(&g, SID_A, NP, 0x40000010, R, 0x40000010);
+	vt_tr_ok(&g, SID_A, NP, 0x40001020, W, 0x40001020);
+	vt_gcmd(&g, G_TE, true);
+	vt_tr_ok(&g, SID_A, NP, 0x40001030, R, VT_DATA + 0x4030);
+	/* An empty root table: the context cache, never told, may still
+	 * answer; once it is invalidated, SID_A has no context entry,
+	 * whatever the thread resolved before. */
+	vt_set_root(&g, vt_page(&g, 0));
+	vt_tr_ok(&g, SID_A, NP, 0x40001040, R, VT_DATA + 0x4040);
+	vt_inv_cc_global(&g);
+	vt_tr_fault(&g, SID_A, NP, 0x40001050, R, FR_ROOT_NP);
+	vt_destroy(&g);
+}
+
 /* ---- structure faults (7.3) ------------------------------------------------
  */
 

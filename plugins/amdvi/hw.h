@@ -186,6 +186,7 @@
 
 #include "iommu/plugin.h"
 #include "ilib.h"
+#include "ilib_walk_cache.h"
 #include "ilib_walk_front.h"
 #include "params.h"
 #include "pt.h"
@@ -391,10 +392,11 @@ struct hw_xl {
  * DTE by hw_cfg_v1() / hw_cfg_v2(), or taken from the thread's memo.
  */
 struct hw_cfg {
-	uint64_t root;	 /* v1: the host table; v2: the GCR3 table */
+	/* The PDE cache's key: its tag (hw_walk_tag()), the seed of tag
+	 * and root, and the root (v1: the host table; v2: the GCR3
+	 * table) */
+	struct ilib_walk_key wk;
 	uint64_t dbit;	 /* the leaf's D bit under dirty updates, else 0 */
-	uint64_t wtag;	 /* the PDE cache's tag (hw_walk_tag()) */
-	uint64_t wseed;	 /* ilib_walk_cache_seed() of wtag and root */
 	struct hw_tlb_tag tt; /* the IOTLB's (domid, tag) */
 	uint32_t wflags; /* PT_WALK_* */
 	uint32_t perm;	 /* v1: DTE.IR / IW as PT_PERM_*; v2: 0 */

@@ -140,7 +140,7 @@ void amdvi_hw_cfg_v1(const struct amdvi_hw *hw, const struct hw_xl *x,
 	const bool hud = amdvi_field_get(AMDVI_CTRL_HAD_UPDATE, ctrl) != 0;
 
 	*c = (struct hw_cfg){
-	    .root = d[0] & AMDVI_DTE0_ROOT,
+	    .wk.root = d[0] & AMDVI_DTE0_ROOT,
 	    .levels = (uint8_t)amdvi_field_get(AMDVI_DTE0_MODE, d[0]),
 	    .fmt = PT_FMT_AMDV1,
 	    .perm = (d[0] & AMDVI_DTE0_IR ? PT_PERM_R : 0u) |
@@ -176,7 +176,7 @@ int amdvi_hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 	    (pasid >> (AMDVI_GCR3_IDX_BITS * (glx + 1))))
 		return amdvi_hw_pf(hw, x, true, 0);
 	*c = (struct hw_cfg){
-	    .root = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
+	    .wk.root = amdvi_field_get(AMDVI_DTE0_GCR3_LO, d[0]) << 12 |
 		    amdvi_field_get(AMDVI_DTE1_GCR3_MID, d[1]) << 15 |
 		    amdvi_field_get(AMDVI_DTE1_GCR3_HI, d[1]) << 31,
 	    .dbit = AMDVI_V2_D,

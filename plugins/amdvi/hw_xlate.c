@@ -239,7 +239,7 @@ static int hw_gcr3(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 {
 	struct hw_memo *m = &hw_memo;
 	const uint32_t pasid = c->tag - 1;
-	uint64_t table = c->root, epa, e;
+	uint64_t table = c->wk.root, epa, e;
 
 	if ((ask & HW_ASK_MEMO) && m->g3_gen == wgen + 1) {
 		*root = m->g3_table;
@@ -383,7 +383,7 @@ hw_walk_from(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 
 	wd = (struct pt_walk_desc){
 	    .fmt = c->fmt,
-	    .root = c->root,
+	    .root = c->wk.root,
 	    .levels = c->levels,
 	    .oa_bits = 52,
 	    .leaf_levels = c->leaf_levels,
@@ -398,9 +398,9 @@ hw_walk_from(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		if (c->v2 && hw_gcr3(hw, req, c, ask, wgen, &wd.root))
 			return -EFAULT;
 		pt_walk(hw->host, &wd, req->iova, acc, &r);
-		wd.root = c->root; /* the key */
-		ilib_walk_cache_fill_seeded(&hw->walkc, hw->host, c->wtag,
-					    c->wseed, &wd, req->iova, acc, &r,
+		wd.root = c->wk.root; /* the key */
+		ilib_walk_cache_fill_seeded(&hw->walkc, hw->host, c->wk.tag,
+					    c->wk.seed, &wd, req->iova, acc, &r,
 					    wgen);
 	}
 	return hw_walk_done(hw, req, c, ask, &r, gen, miss, out);
@@ -443,7 +443,7 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	gen = ilib_cache_gen(&hw->tlbc);
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	hit = ilib_walk_cache_find(&hw->walkc, c->wtag, c->wseed, c->root, 12,
+	hit = ilib_walk_cache_find(&hw->walkc, c->wk.tag, c->wk.seed, c->wk.root, 12,
 				   req->iova, &s);
 	/* The usual miss: a plain read or write of a page in a region whose
 	 * last table the PDE cache holds. */
@@ -564,9 +564,9 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
 	}
 	if (ret)
 		return ret;
-	c.wtag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
+	c.wk.tag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	amdvi_hw_tlb_tag(hw, &c.tt, c.domid, c.tag);
-	c.wseed = ilib_walk_cache_seed(c.wtag, c.root);
+	c.wk.seed = ilib_walk_cache_seed(c.wk.tag, c.wk.root);
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = uid,
@@ -718,8 +718,8 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	}
 	/* The IOTLB's generation before the PDE cache is read (hw_walk()). */
 	gen = ilib_cache_gen(&hw->tlbc);
-	leaf = ilib_walk_cache_leaf(&hw->walkc, &hw->fronts, req, c->wtag,
-				    c->wseed, c->root, 12, iova);
+	leaf = ilib_walk_cache_leaf_key(&hw->walkc, &hw->fronts, req, &c->wk,
+					12, iova);
 	if (!leaf.table)
 		return HW_PLAIN_NO;
 	perm = (uint32_t)leaf.perm;

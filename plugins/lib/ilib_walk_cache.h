@@ -181,6 +181,18 @@ static inline uint32_t ilib_walk_start_perm(const struct ilib_walk_start *s)
 }
 
 /**
+ * struct ilib_walk_key - a walk's key in the cache, as a model keeps it
+ * (in its memo, say) for ilib_walk_cache_leaf_key(): read where it lies,
+ * not copied into registers the call would have to keep
+ * @tag: the model's tag word of the walk
+ * @seed: ilib_walk_cache_seed(@tag, @root)
+ * @root: the walk's root
+ */
+struct ilib_walk_key {
+	uint64_t tag, seed, root;
+};
+
+/**
  * struct ilib_walk_leaf - what ilib_walk_cache_leaf() found (returned in
  * two registers)
  * @table: the last-level table's host address; NULL: none
@@ -192,34 +204,37 @@ struct ilib_walk_leaf {
 };
 
 /* ilib_walk_cache_leaf() past the thread's copy: the cache, then the
- * copy filled (out of line: the copy's hit keeps its registers). */
+ * copy filled (out of line: the copy's hit keeps its registers; six
+ * arguments, all in registers). */
 static __attribute__((noinline, unused)) struct ilib_walk_leaf
 ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
-			   uint64_t tag, uint64_t seed, uint64_t root,
-			   unsigned int g, uint64_t ia, uint64_t gen)
+			   const struct ilib_walk_key *k, unsigned int g,
+			   uint64_t ia, uint64_t gen)
 {
 	struct ilib_walk_leaf l = {NULL, 0};
 	struct ilib_walk_start s;
 
-	if (!ilib_walk_cache_find(c, tag, seed, root, g, ia, &s) ||
+	if (!ilib_walk_cache_find(c, k->tag, k->seed, k->root, g, ia, &s) ||
 	    !(l.table = ilib_walk_start_leaf_table(&s)))
 		return (struct ilib_walk_leaf){NULL, 0};
 	l.perm = ilib_walk_start_perm(&s);
 	if (fr)
-		ilib_walk_front_fill(fr, ilib_walk_cache_region_g(g, ia), tag,
-				     root, gen, l.table, (uint32_t)l.perm);
+		ilib_walk_front_fill(fr, ilib_walk_cache_region_g(g, ia),
+				     k->tag, k->root, gen, l.table,
+				     (uint32_t)l.perm);
 	return l;
 }
 
 /**
- * ilib_walk_cache_leaf() - the last-level table in RAM of @ia's region,
- * for a short way that decodes its one entry (pt_quick.h): from the
- * calling thread's copy (ilib_walk_front.h), else from the cache (and
+ * ilib_walk_cache_leaf_key() - the last-level table in RAM of @ia's
+ * region, for a short way that decodes its one entry (pt_quick.h): from
+ * the calling thread's copy (ilib_walk_front.h), else from the cache (and
  * then kept in the copy)
  * @c: the cache
  * @f: the model's per-thread copies of it
  * @req: the request translated (its thread number)
- * @tag, @seed, @root, @g, @ia: as ilib_walk_cache_find()
+ * @k: the walk's key
+ * @g, @ia: as ilib_walk_cache_find()
  * Filling the copy changes nothing a request can tell (the copy answers
  * what the cache does), so a short way that then gives up still leaves
  * the model as it found it.
@@ -227,9 +242,10 @@ ilib__walk_cache_leaf_fill(struct ilib_cache *c, struct ilib_walk_front *fr,
  * another level, or one the host had no address for, is not).
  */
 static inline __attribute__((always_inline)) struct ilib_walk_leaf
-ilib_walk_cache_leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
-		     const struct iommu_dma_req *req, uint64_t tag,
-		     uint64_t seed, uint64_t root, unsigned int g, uint64_t ia)
+ilib_walk_cache_leaf_key(struct ilib_cache *c, struct ilib_walk_fronts *f,
+			 const struct iommu_dma_req *req,
+			 const struct ilib_walk_key *k, unsigned int g,
+			 uint64_t ia)
 {
 	struct ilib_walk_front *fr = ilib_walk_front_of(f, req);
 	/* Before the lookup: a copy made from it counts only while no
@@ -239,9 +255,20 @@ ilib_walk_cache_leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
 
 	if (__builtin_expect(fr != NULL, 1) &&
 	    (e = ilib__walk_front_entry(fr, ilib_walk_cache_region_g(g, ia),
-					tag, root, gen)))
+					k->tag, k->root, gen)))
 		return (struct ilib_walk_leaf){e->table, e->perm};
-	return ilib__walk_cache_leaf_fill(c, fr, tag, seed, root, g, ia, gen);
+	return ilib__walk_cache_leaf_fill(c, fr, k, g, ia, gen);
+}
+
+/* ilib_walk_cache_leaf_key() of the key (@tag, @seed, @root). */
+static inline __attribute__((always_inline)) struct ilib_walk_leaf
+ilib_walk_cache_leaf(struct ilib_cache *c, struct ilib_walk_fronts *f,
+		     const struct iommu_dma_req *req, uint64_t tag,
+		     uint64_t seed, uint64_t root, unsigned int g, uint64_t ia)
+{
+	const struct ilib_walk_key k = {tag, seed, root};
+
+	return ilib_walk_cache_leaf_key(c, f, req, &k, g, ia);
 }
 
 /* Make @d resume at @s (PT_WALK_RESUME). */

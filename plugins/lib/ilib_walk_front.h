@@ -32,13 +32,15 @@
 
 #define ILIB_WALK_FRONT_ENTRIES 64u
 
-/* One region's table (@region 0: empty; a region key never is). */
+/* One region's table (@region 0: empty; a region key never is).  A
+ * cache line each: one line per lookup, and the entry's offset one
+ * shift of the region. */
 struct ilib_walk_front_entry {
 	uint64_t region, tag, root; /* the shared cache's key */
 	uint64_t gen;		    /* its generation before the fill */
 	const void *table;	    /* the last-level table's host address */
 	uint64_t perm;		    /* PT_PERM_* granted above it */
-};
+} __attribute__((aligned(64)));
 
 struct ilib_walk_front {
 	struct ilib_walk_front_entry e[ILIB_WALK_FRONT_ENTRIES];

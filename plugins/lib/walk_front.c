@@ -4,6 +4,7 @@
  * paging-structure cache (ilib_walk_front.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ilib_walk_front.h"
 
@@ -12,10 +13,17 @@ struct ilib_walk_front *ilib_walk_front_make(struct ilib_walk_fronts *f,
 {
 	if (!f || t >= IOMMU_HW_THREADS)
 		return NULL;
-	/* Only thread number @t stores here; calloc's zeros are empty
-	 * entries.  Failing, it is tried again on the next miss. */
-	f->t[t] = calloc(1, sizeof(*f->t[t]));
-	return f->t[t];
+	struct ilib_walk_front *fr;
+
+	_Static_assert(sizeof(*fr) % _Alignof(struct ilib_walk_front) == 0,
+		       "aligned_alloc() takes a multiple of the alignment");
+	/* Only thread number @t stores here; zeros are empty entries.
+	 * Failing, it is tried again on the next miss. */
+	fr = aligned_alloc(_Alignof(struct ilib_walk_front), sizeof(*fr));
+	if (fr)
+		memset(fr, 0, sizeof(*fr));
+	f->t[t] = fr;
+	return fr;
 }
 
 void ilib_walk_fronts_fini(struct ilib_walk_fronts *f)

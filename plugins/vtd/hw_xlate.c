@@ -216,8 +216,10 @@ struct hw_memo {
 	bool quick;
 	uint16_t did;
 	uint32_t tag;
-	uint64_t root;
-	uint64_t wc_tag, wc_seed, tlb_seed, tlb_key1; /* hw_xl_seeds() */
+	/* root, and the paging-structure cache's tag and seed of it
+	 * (hw_xl_seeds()) */
+	struct ilib_walk_key wk;
+	uint64_t tlb_seed, tlb_key1; /* hw_xl_seeds() */
 	uint64_t tlb_key0; /* vtd_hw_tlb_key0() of page 0 at level 1 */
 	uint16_t tlb_bucket; /* ilib_cache_tag_bucket() of @did */
 	uint64_t in_max; /* the last input address @width lets through */
@@ -307,9 +309,9 @@ static inline void hw_memo_get(struct hw_xl *x, const struct hw_memo *m)
 	x->width = m->width;
 	x->did = m->did;
 	x->tag = m->tag;
-	x->root = m->root;
-	x->wc_tag = m->wc_tag;
-	x->wc_seed = m->wc_seed;
+	x->root = m->wk.root;
+	x->wc_tag = m->wk.tag;
+	x->wc_seed = m->wk.seed;
 	x->tlb_seed = m->tlb_seed;
 	x->tlb_key1 = m->tlb_key1;
 }
@@ -338,9 +340,7 @@ static void hw_memo_put(struct vtd_hw *hw, const struct hw_xl *x,
 	    .width = x->width,
 	    .did = x->did,
 	    .tag = x->tag,
-	    .root = x->root,
-	    .wc_tag = x->wc_tag,
-	    .wc_seed = x->wc_seed,
+	    .wk = {.tag = x->wc_tag, .seed = x->wc_seed, .root = x->root},
 	    .tlb_seed = x->tlb_seed,
 	    .tlb_key1 = x->tlb_key1,
 	    .tlb_key0 = vtd_hw_tlb_key0(0, 1,
@@ -492,8 +492,8 @@ static int hw_plain(struct vtd_hw *hw, const struct hw_memo *m,
 		return IOMMU_HW_CACHED;
 	}
 	gen = ilib_cache_gen(&hw->tlbc);
-	leaf = ilib_walk_cache_leaf(&hw->wc, &hw->fronts, req, m->wc_tag,
-				    m->wc_seed, m->root, 12, iova);
+	leaf = ilib_walk_cache_leaf_key(&hw->wc, &hw->fronts, req, &m->wk, 12,
+					iova);
 	if (!leaf.table)
 		return HW_PLAIN_NO;
 	perm = (uint32_t)leaf.perm;
@@ -686,7 +686,8 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * leaves, the whole way, which checks everything again.  The memo's
 	 * match says the SID and PASID are valid, and its uid that hw->live
 	 * is still the word of its resolution (translation on). */
-	if (__builtin_expect(!hw || !req || !out, 0))
+	if (__builtin_expect(!hw, 0) || __builtin_expect(!req, 0) ||
+	    __builtin_expect(!out, 0))
 		return -EINVAL;
 	if (req->len && ilib_req_plain(req)) {
 		m = hw_memo_find(hw_uid_now(hw), req,

@@ -408,6 +408,9 @@ struct hw_cfg {
 	uint8_t leaf_levels; /* and its pt_walk_desc.leaf_levels */
 	bool v2;
 	bool sa;
+	/* pt_quick_amdv1_need() or pt_quick_amdv2_need() of @wflags for a
+	 * read and a write (hw_quick()): bits below 8 */
+	uint8_t quick_need[2];
 };
 _Static_assert(PT_FMT_AMDV1 <= 0xff && PT_FMT_AMDV2 <= 0xff,
 	       "a format fits hw_cfg.fmt");

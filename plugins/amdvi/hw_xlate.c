@@ -353,13 +353,11 @@ static inline __attribute__((always_inline)) bool
 hw_quick(const struct amdvi_hw *hw, const struct hw_cfg *c, unsigned int acc,
 	 uint64_t e, uint32_t *perm, uint64_t *oa)
 {
+	const uint64_t need = c->quick_need[acc - 1];
+
 	if (c->v2)
-		return pt_quick_amdv2(e, hw->v2_rsvd0,
-				      pt_quick_amdv2_need(c->wflags, acc), acc,
-				      perm, oa);
-	return pt_quick_amdv1(e, hw->v1_rsvd0,
-			      pt_quick_amdv1_need(c->wflags, acc), acc, perm,
-			      oa);
+		return pt_quick_amdv2(e, hw->v2_rsvd0, need, acc, perm, oa);
+	return pt_quick_amdv1(e, hw->v1_rsvd0, need, acc, perm, oa);
 }
 
 /*
@@ -443,8 +441,8 @@ static int hw_walk(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	gen = ilib_cache_gen(&hw->tlbc);
 	/* v2 keys on the GCR3 table: a hit stands for the PASID's GCR3
 	 * entry too, and reads neither it nor the levels above. */
-	hit = ilib_walk_cache_find(&hw->walkc, c->wk.tag, c->wk.seed, c->wk.root, 12,
-				   req->iova, &s);
+	hit = ilib_walk_cache_find(&hw->walkc, c->wk.tag, c->wk.seed,
+				   c->wk.root, 12, req->iova, &s);
 	/* The usual miss: a plain read or write of a page in a region whose
 	 * last table the PDE cache holds. */
 	if (hit && (table = ilib_walk_start_leaf_table(&s)) &&
@@ -567,6 +565,11 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
 	c.wk.tag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	amdvi_hw_tlb_tag(hw, &c.tt, c.domid, c.tag);
 	c.wk.seed = ilib_walk_cache_seed(c.wk.tag, c.wk.root);
+	for (unsigned int a = 0; a < 2; a++)
+		c.quick_need[a] = (uint8_t)(
+		    c.v2 ? pt_quick_amdv2_need(c.wflags, a ? PT_ACC_W : PT_ACC_R)
+			 : pt_quick_amdv1_need(c.wflags,
+					       a ? PT_ACC_W : PT_ACC_R));
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = uid,
@@ -729,7 +732,7 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	/* hw_page_done() of a user request: PT_PERM_U*; a clean page read
 	 * under dirty updates stays read-only in the IOTLB. */
 	perm &= IOMMU_READ | IOMMU_WRITE;
-	if (acc == PT_ACC_R && (e & c->dbit) != c->dbit)
+	if ((e & c->dbit) != c->dbit && acc == PT_ACC_R)
 		perm &= ~IOMMU_WRITE;
 	out->phys = oa | (iova & 0xfff);
 	out->len = hw_page_len(req, 0xfff);
@@ -769,7 +772,9 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * so hw_walk() would probe that size alone: the short way; the
 	 * rest, and whatever the short way leaves, the whole way, which
 	 * checks everything again. */
-	if (hw && req && out && ilib_req_plain(req)) {
+	if (__builtin_expect(!hw || !req || !out, 0))
+		return -EINVAL;
+	if (ilib_req_plain(req)) {
 		m = &hw_memo;
 		if (m->uid == hw_uid(hw) && m->who == hw_who(req) &&
 		    m->dte_gen == ilib_cache_gen(&hw->dtec) &&

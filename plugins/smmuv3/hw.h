@@ -391,6 +391,7 @@ struct hw_tlbk {
 	uint16_t ep_b;
 	uint8_t kind; /* enum hw_kind */
 	bool asids;   /* non-global entries keep an ASID epoch */
+	uint32_t bucket; /* ilib_cache_tag_bucket() of @ctag in the TLB */
 };
 
 /*
@@ -484,8 +485,9 @@ struct hw_memo {
 	uint64_t uid; /* smmu_hw.uid; 0: empty */
 	uint64_t gen; /* hw->cfg_memo before the STE's lookup */
 	uint32_t sid;
-	uint32_t cd_index;
-	bool cd_ok; /* @cd is the CD at @cd_index, reached through @ste */
+	/* 1 + the index of the CD @cd holds, reached through @ste; 0: none
+	 * (an index is below 2^20) */
+	uint32_t cd_key;
 	struct hw_ste ste;
 	struct hw_cd cd;
 	/* plan.ok: what the stream's plain requests derive from @ste and
@@ -739,7 +741,8 @@ bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       struct hw_cd *c);
 void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
 		       const struct hw_cd *c, uint64_t gen);
-void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k);
+void smmu_hw_tlbk(const struct smmu_hw *hw, uint64_t tags, uint8_t kind,
+		  struct hw_tlbk *k);
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first,
 		      uint32_t sid_last);
 void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one,

@@ -214,7 +214,8 @@ void smmu_hw_cfgi_cd(struct smmu_hw *hw, uint32_t sid, bool one, uint32_t index)
  * non-global: VMID, the CD's ASID for stage 1, world, ASET)
  * @k: receives them, for hw_tlb_lookup() and hw_tlb_insert() (hw_tlb.h)
  */
-void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
+void smmu_hw_tlbk(const struct smmu_hw *hw, uint64_t tags, uint8_t kind,
+		  struct hw_tlbk *k)
 {
 	const uint8_t world = HW_TLB_T_WORLD(tags);
 
@@ -225,6 +226,7 @@ void smmu_hw_tlbk(uint64_t tags, uint8_t kind, struct hw_tlbk *k)
 	    (uint32_t)hw_tlb_ctag(world, kind == HW_K_S2, HW_TLB_T_VMID(tags));
 	k->asids = hw_tlb_asids(kind, world);
 	k->ep_b = k->asids ? (uint16_t)hw_ep_bucket(tags) : 0;
+	k->bucket = ilib_cache_tag_bucket(&hw->tlbc, k->ctag);
 }
 
 static bool hw_tlbi_pred(const uint64_t *key, const uint64_t *val,

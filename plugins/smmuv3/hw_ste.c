@@ -263,7 +263,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 	m->uid = hw->uid;
 	m->gen = x->memo_gen;
 	m->sid = x->sid;
-	m->cd_ok = false;
+	m->cd_key = 0;
 	m->plan.ok = false;
 	m->ste = *x->ste;
 	x->memo = true;
@@ -511,7 +511,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 	/* x->memo: the memo's STE is *x->ste, so its CD was reached through
 	 * it; a CFGI since then moved the memo generation, which the next
 	 * request's STE check sees.  Used in place (hw.h struct hw_xl). */
-	if (x->memo && m->cd_ok && m->cd_index == x->cd_index) {
+	if (x->memo && m->cd_key == x->cd_index + 1) {
 		x->cd = &m->cd;
 		return 0;
 	}
@@ -519,9 +519,8 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd_buf) &&
 	    !memcmp(&x->cd_buf.via, x->ste, sizeof(*x->ste))) {
 		if (x->memo) {
-			m->cd_index = x->cd_index;
 			m->cd = x->cd_buf;
-			m->cd_ok = true;
+			m->cd_key = x->cd_index + 1;
 			m->plan.ok = false; /* hw_xlate.c makes it again */
 		}
 		return 0;

@@ -234,9 +234,9 @@ hw_tlb_insert(struct smmu_hw *hw, const struct hw_tlbk *k,
 	if (!global && !(miss->set.seq & 1) && miss->lg2 == t->lg2) {
 		/* The probe's page and size: its key word. */
 		key[0] = miss->key0;
-		ilib_cache_insert_after_miss(&hw->tlbc, &miss->set, key, val,
-					     gen, k->ctag, HW_TLB_KEY_WORDS,
-					     HW_TLB_VAL_WORDS);
+		ilib_cache_insert_after_miss_bucket(
+		    &hw->tlbc, &miss->set, key, val, gen, k->ctag, k->bucket,
+		    HW_TLB_KEY_WORDS, HW_TLB_VAL_WORDS);
 	} else { /* the call: the inline copy above is the common case */
 		key[0] = hw_tlb_key0(t->page, t->lg2, k->kind);
 		ilib_cache_insert_tag(&hw->tlbc,

@@ -221,7 +221,7 @@ static int hw_xl_s2(struct smmu_hw *hw, struct hw_xl *x,
 	struct hw_tlb t;
 	int ret = 0;
 
-	smmu_hw_tlbk(hw_tlb_tags(x, HW_K_S2), HW_K_S2, &k);
+	smmu_hw_tlbk(hw, hw_tlb_tags(x, HW_K_S2), HW_K_S2, &k);
 	if (hw_tlb_lookup(hw, &k, ipa, &t, &miss)) {
 		ret = hw_tlb_use(hw, x, &t, ipa, out);
 		if (ret <= 0)
@@ -265,7 +265,8 @@ static void hw_xl_overrides(const struct hw_ste *s, bool write, bool *priv,
  * for a plain request of the stream (no attributes: the memo's plan)
  * the overrides' result
  */
-static void hw_xl_plan(const struct hw_xl *x, struct hw_plan *p)
+static void hw_xl_plan(const struct smmu_hw *hw, const struct hw_xl *x,
+		       struct hw_plan *p)
 {
 	const uint8_t kind =
 	    x->ste->config == SMMU_STE_CFG_NESTED ? HW_K_S12 : HW_K_S1;
@@ -279,7 +280,7 @@ static void hw_xl_plan(const struct hw_xl *x, struct hw_plan *p)
 		p->need[w] = hw_perm_need(w, !w && p->exec, p->priv);
 		p->acc[w] = hw_acc(w, !w && p->exec, p->priv);
 	}
-	smmu_hw_tlbk(hw_tlb_tags(x, kind), kind, &p->k);
+	smmu_hw_tlbk(hw, hw_tlb_tags(x, kind), kind, &p->k);
 	for (unsigned int i = 0; i < 2; i++) {
 		p->wtag[i] = smmu_hw_walk_tag(&x->cd->tt[i], false, x);
 		p->wseed[i] = ilib_walk_cache_seed(p->wtag[i],
@@ -338,7 +339,7 @@ static int hw_xl_ste(struct smmu_hw *hw, struct hw_xl *x,
 		 */
 		if (x->memo && !x->ssv)
 			p = &m->plan;
-		hw_xl_plan(x, p);
+		hw_xl_plan(hw, x, p);
 		x->plan = p;
 		return HW_XL_S1;
 	}

@@ -369,11 +369,17 @@ struct hw_cd {
 	bool pan;
 	bool tbi[2];
 	struct hw_wcfg tt[2]; /* TTB0, TTB1 */
+};
+
+/* A CD as the CD cache holds it. */
+struct hw_cd_entry {
+	struct hw_cd cd;
 	/* The STE it was reached through.  A cached CD counts only under
 	 * that same STE: a walk that found the old STE just before a
 	 * CFGI_STE may insert its CD after the invalidation, and the CD
 	 * cache is keyed by StreamID and index alone, so without this a
-	 * translation under the new STE could pick up the old CD. */
+	 * translation under the new STE could pick up the old CD.  (A
+	 * thread's memo keeps the CD alone: its own STE is the one.) */
 	struct hw_ste via;
 };
 
@@ -391,6 +397,7 @@ struct hw_tlbk {
 	uint16_t ep_b;
 	uint8_t kind; /* enum hw_kind */
 	bool asids;   /* non-global entries keep an ASID epoch */
+	uint8_t world;	 /* HW_TLB_T_WORLD() of @tags: its epoch's index */
 	uint32_t bucket; /* ilib_cache_tag_bucket() of @ctag in the TLB */
 };
 
@@ -400,9 +407,27 @@ struct hw_tlbk {
  * for the plain requests (no SubstreamID, no attributes) of the memo's
  * stream while the memo's STE and CD hold, under one value of CR2.E2H.
  */
+/*
+ * The short way's look of one TTB, once per plan (hw_xlate.c hw_plain()):
+ * a VA of its half (bit 55 = the TTB's number) is inside the input size
+ * when (va & va_mask) is 0 for TTB0, va_mask for TTB1 (TBI leaves the top
+ * byte out); the IOTLB must have held only pages of the granule
+ * (tlb_sizes == tlb_want; UINT64_MAX, never: no walks through it); and a
+ * page's key word 0 is its number | key0_hi (hw_tlb_key0()).
+ */
+struct hw_quick {
+	uint64_t va_mask;
+	uint64_t tlb_want;
+	uint64_t key0_hi;
+};
+
 struct hw_plan {
 	bool ok;	  /* the memo's: the rest holds for its STE and CD */
-	uint8_t e2h;	  /* ctrl & HW_LIVE_E2H it was made under */
+	/* ok, and no stage 2 (the short way's plans) */
+	bool quick;
+	/* ctrl & (HW_LIVE_SMMUEN | HW_LIVE_E2H) it was made under, with
+	 * SMMUEN set */
+	uint8_t ctrl;
 	uint8_t world;	  /* enum hw_world */
 	bool priv;	  /* a plain request after STE.PRIVCFG */
 	bool exec;	  /* a plain read after STE.INSTCFG */
@@ -411,6 +436,7 @@ struct hw_plan {
 	struct hw_tlbk k; /* the stage-1 kind (S1, or S12 nested) */
 	uint64_t wtag[2]; /* walk-cache tags of TTB0, TTB1 (hw_walk.c) */
 	uint64_t wseed[2]; /* ilib_walk_cache_seed() of each tag and TTB */
+	struct hw_quick q[2]; /* of TTB0, TTB1 */
 };
 
 /* What translate() knows about the request so far. */
@@ -446,7 +472,7 @@ struct hw_xl {
 	/* The keys of the stage-1 walks: the memo's plan, or plan_buf. */
 	const struct hw_plan *plan;
 	struct hw_ste ste_buf;
-	struct hw_cd cd_buf;
+	struct hw_cd_entry cd_buf;
 	struct hw_plan plan_buf;
 };
 
@@ -738,9 +764,9 @@ bool smmu_hw_ste_lookup(struct smmu_hw *hw, uint32_t sid, struct hw_ste *s);
 void smmu_hw_ste_insert(struct smmu_hw *hw, uint32_t sid,
 			const struct hw_ste *s, uint64_t gen);
 bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
-		       struct hw_cd *c);
+		       struct hw_cd_entry *c);
 void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
-		       const struct hw_cd *c, uint64_t gen);
+		       const struct hw_cd_entry *c, uint64_t gen);
 void smmu_hw_tlbk(const struct smmu_hw *hw, uint64_t tags, uint8_t kind,
 		  struct hw_tlbk *k);
 void smmu_hw_cfgi_ste(struct smmu_hw *hw, uint32_t sid_first,
@@ -766,7 +792,8 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r);
 bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
-			   unsigned int sel, uint64_t ia, struct hw_wres *r);
+			   unsigned int sel, const struct hw_wcfg *w,
+			   uint64_t ia, struct hw_wres *r);
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 		    uint8_t class, bool write, struct hw_wres *r);
 int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,

@@ -23,9 +23,9 @@
 #define HW_WORDS(t)	 ((sizeof(t) + 7) / 8)
 #define HW_CFG_KEY_WORDS 2
 #define HW_CFG_VAL_WORDS                                                       \
-	(HW_WORDS(struct hw_ste) > HW_WORDS(struct hw_cd)                      \
+	(HW_WORDS(struct hw_ste) > HW_WORDS(struct hw_cd_entry)                \
 	     ? HW_WORDS(struct hw_ste)                                         \
-	     : HW_WORDS(struct hw_cd))
+	     : HW_WORDS(struct hw_cd_entry))
 #define HW_TLB_TAG_BUCKETS 4096u
 #define HW_CFG_TAG_BUCKETS 4096u
 
@@ -134,14 +134,14 @@ void smmu_hw_ste_insert(struct smmu_hw *hw, uint32_t sid,
 }
 
 bool smmu_hw_cd_lookup(struct smmu_hw *hw, uint32_t sid, uint32_t index,
-		       struct hw_cd *c)
+		       struct hw_cd_entry *c)
 {
 	return hw_cfg_lookup(hw, HW_CFG_CD, sid, index, c, sizeof(*c));
 }
 
 /* Cache the valid CD @c at @index of @sid's table. */
 void smmu_hw_cd_insert(struct smmu_hw *hw, uint32_t sid, uint32_t index,
-		       const struct hw_cd *c, uint64_t gen)
+		       const struct hw_cd_entry *c, uint64_t gen)
 {
 	hw_cfg_insert(hw, HW_CFG_CD, sid, index, c, sizeof(*c), gen);
 }
@@ -220,6 +220,7 @@ void smmu_hw_tlbk(const struct smmu_hw *hw, uint64_t tags, uint8_t kind,
 	const uint8_t world = HW_TLB_T_WORLD(tags);
 
 	k->tags = tags;
+	k->world = world;
 	k->salt = hw_tlb_salt(HW_TLB_T_VMID(tags), kind == HW_K_S2);
 	k->kind = kind;
 	k->ctag =

@@ -265,6 +265,7 @@ static void hw_memo_ste(const struct smmu_hw *hw, struct hw_xl *x)
 	m->sid = x->sid;
 	m->cd_key = 0;
 	m->plan.ok = false;
+	m->plan.quick = false;
 	m->ste = *x->ste;
 	x->memo = true;
 }
@@ -515,13 +516,15 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 		x->cd = &m->cd;
 		return 0;
 	}
-	x->cd = &x->cd_buf;
+	x->cd = &x->cd_buf.cd;
 	if (smmu_hw_cd_lookup(hw, x->sid, x->cd_index, &x->cd_buf) &&
 	    !memcmp(&x->cd_buf.via, x->ste, sizeof(*x->ste))) {
 		if (x->memo) {
-			m->cd = x->cd_buf;
+			m->cd = x->cd_buf.cd;
 			m->cd_key = x->cd_index + 1;
-			m->plan.ok = false; /* hw_xlate.c makes it again */
+			/* hw_xlate.c makes it again */
+			m->plan.ok = false;
+			m->plan.quick = false;
 		}
 		return 0;
 	}
@@ -533,7 +536,7 @@ int smmu_hw_cd_get(struct smmu_hw *hw, struct hw_xl *x)
 		return ret;
 	if (smmu_hw_cfg_read(hw, x, addr, dw, SMMU_CD_DWORDS, &f))
 		return smmu_hw_fault(hw, x, &f);
-	if (!hw_cd_decode(hw, x, dw, &x->cd_buf))
+	if (!hw_cd_decode(hw, x, dw, &x->cd_buf.cd))
 		return hw_cfg_fault(hw, x, SMMU_EVT_C_BAD_CD, 0, false);
 	x->cd_buf.via = *x->ste;
 	smmu_hw_cd_insert(hw, x->sid, x->cd_index, &x->cd_buf, gen);

@@ -98,8 +98,7 @@ static inline bool hw_tlb_asids(uint8_t kind, uint8_t world)
 static inline void hw_tlb_epochs(struct smmu_hw *hw, const struct hw_tlbk *k,
 				 struct hw_tlb_ep *ep)
 {
-	ep->world = __atomic_load_n(&hw->ep_world[HW_TLB_T_WORLD(k->tags)],
-				    __ATOMIC_ACQUIRE);
+	ep->world = __atomic_load_n(&hw->ep_world[k->world], __ATOMIC_ACQUIRE);
 	ep->asid =
 	    k->asids ? __atomic_load_n(&hw->ep_asid[k->ep_b], __ATOMIC_ACQUIRE)
 		     : 0;
@@ -114,23 +113,24 @@ struct hw_tlb_miss {
 };
 
 /**
- * hw_tlb_probe() - the TLB entry keyed @k of 2^@lg2 bytes that holds
- * @input: one size of hw_tlb_lookup(), which says what it tries and
- * what @t and @miss receive (@miss: set on every call)
+ * hw_tlb_probe_k0() - the TLB entry keyed @k of 2^@lg2 bytes that holds
+ * page @page (its key word 0 @key0, hw_tlb_key0()): one size of
+ * hw_tlb_lookup() (hw_tlb_probe()), which says what it tries and what @t
+ * and @miss receive (@miss: set on every call)
  * Context: lock-free on stable sets.
  * Return: true on a hit; a miss leaves @t as it came.
  */
 static inline __attribute__((always_inline)) bool
-hw_tlb_probe(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
-	     unsigned int lg2, struct hw_tlb *t, struct hw_tlb_miss *miss)
+hw_tlb_probe_k0(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t page,
+		unsigned int lg2, uint64_t key0, struct hw_tlb *t,
+		struct hw_tlb_miss *miss)
 {
 	const uint64_t k1 = k->tags;
-	const uint64_t *ep_world = &hw->ep_world[HW_TLB_T_WORLD(k1)];
-	const uint64_t page = input >> lg2;
+	const uint64_t *ep_world = &hw->ep_world[k->world];
 	const uint64_t hash = hw_tlb_hash_s(k->salt, lg2, page);
 	uint64_t key[HW_TLB_KEY_WORDS], val[HW_TLB_VAL_WORDS], e;
 
-	key[0] = hw_tlb_key0(page, lg2, k->kind);
+	key[0] = key0;
 	key[1] = k1;
 	miss->key0 = key[0];
 	miss->lg2 = lg2;
@@ -161,6 +161,16 @@ hit:
 	t->out = val[0];
 	t->attr = val[1];
 	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+hw_tlb_probe(struct smmu_hw *hw, const struct hw_tlbk *k, uint64_t input,
+	     unsigned int lg2, struct hw_tlb *t, struct hw_tlb_miss *miss)
+{
+	const uint64_t page = input >> lg2;
+
+	return hw_tlb_probe_k0(hw, k, page, lg2,
+			       hw_tlb_key0(page, lg2, k->kind), t, miss);
 }
 
 /**

@@ -591,6 +591,7 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
  * decoded inline (hw_stage_quick()), judged as hw_stage() judges it
  * @x: x->cd, x->world, x->plan, x->acc and x->need set (a stage 1
  *     without stage 2: its tables are at PAs)
+ * @w: x->cd->tt[sel]
  * @ia: as smmu_hw_walk_s1()
  *
  * What it answers is what smmu_hw_walk_s1() answers.  It leaves the rest
@@ -601,9 +602,9 @@ int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
  * Return: true and @r; false.
  */
 bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
-			   unsigned int sel, uint64_t ia, struct hw_wres *r)
+			   unsigned int sel, const struct hw_wcfg *w,
+			   uint64_t ia, struct hw_wres *r)
 {
-	const struct hw_wcfg *w = &x->cd->tt[sel];
 	struct ilib_walk_leaf leaf;
 	struct hw_look l;
 	uint8_t perm;

@@ -271,7 +271,7 @@ static void hw_xl_plan(const struct smmu_hw *hw, const struct hw_xl *x,
 	const uint8_t kind =
 	    x->ste->config == SMMU_STE_CFG_NESTED ? HW_K_S12 : HW_K_S1;
 
-	p->e2h = (uint8_t)(x->ctrl & HW_LIVE_E2H);
+	p->ctrl = (uint8_t)((x->ctrl & HW_LIVE_E2H) | HW_LIVE_SMMUEN);
 	p->world = x->world;
 	p->priv = false;
 	p->exec = false;
@@ -282,11 +282,18 @@ static void hw_xl_plan(const struct smmu_hw *hw, const struct hw_xl *x,
 	}
 	smmu_hw_tlbk(hw, hw_tlb_tags(x, kind), kind, &p->k);
 	for (unsigned int i = 0; i < 2; i++) {
-		p->wtag[i] = smmu_hw_walk_tag(&x->cd->tt[i], false, x);
-		p->wseed[i] = ilib_walk_cache_seed(p->wtag[i],
-						   x->cd->tt[i].root);
+		const struct hw_wcfg *tt = &x->cd->tt[i];
+		const uint64_t top = x->cd->tbi[i] ? SMMU_GENMASK(55, 0)
+						   : ~0ull;
+
+		p->wtag[i] = smmu_hw_walk_tag(tt, false, x);
+		p->wseed[i] = ilib_walk_cache_seed(p->wtag[i], tt->root);
+		p->q[i].va_mask = ~0ull << tt->ia_bits & top;
+		p->q[i].tlb_want = tt->off ? UINT64_MAX : 1ull << tt->g;
+		p->q[i].key0_hi = hw_tlb_key0(0, tt->g, kind);
 	}
 	p->ok = true;
+	p->quick = kind == HW_K_S1;
 }
 
 /* hw_xl_ste()'s "stage 1 next" (never a translate() result). */
@@ -410,15 +417,19 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	const struct hw_plan *p = &m->plan;
 	const uint64_t va = req->iova;
 	const unsigned int sel = (unsigned int)(va >> 55) & 1;
+	const struct hw_quick *q = &p->q[sel];
 	const struct hw_wcfg *tt = &m->cd.tt[sel];
 	const bool write = req->access == IOMMU_ACCESS_WRITE;
-	uint64_t vae = va, gen;
+	uint64_t vae = va, gen, page;
 	struct hw_tlb_miss miss;
 	struct hw_tlb_ep ep;
 	struct hw_wres r;
 	struct hw_tlb t;
 	struct hw_xl x;
 
+	/* The TTB's address made once and kept (left alone, the compiler
+	 * makes it again from the thread's TLS base at every use). */
+	__asm__("" : "+r"(tt));
 	/* What hw_xl_s1() and hw_tlb_use() read of the request. */
 	x.req = req;
 	x.write = write;
@@ -428,14 +439,17 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	x.world = p->world;
 	x.cd = &m->cd;
 	x.plan = p;
+	/* Inside the TTB's input size, walks through it (no EPDx), a TLB
+	 * of its granule alone (struct hw_quick). */
+	if ((va & q->va_mask) != (sel ? q->va_mask : 0) ||
+	    __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) != q->tlb_want)
+		return HW_PLAIN_NO;
 	if (m->cd.tbi[sel])
 		vae =
 		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
-	if (tt->off ||
-	    (vae >> tt->ia_bits) != (sel ? ~0ull >> tt->ia_bits : 0) ||
-	    __atomic_load_n(&hw->tlb_sizes, __ATOMIC_RELAXED) != 1ull << tt->g)
-		return HW_PLAIN_NO;
-	if (hw_tlb_probe(hw, &p->k, vae, tt->g, &t, &miss)) {
+	page = vae >> tt->g;
+	if (hw_tlb_probe_k0(hw, &p->k, page, tt->g, page | q->key0_hi, &t,
+			    &miss)) {
 		/* hw_tlb_use()'s answer, without its faults and walks. */
 		if (!(HW_TLB_A_PERM(t.attr) & x.need) ||
 		    !(HW_TLB_A_PERM2(t.attr) & x.need))
@@ -447,7 +461,7 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	/* Before the table is read, as hw_xl_s1(). */
 	gen = ilib_cache_gen(&hw->tlbc);
 	hw_tlb_epochs(hw, &p->k, &ep);
-	if (!smmu_hw_walk_s1_plain(hw, &x, sel,
+	if (!smmu_hw_walk_s1_plain(hw, &x, sel, tt,
 				   vae & ((1ull << tt->ia_bits) - 1), &r))
 		return HW_PLAIN_NO;
 	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
@@ -457,7 +471,16 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 			     tt->g);
 	t.lg2 = r.lg2;
 	t.page = vae >> r.lg2;
-	hw_out(&x, &t, vae, out);
+	/* hw_out() of a request the caller checked (a length above 0),
+	 * inside one page of the granule: up to the page's end. */
+	{
+		const uint64_t mask = (1ull << r.lg2) - 1,
+			       room = (~va & mask) + 1;
+
+		out->phys = t.out + (vae & mask);
+		out->len = req->len < room ? req->len : room;
+		out->perm = hw_out_perm(&x, HW_TLB_A_PERM(t.attr));
+	}
 	hw_tlb_insert(hw, &p->k, &t, x.world != HW_W_EL2 && !r.ng, gen, &ep,
 		      &miss);
 	return IOMMU_HW_CACHED;
@@ -496,7 +519,7 @@ hw_translate_whole(struct smmu_hw *hw, const struct iommu_dma_req *req,
 	x.priv = req->attrs & IOMMU_ACCESS_PRIV;
 	x.exec = !x.write && (req->attrs & IOMMU_ACCESS_EXEC);
 	x.memo = false;
-	x.cd = &x.cd_buf;
+	x.cd = &x.cd_buf.cd;
 	translated = req->attrs & IOMMU_ACCESS_TRANSLATED;
 	x.ctrl = smmu_hw_live(hw, &x.strtab);
 
@@ -522,7 +545,8 @@ hw_translate_whole(struct smmu_hw *hw, const struct iommu_dma_req *req,
 		const struct hw_memo *m = x.memo_p;
 		const struct hw_plan *p = &m->plan;
 
-		if (p->ok && p->e2h == (x.ctrl & HW_LIVE_E2H)) {
+		if (p->ok && p->ctrl == ((x.ctrl & HW_LIVE_E2H) |
+					 HW_LIVE_SMMUEN)) {
 			x.priv = p->priv;
 			x.exec = p->exec && !x.write;
 			x.need = p->need[x.write];
@@ -568,21 +592,20 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 
 	/* The usual request (valid, no attribute, no SubstreamID) with the
 	 * SMMU on and this thread's memo of its stream, a stage 1 without
-	 * stage 2 planned under the current CR2.E2H: the short way; the
-	 * rest, and whatever the short way leaves, the whole way, which
-	 * checks everything again. */
-	if (hw && req && out && req->len && !req->attrs &&
-	    req->pasid == IOMMU_NO_PASID &&
-	    (req->access == IOMMU_ACCESS_READ ||
-	     req->access == IOMMU_ACCESS_WRITE)) {
+	 * stage 2 planned under the current CR2.E2H (plan.quick, plan.ctrl):
+	 * the short way; the rest, and whatever the short way leaves, the
+	 * whole way, which checks everything again. */
+	if (__builtin_expect(!hw || !req || !out, 0))
+		return -EINVAL;
+	if (req->len && ilib_req_plain(req) && req->pasid == IOMMU_NO_PASID) {
 		/* One word, which a register write publishes whole: the
 		 * seqlock (smmu_hw_live()) only pairs it with STRTAB_BASE,
 		 * which a memo's stream does not need. */
 		ctrl = __atomic_load_n(&hw->live.ctrl, __ATOMIC_ACQUIRE);
 		m = smmu_hw_memo_find(hw, req->dev_id);
-		if ((ctrl & HW_LIVE_SMMUEN) && m && m->plan.ok &&
-		    m->plan.e2h == (ctrl & HW_LIVE_E2H) &&
-		    m->ste.config != SMMU_STE_CFG_NESTED) {
+		if (m && m->plan.quick &&
+		    m->plan.ctrl ==
+			(ctrl & (HW_LIVE_SMMUEN | HW_LIVE_E2H))) {
 			ret = hw_plain(hw, m, req, out);
 			if (ret != HW_PLAIN_NO)
 				return ret;

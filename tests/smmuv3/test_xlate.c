@@ -180,6 +180,7 @@ Test(xlate, ttb1_and_top_byte_ignore)
 	sg_tt_new(&g, &t1, 12, 48, 0);
 	sg_tt_map(&g, &t1, hi, 3, s1_page(12, SG_DATA + 0x2000, true));
 	sg_tt_map(&g, &t, 0x3000, 3, s1_page(12, SG_DATA + 0x3000, true));
+	sg_tt_map(&g, &t, 0x4000, 3, s1_page(12, SG_DATA + 0x4000, true));
 	c.epd1 = false;
 	c.tg1 = 2; /* 4K in TG1's encoding */
 	c.t1sz = 16;
@@ -200,6 +201,26 @@ Test(xlate, ttb1_and_top_byte_ignore)
 	c.epd1 = true;
 	xl_cd(&g, SID_A, cd, &c);
 	sg_tr_fault(&g, SID_A, NP, hi, AR, E_TRANSLATION, NULL);
+	/* EPD1 with the TLB and walk cache still holding TTB1's page (the
+	 * CD invalidated alone): the model checks EPD first, also on the
+	 * memo's short way (TTB0 requests fetched the CD, then made the
+	 * stream's plan from the cached one). */
+	c.epd1 = false;
+	xl_cd(&g, SID_A, cd, &c);
+	sg_tr_ok(&g, SID_A, NP, hi + 0x10, AR, SG_DATA + 0x2010);
+	c.epd1 = true;
+	{
+		uint64_t dw[8], q[1][2];
+
+		enc_cd(dw, &c);
+		sg_wrn(&g, cd, dw, 8);
+		cmd_cfgi_cd(q[0], SID_A, 0, true);
+		sg_cmds(&g, (const uint64_t(*)[2])q, 1);
+		sg_sync(&g);
+	}
+	sg_tr_ok(&g, SID_A, NP, 0x5A00000000003008ull, AR, SG_DATA + 0x3008);
+	sg_tr_ok(&g, SID_A, NP, 0x5A00000000004008ull, AR, SG_DATA + 0x4008);
+	sg_tr_fault(&g, SID_A, NP, hi + 0x20, AR, E_TRANSLATION, NULL);
 	sg_destroy(&g);
 }
 

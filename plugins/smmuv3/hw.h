@@ -791,9 +791,6 @@ uint64_t smmu_hw_walk_tag(const struct hw_wcfg *w, bool s2,
 			  const struct hw_xl *x);
 int smmu_hw_walk_s1(struct smmu_hw *hw, struct hw_xl *x, unsigned int sel,
 		    uint64_t ia, struct hw_wres *r);
-bool smmu_hw_walk_s1_plain(struct smmu_hw *hw, const struct hw_xl *x,
-			   unsigned int sel, const struct hw_wcfg *w,
-			   uint64_t ia, struct hw_wres *r);
 int smmu_hw_walk_s2(struct smmu_hw *hw, struct hw_xl *x, uint64_t ipa,
 		    uint8_t class, bool write, struct hw_wres *r);
 int smmu_hw_cfg_read(struct smmu_hw *hw, struct hw_xl *x, uint64_t addr,

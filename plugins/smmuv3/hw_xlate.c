@@ -16,6 +16,7 @@
 
 #include "hw.h"
 #include "hw_tlb.h"
+#include "hw_walk_quick.h"
 
 /* Fill @out with the identity of @req up to @last. */
 static void hw_identity(const struct iommu_dma_req *req, uint64_t last,
@@ -411,14 +412,13 @@ static int hw_xl_cfg(struct smmu_hw *hw, struct hw_xl *x, bool translated,
  * Return: IOMMU_HW_CACHED and @out; HW_PLAIN_NO.
  */
 static inline __attribute__((always_inline)) int
-hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
-	 const struct iommu_dma_req *req, struct iommu_translation *out)
+hw_plain_g(struct smmu_hw *hw, const struct hw_memo *m,
+	   const struct iommu_dma_req *req, struct iommu_translation *out,
+	   unsigned int sel, const struct hw_wcfg *tt, const unsigned int g)
 {
 	const struct hw_plan *p = &m->plan;
 	const uint64_t va = req->iova;
-	const unsigned int sel = (unsigned int)(va >> 55) & 1;
 	const struct hw_quick *q = &p->q[sel];
-	const struct hw_wcfg *tt = &m->cd.tt[sel];
 	const bool write = req->access == IOMMU_ACCESS_WRITE;
 	uint64_t vae = va, gen, page;
 	struct hw_tlb_miss miss;
@@ -427,9 +427,6 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	struct hw_tlb t;
 	struct hw_xl x;
 
-	/* The TTB's address made once and kept (left alone, the compiler
-	 * makes it again from the thread's TLS base at every use). */
-	__asm__("" : "+r"(tt));
 	/* What hw_xl_s1() and hw_tlb_use() read of the request. */
 	x.req = req;
 	x.write = write;
@@ -447,8 +444,8 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	if (m->cd.tbi[sel])
 		vae =
 		    sel ? va | SMMU_GENMASK(63, 56) : va & SMMU_GENMASK(55, 0);
-	page = vae >> tt->g;
-	if (hw_tlb_probe_k0(hw, &p->k, page, tt->g, page | q->key0_hi, &t,
+	page = vae >> g;
+	if (hw_tlb_probe_k0(hw, &p->k, page, g, page | q->key0_hi, &t,
 			    &miss)) {
 		/* hw_tlb_use()'s answer, without its faults and walks. */
 		if (!(HW_TLB_A_PERM(t.attr) & x.need) ||
@@ -461,20 +458,20 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	/* Before the table is read, as hw_xl_s1(). */
 	gen = ilib_cache_gen(&hw->tlbc);
 	hw_tlb_epochs(hw, &p->k, &ep);
-	if (!smmu_hw_walk_s1_plain(hw, &x, sel, tt,
+	if (!smmu_hw_walk_s1_plain(hw, &x, sel, tt, g,
 				   vae & ((1ull << tt->ia_bits) - 1), &r))
 		return HW_PLAIN_NO;
 	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
 		       IOMMU_STAT_WALKS);
-	t.out = r.oa & ~((1ull << r.lg2) - 1);
-	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level,
-			     tt->g);
-	t.lg2 = r.lg2;
-	t.page = vae >> r.lg2;
+	/* A page of the granule (r.lg2 is @g). */
+	t.out = r.oa & ~((1ull << g) - 1);
+	t.attr = hw_tlb_attr(0, r.perm, r.wd, PT_PERM_ALL, false, r.level, g);
+	t.lg2 = (uint8_t)g;
+	t.page = page;
 	/* hw_out() of a request the caller checked (a length above 0),
 	 * inside one page of the granule: up to the page's end. */
 	{
-		const uint64_t mask = (1ull << r.lg2) - 1,
+		const uint64_t mask = (1ull << g) - 1,
 			       room = (~va & mask) + 1;
 
 		out->phys = t.out + (vae & mask);
@@ -484,6 +481,47 @@ hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
 	hw_tlb_insert(hw, &p->k, &t, x.world != HW_W_EL2 && !r.ng, gen, &ep,
 		      &miss);
 	return IOMMU_HW_CACHED;
+}
+
+static __attribute__((noinline)) int
+hw_translate_whole(struct smmu_hw *hw, const struct iommu_dma_req *req,
+		   struct iommu_translation *out);
+
+/* hw_plain_g() of a TTB of 4 KiB granule (the constant folds the
+ * decode's shifts and masks), then the whole way if it says so: the
+ * caller's last call. */
+static __attribute__((noinline)) int
+hw_plain_4k(struct smmu_hw *hw, const struct hw_memo *m,
+	    const struct iommu_dma_req *req, struct iommu_translation *out,
+	    unsigned int sel, const struct hw_wcfg *tt)
+{
+	const int ret = hw_plain_g(hw, m, req, out, sel, tt, 12);
+
+	return ret != HW_PLAIN_NO ? ret : hw_translate_whole(hw, req, out);
+}
+
+/* hw_plain_4k() of a TTB of another granule. */
+static __attribute__((noinline)) int
+hw_plain_other(struct smmu_hw *hw, const struct hw_memo *m,
+	       const struct iommu_dma_req *req, struct iommu_translation *out,
+	       unsigned int sel, const struct hw_wcfg *tt)
+{
+	const int ret = hw_plain_g(hw, m, req, out, sel, tt, tt->g);
+
+	return ret != HW_PLAIN_NO ? ret : hw_translate_whole(hw, req, out);
+}
+
+/* hw_plain_g() of the request's TTB, and the whole way if it says so. */
+static inline __attribute__((always_inline)) int
+hw_plain(struct smmu_hw *hw, const struct hw_memo *m,
+	 const struct iommu_dma_req *req, struct iommu_translation *out)
+{
+	const unsigned int sel = (unsigned int)(req->iova >> 55) & 1;
+	const struct hw_wcfg *tt = &m->cd.tt[sel];
+
+	if (tt->g == 12)
+		return hw_plain_4k(hw, m, req, out, sel, tt);
+	return hw_plain_other(hw, m, req, out, sel, tt);
 }
 
 /* smmu_hw_translate() the whole way: every kind of request, every fault. */
@@ -588,7 +626,6 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	struct smmu_hw *hw = opaque;
 	const struct hw_memo *m;
 	uint64_t ctrl;
-	int ret;
 
 	/* The usual request (valid, no attribute, no SubstreamID) with the
 	 * SMMU on and this thread's memo of its stream, a stage 1 without
@@ -606,9 +643,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		if (m && m->plan.quick &&
 		    m->plan.ctrl ==
 			(ctrl & (HW_LIVE_SMMUEN | HW_LIVE_E2H))) {
-			ret = hw_plain(hw, m, req, out);
-			if (ret != HW_PLAIN_NO)
-				return ret;
+			return hw_plain(hw, m, req, out);
 		}
 	}
 	return hw_translate_whole(hw, req, out);

@@ -248,6 +248,8 @@ int iommu_ctx_create(const struct iommu_ctx_opts *uopts,
 		set_err(opts, "out of memory");
 		return -ENOMEM;
 	}
+	for (unsigned int i = 0; i < IOMMU__SHARDS; i++)
+		ctx->shard[i].thread = i + 1;
 	iommu__handles_get(); /* ctx_free() puts it */
 	ctx->drv_host.pub.ops = &iommu__drv_host_ops;
 	ctx->drv_host.ctx = ctx;

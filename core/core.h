@@ -321,6 +321,9 @@ struct iommu_ctx {
 	struct iommu__shard {
 		_Alignas(64) _Atomic uint64_t xl[2];
 		_Atomic uint64_t v[IOMMU_STAT_COUNT];
+		/* struct iommu_dma_req.thread of the shard's owner: 1 + its
+		 * number; 0 in the shared one (set at create) */
+		unsigned int thread;
 	} shard[IOMMU__SHARDS + 1];
 };
 

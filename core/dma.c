@@ -302,15 +302,14 @@ static inline uint64_t *shard_own(struct iommu__shard *sh, unsigned int off)
 	return iommu__shard_owned(off) ? (uint64_t *)sh->v : NULL;
 }
 
-/* struct iommu_dma_req.thread of the shard at @off: 1 + its number for
- * one this thread owns, 0 for the shared one. */
-static inline unsigned int shard_thread(unsigned int off)
+/* struct iommu_dma_req.thread of the shard @sh: 1 + its number for one
+ * this thread owns, 0 for the shared one (one load: the shard keeps
+ * it). */
+static inline unsigned int shard_thread(const struct iommu__shard *sh)
 {
 	_Static_assert(IOMMU__SHARDS == IOMMU_HW_THREADS,
 		       "a thread's number is its shard's");
-	return iommu__shard_owned(off)
-		       ? off / (unsigned int)sizeof(struct iommu__shard)
-		       : 0;
+	return sh->thread;
 }
 
 static inline struct hint *hint_slot(uint32_t dev_id, uint64_t iova)
@@ -440,7 +439,7 @@ translate(struct iommu_ctx *ctx, uint32_t dev_id, uint32_t pasid,
 			.access = access,
 			.attrs = attrs,
 			.stats = shard_own(sh, off),
-			.thread = shard_thread(off),
+			.thread = shard_thread(sh),
 		};
 		ret = ctx->desc->hw->translate(ctx->hw, &req, out);
 	}
@@ -622,7 +621,7 @@ translate_seen(struct iommu_ctx *ctx, struct hint *const h, uint64_t iova,
 		.len = ask,
 		.access = access,
 		.stats = shard_own(sh, off),
-		.thread = shard_thread(off),
+		.thread = shard_thread(sh),
 	};
 	memcpy(&req.dev_id, &id, sizeof(id));
 	ret = ctx->desc->hw->translate(ctx->hw, &req, out);

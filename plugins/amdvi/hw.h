@@ -242,9 +242,11 @@ struct amdvi_hw {
 	uint64_t v1_rsvd0, v2_rsvd0;
 	/* This instance's number for the threads' memos (hw_xlate.c),
 	 * never 0 and never another instance's (atomic).  Drawn again
-	 * after every write that changes Control or Device Table Base
+	 * after every write that changes Control or Device Table Base and
+	 * after every invalidation of the device-table cache
 	 * (amdvi_hw_uid_redraw()): a memo made under the old number is
-	 * void, so it need not keep those values. */
+	 * void, so it need not keep those values or the cache's
+	 * generation. */
 	uint64_t uid;
 };
 

@@ -235,6 +235,9 @@ void amdvi_hw_inv_dte(struct amdvi_hw *hw, uint16_t devid)
 	ilib_cache_inval_set(&hw->dtec,
 			     ilib_cache_set_of(&hw->dtec, hw_dte_hash(devid)),
 			     hw_dte_match, &key);
+	/* After the cache is emptied: a memo made under the new uid read
+	 * what the cache holds now (hw_xlate.c struct hw_memo). */
+	amdvi_hw_uid_redraw(hw);
 }
 
 struct hw_inv_arg {
@@ -317,4 +320,5 @@ void amdvi_hw_inv_all(struct amdvi_hw *hw)
 	amdvi_hw_walk_flush(hw); /* O(1), whatever their sizes */
 	ilib_cache_flush(&hw->dtec);
 	ilib_cache_flush(&hw->tlbc);
+	amdvi_hw_uid_redraw(hw); /* as amdvi_hw_inv_dte() */
 }

@@ -115,12 +115,13 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
 /*
  * The resolution each thread made last (hw.h): the DTE's walk
  * configuration for one DeviceID and PASID, and for v2 the PASID's GCR3
- * entry.  The device-table cache's generation is read before the lookup
- * that made it and moves with every INVALIDATE_DEVTAB_ENTRY and
- * INVALIDATE_IOMMU_ALL; Control and Device Table Base are part of the
- * key.  While all hold, the cache would answer the same DTE and the
- * checks after it would pass the same way: the memo stands for a cache
- * hit and those checks.  It only serves what the cache held or could
+ * entry.  The model's uid is read before the lookup that made it, and a
+ * new one is drawn after every INVALIDATE_DEVTAB_ENTRY and
+ * INVALIDATE_IOMMU_ALL has emptied the device-table cache and after
+ * every write that changes Control or Device Table Base.  While it
+ * holds, the cache would answer the same DTE and the checks after it
+ * would pass the same way: the memo stands for a cache hit and those
+ * checks.  It only serves what the cache held or could
  * have held (an entry another thread's insert evicted meanwhile is still
  * one the cache was allowed to keep; this thread's own cache work clears
  * the memo first, so a single thread sees the cache's evictions exactly).
@@ -131,10 +132,9 @@ static uint64_t hw_walk_tag(uint16_t domid, uint32_t tag, unsigned int levels,
  * that reach a v1 or v2 walk are kept.
  */
 struct hw_memo {
-	/* The model's amdvi_hw.uid, read before Control and Device Table
-	 * Base were (so it stands for their values); 0: empty */
+	/* The model's amdvi_hw.uid, read before Control, Device Table Base
+	 * and the DTE were (so it stands for them); 0: empty */
 	uint64_t uid;
-	uint64_t dte_gen;
 	uint64_t who;	/* hw_who(): DeviceID and PASID as requested */
 	struct hw_cfg cfg;
 	/* g3_table holds while the PDE cache's generation is g3_gen - 1
@@ -506,16 +506,15 @@ static int hw_xl_translated(struct amdvi_hw *hw, const struct hw_xl *x,
  * hw_resolve() - translate @x from its DTE (amdvi 2.4, 7, 3, 4), in the
  * order of hw.h, and keep what a plain request resolved to in the
  * thread's memo
+ * @uid: the model's uid, read before them (the memo's key)
  * @ctrl, @dtb: the registers as translate() read them
- * @dte_gen: the device-table cache's generation, read before them
  * @plain: the memo may keep the resolution
  * Out of line: translate() keeps only what the memo's path needs.
  * Return: as amdvi_hw_translate().
  */
 static __attribute__((noinline)) int
 hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
-	   uint64_t dtb, uint64_t dte_gen, bool plain,
-	   struct iommu_translation *out)
+	   uint64_t dtb, bool plain, struct iommu_translation *out)
 {
 	const struct iommu_dma_req *req = x->req;
 	const uint64_t rw = IOMMU_READ | IOMMU_WRITE;
@@ -573,7 +572,6 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = uid,
-		    .dte_gen = dte_gen,
 		    .who = hw_who(req),
 		    .cfg = c,
 		};
@@ -589,11 +587,11 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
 /*
  * hw_translate_slow() - every request the memo does not answer: the
  * argument checks, the MSI window, IommuEn, then hw_resolve()
- * @uid, @ctrl, @dtb, @dte_gen: as translate() read them, in its order
+ * @uid, @ctrl, @dtb: as translate() read them, in its order
  */
 static __attribute__((noinline)) int
 hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
-		  uint64_t uid, uint64_t ctrl, uint64_t dtb, uint64_t dte_gen,
+		  uint64_t uid, uint64_t ctrl, uint64_t dtb,
 		  struct iommu_translation *out)
 {
 	struct hw_xl x;
@@ -624,27 +622,26 @@ hw_translate_slow(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 	plain = !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
 		(!x.has_pasid ||
 		 !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC)));
-	return hw_resolve(hw, &x, uid, ctrl, dtb, dte_gen, plain, out);
+	return hw_resolve(hw, &x, uid, ctrl, dtb, plain, out);
 }
 
 /*
  * hw_memo_holds() - does this thread's memo @m answer @req's resolution?
  * @uid: the model's number, read first
- * @dte_gen: the device-table cache's generation, read after @uid
  *
  * A memo is only made under IommuEn, for a checked DeviceID and PASID,
- * and is void once Control or Device Table Base changes (a new number).  Only for a plain request (no
- * TRANSLATED; with PASID, neither PRIV nor EXEC; the core passes only a
- * length above 0 and a read or a write, struct iommu_dma_req).  Without
+ * and is void once Control or Device Table Base changes or the
+ * device-table cache is invalidated (a new number).  Only for a plain
+ * request (no TRANSLATED; with PASID, neither PRIV nor EXEC; a length
+ * above 0 and a read or a write, as the whole way checked).  Without
  * PASID, the MSI window comes first and the exclusion range, which
  * depends on the address, must be off.
  */
 static inline __attribute__((always_inline)) bool
 hw_memo_holds(const struct amdvi_hw *hw, const struct hw_memo *m,
-	      const struct iommu_dma_req *req, uint64_t uid, uint64_t dte_gen)
+	      const struct iommu_dma_req *req, uint64_t uid)
 {
 	return m->uid == uid && m->who == hw_who(req) &&
-	       m->dte_gen == dte_gen &&
 	       !(req->attrs & IOMMU_ACCESS_TRANSLATED) &&
 	       (req->pasid != IOMMU_NO_PASID
 		    ? !(req->attrs & (IOMMU_ACCESS_PRIV | IOMMU_ACCESS_EXEC))
@@ -662,20 +659,22 @@ hw_translate_whole(struct amdvi_hw *hw, const struct iommu_dma_req *req,
 		   struct iommu_translation *out)
 {
 	const struct hw_memo *m = &hw_memo;
-	uint64_t uid, ctrl, dtb, dte_gen;
+	uint64_t uid, ctrl, dtb;
 
-	if (!hw || !req || !out)
+	if (!hw || !req || !out || !req->len ||
+	    (req->access != IOMMU_ACCESS_READ &&
+	     req->access != IOMMU_ACCESS_WRITE) ||
+	    (req->attrs & ~IOMMU_ACCESS_ATTRS))
 		return -EINVAL;
 	uid = hw_uid(hw);
 	ctrl = hw_ld(&hw->ctrl);
-	dte_gen = ilib_cache_gen(&hw->dtec);
 	dtb = hw_ld(&hw->dtb);
-	if (hw_memo_holds(hw, m, req, uid, dte_gen))
+	if (hw_memo_holds(hw, m, req, uid))
 		return hw_walk(hw, req, &m->cfg,
 			       req->access | HW_ASK_USER | HW_ASK_CACHE |
 				   HW_ASK_MEMO,
 			       out);
-	return hw_translate_slow(hw, req, uid, ctrl, dtb, dte_gen, out);
+	return hw_translate_slow(hw, req, uid, ctrl, dtb, out);
 }
 
 /* hw_plain()'s answer when the request needs the whole way: one it never
@@ -735,7 +734,9 @@ hw_plain(struct amdvi_hw *hw, const struct hw_cfg *c,
 	if ((e & c->dbit) != c->dbit && acc == PT_ACC_R)
 		perm &= ~IOMMU_WRITE;
 	out->phys = oa | (iova & 0xfff);
-	out->len = hw_page_len(req, 0xfff);
+	/* hw_page_len() of a length above 0 (the caller's check). */
+	out->len = req->len < 0x1000 - (iova & 0xfff) ? req->len
+						      : 0x1000 - (iova & 0xfff);
 	out->perm = perm;
 	ilib_stat_req2(hw->host, req, IOMMU_STAT_IOTLB_MISSES,
 		       IOMMU_STAT_WALKS);
@@ -774,10 +775,9 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * checks everything again. */
 	if (__builtin_expect(!hw || !req || !out, 0))
 		return -EINVAL;
-	if (ilib_req_plain(req)) {
+	if (req->len && ilib_req_plain(req)) {
 		m = &hw_memo;
 		if (m->uid == hw_uid(hw) && m->who == hw_who(req) &&
-		    m->dte_gen == ilib_cache_gen(&hw->dtec) &&
 		    (req->pasid != IOMMU_NO_PASID ||
 		     ((req->iova < AMDVI_MSI_FIRST ||
 		       req->iova > AMDVI_MSI_LAST) &&

@@ -85,7 +85,10 @@ static inline void ilib__order_touch(const struct ilib_cache *c,
  * @hash: the key's hash (set by every lookup)
  * @seq: the set's count, even and unchanged around the lookup that found
  *     no equal key; odd: nothing to go on
- * @set, @slot: with an even @seq, the set and its first slot
+ * @set, @slot: with an even @seq, the set and its first slot when the
+ *     cache's sets are of 8 ways and a tag word (the shape of
+ *     ilib__cache_insert_miss8(), for the lookup's key and value sizes);
+ *     else @slot is NULL
  */
 struct ilib_cache_miss {
 	uint64_t hash;
@@ -244,7 +247,8 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		if (miss) {
 			miss->seq = seq;
 			miss->set = s;
-			miss->slot = first;
+			miss->slot = ways == 8 && sw == 2 + kw + vw ? first
+								    : NULL;
 		}
 		return false;
 	}
@@ -528,9 +532,9 @@ ilib__cache_insert_after_miss(struct ilib_cache *c,
 		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
 					  have ? bucket : ILIB__NO_BUCKET, kw,
 					  vw, NULL);
-	/* An even count: the lookup ran on @c, made, with a set to go on. */
-	if (c->shape == ILIB__CACHE_SHAPE(kw, vw, 8, 2 + kw + vw) && key &&
-	    (!vw || val) && !ilib__cache_tracing(c))
+	/* An even count and a slot: the lookup ran on @c, made, in a set of
+	 * miss8's shape (the insert's sizes are the lookup's). */
+	if (miss->slot && key && (!vw || val) && !ilib__cache_tracing(c))
 		return ilib__cache_insert_miss8(c, miss, key, val, gen, tag,
 						bucket, have, kw, vw);
 	return ilib__cache_insert(c, miss->hash, key, val, gen, tag,

@@ -199,7 +199,7 @@ int viommu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		need = VIRTIO_IOMMU_MAP_F_WRITE;
 	else
 		return -EINVAL;
-	if (!req->len)
+	if (!req->len || (req->attrs & ~IOMMU_ACCESS_ATTRS))
 		return -EINVAL;
 	if (req->pasid != IOMMU_NO_PASID ||
 	    (req->attrs & IOMMU_ACCESS_TRANSLATED))

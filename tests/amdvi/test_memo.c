@@ -53,6 +53,26 @@ Test(memo, dte_change_seen_after_invalidate_devtab_entry)
 	cr_assert_eq(ag_evt_count(&g), 0);
 }
 
+/* INVALIDATE_IOMMU_ALL as INVALIDATE_DEVTAB_ENTRY: the memo goes with
+ * the cache, at once. */
+Test(memo, dte_change_seen_after_invalidate_all)
+{
+	uint64_t r1 = v1_table(PA(0)), r2 = v1_table(PB(0)), d[4], c[2];
+
+	enc_dte_v1(d, 3, r1, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
+	enc_dte_v1(d, 3, r2, true, true, DOM);
+	ag_set_dte(&g, DEV_A, d);
+	ag_expect(&g, DEV_A, NOP, VA(1), RD, PA(1));
+	enc_inv_all(c);
+	ag_cmd(&g, c);
+	ag_sync(&g);
+	ag_expect(&g, DEV_A, NOP, VA(2), RD, PB(2));
+	ag_expect(&g, DEV_A, NOP, VA(3), RD, PB(3));
+	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
 Test(memo, shrunk_device_table_refuses_the_device)
 {
 	uint64_t d[4];

@@ -237,6 +237,11 @@ struct amdvi_hw {
 	 * (ilib_walk_front.h), for the short way (hw_xlate.c). */
 	struct ilib_walk_fronts fronts;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
+	/* What keeps a request off the short way (hw_xlate.c hw_plain()),
+	 * one load for the two: HW_SHORT_EXCL, the exclusion range is on
+	 * (a request without PASID); HW_SHORT_SIZES, the IOTLB held another
+	 * size than 4 KiB or none yet (atomic; amdvi_hw_short_update()) */
+	uint64_t short_off;
 	/* pt_quick_amdv1_rsvd() and pt_quick_amdv2_rsvd() of every v1 and
 	 * v2 walk (hw_xlate.c hw_walk()): read-only after create. */
 	uint64_t v1_rsvd0, v2_rsvd0;
@@ -410,9 +415,9 @@ struct hw_cfg {
 	uint8_t leaf_levels; /* and its pt_walk_desc.leaf_levels */
 	bool v2;
 	bool sa;
-	/* pt_quick_amdv1_need() or pt_quick_amdv2_need() of @wflags for a
-	 * read and a write (hw_quick()): bits below 8 */
-	uint8_t quick_need[2];
+	/* pt_quick_amdv1_need() or pt_quick_amdv2_need() of @wflags, by
+	 * PT_ACC_R (1) and PT_ACC_W (2) (hw_quick()): bits below 8 */
+	uint8_t quick_need[3];
 };
 _Static_assert(PT_FMT_AMDV1 <= 0xff && PT_FMT_AMDV2 <= 0xff,
 	       "a format fits hw_cfg.fmt");
@@ -435,6 +440,10 @@ int amdvi_hw_cfg_v2(struct amdvi_hw *hw, const struct hw_xl *x, uint32_t pasid,
 int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 		       struct iommu_translation *out);
 uint64_t amdvi_hw_uid_new(void);
+
+#define HW_SHORT_EXCL  1ull
+#define HW_SHORT_SIZES 2ull
+void amdvi_hw_short_update(struct amdvi_hw *hw);
 void amdvi_hw_uid_redraw(struct amdvi_hw *hw);
 
 #endif /* AMDVI_HW_H */

@@ -353,7 +353,7 @@ static inline __attribute__((always_inline)) bool
 hw_quick(const struct amdvi_hw *hw, const struct hw_cfg *c, unsigned int acc,
 	 uint64_t e, uint32_t *perm, uint64_t *oa)
 {
-	const uint64_t need = c->quick_need[acc - 1];
+	const uint64_t need = c->quick_need[acc];
 
 	if (c->v2)
 		return pt_quick_amdv2(e, hw->v2_rsvd0, need, acc, perm, oa);
@@ -564,11 +564,11 @@ hw_resolve(struct amdvi_hw *hw, struct hw_xl *x, uint64_t uid, uint64_t ctrl,
 	c.wk.tag = hw_walk_tag(c.domid, c.tag, c.levels, c.glx);
 	amdvi_hw_tlb_tag(hw, &c.tt, c.domid, c.tag);
 	c.wk.seed = ilib_walk_cache_seed(c.wk.tag, c.wk.root);
-	for (unsigned int a = 0; a < 2; a++)
-		c.quick_need[a] = (uint8_t)(
-		    c.v2 ? pt_quick_amdv2_need(c.wflags, a ? PT_ACC_W : PT_ACC_R)
-			 : pt_quick_amdv1_need(c.wflags,
-					       a ? PT_ACC_W : PT_ACC_R));
+	c.quick_need[0] = 0;
+	for (unsigned int a = PT_ACC_R; a <= PT_ACC_W; a++)
+		c.quick_need[a] =
+		    (uint8_t)(c.v2 ? pt_quick_amdv2_need(c.wflags, a)
+				   : pt_quick_amdv1_need(c.wflags, a));
 	if (plain) {
 		*m = (struct hw_memo){
 		    .uid = uid,
@@ -778,11 +778,11 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	if (req->len && ilib_req_plain(req)) {
 		m = &hw_memo;
 		if (m->uid == hw_uid(hw) && m->who == hw_who(req) &&
-		    (req->pasid != IOMMU_NO_PASID ||
-		     ((req->iova < AMDVI_MSI_FIRST ||
-		       req->iova > AMDVI_MSI_LAST) &&
-		      !(hw_ld(&hw->excl_base) & AMDVI_EXCL_EN))) &&
-		    hw_ld(&hw->tlb_sizes) == 1ull << 12) {
+		    (req->pasid != IOMMU_NO_PASID
+			 ? !(hw_ld(&hw->short_off) & HW_SHORT_SIZES)
+			 : (req->iova < AMDVI_MSI_FIRST ||
+			    req->iova > AMDVI_MSI_LAST) &&
+			       !hw_ld(&hw->short_off))) {
 			ret = hw_plain(hw, &m->cfg, req, out);
 			if (ret != HW_PLAIN_NO)
 				return ret;

@@ -773,7 +773,7 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * so hw_walk() would probe that size alone: the short way; the
 	 * rest, and whatever the short way leaves, the whole way, which
 	 * checks everything again. */
-	if (__builtin_expect(!hw || !req || !out, 0))
+	if (!ilib_ptrs_set(hw, req, out))
 		return -EINVAL;
 	if (req->len && ilib_req_plain(req)) {
 		m = &hw_memo;

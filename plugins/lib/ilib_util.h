@@ -135,6 +135,23 @@ ilib_stat_req2(struct iommu_host *host, const struct iommu_dma_req *req,
 }
 
 /*
+ * ilib_ptrs_set() - are a model entry's three pointers all set?  One test
+ * and branch each: written as one condition, the compiler makes flags of
+ * the tests and combines them first.
+ */
+static inline __attribute__((always_inline)) bool
+ilib_ptrs_set(const void *a, const void *b, const void *c)
+{
+	if (__builtin_expect(!a, 0))
+		return false;
+	__asm__ volatile("");
+	if (__builtin_expect(!b, 0))
+		return false;
+	__asm__ volatile("");
+	return __builtin_expect(c != NULL, 1);
+}
+
+/*
  * ilib_req_plain() - is @req a plain read or write: access
  * IOMMU_ACCESS_READ or IOMMU_ACCESS_WRITE and no attribute?  One load
  * and one compare of the two words (the short ways' first check).

@@ -632,7 +632,7 @@ int smmu_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * stage 2 planned under the current CR2.E2H (plan.quick, plan.ctrl):
 	 * the short way; the rest, and whatever the short way leaves, the
 	 * whole way, which checks everything again. */
-	if (__builtin_expect(!hw || !req || !out, 0))
+	if (!ilib_ptrs_set(hw, req, out))
 		return -EINVAL;
 	if (req->len && ilib_req_plain(req) && req->pasid == IOMMU_NO_PASID) {
 		/* One word, which a register write publishes whole: the

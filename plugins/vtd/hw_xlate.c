@@ -686,8 +686,7 @@ int vtd_hw_translate(void *opaque, const struct iommu_dma_req *req,
 	 * leaves, the whole way, which checks everything again.  The memo's
 	 * match says the SID and PASID are valid, and its uid that hw->live
 	 * is still the word of its resolution (translation on). */
-	if (__builtin_expect(!hw, 0) || __builtin_expect(!req, 0) ||
-	    __builtin_expect(!out, 0))
+	if (!ilib_ptrs_set(hw, req, out))
 		return -EINVAL;
 	if (req->len && ilib_req_plain(req)) {
 		m = hw_memo_find(hw_uid_now(hw), req,

@@ -86,7 +86,8 @@ ilib_walk_front_of(struct ilib_walk_fronts *f, const struct iommu_dma_req *req)
 }
 
 /* ilib_walk_front_find()'s entry, or NULL. */
-static inline __attribute__((always_inline)) const struct ilib_walk_front_entry *
+static inline __attribute__((always_inline))
+const struct ilib_walk_front_entry *
 ilib__walk_front_entry(const struct ilib_walk_front *fr, uint64_t region,
 		       uint64_t tag, uint64_t root, uint64_t gen)
 {

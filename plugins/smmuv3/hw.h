@@ -397,7 +397,7 @@ struct hw_tlbk {
 	uint16_t ep_b;
 	uint8_t kind; /* enum hw_kind */
 	bool asids;   /* non-global entries keep an ASID epoch */
-	uint8_t world;	 /* HW_TLB_T_WORLD() of @tags: its epoch's index */
+	uint8_t world;	 /* HW_TLB_T_WORLD() of @tags: its epoch index */
 	uint32_t bucket; /* ilib_cache_tag_bucket() of @ctag in the TLB */
 };
 

@@ -509,7 +509,8 @@ static inline void vtd_hw_tlb_val(uint64_t out, unsigned int perm, bool neg,
 static inline __attribute__((always_inline)) void
 vtd_hw_tlb_insert_probe_b(struct vtd_hw *hw, const struct hw_tlb_probe *p,
 			  uint8_t stage, uint16_t did, unsigned int bucket,
-			  uint64_t out, unsigned int perm, bool wd, uint64_t gen)
+			  uint64_t out, unsigned int perm, bool wd,
+			  uint64_t gen)
 {
 	uint64_t val[HW_TLB_VAL_WORDS];
 

@@ -37,25 +37,12 @@ static uint64_t v1_table(uint64_t pa0)
 	return root;
 }
 
-Test(memo, dte_change_seen_after_invalidate_devtab_entry)
-{
-	uint64_t r1 = v1_table(PA(0)), r2 = v1_table(PB(0)), d[4];
-
-	enc_dte_v1(d, 3, r1, true, true, DOM);
-	ag_set_dte(&g, DEV_A, d);
-	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
-	enc_dte_v1(d, 3, r2, true, true, DOM);
-	ag_set_dte(&g, DEV_A, d);
-	/* A page the IOTLB does not hold: still the cached DTE's root. */
-	ag_expect(&g, DEV_A, NOP, VA(1), RD, PA(1));
-	ag_flush_dte(&g, DEV_A);
-	ag_expect(&g, DEV_A, NOP, VA(2), RD, PB(2));
-	cr_assert_eq(ag_evt_count(&g), 0);
-}
-
-/* INVALIDATE_IOMMU_ALL as INVALIDATE_DEVTAB_ENTRY: the memo goes with
- * the cache, at once. */
-Test(memo, dte_change_seen_after_invalidate_all)
+/*
+ * DEV_A's DTE moved to another root: the cached DTE (and the memo of it)
+ * until INVALIDATE_DEVTAB_ENTRY, or INVALIDATE_IOMMU_ALL (@all), then
+ * the new one at once.
+ */
+static void dte_change_seen_after(bool all)
 {
 	uint64_t r1 = v1_table(PA(0)), r2 = v1_table(PB(0)), d[4], c[2];
 
@@ -64,13 +51,28 @@ Test(memo, dte_change_seen_after_invalidate_all)
 	ag_expect(&g, DEV_A, NOP, VA(0), RD, PA(0));
 	enc_dte_v1(d, 3, r2, true, true, DOM);
 	ag_set_dte(&g, DEV_A, d);
+	/* A page the IOTLB does not hold: still the cached DTE's root. */
 	ag_expect(&g, DEV_A, NOP, VA(1), RD, PA(1));
-	enc_inv_all(c);
-	ag_cmd(&g, c);
-	ag_sync(&g);
+	if (all) {
+		enc_inv_all(c);
+		ag_cmd(&g, c);
+		ag_sync(&g);
+	} else {
+		ag_flush_dte(&g, DEV_A);
+	}
 	ag_expect(&g, DEV_A, NOP, VA(2), RD, PB(2));
 	ag_expect(&g, DEV_A, NOP, VA(3), RD, PB(3));
 	cr_assert_eq(ag_evt_count(&g), 0);
+}
+
+Test(memo, dte_change_seen_after_invalidate_devtab_entry)
+{
+	dte_change_seen_after(false);
+}
+
+Test(memo, dte_change_seen_after_invalidate_all)
+{
+	dte_change_seen_after(true);
 }
 
 Test(memo, shrunk_device_table_refuses_the_device)

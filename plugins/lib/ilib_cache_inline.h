@@ -221,10 +221,11 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	set = (unsigned int)(((hash >> 32) * c->nsets) >> 32);
 	s = &c->sets[set];
 	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if (seq & 1)
+	if (__builtin_expect(seq & 1, 0))
 		goto slow;
-	if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
-	    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE))
+	if (__builtin_expect(__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) !=
+				 __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE),
+			     0))
 		return false; /* flushed: a miss, without a look */
 	first = slot = c->slots + (size_t)set * nways * nsw;
 	if (ways) {
@@ -239,11 +240,12 @@ ilib__cache_probe_in(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 	}
 	if (r == ILIB__WAY_HIT)
 		return true;
-	if (r == ILIB__WAY_SLOW)
+	if (__builtin_expect(r == ILIB__WAY_SLOW, 0))
 		goto slow;
 	/* The compares above (ilib__word_eq()) stay before the re-read. */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
+	if (__builtin_expect(__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq,
+			     1)) {
 		if (miss) {
 			miss->seq = seq;
 			miss->set = s;

@@ -253,10 +253,12 @@ ilib_walk_cache_leaf_key(struct ilib_cache *c, struct ilib_walk_fronts *f,
 	const uint64_t gen = ilib_walk_cache_gen(c);
 	const struct ilib_walk_front_entry *e;
 
-	if (__builtin_expect(fr != NULL, 1) &&
-	    (e = ilib__walk_front_entry(fr, ilib_walk_cache_region_g(g, ia),
-					k->tag, k->root, gen)))
-		return (struct ilib_walk_leaf){e->table, e->perm};
+	if (__builtin_expect(fr != NULL, 1)) {
+		e = ilib__walk_front_entry(fr, ilib_walk_cache_region_g(g, ia),
+					   k->tag, k->root, gen);
+		if (__builtin_expect(e != NULL, 1))
+			return (struct ilib_walk_leaf){e->table, e->perm};
+	}
 	return ilib__walk_cache_leaf_fill(c, fr, k, g, ia, gen);
 }
 

@@ -238,9 +238,13 @@ struct amdvi_hw {
 	struct ilib_walk_fronts fronts;
 	uint64_t tlb_sizes; /* bit n: the IOTLB held a 2^n page (atomic) */
 	/* What keeps a request off the short way (hw_xlate.c hw_plain()),
-	 * one load for the two: HW_SHORT_EXCL, the exclusion range is on
-	 * (a request without PASID); HW_SHORT_SIZES, the IOTLB held another
-	 * size than 4 KiB or none yet (atomic; amdvi_hw_short_update()) */
+	 * one load for all: HW_SHORT_EXCL, the exclusion range is on (a
+	 * request without PASID; set and cleared by the register write,
+	 * under reg_lock); HW_SHORT_EMPTY, the IOTLB held no page yet
+	 * (cleared by its first 4 KiB page, never set again); HW_SHORT_BIG,
+	 * it held a page larger than 4 KiB (set once, never cleared).  Each
+	 * bit changes by one atomic read-modify-write of its own owner, so
+	 * no change undoes another (atomic). */
 	uint64_t short_off;
 	/* pt_quick_amdv1_rsvd() and pt_quick_amdv2_rsvd() of every v1 and
 	 * v2 walk (hw_xlate.c hw_walk()): read-only after create. */
@@ -442,8 +446,10 @@ int amdvi_hw_translate(void *opaque, const struct iommu_dma_req *req,
 uint64_t amdvi_hw_uid_new(void);
 
 #define HW_SHORT_EXCL  1ull
-#define HW_SHORT_SIZES 2ull
-void amdvi_hw_short_update(struct amdvi_hw *hw);
+#define HW_SHORT_EMPTY 2ull
+#define HW_SHORT_BIG   4ull
+/* The sizes' bits: a request with PASID checks only these. */
+#define HW_SHORT_SIZES (HW_SHORT_EMPTY | HW_SHORT_BIG)
 void amdvi_hw_uid_redraw(struct amdvi_hw *hw);
 
 #endif /* AMDVI_HW_H */

@@ -110,32 +110,6 @@ static uint64_t hw_tlb_sizes(struct amdvi_hw *hw)
 	return __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
 }
 
-/*
- * amdvi_hw_short_update() - make hw->short_off say what the IOTLB's sizes
- * and ExclusionBase.ExEn say now, after either changed (each changer
- * calls it).  Each caller stores the word from what it read, then reads
- * both again and stores again if either moved: the last store is from
- * values that no later change came before, and every later change has
- * its own call.
- */
-void amdvi_hw_short_update(struct amdvi_hw *hw)
-{
-	uint64_t sizes, excl;
-
-	do {
-		sizes = __atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST);
-		excl = __atomic_load_n(&hw->excl_base, __ATOMIC_SEQ_CST) &
-		       AMDVI_EXCL_EN;
-		__atomic_store_n(&hw->short_off,
-				 (excl ? HW_SHORT_EXCL : 0) |
-				     (sizes != 1ull << 12 ? HW_SHORT_SIZES
-							  : 0),
-				 __ATOMIC_SEQ_CST);
-	} while (__atomic_load_n(&hw->tlb_sizes, __ATOMIC_SEQ_CST) != sizes ||
-		 (__atomic_load_n(&hw->excl_base, __ATOMIC_SEQ_CST) &
-		  AMDVI_EXCL_EN) != excl);
-}
-
 #define HW_TLB_SEED_MUL 0xc4ceb9fe1a85ec53ull
 
 void amdvi_hw_tlb_tag(const struct amdvi_hw *hw, struct hw_tlb_tag *tt,
@@ -203,7 +177,13 @@ hw_tlb_insert(struct amdvi_hw *hw, const struct hw_tlb_tag *tt,
 	 * makes this insert back off). */
 	if (!(hw_tlb_sizes(hw) & bit)) {
 		__atomic_fetch_or(&hw->tlb_sizes, bit, __ATOMIC_SEQ_CST);
-		amdvi_hw_short_update(hw);
+		/* hw.h short_off: a size for good, before the insert. */
+		if (bit == 1ull << 12)
+			__atomic_fetch_and(&hw->short_off, ~HW_SHORT_EMPTY,
+					   __ATOMIC_SEQ_CST);
+		else
+			__atomic_fetch_or(&hw->short_off, HW_SHORT_BIG,
+					  __ATOMIC_SEQ_CST);
 	}
 	if (miss && !(miss->seq & 1) && t->size_lg2 == 12)
 		return ilib_cache_insert_after_miss(&hw->tlbc, miss, key, &val,

@@ -158,8 +158,13 @@ static void hw_write64(struct amdvi_hw *hw, uint64_t off, uint64_t *reg,
 	}
 	nv = (old & ~hw_wmask(hw, off)) | (v & hw_wmask(hw, off));
 	hw_st(reg, nv);
-	if (off == AMDVI_MMIO_EXCL_BASE && nv != old)
-		amdvi_hw_short_update(hw);
+	/* hw.h short_off: ExEn, as stored. */
+	if (off == AMDVI_MMIO_EXCL_BASE && (nv & AMDVI_EXCL_EN))
+		__atomic_fetch_or(&hw->short_off, HW_SHORT_EXCL,
+				  __ATOMIC_SEQ_CST);
+	else if (off == AMDVI_MMIO_EXCL_BASE)
+		__atomic_fetch_and(&hw->short_off, ~HW_SHORT_EXCL,
+				   __ATOMIC_SEQ_CST);
 	/* The memos keep neither value: a new number voids them. */
 	if ((off == AMDVI_MMIO_DEVTAB_BASE || off == AMDVI_MMIO_CONTROL) &&
 	    nv != old)
@@ -351,7 +356,8 @@ static int amdvi_hw_create(struct iommu_host *host, const uint64_t *params,
 		return -ENOMEM;
 	hw->host = host;
 	__atomic_store_n(&hw->uid, amdvi_hw_uid_new(), __ATOMIC_RELAXED);
-	amdvi_hw_short_update(hw); /* no size cached yet */
+	/* hw.h short_off: no page cached yet, the exclusion range off. */
+	__atomic_store_n(&hw->short_off, HW_SHORT_EMPTY, __ATOMIC_RELAXED);
 	ret = hw_load_params(hw, params);
 	if (ret)
 		goto err_free;

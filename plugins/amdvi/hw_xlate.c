@@ -181,7 +181,10 @@ uint64_t amdvi_hw_uid_new(void)
  * number read the change. */
 void amdvi_hw_uid_redraw(struct amdvi_hw *hw)
 {
-	__atomic_store_n(&hw->uid, amdvi_hw_uid_new(), __ATOMIC_SEQ_CST);
+	/* An exchange: racing redraws keep each other's release (as
+	 * VT-d's vtd_hw_uid_redraw()). */
+	(void)__atomic_exchange_n(&hw->uid, amdvi_hw_uid_new(),
+				  __ATOMIC_ACQ_REL);
 }
 
 /* The model's number, before the registers a memo stands for. */

@@ -259,12 +259,16 @@ void vtd_hw_uid_init(struct vtd_hw *hw)
 
 /* A new uid for the model: every thread's memo of it is void.  After
  * the change of state the memos must not outlive (its store comes
- * first), so a memo made with the new uid saw that state too. */
+ * first), so a memo made with the new uid saw that state too.  An
+ * exchange, not a store: with redraws racing (the register write, a
+ * translation's first large page), whichever uid is last continues
+ * every earlier redraw's release, so a reader that acquires it sees
+ * every change made before any of them. */
 void vtd_hw_uid_redraw(struct vtd_hw *hw)
 {
-	__atomic_store_n(&hw->uid,
-			 __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED),
-			 __ATOMIC_SEQ_CST);
+	(void)__atomic_exchange_n(
+	    &hw->uid, __atomic_add_fetch(&hw_uid_next, 1, __ATOMIC_RELAXED),
+	    __ATOMIC_ACQ_REL);
 }
 
 /* struct hw_memo.dev_pasid of @req: its first two words as one. */

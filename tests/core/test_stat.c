@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <errno.h>
-
 #include <criterion/criterion.h>
 
 #include "core.h"

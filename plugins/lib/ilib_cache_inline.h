@@ -354,10 +354,6 @@ ilib__cache_tracing(const struct ilib_cache *c)
 				0);
 }
 
-/* ilib__cache_insert()'s @bucket when the caller has none (a constant:
- * the inline code tests it at compile time). */
-#define ILIB__NO_BUCKET (~0u)
-
 /* The slot's tag word of @tag (@bucket: its bucket; @have: false when
  * the caller has none, a constant), the epoch read now (under the set's
  * lock, before the generation). */
@@ -441,12 +437,12 @@ ilib__cache_insert_miss8(struct ilib_cache *c,
 
 /* The inline insert of ilib_cache_insert_tag_fixed(), and of
  * ilib_cache_insert_after_miss() when ilib__cache_insert_miss8() does
- * not apply (@miss: a stable miss's record, or NULL); @bucket, if not
- * ILIB__NO_BUCKET, is ilib_cache_tag_bucket() of @tag. */
+ * not apply (@miss: a stable miss's record, or NULL); @bucket, with
+ * @have (a constant), is ilib_cache_tag_bucket() of @tag. */
 static inline __attribute__((always_inline)) bool
 ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 		   const uint64_t *val, uint64_t gen, uint64_t tag,
-		   unsigned int bucket, const unsigned int kw,
+		   unsigned int bucket, const bool have, const unsigned int kw,
 		   const unsigned int vw, const struct ilib_cache_miss *miss)
 {
 	const unsigned int sw = 1 + kw + vw + 1;
@@ -503,7 +499,7 @@ ilib__cache_insert(struct ilib_cache *c, uint64_t hash, const uint64_t *key,
 			break;
 		}
 	}
-	tagw = ilib__cache_tag_word(c, tag, bucket, bucket != ILIB__NO_BUCKET);
+	tagw = ilib__cache_tag_word(c, tag, bucket, have);
 	if (__atomic_load_n(&c->gen, __ATOMIC_SEQ_CST) == gen) {
 		ilib__cache_store(s, victim, key, val, tagw, kw, vw);
 		ilib__order_touch(c, s, vway, true);
@@ -532,16 +528,14 @@ ilib__cache_insert_after_miss(struct ilib_cache *c,
 		return false;
 	if (miss->seq & 1)
 		return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-					  have ? bucket : ILIB__NO_BUCKET, kw,
-					  vw, NULL);
+					  bucket, have, kw, vw, NULL);
 	/* An even count and a slot: the lookup ran on @c, made, in a set of
 	 * miss8's shape (the insert's sizes are the lookup's). */
 	if (miss->slot && key && (!vw || val) && !ilib__cache_tracing(c))
 		return ilib__cache_insert_miss8(c, miss, key, val, gen, tag,
 						bucket, have, kw, vw);
-	return ilib__cache_insert(c, miss->hash, key, val, gen, tag,
-				  have ? bucket : ILIB__NO_BUCKET, kw, vw,
-				  miss);
+	return ilib__cache_insert(c, miss->hash, key, val, gen, tag, bucket,
+				  have, kw, vw, miss);
 }
 
 /**
@@ -567,8 +561,8 @@ ilib_cache_insert_tag_fixed(struct ilib_cache *c, uint64_t hash,
 			    uint64_t gen, uint64_t tag, const unsigned int kw,
 			    const unsigned int vw)
 {
-	return ilib__cache_insert(c, hash, key, val, gen, tag,
-				  ILIB__NO_BUCKET, kw, vw, NULL);
+	return ilib__cache_insert(c, hash, key, val, gen, tag, 0, false, kw,
+				  vw, NULL);
 }
 
 /**
